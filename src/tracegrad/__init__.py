@@ -1,0 +1,44 @@
+"""tracegrad: JAX-style function transformations in pure Python on NumPy.
+
+>>> import tracegrad as tg, tracegrad.numpy as tnp
+>>> tg.grad(lambda x: tnp.sum(tnp.sin(x) * x))(np.zeros(2))
+array([0., 0.])
+"""
+
+from tracegrad import numpy as numpy
+from tracegrad.core import (
+    ClosedJaxpr,
+    ConcretizationTypeError,
+    ShapeError,
+    TracerArrayConversionError,
+    TracerBoolConversionError,
+    TracerIntegerConversionError,
+    UnexpectedTracerError,
+    eval_jaxpr,
+    make_jaxpr,
+)
+from tracegrad.transforms.jvp import jvp
+from tracegrad.transforms.linearize import linearize
+from tracegrad.transforms.transpose import linear_transpose
+from tracegrad.transforms.vjp import grad, value_and_grad, vjp
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ClosedJaxpr",
+    "ConcretizationTypeError",
+    "ShapeError",
+    "TracerArrayConversionError",
+    "TracerBoolConversionError",
+    "TracerIntegerConversionError",
+    "UnexpectedTracerError",
+    "eval_jaxpr",
+    "grad",
+    "jvp",
+    "linear_transpose",
+    "linearize",
+    "make_jaxpr",
+    "numpy",
+    "value_and_grad",
+    "vjp",
+]

@@ -1,0 +1,100 @@
+"""Abstract values: what a transformation knows about an array (shape, dtype, weak type)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core.dtypes import float0
+
+_SHORT_NAMES = {
+    "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
+    "complex64": "c64", "complex128": "c128",
+    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
+    "bool": "bool",
+}  # fmt: skip
+
+
+def short_dtype_name(dtype: np.dtype[Any]) -> str:
+    if dtype == float0:
+        return "float0"
+    return _SHORT_NAMES.get(dtype.name, dtype.name)
+
+
+@dataclass(frozen=True, slots=True)
+class ShapedArray:
+    """The abstract value of an array: shape, dtype and whether its type is weak.
+
+    >>> ShapedArray((2, 3), np.dtype('float32'))
+    f32[2,3]
+    """
+
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    weak_type: bool = False
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def str_short(self) -> str:
+        return f"{short_dtype_name(self.dtype)}[{','.join(map(str, self.shape))}]"
+
+    def strip_weak_type(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype) if self.weak_type else self
+
+    def update(
+        self,
+        shape: tuple[int, ...] | None = None,
+        dtype: np.dtype[Any] | None = None,
+        weak_type: bool | None = None,
+    ) -> ShapedArray:
+        return ShapedArray(
+            self.shape if shape is None else shape,
+            self.dtype if dtype is None else dtype,
+            self.weak_type if weak_type is None else weak_type,
+        )
+
+    def __repr__(self) -> str:
+        return self.str_short()
+
+
+_PY_SCALAR_DTYPES: dict[type, np.dtype[Any]] = {
+    bool: np.dtype(np.bool_),
+    int: np.dtype(np.int64),
+    float: np.dtype(np.float64),
+    complex: np.dtype(np.complex128),
+}
+
+
+def is_python_scalar(x: object) -> bool:
+    return type(x) in _PY_SCALAR_DTYPES
+
+
+def concrete_aval(x: Any) -> ShapedArray:
+    """The abstract value of a concrete (non-traced) value.
+
+    Python ``int``, ``float`` and ``complex`` are weakly typed, as in JAX and NEP 50.
+    """
+    t = type(x)
+    if t is np.ndarray or isinstance(x, np.generic):
+        return ShapedArray(x.shape, x.dtype)
+    dtype = _PY_SCALAR_DTYPES.get(t)
+    if dtype is not None:
+        return ShapedArray((), dtype, t is not bool)
+    if isinstance(x, np.ndarray):
+        return ShapedArray(x.shape, x.dtype)
+    for base, dtype in _PY_SCALAR_DTYPES.items():
+        if isinstance(x, base):  # subclasses such as IntEnum
+            return ShapedArray((), dtype, base is not bool)
+    raise TypeError(
+        f"Value {x!r} of type {t.__name__} is not a valid tracegrad type: expected a "
+        "NumPy array, a NumPy scalar or a Python bool/int/float/complex."
+    )

@@ -1,0 +1,224 @@
+"""The IR: variables, equations, jaxprs (frozen dataclasses), their checker and printer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core.aval import ShapedArray
+from tracegrad.core.primitive import Primitive
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Var:
+    """A variable of the IR; compared and hashed by identity."""
+
+    aval: ShapedArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Literal:
+    """A scalar constant written inline in the IR."""
+
+    val: Any
+    aval: ShapedArray
+
+
+Atom = Var | Literal
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class JaxprEqn:
+    """One primitive application: ``outvars = primitive[params] invars``."""
+
+    primitive: Primitive
+    invars: tuple[Atom, ...]
+    outvars: tuple[Var, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Jaxpr:
+    """A closed-form program: constvars and invars in, a list of equations, outvars out."""
+
+    constvars: tuple[Var, ...]
+    invars: tuple[Var, ...]
+    outvars: tuple[Atom, ...]
+    eqns: tuple[JaxprEqn, ...]
+
+    def __str__(self) -> str:
+        return pp_jaxpr(self)
+
+    @property
+    def in_avals(self) -> list[ShapedArray]:
+        return [v.aval for v in self.invars]
+
+    @property
+    def out_avals(self) -> list[ShapedArray]:
+        return [v.aval for v in self.outvars]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ClosedJaxpr:
+    """A jaxpr together with the values of its constvars, as JAX's ClosedJaxpr."""
+
+    jaxpr: Jaxpr
+    consts: tuple[Any, ...]
+
+    @property
+    def in_avals(self) -> list[ShapedArray]:
+        return self.jaxpr.in_avals
+
+    @property
+    def out_avals(self) -> list[ShapedArray]:
+        return self.jaxpr.out_avals
+
+    @property
+    def eqns(self) -> tuple[JaxprEqn, ...]:
+        return self.jaxpr.eqns
+
+    def __str__(self) -> str:
+        return pp_jaxpr(self.jaxpr)
+
+    def __repr__(self) -> str:
+        return pp_jaxpr(self.jaxpr)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+# ---- printing ---------------------------------------------------------------
+
+
+def _var_name(n: int) -> str:
+    s = ""
+    while True:
+        s = chr(ord("a") + n % 26) + s
+        n //= 26
+        if n == 0:
+            return s
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.names: dict[Var, str] = {}
+
+    def __getitem__(self, v: Var) -> str:
+        name = self.names.get(v)
+        if name is None:
+            name = self.names[v] = _var_name(len(self.names))
+        return name
+
+
+def _pp_literal(lit: Literal) -> str:
+    val = lit.val
+    if isinstance(val, np.ndarray | np.generic):
+        val = val.item()
+    return f"{val!r}:{lit.aval.str_short()}"
+
+
+def _pp_atom(a: Atom, names: _Names) -> str:
+    return _pp_literal(a) if isinstance(a, Literal) else names[a]
+
+
+def _pp_binder(v: Var, names: _Names) -> str:
+    return f"{names[v]}:{v.aval.str_short()}"
+
+
+def _pp_param(value: Any, names: _Names, indent: int) -> str:
+    if isinstance(value, ClosedJaxpr | Jaxpr):
+        inner = value.jaxpr if isinstance(value, ClosedJaxpr) else value
+        return _pp_jaxpr_lines(inner, names, indent + 4).lstrip()
+    if isinstance(value, np.dtype):
+        return value.name
+    if isinstance(value, tuple | list):
+        items = ", ".join(_pp_param(x, names, indent) for x in value)
+        return f"({items},)" if isinstance(value, tuple) and len(value) == 1 else f"({items})"
+    return str(value)
+
+
+def _pp_eqn(eqn: JaxprEqn, names: _Names, indent: int) -> str:
+    lhs = " ".join(_pp_binder(v, names) for v in eqn.outvars) or "_"
+    params = ""
+    if eqn.params:
+        items = [f"{k}={_pp_param(v, names, indent)}" for k, v in sorted(eqn.params.items())]
+        params = "[" + " ".join(items) + "]" if sum(map(len, items)) < 60 else (
+            "[\n" + "".join(" " * (indent + 2) + it + "\n" for it in items) + " " * indent + "]"
+        )
+    args = " ".join(_pp_atom(a, names) for a in eqn.invars)
+    return f"{' ' * indent}{lhs} = {eqn.primitive.name}{params} {args}".rstrip()
+
+
+def _pp_jaxpr_lines(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
+    consts = " ".join(_pp_binder(v, names) for v in jaxpr.constvars)
+    ins = " ".join(_pp_binder(v, names) for v in jaxpr.invars)
+    lines = [f"{' ' * indent}{{ lambda {consts}; {ins}. let"]
+    lines += [_pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
+    outs = ", ".join(_pp_atom(a, names) for a in jaxpr.outvars)
+    lines.append(f"{' ' * indent}  in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}")
+    return "\n".join(lines)
+
+
+def pp_jaxpr(jaxpr: Jaxpr) -> str:
+    """The JAX-style text of a jaxpr."""
+    return _pp_jaxpr_lines(jaxpr, _Names(), 0)
+
+
+# ---- checking ---------------------------------------------------------------
+
+
+class JaxprTypeError(TypeError):
+    """The IR is malformed: a variable used before definition, or a type that disagrees."""
+
+
+def check_jaxpr(jaxpr: Jaxpr, *, check_types: bool = True) -> None:
+    """Check that every variable is defined before use, once, with the type its rule gives."""
+    defined: set[Var] = set()
+
+    def bind_var(v: Var, where: str) -> None:
+        if v in defined:
+            raise JaxprTypeError(f"Variable {v.aval} is defined twice ({where}).")
+        defined.add(v)
+
+    def read(a: Atom, where: str) -> None:
+        if isinstance(a, Var) and a not in defined:
+            raise JaxprTypeError(f"Variable of type {a.aval} used before definition in {where}.")
+
+    for v in (*jaxpr.constvars, *jaxpr.invars):
+        bind_var(v, "the jaxpr's inputs")
+    for eqn in jaxpr.eqns:
+        where = f"equation {eqn.primitive.name}"
+        for a in eqn.invars:
+            read(a, where)
+        if check_types and eqn.primitive.abstract_eval is not None:
+            _check_eqn_types(eqn)
+        for v in eqn.outvars:
+            bind_var(v, where)
+    for a in jaxpr.outvars:
+        read(a, "the jaxpr's outputs")
+
+
+def _check_eqn_types(eqn: JaxprEqn) -> None:
+    rule = eqn.primitive.abstract_eval
+    assert rule is not None
+    out = rule(*(a.aval for a in eqn.invars), **eqn.params)
+    out_avals = list(out) if eqn.primitive.multiple_results else [out]
+    got = [(a.shape, a.dtype) for a in out_avals]
+    want = [(v.aval.shape, v.aval.dtype) for v in eqn.outvars]
+    if got != want:
+        raise JaxprTypeError(
+            f"Equation {eqn.primitive.name} has outputs {want} but its abstract "
+            f"evaluation rule gives {got}."
+        )
+
+
+def eqn_atoms(jaxpr: Jaxpr) -> Iterator[Atom]:
+    for eqn in jaxpr.eqns:
+        yield from eqn.invars
+
+
+def jaxpr_avals(atoms: Sequence[Atom]) -> list[ShapedArray]:
+    return [a.aval for a in atoms]

@@ -1,0 +1,60 @@
+"""Primitives: a name plus its rules, and ``bind``, the one entry point into the current trace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracegrad.core.aval import ShapedArray
+from tracegrad.core.trace import current_trace
+
+ImplRule = Callable[..., Any]
+AbstractEvalRule = Callable[..., "ShapedArray | Sequence[ShapedArray]"]
+# (primals, tangents, **params) -> (primal_out, tangent_out); tangents may be Zero.
+JvpRule = Callable[..., tuple[Any, Any]]
+# (ct, *args, **params) -> one cotangent (or None) per arg; linear args are UndefinedPrimal.
+TransposeRule = Callable[..., Sequence[Any]]
+# (args, dims, **params) -> (out, out_dim); dims are ints or None (unbatched).
+BatchRule = Callable[..., tuple[Any, Any]]
+
+
+class Primitive:
+    """A primitive operation: the unit the IR records and every transformation interprets.
+
+    >>> p = Primitive("twice")
+    >>> p.def_impl(lambda x: 2 * x)
+    >>> p.bind(3)
+    6
+    """
+
+    __slots__ = ("abstract_eval", "batch", "impl", "jvp", "multiple_results", "name", "transpose")
+
+    def __init__(self, name: str, *, multiple_results: bool = False) -> None:
+        self.name = name
+        self.multiple_results = multiple_results
+        self.impl: ImplRule | None = None
+        self.abstract_eval: AbstractEvalRule | None = None
+        self.jvp: JvpRule | None = None
+        self.transpose: TransposeRule | None = None
+        self.batch: BatchRule | None = None
+
+    def bind(self, *args: Any, **params: Any) -> Any:
+        return current_trace().process_primitive(self, args, params)
+
+    def def_impl(self, rule: ImplRule) -> None:
+        self.impl = rule
+
+    def def_abstract_eval(self, rule: AbstractEvalRule) -> None:
+        self.abstract_eval = rule
+
+    def def_jvp(self, rule: JvpRule) -> None:
+        self.jvp = rule
+
+    def def_transpose(self, rule: TransposeRule) -> None:
+        self.transpose = rule
+
+    def def_batch(self, rule: BatchRule) -> None:
+        self.batch = rule
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,195 @@
+"""Trace state: the per-thread current trace, its parent chain, and the Tracer base class."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tracegrad.core import errors
+
+from tracegrad.core.aval import ShapedArray, concrete_aval
+
+if TYPE_CHECKING:
+    from tracegrad.core.primitive import Primitive
+
+
+class Trace:
+    """An interpreter of primitives. Each trace but the bottom one has a parent.
+
+    A trace handles values that are its own tracers; anything else is a constant
+    to it, which it passes to its parent when an operation has no tracer of its own.
+    ``alive`` turns False when the transformation that created the trace returns,
+    so a tracer that escaped is caught on its next use.
+    """
+
+    __slots__ = ("alive", "parent")
+
+    def __init__(self, parent: Trace | None) -> None:
+        self.parent = parent
+        self.alive = True
+
+    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+class EvalTrace(Trace):
+    """The bottom of every trace chain: runs primitives on concrete NumPy values."""
+
+    __slots__ = ()
+
+    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        for x in args:
+            if isinstance(x, Tracer):
+                raise errors.escaped_tracer_error(x)
+        if prim.impl is None:
+            raise NotImplementedError(f"Primitive {prim.name!r} has no evaluation rule.")
+        return prim.impl(*args, **params)
+
+
+EVAL_TRACE = EvalTrace(None)
+_current: ContextVar[Trace] = ContextVar("tracegrad_current_trace", default=EVAL_TRACE)
+
+
+def current_trace() -> Trace:
+    """The innermost active trace of this thread (the eval trace outside transformations)."""
+    return _current.get()
+
+
+def is_eager() -> bool:
+    """True when no transformation is active in this thread."""
+    return _current.get() is EVAL_TRACE
+
+
+@contextmanager
+def set_current_trace(trace: Trace) -> Iterator[Trace]:
+    token = _current.set(trace)
+    try:
+        yield trace
+    finally:
+        _current.reset(token)
+
+
+T = TypeVar("T", bound=Trace)
+
+
+@contextmanager
+def new_trace(trace: T) -> Iterator[T]:
+    """Make ``trace`` current for the block, and invalidate it when the block ends."""
+    token = _current.set(trace)
+    try:
+        yield trace
+    finally:
+        trace.alive = False
+        _current.reset(token)
+
+
+def check_alive(x: Any) -> None:
+    """Raise if ``x`` is a tracer whose transformation has already returned."""
+    if isinstance(x, Tracer) and not x._trace.alive:
+        raise errors.escaped_tracer_error(x)
+
+
+class Tracer:
+    """A value flowing through a function under transformation.
+
+    Operators and array methods are installed on this class by ``tracegrad.numpy``.
+    """
+
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+
+    def __init__(self, trace: Trace) -> None:
+        self._trace = trace
+
+    @property
+    def aval(self) -> ShapedArray:
+        raise NotImplementedError
+
+    def to_concrete_value(self) -> Any:
+        """The concrete value behind this tracer, or None where it is abstract."""
+        return None
+
+    def _origin(self) -> str | None:
+        return None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.aval.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.aval.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.aval.ndim
+
+    @property
+    def size(self) -> int:
+        return self.aval.size
+
+    @property
+    def weak_type(self) -> bool:
+        return self.aval.weak_type
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object (a 0-d traced array)")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d traced array")
+        return (self[i] for i in range(self.shape[0]))  # type: ignore[index]
+
+    def _concrete(self, kind: type[errors.ConcretizationTypeError], what: str) -> Any:
+        value = self.to_concrete_value()
+        if value is None:
+            raise errors.concretization_error(kind, what, self.aval, self._origin())
+        return value
+
+    def __bool__(self) -> bool:
+        return bool(self._concrete(errors.TracerBoolConversionError, "bool()"))
+
+    def __int__(self) -> int:
+        return int(self._concrete(errors.TracerIntegerConversionError, "int()"))
+
+    def __index__(self) -> int:
+        return int(self._concrete(errors.TracerIntegerConversionError, "__index__()").__index__())
+
+    def __float__(self) -> float:
+        return float(self._concrete(errors.TracerArrayConversionError, "float()"))
+
+    def __complex__(self) -> complex:
+        return complex(self._concrete(errors.TracerArrayConversionError, "complex()"))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        # Never silently: a NumPy array made from a tracer would cut the derivative.
+        raise errors.TracerArrayConversionError(
+            f"The numpy.ndarray conversion method __array__() was called on a traced array "
+            f"with shape/dtype {self.aval}. This happens when a NumPy function that "
+            "tracegrad does not dispatch is applied to a traced value, or when the value "
+            "is passed to code that needs a concrete array. Use tracegrad.numpy functions, "
+            "or compute the value outside the transformed function."
+        )
+
+    def item(self) -> Any:
+        return self._concrete(errors.TracerArrayConversionError, ".item()").item()
+
+    def tolist(self) -> Any:
+        return self._concrete(errors.TracerArrayConversionError, ".tolist()").tolist()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Traced<{self.aval.str_short()}>with<{type(self._trace).__name__}>"
+
+
+def get_aval(x: Any) -> ShapedArray:
+    """The abstract value of a tracer or of a concrete value."""
+    if isinstance(x, Tracer):
+        return x.aval
+    return concrete_aval(x)
+

@@ -1,0 +1,1 @@
+"""First-order primitives, grouped by family, each with all of its rules in one block."""

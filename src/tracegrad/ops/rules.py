@@ -1,0 +1,117 @@
+"""Rule helpers that need no primitive: abstract evaluation, linear and vectorized rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval, instantiate
+from tracegrad.core.dtypes import is_inexact
+
+
+# ---- abstract evaluation ----------------------------------------------------
+
+
+def broadcast_shapes(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """NumPy broadcasting of ``shapes``; a ShapeError naming every shape otherwise."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ShapeError(
+            f"{name}: Incompatible shapes for broadcasting: shapes={list(shapes)}. "
+            "Each dimension must be equal or 1, aligning shapes from the right."
+        ) from None
+
+
+def same_dtype(name: str, *avals: ShapedArray) -> np.dtype[Any]:
+    dtypes = {a.dtype for a in avals}
+    if len(dtypes) > 1:
+        listed = ", ".join(a.dtype.name for a in avals)
+        raise DTypeError(
+            f"{name} requires arguments to have the same dtypes, got {listed}. "
+            "Convert them first (tracegrad.numpy functions promote automatically)."
+        )
+    return avals[0].dtype
+
+
+def broadcasting_abstract_eval(name: str) -> Callable[..., ShapedArray]:
+    """Abstract rule of an elementwise primitive whose operands broadcast as in NumPy."""
+
+    def rule(*avals: ShapedArray, **_: Any) -> ShapedArray:
+        dtype = same_dtype(name, *avals)
+        shape = broadcast_shapes(name, *(a.shape for a in avals))
+        return ShapedArray(shape, dtype, all(a.weak_type for a in avals))
+
+    return rule
+
+
+def predicate_abstract_eval(name: str) -> Callable[..., ShapedArray]:
+    """Abstract rule of a comparison: broadcast shapes, boolean result."""
+
+    def rule(*avals: ShapedArray, **_: Any) -> ShapedArray:
+        same_dtype(name, *avals)
+        shape = broadcast_shapes(name, *(a.shape for a in avals))
+        return ShapedArray(shape, np.dtype(np.bool_))
+
+    return rule
+
+
+def inexact_unop_abstract_eval(name: str) -> Callable[..., ShapedArray]:
+    """Abstract rule of a unary function defined on floating and complex arrays only."""
+
+    def rule(x: ShapedArray, **_: Any) -> ShapedArray:
+        if not is_inexact(x.dtype):
+            raise DTypeError(
+                f"{name} does not accept dtype {x.dtype.name}; it takes floating or "
+                "complex arrays (tracegrad.numpy converts integers first)."
+            )
+        return x
+
+    return rule
+
+
+def same_aval(x: ShapedArray, **_: Any) -> ShapedArray:
+    return x
+
+
+# ---- jvp --------------------------------------------------------------------
+
+
+def defjvp_zero(prim: Primitive) -> None:
+    """The output does not depend differentiably on the inputs (comparisons, rounding, ...)."""
+
+    def rule(primals: Sequence[Any], tangents: Sequence[Any], **params: Any) -> tuple[Any, Any]:
+        out = prim.bind(*primals, **params)
+        if prim.multiple_results:
+            return out, [Zero.like_primal(get_aval(o)) for o in out]
+        return out, Zero.like_primal(get_aval(out))
+
+    prim.def_jvp(rule)
+
+
+def deflinear(prim: Primitive, transpose_rule: Callable[..., Sequence[Any]]) -> None:
+    """``prim`` is linear in all its arguments: its jvp applies it to the tangents."""
+
+    def jvp(primals: Sequence[Any], tangents: Sequence[Any], **params: Any) -> tuple[Any, Any]:
+        out = prim.bind(*primals, **params)
+        if all(type(t) is Zero for t in tangents):
+            return out, Zero.like_primal(get_aval(out))
+        return out, prim.bind(*map(instantiate, tangents), **params)
+
+    prim.def_jvp(jvp)
+    prim.def_transpose(transpose_rule)
+
+
+# ---- batching ---------------------------------------------------------------
+
+
+def defvectorized(prim: Primitive) -> None:
+    """Batching of a unary elementwise primitive: apply it to the batched array as is."""
+
+    def rule(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> tuple[Any, Any]:
+        (x,), (d,) = args, dims
+        return prim.bind(x, **params), d
+
+    prim.def_batch(rule)

@@ -1,0 +1,1 @@
+"""Transformations of functions and of the IR: jvp, linearize, transpose, vjp/grad, jacobians."""

@@ -1,0 +1,199 @@
+"""Forward-mode differentiation: the JVP trace and ``jvp``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import (
+    Primitive,
+    ShapedArray,
+    Trace,
+    Tracer,
+    Zero,
+    check_alive,
+    current_trace,
+    get_aval,
+    instantiate,
+    new_trace,
+    set_current_trace,
+)
+from tracegrad.core import pytree
+from tracegrad.core.dtypes import float0, tangent_dtype
+
+
+class JVPTracer(Tracer):
+    """A primal value paired with its tangent (possibly a symbolic Zero)."""
+
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, trace: JVPTrace, primal: Any, tangent: Any) -> None:
+        self._trace = trace
+        self.primal = primal
+        self.tangent = tangent
+
+    @property
+    def aval(self) -> ShapedArray:
+        return get_aval(self.primal)
+
+    def to_concrete_value(self) -> Any:
+        p = self.primal
+        return p.to_concrete_value() if isinstance(p, Tracer) else p
+
+
+class JVPTrace(Trace):
+    """Interprets each primitive by its jvp rule, run on the parent trace."""
+
+    __slots__ = ()
+
+    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        primals: list[Any] = []
+        tangents: list[Any] = []
+        own = False
+        for x in args:
+            if type(x) is JVPTracer and x._trace is self:
+                primals.append(x.primal)
+                tangents.append(x.tangent)
+                own = True
+            else:
+                check_alive(x)
+                primals.append(x)
+                tangents.append(None)
+        assert self.parent is not None
+        if not own:
+            return self.parent.process_primitive(prim, args, params)
+        tangents = [
+            Zero.like_primal(get_aval(p)) if t is None else t
+            for p, t in zip(primals, tangents, strict=True)
+        ]
+        if prim.jvp is None:
+            raise NotImplementedError(
+                f"Differentiation rule for {prim.name!r} not implemented (forward mode)."
+            )
+        with set_current_trace(self.parent):
+            out, t_out = prim.jvp(primals, tangents, **params)
+        if prim.multiple_results:
+            return [self.pack(o, t) for o, t in zip(out, t_out, strict=True)]
+        return self.pack(out, t_out)
+
+    def pack(self, primal: Any, tangent: Any) -> Any:
+        if type(tangent) is Zero:
+            return primal
+        return JVPTracer(self, primal, tangent)
+
+    def unpack(self, x: Any) -> tuple[Any, Any]:
+        if type(x) is JVPTracer and x._trace is self:
+            return x.primal, x.tangent
+        return x, Zero.like_primal(get_aval(x))
+
+
+def jvp_flat(
+    fun: Callable[..., Sequence[Any]], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[list[Any], list[Any]]:
+    """jvp of a function of flat lists; output tangents may be symbolic Zeros."""
+    with new_trace(JVPTrace(current_trace())) as trace:
+        tracers = [trace.pack(p, t) for p, t in zip(primals, tangents, strict=True)]
+        outs = fun(*tracers)
+        pairs = [trace.unpack(o) for o in outs]
+    return [p for p, _ in pairs], [t for _, t in pairs]
+
+
+def _check_tangent(primal: Any, tangent: Any) -> None:
+    p_aval, t_aval = get_aval(primal), get_aval(tangent)
+    want = tangent_dtype(p_aval.dtype)
+    if p_aval.shape != t_aval.shape:
+        raise ValueError(
+            "jvp called with different primal and tangent shapes: "
+            f"got primal shape {p_aval.shape} and tangent shape {t_aval.shape}."
+        )
+    if want == float0:
+        if t_aval.dtype != float0:
+            raise TypeError(
+                f"primal of dtype {p_aval.dtype.name} requires tangent of dtype float0, "
+                f"got {t_aval.dtype.name}."
+            )
+    elif t_aval.dtype != want:
+        raise TypeError(
+            "primal and tangent arguments to jvp do not match; dtypes must be equal, "
+            f"got primal dtype {p_aval.dtype.name} and tangent dtype {t_aval.dtype.name}."
+        )
+
+
+def jvp(
+    fun: Callable[..., Any],
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    has_aux: bool = False,
+) -> Any:
+    """Forward-mode derivative: ``(fun(*primals), J(primals) @ tangents)``.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.jvp(tnp.sin, (0.0,), (2.0,))
+    (np.float64(0.0), np.float64(2.0))
+    """
+    if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
+        raise TypeError(
+            "primal and tangent arguments to jvp must be tuples or lists; found "
+            f"{type(primals).__name__} and {type(tangents).__name__}."
+        )
+    p_leaves, p_tree = pytree.tree_flatten(tuple(primals))
+    t_leaves, t_tree = pytree.tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise TypeError(
+            "primal and tangent arguments to jvp must have the same tree structure; "
+            f"primals have tree structure {p_tree} whereas tangents have tree "
+            f"structure {t_tree}."
+        )
+    p_leaves = [as_value(p) for p in p_leaves]
+    t_leaves = [as_value(t) for t in t_leaves]
+    for p, t in zip(p_leaves, t_leaves, strict=True):
+        _check_tangent(p, t)
+    t_leaves = [
+        Zero.like_primal(get_aval(p)) if get_aval(t).dtype == float0 else t
+        for p, t in zip(p_leaves, t_leaves, strict=True)
+    ]
+    out_tree: list[pytree.PyTreeDef] = []
+    aux_box: list[Any] = []
+
+    def flat_fun(*args: Any) -> list[Any]:
+        out = fun(*pytree.tree_unflatten(p_tree, args))
+        if has_aux:
+            out, aux = split_aux(out, "jvp")
+            aux_box.append(aux)
+        leaves, tree = pytree.tree_flatten(out)
+        out_tree.append(tree)
+        return leaves
+
+    outs, t_outs = jvp_flat(flat_fun, p_leaves, t_leaves)
+    t_outs = [instantiate_tangent(t) for t in t_outs]
+    result = (pytree.tree_unflatten(out_tree[0], outs), pytree.tree_unflatten(out_tree[0], t_outs))
+    return (*result, aux_box[0]) if has_aux else result
+
+
+def split_aux(out: Any, name: str) -> tuple[Any, Any]:
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        raise TypeError(
+            f"{name} with has_aux=True requires the function to return a pair "
+            f"(output, auxiliary data), got {type(out).__name__}."
+        )
+    return out[0], out[1]
+
+
+def as_value(x: Any) -> Any:
+    """A Python scalar, list or tuple of numbers becomes an array; arrays pass unchanged."""
+    if isinstance(x, Tracer | np.ndarray | np.generic):
+        return x
+    if isinstance(x, bool | int | float | complex):
+        return np.asarray(x)
+    try:
+        return np.asarray(x)
+    except Exception as e:
+        raise TypeError(f"Argument {x!r} of type {type(x).__name__} is not a valid array.") from e
+
+
+def instantiate_tangent(t: Any) -> Any:
+    if type(t) is Zero and t.aval.dtype == float0:
+        return np.zeros(t.aval.shape, float0)
+    return instantiate(t)

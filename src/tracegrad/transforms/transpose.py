@@ -1,0 +1,149 @@
+"""Transposition of linear jaxprs (the backward pass), and ``linear_transpose``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import (
+    ClosedJaxpr,
+    Jaxpr,
+    Literal,
+    UndefinedPrimal,
+    Var,
+    Zero,
+    get_aval,
+    trace_to_jaxpr,
+)
+from tracegrad.core import pytree
+from tracegrad.core.dtypes import float0
+from tracegrad.ops.structural import add_any, convert_element_type
+from tracegrad.transforms.jvp import as_value
+
+
+def backward_pass(
+    jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any], cts_out: Sequence[Any]
+) -> list[Any]:
+    """Transpose ``jaxpr``, linear in the inputs given as ``UndefinedPrimal``.
+
+    Returns one cotangent per input (a symbolic Zero where nothing flowed back).
+    Equations with no linear input are evaluated forward first; each cotangent is
+    dropped as soon as its equation has been transposed.
+    """
+    primal_env: dict[Var, Any] = dict(zip(jaxpr.constvars, consts, strict=True))
+    linear: set[Var] = set()
+    for v, a in zip(jaxpr.invars, args, strict=True):
+        if type(a) is UndefinedPrimal:
+            linear.add(v)
+        else:
+            primal_env[v] = a
+
+    def read(a: Any) -> Any:
+        return a.val if type(a) is Literal else primal_env[a]
+
+    linear_eqns = []
+    for eqn in jaxpr.eqns:
+        if any(type(a) is Var and a in linear for a in eqn.invars):
+            linear_eqns.append(eqn)
+            linear.update(eqn.outvars)
+        else:
+            out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+            outs = out if eqn.primitive.multiple_results else [out]
+            primal_env.update(zip(eqn.outvars, outs, strict=True))
+
+    ct_env: dict[Var, Any] = {}
+
+    def accumulate(v: Any, ct: Any) -> None:
+        if ct is None or type(ct) is Zero or type(v) is not Var or v not in linear:
+            return
+        prev = ct_env.get(v)
+        ct_env[v] = ct if prev is None else add_any(prev, ct)
+
+    for v, ct in zip(jaxpr.outvars, cts_out, strict=True):
+        accumulate(v, ct)
+
+    for eqn in reversed(linear_eqns):
+        cts = [ct_env.pop(v, None) for v in eqn.outvars]
+        if all(ct is None for ct in cts):
+            continue
+        prim = eqn.primitive
+        if prim.transpose is None:
+            raise NotImplementedError(
+                f"Transpose rule (for reverse-mode differentiation) for {prim.name!r} "
+                "not implemented."
+            )
+        ins = [
+            UndefinedPrimal(a.aval) if type(a) is Var and a in linear else read(a)
+            for a in eqn.invars
+        ]
+        if prim.multiple_results:
+            ct_arg: Any = [
+                Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts, strict=True)
+            ]
+        else:
+            ct_arg = cts[0]
+        cts_in = prim.transpose(ct_arg, *ins, **eqn.params)
+        for a, ct in zip(eqn.invars, cts_in, strict=True):
+            accumulate(a, ct)
+
+    return [
+        ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars
+    ]
+
+
+def match_dtype(ct: Any, aval: Any) -> Any:
+    """Cast a cotangent to the dtype of its primal's tangent space."""
+    if type(ct) is Zero:
+        return ct
+    if get_aval(ct).dtype != aval.dtype:
+        return convert_element_type(ct, aval.dtype)
+    return ct
+
+
+def linear_transpose(fun: Callable[..., Any], *primals: Any) -> Callable[..., Any]:
+    """Transpose of the linear function ``fun``, whose inputs look like ``primals``.
+
+    >>> import tracegrad as tg
+    >>> f_t = tg.linear_transpose(lambda x: 3.0 * x, 1.0)
+    >>> f_t(2.0)
+    (np.float64(6.0),)
+    """
+    leaves, in_tree = pytree.tree_flatten(primals)
+    in_avals = [get_aval(as_value(x)) for x in leaves]
+    out_tree: list[pytree.PyTreeDef] = []
+
+    def flat_fun(*args: Any) -> list[Any]:
+        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, args)))
+        out_tree.append(tree)
+        return out_leaves
+
+    closed: ClosedJaxpr = trace_to_jaxpr(flat_fun, in_avals)
+
+    def transposed(*cts: Any) -> Any:
+        ct_tree_in = cts[0] if len(cts) == 1 else cts
+        ct_leaves, ct_tree = pytree.tree_flatten(ct_tree_in)
+        if ct_tree != out_tree[0]:
+            raise TypeError(
+                f"cotangent tree structure {ct_tree} does not match the function's output "
+                f"structure {out_tree[0]}."
+            )
+        ct_leaves = [as_value(c) for c in ct_leaves]
+        for c, aval in zip(ct_leaves, closed.out_avals, strict=True):
+            if get_aval(c).shape != aval.shape:
+                raise ValueError(
+                    f"cotangent of shape {get_aval(c).shape} given for an output of shape "
+                    f"{aval.shape}."
+                )
+        res = backward_pass(
+            closed.jaxpr, closed.consts, [UndefinedPrimal(a) for a in in_avals], ct_leaves
+        )
+        outs = [
+            np.zeros(a.shape, a.dtype if a.dtype != float0 else float0)
+            if type(c) is Zero else match_dtype(c, a)
+            for c, a in zip(res, in_avals, strict=True)
+        ]
+        return pytree.tree_unflatten(in_tree, outs)
+
+    return transposed

@@ -1,0 +1,208 @@
+"""Reverse mode: ``vjp`` (linearize, then transpose), ``grad`` and ``value_and_grad``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import UndefinedPrimal, Zero, get_aval
+from tracegrad.core import pytree
+from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
+from tracegrad.transforms.jvp import as_value, split_aux
+from tracegrad.transforms.linearize import linearize_flat, tangent_aval
+from tracegrad.transforms.transpose import backward_pass, match_dtype
+
+
+def _zeros_cotangent(aval: Any) -> Any:
+    return np.zeros(aval.shape, aval.dtype)
+
+
+def _finish(ct: Any, aval: Any) -> Any:
+    """A cotangent as handed to users: an array of the primal's tangent type, writeable."""
+    if type(ct) is Zero:
+        return _zeros_cotangent(aval)
+    ct = match_dtype(ct, aval)
+    if isinstance(ct, np.ndarray) and not ct.flags.writeable:
+        ct = ct.copy()
+    return ct
+
+
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
+    """``(fun(*primals), vjp_fn)``; ``vjp_fn(ct)`` pulls a cotangent back to the inputs.
+
+    ``vjp_fn`` may be called any number of times.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> y, f_vjp = tg.vjp(tnp.sin, 0.0)
+    >>> f_vjp(2.0)
+    (np.float64(2.0),)
+    """
+    leaves, in_tree = pytree.tree_flatten(primals)
+    leaves = [as_value(x) for x in leaves]
+    out_tree: list[pytree.PyTreeDef] = []
+    aux_box: list[Any] = []
+
+    def flat_fun(*args: Any) -> list[Any]:
+        out = fun(*pytree.tree_unflatten(in_tree, args))
+        if has_aux:
+            out, aux = split_aux(out, "vjp")
+            aux_box.append(aux)
+        out_leaves, tree = pytree.tree_flatten(out)
+        out_tree.append(tree)
+        return out_leaves
+
+    outs, linear = linearize_flat(flat_fun, leaves)
+    in_avals = [tangent_aval(x) for x in leaves]
+    out_avals = [tangent_aval(o) for o in outs]
+    linear_in = [a for a in in_avals if a.dtype != float0]
+
+    def vjp_fn(ct: Any) -> tuple[Any, ...]:
+        ct_leaves, ct_tree = pytree.tree_flatten(ct)
+        if ct_tree != out_tree[0]:
+            raise TypeError(
+                "Tree structure of cotangent input "
+                f"{ct_tree}, does not match structure of primal output {out_tree[0]}."
+            )
+        checked = []
+        for c, aval in zip(ct_leaves, out_avals, strict=True):
+            c = as_value(c)
+            c_aval = get_aval(c)
+            if c_aval.shape != aval.shape:
+                raise ValueError(
+                    f"Shape of cotangent input to vjp pullback function {c_aval.shape} must "
+                    f"be the same as the shape of corresponding primal input {aval.shape}."
+                )
+            if aval.dtype != float0 and c_aval.dtype != aval.dtype:
+                c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
+            checked.append(c)
+        res = iter(backward_pass(
+            linear.jaxpr, linear.consts, [UndefinedPrimal(a) for a in linear_in], checked
+        ))
+        cts_in = [
+            _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
+        ]
+        return tuple(pytree.tree_unflatten(in_tree, cts_in))
+
+    out = pytree.tree_unflatten(out_tree[0], outs)
+    return (out, vjp_fn, aux_box[0]) if has_aux else (out, vjp_fn)
+
+
+def _check_input_dtype(x: Any, holomorphic: bool, allow_int: bool) -> None:
+    dtype = get_aval(x).dtype
+    if holomorphic:
+        if not is_complex(dtype):
+            raise TypeError(
+                "grad with holomorphic=True requires inputs with complex dtype, "
+                f"but got {dtype.name}."
+            )
+    elif not is_inexact(dtype) and not allow_int:
+        raise TypeError(
+            "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype "
+            f"of np.inexact), but got {dtype.name}. If you want to use Boolean- or "
+            "integer-valued inputs, use vjp or set allow_int to True."
+        )
+
+
+def _check_output(ans: Any, holomorphic: bool) -> None:
+    aval = get_aval(ans)
+    if aval.shape != ():
+        raise TypeError(
+            "Gradient only defined for scalar-output functions. "
+            f"Output had shape: {aval.shape}."
+        )
+    if holomorphic:
+        if not is_complex(aval.dtype):
+            raise TypeError(
+                "grad with holomorphic=True requires outputs with complex dtype, "
+                f"but got {aval.dtype.name}."
+            )
+    elif not is_float(aval.dtype):
+        raise TypeError(
+            "grad requires real-valued outputs (output dtype that is a sub-dtype of "
+            f"np.floating), but got {aval.dtype.name}. For holomorphic differentiation, "
+            "pass holomorphic=True. For differentiating non-holomorphic functions "
+            "involving complex outputs, use vjp directly."
+        )
+
+
+def _argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for a in nums:
+        if not isinstance(a, int) or not -nargs <= a < nargs:
+            raise TypeError(
+                f"argnums {argnums!r} is out of range for a function called with "
+                f"{nargs} positional arguments."
+            )
+    return tuple(a % nargs for a in nums)
+
+
+def value_and_grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
+    """A function returning ``(fun(*args), grad)`` (``((value, aux), grad)`` with has_aux).
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.value_and_grad(lambda x: x ** 2)(3.0)
+    (np.float64(9.0), np.float64(6.0))
+    """
+
+    @functools.wraps(fun)
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        nums = _argnums_tuple(argnums, len(args))
+        dyn = [args[i] for i in nums]
+        for leaf in pytree.tree_leaves(dyn):
+            _check_input_dtype(as_value(leaf), holomorphic, allow_int)
+
+        def partial_fun(*dyn_args: Any) -> Any:
+            full = list(args)
+            for i, a in zip(nums, dyn_args, strict=True):
+                full[i] = a
+            out = fun(*full, **kwargs)
+            if has_aux:
+                out, aux = split_aux(out, "grad")
+                return out, aux
+            return out, None
+
+        ans, vjp_fn, aux = vjp(partial_fun, *dyn, has_aux=True)
+        _check_output(ans, holomorphic)
+        one = np.ones((), get_aval(ans).dtype)
+        grads = vjp_fn(one)
+        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        return ((ans, aux), g) if has_aux else (ans, g)
+
+    return value_and_grad_f
+
+
+def grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
+    """The gradient of a scalar-valued ``fun`` with respect to argument(s) ``argnums``.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.grad(lambda x: tnp.sin(x) * x)(0.0)
+    np.float64(0.0)
+    >>> tg.grad(tg.grad(lambda x: x ** 3))(2.0)
+    np.float64(12.0)
+    """
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        if has_aux:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+        _, g = vg(*args, **kwargs)
+        return g
+
+    return grad_f
