@@ -6,6 +6,7 @@ array([0., 0.])
 """
 
 from tracegrad import numpy as numpy
+from tracegrad import tree_util as tree_util
 from tracegrad.core import (
     ClosedJaxpr,
     ConcretizationTypeError,
@@ -39,6 +40,7 @@ __all__ = [
     "linearize",
     "make_jaxpr",
     "numpy",
+    "tree_util",
     "value_and_grad",
     "vjp",
 ]

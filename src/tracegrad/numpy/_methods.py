@@ -1,31 +1,28 @@
-"""The one table that installs NumPy operators and array methods on ``Tracer``."""
+"""The one place that installs NumPy operators and array methods on ``Tracer``.
+
+Each front-end module lists what it contributes in a ``TRACER_METHODS`` dict
+(name -> function taking the tracer first); ``install`` sets them all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tracegrad.core import Tracer
-from tracegrad.numpy import _reductions as red
-from tracegrad.numpy import _ufuncs as uf
 
 
-def _swap(f: Any) -> Any:
+def swapped(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """The reflected operator (``__radd__`` from ``add``)."""
     return lambda self, other: f(other, self)
 
 
-_OPERATORS: dict[str, Any] = {
-    "__add__": uf.add, "__radd__": _swap(uf.add),
-    "__sub__": uf.subtract, "__rsub__": _swap(uf.subtract),
-    "__mul__": uf.multiply, "__rmul__": _swap(uf.multiply),
-    "__truediv__": uf.divide, "__rtruediv__": _swap(uf.divide),
-    "__neg__": uf.negative,
-}  # fmt: skip
-
-_METHODS: dict[str, Any] = {
-    "sum": red.sum,
-}
-
-
-def install() -> None:
-    for name, fn in {**_OPERATORS, **_METHODS}.items():
+def install(tables: Iterable[dict[str, Any]]) -> None:
+    seen: dict[str, Any] = {}
+    for table in tables:
+        for name, fn in table.items():
+            if name in seen and seen[name] is not fn:
+                raise RuntimeError(f"Tracer method {name!r} is defined by two modules.")
+            seen[name] = fn
+    for name, fn in seen.items():
         setattr(Tracer, name, fn)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes, promote_inexact
+from tracegrad.numpy._methods import swapped
 from tracegrad.ops import elementwise as ew
 
 __all__ = [
@@ -78,3 +79,12 @@ def exp(x: Any, /) -> Any:
 def log(x: Any, /) -> Any:
     """Elementwise natural logarithm."""
     return ew.log(*promote_inexact(x))
+
+
+TRACER_METHODS: dict[str, Any] = {
+    "__add__": add, "__radd__": swapped(add),
+    "__sub__": subtract, "__rsub__": swapped(subtract),
+    "__mul__": multiply, "__rmul__": swapped(multiply),
+    "__truediv__": divide, "__rtruediv__": swapped(divide),
+    "__neg__": negative,
+}  # fmt: skip

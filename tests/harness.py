@@ -1,0 +1,125 @@
+"""One record per primitive (or tracegrad.numpy function) drives every per-op check:
+value vs NumPy, abstract evaluation vs the value, derivatives to order 2 in both modes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tracegrad as tg
+from tracegrad.test_util import check_grads
+
+F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+@dataclass
+class OpRecord:
+    """How to test one function.
+
+    ``fn`` is the tracegrad function, ``np_fn`` its NumPy reference, both called as
+    ``fn(*args, **kwargs)``. ``shapes`` lists argument-shape tuples to draw from.
+    ``domain`` is the (low, high) range of values (or one range per argument).
+    ``diff_argnums`` are the arguments that derivatives are checked for (the others are
+    held fixed); empty for functions without derivatives (comparisons).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    np_fn: Callable[..., Any]
+    shapes: Sequence[tuple[tuple[int, ...], ...]]
+    dtypes: Sequence[np.dtype[Any]] = (F64, F32)
+    domain: Any = (-2.0, 2.0)
+    diff_argnums: tuple[int, ...] | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    order: int = 2
+    atol: float | None = None
+    rtol: float | None = None
+    eps: float | None = None
+    make_args: Callable[[np.random.Generator, tuple[tuple[int, ...], ...], np.dtype[Any]],
+                        list[np.ndarray]] | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+    def draw_args(self, seed: int, shape_index: int, dtype: np.dtype[Any]) -> list[np.ndarray]:
+        rng = np.random.default_rng(seed)
+        shapes = self.shapes[shape_index % len(self.shapes)]
+        if self.make_args is not None:
+            return self.make_args(rng, shapes, dtype)
+        domains = self.domain if isinstance(self.domain, list) else [self.domain] * len(shapes)
+        args = []
+        for shape, (lo, hi) in zip(shapes, domains, strict=True):
+            if np.dtype(dtype).kind == "c":
+                v = rng.uniform(lo, hi, shape) + 1j * rng.uniform(lo, hi, shape)
+            else:
+                v = rng.uniform(lo, hi, shape)
+            args.append(np.asarray(v, dtype=dtype))
+        return args
+
+
+def _tols(rec: OpRecord, dtype: np.dtype[Any]) -> tuple[float, float]:
+    default = 1e-6 if dtype == F64 else 1e-4
+    return rec.atol or default, rec.rtol or default
+
+
+def check_value(rec: OpRecord, args: list[np.ndarray]) -> None:
+    """The traced path (through make_jaxpr and eval_jaxpr) agrees with NumPy, and so does
+    the eager fast path."""
+    want = rec.np_fn(*args, **rec.kwargs)
+    eager = rec.fn(*args, **rec.kwargs)
+    closed = tg.make_jaxpr(lambda *a: rec.fn(*a, **rec.kwargs))(*args)
+    traced = tg.eval_jaxpr(closed, *args)
+    flat_want = [np.asarray(w) for w in tg.tree_util.tree_leaves(want)]
+    assert len(traced) == len(flat_want)
+    atol, rtol = _tols(rec, args[0].dtype if args else F64)
+    for got, w, aval in zip(traced, flat_want, closed.out_avals, strict=True):
+        np.testing.assert_allclose(np.asarray(got), w, atol=atol, rtol=rtol, equal_nan=True)
+        assert aval.shape == w.shape, (rec.name, aval.shape, w.shape)
+        assert aval.dtype == w.dtype, (rec.name, aval.dtype, w.dtype)
+        assert np.asarray(got).dtype == w.dtype, (rec.name, np.asarray(got).dtype, w.dtype)
+    for got, w in zip(tg.tree_util.tree_leaves(eager), flat_want, strict=True):
+        np.testing.assert_allclose(np.asarray(got), w, atol=atol, rtol=rtol, equal_nan=True)
+
+
+def check_derivatives(rec: OpRecord, args: list[np.ndarray]) -> None:
+    argnums = rec.diff_argnums if rec.diff_argnums is not None else tuple(range(len(args)))
+    if not argnums:
+        return
+
+    def partial(*dyn: Any) -> Any:
+        full = list(args)
+        for i, a in zip(argnums, dyn, strict=True):
+            full[i] = a
+        return rec.fn(*full, **rec.kwargs)
+
+    check_grads(partial, [args[i] for i in argnums], order=rec.order,
+                atol=rec.atol, rtol=rec.rtol, eps=rec.eps)
+
+
+def record_tests(records: Sequence[OpRecord]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """Two hypothesis-driven pytest functions, parametrized over ``records``:
+    ``test_value`` and ``test_derivatives``. Assign them to module-level names."""
+    import pytest
+
+    ids = [r.name for r in records]
+    seeds = st.integers(0, 2**31 - 1)
+    indices = st.integers(0, 64)
+
+    @pytest.mark.parametrize("rec", records, ids=ids)
+    @given(seed=seeds, shape_index=indices, which_dtype=indices)
+    def test_value(rec: OpRecord, seed: int, shape_index: int, which_dtype: int) -> None:
+        dtype = rec.dtypes[which_dtype % len(rec.dtypes)]
+        check_value(rec, rec.draw_args(seed, shape_index, dtype))
+
+    @pytest.mark.parametrize("rec", records, ids=ids)
+    @given(seed=seeds, shape_index=indices, which_dtype=indices)
+    def test_derivatives(rec: OpRecord, seed: int, shape_index: int, which_dtype: int) -> None:
+        dtype = rec.dtypes[which_dtype % len(rec.dtypes)]
+        check_derivatives(rec, rec.draw_args(seed, shape_index, dtype))
+
+    return test_value, test_derivatives
