@@ -3,8 +3,21 @@
 Outside every transformation a call goes straight to NumPy.
 """
 
-from tracegrad.numpy import _methods, _reductions, _ufuncs
+from tracegrad.numpy import _creation, _indexing, _linalg, _methods, _reductions, _shapes, _ufuncs
+from tracegrad.numpy._creation import *  # noqa: F403
+from tracegrad.numpy._indexing import *  # noqa: F403
+from tracegrad.numpy._linalg import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
+from tracegrad.numpy._shapes import *  # noqa: F403
 from tracegrad.numpy._ufuncs import *  # noqa: F403
 
-_methods.install([_ufuncs.TRACER_METHODS, _reductions.TRACER_METHODS])
+_methods.install(
+    [
+        _ufuncs.TRACER_METHODS,
+        _reductions.TRACER_METHODS,
+        _shapes.TRACER_METHODS,
+        _creation.TRACER_METHODS,
+        _indexing.TRACER_METHODS,
+        _linalg.TRACER_METHODS,
+    ]
+)
