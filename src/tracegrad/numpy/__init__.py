@@ -3,7 +3,16 @@
 Outside every transformation a call goes straight to NumPy.
 """
 
-from tracegrad.numpy import _creation, _indexing, _linalg, _methods, _reductions, _shapes, _ufuncs
+from tracegrad.numpy import (
+    _creation,
+    _indexing,
+    _linalg,
+    _methods,
+    _reductions,
+    _shapes,
+    _ufuncs,
+    linalg,
+)
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
 from tracegrad.numpy._linalg import *  # noqa: F403
