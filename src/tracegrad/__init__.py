@@ -21,7 +21,9 @@ from tracegrad.core import (
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.linearize import linearize
 from tracegrad.transforms.transpose import linear_transpose
+from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
 from tracegrad.transforms.vjp import grad, value_and_grad, vjp
+from tracegrad.transforms.vmap import vmap
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,9 @@ __all__ = [
     "UnexpectedTracerError",
     "eval_jaxpr",
     "grad",
+    "hessian",
+    "jacfwd",
+    "jacrev",
     "jvp",
     "linear_transpose",
     "linearize",
@@ -43,4 +48,5 @@ __all__ = [
     "tree_util",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]

@@ -6,6 +6,7 @@ Outside every transformation a call goes straight to NumPy.
 from tracegrad.numpy import (
     _creation,
     _indexing,
+    _interop,
     _linalg,
     _methods,
     _reductions,
@@ -28,5 +29,6 @@ _methods.install(
         _creation.TRACER_METHODS,
         _indexing.TRACER_METHODS,
         _linalg.TRACER_METHODS,
+        _interop.TRACER_METHODS,
     ]
 )

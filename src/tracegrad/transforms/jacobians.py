@@ -1,0 +1,179 @@
+"""Jacobians and Hessians: ``jacfwd`` (vmapped jvp), ``jacrev`` (vmapped vjp), ``hessian``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import get_aval
+from tracegrad.core import pytree
+from tracegrad.core.dtypes import is_complex, is_inexact
+from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
+from tracegrad.transforms.jvp import as_value, jvp, split_aux
+from tracegrad.transforms.vjp import vjp
+from tracegrad.transforms.vmap import vmap
+
+
+def _argnums(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise TypeError(f"argnums {argnums!r} out of range for {nargs} positional arguments.")
+    return tuple(a % nargs for a in nums)
+
+
+def _check_inputs(name: str, leaves: Sequence[Any], holomorphic: bool) -> None:
+    for x in leaves:
+        dtype = get_aval(x).dtype
+        if holomorphic and not is_complex(dtype):
+            raise TypeError(f"{name} with holomorphic=True requires inputs with complex "
+                            f"dtype, but got {dtype.name}.")
+        if not is_inexact(dtype):
+            raise TypeError(f"{name} requires real- or complex-valued inputs (input dtype that "
+                            f"is a sub-dtype of np.inexact), but got {dtype.name}. If you want "
+                            "to use Boolean- or integer-valued inputs, use vjp or set "
+                            "allow_int to True.")
+
+
+def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
+    """One-hot tangents for every input element, batched along a new leading axis."""
+    sizes = [int(np.prod(get_aval(x).shape, dtype=np.int64)) for x in leaves]
+    total = sum(sizes)
+    dtype = np.result_type(*[get_aval(x).dtype for x in leaves]) if leaves else np.float64
+    eye = np.eye(total, dtype=dtype)
+    basis, start = [], 0
+    for x, n in zip(leaves, sizes, strict=True):
+        aval = get_aval(x)
+        basis.append(eye[:, start:start + n].reshape((total, *aval.shape)).astype(aval.dtype))
+        start += n
+    return basis, total
+
+
+def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) -> list[Any]:
+    """Split the flattened last axis of ``jac`` into one block per leaf, shaped like the leaf."""
+    out, start = [], 0
+    for x in leaves:
+        shape = get_aval(x).shape
+        n = int(np.prod(shape, dtype=np.int64))
+        block = slice_in_dim(jac, start, start + n, len(lead_shape))
+        out.append(reshape(block, (*lead_shape, *shape)))
+        start += n
+    return out
+
+
+def _wrap_args(fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...],
+               kwargs: dict[str, Any]) -> Callable[..., Any]:
+    def partial(*dyn: Any) -> Any:
+        full = list(args)
+        for i, a in zip(nums, dyn, strict=True):
+            full[i] = a
+        return fun(*full, **kwargs)
+
+    return partial
+
+
+def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable[..., Any]:
+    """The Jacobian of ``fun`` by forward mode (one jvp per input element, vmapped).
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.jacfwd(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        nums = _argnums(argnums, len(args))
+        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
+        in_leaves, in_tree = pytree.tree_flatten(dyn)
+        _check_inputs("jacfwd", in_leaves, holomorphic)
+        f = _wrap_args(fun, args, nums, kwargs)
+        if has_aux:
+            f_main = lambda *d: split_aux(f(*d), "jacfwd")[0]  # noqa: E731
+        else:
+            f_main = f
+        basis, _ = _std_basis(in_leaves)
+
+        def push(*t_leaves: Any) -> Any:
+            return jvp(f_main, dyn, pytree.tree_unflatten(in_tree, t_leaves))[1]
+
+        jac_tree = vmap(push)(*basis)
+        out = f(*dyn)
+        y, aux = split_aux(out, "jacfwd") if has_aux else (out, None)
+        y_leaves, y_tree = pytree.tree_flatten(y)
+        jac_leaves = pytree.tree_leaves(jac_tree)
+        blocks = []
+        for y_leaf, j in zip(y_leaves, jac_leaves, strict=True):
+            j = moveaxis(j, 0, -1)
+            parts = _split_last(j, get_aval(y_leaf).shape, in_leaves)
+            tree = pytree.tree_unflatten(in_tree, parts)
+            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+        jac = pytree.tree_unflatten(y_tree, blocks)
+        return (jac, aux) if has_aux else jac
+
+    return jacfun
+
+
+def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False, allow_int: bool = False) -> Callable[..., Any]:
+    """The Jacobian of ``fun`` by reverse mode (one vjp per output element, vmapped).
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.jacrev(lambda x: x * x)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+
+    @functools.wraps(fun)
+    def jacfun(*args: Any, **kwargs: Any) -> Any:
+        nums = _argnums(argnums, len(args))
+        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
+        in_leaves, in_tree = pytree.tree_flatten(dyn)
+        if not allow_int:
+            _check_inputs("jacrev", in_leaves, holomorphic)
+        f = _wrap_args(fun, args, nums, kwargs)
+        if has_aux:
+            y, f_vjp, aux = vjp(lambda *d: split_aux(f(*d), "jacrev"), *dyn, has_aux=True)
+        else:
+            y, f_vjp = vjp(f, *dyn)
+            aux = None
+        y_leaves, y_tree = pytree.tree_flatten(y)
+        basis, _ = _std_basis(y_leaves)
+
+        def pull(*ct_leaves: Any) -> Any:
+            return f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
+
+        rows = pytree.tree_leaves(vmap(pull)(*basis))  # one per input leaf: (n_out, *in_shape)
+        starts = np.cumsum([0] + [int(np.prod(get_aval(v).shape, dtype=np.int64))
+                                  for v in y_leaves])
+        per_out = []
+        for k, y_leaf in enumerate(y_leaves):
+            y_shape = get_aval(y_leaf).shape
+            parts = [
+                reshape(slice_in_dim(r, int(starts[k]), int(starts[k + 1]), 0),
+                        (*y_shape, *get_aval(x).shape))
+                for r, x in zip(rows, in_leaves, strict=True)
+            ]
+            tree = pytree.tree_unflatten(in_tree, parts)
+            per_out.append(tree[0] if isinstance(argnums, int) else tree)
+        jac = pytree.tree_unflatten(y_tree, per_out)
+        return (jac, aux) if has_aux else jac
+
+    return jacfun
+
+
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            holomorphic: bool = False) -> Callable[..., Any]:
+    """The Hessian of a scalar ``fun``: ``jacfwd(jacrev(fun))``.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.hessian(lambda x: tnp.sum(x * x * x))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
+                  has_aux=has_aux, holomorphic=holomorphic)

@@ -1,0 +1,198 @@
+"""Vectorization: the batching trace and ``vmap``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import (
+    Primitive,
+    ShapedArray,
+    Trace,
+    Tracer,
+    check_alive,
+    current_trace,
+    get_aval,
+    new_trace,
+    set_current_trace,
+)
+from tracegrad.core import pytree
+from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
+from tracegrad.transforms.jvp import as_value
+
+NOT_MAPPED = None
+
+
+class BatchTracer(Tracer):
+    """A batch of values stacked along dimension ``bdim`` of ``val`` (None: not batched)."""
+
+    __slots__ = ("bdim", "val")
+
+    def __init__(self, trace: BatchTrace, val: Any, bdim: int | None) -> None:
+        self._trace = trace
+        self.val = val
+        self.bdim = bdim
+
+    @property
+    def aval(self) -> ShapedArray:
+        aval = get_aval(self.val)
+        if self.bdim is None:
+            return aval
+        shape = aval.shape[: self.bdim] + aval.shape[self.bdim + 1 :]
+        return ShapedArray(shape, aval.dtype, aval.weak_type)
+
+
+class BatchTrace(Trace):
+    """Interprets each primitive by its batching rule, run on the parent trace."""
+
+    __slots__ = ("axis_size",)
+
+    def __init__(self, parent: Trace, axis_size: int) -> None:
+        super().__init__(parent)
+        self.axis_size = axis_size
+
+    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        vals: list[Any] = []
+        dims: list[int | None] = []
+        own = False
+        for x in args:
+            if type(x) is BatchTracer and x._trace is self:
+                vals.append(x.val)
+                dims.append(x.bdim)
+                own = own or x.bdim is not None
+            else:
+                check_alive(x)
+                vals.append(x)
+                dims.append(None)
+        assert self.parent is not None
+        if not own:
+            return self.parent.process_primitive(prim, tuple(vals), params)
+        if prim.batch is None:
+            raise NotImplementedError(f"Batching rule for {prim.name!r} not implemented (vmap).")
+        with set_current_trace(self.parent):
+            out, out_dim = prim.batch(vals, dims, **params)
+        if prim.multiple_results:
+            return [BatchTracer(self, o, d) for o, d in zip(out, out_dim, strict=True)]
+        return BatchTracer(self, out, out_dim)
+
+    def unpack(self, x: Any) -> tuple[Any, int | None]:
+        if type(x) is BatchTracer and x._trace is self:
+            return x.val, x.bdim
+        return x, None
+
+
+def _flatten_axes(name: str, treedef: pytree.PyTreeDef, axes: Any) -> list[Any]:
+    """Broadcast a pytree prefix of axes (ints or None) to the leaves of ``treedef``."""
+    p_leaves, p_def = pytree.tree_flatten(axes, is_leaf=lambda x: x is None)
+    it = iter(p_leaves)
+    out: list[Any] = []
+
+    def walk(p: pytree.PyTreeDef, t: pytree.PyTreeDef) -> None:
+        if p.node_type is None:
+            out.extend([next(it)] * t.num_leaves)
+            return
+        if (p.node_type is not t.node_type or p.node_data != t.node_data
+                or len(p.children) != len(t.children)):
+            raise ValueError(
+                f"{name} specification must be a tree prefix of the corresponding value, "
+                f"got specification {axes!r} for value tree {treedef}."
+            )
+        for pc, tc in zip(p.children, t.children, strict=True):
+            walk(pc, tc)
+
+    walk(p_def, treedef)
+    for a in out:
+        if a is not None and not isinstance(a, int | np.integer):
+            raise TypeError(f"{name} entries must be int or None, got {a!r}.")
+    return out
+
+
+def vmap(
+    fun: Callable[..., Any],
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_size: int | None = None,
+) -> Callable[..., Any]:
+    """Vectorize ``fun`` over the axes ``in_axes`` of its arguments.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> tg.vmap(lambda x, y: tnp.sum(x * y), in_axes=(0, None))(np.ones((3, 2)), np.ones(2))
+    array([2., 2., 2.])
+    """
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    @functools.wraps(fun)
+    def batched(*args: Any, **kwargs: Any) -> Any:
+        leaves, in_tree = pytree.tree_flatten(args)
+        leaves = [as_value(x) for x in leaves]
+        axes_tree = in_axes if not isinstance(in_axes, int) and in_axes is not None else (
+            (in_axes,) * len(args))
+        if isinstance(axes_tree, tuple) and len(axes_tree) != len(args):
+            raise ValueError(
+                f"vmap in_axes must be an int, None, or a tuple of entries corresponding to "
+                f"the positional arguments passed to the function, but got len(in_axes)="
+                f"{len(axes_tree)}, len(args)={len(args)}"
+            )
+        axes = _flatten_axes("vmap in_axes", in_tree, axes_tree)
+        sizes = {}
+        for i, (x, a) in enumerate(zip(leaves, axes, strict=True)):
+            if a is None:
+                continue
+            ndim = get_aval(x).ndim
+            if not -ndim <= a < ndim:
+                raise ValueError(
+                    f"vmap was requested to map its argument along axis {a}, which implies "
+                    f"that its rank should be at least {max(a + 1, -a)}, but is only {ndim} "
+                    f"(its shape is {get_aval(x).shape})."
+                )
+            axes[i] = a % ndim
+            sizes[i] = get_aval(x).shape[axes[i]]
+        if len(set(sizes.values())) > 1:
+            detail = ", ".join(f"argument leaf {i} has size {s}" for i, s in sizes.items())
+            raise ValueError(f"vmap got inconsistent sizes for array axes to be mapped: {detail}")
+        if sizes:
+            size = next(iter(sizes.values()))
+            if axis_size is not None and axis_size != size:
+                raise ValueError(f"vmap got axis_size={axis_size} but the mapped axes have size "
+                                 f"{size}.")
+        elif axis_size is not None:
+            size = axis_size
+        else:
+            raise ValueError("vmap must have at least one non-None value in in_axes "
+                             "(or be given axis_size).")
+        out_tree: list[pytree.PyTreeDef] = []
+        with new_trace(BatchTrace(current_trace(), size)) as trace:
+            tracers = [BatchTracer(trace, x, a) for x, a in zip(leaves, axes, strict=True)]
+            out = fun(*pytree.tree_unflatten(in_tree, tracers), **kwargs)
+            out_leaves, tree = pytree.tree_flatten(out)
+            out_tree.append(tree)
+            pairs = [trace.unpack(o) for o in out_leaves]
+        o_axes = _flatten_axes("vmap out_axes", out_tree[0], out_axes)
+        results = [_to_out_axis(v, d, oa, size) for (v, d), oa in zip(pairs, o_axes, strict=True)]
+        return pytree.tree_unflatten(out_tree[0], results)
+
+    return batched
+
+
+def _to_out_axis(val: Any, bdim: int | None, out_axis: int | None, size: int) -> Any:
+    if out_axis is None:
+        if bdim is not None:
+            raise ValueError(
+                "vmap has mapped output but out_axes is None: an output marked as not mapped "
+                "(out_axes=None) varies along the mapped axis."
+            )
+        return val
+    if bdim is None:
+        aval = get_aval(val)
+        val = broadcast_in_dim(val, (size, *aval.shape), tuple(range(1, aval.ndim + 1)))
+        bdim = 0
+    ndim = get_aval(val).ndim
+    out = moveaxis(val, bdim, canonical_axis(out_axis, ndim, "out_axes"))
+    return np.array(out) if isinstance(out, np.ndarray) and not out.flags.writeable else out
+
+
+__all__ = ["BatchTrace", "BatchTracer", "bdim_at_front", "vmap"]
