@@ -155,21 +155,31 @@ def jvp(
         for p, t in zip(p_leaves, t_leaves, strict=True)
     ]
     out_tree: list[pytree.PyTreeDef] = []
-    aux_box: list[Any] = []
+    aux_tree: list[pytree.PyTreeDef] = []
+    aux_box: list[list[Any]] = []
 
     def flat_fun(*args: Any) -> list[Any]:
         out = fun(*pytree.tree_unflatten(p_tree, args))
+        aux_leaves: list[Any] = []
         if has_aux:
             out, aux = split_aux(out, "jvp")
-            aux_box.append(aux)
+            aux_all, tree = pytree.tree_flatten(aux)
+            aux_tree.append(tree)
+            aux_box.append(aux_all)
+            aux_leaves = [a for a in aux_all if isinstance(a, Tracer)]
         leaves, tree = pytree.tree_flatten(out)
         out_tree.append(tree)
-        return leaves
+        return leaves + aux_leaves  # aux rides along as outputs to leave the trace
 
-    outs, t_outs = jvp_flat(flat_fun, p_leaves, t_leaves)
-    t_outs = [instantiate_tangent(t) for t in t_outs]
-    result = (pytree.tree_unflatten(out_tree[0], outs), pytree.tree_unflatten(out_tree[0], t_outs))
-    return (*result, aux_box[0]) if has_aux else result
+    all_outs, all_t_outs = jvp_flat(flat_fun, p_leaves, t_leaves)
+    n_out = out_tree[0].num_leaves
+    t_outs = [instantiate_tangent(t) for t in all_t_outs[:n_out]]
+    result = (pytree.tree_unflatten(out_tree[0], all_outs[:n_out]),
+              pytree.tree_unflatten(out_tree[0], t_outs))
+    if has_aux:
+        aux_leaves = merge_aux(aux_box[0], all_outs[n_out:])
+        return (*result, pytree.tree_unflatten(aux_tree[0], aux_leaves))
+    return result
 
 
 def split_aux(out: Any, name: str) -> tuple[Any, Any]:
@@ -179,6 +189,12 @@ def split_aux(out: Any, name: str) -> tuple[Any, Any]:
             f"(output, auxiliary data), got {type(out).__name__}."
         )
     return out[0], out[1]
+
+
+def merge_aux(aux_all: list[Any], lowered: list[Any]) -> list[Any]:
+    """Put the lowered values of the traced aux leaves back among the untraced ones."""
+    it = iter(lowered)
+    return [next(it) if isinstance(a, Tracer) else a for a in aux_all]
 
 
 def as_value(x: Any) -> Any:

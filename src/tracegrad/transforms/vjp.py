@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import UndefinedPrimal, Zero, get_aval
+from tracegrad.core import Tracer, UndefinedPrimal, Zero, get_aval
 from tracegrad.core import pytree
 from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
-from tracegrad.transforms.jvp import as_value, split_aux
+from tracegrad.transforms.jvp import as_value, merge_aux, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 
@@ -43,20 +43,28 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     leaves, in_tree = pytree.tree_flatten(primals)
     leaves = [as_value(x) for x in leaves]
     out_tree: list[pytree.PyTreeDef] = []
-    aux_box: list[Any] = []
+    aux_tree: list[pytree.PyTreeDef] = []
+    aux_box: list[list[Any]] = []
 
     def flat_fun(*args: Any) -> list[Any]:
         out = fun(*pytree.tree_unflatten(in_tree, args))
+        aux_leaves: list[Any] = []
         if has_aux:
             out, aux = split_aux(out, "vjp")
-            aux_box.append(aux)
+            aux_all, tree = pytree.tree_flatten(aux)
+            aux_tree.append(tree)
+            aux_box.append(aux_all)
+            aux_leaves = [a for a in aux_all if isinstance(a, Tracer)]
         out_leaves, tree = pytree.tree_flatten(out)
         out_tree.append(tree)
-        return out_leaves
+        return out_leaves + aux_leaves  # aux rides along as outputs to leave the trace
 
-    outs, linear = linearize_flat(flat_fun, leaves)
+    all_outs, linear = linearize_flat(flat_fun, leaves)
+    n_out = out_tree[0].num_leaves
+    outs, aux_leaves = all_outs[:n_out], all_outs[n_out:]
     in_avals = [tangent_aval(x) for x in leaves]
     out_avals = [tangent_aval(o) for o in outs]
+    aux_zeros = [Zero(tangent_aval(a)) for a in aux_leaves]
     linear_in = [a for a in in_avals if a.dtype != float0]
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
@@ -79,7 +87,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
             checked.append(c)
         res = iter(backward_pass(
-            linear.jaxpr, linear.consts, [UndefinedPrimal(a) for a in linear_in], checked
+            linear.jaxpr, linear.consts, [UndefinedPrimal(a) for a in linear_in],
+            checked + aux_zeros,
         ))
         cts_in = [
             _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
@@ -87,7 +96,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         return tuple(pytree.tree_unflatten(in_tree, cts_in))
 
     out = pytree.tree_unflatten(out_tree[0], outs)
-    return (out, vjp_fn, aux_box[0]) if has_aux else (out, vjp_fn)
+    if has_aux:
+        return out, vjp_fn, pytree.tree_unflatten(aux_tree[0], merge_aux(aux_box[0], aux_leaves))
+    return out, vjp_fn
 
 
 def _check_input_dtype(x: Any, holomorphic: bool, allow_int: bool) -> None:
