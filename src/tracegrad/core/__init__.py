@@ -29,6 +29,7 @@ from tracegrad.core.trace import (
     get_aval,
     is_eager,
     new_trace,
+    run_in_trace,
     set_current_trace,
 )
 from tracegrad.core.zeros import UndefinedPrimal, Zero, instantiate, is_undefined_primal
@@ -69,6 +70,7 @@ __all__ = [
     "make_jaxpr",
     "new_trace",
     "pp_jaxpr",
+    "run_in_trace",
     "set_current_trace",
     "trace_to_jaxpr",
 ]

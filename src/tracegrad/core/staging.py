@@ -72,20 +72,25 @@ class StagingTrace(Trace):
         return var
 
     def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
-        if self.forward_known and not any(
-            type(x) is StagingTracer and x._trace is self for x in args
-        ):
-            assert self.parent is not None
-            return self.parent.process_primitive(prim, args, params)
-        invars = tuple(self.to_atom(x) for x in args)
-        if prim.abstract_eval is None:
+        if self.forward_known:
+            for x in args:
+                if type(x) is StagingTracer and x._trace is self:
+                    break
+            else:
+                assert self.parent is not None
+                return self.parent.process_primitive(prim, args, params)
+        invars = tuple([self.to_atom(x) for x in args])
+        rule = prim.abstract_eval
+        if rule is None:
             raise NotImplementedError(f"Primitive {prim.name!r} cannot be staged: no abstract rule.")
-        out = prim.abstract_eval(*(a.aval for a in invars), **params)
-        out_avals = list(out) if prim.multiple_results else [out]
-        outvars = tuple(Var(a) for a in out_avals)
-        self.eqns.append(JaxprEqn(prim, invars, outvars, params))
-        tracers = [StagingTracer(self, v) for v in outvars]
-        return tracers if prim.multiple_results else tracers[0]
+        out = rule(*[a.aval for a in invars], **params)
+        if prim.multiple_results:
+            outvars = tuple([Var(a) for a in out])
+            self.eqns.append(JaxprEqn(prim, invars, outvars, params))
+            return [StagingTracer(self, v) for v in outvars]
+        var = Var(out)
+        self.eqns.append(JaxprEqn(prim, invars, (var,), params))
+        return StagingTracer(self, var)
 
     def to_jaxpr(self, outs: Sequence[Any], *, check: bool = True) -> ClosedJaxpr:
         outvars = tuple(self.to_atom(x) for x in outs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,6 +60,15 @@ def current_trace() -> Trace:
 def is_eager() -> bool:
     """True when no transformation is active in this thread."""
     return _current.get() is EVAL_TRACE
+
+
+def run_in_trace(trace: Trace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with ``trace`` current: the hot-path form of set_current_trace."""
+    token = _current.set(trace)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _current.reset(token)
 
 
 @contextmanager

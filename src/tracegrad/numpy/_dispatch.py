@@ -75,10 +75,33 @@ def stack_nested(x: Any) -> Any:
     return concatenate(expanded, 0)
 
 
+def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
+    """The dtype shared by all of ``args`` if each is an array or a strongly typed tracer
+    of that dtype (the common case, decided without promotion tables); else None."""
+    dtype = None
+    for a in args:
+        if type(a) is np.ndarray:
+            d = a.dtype
+        elif isinstance(a, Tracer):
+            aval = a.aval
+            if aval.weak_type:
+                return None
+            d = aval.dtype
+        else:
+            return None
+        if dtype is None:
+            dtype = d
+        elif d != dtype:
+            return None
+    return dtype
+
+
 def promote_dtypes(*args: Any) -> list[Any]:
     """Convert operands to their common dtype, as NumPy 2 promotes them (NEP 50).
 
     Python scalars become 0-d arrays of the common dtype (weak typing)."""
+    if _common_strong_dtype(args) is not None:
+        return list(args)
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
     dtype = result_type(*((a.dtype, a.weak_type) for a in avals))
@@ -87,6 +110,9 @@ def promote_dtypes(*args: Any) -> list[Any]:
 
 def promote_inexact(*args: Any) -> list[Any]:
     """As ``promote_dtypes``, then to a floating dtype if integer or boolean (as np.sin does)."""
+    common = _common_strong_dtype(args)
+    if common is not None and common.kind in "fc":
+        return list(args)
     args_ = promote_dtypes(*args)
     dtype = get_aval(args_[0]).dtype if args_ else np.dtype(np.float64)
     if not is_inexact(dtype):

@@ -40,6 +40,9 @@ def broadcasting_abstract_eval(name: str) -> Callable[..., ShapedArray]:
     """Abstract rule of an elementwise primitive whose operands broadcast as in NumPy."""
 
     def rule(*avals: ShapedArray, **_: Any) -> ShapedArray:
+        first = avals[0]
+        if all(a.shape == first.shape and a.dtype == first.dtype for a in avals):
+            return ShapedArray(first.shape, first.dtype, all(a.weak_type for a in avals))
         dtype = same_dtype(name, *avals)
         shape = broadcast_shapes(name, *(a.shape for a in avals))
         return ShapedArray(shape, dtype, all(a.weak_type for a in avals))

@@ -18,7 +18,7 @@ from tracegrad.core import (
     get_aval,
     instantiate,
     new_trace,
-    set_current_trace,
+    run_in_trace,
 )
 from tracegrad.core import pytree
 from tracegrad.core.dtypes import float0, tangent_dtype
@@ -27,16 +27,19 @@ from tracegrad.core.dtypes import float0, tangent_dtype
 class JVPTracer(Tracer):
     """A primal value paired with its tangent (possibly a symbolic Zero)."""
 
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("_aval", "primal", "tangent")
 
     def __init__(self, trace: JVPTrace, primal: Any, tangent: Any) -> None:
         self._trace = trace
         self.primal = primal
         self.tangent = tangent
+        self._aval: ShapedArray | None = None
 
     @property
     def aval(self) -> ShapedArray:
-        return get_aval(self.primal)
+        if self._aval is None:
+            self._aval = get_aval(self.primal)
+        return self._aval
 
     def to_concrete_value(self) -> Any:
         p = self.primal
@@ -72,8 +75,7 @@ class JVPTrace(Trace):
             raise NotImplementedError(
                 f"Differentiation rule for {prim.name!r} not implemented (forward mode)."
             )
-        with set_current_trace(self.parent):
-            out, t_out = prim.jvp(primals, tangents, **params)
+        out, t_out = run_in_trace(self.parent, prim.jvp, primals, tangents, **params)
         if prim.multiple_results:
             return [self.pack(o, t) for o, t in zip(out, t_out, strict=True)]
         return self.pack(out, t_out)

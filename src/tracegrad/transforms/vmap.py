@@ -17,7 +17,7 @@ from tracegrad.core import (
     current_trace,
     get_aval,
     new_trace,
-    set_current_trace,
+    run_in_trace,
 )
 from tracegrad.core import pytree
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
@@ -72,8 +72,7 @@ class BatchTrace(Trace):
             return self.parent.process_primitive(prim, tuple(vals), params)
         if prim.batch is None:
             raise NotImplementedError(f"Batching rule for {prim.name!r} not implemented (vmap).")
-        with set_current_trace(self.parent):
-            out, out_dim = prim.batch(vals, dims, **params)
+        out, out_dim = run_in_trace(self.parent, prim.batch, vals, dims, **params)
         if prim.multiple_results:
             return [BatchTracer(self, o, d) for o, d in zip(out, out_dim, strict=True)]
         return BatchTracer(self, out, out_dim)
