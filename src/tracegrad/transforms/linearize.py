@@ -46,7 +46,7 @@ def linearize_flat(
             outs = fun(*[jvp_trace.pack(p, t) for p, t in zip(primals, tangents, strict=True)])
             pairs = [jvp_trace.unpack(o) for o in outs]
         tangents_out = [instantiate(t) for _, t in pairs]
-        linear = pe.to_jaxpr(tangents_out, check=False)
+        linear = pe.to_jaxpr(tangents_out)
     return [p for p, _ in pairs], linear
 
 
