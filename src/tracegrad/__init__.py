@@ -21,6 +21,7 @@ from tracegrad.core import (
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.linearize import linearize
 from tracegrad.transforms.transpose import linear_transpose
+from tracegrad.ops.structural import stop_gradient
 from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
 from tracegrad.transforms.vjp import grad, value_and_grad, vjp
 from tracegrad.transforms.vmap import vmap
@@ -45,6 +46,7 @@ __all__ = [
     "linearize",
     "make_jaxpr",
     "numpy",
+    "stop_gradient",
     "tree_util",
     "value_and_grad",
     "vjp",

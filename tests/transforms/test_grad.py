@@ -166,3 +166,11 @@ def test_integer_output_vjp() -> None:
         pytest.skip("comparisons not available yet")
     (g,) = f_vjp((np.ones(2), np.zeros((), float0)))
     np.testing.assert_allclose(g, [2.0, 2.0])
+
+
+def test_stop_gradient() -> None:
+    f = lambda x: tnp.sum(x * tg.stop_gradient(x * x))
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(tg.grad(f)(x), x * x)
+    np.testing.assert_allclose(tg.vmap(tg.grad(lambda v: v * tg.stop_gradient(v)))(x), x)
+    assert tg.jvp(tg.stop_gradient, (1.0,), (1.0,))[1] == 0.0

@@ -510,3 +510,26 @@ pad_p.def_impl(_pad_impl)
 pad_p.def_abstract_eval(_pad_abstract_eval)
 deflinear(pad_p, _pad_transpose)
 pad_p.def_batch(_pad_batch)
+
+
+# ---- stop_gradient ----------------------------------------------------------
+def stop_gradient(x: Any) -> Any:
+    """``x`` unchanged, but treated as a constant by every derivative.
+
+    >>> import tracegrad as tg
+    >>> tg.grad(lambda x: x * stop_gradient(x))(3.0)
+    np.float64(3.0)
+    """
+    return stop_gradient_p.bind(x)
+
+
+def _stop_gradient_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    out = stop_gradient_p.bind(primals[0])
+    return out, Zero.like_primal(get_aval(out))
+
+
+stop_gradient_p = Primitive("stop_gradient")
+stop_gradient_p.def_impl(lambda x: x)
+stop_gradient_p.def_abstract_eval(lambda x: x)
+stop_gradient_p.def_jvp(_stop_gradient_jvp)
+stop_gradient_p.def_batch(lambda args, dims: (stop_gradient(args[0]), dims[0]))
