@@ -19,16 +19,17 @@ from tracegrad.core.trace import Trace, Tracer, check_alive, current_trace, get_
 class StagingTracer(Tracer):
     """A value of the function being staged: known only by its abstract value."""
 
-    __slots__ = ("origin", "var")
+    # Not "var": the name of an array method (x.var()) installed on every Tracer.
+    __slots__ = ("ir_var", "origin")
 
     def __init__(self, trace: StagingTrace, var: Var, origin: str | None = None) -> None:
         self._trace = trace
-        self.var = var
+        self.ir_var = var
         self.origin = origin
 
     @property
     def aval(self) -> ShapedArray:
-        return self.var.aval
+        return self.ir_var.aval
 
     def _origin(self) -> str | None:
         return self.origin
@@ -59,7 +60,7 @@ class StagingTrace(Trace):
 
     def to_atom(self, x: Any) -> Atom:
         if type(x) is StagingTracer and x._trace is self:
-            return x.var
+            return x.ir_var
         check_alive(x)
         if is_python_scalar(x) or (
             isinstance(x, np.ndarray | np.generic) and np.ndim(x) == 0 and not isinstance(x, Tracer)
