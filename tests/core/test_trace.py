@@ -104,3 +104,13 @@ def test_trace_state_is_per_thread() -> None:
         t.join()
     assert not errors
     assert results == {i: float(i + 1) for i in range(4)}
+
+
+def test_shape_mismatch_under_grad_is_shape_error() -> None:
+    from tracegrad.core import ShapeError
+
+    for transform in (tg.grad, lambda f: tg.make_jaxpr(f)):
+        with pytest.raises(ShapeError, match=r"\(3,\), \(4,\)") as info:
+            transform(lambda x: tnp.sum(x * np.ones(4)))(np.ones(3))
+        assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+    assert tg.grad(lambda x: tnp.sum(x * np.ones(3)))(np.ones(3)).shape == (3,)

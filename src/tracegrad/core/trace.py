@@ -45,7 +45,14 @@ class EvalTrace(Trace):
                 raise errors.escaped_tracer_error(x)
         if prim.impl is None:
             raise NotImplementedError(f"Primitive {prim.name!r} has no evaluation rule.")
-        return prim.impl(*args, **params)
+        try:
+            return prim.impl(*args, **params)
+        except ValueError:
+            # NumPy's error for bad shapes is a bare ValueError; the abstract rule raises
+            # tracegrad's typed one (ShapeError, naming every shape), as under staging.
+            if prim.abstract_eval is not None:
+                prim.abstract_eval(*(get_aval(x) for x in args), **params)
+            raise
 
 
 EVAL_TRACE = EvalTrace(None)
