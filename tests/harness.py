@@ -16,6 +16,7 @@ import tracegrad as tg
 from tracegrad.test_util import check_grads
 
 F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
+C128 = np.dtype(np.complex128)
 
 
 @dataclass
@@ -64,7 +65,7 @@ class OpRecord:
 
 
 def _tols(rec: OpRecord, dtype: np.dtype[Any]) -> tuple[float, float]:
-    default = 1e-6 if dtype == F64 else 1e-4
+    default = 1e-6 if dtype in (F64, C128) else 1e-4
     return rec.atol or default, rec.rtol or default
 
 

@@ -5,7 +5,9 @@
 array([0., 0.])
 """
 
+from tracegrad import nn as nn
 from tracegrad import numpy as numpy
+from tracegrad import scipy as scipy
 from tracegrad import tree_util as tree_util
 from tracegrad.core import (
     ClosedJaxpr,
@@ -45,7 +47,9 @@ __all__ = [
     "linear_transpose",
     "linearize",
     "make_jaxpr",
+    "nn",
     "numpy",
+    "scipy",
     "stop_gradient",
     "tree_util",
     "value_and_grad",

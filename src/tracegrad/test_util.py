@@ -40,6 +40,10 @@ def _add_scaled(x: np.ndarray, t: np.ndarray, eps: float) -> np.ndarray:
             + eps * t).astype(x.dtype)
 
 
+def _conj(x: Any) -> Any:
+    return np.conj(x) if np.iscomplexobj(x) else x
+
+
 def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
     return float(sum(np.real(np.vdot(np.asarray(x, np.complex128), np.asarray(y, np.complex128)))
                      for x, y in zip(xs, ys, strict=True)))
@@ -94,7 +98,9 @@ def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, atol: float | None 
     _assert_close("primal output of vjp", out, f(*arrays), atol, rtol)
     t_out = numerical_jvp(f, arrays, tangents, eps)
     cts = pytree.tree_map(lambda o: _random_like(rng, np.asarray(o)), out)
-    cts_in = f_vjp(cts)
+    # JAX's convention: the vjp of a complex function is the transpose, not the adjoint,
+    # of its jvp; conjugating on the way in and out gives the adjoint for any dtype.
+    cts_in = pytree.tree_map(_conj, f_vjp(pytree.tree_map(_conj, cts)))
     lhs = _inner(_leaves(cts), _leaves(t_out))
     rhs = _inner(_leaves(cts_in), tangents)
     scale = max(1.0, abs(lhs), abs(rhs))

@@ -91,7 +91,14 @@ class StagingTrace(Trace):
             return [StagingTracer(self, v) for v in outvars]
         var = Var(out)
         self.eqns.append(JaxprEqn(prim, invars, (var,), params))
-        return StagingTracer(self, var)
+        # A derived value keeps the provenance of an input, so that `if limit > 0:` still
+        # names the argument 'limit' in the concretization error.
+        origin = None
+        for x in args:
+            if type(x) is StagingTracer and x.origin is not None:
+                origin = x.origin
+                break
+        return StagingTracer(self, var, origin)
 
     def to_jaxpr(self, outs: Sequence[Any], *, check: bool = True) -> ClosedJaxpr:
         outvars = tuple(self.to_atom(x) for x in outs)

@@ -141,3 +141,33 @@ def normalize_axis_tuple(axis: int | Sequence[int] | None, ndim: int) -> tuple[i
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {axis!r}")
     return out
+
+
+_UFUNC_KEYWORD_DEFAULTS: dict[str, Any] = {
+    "casting": "same_kind", "order": "K", "dtype": None, "subok": True, "signature": None,
+}  # fmt: skip
+
+
+def check_ufunc_args(name: str, out: Any, where: Any, kwargs: dict[str, Any]) -> None:
+    """A traced ufunc call takes NumPy's keyword arguments at their defaults only:
+    ``out=None``, ``where=True`` and so on; anything else raises NotImplementedError."""
+    if not (out is None or (isinstance(out, tuple) and all(o is None for o in out))):
+        raise NotImplementedError(
+            f"tracegrad.numpy.{name}: out= is not supported under a transformation (traced "
+            "arrays are never written in place). Use the returned value instead."
+        )
+    if not (where is True or (isinstance(where, np.bool_) and bool(where))):
+        raise NotImplementedError(
+            f"tracegrad.numpy.{name}: where= is not supported under a transformation. "
+            f"Compute everywhere and select: tracegrad.numpy.where(mask, {name}(...), fallback)."
+        )
+    for key, value in kwargs.items():
+        if key not in _UFUNC_KEYWORD_DEFAULTS:
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+        default = _UFUNC_KEYWORD_DEFAULTS[key]
+        if value is not default and not (isinstance(value, str) and value == default):
+            hint = " Convert the operands with .astype(...) first." if key == "dtype" else ""
+            raise NotImplementedError(
+                f"tracegrad.numpy.{name}: {key}={value!r} is not supported under a "
+                f"transformation; only the default {key}={default!r} is.{hint}"
+            )

@@ -142,6 +142,6 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
 TRACER_METHODS: dict[str, Any] = {
     "__getitem__": getitem,
     "__setitem__": setitem,
-    "at": property(at),
+    "at": property(at, doc="Functional index updates, as JAX's x.at[idx].set(y)."),
 }
 

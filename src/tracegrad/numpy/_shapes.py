@@ -358,8 +358,8 @@ TRACER_METHODS: dict[str, Any] = {
     "ravel": _flatten_method,
     "flatten": _flatten_method,
     "transpose": _transpose_method,
-    "T": property(transpose_traced),
-    "mT": property(_matrix_transpose),
+    "T": property(transpose_traced, doc="The array with its axes reversed, as ndarray.T."),
+    "mT": property(_matrix_transpose, doc="The last two axes swapped, as ndarray.mT."),
     "squeeze": squeeze.__wrapped_traced__,  # type: ignore[attr-defined]
     "swapaxes": swapaxes.__wrapped_traced__,  # type: ignore[attr-defined]
     **_joining.TRACER_METHODS,

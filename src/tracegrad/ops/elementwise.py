@@ -1,4 +1,6 @@
-"""Elementwise arithmetic primitives, with NumPy broadcasting between operands of one dtype."""
+"""Elementwise arithmetic primitives and complex parts, with NumPy broadcasting between
+operands of one dtype; also ``sin``, ``cos``, ``exp`` and ``log``, on which the rest
+(``elementwise_transcendental``) builds, and, re-exported, the comparisons and ``select_n``."""
 
 from __future__ import annotations
 
@@ -13,27 +15,45 @@ from tracegrad.core import (
     ShapedArray,
     Zero,
     get_aval,
-    instantiate,
     is_undefined_primal,
 )
+from tracegrad.core.dtypes import is_complex, real_dtype
 from tracegrad.ops.combinators import (
     defbilinear,
     defbroadcasting,
     defjvp,
     defjvp_using_output,
 )
+from tracegrad.ops.elementwise_discrete import floor_divide, real_only, trunc
+
+# Comparisons and select_n live in elementwise_select; they are part of this module's API.
+from tracegrad.ops.elementwise_select import eq as eq
+from tracegrad.ops.elementwise_select import eq_p as eq_p
+from tracegrad.ops.elementwise_select import ge as ge
+from tracegrad.ops.elementwise_select import ge_p as ge_p
+from tracegrad.ops.elementwise_select import gt as gt
+from tracegrad.ops.elementwise_select import gt_p as gt_p
+from tracegrad.ops.elementwise_select import le as le
+from tracegrad.ops.elementwise_select import le_p as le_p
+from tracegrad.ops.elementwise_select import lt as lt
+from tracegrad.ops.elementwise_select import lt_p as lt_p
+from tracegrad.ops.elementwise_select import ne as ne
+from tracegrad.ops.elementwise_select import ne_p as ne_p
+from tracegrad.ops.elementwise_select import select_n as select_n
+from tracegrad.ops.elementwise_select import select_n_p as select_n_p
 from tracegrad.ops.rules import (
-    broadcast_shapes,
     broadcasting_abstract_eval,
-    defjvp_zero,
     deflinear,
     defvectorized,
     inexact_unop_abstract_eval,
-    predicate_abstract_eval,
     same_aval,
-    same_dtype,
 )
-from tracegrad.ops.structural import unbroadcast
+from tracegrad.ops.structural import convert_element_type, unbroadcast
+
+
+def scalar_like(x: Any, value: complex) -> np.ndarray:
+    """``value`` as a 0-d array of the dtype of ``x``: constants in rules must match dtypes."""
+    return np.asarray(value, dtype=get_aval(x).dtype)
 
 
 def _unop(name: str, impl: Any, *, inexact_only: bool = True) -> Primitive:
@@ -54,7 +74,11 @@ def _binop(name: str, impl: Any) -> Primitive:
 
 # ---- add --------------------------------------------------------------------
 def add(x: Any, y: Any) -> Any:
-    """Elementwise ``x + y``."""
+    """Elementwise ``x + y``.
+
+    >>> add(np.array([1.0, 2.0]), 0.5)
+    array([1.5, 2.5])
+    """
     return add_p.bind(x, y)
 
 
@@ -72,7 +96,11 @@ add_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(ct, y)])
 
 # ---- sub --------------------------------------------------------------------
 def sub(x: Any, y: Any) -> Any:
-    """Elementwise ``x - y``."""
+    """Elementwise ``x - y``.
+
+    >>> sub(np.array([1.0, 2.0]), 0.5)
+    array([0.5, 1.5])
+    """
     return sub_p.bind(x, y)
 
 
@@ -83,7 +111,11 @@ sub_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(neg(ct), y)]
 
 # ---- neg --------------------------------------------------------------------
 def neg(x: Any) -> Any:
-    """Elementwise ``-x``."""
+    """Elementwise ``-x``.
+
+    >>> neg(np.array([1.0, -2.0]))
+    array([-1.,  2.])
+    """
     return neg_p.bind(x)
 
 
@@ -93,7 +125,11 @@ deflinear(neg_p, lambda ct, x: [neg(ct)])
 
 # ---- mul --------------------------------------------------------------------
 def mul(x: Any, y: Any) -> Any:
-    """Elementwise ``x * y``."""
+    """Elementwise ``x * y``.
+
+    >>> mul(np.array([1.0, 2.0]), 3.0)
+    array([3., 6.])
+    """
     return mul_p.bind(x, y)
 
 
@@ -107,7 +143,11 @@ defbilinear(
 
 # ---- div --------------------------------------------------------------------
 def div(x: Any, y: Any) -> Any:
-    """Elementwise ``x / y`` (true division for inexact dtypes)."""
+    """Elementwise ``x / y`` (true division for inexact dtypes).
+
+    >>> div(np.array([1.0, 3.0]), 2.0)
+    array([0.5, 1.5])
+    """
     return div_p.bind(x, y)
 
 
@@ -122,7 +162,11 @@ div_p.def_transpose(lambda ct, x, y: [_linear_ct(div(ct, y), x), None])
 
 # ---- sin, cos ---------------------------------------------------------------
 def sin(x: Any) -> Any:
-    """Elementwise sine."""
+    """Elementwise sine.
+
+    >>> sin(np.array([0.0]))
+    array([0.])
+    """
     return sin_p.bind(x)
 
 
@@ -131,7 +175,11 @@ defjvp(sin_p, lambda t, x: mul(t, cos(x)))
 
 
 def cos(x: Any) -> Any:
-    """Elementwise cosine."""
+    """Elementwise cosine.
+
+    >>> cos(np.array([0.0]))
+    array([1.])
+    """
     return cos_p.bind(x)
 
 
@@ -141,7 +189,11 @@ defjvp(cos_p, lambda t, x: neg(mul(t, sin(x))))
 
 # ---- exp, log ---------------------------------------------------------------
 def exp(x: Any) -> Any:
-    """Elementwise exponential."""
+    """Elementwise exponential.
+
+    >>> exp(np.array([0.0]))
+    array([1.])
+    """
     return exp_p.bind(x)
 
 
@@ -150,7 +202,11 @@ defjvp_using_output(exp_p, lambda t, out, x: mul(t, out))
 
 
 def log(x: Any) -> Any:
-    """Elementwise natural logarithm."""
+    """Elementwise natural logarithm.
+
+    >>> log(np.array([1.0]))
+    array([0.])
+    """
     return log_p.bind(x)
 
 
@@ -158,106 +214,311 @@ log_p = _unop("log", np.log)
 defjvp(log_p, lambda t, x: div(t, x))
 
 
-# ---- comparisons ------------------------------------------------------------
-def _comparison(name: str, impl: Any) -> Primitive:
-    p = Primitive(name)
-    p.def_impl(impl)
-    p.def_abstract_eval(predicate_abstract_eval(name))
-    defjvp_zero(p)
-    defbroadcasting(p)
-    return p
+# ---- integer_pow ------------------------------------------------------------
+def integer_pow(x: Any, y: int) -> Any:
+    """Elementwise ``x ** y`` for a static Python integer ``y`` (``square`` is ``y=2``).
 
+    Its derivative ``y * x ** (y - 1)`` is exact at ``x == 0``: 0 for ``y == 0`` and ``y >= 2``.
 
-eq_p = _comparison("eq", np.equal)
-ne_p = _comparison("ne", np.not_equal)
-lt_p = _comparison("lt", np.less)
-le_p = _comparison("le", np.less_equal)
-gt_p = _comparison("gt", np.greater)
-ge_p = _comparison("ge", np.greater_equal)
-
-
-def eq(x: Any, y: Any) -> Any:
-    """Elementwise ``x == y`` (boolean)."""
-    return eq_p.bind(x, y)
-
-
-def ne(x: Any, y: Any) -> Any:
-    """Elementwise ``x != y`` (boolean)."""
-    return ne_p.bind(x, y)
-
-
-def lt(x: Any, y: Any) -> Any:
-    """Elementwise ``x < y`` (boolean)."""
-    return lt_p.bind(x, y)
-
-
-def le(x: Any, y: Any) -> Any:
-    """Elementwise ``x <= y`` (boolean)."""
-    return le_p.bind(x, y)
-
-
-def gt(x: Any, y: Any) -> Any:
-    """Elementwise ``x > y`` (boolean)."""
-    return gt_p.bind(x, y)
-
-
-def ge(x: Any, y: Any) -> Any:
-    """Elementwise ``x >= y`` (boolean)."""
-    return ge_p.bind(x, y)
-
-
-# ---- select_n ---------------------------------------------------------------
-def select_n(which: Any, *cases: Any) -> Any:
-    """Elementwise choice: ``cases[which]``; ``which`` is boolean (two cases) or integer.
-
-    ``select_n(pred, on_false, on_true)`` is ``numpy.where(pred, on_true, on_false)``.
+    >>> integer_pow(np.array([1.0, -3.0]), 3)
+    array([  1., -27.])
     """
-    return select_n_p.bind(which, *cases)
+    return integer_pow_p.bind(x, y=int(y))
 
 
-def _select_n_impl(which: Any, *cases: Any) -> Any:
-    if len(cases) == 2 and np.asarray(which).dtype == np.bool_:
-        return np.where(which, cases[1], cases[0])
-    return np.choose(np.asarray(which).astype(np.intp), np.broadcast_arrays(*cases))
+def _integer_pow_abstract_eval(x: ShapedArray, *, y: int) -> ShapedArray:
+    if y < 0 and x.dtype.kind in "biu":
+        raise ValueError(
+            f"Integers to negative integer powers are not allowed: integer_pow with y={y} "
+            f"on dtype {x.dtype.name}. Convert the base to a floating dtype first."
+        )
+    return x
 
 
-def _select_n_abstract_eval(which: ShapedArray, *cases: ShapedArray) -> ShapedArray:
-    if which.dtype.kind not in "biu":
-        raise DTypeError(f"select_n: the selector must be boolean or integer, got "
-                         f"{which.dtype.name}.")
-    dtype = same_dtype("select_n", *cases)
-    shape = broadcast_shapes("select_n", which.shape, *(c.shape for c in cases))
-    return ShapedArray(shape, dtype, all(c.weak_type for c in cases))
-
-
-def _select_n_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    which, *cases = primals
-    out = select_n(which, *cases)
-    case_tangents = tangents[1:]
-    if all(type(t) is Zero for t in case_tangents):
+def _integer_pow_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, y: int
+                     ) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    out = integer_pow(x, y)
+    if type(t) is Zero or y == 0:
         return out, Zero.like_primal(get_aval(out))
-    filled = [instantiate(t) for t in case_tangents]
-    return out, select_n(which, *filled)
+    if y == 1:
+        return out, t
+    power = x if y == 2 else integer_pow(x, y - 1)
+    return out, mul(t, mul(scalar_like(x, y), power))
 
 
-def _select_n_transpose(ct: Any, which: Any, *cases: Any) -> list[Any]:
-    if is_undefined_primal(which):
-        raise TypeError("select_n is not linear in its selector.")
-    zero = np.zeros((), get_aval(ct).dtype)
-    outs: list[Any] = [None]
-    for i, c in enumerate(cases):
-        if not is_undefined_primal(c):
-            outs.append(None)
-            continue
-        picks = [zero] * len(cases)
-        picks[i] = ct
-        outs.append(unbroadcast(select_n(which, *picks), c.aval))
-    return outs
+integer_pow_p = Primitive("integer_pow")
+integer_pow_p.def_impl(lambda x, *, y: np.power(x, y))
+integer_pow_p.def_abstract_eval(_integer_pow_abstract_eval)
+integer_pow_p.def_jvp(_integer_pow_jvp)
+defvectorized(integer_pow_p)
 
 
-select_n_p = Primitive("select_n")
-select_n_p.def_impl(_select_n_impl)
-select_n_p.def_abstract_eval(_select_n_abstract_eval)
-select_n_p.def_jvp(_select_n_jvp)
-select_n_p.def_transpose(_select_n_transpose)
-defbroadcasting(select_n_p)
+# ---- pow --------------------------------------------------------------------
+def pow(x: Any, y: Any) -> Any:
+    """Elementwise ``x ** y`` for array exponents (see ``integer_pow`` for static ones).
+
+    >>> pow(np.array([4.0, 9.0]), np.array([0.5, 0.5]))
+    array([2., 3.])
+    """
+    return pow_p.bind(x, y)
+
+
+def _pow_jvp_x(t: Any, out: Any, x: Any, y: Any) -> Any:
+    # y * x ** (y - 1), with the true derivative 0 where y == 0 (also at x == 0). The
+    # exponent is made safe (1) there too, so that no inf or nan from the unused branch
+    # reaches higher derivatives.
+    y_is_0 = eq(y, scalar_like(y, 0))
+    y_safe = select_n(y_is_0, y, scalar_like(y, 1))
+    slope = mul(y_safe, pow(x, sub(y_safe, scalar_like(y, 1))))
+    return mul(t, select_n(y_is_0, slope, scalar_like(y, 0)))
+
+
+def _pow_jvp_y(t: Any, out: Any, x: Any, y: Any) -> Any:
+    # log(x) * x ** y; at x == 0 the power is constant (0 for y > 0) and we return 0
+    # rather than log(0) * 0 = nan.
+    zero = scalar_like(x, 0)
+    x_is_0 = eq(x, zero)
+    x_safe = select_n(x_is_0, x, scalar_like(x, 1))
+    out_safe = select_n(x_is_0, out, zero)  # 0 ** -1 is inf, and log(1) * inf is nan
+    return mul(t, select_n(x_is_0, mul(log(x_safe), out_safe), zero))
+
+
+pow_p = _binop("pow", np.power)
+defjvp_using_output(pow_p, _pow_jvp_x, _pow_jvp_y)
+
+
+# ---- abs, sign --------------------------------------------------------------
+def abs(x: Any) -> Any:
+    """Elementwise absolute value; the modulus (a real array) for complex ``x``.
+
+    >>> abs(np.array([-1.5, 3 + 4j]))
+    array([1.5, 5. ])
+    """
+    return abs_p.bind(x)
+
+
+def _abs_abstract_eval(x: ShapedArray) -> ShapedArray:
+    return ShapedArray(x.shape, real_dtype(x.dtype), x.weak_type)
+
+
+def _abs_jvp(t: Any, out: Any, x: Any) -> Any:
+    if not is_complex(get_aval(x).dtype):
+        return mul(t, sign(x))  # sign(0) == 0: the minimum-norm subgradient at the kink
+    # d|z| = re(conj(z) dz) / |z|, and 0 at z == 0 (JAX's convention).
+    out_c = convert_element_type(out, get_aval(x).dtype)
+    safe = select_n(eq(out_c, scalar_like(out_c, 0)), out_c, scalar_like(out_c, 1))
+    return real(mul(t, div(conj(x), safe)))
+
+
+abs_p = Primitive("abs")
+abs_p.def_impl(np.abs)
+abs_p.def_abstract_eval(_abs_abstract_eval)
+defjvp_using_output(abs_p, _abs_jvp)
+defvectorized(abs_p)
+
+
+def sign(x: Any) -> Any:
+    """Elementwise sign: -1, 0 or 1 (``x / |x|`` for complex ``x``, 0 at 0).
+
+    >>> sign(np.array([-2.0, 0.0, 3.0]))
+    array([-1.,  0.,  1.])
+    """
+    return sign_p.bind(x)
+
+
+def _sign_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    out = sign(x)
+    dtype = get_aval(x).dtype
+    if type(t) is Zero or not is_complex(dtype):
+        return out, Zero.like_primal(get_aval(out))  # piecewise constant on the reals
+    # d(z/|z|) = (dz - s re(conj(s) dz)) / |z| with s = z/|z|; 0 at z == 0.
+    modulus = abs(x)
+    is_0 = eq(modulus, scalar_like(modulus, 0))
+    safe = convert_element_type(select_n(is_0, modulus, scalar_like(modulus, 1)), dtype)
+    radial = convert_element_type(real(mul(conj(out), t)), dtype)
+    slope = div(sub(t, mul(out, radial)), safe)
+    return out, select_n(is_0, slope, scalar_like(x, 0))
+
+
+sign_p = _unop("sign", np.sign, inexact_only=False)
+sign_p.def_jvp(_sign_jvp)
+
+
+# ---- max, min, fmax, fmin ---------------------------------------------------
+def max(x: Any, y: Any) -> Any:
+    """Elementwise maximum, propagating NaN (``numpy.maximum``).
+
+    >>> max(np.array([1.0, 5.0]), np.array([3.0, 2.0]))
+    array([3., 5.])
+    """
+    return max_p.bind(x, y)
+
+
+def min(x: Any, y: Any) -> Any:
+    """Elementwise minimum, propagating NaN (``numpy.minimum``).
+
+    >>> min(np.array([1.0, 5.0]), np.array([3.0, 2.0]))
+    array([1., 2.])
+    """
+    return min_p.bind(x, y)
+
+
+def fmax(x: Any, y: Any) -> Any:
+    """Elementwise maximum, ignoring NaN (``numpy.fmax``).
+
+    >>> fmax(np.array([np.nan, 5.0]), np.array([3.0, np.nan]))
+    array([3., 5.])
+    """
+    return fmax_p.bind(x, y)
+
+
+def fmin(x: Any, y: Any) -> Any:
+    """Elementwise minimum, ignoring NaN (``numpy.fmin``).
+
+    >>> fmin(np.array([np.nan, 5.0]), np.array([3.0, np.nan]))
+    array([3., 5.])
+    """
+    return fmin_p.bind(x, y)
+
+
+def _selection_weight(a: Any, b: Any, out: Any) -> Any:
+    """How much of the output is ``a``: 1 if only ``a`` was chosen, 1/2 on a tie (the
+    minimum-norm subgradient), 0 if ``a`` was not chosen (NaN outputs included)."""
+    is_b = select_n(eq(b, out), scalar_like(out, 1), scalar_like(out, 0.5))
+    return select_n(eq(a, out), scalar_like(out, 0), is_b)
+
+
+def _defselection(prim: Primitive) -> None:
+    defjvp_using_output(
+        prim,
+        lambda t, out, x, y: mul(t, _selection_weight(x, y, out)),
+        lambda t, out, x, y: mul(t, _selection_weight(y, x, out)),
+    )
+
+
+max_p = _binop("max", np.maximum)
+min_p = _binop("min", np.minimum)
+fmax_p = _binop("fmax", np.fmax)
+fmin_p = _binop("fmin", np.fmin)
+for _p in (max_p, min_p, fmax_p, fmin_p):
+    _defselection(_p)
+
+
+# ---- rem, mod ---------------------------------------------------------------
+def rem(x: Any, y: Any) -> Any:
+    """Elementwise remainder with the sign of ``x`` (C's fmod, ``numpy.fmod``).
+
+    >>> rem(np.array([5.5, -5.5]), 2.0)
+    array([ 1.5, -1.5])
+    """
+    return rem_p.bind(x, y)
+
+
+def mod(x: Any, y: Any) -> Any:
+    """Elementwise remainder with the sign of ``y`` (Python's ``%``, ``numpy.remainder``).
+
+    >>> mod(np.array([5.5, -5.5]), 2.0)
+    array([1.5, 0.5])
+    """
+    return mod_p.bind(x, y)
+
+
+rem_p = Primitive("rem")
+rem_p.def_impl(np.fmod)
+rem_p.def_abstract_eval(real_only("rem", broadcasting_abstract_eval("rem")))
+# x - trunc(x / y) * y: the quotient is piecewise constant.
+defjvp(rem_p, lambda t, x, y: t, lambda t, x, y: neg(mul(t, trunc(div(x, y)))))
+defbroadcasting(rem_p)
+
+mod_p = Primitive("mod")
+mod_p.def_impl(np.remainder)
+mod_p.def_abstract_eval(real_only("mod", broadcasting_abstract_eval("mod")))
+# x - floor_divide(x, y) * y, with NumPy's own quotient so that the two agree.
+defjvp(mod_p, lambda t, x, y: t, lambda t, x, y: neg(mul(t, floor_divide(x, y))))
+defbroadcasting(mod_p)
+
+
+# ---- copysign ---------------------------------------------------------------
+def copysign(x: Any, y: Any) -> Any:
+    """Elementwise ``|x|`` with the sign (bit) of ``y``.
+
+    >>> copysign(np.array([1.0, -2.0]), np.array([-0.0, 3.0]))
+    array([-1.,  2.])
+    """
+    return copysign_p.bind(x, y)
+
+
+copysign_p = Primitive("copysign")
+copysign_p.def_impl(np.copysign)
+copysign_p.def_abstract_eval(real_only("copysign", broadcasting_abstract_eval("copysign")))
+# +-1 away from x == 0; at x == 0 the function of x is +-|x|, whose minimum-norm
+# subgradient is 0 = sign(0). The sign of y contributes nothing.
+defjvp_using_output(copysign_p, lambda t, out, x, y: mul(t, mul(sign(x), sign(out))), None)
+defbroadcasting(copysign_p)
+
+
+# ---- real, imag, conj (linear; complex operands) ----------------------------
+def real(x: Any) -> Any:
+    """The real part of a complex array.
+
+    >>> real(np.array([1 + 2j]))
+    array([1.])
+    """
+    return real_p.bind(x)
+
+
+def imag(x: Any) -> Any:
+    """The imaginary part of a complex array.
+
+    >>> imag(np.array([1 + 2j]))
+    array([2.])
+    """
+    return imag_p.bind(x)
+
+
+def conj(x: Any) -> Any:
+    """The complex conjugate of a complex array.
+
+    >>> conj(np.array([1 + 2j]))
+    array([1.-2.j])
+    """
+    return conj_p.bind(x)
+
+
+def _complex_part_abstract_eval(name: str) -> Any:
+    def rule(x: ShapedArray) -> ShapedArray:
+        _require_complex(name, x)
+        return ShapedArray(x.shape, real_dtype(x.dtype), x.weak_type)
+
+    return rule
+
+
+def _require_complex(name: str, x: ShapedArray) -> ShapedArray:
+    if not is_complex(x.dtype):
+        raise DTypeError(f"{name} takes a complex array, got dtype {x.dtype.name} "
+                         "(tracegrad.numpy handles real arrays).")
+    return x
+
+
+# Transposes follow JAX: a cotangent is the transpose (not the adjoint) of the jvp, so
+# real's is ct + 0j and imag's is -1j * ct.
+real_p = Primitive("real")
+real_p.def_impl(np.real)
+real_p.def_abstract_eval(_complex_part_abstract_eval("real"))
+deflinear(real_p, lambda ct, x: [convert_element_type(ct, x.aval.dtype)])
+defvectorized(real_p)
+
+imag_p = Primitive("imag")
+imag_p.def_impl(np.imag)
+imag_p.def_abstract_eval(_complex_part_abstract_eval("imag"))
+deflinear(imag_p, lambda ct, x: [
+    mul(convert_element_type(ct, x.aval.dtype), np.asarray(-1j, x.aval.dtype))])
+defvectorized(imag_p)
+
+conj_p = Primitive("conj")
+conj_p.def_impl(np.conj)
+conj_p.def_abstract_eval(lambda x: _require_complex("conj", x))
+deflinear(conj_p, lambda ct, x: [conj(ct)])
+defvectorized(conj_p)

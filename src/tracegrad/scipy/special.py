@@ -1,0 +1,149 @@
+"""``tracegrad.scipy.special``: special functions with the names, signatures and derivative
+conventions of ``jax.scipy.special``; NumPy-only kernels (SciPy is not needed)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import Tracer, get_aval
+from tracegrad.core.dtypes import is_complex
+from tracegrad.numpy._dispatch import normalize_axis_tuple, promote_inexact
+from tracegrad.ops import elementwise as ew
+from tracegrad.ops import elementwise_discrete as ewd
+from tracegrad.ops import reductions as red
+from tracegrad.ops import special as sp
+from tracegrad.ops.elementwise import scalar_like
+from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
+
+__all__ = ["digamma", "erf", "expit", "gammaln", "logit", "logsumexp", "polygamma", "xlogy"]
+
+
+def erf(x: Any) -> Any:
+    """The error function.
+
+    >>> erf(np.array([0.0, 0.5]))
+    array([0.        , 0.52049988])
+    """
+    return sp.erf(*promote_inexact(x))
+
+
+def gammaln(x: Any) -> Any:
+    """log|Gamma(x)|; its derivative is digamma (inf at the poles 0, -1, -2, ...).
+
+    >>> gammaln(np.array([0.5, 4.0]))
+    array([0.57236494, 1.79175947])
+    """
+    return sp.lgamma(*promote_inexact(x))
+
+
+def digamma(x: Any) -> Any:
+    """The derivative of gammaln (nan at the poles 0, -1, -2, ..., as in JAX).
+
+    >>> digamma(np.array([1.0, 2.0]))
+    array([-0.57721566,  0.42278434])
+    """
+    return sp.digamma(*promote_inexact(x))
+
+
+def polygamma(n: Any, x: Any) -> Any:
+    """The ``n``-th derivative of digamma; ``n`` is a concrete non-negative integer.
+
+    >>> polygamma(1, np.array([1.0]))
+    array([1.64493407])
+    """
+    if isinstance(n, Tracer) or np.ndim(n) != 0:
+        raise NotImplementedError(
+            f"tracegrad.scipy.special.polygamma: the order n must be one concrete integer, "
+            f"got {n!r}. Call polygamma once per order.")
+    return sp.polygamma(operator.index(n), *promote_inexact(x))
+
+
+def expit(x: Any) -> Any:
+    """The logistic sigmoid ``1 / (1 + exp(-x))``, without overflow for large ``|x|``.
+
+    >>> expit(np.array([0.0, 800.0, -800.0]))
+    array([0.5, 1. , 0. ])
+    """
+    return sp.logistic(*promote_inexact(x))
+
+
+def logit(x: Any) -> Any:
+    """The inverse of expit, ``log(x / (1 - x))``.
+
+    >>> logit(np.array([0.5, 0.75]))
+    array([0.        , 1.09861229])
+    """
+    (x,) = promote_inexact(x)
+    return ew.log(ew.div(x, ew.sub(scalar_like(x, 1), x)))
+
+
+def xlogy(x: Any, y: Any) -> Any:
+    """``x * log(y)``, 0 where ``x == 0`` (unless ``y`` is nan); the derivatives are
+    ``log(y)`` and ``x / y`` everywhere, as in JAX (so -inf and nan at ``(0, 0)``).
+
+    >>> xlogy(np.array([0.0, 1.0]), np.array([0.0, np.e]))
+    array([0., 1.])
+    """
+    return sp.xlogy(*promote_inexact(x, y))
+
+
+def finite_max(x: Any, axes: Sequence[int]) -> Any:
+    """The maximum of ``x`` over ``axes``, replaced by 0 where it is not finite or where the
+    axes are empty: the shift that keeps ``exp`` in range in logsumexp and softmax.
+
+    The shift cancels exactly in those functions, so derivatives flow through it without
+    ``stop_gradient`` and come out right (its own derivative cancels too).
+    """
+    aval = get_aval(x)
+    out_shape = tuple(s for i, s in enumerate(aval.shape) if i not in axes)
+    zero = scalar_like(x, 0)
+    if any(aval.shape[a] == 0 for a in axes):
+        return broadcast_in_dim(zero, out_shape, ())
+    m = red.reduce_max(x, axes)
+    return ew.select_n(ewd.isfinite(m), zero, m)
+
+
+def logsumexp(a: Any, axis: int | Sequence[int] | None = None, b: Any = None,
+              keepdims: bool = False, return_sign: bool = False, where: Any = None) -> Any:
+    """``log(sum(b * exp(a)))`` over ``axis``, computed stably (shifted by the maximum).
+
+    With ``return_sign``, returns ``(log|sum|, sign(sum))``; otherwise a negative sum gives
+    nan, as in JAX.
+
+    >>> logsumexp(np.array([1000.0, 1000.0]))
+    np.float64(1000.6931471805599)
+    """
+    if where is not None:
+        raise NotImplementedError("tracegrad.scipy.special.logsumexp: where= is not supported.")
+    if b is None:
+        (a,) = promote_inexact(a)
+    else:
+        a, b = promote_inexact(a, b)
+        # Terms with b == 0 do not count, even where a is inf (as in JAX).
+        a = ew.select_n(ew.ne(b, scalar_like(b, 0)), scalar_like(a, -np.inf), a)
+    aval = get_aval(a)
+    if is_complex(aval.dtype):
+        raise NotImplementedError("tracegrad.scipy.special.logsumexp: complex inputs are not "
+                                  f"supported (got dtype {aval.dtype.name}).")
+    axes = normalize_axis_tuple(axis, aval.ndim)
+    kept = tuple(i for i in range(aval.ndim) if i not in axes)
+    shift = finite_max(a, axes)
+    terms = ew.exp(ew.sub(a, broadcast_in_dim(shift, aval.shape, kept)))
+    if b is not None:
+        terms = ew.mul(terms, b)
+    total = reduce_sum(terms, axes)
+    sign = None
+    if return_sign:
+        sign, total = ew.sign(total), ew.abs(total)
+    # log(0) = -inf (no terms) and log(negative) = nan (without return_sign) are answers.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = ew.add(ew.log(total), shift)
+    if keepdims:
+        kept_shape = tuple(1 if i in axes else s for i, s in enumerate(aval.shape))
+        out = reshape(out, kept_shape)
+        sign = None if sign is None else reshape(sign, kept_shape)
+    return (out, sign) if return_sign else out
