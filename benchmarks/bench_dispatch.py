@@ -136,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     grad_number, grad_repeat = (2, 3) if args.quick else (40, 7)
 
     print(f"tracegrad {tg.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}")
-    print(f"(a) dispatch outside transformations: 10-element float64, median of {repeat} "
-          "runs, µs per call; target: at most ~1 µs over NumPy")
+    print(
+        f"(a) dispatch outside transformations: 10-element float64, median of {repeat} "
+        "runs, µs per call; target: at most ~1 µs over NumPy"
+    )
     print()
     print("| call | tracegrad.numpy µs | numpy µs | difference µs |")
     print("|---|---:|---:|---:|")
@@ -145,9 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} |")
 
     print()
-    print(f"(b) eager grad, µs per primitive: grad of a chain of {args.chain} elementwise ops "
-          "on a 10-element float64 array, divided by the chain length; target: no slower "
-          "than HIPS autograd")
+    print(
+        f"(b) eager grad, µs per primitive: grad of a chain of {args.chain} elementwise ops "
+        "on a 10-element float64 array, divided by the chain length; target: no slower "
+        "than HIPS autograd"
+    )
     print()
     names, rows = grad_rows(args.chain, grad_number, grad_repeat)
     head = " | ".join(f"{n} µs" for n in names)

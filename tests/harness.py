@@ -42,8 +42,12 @@ class OpRecord:
     atol: float | None = None
     rtol: float | None = None
     eps: float | None = None
-    make_args: Callable[[np.random.Generator, tuple[tuple[int, ...], ...], np.dtype[Any]],
-                        list[np.ndarray]] | None = None
+    make_args: (
+        Callable[
+            [np.random.Generator, tuple[tuple[int, ...], ...], np.dtype[Any]], list[np.ndarray]
+        ]
+        | None
+    ) = None
 
     def __str__(self) -> str:
         return self.name
@@ -95,26 +99,47 @@ def check_vmap(rec: OpRecord, args: list[np.ndarray]) -> None:
     if not args:
         return
     rng = np.random.default_rng(0)
-    perturbed = [a + (rng.uniform(0, 1e-3, a.shape).astype(a.dtype) if a.dtype.kind == "f"
-                      else np.zeros_like(a)) for a in args]
+    perturbed = [
+        a
+        + (
+            rng.uniform(0, 1e-3, a.shape).astype(a.dtype)
+            if a.dtype.kind == "f"
+            else np.zeros_like(a)
+        )
+        for a in args
+    ]
     batch = [np.stack([a, p]) for a, p in zip(args, perturbed, strict=True)]
     f = lambda *a: rec.fn(*a, **rec.kwargs)
     atol, rtol = _tols(rec, args[0].dtype)
     out = tg.vmap(f)(*batch)
     for i in range(2):
         want = f(*[b[i] for b in batch])
-        for got, w in zip(tg.tree_util.tree_leaves(out), tg.tree_util.tree_leaves(want),
-                          strict=True):
-            np.testing.assert_allclose(np.asarray(got)[i], np.asarray(w), atol=atol, rtol=rtol,
-                                       equal_nan=True, err_msg=f"vmap of {rec.name}")
+        for got, w in zip(
+            tg.tree_util.tree_leaves(out), tg.tree_util.tree_leaves(want), strict=True
+        ):
+            np.testing.assert_allclose(
+                np.asarray(got)[i],
+                np.asarray(w),
+                atol=atol,
+                rtol=rtol,
+                equal_nan=True,
+                err_msg=f"vmap of {rec.name}",
+            )
     in_axes = (0,) + (None,) * (len(args) - 1)
     out = tg.vmap(f, in_axes=in_axes)(batch[0], *args[1:])
     for i in range(2):
         want = f(batch[0][i], *args[1:])
-        for got, w in zip(tg.tree_util.tree_leaves(out), tg.tree_util.tree_leaves(want),
-                          strict=True):
-            np.testing.assert_allclose(np.asarray(got)[i], np.asarray(w), atol=atol, rtol=rtol,
-                                       equal_nan=True, err_msg=f"vmap (first arg) of {rec.name}")
+        for got, w in zip(
+            tg.tree_util.tree_leaves(out), tg.tree_util.tree_leaves(want), strict=True
+        ):
+            np.testing.assert_allclose(
+                np.asarray(got)[i],
+                np.asarray(w),
+                atol=atol,
+                rtol=rtol,
+                equal_nan=True,
+                err_msg=f"vmap (first arg) of {rec.name}",
+            )
 
 
 def check_derivatives(rec: OpRecord, args: list[np.ndarray]) -> None:
@@ -128,8 +153,14 @@ def check_derivatives(rec: OpRecord, args: list[np.ndarray]) -> None:
             full[i] = a
         return rec.fn(*full, **rec.kwargs)
 
-    check_grads(partial, [args[i] for i in argnums], order=rec.order,
-                atol=rec.atol, rtol=rec.rtol, eps=rec.eps)
+    check_grads(
+        partial,
+        [args[i] for i in argnums],
+        order=rec.order,
+        atol=rec.atol,
+        rtol=rec.rtol,
+        eps=rec.eps,
+    )
 
 
 def record_tests(records: Sequence[OpRecord]) -> tuple[Callable[..., None], Callable[..., None]]:

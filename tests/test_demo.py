@@ -43,8 +43,15 @@ def test_gradient_matches_finite_differences() -> None:
     for name in ("W", "b"):
         flat = params[name].ravel()
         for i in range(flat.size):
-            bumped = [{**params, name: (flat + s * eps * (np.arange(flat.size) == i))
-                       .reshape(params[name].shape)} for s in (1, -1)]
+            bumped = [
+                {
+                    **params,
+                    name: (flat + s * eps * (np.arange(flat.size) == i)).reshape(
+                        params[name].shape
+                    ),
+                }
+                for s in (1, -1)
+            ]
             numeric = (iris.loss_fn(bumped[0], x, y) - iris.loss_fn(bumped[1], x, y)) / (2 * eps)
             np.testing.assert_allclose(grads[name].ravel()[i], numeric, rtol=1e-5, atol=1e-8)
 
@@ -86,8 +93,13 @@ def test_main_quick_prints_epochs_accuracy_and_ir() -> None:
 
 def test_python_dash_m_tracegrad_runs() -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run([sys.executable, "-m", "tracegrad", "--quick", "--no-ir"],
-                          capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracegrad", "--quick", "--no-ir"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Final test accuracy" in proc.stdout
     assert "{ lambda" not in proc.stdout

@@ -7,8 +7,16 @@ import ast
 import pathlib
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "tracegrad"
-RANK = {"core": 0, "ops": 1, "transforms": 2, "control": 3, "backend": 1, "torch": 5,
-        "demo": 6, "__main__": 6}
+RANK = {
+    "core": 0,
+    "ops": 1,
+    "transforms": 2,
+    "control": 3,
+    "backend": 1,
+    "torch": 5,
+    "demo": 6,
+    "__main__": 6,
+}
 PUBLIC = 4
 # The demo behind `python -m tracegrad` is user code on top of every layer: it may
 # import the top-level package, as a user would.

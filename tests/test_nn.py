@@ -53,16 +53,33 @@ RECORDS = [
     OpRecord("softplus", nn.softplus, lambda x: np.logaddexp(x, 0), UNARY, domain=(-5.0, 5.0)),
     OpRecord("silu", nn.silu, lambda x: x * np_sigmoid(x), UNARY, domain=(-5.0, 5.0)),
     OpRecord("gelu", nn.gelu, np_gelu_tanh, UNARY, domain=(-4.0, 4.0)),
-    OpRecord("gelu_exact", lambda x: nn.gelu(x, approximate=False), np_gelu_exact, UNARY,
-             domain=(-4.0, 4.0)),
+    OpRecord(
+        "gelu_exact",
+        lambda x: nn.gelu(x, approximate=False),
+        np_gelu_exact,
+        UNARY,
+        domain=(-4.0, 4.0),
+    ),
     OpRecord("softmax", nn.softmax, np_softmax, ROWS),
-    OpRecord("softmax_axes", lambda x: nn.softmax(x, axis=(0, 2)),
-             lambda x: np_softmax(x, axis=(0, 2)), [((2, 3, 4),)]),
+    OpRecord(
+        "softmax_axes",
+        lambda x: nn.softmax(x, axis=(0, 2)),
+        lambda x: np_softmax(x, axis=(0, 2)),
+        [((2, 3, 4),)],
+    ),
     OpRecord("log_softmax", nn.log_softmax, np_log_softmax, ROWS),
-    OpRecord("log_softmax_axis0", lambda x: nn.log_softmax(x, axis=0),
-             lambda x: np_log_softmax(x, axis=0), [((3, 2),), ((4,),)]),
-    OpRecord("logsumexp", lambda x: nn.logsumexp(x, axis=-1),
-             lambda x: np.log(np.sum(np.exp(x), axis=-1)), ROWS),
+    OpRecord(
+        "log_softmax_axis0",
+        lambda x: nn.log_softmax(x, axis=0),
+        lambda x: np_log_softmax(x, axis=0),
+        [((3, 2),), ((4,),)],
+    ),
+    OpRecord(
+        "logsumexp",
+        lambda x: nn.logsumexp(x, axis=-1),
+        lambda x: np.log(np.sum(np.exp(x), axis=-1)),
+        ROWS,
+    ),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)
@@ -71,8 +88,9 @@ test_value, test_derivatives = record_tests(RECORDS)
 # ---- edge points --------------------------------------------------------------------
 def test_relu_derivative_at_zero_is_zero() -> None:
     assert tg.grad(nn.relu)(0.0) == 0.0
-    np.testing.assert_array_equal(tg.jacfwd(nn.relu)(np.array([-1.0, 0.0, 2.0])),
-                                  np.diag([0.0, 0.0, 1.0]))
+    np.testing.assert_array_equal(
+        tg.jacfwd(nn.relu)(np.array([-1.0, 0.0, 2.0])), np.diag([0.0, 0.0, 1.0])
+    )
     assert tg.grad(tg.grad(nn.relu))(0.0) == 0.0
     assert nn.relu(np.array([-3, 4])).dtype == np.int64
 
@@ -99,15 +117,15 @@ def test_softmax_is_stable_and_handles_minus_inf() -> None:
     assert np.all(np.isfinite(g))
     check_grads(lambda v: nn.softmax(v * 100), [np.array([1.0, 1.0, 0.5])], order=2)
     # Ties in the shift do not change any derivative: it cancels exactly.
-    np.testing.assert_allclose(tg.jacrev(nn.softmax)(np.zeros(2)), [[0.25, -0.25],
-                                                                     [-0.25, 0.25]])
+    np.testing.assert_allclose(tg.jacrev(nn.softmax)(np.zeros(2)), [[0.25, -0.25], [-0.25, 0.25]])
 
 
 def test_sigmoid_does_not_overflow() -> None:
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         np.testing.assert_array_equal(nn.sigmoid(np.array([-1000.0, 1000.0])), [0.0, 1.0])
-        np.testing.assert_array_equal(tg.grad(lambda v: nn.sigmoid(v).sum())(
-            np.array([-1000.0, 1000.0])), [0.0, 0.0])
+        np.testing.assert_array_equal(
+            tg.grad(lambda v: nn.sigmoid(v).sum())(np.array([-1000.0, 1000.0])), [0.0, 0.0]
+        )
 
 
 def test_one_hot() -> None:
@@ -119,14 +137,21 @@ def test_one_hot() -> None:
     got = tg.vmap(lambda i: nn.one_hot(i, 4))(np.array([3, 1]))
     np.testing.assert_array_equal(got, np.eye(4)[[3, 1]])
     closed = tg.make_jaxpr(lambda i: nn.one_hot(i, 3))(np.array([1, 2]))
-    np.testing.assert_array_equal(tg.eval_jaxpr(closed, np.array([2, 0]))[0],
-                                  np.eye(3)[[2, 0]])
+    np.testing.assert_array_equal(tg.eval_jaxpr(closed, np.array([2, 0]))[0], np.eye(3)[[2, 0]])
 
 
 def test_float32_stays_float32() -> None:
     x = np.array([-1.0, 0.5], np.float32)
-    for fn in (nn.relu, nn.sigmoid, nn.softplus, nn.silu, nn.gelu, nn.softmax,
-               nn.log_softmax, nn.logsumexp):
+    for fn in (
+        nn.relu,
+        nn.sigmoid,
+        nn.softplus,
+        nn.silu,
+        nn.gelu,
+        nn.softmax,
+        nn.log_softmax,
+        nn.logsumexp,
+    ):
         assert np.asarray(fn(x)).dtype == np.float32, fn
     assert np.asarray(nn.gelu(x, approximate=False)).dtype == np.float32
 
@@ -147,9 +172,17 @@ def jax_nn() -> Any:
 
 
 PAIRS = [
-    ("relu", {}), ("sigmoid", {}), ("softplus", {}), ("silu", {}), ("gelu", {}),
-    ("gelu", {"approximate": False}), ("softmax", {}), ("softmax", {"axis": 0}),
-    ("log_softmax", {}), ("log_softmax", {"axis": (0, 1)}), ("logsumexp", {"axis": 1}),
+    ("relu", {}),
+    ("sigmoid", {}),
+    ("softplus", {}),
+    ("silu", {}),
+    ("gelu", {}),
+    ("gelu", {"approximate": False}),
+    ("softmax", {}),
+    ("softmax", {"axis": 0}),
+    ("log_softmax", {}),
+    ("log_softmax", {"axis": (0, 1)}),
+    ("logsumexp", {"axis": 1}),
 ]
 
 

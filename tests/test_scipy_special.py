@@ -59,14 +59,23 @@ RECORDS = [
     OpRecord("polygamma1", lambda x: tss.polygamma(1, x), np_trigamma, UNARY, domain=(0.5, 6.0)),
     OpRecord("expit", tss.expit, lambda x: 1 / (1 + np.exp(-x)), UNARY, domain=(-6.0, 6.0)),
     OpRecord("logit", tss.logit, lambda x: np.log(x / (1 - x)), UNARY, domain=(0.1, 0.9)),
-    OpRecord("xlogy", tss.xlogy, lambda x, y: x * np.log(y), BINARY,
-             domain=[(-2.0, 2.0), (0.2, 3.0)]),
+    OpRecord(
+        "xlogy", tss.xlogy, lambda x, y: x * np.log(y), BINARY, domain=[(-2.0, 2.0), (0.2, 3.0)]
+    ),
     OpRecord("logsumexp", tss.logsumexp, np_logsumexp, [((3,),), ((2, 3),)]),
-    OpRecord("logsumexp_axis", lambda a: tss.logsumexp(a, axis=(0, 2), keepdims=True),
-             lambda a: np_logsumexp(a, axis=(0, 2), keepdims=True), [((2, 3, 4),)]),
-    OpRecord("logsumexp_b", lambda a, b: tss.logsumexp(a, axis=-1, b=b),
-             lambda a, b: _in_dtype_of(a, np.log(np.sum(b * np.exp(a), axis=-1))),
-             [((2, 3), (2, 3)), ((4,), (4,))], domain=[(-2.0, 2.0), (0.5, 2.0)]),
+    OpRecord(
+        "logsumexp_axis",
+        lambda a: tss.logsumexp(a, axis=(0, 2), keepdims=True),
+        lambda a: np_logsumexp(a, axis=(0, 2), keepdims=True),
+        [((2, 3, 4),)],
+    ),
+    OpRecord(
+        "logsumexp_b",
+        lambda a, b: tss.logsumexp(a, axis=-1, b=b),
+        lambda a, b: _in_dtype_of(a, np.log(np.sum(b * np.exp(a), axis=-1))),
+        [((2, 3), (2, 3)), ((4,), (4,))],
+        domain=[(-2.0, 2.0), (0.5, 2.0)],
+    ),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)
@@ -78,15 +87,16 @@ def test_kernel_accuracy_against_scipy() -> None:
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.uniform(-7, 7, 20000), rng.standard_normal(200) * 1e-6])
     np.testing.assert_allclose(tss.erf(x), scipy_special.erf(x), rtol=2e-14, atol=1e-300)
-    g = np.concatenate([rng.uniform(0.01, 40, 20000), 10 ** rng.uniform(-5, 5, 500),
-                        rng.uniform(-40, 0, 2000)])
+    g = np.concatenate(
+        [rng.uniform(0.01, 40, 20000), 10 ** rng.uniform(-5, 5, 500), rng.uniform(-40, 0, 2000)]
+    )
     g = g[g != np.round(g)]
     np.testing.assert_allclose(tss.gammaln(g), scipy_special.gammaln(g), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(tss.digamma(g), scipy_special.digamma(g), rtol=1e-12,
-                               atol=1e-13)
+    np.testing.assert_allclose(tss.digamma(g), scipy_special.digamma(g), rtol=1e-12, atol=1e-13)
     for n in (1, 2, 3):
-        np.testing.assert_allclose(tss.polygamma(n, g), scipy_special.polygamma(n, g),
-                                   rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(
+            tss.polygamma(n, g), scipy_special.polygamma(n, g), rtol=1e-11, atol=1e-13
+        )
 
 
 def test_special_values() -> None:
@@ -95,16 +105,19 @@ def test_special_values() -> None:
         assert np.all(tss.gammaln(poles) == np.inf)
         assert np.all(np.isnan(tss.digamma(poles)))
         np.testing.assert_array_equal(tss.polygamma(1, poles), np.inf)
-        np.testing.assert_array_equal(tss.gammaln(np.array([1.0, 2.0, np.inf, -np.inf])),
-                                      [0.0, 0.0, np.inf, np.inf])
+        np.testing.assert_array_equal(
+            tss.gammaln(np.array([1.0, 2.0, np.inf, -np.inf])), [0.0, 0.0, np.inf, np.inf]
+        )
         assert tss.gammaln(np.array([1e-320]))[0] == pytest.approx(736.8272, rel=1e-6)
-        np.testing.assert_array_equal(tss.erf(np.array([0.0, 6.5, -np.inf, 40.0])),
-                                      [0.0, 1.0, -1.0, 1.0])
+        np.testing.assert_array_equal(
+            tss.erf(np.array([0.0, 6.5, -np.inf, 40.0])), [0.0, 1.0, -1.0, 1.0]
+        )
         assert np.isnan(tss.erf(np.array([np.nan]))[0])
         np.testing.assert_array_equal(tss.expit(np.array([-800.0, 800.0])), [0.0, 1.0])
         np.testing.assert_array_equal(tss.logit(np.array([0.0, 1.0])), [-np.inf, np.inf])
-        np.testing.assert_array_equal(tss.xlogy(np.array([0.0, 0.0, 1.0]),
-                                                np.array([0.0, -1.0, 1.0])), [0.0, 0.0, 0.0])
+        np.testing.assert_array_equal(
+            tss.xlogy(np.array([0.0, 0.0, 1.0]), np.array([0.0, -1.0, 1.0])), [0.0, 0.0, 0.0]
+        )
         assert np.isnan(tss.xlogy(0.0, np.nan))
 
 
@@ -200,8 +213,9 @@ def test_against_jax(jax_special: Any) -> None:
         _compare_with_jax(jax, tss.digamma, jss.digamma, arg)
     _compare_with_jax(jax, lambda v: tss.polygamma(1, v), lambda v: jss.polygamma(1, v), pos)
     _compare_with_jax(jax, tss.xlogy, jss.xlogy, x, pos)
-    _compare_with_jax(jax, tss.xlogy, jss.xlogy, np.array([0.0, 0.0, 1.5]),
-                      np.array([0.5, 2.0, 3.0]))
+    _compare_with_jax(
+        jax, tss.xlogy, jss.xlogy, np.array([0.0, 0.0, 1.5]), np.array([0.5, 2.0, 3.0])
+    )
 
 
 def test_logsumexp_against_jax(jax_special: Any) -> None:
@@ -210,8 +224,13 @@ def test_logsumexp_against_jax(jax_special: Any) -> None:
     a = rng.uniform(-3, 3, (3, 4)) * 100
     b = rng.uniform(0.5, 2, (3, 4))
     _compare_with_jax(jax, tss.logsumexp, jss.logsumexp, a)
-    _compare_with_jax(jax, lambda a, b: tss.logsumexp(a, axis=0, b=b, keepdims=True),
-                      lambda a, b: jss.logsumexp(a, axis=0, b=b, keepdims=True), a, b)
+    _compare_with_jax(
+        jax,
+        lambda a, b: tss.logsumexp(a, axis=0, b=b, keepdims=True),
+        lambda a, b: jss.logsumexp(a, axis=0, b=b, keepdims=True),
+        a,
+        b,
+    )
     signed = rng.uniform(-1, 1, (3, 4))
 
     def signed_and_grad(lse: Any, grad: Any, a: Any) -> Any:

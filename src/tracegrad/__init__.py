@@ -20,11 +20,11 @@ from tracegrad.core import (
     eval_jaxpr,
     make_jaxpr,
 )
+from tracegrad.ops.structural import stop_gradient
+from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.linearize import linearize
 from tracegrad.transforms.transpose import linear_transpose
-from tracegrad.ops.structural import stop_gradient
-from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
 from tracegrad.transforms.vjp import grad, value_and_grad, vjp
 from tracegrad.transforms.vmap import vmap
 

@@ -31,8 +31,17 @@ from tracegrad.ops.structural import (
 )
 from tracegrad.scipy.special import finite_max, logsumexp
 
-__all__ = ["gelu", "log_softmax", "logsumexp", "one_hot", "relu", "sigmoid", "silu", "softmax",
-           "softplus"]
+__all__ = [
+    "gelu",
+    "log_softmax",
+    "logsumexp",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+]
 
 Axis = int | Sequence[int] | None
 

@@ -13,12 +13,20 @@ from tracegrad.core.dtypes import is_inexact
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.vjp import vjp
 
-_DEFAULT_TOL = {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 2e-2,
-                np.dtype(np.float64): 1e-5, np.dtype(np.complex64): 2e-2,
-                np.dtype(np.complex128): 1e-5}
-_DEFAULT_EPS = {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-2,
-                np.dtype(np.float64): 1e-5, np.dtype(np.complex64): 1e-2,
-                np.dtype(np.complex128): 1e-5}
+_DEFAULT_TOL: dict[np.dtype[Any], float] = {
+    np.dtype(np.float16): 1e-1,
+    np.dtype(np.float32): 2e-2,
+    np.dtype(np.float64): 1e-5,
+    np.dtype(np.complex64): 2e-2,
+    np.dtype(np.complex128): 1e-5,
+}
+_DEFAULT_EPS: dict[np.dtype[Any], float] = {
+    np.dtype(np.float16): 1e-1,
+    np.dtype(np.float32): 1e-2,
+    np.dtype(np.float64): 1e-5,
+    np.dtype(np.complex64): 1e-2,
+    np.dtype(np.complex128): 1e-5,
+}
 
 
 def _tol(dtypes: Sequence[np.dtype[Any]], table: dict[np.dtype[Any], float]) -> float:
@@ -36,8 +44,9 @@ def _random_like(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
 
 
 def _add_scaled(x: np.ndarray, t: np.ndarray, eps: float) -> np.ndarray:
-    return (x.astype(np.result_type(x, np.float64) if x.dtype.kind != "c" else np.complex128)
-            + eps * t).astype(x.dtype)
+    return (
+        x.astype(np.result_type(x, np.float64) if x.dtype.kind != "c" else np.complex128) + eps * t
+    ).astype(x.dtype)
 
 
 def _conj(x: Any) -> Any:
@@ -45,31 +54,48 @@ def _conj(x: Any) -> Any:
 
 
 def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
-    return float(sum(np.real(np.vdot(np.asarray(x, np.complex128), np.asarray(y, np.complex128)))
-                     for x, y in zip(xs, ys, strict=True)))
+    return float(
+        sum(
+            np.real(np.vdot(np.asarray(x, np.complex128), np.asarray(y, np.complex128)))
+            for x, y in zip(xs, ys, strict=True)
+        )
+    )
 
 
 def _assert_close(name: str, got: Any, want: Any, atol: float, rtol: float) -> None:
     g, w = _leaves(got), _leaves(want)
     for gi, wi in zip(g, w, strict=True):
         np.testing.assert_allclose(
-            gi.astype(np.complex128), wi.astype(np.complex128), atol=atol, rtol=rtol,
+            gi.astype(np.complex128),
+            wi.astype(np.complex128),
+            atol=atol,
+            rtol=rtol,
             err_msg=f"{name} mismatch",
         )
 
 
-def numerical_jvp(f: Callable[..., Any], args: Sequence[Any], tangents: Sequence[Any],
-                  eps: float) -> Any:
+def numerical_jvp(
+    f: Callable[..., Any], args: Sequence[Any], tangents: Sequence[Any], eps: float
+) -> Any:
     """Central finite difference of ``f`` at ``args`` along ``tangents``."""
     plus = f(*[_add_scaled(x, t, eps) for x, t in zip(args, tangents, strict=True)])
     minus = f(*[_add_scaled(x, t, -eps) for x, t in zip(args, tangents, strict=True)])
     return pytree.tree_map(
         lambda p, m: (np.asarray(p, np.complex128) - np.asarray(m, np.complex128)) / (2 * eps),
-        plus, minus)
+        plus,
+        minus,
+    )
 
 
-def check_jvp(f: Callable[..., Any], args: Sequence[Any], *, atol: float | None = None,
-              rtol: float | None = None, eps: float | None = None, seed: int = 0) -> None:
+def check_jvp(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    atol: float | None = None,
+    rtol: float | None = None,
+    eps: float | None = None,
+    seed: int = 0,
+) -> None:
     """Check ``jvp(f)`` against a central finite difference along a random direction."""
     rng = np.random.default_rng(seed)
     arrays = [np.asarray(a) for a in args]
@@ -83,8 +109,15 @@ def check_jvp(f: Callable[..., Any], args: Sequence[Any], *, atol: float | None 
     _assert_close("JVP", t_out, want, atol, rtol)
 
 
-def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, atol: float | None = None,
-              rtol: float | None = None, eps: float | None = None, seed: int = 0) -> None:
+def check_vjp(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    atol: float | None = None,
+    rtol: float | None = None,
+    eps: float | None = None,
+    seed: int = 0,
+) -> None:
     """Check ``vjp(f)`` against finite differences: ``<u, J v> == <J^T u, v>`` for random
     u, v, with ``J v`` computed numerically."""
     rng = np.random.default_rng(seed)
@@ -108,9 +141,15 @@ def check_vjp(f: Callable[..., Any], args: Sequence[Any], *, atol: float | None 
         raise AssertionError(f"VJP mismatch: <ct, J t> = {lhs!r} but <J^T ct, t> = {rhs!r}")
 
 
-def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int,
-                modes: Sequence[str] = ("fwd", "rev"), atol: float | None = None,
-                rtol: float | None = None, eps: float | None = None) -> None:
+def check_grads(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    order: int,
+    modes: Sequence[str] = ("fwd", "rev"),
+    atol: float | None = None,
+    rtol: float | None = None,
+    eps: float | None = None,
+) -> None:
     """Check derivatives of ``f`` at ``args`` up to ``order``, in forward and reverse mode.
 
     >>> import tracegrad.numpy as tnp
@@ -126,8 +165,7 @@ def check_grads(f: Callable[..., Any], args: Sequence[Any], order: int,
     rng = np.random.default_rng(order)
     if "fwd" in modes:
         tangents = tuple(_random_like(rng, a) for a in args)
-        check_grads(lambda *xs: jvp(f, xs, tangents)[1], args, order - 1, ("fwd",),
-                    atol, rtol, eps)
+        check_grads(lambda *xs: jvp(f, xs, tangents)[1], args, order - 1, ("fwd",), atol, rtol, eps)
     if "rev" in modes:
         out = f(*args)
         cts = pytree.tree_map(lambda o: _random_like(rng, np.asarray(o)), out)

@@ -17,10 +17,7 @@ F32 = np.dtype(np.float32)
 def test_printed_form_matches_spec() -> None:
     closed = tg.make_jaxpr(lambda a: tnp.sin(a) * a)(np.ones(3, np.float32))
     assert str(closed) == (
-        "{ lambda ; a:f32[3]. let\n"
-        "    b:f32[3] = sin a\n"
-        "    c:f32[3] = mul b a\n"
-        "  in (c,) }"
+        "{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a\n    c:f32[3] = mul b a\n  in (c,) }"
     )
 
 
@@ -56,7 +53,7 @@ def test_eval_jaxpr_is_transformable() -> None:
 
 def test_make_jaxpr_pytrees_and_static_args() -> None:
     def f(params, x, n):
-        return {"y": params["w"] * x ** n if False else params["w"] * x, "n": n}
+        return {"y": params["w"] * x**n if False else params["w"] * x, "n": n}
 
     closed = tg.make_jaxpr(f, static_argnums=2)({"w": np.ones(2)}, np.ones(2), 3)
     assert [a.shape for a in closed.in_avals] == [(2,), (2,)]

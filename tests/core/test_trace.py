@@ -89,6 +89,7 @@ def test_trace_state_is_per_thread() -> None:
 
     def work(i: int) -> None:
         try:
+
             def f(x):
                 barrier.wait(timeout=10)
                 return tnp.sin(x) * (i + 1)

@@ -20,30 +20,57 @@ def both(name: str, f: Any, shapes: list[Any], **options: Any) -> OpRecord:
 RECORDS = [
     both("array_of_tracers", lambda m, x, y: m.array([[x, y], [y, x]]), [((), ()), ((2,), (2,))]),
     both("array_with_scalars", lambda m, x: m.array([x, 1.0, 2]), [((),)]),
-    both("array_dtype_ndmin", lambda m, x: m.array(x, dtype=np.float32, ndmin=3),
-         [((2,),)], atol=2e-2, rtol=2e-2, eps=1e-2),
+    both(
+        "array_dtype_ndmin",
+        lambda m, x: m.array(x, dtype=np.float32, ndmin=3),
+        [((2,),)],
+        atol=2e-2,
+        rtol=2e-2,
+        eps=1e-2,
+    ),
     both("asarray_tuple", lambda m, x, y: m.asarray((x, y)), [((3,), (3,))]),
     both("full_traced", lambda m, x: m.full((2, 3), x), [((),), ((3,),)]),
-    both("full_like_traced", lambda m, x: m.full_like(np.zeros((2, 2), np.float64), x),
-         [((),), ((2,),)]),
+    both(
+        "full_like_traced",
+        lambda m, x: m.full_like(np.zeros((2, 2), np.float64), x),
+        [((),), ((2,),)],
+    ),
     both("full_like_prototype", lambda m, x: m.full_like(x, 2.5) * x, [((3,),)]),
-    both("zeros_ones_like", lambda m, x: m.ones_like(x) * x + m.zeros_like(x)
-         + m.empty_like(x) * 0, [((2, 3),)]),
+    both(
+        "zeros_ones_like",
+        lambda m, x: m.ones_like(x) * x + m.zeros_like(x) + m.empty_like(x) * 0,
+        [((2, 3),)],
+    ),
     both("linspace", lambda m, a, b: m.linspace(a, b, 5), [((), ()), ((2,), ())]),
-    both("linspace_open_axis", lambda m, a, b: m.linspace(a, b, 4, endpoint=False, axis=-1),
-         [((2,), (2,)), ((), ())]),
+    both(
+        "linspace_open_axis",
+        lambda m, a, b: m.linspace(a, b, 4, endpoint=False, axis=-1),
+        [((2,), (2,)), ((), ())],
+    ),
     both("linspace_retstep", lambda m, a, b: m.linspace(a, b, 3, retstep=True), [((), ())]),
     both("linspace_one", lambda m, a, b: m.linspace(a, b, 1), [((), ())]),
-    both("logspace", lambda m, a, b: m.logspace(a, b, 4), [((), ()), ((2,), ())],
-         domain=(-1.0, 1.0)),
-    both("logspace_base", lambda m, a, b: m.logspace(0.5, a, 3, base=b, axis=-1),
-         [((2,), ()), ((), ())], domain=[(-1.0, 1.0), (1.5, 3.0)]),
+    both(
+        "logspace", lambda m, a, b: m.logspace(a, b, 4), [((), ()), ((2,), ())], domain=(-1.0, 1.0)
+    ),
+    both(
+        "logspace_base",
+        lambda m, a, b: m.logspace(0.5, a, 3, base=b, axis=-1),
+        [((2,), ()), ((), ())],
+        domain=[(-1.0, 1.0), (1.5, 3.0)],
+    ),
     both("meshgrid_xy", lambda m, x, y: m.meshgrid(x, y), [((3,), (2,)), ((2,), ())]),
-    both("meshgrid_ij", lambda m, x, y, z: m.meshgrid(x, y, z, indexing="ij"),
-         [((3,), (2,), (4,))]),
+    both(
+        "meshgrid_ij", lambda m, x, y, z: m.meshgrid(x, y, z, indexing="ij"), [((3,), (2,), (4,))]
+    ),
     both("meshgrid_sparse", lambda m, x, y: m.meshgrid(x, y, sparse=True), [((3,), (2,))]),
-    both("astype", lambda m, x: m.astype(x, np.float32) * 2, [((3,),)], atol=2e-2,
-         rtol=2e-2, eps=1e-2),
+    both(
+        "astype",
+        lambda m, x: m.astype(x, np.float32) * 2,
+        [((3,),)],
+        atol=2e-2,
+        rtol=2e-2,
+        eps=1e-2,
+    ),
     both("astype_method", lambda m, x: x.astype(np.complex128), [((3,),)]),
 ]
 
@@ -95,13 +122,17 @@ CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "args", "kwargs"), CALLS,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CALLS)])
-def test_values_and_dtypes_as_numpy(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-                                    ) -> None:
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs"), CALLS, ids=[f"{c[0]}-{i}" for i, c in enumerate(CALLS)]
+)
+def test_values_and_dtypes_as_numpy(
+    name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     want = getattr(np, name)(*args, **kwargs)
-    for got in (getattr(tnp, name)(*args, **kwargs),
-                traced(lambda: getattr(tnp, name)(*args, **kwargs))):
+    for got in (
+        getattr(tnp, name)(*args, **kwargs),
+        traced(lambda: getattr(tnp, name)(*args, **kwargs)),
+    ):
         got_leaves = tg.tree_util.tree_leaves(got)
         want_leaves = tg.tree_util.tree_leaves(want)
         assert len(got_leaves) == len(want_leaves)
@@ -114,8 +145,12 @@ def test_values_and_dtypes_as_numpy(name: str, args: tuple[Any, ...], kwargs: di
 
 def test_array_promotes_as_numpy() -> None:
     x = np.float32(2.0)
-    for build in (lambda x: [x, 1.0], lambda x: [x, np.float32(1)], lambda x: [[x], [3]],
-                  lambda x: (x, True)):
+    for build in (
+        lambda x: [x, 1.0],
+        lambda x: [x, np.float32(1)],
+        lambda x: [[x], [3]],
+        lambda x: (x, True),
+    ):
         closed = tg.make_jaxpr(lambda x: tnp.array(build(x)))(x)
         assert closed.out_avals[0].dtype == np.array(build(x)).dtype, build(x)
 
@@ -124,8 +159,12 @@ def test_like_functions_of_tracers_are_concrete() -> None:
     seen = []
 
     def f(x: Any) -> Any:
-        for make in (tnp.zeros_like, tnp.ones_like, tnp.empty_like,
-                     lambda x: tnp.full_like(x, 3.0)):
+        for make in (
+            tnp.zeros_like,
+            tnp.ones_like,
+            tnp.empty_like,
+            lambda x: tnp.full_like(x, 3.0),
+        ):
             seen.append(type(make(x)))
         return x
 
@@ -146,8 +185,9 @@ def test_traced_arange_and_linspace_derivatives() -> None:
     y, step = tg.jvp(lambda b: tnp.linspace(0.0, b, 3, retstep=True)[1], (2.0,), (1.0,))
     assert (y, step) == (1.0, 0.5)
     closed = tg.make_jaxpr(lambda a: tnp.linspace(a, 10.0, 4, dtype=int))(0.0)
-    np.testing.assert_array_equal(tg.eval_jaxpr(closed, 0.0)[0],
-                                  np.linspace(0.0, 10.0, 4, dtype=int))
+    np.testing.assert_array_equal(
+        tg.eval_jaxpr(closed, 0.0)[0], np.linspace(0.0, 10.0, 4, dtype=int)
+    )
 
 
 def test_errors_as_numpy() -> None:

@@ -53,15 +53,20 @@ def check_vmap(f: Callable[..., Any], *args: np.ndarray) -> None:
 
 
 # ---- basic indexing, drawn by hypothesis -----------------------------------------
-_slices = st.builds(slice, st.none() | st.integers(-6, 6), st.none() | st.integers(-6, 6),
-                    st.none() | st.integers(-3, 3).filter(bool))
+_slices = st.builds(
+    slice,
+    st.none() | st.integers(-6, 6),
+    st.none() | st.integers(-6, 6),
+    st.none() | st.integers(-3, 3).filter(bool),
+)
 
 
 @st.composite
 def basic_cases(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[Any, ...]]:
     shape = tuple(draw(st.lists(st.integers(1, 4) | st.just(0), max_size=3)))
-    items: list[Any] = draw(st.lists(st.integers(-4, 3) | _slices | st.none(),
-                                     max_size=len(shape) + 2))
+    items: list[Any] = draw(
+        st.lists(st.integers(-4, 3) | _slices | st.none(), max_size=len(shape) + 2)
+    )
     if draw(st.booleans()):
         items.insert(draw(st.integers(0, len(items))), Ellipsis)
     return shape, tuple(items)
@@ -246,9 +251,15 @@ def reference_update(op: str, x: np.ndarray, index: Any, v: Any) -> np.ndarray:
     if op == "set":
         out[pos] = v
     else:
-        ufunc = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
-                 "divide": np.divide, "power": np.power, "min": np.minimum,
-                 "max": np.maximum}[op]
+        ufunc = {
+            "add": np.add,
+            "subtract": np.subtract,
+            "multiply": np.multiply,
+            "divide": np.divide,
+            "power": np.power,
+            "min": np.minimum,
+            "max": np.maximum,
+        }[op]
         ufunc.at(out, pos, v)
     return out.reshape(x.shape)
 
@@ -277,12 +288,16 @@ def test_at_updates(op: str, index: Any) -> None:
     want = reference_update(op, x, index, v)
     np.testing.assert_allclose(f(x, v), want, rtol=1e-12)
     np.testing.assert_array_equal(x, np.abs(X3) + 0.5 if op == "power" else X3)  # not mutated
-    np.testing.assert_allclose(traced(lambda x, v: getattr(x.at[index], op)(v), x, v), want,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        traced(lambda x, v: getattr(x.at[index], op)(v), x, v), want, rtol=1e-12
+    )
     check_grads(f, (x, v), order=2)
     # A scalar update broadcasts; a traced update and operand stage through the same path.
-    np.testing.assert_allclose(traced(lambda x: getattr(x.at[index], op)(1.25), x),
-                               reference_update(op, x, index, 1.25), rtol=1e-12)
+    np.testing.assert_allclose(
+        traced(lambda x: getattr(x.at[index], op)(1.25), x),
+        reference_update(op, x, index, 1.25),
+        rtol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("op", [*AT_OPS, "get"])
@@ -297,7 +312,7 @@ def test_at_with_traced_indices_and_vmap(op: str) -> None:
             return ref.get() * v
         return getattr(ref, op)(v)
 
-    want = (X[i, :, 1] * v if op == "get" else reference_update(op, X, (i, slice(None), 1), v))
+    want = X[i, :, 1] * v if op == "get" else reference_update(op, X, (i, slice(None), 1), v)
     np.testing.assert_allclose(traced(f, X, i, v), want, rtol=1e-12)
     batch_x, batch_i, batch_v = np.stack([X, 2 * X]), np.stack([i, i[::-1]]), np.stack([v, 2 * v])
     out = tg.vmap(f)(batch_x, batch_i, batch_v)
@@ -325,8 +340,13 @@ def test_at_multiply_traced_repeated_indices_needs_unique_indices() -> None:
     f = lambda v, i: tg.grad(lambda v: tnp.sum(tnp.at(np.ones(3))[i].multiply(v)))(v)
     with pytest.raises(NotImplementedError, match="unique_indices=True"):
         tg.make_jaxpr(f)(np.ones(2), np.array([0, 0]))
-    g = traced(lambda v, i: tg.grad(lambda v: tnp.sum(
-        tnp.at(np.ones(3))[i].multiply(v, unique_indices=True)))(v), np.ones(2), np.array([0, 2]))
+    g = traced(
+        lambda v, i: tg.grad(
+            lambda v: tnp.sum(tnp.at(np.ones(3))[i].multiply(v, unique_indices=True))
+        )(v),
+        np.ones(2),
+        np.array([0, 2]),
+    )
     np.testing.assert_array_equal(g, [1.0, 1.0])
 
 
@@ -452,14 +472,17 @@ def test_setitem_raises_type_error() -> None:
         tg.make_jaxpr(f)(np.zeros(3))
 
 
-@pytest.mark.parametrize(("index", "match"), [
-    ((0, 0, 0), "too many indices"),
-    ((Ellipsis, Ellipsis), "single ellipsis"),
-    (1.5, "valid indices"),
-    ([0.5], "valid indices"),
-    (np.array([True, False]), "boolean index did not match"),
-    (([0, 1], [0, 1, 2]), "shape mismatch"),
-])
+@pytest.mark.parametrize(
+    ("index", "match"),
+    [
+        ((0, 0, 0), "too many indices"),
+        ((Ellipsis, Ellipsis), "single ellipsis"),
+        (1.5, "valid indices"),
+        ([0.5], "valid indices"),
+        (np.array([True, False]), "boolean index did not match"),
+        (([0, 1], [0, 1, 2]), "shape mismatch"),
+    ],
+)
 def test_index_errors(index: Any, match: str) -> None:
     with pytest.raises(IndexError, match=match):
         tg.make_jaxpr(lambda x: x[index])(np.zeros((3, 4)))
@@ -485,10 +508,14 @@ def test_batch_rules_against_a_loop() -> None:
             assert_same(np.moveaxis(out, d, 0)[k], ix.gather(x[k], i[k], mode=mode))
     for prim in [ix.scatter_p, ix.scatter_add_p, ix.scatter_min_p, ix.scatter_max_p]:
         for dims in [(0, 0, 0), (None, 0, 0), (0, None, 0), (0, 0, None)]:
-            args = [x if dims[0] == 0 else x[0], u if dims[1] == 0 else u[0],
-                    i if dims[2] == 0 else i[0]]
+            args = [
+                x if dims[0] == 0 else x[0],
+                u if dims[1] == 0 else u[0],
+                i if dims[2] == 0 else i[0],
+            ]
             out, d = prim.batch(args, list(dims), mode="drop")
             for k in range(2):
-                want = prim.bind(*[a[k] if dd == 0 else a for a, dd in zip(args, dims)],
-                                 mode="drop")
+                want = prim.bind(
+                    *[a[k] if dd == 0 else a for a, dd in zip(args, dims)], mode="drop"
+                )
                 assert_same(np.moveaxis(out, d, 0)[k], want)

@@ -25,8 +25,7 @@ def test_plain_numpy_function_differentiates_like_tnp() -> None:
     w, x = rng.normal(size=(3,)), rng.normal(size=(5, 3))
     np.testing.assert_allclose(loss_numpy(w, x), loss_tnp(w, x))
     np.testing.assert_allclose(tg.grad(loss_numpy)(w, x), tg.grad(loss_tnp)(w, x))
-    np.testing.assert_allclose(
-        tg.hessian(loss_numpy)(w, x), tg.hessian(loss_tnp)(w, x), rtol=1e-10)
+    np.testing.assert_allclose(tg.hessian(loss_numpy)(w, x), tg.hessian(loss_tnp)(w, x), rtol=1e-10)
 
 
 def test_ndarray_operators_with_tracers() -> None:
@@ -40,7 +39,8 @@ def test_ufunc_methods() -> None:
     np.testing.assert_allclose(tg.grad(lambda v: np.add.reduce(v * v))(x), 2 * x)
     np.testing.assert_allclose(
         tg.grad(lambda v: np.sum(np.multiply.accumulate(v)))(x),
-        tg.grad(lambda v: tnp.sum(tnp.cumprod(v)))(x))
+        tg.grad(lambda v: tnp.sum(tnp.cumprod(v)))(x),
+    )
 
 
 def test_unsupported_numpy_function_is_named() -> None:

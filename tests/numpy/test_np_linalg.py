@@ -52,8 +52,9 @@ EINSUM_CATALOGUE = [
 ]
 
 
-def einsum_record(subscripts: str, shapes: list[tuple[int, ...]], optimize: object = False
-                  ) -> OpRecord:
+def einsum_record(
+    subscripts: str, shapes: list[tuple[int, ...]], optimize: object = False
+) -> OpRecord:
     suffix = "" if optimize is False else f"_opt_{optimize}"
     return OpRecord(
         f"einsum[{subscripts}]{suffix}",
@@ -125,15 +126,29 @@ def _both_ways(f, *args):
     return f(*args), tg.eval_jaxpr(closed, *args)[0], closed.out_avals[0]
 
 
-@pytest.mark.parametrize("fn", [tnp.dot, tnp.matmul, tnp.inner, tnp.outer, tnp.kron,
-                                tnp.vdot, tnp.tensordot, lambda a, b: tnp.einsum("i,i", a, b)])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        tnp.dot,
+        tnp.matmul,
+        tnp.inner,
+        tnp.outer,
+        tnp.kron,
+        tnp.vdot,
+        tnp.tensordot,
+        lambda a, b: tnp.einsum("i,i", a, b),
+    ],
+)
 def test_float32_stays_float32_and_mixed_promotes(fn) -> None:
     a32, b32 = np.ones(3, np.float32), np.arange(3, dtype=np.float32)
     ref = {tnp.tensordot: lambda a, b: np.tensordot(a, b, 1)}.get(fn, None)
     call = (lambda a, b: fn(a, b, 1)) if ref is not None else fn
-    for b, want in [(b32, np.float32), (b32.astype(np.float64), np.float64),
-                    (np.arange(3, dtype=np.int32), np.float64), (np.arange(3, dtype=np.int8),
-                                                                  np.float32)]:
+    for b, want in [
+        (b32, np.float32),
+        (b32.astype(np.float64), np.float64),
+        (np.arange(3, dtype=np.int32), np.float64),
+        (np.arange(3, dtype=np.int8), np.float32),
+    ]:
         eager, traced, aval = _both_ways(call, a32, b)
         assert np.asarray(eager).dtype == want
         assert np.asarray(traced).dtype == want
@@ -176,11 +191,13 @@ def test_plain_numpy_calls_dispatch() -> None:
     a = np.arange(6.0).reshape(3, 2)
     x = np.ones((2, 3))
     row_sums = np.broadcast_to(a.sum(1), (2, 3))
-    for f, want in [(lambda x: np.sum(np.dot(x, a)), row_sums),
-                    (lambda x: np.sum(np.matmul(x, a)), row_sums),
-                    (lambda x: np.sum(np.tensordot(x, a, 1)), row_sums),
-                    (lambda x: np.trace(x @ a), a.T),
-                    (lambda x: np.einsum("ij,ji", x, a), a.T)]:
+    for f, want in [
+        (lambda x: np.sum(np.dot(x, a)), row_sums),
+        (lambda x: np.sum(np.matmul(x, a)), row_sums),
+        (lambda x: np.sum(np.tensordot(x, a, 1)), row_sums),
+        (lambda x: np.trace(x @ a), a.T),
+        (lambda x: np.einsum("ij,ji", x, a), a.T),
+    ]:
         np.testing.assert_allclose(tg.grad(f)(x), want)
 
 
@@ -188,8 +205,9 @@ def test_grad_of_trace_and_jaxpr() -> None:
     x = np.arange(9.0).reshape(3, 3)
     np.testing.assert_allclose(tg.grad(tnp.trace)(x), np.eye(3))
     np.testing.assert_allclose(tg.grad(lambda x: tnp.sum(tnp.tril(x)))(x), np.tri(3))
-    text = str(tg.make_jaxpr(lambda a, b: a @ b)(np.ones((2, 3), np.float32),
-                                                 np.ones((3,), np.float32)))
+    text = str(
+        tg.make_jaxpr(lambda a, b: a @ b)(np.ones((2, 3), np.float32), np.ones((3,), np.float32))
+    )
     assert "dot_general" in text and "f32[2]" in text
 
 
@@ -218,8 +236,9 @@ def test_values_and_gradients_match_jax(name, shapes) -> None:
         np.testing.assert_allclose(g, np.asarray(jg), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("subscripts,shapes", EINSUM_CATALOGUE[::3],
-                         ids=[c[0] for c in EINSUM_CATALOGUE[::3]])
+@pytest.mark.parametrize(
+    "subscripts,shapes", EINSUM_CATALOGUE[::3], ids=[c[0] for c in EINSUM_CATALOGUE[::3]]
+)
 def test_einsum_matches_jax(subscripts, shapes) -> None:
     jax = pytest.importorskip("jax")
     jax.config.update("jax_enable_x64", True)
@@ -267,8 +286,11 @@ def test_other_shape_mismatches() -> None:
         (tnp.inner, (np.ones((2, 3)), np.ones((4, 5))), "not aligned"),
         (tnp.vdot, (np.ones((2, 3)), np.ones(5)), "different sizes"),
         (tnp.tensordot, (np.ones((2, 3)), np.ones((4, 5))), "shape-mismatch for sum"),
-        (lambda a, b: tnp.einsum("ij,jk", a, b), (np.ones((2, 3)), np.ones((4, 5))),
-         "could not be broadcast"),
+        (
+            lambda a, b: tnp.einsum("ij,jk", a, b),
+            (np.ones((2, 3)), np.ones((4, 5))),
+            "could not be broadcast",
+        ),
         (lambda a: tnp.einsum("ii", a), (np.ones((2, 3)),), "collapsing index 'i'"),
     ]
     for fn, args, text in cases:

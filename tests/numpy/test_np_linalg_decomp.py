@@ -42,9 +42,11 @@ def spread(rng, shapes, dtype):
 def gram(xp):
     """x -> x x^T + n I: a positive-definite matrix from any square one, so that
     derivatives are taken through symmetric matrices."""
+
     def f(x):
         n = x.shape[-1]
         return xp.matmul(x, xp.swapaxes(x, -1, -2)) + n * xp.eye(n, dtype=x.dtype)
+
     return f
 
 
@@ -59,9 +61,10 @@ def sign_free(parts):
 
 def positive(lo=0.3, hi=2.0):
     """Values of random sign, bounded away from zero."""
+
     def make(rng, shapes, dtype):
-        return [np.asarray(rng.uniform(lo, hi, s) * rng.choice([-1, 1], s), dtype)
-                for s in shapes]
+        return [np.asarray(rng.uniform(lo, hi, s) * rng.choice([-1, 1], s), dtype) for s in shapes]
+
     return make
 
 
@@ -129,9 +132,20 @@ test_value, test_derivatives = record_tests(RECORDS)
 
 
 # ---- dtypes and transformations ------------------------------------------------
-@pytest.mark.parametrize("fn", [la.inv, la.det, la.norm, lambda x: la.svd(x)[1],
-                                lambda x: la.eigh(x)[1], lambda x: la.qr(x)[0], la.pinv,
-                                lambda x: la.slogdet(x)[1], lambda x: la.solve(x, x[0])])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        la.inv,
+        la.det,
+        la.norm,
+        lambda x: la.svd(x)[1],
+        lambda x: la.eigh(x)[1],
+        lambda x: la.qr(x)[0],
+        la.pinv,
+        lambda x: la.slogdet(x)[1],
+        lambda x: la.solve(x, x[0]),
+    ],
+)
 def test_float32_stays_float32(fn) -> None:
     x = (np.diag([2.0, 3.0, 4.0]) + 0.1).astype(np.float32)  # distinct eigenvalues
     closed = tg.make_jaxpr(fn)(x)
@@ -151,13 +165,22 @@ def test_vmap_matches_loop() -> None:
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((4, 3, 3)) + 3 * np.eye(3)
     bs = rng.standard_normal((4, 3))
-    for f in (la.det, la.inv, la.norm, lambda x: la.eigh(x + x.T)[0], lambda x: la.svd(x)[1],
-              lambda x: la.slogdet(x)[1], lambda x: la.qr(x)[1]):
+    for f in (
+        la.det,
+        la.inv,
+        la.norm,
+        lambda x: la.eigh(x + x.T)[0],
+        lambda x: la.svd(x)[1],
+        lambda x: la.slogdet(x)[1],
+        lambda x: la.qr(x)[1],
+    ):
         np.testing.assert_allclose(tg.vmap(f)(xs), np.stack([f(x) for x in xs]), atol=1e-12)
-    np.testing.assert_allclose(tg.vmap(la.solve)(xs, bs),
-                               np.stack([nla.solve(x, b) for x, b in zip(xs, bs)]))
-    np.testing.assert_allclose(tg.vmap(la.solve, in_axes=(None, 0))(xs[0], bs),
-                               np.stack([nla.solve(xs[0], b) for b in bs]))
+    np.testing.assert_allclose(
+        tg.vmap(la.solve)(xs, bs), np.stack([nla.solve(x, b) for x, b in zip(xs, bs)])
+    )
+    np.testing.assert_allclose(
+        tg.vmap(la.solve, in_axes=(None, 0))(xs[0], bs), np.stack([nla.solve(xs[0], b) for b in bs])
+    )
 
 
 def test_results_are_named_like_numpy() -> None:
@@ -215,13 +238,11 @@ JAX_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("name,extra,kwargs", JAX_CASES,
-                         ids=[f"{c[0]}{c[2]}" for c in JAX_CASES])
+@pytest.mark.parametrize("name,extra,kwargs", JAX_CASES, ids=[f"{c[0]}{c[2]}" for c in JAX_CASES])
 def test_matches_jax(name, extra, kwargs) -> None:
     jax = _jax()
     rng = np.random.default_rng(5)
-    args = [rng.standard_normal((3, 3)) + 2 * np.eye(3),
-            *(rng.standard_normal(s) for s in extra)]
+    args = [rng.standard_normal((3, 3)) + 2 * np.eye(3), *(rng.standard_normal(s) for s in extra)]
     ours = lambda *a: getattr(la, name)(*a, **kwargs)
     theirs = lambda *a: getattr(jax.numpy.linalg, name)(*a, **kwargs)
     out, f_vjp = tg.vjp(ours, *args)
@@ -253,11 +274,15 @@ def test_decomposition_gradients_match_jax(name) -> None:
                 return xp.sum(s * weights[0]) + xp.sum(u * u * weights) + xp.sum(vh * vh)
             q, r = mod.qr(x)
             return xp.sum(q * weights) + xp.sum(r * weights.T)
+
         return f
 
-    np.testing.assert_allclose(tg.grad(scalar(tnp, la))(x),
-                               np.asarray(jax.grad(scalar(jax.numpy, jax.numpy.linalg))(x)),
-                               rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        tg.grad(scalar(tnp, la))(x),
+        np.asarray(jax.grad(scalar(jax.numpy, jax.numpy.linalg))(x)),
+        rtol=1e-8,
+        atol=1e-8,
+    )
 
 
 # ---- errors -------------------------------------------------------------------------
@@ -315,6 +340,5 @@ def test_complex_jvp_matches_jax(name) -> None:
         x, t = x @ x.conj().T + 3 * np.eye(3), t + t.conj().T
     _, ours = tg.jvp(lambda a: f(la, a), (x,), (t,))
     _, theirs = jax.jvp(lambda a: f(jax.numpy.linalg, a), (x,), (t,))
-    for o, j in zip(tg.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs),
-                    strict=True):
+    for o, j in zip(tg.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs), strict=True):
         np.testing.assert_allclose(o, np.asarray(j), rtol=1e-8, atol=1e-8)

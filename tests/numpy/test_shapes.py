@@ -20,8 +20,13 @@ def rec(name: str, fn: str, shapes: list[Any], **kwargs: Any) -> OpRecord:
 
 def seq(name: str, fn: str, shapes: list[Any], **kwargs: Any) -> OpRecord:
     """A record for a function taking a sequence of arrays as its first argument."""
-    return OpRecord(name, lambda *xs, **kw: getattr(tnp, fn)(list(xs), **kw),
-                    lambda *xs, **kw: getattr(np, fn)(list(xs), **kw), shapes, kwargs=kwargs)
+    return OpRecord(
+        name,
+        lambda *xs, **kw: getattr(tnp, fn)(list(xs), **kw),
+        lambda *xs, **kw: getattr(np, fn)(list(xs), **kw),
+        shapes,
+        kwargs=kwargs,
+    )
 
 
 def both(name: str, f: Any, shapes: list[Any], **options: Any) -> OpRecord:
@@ -48,8 +53,9 @@ RECORDS = [
     rec("squeeze_all", "squeeze", [((1, 3, 1),), ((1,),)]),
     rec("squeeze_axes", "squeeze", [((1, 3, 1),)], axis=(0, -1)),
     rec("broadcast_to", "broadcast_to", [((3,),), ((1, 3),), ((),)], shape=(4, 2, 3)),
-    both("broadcast_arrays", lambda m, x, y: m.broadcast_arrays(x, y),
-         [((3,), (2, 1)), ((), (2,))]),
+    both(
+        "broadcast_arrays", lambda m, x, y: m.broadcast_arrays(x, y), [((3,), (2, 1)), ((), (2,))]
+    ),
     rec("atleast_1d", "atleast_1d", [((),), ((3,),)]),
     rec("atleast_2d", "atleast_2d", [((),), ((3,),), ((2, 3),)]),
     rec("atleast_3d", "atleast_3d", [((),), ((3,),), ((2, 3),), ((1, 2, 3, 1),)]),
@@ -57,11 +63,17 @@ RECORDS = [
     seq("concatenate_0", "concatenate", [((2, 3), (1, 3)), ((2,), (3,), (1,))]),
     seq("concatenate_neg", "concatenate", [((2, 3), (2, 1))], axis=-1),
     seq("concatenate_none", "concatenate", [((2, 2), (3,))], axis=None),
-    OpRecord("concatenate_f32_f64", lambda x, y: tnp.concatenate([x, y]),
-             lambda x, y: np.concatenate([x, y]), [((2,), (3,))], make_args=mixed_f32_f64),
+    OpRecord(
+        "concatenate_f32_f64",
+        lambda x, y: tnp.concatenate([x, y]),
+        lambda x, y: np.concatenate([x, y]),
+        [((2,), (3,))],
+        make_args=mixed_f32_f64,
+    ),
     seq("concatenate_dtype", "concatenate", [((2,), (3,))], dtype=np.float64),
-    both("concatenate_of_array", lambda m, x: m.concatenate(x) + m.stack(x, 1).ravel(),
-         [((2, 3),)]),
+    both(
+        "concatenate_of_array", lambda m, x: m.concatenate(x) + m.stack(x, 1).ravel(), [((2, 3),)]
+    ),
     seq("stack_0", "stack", [((2, 3), (2, 3), (2, 3)), ((), ())]),
     seq("stack_neg", "stack", [((2, 3), (2, 3))], axis=-1),
     seq("hstack", "hstack", [((2,), (3,)), ((2, 3), (2, 1)), ((), ())]),
@@ -86,28 +98,41 @@ RECORDS = [
     rec("roll_tuple", "roll", [((2, 5),)], shift=(1, 3, 1), axis=(0, 1, 1)),
     rec("pad_int", "pad", [((3,),), ((2, 3),)], pad_width=2),
     rec("pad_pairs", "pad", [((2, 3),)], pad_width=((1, 2), (0, 1)), constant_values=1.5),
-    rec("pad_values", "pad", [((2, 3),)], pad_width=((1, 2), (2, 1)),
-        constant_values=((1, 2), (3, 4))),
+    rec(
+        "pad_values",
+        "pad",
+        [((2, 3),)],
+        pad_width=((1, 2), (2, 1)),
+        constant_values=((1, 2), (3, 4)),
+    ),
     rec("pad_edge", "pad", [((3,),), ((2, 3),)], pad_width=(2, 1), mode="edge"),
     rec("pad_reflect", "pad", [((3,),), ((1, 3),)], pad_width=(7, 5), mode="reflect"),
     rec("pad_symmetric", "pad", [((3,),), ((2, 3),)], pad_width=(4, 2), mode="symmetric"),
     rec("pad_wrap", "pad", [((3,),), ((2, 3),)], pad_width=((4, 2),), mode="wrap"),
-    both("pad_traced_value", lambda m, x, v: m.pad(x, 2, constant_values=v),
-         [((3,), ()), ((2, 2), ())]),
-    both("pad_traced_pairs", lambda m, x, v: m.pad(x, ((1, 2), (2, 0)), constant_values=v),
-         [((2, 3), (2, 2)), ((2, 3), (2,))]),
+    both(
+        "pad_traced_value",
+        lambda m, x, v: m.pad(x, 2, constant_values=v),
+        [((3,), ()), ((2, 2), ())],
+    ),
+    both(
+        "pad_traced_pairs",
+        lambda m, x, v: m.pad(x, ((1, 2), (2, 0)), constant_values=v),
+        [((2, 3), (2, 2)), ((2, 3), (2,))],
+    ),
     # Tracer methods.
     both("method_reshape", lambda m, x: x.reshape(3, 2) + x.reshape((3, 2)), [((2, 3),)]),
     both("method_T_mT", lambda m, x: x.T + x.mT.T.T, [((2, 3),)]),
-    both("method_transpose", lambda m, x: x.transpose(1, 0, 2) + x.transpose((1, 0, 2)),
-         [((2, 2, 3),)]),
+    both(
+        "method_transpose",
+        lambda m, x: x.transpose(1, 0, 2) + x.transpose((1, 0, 2)),
+        [((2, 2, 3),)],
+    ),
     both("method_flatten", lambda m, x: x.ravel() + x.flatten(), [((2, 3),)]),
     both("method_squeeze_swapaxes", lambda m, x: x.squeeze().swapaxes(0, 1), [((1, 2, 3),)]),
     both("method_repeat", lambda m, x: x.repeat(2, axis=0), [((2, 3),)]),
     both("method_astype_copy", lambda m, x: x.astype(np.float64).copy(), [((3,),)]),
     # Plain NumPy on tracers dispatches here.
-    both("numpy_interop", lambda m, x: np.concatenate([np.flip(x), np.roll(x, 1)]),
-         [((3,),)]),
+    both("numpy_interop", lambda m, x: np.concatenate([np.flip(x), np.roll(x, 1)]), [((3,),)]),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)
@@ -149,20 +174,23 @@ def test_concatenate_mismatch() -> None:
         tg.make_jaxpr(lambda x: tnp.concatenate([x, x], dtype=np.int32))(np.ones(3))
 
 
-@pytest.mark.parametrize("call", [
-    lambda x: tnp.squeeze(x, axis=1),
-    lambda x: tnp.transpose(x, (0,)),
-    lambda x: tnp.transpose(x, (0, 0)),
-    lambda x: tnp.split(x, 4, axis=1),
-    lambda x: tnp.repeat(x, [1, 2, 3], axis=0),
-    lambda x: tnp.repeat(x, -1),
-    lambda x: tnp.fliplr(tnp.ravel(x)),
-    lambda x: tnp.pad(x, -1),
-    lambda x: tnp.pad(x, 1, mode="nonsense"),
-    lambda x: tnp.pad(x, 1, mode="edge", constant_values=0),
-    lambda x: tnp.moveaxis(x, (0, 1), 0),
-    lambda x: tnp.broadcast_to(x, (3,)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: tnp.squeeze(x, axis=1),
+        lambda x: tnp.transpose(x, (0,)),
+        lambda x: tnp.transpose(x, (0, 0)),
+        lambda x: tnp.split(x, 4, axis=1),
+        lambda x: tnp.repeat(x, [1, 2, 3], axis=0),
+        lambda x: tnp.repeat(x, -1),
+        lambda x: tnp.fliplr(tnp.ravel(x)),
+        lambda x: tnp.pad(x, -1),
+        lambda x: tnp.pad(x, 1, mode="nonsense"),
+        lambda x: tnp.pad(x, 1, mode="edge", constant_values=0),
+        lambda x: tnp.moveaxis(x, (0, 1), 0),
+        lambda x: tnp.broadcast_to(x, (3,)),
+    ],
+)
 def test_value_errors_as_numpy(call: Any) -> None:
     x = np.ones((2, 3))
     with pytest.raises(ValueError) as eager:
@@ -173,17 +201,25 @@ def test_value_errors_as_numpy(call: Any) -> None:
 
 
 def test_axis_errors() -> None:
-    for call in (lambda x: tnp.flip(x, 2), lambda x: tnp.expand_dims(x, 3),
-                 lambda x: tnp.swapaxes(x, 0, 2), lambda x: tnp.sort(x, axis=2)):
+    for call in (
+        lambda x: tnp.flip(x, 2),
+        lambda x: tnp.expand_dims(x, 3),
+        lambda x: tnp.swapaxes(x, 0, 2),
+        lambda x: tnp.sort(x, axis=2),
+    ):
         with pytest.raises(np.exceptions.AxisError):
             tg.make_jaxpr(call)(np.ones((2, 3)))
 
 
 def test_unsupported_orders_and_modes() -> None:
     x = np.ones((2, 3))
-    for call in (lambda x: tnp.reshape(x, 6, order="F"), lambda x: tnp.ravel(x, order="K"),
-                 lambda x: x.flatten("F"), lambda x: tnp.pad(x, 1, mode="mean"),
-                 lambda x: tnp.pad(x, 1, mode="reflect", reflect_type="odd")):
+    for call in (
+        lambda x: tnp.reshape(x, 6, order="F"),
+        lambda x: tnp.ravel(x, order="K"),
+        lambda x: x.flatten("F"),
+        lambda x: tnp.pad(x, 1, mode="mean"),
+        lambda x: tnp.pad(x, 1, mode="reflect", reflect_type="odd"),
+    ):
         with pytest.raises(NotImplementedError, match=r"tracegrad\.numpy"):
             tg.make_jaxpr(call)(x)
 
@@ -201,9 +237,13 @@ def test_concrete_arguments_required_under_staging() -> None:
 
 def test_lists_and_scalars_as_numpy() -> None:
     x = np.float32(2.0)
-    for f in (lambda x: tnp.concatenate([[1.0, 2.0], tnp.reshape(x, (1,))]),
-              lambda x: tnp.stack([1.0, x]), lambda x: tnp.hstack([x, 3]),
-              lambda x: tnp.reshape([x, x, x, x], (2, 2)), lambda x: tnp.tile([x, 1.0], 2)):
+    for f in (
+        lambda x: tnp.concatenate([[1.0, 2.0], tnp.reshape(x, (1,))]),
+        lambda x: tnp.stack([1.0, x]),
+        lambda x: tnp.hstack([x, 3]),
+        lambda x: tnp.reshape([x, x, x, x], (2, 2)),
+        lambda x: tnp.tile([x, 1.0], 2),
+    ):
         got = traced(f, x)[0]
         want = f.__call__(x)
         assert got.dtype == np.asarray(want).dtype, (got.dtype, np.asarray(want).dtype)
@@ -225,17 +265,24 @@ def test_pad_constant_stages_one_pad() -> None:
 
 
 def test_pad_value_gradient() -> None:
-    g = tg.grad(lambda v: tnp.sum(tnp.pad(np.ones((2, 2)), ((1, 0), (0, 2)),
-                                          constant_values=v)))(1.0)
+    g = tg.grad(lambda v: tnp.sum(tnp.pad(np.ones((2, 2)), ((1, 0), (0, 2)), constant_values=v)))(
+        1.0
+    )
     assert g == np.pad(np.zeros((2, 2)), ((1, 0), (0, 2)), constant_values=1.0).sum()
 
 
 def test_vmap_of_shape_functions() -> None:
     xs = np.random.default_rng(0).standard_normal((3, 2, 4))
-    for f in (lambda x: tnp.flip(x, 1), lambda x: tnp.pad(x, 1, mode="reflect"),
-              lambda x: tnp.repeat(x, [1, 0], axis=0), lambda x: tnp.roll(x, 1),
-              lambda x: tnp.tile(x, (2, 1)), lambda x: tnp.pad(x, 1, constant_values=x[0, 0])):
+    for f in (
+        lambda x: tnp.flip(x, 1),
+        lambda x: tnp.pad(x, 1, mode="reflect"),
+        lambda x: tnp.repeat(x, [1, 0], axis=0),
+        lambda x: tnp.roll(x, 1),
+        lambda x: tnp.tile(x, (2, 1)),
+        lambda x: tnp.pad(x, 1, constant_values=x[0, 0]),
+    ):
         want = np.stack([f(x) for x in xs])
         np.testing.assert_allclose(tg.vmap(f)(xs), want)
-        np.testing.assert_allclose(tg.vmap(f, in_axes=2, out_axes=1)(
-            np.moveaxis(xs, 0, 2)), np.moveaxis(want, 0, 1))
+        np.testing.assert_allclose(
+            tg.vmap(f, in_axes=2, out_axes=1)(np.moveaxis(xs, 0, 2)), np.moveaxis(want, 0, 1)
+        )

@@ -33,9 +33,23 @@ def test_every_primitive_has_impl_abstract_eval_jvp_and_batch() -> None:
 
 def test_linear_primitives_have_transposes() -> None:
     names = {p.name: p for p in all_primitives()}
-    linear = ["add_any", "add", "sub", "neg", "mul", "div", "reduce_sum", "broadcast_in_dim",
-              "reshape", "transpose", "convert_element_type", "concatenate", "slice", "pad",
-              "select_n"]
+    linear = [
+        "add_any",
+        "add",
+        "sub",
+        "neg",
+        "mul",
+        "div",
+        "reduce_sum",
+        "broadcast_in_dim",
+        "reshape",
+        "transpose",
+        "convert_element_type",
+        "concatenate",
+        "slice",
+        "pad",
+        "select_n",
+    ]
     missing = [n for n in linear if n in names and names[n].transpose is None]
     assert not missing
     assert all(n in names for n in linear)

@@ -42,16 +42,18 @@ def S(lo: float, hi: float) -> Spec:
 
 def G(offset: float, noise: float = 0.3, k: int = 2) -> Spec:
     """Near the grid ``offset + integers``: ``G(0.5)`` is away from the integers."""
-    return lambda rng, shape: offset + rng.integers(-k, k + 1, shape) + rng.uniform(
-        -noise, noise, shape)
+    return lambda rng, shape: (
+        offset + rng.integers(-k, k + 1, shape) + rng.uniform(-noise, noise, shape)
+    )
 
 
 def CHOICE(*values: float) -> Spec:
     return lambda rng, shape: rng.choice(np.array(values, dtype=np.float64), shape)
 
 
-def division_args(rng: np.random.Generator, shapes: tuple[tuple[int, ...], ...],
-                  dtype: np.dtype[Any]) -> list[np.ndarray]:
+def division_args(
+    rng: np.random.Generator, shapes: tuple[tuple[int, ...], ...], dtype: np.dtype[Any]
+) -> list[np.ndarray]:
     """Dividends and divisors whose quotients stay 0.2 away from the integers, where floor
     and trunc jump: divisors of one magnitude m (1, 2 or 4) with random signs, dividends
     m times ``G(0.5)``."""
@@ -66,8 +68,9 @@ def SCALED(spec: Spec, factor: float) -> Spec:
 
 
 def args_from(*specs: Spec) -> Callable[..., list[np.ndarray]]:
-    def make(rng: np.random.Generator, shapes: tuple[tuple[int, ...], ...],
-             dtype: np.dtype[Any]) -> list[np.ndarray]:
+    def make(
+        rng: np.random.Generator, shapes: tuple[tuple[int, ...], ...], dtype: np.dtype[Any]
+    ) -> list[np.ndarray]:
         out = []
         for spec, shape in zip(specs, shapes, strict=True):
             v = spec(rng, shape)
@@ -102,15 +105,26 @@ RECORDS = [
     binary("multiply", dtypes=WITH_COMPLEX),
     binary("divide", R2, S(0.5, 2), dtypes=WITH_COMPLEX),
     binary("true_divide", R2, S(0.5, 2), dtypes=WITH_COMPLEX),
-    OpRecord("floor_divide", getattr(tnp, "floor_divide"), getattr(np, "floor_divide"), BINARY,
-             make_args=division_args),
+    OpRecord(
+        "floor_divide",
+        getattr(tnp, "floor_divide"),
+        getattr(np, "floor_divide"),
+        BINARY,
+        make_args=division_args,
+    ),
     binary("power", U(0.5, 2), R2, dtypes=WITH_COMPLEX),
     binary("float_power", U(0.5, 2), R2, dtypes=WITH_COMPLEX),
-    rec("power_int", lambda x: tnp.power(x, 3), lambda x: np.power(x, 3), UNARY, R2,
-        dtypes=WITH_COMPLEX),
-    rec("power_neg_int", lambda x: x ** -2, lambda x: x ** -2, UNARY, S(0.5, 2)),
-    rec("power_half", lambda x: x ** 0.5, lambda x: x ** 0.5, UNARY, U(0.5, 2)),
-    rec("rpow", lambda x: 2.0 ** x, lambda x: 2.0 ** x, UNARY, R2),
+    rec(
+        "power_int",
+        lambda x: tnp.power(x, 3),
+        lambda x: np.power(x, 3),
+        UNARY,
+        R2,
+        dtypes=WITH_COMPLEX,
+    ),
+    rec("power_neg_int", lambda x: x**-2, lambda x: x**-2, UNARY, S(0.5, 2)),
+    rec("power_half", lambda x: x**0.5, lambda x: x**0.5, UNARY, U(0.5, 2)),
+    rec("rpow", lambda x: 2.0**x, lambda x: 2.0**x, UNARY, R2),
     unary("negative", dtypes=WITH_COMPLEX),
     unary("positive", dtypes=WITH_COMPLEX),
     unary("absolute", S(0.2, 2), dtypes=WITH_COMPLEX),
@@ -122,20 +136,36 @@ RECORDS = [
     binary("minimum", G(0.0, 0.15), G(0.5, 0.15)),
     binary("fmax", G(0.0, 0.15), G(0.5, 0.15)),
     binary("fmin", G(0.0, 0.15), G(0.5, 0.15)),
-    rec("clip", lambda x: tnp.clip(x, -0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), UNARY,
-        G(0.0)),
-    rec("clip_traced_bounds", tnp.clip, np.clip, TERNARY, G(0.0), SCALED(G(0.5, 0.1, 0), -1),
-        G(0.5, 0.1, 0)),
-    rec("where", lambda x, y: tnp.where(x > 0, x, y), lambda x, y: np.where(x > 0, x, y),
-        BINARY, S(0.2, 2), R2),
-    OpRecord("remainder", getattr(tnp, "remainder"), getattr(np, "remainder"), BINARY,
-             make_args=division_args),
-    OpRecord("mod", getattr(tnp, "mod"), getattr(np, "mod"), BINARY,
-             make_args=division_args),
-    OpRecord("fmod", getattr(tnp, "fmod"), getattr(np, "fmod"), BINARY,
-             make_args=division_args),
-    OpRecord("divmod", getattr(tnp, "divmod"), getattr(np, "divmod"), BINARY,
-             make_args=division_args),
+    rec("clip", lambda x: tnp.clip(x, -0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), UNARY, G(0.0)),
+    rec(
+        "clip_traced_bounds",
+        tnp.clip,
+        np.clip,
+        TERNARY,
+        G(0.0),
+        SCALED(G(0.5, 0.1, 0), -1),
+        G(0.5, 0.1, 0),
+    ),
+    rec(
+        "where",
+        lambda x, y: tnp.where(x > 0, x, y),
+        lambda x, y: np.where(x > 0, x, y),
+        BINARY,
+        S(0.2, 2),
+        R2,
+    ),
+    OpRecord(
+        "remainder",
+        getattr(tnp, "remainder"),
+        getattr(np, "remainder"),
+        BINARY,
+        make_args=division_args,
+    ),
+    OpRecord("mod", getattr(tnp, "mod"), getattr(np, "mod"), BINARY, make_args=division_args),
+    OpRecord("fmod", getattr(tnp, "fmod"), getattr(np, "fmod"), BINARY, make_args=division_args),
+    OpRecord(
+        "divmod", getattr(tnp, "divmod"), getattr(np, "divmod"), BINARY, make_args=division_args
+    ),
     binary("copysign", S(0.2, 2), S(0.2, 2)),
     binary("heaviside", S(0.2, 2), R2),
     # complex parts
@@ -183,27 +213,51 @@ RECORDS = [
     unary("rint", G(0.0)),
     unary("round", G(0.0), dtypes=WITH_COMPLEX),
     unary("around", G(0.0)),
-    rec("round_decimals", lambda x: tnp.round(x, 1), lambda x: np.round(x, 1), UNARY,
-        SCALED(G(0.0), 0.1)),
+    rec(
+        "round_decimals",
+        lambda x: tnp.round(x, 1),
+        lambda x: np.round(x, 1),
+        UNARY,
+        SCALED(G(0.0), 0.1),
+    ),
     # no derivative: predicates, comparisons, logic, bits
     unary("isfinite", CHOICE(np.nan, np.inf, -np.inf, 1.0, -0.0), **NO_GRAD),
     unary("isnan", CHOICE(np.nan, np.inf, -np.inf, 1.0, -0.0), **NO_GRAD),
     unary("isinf", CHOICE(np.nan, np.inf, -np.inf, 1.0, -0.0), **NO_GRAD),
     unary("signbit", CHOICE(np.nan, -np.inf, 1.0, -0.0, 0.0, -2.0), **NO_GRAD),
-    *[binary(name, CHOICE(-1, 0, 1), CHOICE(-1, 0, 1), dtypes=(F64, I64, U8), **NO_GRAD)
-      for name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal")],
-    *[binary(name, CHOICE(-1, 0, 2), CHOICE(0, 1.5), dtypes=(F64, I32, BOOL), **NO_GRAD)
-      for name in ("logical_and", "logical_or", "logical_xor")],
+    *[
+        binary(name, CHOICE(-1, 0, 1), CHOICE(-1, 0, 1), dtypes=(F64, I64, U8), **NO_GRAD)
+        for name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal")
+    ],
+    *[
+        binary(name, CHOICE(-1, 0, 2), CHOICE(0, 1.5), dtypes=(F64, I32, BOOL), **NO_GRAD)
+        for name in ("logical_and", "logical_or", "logical_xor")
+    ],
     unary("logical_not", CHOICE(-1, 0, 2), dtypes=(F64, I32, BOOL), **NO_GRAD),
-    *[binary(name, CHOICE(0, 3, 6, 12), CHOICE(1, 5, 10), dtypes=(I64, U8, BOOL), **NO_GRAD)
-      for name in ("bitwise_and", "bitwise_or", "bitwise_xor")],
+    *[
+        binary(name, CHOICE(0, 3, 6, 12), CHOICE(1, 5, 10), dtypes=(I64, U8, BOOL), **NO_GRAD)
+        for name in ("bitwise_and", "bitwise_or", "bitwise_xor")
+    ],
     unary("invert", CHOICE(0, 1, 6), dtypes=(I64, U8, BOOL), **NO_GRAD),
 ]
 
-ALIASES = {"pow": "power", "abs": "absolute", "conj": "conjugate", "true_divide": "divide",
-           "around": "round", "mod": "remainder", "acos": "arccos", "asin": "arcsin",
-           "atan": "arctan", "atan2": "arctan2", "acosh": "arccosh", "asinh": "arcsinh",
-           "atanh": "arctanh", "bitwise_not": "invert", "bitwise_invert": "invert"}
+ALIASES = {
+    "pow": "power",
+    "abs": "absolute",
+    "conj": "conjugate",
+    "true_divide": "divide",
+    "around": "round",
+    "mod": "remainder",
+    "acos": "arccos",
+    "asin": "arcsin",
+    "atan": "arctan",
+    "atan2": "arctan2",
+    "acosh": "arccosh",
+    "asinh": "arcsinh",
+    "atanh": "arctanh",
+    "bitwise_not": "invert",
+    "bitwise_invert": "invert",
+}
 
 test_value, test_derivatives = record_tests(RECORDS)
 
@@ -219,13 +273,31 @@ def test_every_function_has_a_record() -> None:
         assert hasattr(np, alias), alias
 
 
-@pytest.mark.parametrize("name", ["power", "maximum", "fmin", "hypot", "logaddexp", "arctan2",
-                                  "remainder", "copysign", "where", "sinc", "angle", "clip"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "power",
+        "maximum",
+        "fmin",
+        "hypot",
+        "logaddexp",
+        "arctan2",
+        "remainder",
+        "copysign",
+        "where",
+        "sinc",
+        "angle",
+        "clip",
+    ],
+)
 def test_vmap_at_any_axis_and_of_grad(name: str) -> None:
     fns: dict[str, Callable[..., Any]] = {
-        "where": lambda x, y: tnp.where(x > 0.5, x, y), "sinc": lambda x, y: tnp.sinc(x) * y,
-        "angle": lambda x, y: tnp.angle(x + 1j * y), "clip": lambda x, y: tnp.clip(x, 0.4, y),
-        "power": lambda x, y: tnp.power(x, y) + x ** 3}
+        "where": lambda x, y: tnp.where(x > 0.5, x, y),
+        "sinc": lambda x, y: tnp.sinc(x) * y,
+        "angle": lambda x, y: tnp.angle(x + 1j * y),
+        "clip": lambda x, y: tnp.clip(x, 0.4, y),
+        "power": lambda x, y: tnp.power(x, y) + x**3,
+    }
     f = fns.get(name, getattr(tnp, name))
     rng = np.random.default_rng(1)
     x, y = rng.uniform(0.1, 1.0, (2, 4)), rng.uniform(0.5, 1.5, (4, 3))
@@ -254,28 +326,41 @@ def d2(f: Callable[..., Any], x: float) -> float:
     return float(grad(grad(f))(np.float64(x)))
 
 
-@pytest.mark.parametrize("f", [lambda x: x ** 0, lambda x: tnp.power(x, 0.0),
-                               lambda x: tnp.power(x, np.zeros(())),
-                               lambda x: tnp.float_power(x, 0)])
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x**0,
+        lambda x: tnp.power(x, 0.0),
+        lambda x: tnp.power(x, np.zeros(())),
+        lambda x: tnp.float_power(x, 0),
+    ],
+)
 def test_power_zero_at_zero(f: Callable[..., Any]) -> None:
     assert d1(f, 0.0) == 0.0 and d2(f, 0.0) == 0.0
 
 
-@pytest.mark.parametrize("f", [lambda x: x ** 2, lambda x: x ** 2.0, lambda x: tnp.square(x),
-                               lambda x: tnp.power(x, np.float32(2)),
-                               lambda x: tnp.power(x, np.int8(2))])
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x**2,
+        lambda x: x**2.0,
+        lambda x: tnp.square(x),
+        lambda x: tnp.power(x, np.float32(2)),
+        lambda x: tnp.power(x, np.int8(2)),
+    ],
+)
 def test_square_at_zero(f: Callable[..., Any]) -> None:
     assert d1(f, 0.0) == 0.0 and d2(f, 0.0) == 2.0
 
 
 def test_integer_exponents_are_static() -> None:
     for e in (2, 2.0, np.float32(2.0), np.int64(2), np.array(2.0)):
-        eqns = tg.make_jaxpr(lambda x, e=e: x ** e)(np.ones(2)).jaxpr.eqns
+        eqns = tg.make_jaxpr(lambda x, e=e: x**e)(np.ones(2)).jaxpr.eqns
         assert [q.primitive.name for q in eqns] == ["integer_pow"], e
-    eqns = tg.make_jaxpr(lambda x: x ** 2.5)(np.ones(2)).jaxpr.eqns
+    eqns = tg.make_jaxpr(lambda x: x**2.5)(np.ones(2)).jaxpr.eqns
     assert [q.primitive.name for q in eqns] == ["pow"]
-    assert d1(lambda x: x ** 1, 0.0) == 1.0 and d1(lambda x: x ** 3, 0.0) == 0.0
-    assert d2(lambda x: x ** 3, 0.0) == 0.0 and d2(lambda x: x ** 1, 0.0) == 0.0
+    assert d1(lambda x: x**1, 0.0) == 1.0 and d1(lambda x: x**3, 0.0) == 0.0
+    assert d2(lambda x: x**3, 0.0) == 0.0 and d2(lambda x: x**1, 0.0) == 0.0
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # inf is the answer
@@ -300,8 +385,14 @@ def test_power_traced_exponent() -> None:
 
 
 def test_abs_sign_at_zero() -> None:
-    for f in (tnp.abs, tnp.fabs, tnp.sign, abs, lambda x: tnp.copysign(x, 1.0),
-              lambda x: tnp.copysign(x, -1.0)):
+    for f in (
+        tnp.abs,
+        tnp.fabs,
+        tnp.sign,
+        abs,
+        lambda x: tnp.copysign(x, 1.0),
+        lambda x: tnp.copysign(x, -1.0),
+    ):
         assert d1(f, 0.0) == 0.0 and d2(f, 0.0) == 0.0
     assert d1(tnp.abs, -3.0) == -1.0 and d1(lambda x: tnp.copysign(x, -1.0), 2.0) == -1.0
     z = grad(lambda z: tnp.abs(z))(np.complex128(0))
@@ -381,12 +472,13 @@ def test_sinc_derivatives_at_zero() -> None:
     for _ in range(4):
         derivs.append(grad(derivs[-1]))
     got = [float(d(np.float64(0.0))) for d in derivs]
-    pi2 = math.pi ** 2
-    np.testing.assert_allclose(got, [1.0, 0.0, -pi2 / 3, 0.0, pi2 ** 2 / 5], atol=1e-12)
+    pi2 = math.pi**2
+    np.testing.assert_allclose(got, [1.0, 0.0, -pi2 / 3, 0.0, pi2**2 / 5], atol=1e-12)
     h = 1e-4
     assert float(derivs[1](np.float64(h))) == pytest.approx(-pi2 / 3 * h, rel=1e-6)
     assert float(derivs[2](np.float64(0.5))) == pytest.approx(
-        float(derivs[2](np.float64(0.5 + 1e-7))), rel=1e-5)
+        float(derivs[2](np.float64(0.5 + 1e-7))), rel=1e-5
+    )
 
 
 def test_arctan2_at_origin_and_angle() -> None:
@@ -421,9 +513,14 @@ def test_heaviside_and_where_route_derivatives() -> None:
 def test_no_nan_from_unused_branches() -> None:
     # Reverse mode multiplies the zero cotangent of an unused branch by its partials;
     # every rule above feeds unused branches safe values so that stays 0, not nan.
-    for f, x in ((tnp.sinc, 0.0), (lambda x: tnp.logaddexp(x, np.inf), np.inf),
-                 (lambda x: tnp.hypot(x, 0.0), 0.0), (lambda x: tnp.arctan2(x, 0.0), 0.0),
-                 (lambda x: tnp.power(x, np.array(0.0)), 0.0), (tnp.abs, 0.0)):
+    for f, x in (
+        (tnp.sinc, 0.0),
+        (lambda x: tnp.logaddexp(x, np.inf), np.inf),
+        (lambda x: tnp.hypot(x, 0.0), 0.0),
+        (lambda x: tnp.arctan2(x, 0.0), 0.0),
+        (lambda x: tnp.power(x, np.array(0.0)), 0.0),
+        (tnp.abs, 0.0),
+    ):
         with np.errstate(all="ignore"):
             assert np.isfinite(d2(f, x)), f
 
@@ -442,19 +539,47 @@ def test_weak_python_scalars() -> None:
     x32 = np.ones(3, np.float32)
     assert traced_dtype(lambda x: x * 2.0, x32) == np.float32
     assert traced_dtype(lambda x: 2 * x + 1.5, x32) == np.float32
-    assert traced_dtype(lambda x: x ** 2.0, x32) == np.float32
+    assert traced_dtype(lambda x: x**2.0, x32) == np.float32
     assert traced_dtype(tnp.sin, np.arange(3)) == np.float64
     assert traced_dtype(tnp.sin, np.arange(3, dtype=np.int8)) == np.float16
     assert traced_dtype(lambda x: x / 2, np.arange(3, dtype=np.int8)) == np.float64
     assert grad(lambda x: tnp.sum(x * 2.0))(x32).dtype == np.float32
 
 
-DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.float16, np.float32, np.float64,
-          np.complex64, np.complex128]
+DTYPES = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int32,
+    np.int64,
+    np.float16,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+]
 SCALARS = [True, 3, 2.5, 1j]
-PROMOTING = ["add", "subtract", "multiply", "divide", "floor_divide", "power", "maximum",
-             "fmax", "remainder", "arctan2", "hypot", "logaddexp", "copysign", "equal",
-             "less", "logical_and", "bitwise_or", "float_power", "heaviside"]
+PROMOTING = [
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "floor_divide",
+    "power",
+    "maximum",
+    "fmax",
+    "remainder",
+    "arctan2",
+    "hypot",
+    "logaddexp",
+    "copysign",
+    "equal",
+    "less",
+    "logical_and",
+    "bitwise_or",
+    "float_power",
+    "heaviside",
+]
 
 
 def same_as_numpy(fn_name: str, *args: Any) -> None:
@@ -495,19 +620,50 @@ def test_promotion_between_arrays(name: str) -> None:
             same_as_numpy(name, np.ones(2, d1_), np.ones(2, d2_))
 
 
-@pytest.mark.parametrize("name", ["sin", "sqrt", "exp2", "log10", "sinc", "angle", "abs",
-                                  "fabs", "square", "reciprocal", "sign", "floor", "rint",
-                                  "round", "conj", "real", "imag", "isnan", "signbit",
-                                  "negative", "positive", "invert", "logical_not", "deg2rad",
-                                  "cbrt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sin",
+        "sqrt",
+        "exp2",
+        "log10",
+        "sinc",
+        "angle",
+        "abs",
+        "fabs",
+        "square",
+        "reciprocal",
+        "sign",
+        "floor",
+        "rint",
+        "round",
+        "conj",
+        "real",
+        "imag",
+        "isnan",
+        "signbit",
+        "negative",
+        "positive",
+        "invert",
+        "logical_not",
+        "deg2rad",
+        "cbrt",
+    ],
+)
 def test_unary_result_dtypes(name: str) -> None:
     for dtype in DTYPES:
         same_as_numpy(name, np.ones(2, dtype))
 
 
 def test_numpy_scalars_mix_like_numpy() -> None:
-    for x, s in ((np.float32(1), 2), (np.float32(1), 2.0), (np.int8(1), 2), (np.float16(1), 2.5),
-                 (np.complex64(1), 2.0), (np.uint8(3), 1)):
+    for x, s in (
+        (np.float32(1), 2),
+        (np.float32(1), 2.0),
+        (np.int8(1), 2),
+        (np.float16(1), 2.5),
+        (np.complex64(1), 2.0),
+        (np.uint8(3), 1),
+    ):
         want = (x + s).dtype
         assert traced_dtype(lambda a: a + s, x) == want
         assert traced_dtype(lambda a: s * a, x) == want
@@ -522,19 +678,39 @@ def on_tracer(f: Callable[..., Any], *args: Any) -> Any:
 
 
 OPERATORS: list[tuple[str, Callable[[Any, Any], Any]]] = [
-    ("add", lambda a, b: a + b), ("radd", lambda a, b: 2.5 + a), ("sub", lambda a, b: a - b),
-    ("rsub", lambda a, b: 1 - a), ("mul", lambda a, b: a * b), ("rmul", lambda a, b: 3 * a),
-    ("truediv", lambda a, b: a / b), ("rtruediv", lambda a, b: 1.0 / a),
-    ("floordiv", lambda a, b: a // b), ("rfloordiv", lambda a, b: 7.0 // a),
-    ("mod", lambda a, b: a % b), ("rmod", lambda a, b: 7.0 % a),
-    ("pow", lambda a, b: a ** b), ("rpow", lambda a, b: 2.0 ** a), ("pow2", lambda a, b: a ** 2),
-    ("neg", lambda a, b: -a), ("pos", lambda a, b: +a), ("abs", lambda a, b: abs(a)),
-    ("eq", lambda a, b: a == b), ("ne", lambda a, b: a != b), ("lt", lambda a, b: a < b),
-    ("le", lambda a, b: a <= b), ("gt", lambda a, b: a > b), ("ge", lambda a, b: a >= b),
-    ("ndarray_add", lambda a, b: np.full(3, 2.0) + a), ("ndarray_lt", lambda a, b: b < a),
-    ("real", lambda a, b: a.real), ("imag", lambda a, b: a.imag), ("conj", lambda a, b: a.conj()),
-    ("conjugate", lambda a, b: a.conjugate()), ("clip", lambda a, b: a.clip(0.5, 1.5)),
-    ("clip_kw", lambda a, b: a.clip(max=1.0)), ("round", lambda a, b: a.round(1)),
+    ("add", lambda a, b: a + b),
+    ("radd", lambda a, b: 2.5 + a),
+    ("sub", lambda a, b: a - b),
+    ("rsub", lambda a, b: 1 - a),
+    ("mul", lambda a, b: a * b),
+    ("rmul", lambda a, b: 3 * a),
+    ("truediv", lambda a, b: a / b),
+    ("rtruediv", lambda a, b: 1.0 / a),
+    ("floordiv", lambda a, b: a // b),
+    ("rfloordiv", lambda a, b: 7.0 // a),
+    ("mod", lambda a, b: a % b),
+    ("rmod", lambda a, b: 7.0 % a),
+    ("pow", lambda a, b: a**b),
+    ("rpow", lambda a, b: 2.0**a),
+    ("pow2", lambda a, b: a**2),
+    ("neg", lambda a, b: -a),
+    ("pos", lambda a, b: +a),
+    ("abs", lambda a, b: abs(a)),
+    ("eq", lambda a, b: a == b),
+    ("ne", lambda a, b: a != b),
+    ("lt", lambda a, b: a < b),
+    ("le", lambda a, b: a <= b),
+    ("gt", lambda a, b: a > b),
+    ("ge", lambda a, b: a >= b),
+    ("ndarray_add", lambda a, b: np.full(3, 2.0) + a),
+    ("ndarray_lt", lambda a, b: b < a),
+    ("real", lambda a, b: a.real),
+    ("imag", lambda a, b: a.imag),
+    ("conj", lambda a, b: a.conj()),
+    ("conjugate", lambda a, b: a.conjugate()),
+    ("clip", lambda a, b: a.clip(0.5, 1.5)),
+    ("clip_kw", lambda a, b: a.clip(max=1.0)),
+    ("round", lambda a, b: a.round(1)),
 ]
 
 
@@ -547,13 +723,26 @@ def test_float_operators(name: str, op: Callable[[Any, Any], Any]) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # False // False, as NumPy
-@pytest.mark.parametrize("op", [lambda a, b: a & b, lambda a, b: a | b, lambda a, b: a ^ b,
-                                lambda a, b: 6 & a, lambda a, b: 6 | a, lambda a, b: 6 ^ a,
-                                lambda a, b: ~a, lambda a, b: divmod(a, b),
-                                lambda a, b: divmod(17, a), lambda a, b: a // b % 3])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda a, b: a & b,
+        lambda a, b: a | b,
+        lambda a, b: a ^ b,
+        lambda a, b: 6 & a,
+        lambda a, b: 6 | a,
+        lambda a, b: 6 ^ a,
+        lambda a, b: ~a,
+        lambda a, b: divmod(a, b),
+        lambda a, b: divmod(17, a),
+        lambda a, b: a // b % 3,
+    ],
+)
 def test_integer_and_boolean_operators(op: Callable[[Any, Any], Any]) -> None:
-    for a, b in ((np.array([3, 12, 7]), np.array([5, 10, 2])),
-                 (np.array([True, False, True]), np.array([True, True, False]))):
+    for a, b in (
+        (np.array([3, 12, 7]), np.array([5, 10, 2])),
+        (np.array([True, False, True]), np.array([True, True, False])),
+    ):
         if a.dtype == np.bool_ and op(a[:1], b[:1]) is NotImplemented:
             continue
         try:
@@ -563,8 +752,11 @@ def test_integer_and_boolean_operators(op: Callable[[Any, Any], Any]) -> None:
                 on_tracer(op, a, b)
             continue
         got = on_tracer(op, a, b)
-        for g, w in zip(np.broadcast_arrays(*got) if isinstance(got, tuple) else [got],
-                        want if isinstance(want, tuple) else [want], strict=True):
+        for g, w in zip(
+            np.broadcast_arrays(*got) if isinstance(got, tuple) else [got],
+            want if isinstance(want, tuple) else [want],
+            strict=True,
+        ):
             np.testing.assert_array_equal(g, w)
             assert g.dtype == w.dtype
 
@@ -596,9 +788,9 @@ def test_tracer_equality_is_traced_and_unhashable() -> None:
 
 
 def test_operators_differentiate() -> None:
-    f = lambda x: tnp.sum((x * 3 - 1) / (x + 2) + x ** 2 - 2 ** x + abs(-x) + (-x) % 5)
+    f = lambda x: tnp.sum((x * 3 - 1) / (x + 2) + x**2 - 2**x + abs(-x) + (-x) % 5)
     x = np.array([0.5, 1.5])
-    want = (3 * (x + 2) - (3 * x - 1)) / (x + 2) ** 2 + 2 * x - np.log(2) * 2 ** x + 1 - 1
+    want = (3 * (x + 2) - (3 * x - 1)) / (x + 2) ** 2 + 2 * x - np.log(2) * 2**x + 1 - 1
     np.testing.assert_allclose(grad(f)(x), want)
 
 
@@ -612,14 +804,17 @@ def test_shape_mismatch_names_both_shapes() -> None:
         grad(lambda a: tnp.sum(tnp.hypot(a, np.ones(2))))(np.ones((2, 3)))
 
 
-@pytest.mark.parametrize(("call", "match"), [
-    (lambda x: tnp.sin(x, out=np.empty(2)), "sin: out="),
-    (lambda x: tnp.add(x, 1, where=np.array([True, False])), "add: where="),
-    (lambda x: tnp.multiply(x, x, dtype=np.float32), "multiply: dtype="),
-    (lambda x: tnp.where(x > 0), "where"),
-    (lambda x: pow(x, 2, 3), "modulo"),
-    (lambda x: tnp.clip(x, 0, 1, out=np.empty(2)), "clip: out="),
-])
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda x: tnp.sin(x, out=np.empty(2)), "sin: out="),
+        (lambda x: tnp.add(x, 1, where=np.array([True, False])), "add: where="),
+        (lambda x: tnp.multiply(x, x, dtype=np.float32), "multiply: dtype="),
+        (lambda x: tnp.where(x > 0), "where"),
+        (lambda x: pow(x, 2, 3), "modulo"),
+        (lambda x: tnp.clip(x, 0, 1, out=np.empty(2)), "clip: out="),
+    ],
+)
 def test_unsupported_arguments_raise_not_implemented(call: Any, match: str) -> None:
     with pytest.raises(NotImplementedError, match=match):
         tg.make_jaxpr(call)(np.ones(2))
@@ -631,22 +826,26 @@ def test_unsupported_arguments_raise_not_implemented(call: Any, match: str) -> N
 def test_eager_calls_keep_numpy_arguments() -> None:
     out = np.empty(2)
     assert tnp.sin(np.zeros(2), out=out) is out
-    np.testing.assert_array_equal(tnp.add(np.ones(2), 1, where=np.array([True, False]),
-                                          out=np.zeros(2)), [2.0, 0.0])
+    np.testing.assert_array_equal(
+        tnp.add(np.ones(2), 1, where=np.array([True, False]), out=np.zeros(2)), [2.0, 0.0]
+    )
 
 
-@pytest.mark.parametrize(("call", "error", "match"), [
-    (lambda x: tnp.add(x, x, bogus=1), TypeError, "unexpected keyword"),
-    (lambda x: tnp.bitwise_and(x, 1), TypeError, "bitwise_and"),
-    (lambda x: ~x, TypeError, "invert"),
-    (lambda x: tnp.floor(x * 1j), TypeError, "floor"),
-    (lambda x: tnp.arctan2(x * 1j, x), TypeError, "arctan2"),
-    (lambda x: tnp.deg2rad(x * 1j), TypeError, "deg2rad"),
-    (lambda x: tnp.subtract(x > 0, x > 1), TypeError, "subtract"),
-    (lambda x: -(x > 0), TypeError, "negative"),
-    (lambda x: (x > 0).astype(np.int64) ** -1, ValueError, "negative integer powers"),
-    (lambda x: tnp.where(x > 0, x), ValueError, "both or neither"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda x: tnp.add(x, x, bogus=1), TypeError, "unexpected keyword"),
+        (lambda x: tnp.bitwise_and(x, 1), TypeError, "bitwise_and"),
+        (lambda x: ~x, TypeError, "invert"),
+        (lambda x: tnp.floor(x * 1j), TypeError, "floor"),
+        (lambda x: tnp.arctan2(x * 1j, x), TypeError, "arctan2"),
+        (lambda x: tnp.deg2rad(x * 1j), TypeError, "deg2rad"),
+        (lambda x: tnp.subtract(x > 0, x > 1), TypeError, "subtract"),
+        (lambda x: -(x > 0), TypeError, "negative"),
+        (lambda x: (x > 0).astype(np.int64) ** -1, ValueError, "negative integer powers"),
+        (lambda x: tnp.where(x > 0, x), ValueError, "both or neither"),
+    ],
+)
 def test_errors_are_typed_like_numpy(call: Any, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):
         tg.make_jaxpr(call)(np.ones(2))
@@ -654,17 +853,56 @@ def test_errors_are_typed_like_numpy(call: Any, error: type[Exception], match: s
 
 def test_integer_power_negative_exponent_error() -> None:
     with pytest.raises(ValueError, match="negative integer powers"):
-        tg.make_jaxpr(lambda k: k ** -1)(np.arange(1, 3))
+        tg.make_jaxpr(lambda k: k**-1)(np.arange(1, 3))
     with pytest.raises(ValueError):
         np.arange(1, 3) ** -1
 
 
 # ---- against JAX ---------------------------------------------------------------------
-JAX_UNARY = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-             "arcsinh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
-             "sqrt", "cbrt", "square", "reciprocal", "abs", "sinc", "deg2rad", "rad2deg"]
-JAX_BINARY = ["add", "subtract", "multiply", "divide", "power", "maximum", "minimum",
-              "arctan2", "hypot", "logaddexp", "logaddexp2", "remainder", "fmod", "copysign"]
+JAX_UNARY = [
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arctanh",
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "sqrt",
+    "cbrt",
+    "square",
+    "reciprocal",
+    "abs",
+    "sinc",
+    "deg2rad",
+    "rad2deg",
+]
+JAX_BINARY = [
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "power",
+    "maximum",
+    "minimum",
+    "arctan2",
+    "hypot",
+    "logaddexp",
+    "logaddexp2",
+    "remainder",
+    "fmod",
+    "copysign",
+]
 
 
 @pytest.fixture(scope="module")
@@ -691,7 +929,8 @@ def test_gradients_match_jax(jnp: Any) -> None:
             out[n] = g(lambda a, f=getattr(ns, n): ns.sum(f(a) ** 2))(x)
         for n in JAX_BINARY:
             out[n] = g(lambda a, b, f=getattr(ns, n): ns.sum(f(a, b) ** 2), argnums=(0, 1))(
-                base.get(n, x), y)
+                base.get(n, x), y
+            )
         return out
 
     want = jax.jit(lambda x, y: grads(jnp, x, y))(x, y)  # one compilation: fast
@@ -713,8 +952,14 @@ def test_complex_gradients_match_jax(jnp: Any) -> None:
 
     def grads(ns: Any, z: Any) -> dict[str, Any]:
         g = grad if ns is tnp else jax.grad
-        return {n: g(lambda a, f=getattr(ns, n), sq=n in of_square:
-                     ns.sum(f(a * a)) if sq else ns.sum(ns.abs(f(a)) ** 2))(z) for n in names}
+        return {
+            n: g(
+                lambda a, f=getattr(ns, n), sq=n in of_square: (
+                    ns.sum(f(a * a)) if sq else ns.sum(ns.abs(f(a)) ** 2)
+                )
+            )(z)
+            for n in names
+        }
 
     want = jax.jit(lambda z: grads(jnp, z))(z)
     got = grads(tnp, z)
@@ -723,8 +968,9 @@ def test_complex_gradients_match_jax(jnp: Any) -> None:
     # JAX's sign has derivative 0 on complex numbers; ours is the derivative of z / |z|.
     got = tg.jvp(tnp.sign, (z,), (np.ones(3) * 1j,))[1]
     h = 1e-7
-    np.testing.assert_allclose(got, (np.sign(z + 1j * h) - np.sign(z - 1j * h)) / (2 * h),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        got, (np.sign(z + 1j * h) - np.sign(z - 1j * h)) / (2 * h), rtol=1e-6
+    )
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # inf is the answer
@@ -733,13 +979,16 @@ def test_edge_points_agree_with_jax_where_jax_is_defined(jnp: Any) -> None:
 
     zero = np.float64(0.0)
     cases = [
-        (lambda x: x ** 2, lambda x: x ** 2),
+        (lambda x: x**2, lambda x: x**2),
         (lambda x: tnp.clip(x, 0.0, 1.0), lambda x: jnp.clip(x, 0.0, 1.0)),
         (lambda x: tnp.maximum(x, 0.0), lambda x: jnp.maximum(x, 0.0)),
-        (tnp.sign, jnp.sign), (tnp.sqrt, jnp.sqrt), (tnp.sinc, jnp.sinc),
+        (tnp.sign, jnp.sign),
+        (tnp.sqrt, jnp.sqrt),
+        (tnp.sinc, jnp.sinc),
     ]
     for ours, theirs in cases:
         with np.errstate(divide="ignore"):
             assert float(grad(ours)(zero)) == float(jax.grad(theirs)(zero))
         assert float(grad(grad(ours))(zero)) == pytest.approx(
-            float(jax.grad(jax.grad(theirs))(zero)))
+            float(jax.grad(jax.grad(theirs))(zero))
+        )

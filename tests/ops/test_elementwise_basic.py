@@ -21,8 +21,9 @@ RECORDS = [
     OpRecord("exp", tnp.exp, np.exp, UNARY),
     OpRecord("log", tnp.log, np.log, UNARY, domain=(0.5, 3.0)),
     OpRecord("sum_axis", tnp.sum, np.sum, [((2, 3),)], kwargs={"axis": 1}),
-    OpRecord("sum_keepdims", tnp.sum, np.sum, [((2, 3, 4),)], kwargs={"axis": (0, 2),
-                                                                      "keepdims": True}),
+    OpRecord(
+        "sum_keepdims", tnp.sum, np.sum, [((2, 3, 4),)], kwargs={"axis": (0, 2), "keepdims": True}
+    ),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)

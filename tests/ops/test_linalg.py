@@ -42,9 +42,11 @@ def einsum_reference(dimension_numbers):
         for a, b in zip(lc + lb, rc + rb):
             y_labels[b] = x_labels[a]
         y_labels = [lab or next(fresh) for lab in y_labels]
-        out = ([x_labels[d] for d in lb]
-               + [lab for d, lab in enumerate(x_labels) if d not in lc + lb]
-               + [lab for d, lab in enumerate(y_labels) if d not in rc + rb])
+        out = (
+            [x_labels[d] for d in lb]
+            + [lab for d, lab in enumerate(x_labels) if d not in lc + lb]
+            + [lab for d, lab in enumerate(y_labels) if d not in rc + rb]
+        )
         spec = f"{''.join(x_labels)},{''.join(y_labels)}->{''.join(out)}"
         return np.einsum(spec, x, y).astype(np.result_type(x, y))
 
@@ -52,8 +54,13 @@ def einsum_reference(dimension_numbers):
 
 
 RECORDS = [
-    OpRecord(f"dot_general_{i}", dot_general, einsum_reference(dn), [(xs, ys)],
-             kwargs={"dimension_numbers": dn})
+    OpRecord(
+        f"dot_general_{i}",
+        dot_general,
+        einsum_reference(dn),
+        [(xs, ys)],
+        kwargs={"dimension_numbers": dn},
+    )
     for i, (xs, ys, dn) in enumerate(CASES)
 ]
 
@@ -71,11 +78,15 @@ def test_batching_matches_loop(case) -> None:
         xb = np.moveaxis(xb, 0, x_axis) if x_axis is not None else xb
         yb = np.moveaxis(yb, 0, y_axis) if y_axis is not None else yb
         got = tg.vmap(f, in_axes=(x_axis, y_axis))(xb, yb)
-        want = np.stack([
-            f(np.take(xb, i, x_axis) if x_axis is not None else xb,
-              np.take(yb, i, y_axis) if y_axis is not None else yb)
-            for i in range(3)
-        ])
+        want = np.stack(
+            [
+                f(
+                    np.take(xb, i, x_axis) if x_axis is not None else xb,
+                    np.take(yb, i, y_axis) if y_axis is not None else yb,
+                )
+                for i in range(3)
+            ]
+        )
         np.testing.assert_allclose(got, want, atol=1e-12)
 
 
@@ -99,16 +110,20 @@ def test_dtypes_are_kept() -> None:
         assert np.asarray(dot_general(x, y, dn)).dtype == dtype
         closed = tg.make_jaxpr(lambda a, b: dot_general(a, b, dn))(x, y)
         assert closed.out_avals[0].dtype == dtype
-    batched = dot_general(np.ones((2, 2, 3), np.float32), np.ones((2, 3, 4), np.float32),
-                          (((2,), (1,)), ((0,), (0,))))
+    batched = dot_general(
+        np.ones((2, 2, 3), np.float32), np.ones((2, 3, 4), np.float32), (((2,), (1,)), ((0,), (0,)))
+    )
     assert batched.dtype == np.float32
     g = tg.grad(lambda x: dot_general(x, x, (((0,), (0,)), ((), ()))))(np.ones(3, np.float32))
     assert g.dtype == np.float32
 
 
 def test_jaxpr_shows_dot_general() -> None:
-    text = str(tg.make_jaxpr(lambda a, b: dot_general(a, b, (((1,), (0,)), ((), ()))))(
-        np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)))
+    text = str(
+        tg.make_jaxpr(lambda a, b: dot_general(a, b, (((1,), (0,)), ((), ()))))(
+            np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
+        )
+    )
     assert "dot_general" in text and "f32[2,4]" in text
 
 
@@ -135,8 +150,7 @@ def test_abstract_eval_errors() -> None:
 def test_diagonal_helpers(dtype) -> None:
     x = np.arange(60, dtype=dtype).reshape(3, 4, 5)
     for offset, (a1, a2) in itertools.product(range(-5, 6), [(0, 1), (1, 2), (2, 0), (-1, -2)]):
-        np.testing.assert_array_equal(diagonal(x, offset, a1, a2),
-                                      np.diagonal(x, offset, a1, a2))
+        np.testing.assert_array_equal(diagonal(x, offset, a1, a2), np.diagonal(x, offset, a1, a2))
     for n, offset in itertools.product(range(4), range(-3, 4)):
         v = np.arange(1, n + 1, dtype=dtype)
         got = diagonal_matrix(v, offset)

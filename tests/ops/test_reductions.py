@@ -50,58 +50,120 @@ RECORDS = [
     OpRecord("sum", tnp.sum, np.sum, ONE),
     OpRecord("sum_axis_neg", tnp.sum, np.sum, MATRIX, kwargs={"axis": -1}),
     OpRecord("sum_keepdims", tnp.sum, np.sum, CUBE, kwargs={"axis": (0, 2), "keepdims": True}),
-    OpRecord("sum_ints", tnp.sum, np.sum, MATRIX, dtypes=INTS, kwargs={"axis": 0},
-             diff_argnums=()),
+    OpRecord("sum_ints", tnp.sum, np.sum, MATRIX, dtypes=INTS, kwargs={"axis": 0}, diff_argnums=()),
     OpRecord("prod", tnp.prod, np.prod, ONE, domain=(-1.5, 1.5)),
     OpRecord("prod_axis", tnp.prod, np.prod, CUBE, kwargs={"axis": (0, 2)}, domain=(-1.5, 1.5)),
-    OpRecord("prod_zeros", tnp.prod, np.prod, MATRIX, kwargs={"axis": 1, "keepdims": True},
-             make_args=with_zeros),
-    OpRecord("prod_ints", tnp.prod, np.prod, MATRIX, dtypes=INTS, kwargs={"axis": -1},
-             diff_argnums=()),
+    OpRecord(
+        "prod_zeros",
+        tnp.prod,
+        np.prod,
+        MATRIX,
+        kwargs={"axis": 1, "keepdims": True},
+        make_args=with_zeros,
+    ),
+    OpRecord(
+        "prod_ints", tnp.prod, np.prod, MATRIX, dtypes=INTS, kwargs={"axis": -1}, diff_argnums=()
+    ),
     OpRecord("mean", tnp.mean, np.mean, ONE),
     OpRecord("mean_axis", tnp.mean, np.mean, CUBE, kwargs={"axis": (1, -1), "keepdims": True}),
-    OpRecord("mean_ints", tnp.mean, np.mean, MATRIX, dtypes=INTS, kwargs={"axis": 1},
-             diff_argnums=()),
+    OpRecord(
+        "mean_ints", tnp.mean, np.mean, MATRIX, dtypes=INTS, kwargs={"axis": 1}, diff_argnums=()
+    ),
     OpRecord("var", tnp.var, np.var, ONE),
     OpRecord("var_ddof", tnp.var, np.var, MATRIX, kwargs={"axis": 0, "ddof": 1}),
     OpRecord("var_keepdims", tnp.var, np.var, CUBE, kwargs={"axis": (0, 2), "keepdims": True}),
     OpRecord("std", tnp.std, np.std, ONE, make_args=distinct),
-    OpRecord("std_ddof", tnp.std, np.std, MATRIX, kwargs={"axis": -1, "ddof": 1},
-             make_args=distinct),
+    OpRecord(
+        "std_ddof", tnp.std, np.std, MATRIX, kwargs={"axis": -1, "ddof": 1}, make_args=distinct
+    ),
     OpRecord("max", tnp.max, np.max, ONE, make_args=distinct),
     OpRecord("max_axis", tnp.max, np.max, CUBE, kwargs={"axis": (0, 2)}, make_args=distinct),
-    OpRecord("amax_keepdims", tnp.amax, np.amax, MATRIX, kwargs={"axis": 0, "keepdims": True},
-             make_args=distinct),
+    OpRecord(
+        "amax_keepdims",
+        tnp.amax,
+        np.amax,
+        MATRIX,
+        kwargs={"axis": 0, "keepdims": True},
+        make_args=distinct,
+    ),
     OpRecord("min", tnp.min, np.min, ONE, make_args=distinct),
     OpRecord("amin_axis", tnp.amin, np.amin, MATRIX, kwargs={"axis": -1}, make_args=distinct),
     OpRecord("ptp", tnp.ptp, np.ptp, MATRIX, kwargs={"axis": 1}, make_args=distinct),
     OpRecord("argmax", tnp.argmax, np.argmax, ONE, diff_argnums=()),
-    OpRecord("argmax_axis", tnp.argmax, np.argmax, CUBE, kwargs={"axis": -2, "keepdims": True},
-             dtypes=(F64, F32, *INTS), diff_argnums=()),
+    OpRecord(
+        "argmax_axis",
+        tnp.argmax,
+        np.argmax,
+        CUBE,
+        kwargs={"axis": -2, "keepdims": True},
+        dtypes=(F64, F32, *INTS),
+        diff_argnums=(),
+    ),
     OpRecord("argmin_axis", tnp.argmin, np.argmin, MATRIX, kwargs={"axis": 0}, diff_argnums=()),
     OpRecord("cumsum", tnp.cumsum, np.cumsum, ONE),
     OpRecord("cumsum_axis", tnp.cumsum, np.cumsum, CUBE, kwargs={"axis": -2}),
-    OpRecord("cumsum_ints", tnp.cumsum, np.cumsum, MATRIX, dtypes=INTS, kwargs={"axis": 1},
-             diff_argnums=()),
-    OpRecord("cumsum_reverse", lambda x: red.cumsum(x, 1, reverse=True),
-             reverse_cumulative(np.cumsum, 1), MATRIX),
+    OpRecord(
+        "cumsum_ints",
+        tnp.cumsum,
+        np.cumsum,
+        MATRIX,
+        dtypes=INTS,
+        kwargs={"axis": 1},
+        diff_argnums=(),
+    ),
+    OpRecord(
+        "cumsum_reverse",
+        lambda x: red.cumsum(x, 1, reverse=True),
+        reverse_cumulative(np.cumsum, 1),
+        MATRIX,
+    ),
     OpRecord("cumprod", tnp.cumprod, np.cumprod, ONE, domain=(-1.5, 1.5)),
-    OpRecord("cumprod_axis_zeros", tnp.cumprod, np.cumprod, CUBE, kwargs={"axis": 1},
-             make_args=with_zeros),
-    OpRecord("cumprod_reverse", lambda x: red.cumprod(x, 0, reverse=True),
-             reverse_cumulative(np.cumprod, 0), MATRIX, make_args=with_zeros),
+    OpRecord(
+        "cumprod_axis_zeros",
+        tnp.cumprod,
+        np.cumprod,
+        CUBE,
+        kwargs={"axis": 1},
+        make_args=with_zeros,
+    ),
+    OpRecord(
+        "cumprod_reverse",
+        lambda x: red.cumprod(x, 0, reverse=True),
+        reverse_cumulative(np.cumprod, 0),
+        MATRIX,
+        make_args=with_zeros,
+    ),
     OpRecord("all", tnp.all, np.all, MATRIX, make_args=with_zeros, diff_argnums=()),
-    OpRecord("any_axis", tnp.any, np.any, CUBE, kwargs={"axis": (0, 1), "keepdims": True},
-             make_args=with_zeros, diff_argnums=()),
-    OpRecord("average", lambda a, w: tnp.average(a, weights=w),
-             lambda a, w: np.average(a, weights=w), [((2, 3), (2, 3)), ((4,), (4,))],
-             make_args=weighted),
-    OpRecord("average_axis_returned", lambda a, w: tnp.average(a, 1, w, returned=True),
-             lambda a, w: np.average(a, 1, w, returned=True), [((2, 3), (3,)), ((3, 4), (4,))],
-             make_args=weighted),
-    OpRecord("average_tuple_axis", lambda a, w: tnp.average(a, (2, 0), w, keepdims=True),
-             lambda a, w: np.average(a, (2, 0), w, keepdims=True), [((2, 3, 4), (4, 2))],
-             make_args=weighted),
+    OpRecord(
+        "any_axis",
+        tnp.any,
+        np.any,
+        CUBE,
+        kwargs={"axis": (0, 1), "keepdims": True},
+        make_args=with_zeros,
+        diff_argnums=(),
+    ),
+    OpRecord(
+        "average",
+        lambda a, w: tnp.average(a, weights=w),
+        lambda a, w: np.average(a, weights=w),
+        [((2, 3), (2, 3)), ((4,), (4,))],
+        make_args=weighted,
+    ),
+    OpRecord(
+        "average_axis_returned",
+        lambda a, w: tnp.average(a, 1, w, returned=True),
+        lambda a, w: np.average(a, 1, w, returned=True),
+        [((2, 3), (3,)), ((3, 4), (4,))],
+        make_args=weighted,
+    ),
+    OpRecord(
+        "average_tuple_axis",
+        lambda a, w: tnp.average(a, (2, 0), w, keepdims=True),
+        lambda a, w: np.average(a, (2, 0), w, keepdims=True),
+        [((2, 3, 4), (4, 2))],
+        make_args=weighted,
+    ),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)
@@ -124,8 +186,9 @@ def test_ties_split_the_gradient_evenly(fn: Any) -> None:
 
 def test_ties_per_row_and_inside_products() -> None:
     x = np.array([[1.0, 1.0], [0.0, 2.0]])
-    np.testing.assert_array_equal(tg.grad(lambda x: tnp.sum(tnp.max(x, axis=1)))(x),
-                                  [[0.5, 0.5], [0.0, 1.0]])
+    np.testing.assert_array_equal(
+        tg.grad(lambda x: tnp.sum(tnp.max(x, axis=1)))(x), [[0.5, 0.5], [0.0, 1.0]]
+    )
     # d/dx max(x)^2 at a tie: 2 * max * 0.5 each; the Hessian is 2 * w w^T.
     f = lambda v: tnp.max(v) * tnp.max(v)
     v = np.array([3.0, 3.0, 1.0])
@@ -135,8 +198,9 @@ def test_ties_per_row_and_inside_products() -> None:
 
 
 def test_ptp_ties() -> None:
-    np.testing.assert_array_equal(tg.grad(tnp.ptp)(np.array([2.0, 0.0, 2.0, 0.0, 1.0])),
-                                  [0.5, -0.5, 0.5, -0.5, 0.0])
+    np.testing.assert_array_equal(
+        tg.grad(tnp.ptp)(np.array([2.0, 0.0, 2.0, 0.0, 1.0])), [0.5, -0.5, 0.5, -0.5, 0.0]
+    )
 
 
 # ---- prod and cumprod with zeros --------------------------------------------------
@@ -160,8 +224,9 @@ def test_prod_gradient_with_two_zeros() -> None:
 
 def test_prod_gradient_along_an_axis_of_odd_length() -> None:
     x = np.array([[1.0, 0.0, 4.0], [2.0, 3.0, 0.5]])
-    np.testing.assert_array_equal(tg.grad(lambda x: tnp.sum(tnp.prod(x, axis=1)))(x),
-                                  [[0.0, 4.0, 0.0], [1.5, 1.0, 6.0]])
+    np.testing.assert_array_equal(
+        tg.grad(lambda x: tnp.sum(tnp.prod(x, axis=1)))(x), [[0.0, 4.0, 0.0], [1.5, 1.0, 6.0]]
+    )
 
 
 def test_cumprod_gradient_with_zeros() -> None:
@@ -177,8 +242,11 @@ def test_cumprod_gradient_with_zeros() -> None:
 
 # ---- argmax / argmin ----------------------------------------------------------------
 def test_argmax_first_occurrence_and_nan_like_numpy() -> None:
-    cases = [np.array([1.0, 3.0, 3.0, 0.0]), np.array([1.0, np.nan, 3.0, np.nan]),
-             np.array([[2.0, 2.0], [1.0, 5.0], [5.0, 1.0]])]
+    cases = [
+        np.array([1.0, 3.0, 3.0, 0.0]),
+        np.array([1.0, np.nan, 3.0, np.nan]),
+        np.array([[2.0, 2.0], [1.0, 5.0], [5.0, 1.0]]),
+    ]
     for x in cases:
         for fn, np_fn in ((tnp.argmax, np.argmax), (tnp.argmin, np.argmin)):
             for kwargs in ({}, {"axis": 0}, {"axis": -1, "keepdims": True}, {"keepdims": True}):
@@ -197,13 +265,38 @@ def test_argmax_has_no_gradient() -> None:
 
 
 # ---- dtypes -----------------------------------------------------------------------
-DTYPES = [np.bool_, np.int8, np.uint8, np.int32, np.int64, np.float16, np.float32, np.float64,
-          np.complex64, np.complex128]
+DTYPES = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int32,
+    np.int64,
+    np.float16,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
-@pytest.mark.parametrize("name", ["sum", "prod", "mean", "var", "std", "cumsum", "cumprod",
-                                  "max", "ptp", "all", "any", "average"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sum",
+        "prod",
+        "mean",
+        "var",
+        "std",
+        "cumsum",
+        "cumprod",
+        "max",
+        "ptp",
+        "all",
+        "any",
+        "average",
+    ],
+)
 def test_result_dtypes_match_numpy(name: str, dtype: Any) -> None:
     x = np.array([[1, 0, 1], [1, 1, 0]]).astype(dtype)
     np_fn, fn = getattr(np, name), getattr(tnp, name)
@@ -221,9 +314,13 @@ def test_result_dtypes_match_numpy(name: str, dtype: Any) -> None:
 
 def test_dtype_arguments() -> None:
     x = np.arange(6, dtype=np.int32).reshape(2, 3)
-    cases = [(tnp.mean, np.mean, {"dtype": np.float32}), (tnp.sum, np.sum, {"dtype": np.int8}),
-             (tnp.var, np.var, {"dtype": np.float32, "ddof": 1}), (tnp.cumsum, np.cumsum,
-             {"dtype": np.float64}), (tnp.std, np.std, {"dtype": np.float32})]
+    cases = [
+        (tnp.mean, np.mean, {"dtype": np.float32}),
+        (tnp.sum, np.sum, {"dtype": np.int8}),
+        (tnp.var, np.var, {"dtype": np.float32, "ddof": 1}),
+        (tnp.cumsum, np.cumsum, {"dtype": np.float64}),
+        (tnp.std, np.std, {"dtype": np.float32}),
+    ]
     for fn, np_fn, kw in cases:
         got = tg.eval_jaxpr(tg.make_jaxpr(lambda x: fn(x, **kw))(x), x)[0]
         want = np_fn(x, **kw)
@@ -266,10 +363,15 @@ def test_empty_reductions_without_identity_raise_value_error(name: str) -> None:
 
 def test_empty_reductions_with_identity() -> None:
     x = np.zeros((0, 3))
-    for fn, np_fn, kw in ((tnp.sum, np.sum, {}), (tnp.prod, np.prod, {"axis": 0}),
-                          (tnp.max, np.max, {"axis": 0, "initial": -1.0}),
-                          (tnp.all, np.all, {}), (tnp.any, np.any, {"axis": 0}),
-                          (tnp.cumsum, np.cumsum, {}), (tnp.cumprod, np.cumprod, {"axis": 0})):
+    for fn, np_fn, kw in (
+        (tnp.sum, np.sum, {}),
+        (tnp.prod, np.prod, {"axis": 0}),
+        (tnp.max, np.max, {"axis": 0, "initial": -1.0}),
+        (tnp.all, np.all, {}),
+        (tnp.any, np.any, {"axis": 0}),
+        (tnp.cumsum, np.cumsum, {}),
+        (tnp.cumprod, np.cumprod, {"axis": 0}),
+    ):
         got = tg.eval_jaxpr(tg.make_jaxpr(lambda x: fn(x, **kw))(x), x)[0]
         np.testing.assert_array_equal(got, np_fn(x, **kw))
     g = tg.grad(lambda x: tnp.sum(x) + tnp.prod(x))(x)
@@ -284,8 +386,9 @@ def test_std_derivative_at_constant_input_is_zero() -> None:
     x = np.full((2, 3), 4.0)
     np.testing.assert_array_equal(tg.grad(tnp.std)(x), np.zeros((2, 3)))
     np.testing.assert_array_equal(tg.jacfwd(tnp.std)(x), np.zeros((2, 3)))
-    np.testing.assert_array_equal(tg.hessian(lambda v: tnp.std(v, ddof=1))(np.ones(3)),
-                                  np.zeros((3, 3)))
+    np.testing.assert_array_equal(
+        tg.hessian(lambda v: tnp.std(v, ddof=1))(np.ones(3)), np.zeros((3, 3))
+    )
     g = tg.grad(lambda x: tnp.sum(tnp.std(x, axis=1)))(np.array([[1.0, 1.0], [1.0, 3.0]]))
     np.testing.assert_allclose(g, [[0.0, 0.0], [-0.5, 0.5]])
     assert np.isnan(tg.grad(tnp.std)(np.array([1.0, np.nan]))).all()
@@ -318,14 +421,40 @@ def test_tracer_methods() -> None:
     x = np.array([[1.0, 4.0, 2.0], [3.0, 0.5, 6.0]])
 
     def f(x: Any) -> Any:
-        return (x.sum(0), x.prod(), x.mean(axis=1), x.var(ddof=1), x.std(), x.max(1), x.min(),
-                x.argmax(), x.argmin(axis=0), x.cumsum(1), x.cumprod(), x.all(), x.any(0),
-                x.ptp(axis=1))
+        return (
+            x.sum(0),
+            x.prod(),
+            x.mean(axis=1),
+            x.var(ddof=1),
+            x.std(),
+            x.max(1),
+            x.min(),
+            x.argmax(),
+            x.argmin(axis=0),
+            x.cumsum(1),
+            x.cumprod(),
+            x.all(),
+            x.any(0),
+            x.ptp(axis=1),
+        )
 
     got = tg.eval_jaxpr(tg.make_jaxpr(f)(x), x)
-    want = (x.sum(0), x.prod(), x.mean(axis=1), x.var(ddof=1), x.std(), x.max(1), x.min(),
-            x.argmax(), x.argmin(axis=0), x.cumsum(1), x.cumprod(), x.all(), x.any(0),
-            np.ptp(x, axis=1))
+    want = (
+        x.sum(0),
+        x.prod(),
+        x.mean(axis=1),
+        x.var(ddof=1),
+        x.std(),
+        x.max(1),
+        x.min(),
+        x.argmax(),
+        x.argmin(axis=0),
+        x.cumsum(1),
+        x.cumprod(),
+        x.all(),
+        x.any(0),
+        np.ptp(x, axis=1),
+    )
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w)
 
@@ -353,11 +482,17 @@ def test_axis_errors() -> None:
 def test_batching_at_every_position(in_axis: int) -> None:
     rng = np.random.default_rng(0)
     xs = rng.uniform(-1, 1, (3, 4, 5))
-    fns = [lambda x: red.reduce_max(x, (0,)), lambda x: red.reduce_min(x, (1,)),
-           lambda x: red.reduce_prod(x, (0, 1)), lambda x: red.argmax(x, 1),
-           lambda x: red.argmin(x, 0), lambda x: red.cumsum(x, 1, True),
-           lambda x: red.cumprod(x, 0), lambda x: red.reduce_or(ew.gt(x, np.float64(0)), (1,)),
-           lambda x: red.reduce_and(ew.gt(x, np.float64(-0.5)), (0,))]
+    fns = [
+        lambda x: red.reduce_max(x, (0,)),
+        lambda x: red.reduce_min(x, (1,)),
+        lambda x: red.reduce_prod(x, (0, 1)),
+        lambda x: red.argmax(x, 1),
+        lambda x: red.argmin(x, 0),
+        lambda x: red.cumsum(x, 1, True),
+        lambda x: red.cumprod(x, 0),
+        lambda x: red.reduce_or(ew.gt(x, np.float64(0)), (1,)),
+        lambda x: red.reduce_and(ew.gt(x, np.float64(-0.5)), (0,)),
+    ]
     for fn in fns:
         got = tg.vmap(fn, in_axes=in_axis)(xs)
         want = np.stack([fn(np.take(xs, i, axis=in_axis)) for i in range(xs.shape[in_axis])])

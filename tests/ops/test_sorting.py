@@ -30,22 +30,40 @@ def separated(rng: np.random.Generator, shapes: Any, dtype: Any) -> list[np.ndar
         out.append(v.reshape(shape).astype(dtype))
     return out
 
+
 RECORDS = [
     OpRecord("sort_last", tnp.sort, np.sort, SHAPES, make_args=separated),
     OpRecord("sort_axis0", tnp.sort, np.sort, SHAPES, kwargs={"axis": 0}, make_args=separated),
     OpRecord("sort_flat", tnp.sort, np.sort, SHAPES, kwargs={"axis": None}, make_args=separated),
-    OpRecord("sort_method", lambda x: x.sort(axis=0) if not isinstance(x, np.ndarray)
-             else np.sort(x, axis=0), lambda x: np.sort(x, axis=0), SHAPES, make_args=separated),
+    OpRecord(
+        "sort_method",
+        lambda x: x.sort(axis=0) if not isinstance(x, np.ndarray) else np.sort(x, axis=0),
+        lambda x: np.sort(x, axis=0),
+        SHAPES,
+        make_args=separated,
+    ),
     OpRecord("argsort", tnp.argsort, np.argsort, SHAPES, diff_argnums=()),
-    OpRecord("argsort_flat", tnp.argsort, np.argsort, SHAPES, kwargs={"axis": None},
-             diff_argnums=()),
-    OpRecord("sort_of_product", lambda x, y: tnp.sort(x * y, axis=0),
-             lambda x, y: np.sort(x * y, axis=0), [((3, 2), (3, 2)), ((4,), (4,))],
-             make_args=lambda rng, shapes, dtype: [
-                 separated(rng, shapes[:1], dtype)[0],
-                 rng.uniform(1.0, 1.05, shapes[1]).astype(dtype)]),
-    OpRecord("sort_complex", tnp.sort, np.sort, [((4,),)],
-             dtypes=(np.dtype(np.complex128),), make_args=separated),
+    OpRecord(
+        "argsort_flat", tnp.argsort, np.argsort, SHAPES, kwargs={"axis": None}, diff_argnums=()
+    ),
+    OpRecord(
+        "sort_of_product",
+        lambda x, y: tnp.sort(x * y, axis=0),
+        lambda x, y: np.sort(x * y, axis=0),
+        [((3, 2), (3, 2)), ((4,), (4,))],
+        make_args=lambda rng, shapes, dtype: [
+            separated(rng, shapes[:1], dtype)[0],
+            rng.uniform(1.0, 1.05, shapes[1]).astype(dtype),
+        ],
+    ),
+    OpRecord(
+        "sort_complex",
+        tnp.sort,
+        np.sort,
+        [((4,),)],
+        dtypes=(np.dtype(np.complex128),),
+        make_args=separated,
+    ),
 ]
 
 test_value, test_derivatives = record_tests(RECORDS)
@@ -113,8 +131,12 @@ def test_sort_nan_and_integers() -> None:
 
 def test_vmap_matches_a_loop() -> None:
     xs = np.random.default_rng(1).standard_normal((3, 4, 5))
-    for f in (lambda x: tnp.sort(x, axis=0), tnp.argsort, lambda x: tnp.sort(x, axis=None),
-              tg.grad(lambda x: tnp.sum(tnp.sort(x) * x))):
+    for f in (
+        lambda x: tnp.sort(x, axis=0),
+        tnp.argsort,
+        lambda x: tnp.sort(x, axis=None),
+        tg.grad(lambda x: tnp.sum(tnp.sort(x) * x)),
+    ):
         want = np.stack([f(x) for x in xs])
         np.testing.assert_allclose(tg.vmap(f)(xs), want)
         np.testing.assert_allclose(tg.vmap(f, in_axes=1)(np.moveaxis(xs, 0, 1)), want)
@@ -127,8 +149,9 @@ def test_sort_multi_and_transpose() -> None:
     np.testing.assert_array_equal(v, [10.0, 20.0, 30.0])
     # Reordering values by fixed keys is linear; its transpose restores the order.
     f = lambda v: sorting.sort_multi([keys, v])[1]
-    np.testing.assert_array_equal(tg.linear_transpose(f, vals)(np.array([1.0, 2.0, 3.0]))[0],
-                                  [3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(
+        tg.linear_transpose(f, vals)(np.array([1.0, 2.0, 3.0]))[0], [3.0, 1.0, 2.0]
+    )
     with pytest.raises(tg.ShapeError, match="same shape"):
         tg.make_jaxpr(lambda k: sorting.sort_multi([k, np.ones(2)]))(keys)
 

@@ -40,9 +40,10 @@ def test_argnums_has_aux_and_pytrees() -> None:
     params = {"w": np.array([2.0, 1.0]), "b": np.array(0.5)}
     batch = {"x": np.array([1.0, 3.0]), "y": np.array([1.0, 1.0])}
     (value, aux), (g_params, g_batch) = tg.value_and_grad(loss, argnums=(0, 1), has_aux=True)(
-        params, batch)
+        params, batch
+    )
     err = params["w"] * batch["x"] + params["b"] - batch["y"]
-    assert value == pytest.approx(np.sum(err ** 2))
+    assert value == pytest.approx(np.sum(err**2))
     np.testing.assert_allclose(aux["pred"], err + batch["y"])
     np.testing.assert_allclose(g_params["w"], 2 * err * batch["x"])
     np.testing.assert_allclose(g_params["b"], np.sum(2 * err))
@@ -67,8 +68,11 @@ def test_symbolic_zero_gradients() -> None:
 
 
 def test_grad_errors() -> None:
-    with pytest.raises(TypeError, match=r"Gradient only defined for scalar-output functions. "
-                                        r"Output had shape: \(3,\)."):
+    with pytest.raises(
+        TypeError,
+        match=r"Gradient only defined for scalar-output functions. "
+        r"Output had shape: \(3,\).",
+    ):
         tg.grad(lambda x: x)(np.ones(3))
     with pytest.raises(TypeError, match="grad requires real- or complex-valued inputs"):
         tg.grad(lambda x: x * 2.0)(np.int64(3))
@@ -99,7 +103,7 @@ def test_complex_input_real_output_follows_jax() -> None:
 
 
 def test_vjp_many_calls_and_structure() -> None:
-    y, f_vjp = tg.vjp(lambda a, b: (a * b, tnp.sin(a)), np.ones(2), np.full(2, 2.0))
+    _, f_vjp = tg.vjp(lambda a, b: (a * b, tnp.sin(a)), np.ones(2), np.full(2, 2.0))
     ct1 = f_vjp((np.ones(2), np.zeros(2)))
     ct2 = f_vjp((np.zeros(2), np.ones(2)))
     np.testing.assert_allclose(ct1[0], [2.0, 2.0])
@@ -112,12 +116,12 @@ def test_vjp_many_calls_and_structure() -> None:
 
 
 def test_vjp_has_aux() -> None:
-    y, f_vjp, aux = tg.vjp(lambda x: (x * 3.0, "aux"), 2.0, has_aux=True)
+    _, f_vjp, aux = tg.vjp(lambda x: (x * 3.0, "aux"), 2.0, has_aux=True)
     assert aux == "aux" and f_vjp(1.0) == (3.0,)
 
 
 def test_jvp_and_errors() -> None:
-    y, t = tg.jvp(lambda x: tnp.sin(x) * x, (np.ones(2),), (np.ones(2),))
+    _, t = tg.jvp(lambda x: tnp.sin(x) * x, (np.ones(2),), (np.ones(2),))
     np.testing.assert_allclose(t, np.sin(1.0) + np.cos(1.0))
     with pytest.raises(ValueError, match="primal and tangent shapes"):
         tg.jvp(tnp.sin, (np.ones(2),), (np.ones(3),))
@@ -144,7 +148,7 @@ def test_linearize_reuses_linear_map() -> None:
         calls.append(1)
         return tnp.sin(x) * x
 
-    y, f_jvp = tg.linearize(f, np.array([1.0, 2.0]))
+    _, f_jvp = tg.linearize(f, np.array([1.0, 2.0]))
     t1 = f_jvp(np.array([1.0, 0.0]))
     t2 = f_jvp(np.array([0.0, 1.0]))
     assert len(calls) == 1
@@ -160,8 +164,11 @@ def test_linear_transpose() -> None:
 
 
 def test_integer_output_vjp() -> None:
-    y, f_vjp = tg.vjp(lambda x: (x * 2.0, tnp.sum(x) > 0), np.ones(2)) if hasattr(
-        tnp, "greater") else (None, None)
+    _, f_vjp = (
+        tg.vjp(lambda x: (x * 2.0, tnp.sum(x) > 0), np.ones(2))
+        if hasattr(tnp, "greater")
+        else (None, None)
+    )
     if f_vjp is None:
         pytest.skip("comparisons not available yet")
     (g,) = f_vjp((np.ones(2), np.zeros((), float0)))

@@ -33,8 +33,11 @@ def test_in_axes_none_and_pytrees() -> None:
 
 
 def test_unbatched_output_is_broadcast() -> None:
-    out = tg.vmap(lambda x: 2.0, axis_size=3)(np.ones(3)) if False else tg.vmap(
-        lambda x: (x * 2.0, np.float64(1.0)))(np.ones(3))
+    out = (
+        tg.vmap(lambda x: 2.0, axis_size=3)(np.ones(3))
+        if False
+        else tg.vmap(lambda x: (x * 2.0, np.float64(1.0)))(np.ones(3))
+    )
     np.testing.assert_allclose(out[1], np.ones(3))
 
 

@@ -21,7 +21,8 @@ _SHORT_NAMES = {
 def short_dtype_name(dtype: np.dtype[Any]) -> str:
     if dtype == float0:
         return "float0"
-    return _SHORT_NAMES.get(dtype.name, dtype.name)
+    name: str = dtype.name
+    return _SHORT_NAMES.get(name, name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,13 @@ except ImportError:  # pragma: no cover - depends on the environment
 float0 = np.dtype([("float0", np.void, 0)])
 """The dtype of tangents of integer and boolean values, as in JAX."""
 
-_WEAK_REPRESENTATIVE: dict[str, object] = {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}
+_WEAK_REPRESENTATIVE: dict[str, bool | int | float | complex] = {
+    "b": False,
+    "i": 0,
+    "u": 0,
+    "f": 0.0,
+    "c": 0j,
+}
 
 
 def is_float(dtype: np.dtype[Any]) -> bool:

@@ -133,7 +133,7 @@ def _pp_param(value: Any, names: _Names, indent: int) -> str:
         inner = value.jaxpr if isinstance(value, ClosedJaxpr) else value
         return _pp_jaxpr_lines(inner, names, indent + 4).lstrip()
     if isinstance(value, np.dtype):
-        return value.name
+        return str(value.name)
     if isinstance(value, tuple | list):
         items = ", ".join(_pp_param(x, names, indent) for x in value)
         return f"({items},)" if isinstance(value, tuple) and len(value) == 1 else f"({items})"
@@ -145,8 +145,12 @@ def _pp_eqn(eqn: JaxprEqn, names: _Names, indent: int) -> str:
     params = ""
     if eqn.params:
         items = [f"{k}={_pp_param(v, names, indent)}" for k, v in sorted(eqn.params.items())]
-        params = "[" + " ".join(items) + "]" if sum(map(len, items)) < 60 else (
-            "[\n" + "".join(" " * (indent + 2) + it + "\n" for it in items) + " " * indent + "]"
+        params = (
+            "[" + " ".join(items) + "]"
+            if sum(map(len, items)) < 60
+            else (
+                "[\n" + "".join(" " * (indent + 2) + it + "\n" for it in items) + " " * indent + "]"
+            )
         )
     args = " ".join(_pp_atom(a, names) for a in eqn.invars)
     return f"{' ' * indent}{lhs} = {eqn.primitive.name}{params} {args}".rstrip()
@@ -204,8 +208,8 @@ def check_jaxpr(jaxpr: Jaxpr, *, check_types: bool = True) -> None:
 def _check_eqn_types(eqn: JaxprEqn) -> None:
     rule = eqn.primitive.abstract_eval
     assert rule is not None
-    out = rule(*(a.aval for a in eqn.invars), **eqn.params)
-    out_avals = list(out) if eqn.primitive.multiple_results else [out]
+    out: Any = rule(*(a.aval for a in eqn.invars), **eqn.params)
+    out_avals: list[ShapedArray] = list(out) if eqn.primitive.multiple_results else [out]
     got = [(a.shape, a.dtype) for a in out_avals]
     want = [(v.aval.shape, v.aval.dtype) for v in eqn.outvars]
     if got != want:

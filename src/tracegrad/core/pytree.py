@@ -236,4 +236,3 @@ def register_dataclass(
 
     register_pytree_node(nodetype, flatten, unflatten)
     return nodetype
-

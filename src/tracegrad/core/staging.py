@@ -43,7 +43,7 @@ class StagingTrace(Trace):
     that computes the known part of a program now and stages only the rest.
     """
 
-    __slots__ = ("const_vars", "const_vals", "eqns", "forward_known", "invars")
+    __slots__ = ("const_vals", "const_vars", "eqns", "forward_known", "invars")
 
     def __init__(self, parent: Trace, *, forward_known: bool = False) -> None:
         super().__init__(parent)
@@ -72,7 +72,9 @@ class StagingTrace(Trace):
             self.const_vals.append(x)  # keeps x alive, so its id stays unique
         return var
 
-    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
         if self.forward_known:
             for x in args:
                 if type(x) is StagingTracer and x._trace is self:
@@ -83,8 +85,10 @@ class StagingTrace(Trace):
         invars = tuple([self.to_atom(x) for x in args])
         rule = prim.abstract_eval
         if rule is None:
-            raise NotImplementedError(f"Primitive {prim.name!r} cannot be staged: no abstract rule.")
-        out = rule(*[a.aval for a in invars], **params)
+            raise NotImplementedError(
+                f"Primitive {prim.name!r} cannot be staged: no abstract rule."
+            )
+        out: Any = rule(*[a.aval for a in invars], **params)
         if prim.multiple_results:
             outvars = tuple([Var(a) for a in out])
             self.eqns.append(JaxprEqn(prim, invars, outvars, params))
@@ -124,7 +128,9 @@ def trace_to_jaxpr(
         return trace.to_jaxpr(list(outs))
 
 
-def _arg_origins(fun: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:
+def _arg_origins(
+    fun: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> list[str]:
     """Describe each flat input leaf, e.g. "the argument 'x' of f", for error messages."""
     fname = getattr(fun, "__name__", repr(fun))
     try:
@@ -202,7 +208,7 @@ def eval_jaxpr(closed: ClosedJaxpr | Jaxpr, *args: Any, consts: Sequence[Any] = 
     env.update(zip(jaxpr.invars, args, strict=True))
 
     def read(a: Atom) -> Any:
-        return a.val if type(a) is Literal else env[a]
+        return a.val if isinstance(a, Literal) else env[a]
 
     for eqn in jaxpr.eqns:
         out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)

@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracegrad.core import errors
-
 from tracegrad.core.aval import ShapedArray, concrete_aval
 
 if TYPE_CHECKING:
@@ -30,7 +29,9 @@ class Trace:
         self.parent = parent
         self.alive = True
 
-    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
         raise NotImplementedError
 
 
@@ -39,7 +40,9 @@ class EvalTrace(Trace):
 
     __slots__ = ()
 
-    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
         for x in args:
             if isinstance(x, Tracer):
                 raise errors.escaped_tracer_error(x)
@@ -208,4 +211,3 @@ def get_aval(x: Any) -> ShapedArray:
     if isinstance(x, Tracer):
         return x.aval
     return concrete_aval(x)
-

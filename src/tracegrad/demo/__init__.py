@@ -43,12 +43,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tracegrad",
         description="tracegrad demo: trains a small model on data that ships with the "
-                    "package and prints the IR of one training step.")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="training epochs (default 20; 5 with --quick)")
+        "package and prints the IR of one training step.",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="training epochs (default 20; 5 with --quick)"
+    )
     parser.add_argument("--quick", action="store_true", help="a short run, for tests")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split, the "
-                        "initial weights and the batch order")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the split, the initial weights and the batch order",
+    )
     parser.add_argument("--no-ir", action="store_true", help="do not print the IR")
     args = parser.parse_args(argv)
     if args.epochs is None:

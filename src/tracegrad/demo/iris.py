@@ -41,8 +41,10 @@ def load_iris() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     n_rows, n_features, *names = header.split(",")
     table = np.array([[float(v) for v in row.split(",")] for row in rows])
     if table.shape != (int(n_rows), int(n_features) + 1):
-        raise ValueError(f"iris.csv: expected {n_rows} rows of {n_features} features and a "
-                         f"label, got a table of shape {table.shape}; the file is damaged.")
+        raise ValueError(
+            f"iris.csv: expected {n_rows} rows of {n_features} features and a "
+            f"label, got a table of shape {table.shape}; the file is damaged."
+        )
     return table[:, :-1], table[:, -1].astype(np.int64), tuple(names)
 
 
@@ -75,8 +77,7 @@ def init_params(n_features: int, n_classes: int, seed: int = 0) -> Params:
     {'W': (4, 3), 'b': (3,)}
     """
     rng = np.random.default_rng(seed)
-    return {"W": 0.01 * rng.standard_normal((n_features, n_classes)),
-            "b": np.zeros(n_classes)}
+    return {"W": 0.01 * rng.standard_normal((n_features, n_classes)), "b": np.zeros(n_classes)}
 
 
 def logits(params: Params, x: Any) -> Any:
@@ -134,8 +135,15 @@ class History:
     seconds: float = 0.0
 
 
-def train(data: Dataset, *, epochs: int = 20, batch_size: int = 20, lr: float = 0.5,
-          seed: int = 0, out: TextIO | None = None) -> tuple[Params, History]:
+def train(
+    data: Dataset,
+    *,
+    epochs: int = 20,
+    batch_size: int = 20,
+    lr: float = 0.5,
+    seed: int = 0,
+    out: TextIO | None = None,
+) -> tuple[Params, History]:
     """Mini-batch gradient descent; prints one line per epoch to ``out`` (if given)."""
     n_classes = len(data.class_names)
     y_onehot = np.eye(n_classes)[data.y_train]
@@ -148,16 +156,18 @@ def train(data: Dataset, *, epochs: int = 20, batch_size: int = 20, lr: float = 
         order = rng.permutation(len(data.y_train))
         total = 0.0
         for i in range(0, len(order), batch_size):
-            rows = order[i:i + batch_size]
+            rows = order[i : i + batch_size]
             params, loss = step(params, data.x_train[rows], y_onehot[rows], lr)
             total += float(loss) * len(rows)
         history.losses.append(total / len(order))
         history.train_acc.append(accuracy(params, data.x_train, data.y_train))
         history.test_acc.append(accuracy(params, data.x_test, data.y_test))
         if out is not None:
-            print(f"epoch {epoch:3d}/{epochs}  loss {history.losses[-1]:.4f}  "
-                  f"train acc {history.train_acc[-1]:.3f}  test acc {history.test_acc[-1]:.3f}",
-                  file=out)
+            print(
+                f"epoch {epoch:3d}/{epochs}  loss {history.losses[-1]:.4f}  "
+                f"train acc {history.train_acc[-1]:.3f}  test acc {history.test_acc[-1]:.3f}",
+                file=out,
+            )
     history.seconds = time.perf_counter() - start
     return params, history
 
@@ -175,21 +185,33 @@ def step_jaxpr(data: Dataset, batch_size: int = 20, lr: float = 0.5) -> tg.Close
     return tg.make_jaxpr(train_step, static_argnums=3)(params, x, y, lr)
 
 
-def run(*, epochs: int = 20, seed: int = 0, show_ir: bool = True,
-        out: TextIO | None = None) -> History:
+def run(
+    *, epochs: int = 20, seed: int = 0, show_ir: bool = True, out: TextIO | None = None
+) -> History:
     """The demo's Iris section: data, training with per-epoch lines, test accuracy, IR."""
     data = split(seed=seed)
-    print(f"Iris: {len(data.y_train)} training rows, {len(data.y_test)} test rows, "
-          f"{data.x_train.shape[1]} features, classes {', '.join(data.class_names)}.",
-          file=out)
-    print("Model: softmax regression (x @ W + b), cross-entropy loss, gradient descent "
-          "with tg.value_and_grad.", file=out)
+    print(
+        f"Iris: {len(data.y_train)} training rows, {len(data.y_test)} test rows, "
+        f"{data.x_train.shape[1]} features, classes {', '.join(data.class_names)}.",
+        file=out,
+    )
+    print(
+        "Model: softmax regression (x @ W + b), cross-entropy loss, gradient descent "
+        "with tg.value_and_grad.",
+        file=out,
+    )
     _, history = train(data, epochs=epochs, seed=seed, out=out)
-    print(f"Final test accuracy: {history.test_acc[-1]:.3f} "
-          f"(chance: {1 / len(data.class_names):.3f}); training took "
-          f"{history.seconds:.2f} s.", file=out)
+    print(
+        f"Final test accuracy: {history.test_acc[-1]:.3f} "
+        f"(chance: {1 / len(data.class_names):.3f}); training took "
+        f"{history.seconds:.2f} s.",
+        file=out,
+    )
     if show_ir:
-        print("\nThe IR of one training step (tg.make_jaxpr(train_step)), "
-              "forward, backward and update:", file=out)
+        print(
+            "\nThe IR of one training step (tg.make_jaxpr(train_step)), "
+            "forward, backward and update:",
+            file=out,
+        )
         print(step_jaxpr(data), file=out)
     return history

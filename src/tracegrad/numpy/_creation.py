@@ -47,8 +47,17 @@ def _traced_array(obj: Any, dtype: Any, ndmin: int) -> Any:
 
 
 @numpy_when_eager(np.array)
-def array(object: Any, dtype: Any = None, *, copy: bool | None = True, order: str = "K",
-          subok: bool = False, ndmin: int = 0, ndmax: int = 0, like: Any = None) -> Any:
+def array(
+    object: Any,
+    dtype: Any = None,
+    *,
+    copy: bool | None = True,
+    order: str = "K",
+    subok: bool = False,
+    ndmin: int = 0,
+    ndmax: int = 0,
+    like: Any = None,
+) -> Any:
     """An array from an array-like; nested sequences holding tracers are stacked into one
     traced array, with NumPy's dtype (``array([x_f32, 1.0])`` is float64, as in NumPy).
 
@@ -58,17 +67,32 @@ def array(object: Any, dtype: Any = None, *, copy: bool | None = True, order: st
     """
     if contains_tracer(object):
         if ndmax:
-            raise NotImplementedError("tracegrad.numpy.array: ndmax is not supported on traced "
-                                      "values.")
+            raise NotImplementedError(
+                "tracegrad.numpy.array: ndmax is not supported on traced values."
+            )
         return _traced_array(object, dtype, ndmin)
     extra = {"ndmax": ndmax} if ndmax else {}
-    return np.array(object, dtype=dtype, copy=copy, order=order, subok=subok,  # type: ignore
-                    ndmin=ndmin, **extra)
+    return np.array(
+        object,
+        dtype=dtype,
+        copy=copy,
+        order=order,
+        subok=subok,  # type: ignore
+        ndmin=ndmin,
+        **extra,
+    )
 
 
 @numpy_when_eager(np.asarray)
-def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any = None,
-            copy: bool | None = None, like: Any = None) -> Any:
+def asarray(
+    a: Any,
+    dtype: Any = None,
+    order: str | None = None,
+    *,
+    device: Any = None,
+    copy: bool | None = None,
+    like: Any = None,
+) -> Any:
     """``a`` as an array (a tracer stays a tracer, cast to ``dtype`` if given).
 
     >>> asarray([1, 2], dtype=np.float64)
@@ -80,8 +104,9 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, device: Any 
 
 
 @numpy_when_eager(np.zeros)
-def zeros(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None,
-          like: Any = None) -> Any:
+def zeros(
+    shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None, like: Any = None
+) -> Any:
     """A new array of zeros (float64 by default).
 
     >>> zeros((2,), dtype=np.int32)
@@ -91,8 +116,9 @@ def zeros(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None
 
 
 @numpy_when_eager(np.ones)
-def ones(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None,
-         like: Any = None) -> Any:
+def ones(
+    shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None, like: Any = None
+) -> Any:
     """A new array of ones (float64 by default).
 
     >>> ones(2)
@@ -102,8 +128,9 @@ def ones(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None,
 
 
 @numpy_when_eager(np.empty)
-def empty(shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None,
-          like: Any = None) -> Any:
+def empty(
+    shape: Any, dtype: Any = None, order: str = "C", *, device: Any = None, like: Any = None
+) -> Any:
     """A new array of the given shape and dtype (zeros when traced; NumPy leaves the values
     undefined).
 
@@ -126,8 +153,15 @@ def _filled(shape: Shape, fill_value: Any, dtype: Any) -> Any:
 
 
 @numpy_when_eager(np.full)
-def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *,
-         device: Any = None, like: Any = None) -> Any:
+def full(
+    shape: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    order: str = "C",
+    *,
+    device: Any = None,
+    like: Any = None,
+) -> Any:
     """A new array filled with ``fill_value`` (which may be traced, and broadcasts).
 
     >>> full((2,), 7)
@@ -143,8 +177,15 @@ def _like(a: Any, dtype: Any, shape: Any) -> tuple[Shape, np.dtype[Any]]:
 
 
 @numpy_when_eager(np.zeros_like)
-def zeros_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
-               shape: Any = None, *, device: Any = None) -> Any:
+def zeros_like(
+    a: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+) -> Any:
     """Zeros with the shape and dtype of ``a``: a concrete array, even for a traced ``a``.
 
     >>> zeros_like(np.ones((2,), np.float32))
@@ -155,8 +196,15 @@ def zeros_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
 
 
 @numpy_when_eager(np.ones_like)
-def ones_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
-              shape: Any = None, *, device: Any = None) -> Any:
+def ones_like(
+    a: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+) -> Any:
     """Ones with the shape and dtype of ``a`` (concrete).
 
     >>> ones_like(np.zeros(2, int))
@@ -167,8 +215,16 @@ def ones_like(a: Any, dtype: Any = None, order: str = "K", subok: bool = True,
 
 
 @numpy_when_eager(np.empty_like)
-def empty_like(prototype: Any, /, dtype: Any = None, order: str = "K", subok: bool = True,
-               shape: Any = None, *, device: Any = None) -> Any:
+def empty_like(
+    prototype: Any,
+    /,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+) -> Any:
     """A new array with the shape and dtype of ``prototype`` (zeros when traced).
 
     >>> empty_like(np.zeros((2, 3))).shape
@@ -179,8 +235,16 @@ def empty_like(prototype: Any, /, dtype: Any = None, order: str = "K", subok: bo
 
 
 @numpy_when_eager(np.full_like)
-def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subok: bool = True,
-              shape: Any = None, *, device: Any = None) -> Any:
+def full_like(
+    a: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    order: str = "K",
+    subok: bool = True,
+    shape: Any = None,
+    *,
+    device: Any = None,
+) -> Any:
     """``fill_value`` (cast to the dtype of ``a``) in the shape of ``a``; traced only when
     the fill value is.
 
@@ -204,8 +268,16 @@ def _arange_traced(start: Any, stop: Any, step: Any, dtype: Any) -> Any:
 
 
 @numpy_when_eager(np.arange)
-def arange(start_or_stop: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
-           device: Any = None, like: Any = None) -> Any:
+def arange(
+    start_or_stop: Any,
+    /,
+    stop: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    like: Any = None,
+) -> Any:
     """Evenly spaced values in ``[start, stop)``.
 
     >>> arange(1, 7, 2)
@@ -217,8 +289,9 @@ def arange(start_or_stop: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any
     return np.arange(start, stop_, step, dtype=dtype)
 
 
-def _linspace_traced(start: Any, stop: Any, num: int, endpoint: bool, retstep: bool,
-                     dtype: Any, axis: int) -> Any:
+def _linspace_traced(
+    start: Any, stop: Any, num: int, endpoint: bool, retstep: bool, dtype: Any, axis: int
+) -> Any:
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = num - 1 if endpoint else num
@@ -249,8 +322,17 @@ def _linspace_traced(start: Any, stop: Any, num: int, endpoint: bool, retstep: b
 
 
 @numpy_when_eager(np.linspace)
-def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
-             dtype: Any = None, axis: int = 0, *, device: Any = None) -> Any:
+def linspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    retstep: bool = False,
+    dtype: Any = None,
+    axis: int = 0,
+    *,
+    device: Any = None,
+) -> Any:
     """``num`` evenly spaced samples from ``start`` to ``stop`` (included if ``endpoint``);
     differentiable in traced ``start`` and ``stop``.
 
@@ -264,8 +346,15 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
 
 
 @numpy_when_eager(np.logspace)
-def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,
-             dtype: Any = None, axis: int = 0) -> Any:
+def logspace(
+    start: Any,
+    stop: Any,
+    num: int = 50,
+    endpoint: bool = True,
+    base: Any = 10.0,
+    dtype: Any = None,
+    axis: int = 0,
+) -> Any:
     """``base ** linspace(start, stop)``, differentiable in traced ``start``, ``stop`` and
     ``base``.
 
@@ -276,13 +365,17 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
     if not contains_tracer([start, stop, base]):
         return np.logspace(start, stop, num, endpoint, base, dtype, axis)
     base_ = operand(base) if contains_tracer(base) else base
-    if not isinstance(base_, float | int) and np.ndim(base_) if not isinstance(
-            base_, Tracer) else get_aval(base_).ndim:
+    if (
+        not isinstance(base_, float | int) and np.ndim(base_)
+        if not isinstance(base_, Tracer)
+        else get_aval(base_).ndim
+    ):
         # As NumPy: an array base broadcasts with the ends, all converted to arrays.
         ends = [operand(strong(v)) for v in (start, stop, base_)]
         ndmax = len(np.broadcast_shapes(*(get_aval(v).shape for v in ends)))
         start, stop, base_ = (
-            st.reshape(v, (1,) * (ndmax - get_aval(v).ndim) + get_aval(v).shape) for v in ends)
+            st.reshape(v, (1,) * (ndmax - get_aval(v).ndim) + get_aval(v).shape) for v in ends
+        )
         b_shape = list(get_aval(base_).shape)
         b_shape.insert(st.canonical_axis(axis, len(b_shape) + 1), 1)
         base_ = st.reshape(base_, tuple(b_shape))
@@ -292,8 +385,16 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
 
 
 @numpy_when_eager(np.eye)
-def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = float,
-        order: str = "C", *, device: Any = None, like: Any = None) -> Any:
+def eye(
+    N: int,
+    M: int | None = None,
+    k: int = 0,
+    dtype: Any = float,
+    order: str = "C",
+    *,
+    device: Any = None,
+    like: Any = None,
+) -> Any:
     """A 2-d array with ones on the ``k``-th diagonal (concrete).
 
     >>> eye(2, 3, k=1)
@@ -301,8 +402,13 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = float,
            [0., 0., 1.]])
     """
     m = None if M is None else concrete_int(M, "eye's M")
-    return np.eye(concrete_int(N, "eye's N"), m, concrete_int(k, "eye's k"),  # type: ignore
-                  dtype=dtype, order=order)
+    return np.eye(
+        concrete_int(N, "eye's N"),
+        m,
+        concrete_int(k, "eye's k"),  # type: ignore
+        dtype=dtype,
+        order=order,
+    )
 
 
 @numpy_when_eager(np.identity)
@@ -317,8 +423,7 @@ def identity(n: int, dtype: Any = None, *, like: Any = None) -> Any:
 
 
 @numpy_when_eager(np.tri)
-def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float, *,
-        like: Any = None) -> Any:
+def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float, *, like: Any = None) -> Any:
     """Ones at and below the ``k``-th diagonal, zeros elsewhere (concrete).
 
     >>> tri(2, 3)
@@ -330,8 +435,9 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = float, *,
 
 
 @numpy_when_eager(np.meshgrid)
-def meshgrid(*xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy"
-             ) -> tuple[Any, ...]:
+def meshgrid(
+    *xi: Any, copy: bool = True, sparse: bool = False, indexing: str = "xy"
+) -> tuple[Any, ...]:
     """Coordinate arrays from coordinate vectors (``indexing='xy'``: Cartesian, the first
     two axes swapped; ``'ij'``: matrix indexing).
 
@@ -370,12 +476,20 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     return cast(operand(x), np.dtype(dtype))
 
 
-def _astype_method(self: Any, dtype: Any, order: str = "K", casting: str = "unsafe",
-                   subok: bool = True, copy: bool = True) -> Any:
+def _astype_method(
+    self: Any,
+    dtype: Any,
+    order: str = "K",
+    casting: str = "unsafe",
+    subok: bool = True,
+    copy: bool = True,
+) -> Any:
     dtype = np.dtype(dtype)
     if not np.can_cast(self.dtype, dtype, casting=casting):  # type: ignore[arg-type]
-        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} according "
-                        f"to the rule {casting!r}.")
+        raise TypeError(
+            f"Cannot cast array data from {self.dtype!r} to {dtype!r} according "
+            f"to the rule {casting!r}."
+        )
     return cast(self, dtype)
 
 

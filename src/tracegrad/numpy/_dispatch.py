@@ -70,8 +70,10 @@ def stack_nested(x: Any) -> Any:
             f"inhomogeneous shape: the elements have shapes {sorted(shapes)}."
         )
     shape = shapes.pop()
-    expanded = [reshape(i, (1, *shape)) if isinstance(i, Tracer) else np.reshape(i, (1, *shape))
-                for i in items]
+    expanded = [
+        reshape(i, (1, *shape)) if isinstance(i, Tracer) else np.reshape(i, (1, *shape))
+        for i in items
+    ]
     return concatenate(expanded, 0)
 
 

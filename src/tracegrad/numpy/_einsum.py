@@ -44,8 +44,10 @@ def _sublist_to_str(sublist: Sequence[Any]) -> str:
         elif isinstance(s, int | np.integer) and 0 <= int(s) < len(_LETTERS):
             parts.append(_LETTERS[int(s)])
         else:
-            raise ValueError(f"einsum: subscript {s!r} in a sublist is not an integer in "
-                             f"[0, {len(_LETTERS)}) or Ellipsis.")
+            raise ValueError(
+                f"einsum: subscript {s!r} in a sublist is not an integer in "
+                f"[0, {len(_LETTERS)}) or Ellipsis."
+            )
     return "".join(parts)
 
 
@@ -54,25 +56,35 @@ def _split_labels(term: str, ndim: int, i: int, n_ellipsis: int | None) -> Label
     dimensions, labelled by their position in a broadcast shape of ``n_ellipsis`` dims."""
     for ch in term.replace("...", ""):
         if ch not in _LETTERS:
-            raise ValueError(f"invalid subscript {ch!r} in einstein sum subscripts string, "
-                             "subscripts must be letters")
+            raise ValueError(
+                f"invalid subscript {ch!r} in einstein sum subscripts string, "
+                "subscripts must be letters"
+            )
     if term.count("...") > 1 or term.replace("...", "").count(".") > 0:
-        raise ValueError(f"einstein sum subscripts string {term!r} contains a '.' that is not "
-                         "part of one '...' ellipsis")
+        raise ValueError(
+            f"einstein sum subscripts string {term!r} contains a '.' that is not "
+            "part of one '...' ellipsis"
+        )
     if "..." not in term:
         if len(term) > ndim:
-            raise ValueError(f"einstein sum subscripts string contains too many subscripts "
-                             f"for operand {i}: {term!r} for {ndim} dimensions")
+            raise ValueError(
+                f"einstein sum subscripts string contains too many subscripts "
+                f"for operand {i}: {term!r} for {ndim} dimensions"
+            )
         if len(term) < ndim:
-            raise ValueError(f"operand has more dimensions than subscripts given in einstein "
-                             f"sum, but no '...' ellipsis provided to broadcast the extra "
-                             f"dimensions: {term!r} for operand {i} with {ndim} dimensions")
+            raise ValueError(
+                f"operand has more dimensions than subscripts given in einstein "
+                f"sum, but no '...' ellipsis provided to broadcast the extra "
+                f"dimensions: {term!r} for operand {i} with {ndim} dimensions"
+            )
         return list(term)
     before, after = term.split("...")
     n_broadcast = ndim - len(before) - len(after)
     if n_broadcast < 0:
-        raise ValueError(f"einstein sum subscripts string contains too many subscripts for "
-                         f"operand {i}: {term!r} for {ndim} dimensions")
+        raise ValueError(
+            f"einstein sum subscripts string contains too many subscripts for "
+            f"operand {i}: {term!r} for {ndim} dimensions"
+        )
     total = n_broadcast if n_ellipsis is None else n_ellipsis
     ell = [chr(_ELLIPSIS_BASE + p) for p in range(total - n_broadcast, total)]
     return [*before, *ell, *after]
@@ -83,35 +95,51 @@ def _parse(subscripts: str, ndims: Sequence[int]) -> tuple[list[Labels], Labels]
     subscripts = subscripts.replace(" ", "")
     lhs, arrow, rhs = subscripts.partition("->")
     if "->" in rhs or ("-" in lhs) or (">" in lhs):
-        raise ValueError(f"einsum: subscripts {subscripts!r} must have at most one '->' "
-                         "between the inputs and the output.")
+        raise ValueError(
+            f"einsum: subscripts {subscripts!r} must have at most one '->' "
+            "between the inputs and the output."
+        )
     terms = lhs.split(",")
     if len(terms) > len(ndims):
-        raise ValueError(f"fewer operands provided to einstein sum function than specified "
-                         f"in the subscripts string {subscripts!r}: {len(ndims)} operands")
+        raise ValueError(
+            f"fewer operands provided to einstein sum function than specified "
+            f"in the subscripts string {subscripts!r}: {len(ndims)} operands"
+        )
     if len(terms) < len(ndims):
-        raise ValueError(f"more operands provided to einstein sum function than specified in "
-                         f"the subscripts string {subscripts!r}: {len(ndims)} operands")
-    n_ellipsis = max((nd - len(t.replace("...", "")) for t, nd in zip(terms, ndims, strict=True)
-                      if "..." in t), default=0)
-    inputs = [_split_labels(t, nd, i, max(n_ellipsis, 0))
-              for i, (t, nd) in enumerate(zip(terms, ndims, strict=True))]
+        raise ValueError(
+            f"more operands provided to einstein sum function than specified in "
+            f"the subscripts string {subscripts!r}: {len(ndims)} operands"
+        )
+    n_ellipsis = max(
+        (nd - len(t.replace("...", "")) for t, nd in zip(terms, ndims, strict=True) if "..." in t),
+        default=0,
+    )
+    inputs = [
+        _split_labels(t, nd, i, max(n_ellipsis, 0))
+        for i, (t, nd) in enumerate(zip(terms, ndims, strict=True))
+    ]
     ell = [chr(_ELLIPSIS_BASE + p) for p in range(max(n_ellipsis, 0))]
     if arrow:
         if "..." not in rhs and ell:
-            raise ValueError("output has more dimensions than subscripts given in einstein "
-                             "sum, but no '...' ellipsis provided to broadcast the extra "
-                             f"dimensions: output {rhs!r}")
+            raise ValueError(
+                "output has more dimensions than subscripts given in einstein "
+                "sum, but no '...' ellipsis provided to broadcast the extra "
+                f"dimensions: output {rhs!r}"
+            )
         output = _split_labels(rhs, len(rhs.replace("...", "")) + len(ell), -1, len(ell))
         for label, count in Counter(output).items():
             if count > 1:
-                raise ValueError(f"einstein sum subscripts string includes output subscript "
-                                 f"{label!r} multiple times")
+                raise ValueError(
+                    f"einstein sum subscripts string includes output subscript "
+                    f"{label!r} multiple times"
+                )
         known = {x for labels in inputs for x in labels}
         for label in output:
             if label not in known:
-                raise ValueError(f"einstein sum subscripts string included output subscript "
-                                 f"{label!r} which never appeared in an input")
+                raise ValueError(
+                    f"einstein sum subscripts string included output subscript "
+                    f"{label!r} which never appeared in an input"
+                )
     else:
         counts = Counter(x for labels in inputs for x in labels if x not in ell)
         output = ell + sorted(x for x, c in counts.items() if c == 1)
@@ -125,8 +153,10 @@ def _label_sizes(inputs: list[Labels], shapes: list[tuple[int, ...]]) -> dict[st
         own: dict[str, int] = {}
         for label, n in zip(labels, shape, strict=True):
             if label in own and own[label] != n:
-                raise ShapeError(f"dimensions in operand {i} for collapsing index {label!r} "
-                                 f"don't match ({own[label]} != {n}): operand shape {shape}")
+                raise ShapeError(
+                    f"dimensions in operand {i} for collapsing index {label!r} "
+                    f"don't match ({own[label]} != {n}): operand shape {shape}"
+                )
             own[label] = n
             if sizes.get(label, 1) == 1:
                 sizes[label] = n
@@ -147,8 +177,11 @@ def _squeeze_broadcast(x: Any, labels: Labels, sizes: dict[str, int]) -> tuple[A
     """Drop size-1 dimensions that broadcast against a larger size elsewhere: the operand
     does not depend on that label."""
     shape = get_aval(x).shape
-    keep = [i for i, (lab, n) in enumerate(zip(labels, shape, strict=True))
-            if not (n == 1 and sizes[lab] != 1)]
+    keep = [
+        i
+        for i, (lab, n) in enumerate(zip(labels, shape, strict=True))
+        if not (n == 1 and sizes[lab] != 1)
+    ]
     if len(keep) == len(labels):
         return x, labels
     return reshape(x, tuple(shape[i] for i in keep)), [labels[i] for i in keep]
@@ -173,8 +206,9 @@ def _sum_labels(x: Any, labels: Labels, keep: set[str]) -> tuple[Any, Labels]:
     return reduce_sum(x, axes), [lab for lab in labels if lab in keep]
 
 
-def _contract(a: Any, a_labels: Labels, b: Any, b_labels: Labels, keep: set[str]
-              ) -> tuple[Any, Labels]:
+def _contract(
+    a: Any, a_labels: Labels, b: Any, b_labels: Labels, keep: set[str]
+) -> tuple[Any, Labels]:
     """One pairwise step: labels in both operands are batch dimensions if still needed,
     contracted otherwise."""
     a, a_labels = _sum_labels(a, a_labels, keep | set(b_labels))
@@ -183,19 +217,24 @@ def _contract(a: Any, a_labels: Labels, b: Any, b_labels: Labels, keep: set[str]
     batch = [lab for lab in common if lab in keep]
     contract = [lab for lab in common if lab not in keep]
     dims = (
-        (tuple(a_labels.index(lab) for lab in contract),
-         tuple(b_labels.index(lab) for lab in contract)),
-        (tuple(a_labels.index(lab) for lab in batch),
-         tuple(b_labels.index(lab) for lab in batch)),
+        (
+            tuple(a_labels.index(lab) for lab in contract),
+            tuple(b_labels.index(lab) for lab in contract),
+        ),
+        (tuple(a_labels.index(lab) for lab in batch), tuple(b_labels.index(lab) for lab in batch)),
     )
     out = la.dot_general(a, b, dims)
-    out_labels = (batch + [lab for lab in a_labels if lab not in common]
-                  + [lab for lab in b_labels if lab not in common])
+    out_labels = (
+        batch
+        + [lab for lab in a_labels if lab not in common]
+        + [lab for lab in b_labels if lab not in common]
+    )
     return out, out_labels
 
 
-def _path(operands: list[tuple[Any, Labels]], output: Labels, optimize: Any
-          ) -> list[tuple[int, ...]]:
+def _path(
+    operands: list[tuple[Any, Labels]], output: Labels, optimize: Any
+) -> list[tuple[int, ...]]:
     """The contraction order: NumPy's einsum_path on shape-only stand-ins when asked,
     left to right otherwise. Each step names positions in the current operand list; the
     result of a step goes to its end, as in einsum_path."""
@@ -209,8 +248,7 @@ def _path(operands: list[tuple[Any, Labels]], output: Labels, optimize: Any
             letters.setdefault(lab, _LETTERS[len(letters)])
     spec = ",".join("".join(letters[lab] for lab in labels) for _, labels in operands)
     spec += "->" + "".join(letters[lab] for lab in output)
-    stand_ins = [np.broadcast_to(np.empty((), np.float64), get_aval(x).shape)
-                 for x, _ in operands]
+    stand_ins = [np.broadcast_to(np.empty((), np.float64), get_aval(x).shape) for x, _ in operands]
     path = np.einsum_path(spec, *stand_ins, optimize="greedy" if optimize is True else optimize)
     return [tuple(step) for step in path[0][1:]]
 
@@ -238,6 +276,6 @@ def einsum_traced(subscripts: str, arrays: Sequence[Any], optimize: Any = False)
             still = rest | {lab for _, ls in picked[k:] for lab in ls}
             x, labels = _contract(x, labels, y, y_labels, still)
         operands.append((x, labels))
-    (x, labels), = operands
+    ((x, labels),) = operands
     x, labels = _sum_labels(x, labels, set(output))
     return transpose(x, [labels.index(lab) for lab in output])

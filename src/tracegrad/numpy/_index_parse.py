@@ -26,8 +26,10 @@ from tracegrad.ops.structural import slice as static_slice
 Shape = tuple[int, ...]
 Entry = Any  # slice | int | np.ndarray | Tracer, one per dimension of the expanded array
 
-_VALID_INDICES = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
-                  "integer or boolean arrays are valid indices")
+_VALID_INDICES = (
+    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
+    "integer or boolean arrays are valid indices"
+)
 
 
 class NonConcreteBooleanIndexError(IndexError, ConcretizationTypeError):
@@ -87,11 +89,13 @@ def _classify(item: Any) -> tuple[str, Any]:
 
 
 def _expand_ellipsis(kinds: list[tuple[str, Any]], ndim: int) -> list[tuple[str, Any]]:
-    used = sum(v.ndim if k == "mask" else 1 for k, v in kinds if k in ("slice", "int", "array",
-                                                                       "mask"))
+    used = sum(
+        v.ndim if k == "mask" else 1 for k, v in kinds if k in ("slice", "int", "array", "mask")
+    )
     if used > ndim:
-        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but {used} "
-                         "were indexed")
+        raise IndexError(
+            f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
+        )
     ellipses = [i for i, (k, _) in enumerate(kinds) if k == "ellipsis"]
     if len(ellipses) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -99,7 +103,7 @@ def _expand_ellipsis(kinds: list[tuple[str, Any]], ndim: int) -> list[tuple[str,
     if not ellipses:
         return kinds + fill
     at = ellipses[0]
-    return kinds[:at] + fill + kinds[at + 1:]
+    return kinds[:at] + fill + kinds[at + 1 :]
 
 
 def check_bounds(a: np.ndarray, n: int, axis: int) -> None:
@@ -132,8 +136,9 @@ def wrap_negative(a: Any, n: int) -> Any:
     return ew.select_n(ew.lt(a, np.zeros((), dtype)), a, ew.add(a, np.asarray(n, dtype)))
 
 
-def parse_index(index: Any, shape: Shape, *, strict: bool = True, wrap: bool = True
-                ) -> tuple[Shape, list[Entry]]:
+def parse_index(
+    index: Any, shape: Shape, *, strict: bool = True, wrap: bool = True
+) -> tuple[Shape, list[Entry]]:
     """``(expanded_shape, entries)``: the shape with new axes inserted, and one entry per
     expanded dimension: a normalized slice, an int, or an integer index array.
 
@@ -159,12 +164,13 @@ def parse_index(index: Any, shape: Shape, *, strict: bool = True, wrap: bool = T
             entries.append(np.zeros(int(value), np.intp))
             continue
         if kind == "mask":
-            want = shape[axis:axis + value.ndim]
+            want = shape[axis : axis + value.ndim]
             for j, (m, n) in enumerate(zip(value.shape, want, strict=True)):
                 if m != n:
                     raise IndexError(
                         f"boolean index did not match indexed array along axis {axis + j}; size "
-                        f"of axis is {n} but size of corresponding boolean axis is {m}")
+                        f"of axis is {n} but size of corresponding boolean axis is {m}"
+                    )
             expanded.extend(want)
             entries.extend(np.nonzero(value))
             axis += value.ndim
@@ -198,8 +204,9 @@ def index_shape(arrays: Sequence[Any]) -> Shape:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
         listed = " ".join(str(s).replace(" ", "") for s in shapes)
-        raise IndexError("shape mismatch: indexing arrays could not be broadcast together with "
-                         f"shapes {listed}") from None
+        raise IndexError(
+            f"shape mismatch: indexing arrays could not be broadcast together with shapes {listed}"
+        ) from None
 
 
 def is_array_entry(e: Entry) -> bool:
@@ -266,10 +273,14 @@ def apply_index(x: Any, expanded: Shape, entries: Sequence[Entry], mode: str) ->
     y = rev(static_slice(y, starts, limits, strides), flips)
     if not advanced:
         sizes = get_aval(y).shape
-        return reshape(y, tuple(s for s, e in zip(sizes, entries, strict=True)
-                                if not isinstance(e, int)))
+        return reshape(
+            y, tuple(s for s, e in zip(sizes, entries, strict=True) if not isinstance(e, int))
+        )
     # With any index array present, NumPy treats integers as (0-d) index arrays too.
     positions = [j for j, e in enumerate(entries) if not isinstance(e, slice)]
-    arrays = [np.asarray(e, np.intp) if isinstance(e, int) else e
-              for e in entries if not isinstance(e, slice)]
+    arrays = [
+        np.asarray(e, np.intp) if isinstance(e, int) else e
+        for e in entries
+        if not isinstance(e, slice)
+    ]
     return gather_on_axes(y, positions, arrays, mode)

@@ -33,15 +33,19 @@ Shape = tuple[int, ...]
 # mode -> (gather mode of get(), scatter mode of the updates); None is JAX's
 # "promise_in_bounds": reads clamp, out-of-bounds updates are dropped.
 _MODES = {
-    None: ("clip", "drop"), "promise_in_bounds": ("clip", "drop"), "clip": ("clip", "clip"),
-    "drop": ("fill", "drop"), "fill": ("fill", "drop"),
+    None: ("clip", "drop"),
+    "promise_in_bounds": ("clip", "drop"),
+    "clip": ("clip", "clip"),
+    "drop": ("fill", "drop"),
+    "fill": ("fill", "drop"),
 }
 
 
 def _modes(mode: str | None) -> tuple[str, str]:
     if mode not in _MODES:
-        raise ValueError(f"at[]: mode must be one of {sorted(m for m in _MODES if m)} or None, "
-                         f"got {mode!r}.")
+        raise ValueError(
+            f"at[]: mode must be one of {sorted(m for m in _MODES if m)} or None, got {mode!r}."
+        )
     return _MODES[mode]
 
 
@@ -51,8 +55,11 @@ def _scatter_plan(shape: Shape, index: Any, wrap: bool) -> tuple[Shape, list[Any
     expanded, entries = parse_index(index, shape, strict=False, wrap=wrap)
     positions = [j for j, e in enumerate(entries) if is_array_entry(e)]
     batch = index_shape([e for e in entries if is_array_entry(e)])
-    lengths = {j: len(range(e.start, e.stop, e.step))
-               for j, e in enumerate(entries) if not is_array_entry(e)}
+    lengths = {
+        j: len(range(e.start, e.stop, e.step))
+        for j, e in enumerate(entries)
+        if not is_array_entry(e)
+    }
     first = positions[0] if positions else 0
     adjacent = positions == list(range(first, first + len(positions)))
     before = [j for j in lengths if j < first] if adjacent else []
@@ -65,12 +72,18 @@ def _scatter_plan(shape: Shape, index: Any, wrap: bool) -> tuple[Shape, list[Any
     for j, e in enumerate(entries):
         if not is_array_entry(e):
             q = place[j]
-            arrays.append(np.arange(e.start, e.stop, e.step).reshape(
-                (1,) * q + (lengths[j],) + (1,) * (rank - q - 1)))
+            arrays.append(
+                np.arange(e.start, e.stop, e.step).reshape(
+                    (1,) * q + (lengths[j],) + (1,) * (rank - q - 1)
+                )
+            )
             continue
         e_shape = get_aval(e).shape if isinstance(e, Tracer) else np.shape(e)
-        new_shape = ((1,) * (b0 + len(batch) - len(e_shape)) + tuple(e_shape)
-                     + (1,) * (rank - b0 - len(batch)))
+        new_shape = (
+            (1,) * (b0 + len(batch) - len(e_shape))
+            + tuple(e_shape)
+            + (1,) * (rank - b0 - len(batch))
+        )
         arrays.append(reshape(e, new_shape) if isinstance(e, Tracer) else np.reshape(e, new_shape))
     return expanded, arrays, out_shape
 
@@ -87,13 +100,16 @@ def _fit_values(values: Any, dtype: np.dtype[Any], out_shape: Shape) -> Any:
     except ValueError:
         ok = False
     if not ok:
-        raise ShapeError(f"shape mismatch: value array of shape {get_aval(values).shape} could "
-                         f"not be broadcast to indexing result of shape {out_shape}")
+        raise ShapeError(
+            f"shape mismatch: value array of shape {get_aval(values).shape} could "
+            f"not be broadcast to indexing result of shape {out_shape}"
+        )
     return broadcast_to(reshape(values, v_shape), out_shape)
 
 
-def _duplicate_layers(arrays: Sequence[np.ndarray], sizes: Shape, out_shape: Shape,
-                      mode: str) -> list[tuple[np.ndarray, list[np.ndarray]]] | None:
+def _duplicate_layers(
+    arrays: Sequence[np.ndarray], sizes: Shape, out_shape: Shape, mode: str
+) -> list[tuple[np.ndarray, list[np.ndarray]]] | None:
     """For concrete indices with repeated positions: layers of (flat update numbers, index
     arrays) in which no position repeats, the i-th layer holding each position's i-th
     update in C order; None when no position repeats."""
@@ -139,8 +155,14 @@ class _IndexUpdateRef:
     def __repr__(self) -> str:
         return f"_IndexUpdateRef({self.array!r}, {self.index!r})"
 
-    def _scatter(self, prim: Callable[..., Any], values: Any, mode: str | None,
-                 wrap_negative_indices: bool, **params: Any) -> Any:
+    def _scatter(
+        self,
+        prim: Callable[..., Any],
+        values: Any,
+        mode: str | None,
+        wrap_negative_indices: bool,
+        **params: Any,
+    ) -> Any:
         x = asarray_or_tracer(self.array)
         aval = get_aval(x)
         expanded, arrays, out_shape = _scatter_plan(aval.shape, self.index, wrap_negative_indices)
@@ -148,9 +170,15 @@ class _IndexUpdateRef:
         out = prim(reshape(x, expanded), values, *arrays, mode=_modes(mode)[1], **params)
         return reshape(out, aval.shape)
 
-    def get(self, *, indices_are_sorted: bool = False, unique_indices: bool = False,
-            mode: str | None = None, fill_value: Any = None,
-            wrap_negative_indices: bool = True) -> Any:
+    def get(
+        self,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        fill_value: Any = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx]``, with JAX's out-of-bounds ``mode`` instead of an IndexError.
 
         >>> at(np.arange(5.0))[np.array([1, 9])].get(mode="fill", fill_value=-1.0)
@@ -159,8 +187,9 @@ class _IndexUpdateRef:
         x = asarray_or_tracer(self.array)
         aval = get_aval(x)
         gather_mode = _modes(mode)[0]
-        expanded, entries = parse_index(self.index, aval.shape, strict=False,
-                                        wrap=wrap_negative_indices)
+        expanded, entries = parse_index(
+            self.index, aval.shape, strict=False, wrap=wrap_negative_indices
+        )
         out = apply_index(x, expanded, entries, gather_mode)
         if gather_mode != "fill" or not any(is_array_entry(e) for e in entries):
             return out
@@ -169,13 +198,20 @@ class _IndexUpdateRef:
         fill = cast(asarray_or_tracer(fill_value), aval.dtype)
         if not isinstance(fill, Tracer) and not np.any(fill):
             return out
-        inside = apply_index(ix.full(aval.shape, True, np.dtype(np.bool_)), expanded, entries,
-                             gather_mode)
+        inside = apply_index(
+            ix.full(aval.shape, True, np.dtype(np.bool_)), expanded, entries, gather_mode
+        )
         return ew.select_n(inside, fill, out)
 
-    def set(self, values: Any, *, indices_are_sorted: bool = False,
-            unique_indices: bool = False, mode: str | None = None,
-            wrap_negative_indices: bool = True) -> Any:
+    def set(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] = values``, as a new array. Where an index repeats, the last of its values
         (in C order) is kept, as NumPy and JAX on CPU do.
 
@@ -184,9 +220,15 @@ class _IndexUpdateRef:
         """
         return self._scatter(ix.scatter, values, mode, wrap_negative_indices)
 
-    def add(self, values: Any, *, indices_are_sorted: bool = False,
-            unique_indices: bool = False, mode: str | None = None,
-            wrap_negative_indices: bool = True) -> Any:
+    def add(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] += values``, repeated indices accumulating (``numpy.add.at``).
 
         >>> at(np.zeros(3))[[0, 0, 2]].add(1.0)
@@ -194,9 +236,15 @@ class _IndexUpdateRef:
         """
         return self._scatter(ix.scatter_add, values, mode, wrap_negative_indices)
 
-    def subtract(self, values: Any, *, indices_are_sorted: bool = False,
-                 unique_indices: bool = False, mode: str | None = None,
-                 wrap_negative_indices: bool = True) -> Any:
+    def subtract(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] -= values``, repeated indices accumulating.
 
         >>> at(np.zeros(2))[0].subtract(1.0)
@@ -205,9 +253,15 @@ class _IndexUpdateRef:
         values = ew.neg(cast(asarray_or_tracer(values), get_aval(self.array).dtype))
         return self._scatter(ix.scatter_add, values, mode, wrap_negative_indices)
 
-    def multiply(self, values: Any, *, indices_are_sorted: bool = False,
-                 unique_indices: bool = False, mode: str | None = None,
-                 wrap_negative_indices: bool = True) -> Any:
+    def multiply(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] *= values``, repeated indices multiplying in turn (``numpy.multiply.at``).
 
         >>> at(np.ones(3))[[1, 1]].multiply(np.array([2.0, 3.0]))
@@ -224,22 +278,30 @@ class _IndexUpdateRef:
             layers = _duplicate_layers(arrays, expanded, out_shape, scatter_mode)
             unique_indices = layers is None
         if layers is None:
-            out = ix.scatter_mul(y, values, *arrays, mode=scatter_mode,
-                                 unique_indices=unique_indices)
+            out = ix.scatter_mul(
+                y, values, *arrays, mode=scatter_mode, unique_indices=unique_indices
+            )
             return reshape(out, aval.shape)
         # Repeated concrete positions: one scatter per layer of distinct positions, so that
         # each has the exact derivative of a product (no division by the updates).
         flat_values = reshape(values, (int(np.prod(out_shape, dtype=np.int64)),))
         for numbers, layer_indices in layers:
-            y = ix.scatter_mul(y, ix.gather(flat_values, numbers), *layer_indices,
-                               mode="drop", unique_indices=True)
+            y = ix.scatter_mul(
+                y, ix.gather(flat_values, numbers), *layer_indices, mode="drop", unique_indices=True
+            )
         return reshape(y, aval.shape)
 
     mul = multiply
 
-    def divide(self, values: Any, *, indices_are_sorted: bool = False,
-               unique_indices: bool = False, mode: str | None = None,
-               wrap_negative_indices: bool = True) -> Any:
+    def divide(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] /= values`` (true division, as JAX: integers give floats).
 
         >>> at(np.ones(3))[2].divide(4.0)
@@ -248,13 +310,22 @@ class _IndexUpdateRef:
         x = asarray_or_tracer(self.array)
         ones = ix.full(get_aval(x).shape, 1, get_aval(x).dtype)
         divisor = _IndexUpdateRef(ones, self.index).multiply(
-            values, unique_indices=unique_indices, mode=mode,
-            wrap_negative_indices=wrap_negative_indices)
+            values,
+            unique_indices=unique_indices,
+            mode=mode,
+            wrap_negative_indices=wrap_negative_indices,
+        )
         return divide(x, divisor)
 
-    def power(self, values: Any, *, indices_are_sorted: bool = False,
-              unique_indices: bool = False, mode: str | None = None,
-              wrap_negative_indices: bool = True) -> Any:
+    def power(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] **= values``; a repeated index raises to each of its values in turn.
 
         >>> at(np.full(3, 2.0))[[0, 2, 2]].power(np.array([3.0, 2.0, 0.5]))
@@ -263,18 +334,27 @@ class _IndexUpdateRef:
         x = asarray_or_tracer(self.array)
         aval = get_aval(x)
         exponent = _IndexUpdateRef(ix.full(aval.shape, 1, aval.dtype), self.index).multiply(
-            values, unique_indices=unique_indices, mode=mode,
-            wrap_negative_indices=wrap_negative_indices)
-        touched = _IndexUpdateRef(ix.full(aval.shape, False, np.dtype(np.bool_)),
-                                  self.index).set(True, mode=mode,
-                                                  wrap_negative_indices=wrap_negative_indices)
+            values,
+            unique_indices=unique_indices,
+            mode=mode,
+            wrap_negative_indices=wrap_negative_indices,
+        )
+        touched = _IndexUpdateRef(ix.full(aval.shape, False, np.dtype(np.bool_)), self.index).set(
+            True, mode=mode, wrap_negative_indices=wrap_negative_indices
+        )
         # Untouched positions keep x itself, so that the derivative of x ** 1 with respect to
         # the exponent (log(x), nan for x < 0) never reaches them, even in forward mode.
         return ew.select_n(touched, x, ew.pow(x, exponent))
 
-    def min(self, values: Any, *, indices_are_sorted: bool = False,
-            unique_indices: bool = False, mode: str | None = None,
-            wrap_negative_indices: bool = True) -> Any:
+    def min(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] = minimum(x[idx], values)``, every repeated update applying.
 
         >>> at(np.zeros(3))[[0, 2]].min(np.array([-1.0, 4.0]))
@@ -282,9 +362,15 @@ class _IndexUpdateRef:
         """
         return self._scatter(ix.scatter_min, values, mode, wrap_negative_indices)
 
-    def max(self, values: Any, *, indices_are_sorted: bool = False,
-            unique_indices: bool = False, mode: str | None = None,
-            wrap_negative_indices: bool = True) -> Any:
+    def max(
+        self,
+        values: Any,
+        *,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        mode: str | None = None,
+        wrap_negative_indices: bool = True,
+    ) -> Any:
         """``x[idx] = maximum(x[idx], values)``, every repeated update applying.
 
         >>> at(np.zeros(3))[[0, 2]].max(np.array([-1.0, 4.0]))
@@ -330,4 +416,3 @@ def at(x: Any) -> _IndexUpdateHelper:
     array([10.,  1., 12.,  3.])
     """
     return _IndexUpdateHelper(x)
-

@@ -30,6 +30,7 @@ from tracegrad.ops.structural import canonical_axis, reshape
 
 __all__ = ["at", "take", "take_along_axis"]
 
+
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]`` with NumPy's semantics (``Tracer.__getitem__``).
 
@@ -75,8 +76,9 @@ def _integer_indices(indices: Any, name: str) -> Any:
 
 
 @numpy_when_eager(np.take)
-def take(a: Any, indices: Any, axis: int | None = None, out: None = None,
-         mode: str | None = None) -> Any:
+def take(
+    a: Any, indices: Any, axis: int | None = None, out: None = None, mode: str | None = None
+) -> Any:
     """Take elements of ``a`` along ``axis`` (of the flattened array if None).
 
     ``mode``: "raise" (default; out-of-bounds concrete indices raise IndexError, traced ones
@@ -87,8 +89,9 @@ def take(a: Any, indices: Any, axis: int | None = None, out: None = None,
            [4, 4, 3]])
     """
     if out is not None:
-        raise NotImplementedError("tracegrad.numpy.take: the out= argument is not supported on "
-                                  "traced values.")
+        raise NotImplementedError(
+            "tracegrad.numpy.take: the out= argument is not supported on traced values."
+        )
     a = asarray_or_tracer(a)
     aval = get_aval(a)
     if axis is None:
@@ -144,4 +147,3 @@ TRACER_METHODS: dict[str, Any] = {
     "__setitem__": setitem,
     "at": property(at, doc="Functional index updates, as JAX's x.at[idx].set(y)."),
 }
-

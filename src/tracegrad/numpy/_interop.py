@@ -9,8 +9,14 @@ from typing import Any
 
 import numpy as np
 
-_REDUCE_METHODS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
-                   "logical_and": "all", "logical_or": "any"}
+_REDUCE_METHODS = {
+    "add": "sum",
+    "multiply": "prod",
+    "maximum": "max",
+    "minimum": "min",
+    "logical_and": "all",
+    "logical_or": "any",
+}
 _ACCUMULATE_METHODS = {"add": "cumsum", "multiply": "cumprod"}
 
 

@@ -35,8 +35,10 @@ def _with_dtype(xs: list[Any], dtype: Any, casting: str, name: str) -> list[Any]
     dtype = np.dtype(dtype)
     for x in xs:
         if not np.can_cast(get_aval(x).dtype, dtype, casting=casting):  # type: ignore[arg-type]
-            raise TypeError(f"{name}: Cannot cast array data from {get_aval(x).dtype!r} to "
-                            f"{dtype!r} according to the rule {casting!r}.")
+            raise TypeError(
+                f"{name}: Cannot cast array data from {get_aval(x).dtype!r} to "
+                f"{dtype!r} according to the rule {casting!r}."
+            )
     return [cast(x, dtype) for x in xs]
 
 
@@ -53,7 +55,8 @@ def _join(xs: list[Any], axis: int, name: str) -> Any:
             raise ShapeError(
                 f"{name}: all the input arrays must have same number of dimensions, but the "
                 f"array at index 0 has {ndim} dimension(s) (shape {shapes[0]}) and the array "
-                f"at index {i} has {len(s)} dimension(s) (shape {s}).")
+                f"at index {i} has {len(s)} dimension(s) (shape {s})."
+            )
     axis = st.canonical_axis(axis, ndim)
     for i, s in enumerate(shapes):
         for d in range(ndim):
@@ -62,21 +65,31 @@ def _join(xs: list[Any], axis: int, name: str) -> Any:
                     f"{name}: all the input array dimensions except for the concatenation axis "
                     f"must match exactly, but along dimension {d}, the array at index 0 has "
                     f"size {shapes[0][d]} (shape {shapes[0]}) and the array at index {i} has "
-                    f"size {s[d]} (shape {s}).")
+                    f"size {s[d]} (shape {s})."
+                )
     return st.concatenate(xs, axis)
 
 
 @numpy_when_eager(np.concatenate)
-def concatenate(arrays: Sequence[Any], /, axis: int | None = 0, out: None = None, *,
-                dtype: Any = None, casting: str = "same_kind") -> Any:
+def concatenate(
+    arrays: Sequence[Any],
+    /,
+    axis: int | None = 0,
+    out: None = None,
+    *,
+    dtype: Any = None,
+    casting: str = "same_kind",
+) -> Any:
     """Join arrays along an existing axis (``axis=None`` flattens them first).
 
     >>> concatenate([np.ones(2, np.float32), np.zeros(1)])
     array([1., 1., 0.])
     """
     if out is not None:
-        raise NotImplementedError("tracegrad.numpy.concatenate: out= is not supported on "
-                                  "traced values; use the returned array.")
+        raise NotImplementedError(
+            "tracegrad.numpy.concatenate: out= is not supported on "
+            "traced values; use the returned array."
+        )
     xs = operands(arrays)
     if axis is None:
         xs = [st.reshape(x, (get_aval(x).size,)) for x in xs]
@@ -85,16 +98,23 @@ def concatenate(arrays: Sequence[Any], /, axis: int | None = 0, out: None = None
 
 
 @numpy_when_eager(np.stack)
-def stack(arrays: Sequence[Any], axis: int = 0, out: None = None, *, dtype: Any = None,
-          casting: str = "same_kind") -> Any:
+def stack(
+    arrays: Sequence[Any],
+    axis: int = 0,
+    out: None = None,
+    *,
+    dtype: Any = None,
+    casting: str = "same_kind",
+) -> Any:
     """Join arrays of one shape along a new axis.
 
     >>> stack([np.ones(2), np.zeros(2)], axis=1).shape
     (2, 2)
     """
     if out is not None:
-        raise NotImplementedError("tracegrad.numpy.stack: out= is not supported on traced "
-                                  "values; use the returned array.")
+        raise NotImplementedError(
+            "tracegrad.numpy.stack: out= is not supported on traced values; use the returned array."
+        )
     xs = operands(arrays)
     if not xs:
         raise ValueError("need at least one array to stack")
@@ -163,8 +183,10 @@ def _split_points(n: int, indices_or_sections: Any, *, equal: bool) -> list[tupl
         if sections <= 0:
             raise ValueError(f"number sections must be larger than 0, got {sections}.")
         if equal and n % sections:
-            raise ValueError(f"array split does not result in an equal division: an axis of "
-                             f"length {n} into {sections} sections.")
+            raise ValueError(
+                f"array split does not result in an equal division: an axis of "
+                f"length {n} into {sections} sections."
+            )
         each, extra = divmod(n, sections)
         sizes = [each + 1] * extra + [each] * (sections - extra)
         bounds = np.cumsum([0, *sizes]).tolist()
@@ -181,8 +203,10 @@ def _split(ary: Any, indices_or_sections: Any, axis: int, equal: bool) -> list[A
     x = operand(ary)
     shape = get_aval(x).shape
     axis = st.canonical_axis(axis, len(shape))
-    return [st.slice_in_dim(x, lo, hi, axis)
-            for lo, hi in _split_points(shape[axis], indices_or_sections, equal=equal)]
+    return [
+        st.slice_in_dim(x, lo, hi, axis)
+        for lo, hi in _split_points(shape[axis], indices_or_sections, equal=equal)
+    ]
 
 
 @numpy_when_eager(np.split)
@@ -208,10 +232,10 @@ def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
 def _repeat_each(x: Any, count: int, axis: int) -> Any:
     """Each element ``count`` times in a row along ``axis``: a broadcast and a reshape."""
     shape = get_aval(x).shape
-    wide = (*shape[:axis + 1], count, *shape[axis + 1:])
+    wide = (*shape[: axis + 1], count, *shape[axis + 1 :])
     dims = tuple(range(axis + 1)) + tuple(range(axis + 2, len(shape) + 1))
     out = st.broadcast_in_dim(x, wide, dims)
-    return st.reshape(out, (*shape[:axis], shape[axis] * count, *shape[axis + 1:]))
+    return st.reshape(out, (*shape[:axis], shape[axis] * count, *shape[axis + 1 :]))
 
 
 @numpy_when_eager(np.tile)
@@ -224,8 +248,11 @@ def tile(A: Any, reps: int | Sequence[int]) -> Any:
     """
     x = operand(A)
     given: Any = concrete(reps, "tile's reps")
-    counts = (concrete_int(given, "tile's reps"),) if np.ndim(given) == 0 else tuple(
-        concrete_int(r, "tile's reps") for r in given)
+    counts = (
+        (concrete_int(given, "tile's reps"),)
+        if np.ndim(given) == 0
+        else tuple(concrete_int(r, "tile's reps") for r in given)
+    )
     if any(c < 0 for c in counts):
         raise ValueError(f"negative dimensions are not allowed, got reps={counts}.")
     shape = get_aval(x).shape
@@ -253,8 +280,10 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
     n = get_aval(x).shape[axis]
     counts = np.asarray(concrete(repeats, "repeat's repeats"))
     if counts.dtype.kind not in "biu":
-        raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') "
-                        "according to the rule 'safe': repeats must be integers.")
+        raise TypeError(
+            f"Cannot cast array data from {counts.dtype!r} to dtype('int64') "
+            "according to the rule 'safe': repeats must be integers."
+        )
     if counts.ndim > 1:
         raise ValueError(f"repeats must be a scalar or 1-d, got shape {counts.shape}.")
     if np.any(counts < 0):
@@ -262,9 +291,11 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
     if counts.size == 1:
         return _repeat_each(x, int(counts.ravel()[0]), axis)
     if counts.size != n:
-        raise ShapeError(f"operands could not be broadcast together with shape ({n},) "
-                         f"({counts.size},): repeats must have one count per element along "
-                         f"axis {axis}.")
+        raise ShapeError(
+            f"operands could not be broadcast together with shape ({n},) "
+            f"({counts.size},): repeats must have one count per element along "
+            f"axis {axis}."
+        )
     return take_static(x, np.repeat(np.arange(n), counts).tolist(), axis)
 
 

@@ -65,8 +65,10 @@ def np_shape(shape: tuple[int, ...]) -> str:
 
 def _no_out(name: str, out: Any) -> None:
     if out is not None:
-        raise NotImplementedError(f"tracegrad.numpy.{name}: the out= argument is not "
-                                  "supported on traced values; use the returned array.")
+        raise NotImplementedError(
+            f"tracegrad.numpy.{name}: the out= argument is not "
+            "supported on traced values; use the returned array."
+        )
 
 
 # ---- dot, vdot, inner, outer ---------------------------------------------------
@@ -198,8 +200,7 @@ def matmul(x1: Any, x2: Any, /, out: None = None, *, dtype: Any = None) -> Any:
     return _batched_matmul(a, b, a_vec, b_vec, out_batch)
 
 
-def _batched_matmul(a: Any, b: Any, a_vec: bool, b_vec: bool, out_batch: tuple[int, ...]
-                    ) -> Any:
+def _batched_matmul(a: Any, b: Any, a_vec: bool, b_vec: bool, out_batch: tuple[int, ...]) -> Any:
     """``a @ b`` as one dot_general: a stack dimension that both operands have at full size
     is a batch dimension; one that only one operand has (or has at size > 1 while the other
     has 1) is a free dimension of that operand, the other's size-1 dimension squeezed."""
@@ -219,8 +220,8 @@ def _batched_matmul(a: Any, b: Any, a_vec: bool, b_vec: bool, out_batch: tuple[i
             roles.append("b")
     a_keep = [i for i in range(nb) if i >= a_lead and roles[i] != "b"]
     b_keep = [i for i in range(nb) if i >= b_lead and roles[i] != "a"]
-    a = reshape(a, tuple(out_batch[i] for i in a_keep) + a_shape[nb - a_lead:])
-    b = reshape(b, tuple(out_batch[i] for i in b_keep) + b_shape[nb - b_lead:])
+    a = reshape(a, tuple(out_batch[i] for i in a_keep) + a_shape[nb - a_lead :])
+    b = reshape(b, tuple(out_batch[i] for i in b_keep) + b_shape[nb - b_lead :])
     a_ndim, b_ndim = get_aval(a).ndim, get_aval(b).ndim
     batch = [i for i in range(nb) if roles[i] == "both"]
     a_batch = tuple(a_keep.index(i) for i in batch)
@@ -228,8 +229,13 @@ def _batched_matmul(a: Any, b: Any, a_vec: bool, b_vec: bool, out_batch: tuple[i
     k_a, k_b = a_ndim - 1, b_ndim - 1 if b_vec else b_ndim - 2
     out = la.dot_general(a, b, (((k_a,), (k_b,)), (a_batch, b_batch)))
     # dot_general's output: batch, a's free (its own stack dims, then n), b's free.
-    order = (batch + [i for i in a_keep if roles[i] == "a"] + (["n"] if not a_vec else [])
-             + [i for i in b_keep if roles[i] == "b"] + (["m"] if not b_vec else []))
+    order = (
+        batch
+        + [i for i in a_keep if roles[i] == "a"]
+        + (["n"] if not a_vec else [])
+        + [i for i in b_keep if roles[i] == "b"]
+        + (["m"] if not b_vec else [])
+    )
     want: list[Any] = [*range(nb), *(["n"] if not a_vec else []), *(["m"] if not b_vec else [])]
     return transpose(out, [order.index(w) for w in want])
 
@@ -258,8 +264,9 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Any:
         try:
             axes_a, axes_b = axes
         except (TypeError, ValueError):
-            raise TypeError(f"tensordot: axes must be an int or a pair of sequences of ints, "
-                            f"got {axes!r}.") from None
+            raise TypeError(
+                f"tensordot: axes must be an int or a pair of sequences of ints, got {axes!r}."
+            ) from None
         a_axes = tuple(canonical_axis(int(i), len(a_shape)) for i in np.atleast_1d(axes_a))
         b_axes = tuple(canonical_axis(int(i), len(b_shape)) for i in np.atleast_1d(axes_b))
     a_sizes, b_sizes = [a_shape[i] for i in a_axes], [b_shape[i] for i in b_axes]
@@ -295,8 +302,10 @@ def kron(a: Any, b: Any) -> Any:
 # ---- diagonals and triangles ---------------------------------------------------
 def _check_diagonal_axes(ndim: int, axis1: int, axis2: int) -> None:
     if ndim < 2:
-        raise ValueError(f"diag requires an array of at least two dimensions, got {ndim}. "
-                         "Use diag to build a matrix from a vector.")
+        raise ValueError(
+            f"diag requires an array of at least two dimensions, got {ndim}. "
+            "Use diag to build a matrix from a vector."
+        )
     a1, a2 = canonical_axis(axis1, ndim, "axis1"), canonical_axis(axis2, ndim, "axis2")
     if a1 == a2:
         raise ValueError(f"axis1 and axis2 cannot be the same (both are axis {a1}).")
@@ -317,8 +326,9 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
 
 
 @eager_numpy(np.trace)
-def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
-          out: None = None) -> Any:
+def trace(
+    a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: None = None
+) -> Any:
     """Sum along a diagonal (``offset``) of the matrices spanned by ``axis1`` and ``axis2``.
 
     >>> trace(np.arange(4.0).reshape(2, 2))
@@ -343,8 +353,10 @@ def diag(v: Any, k: int = 0) -> Any:
         return la.diagonal_matrix(v, int(k))
     if ndim == 2:
         return la.diagonal(v, int(k))
-    raise ValueError(f"diag: Input must be 1- or 2-d, got an array of shape "
-                     f"{np_shape(get_aval(v).shape)}. Use diagonal for stacks of matrices.")
+    raise ValueError(
+        f"diag: Input must be 1- or 2-d, got an array of shape "
+        f"{np_shape(get_aval(v).shape)}. Use diagonal for stacks of matrices."
+    )
 
 
 def _triangle(name: str, m: Any, k: int, upper: bool) -> Any:
@@ -354,8 +366,7 @@ def _triangle(name: str, m: Any, k: int, upper: bool) -> Any:
     m = np.asarray(m) if is_python_scalar(m) else m
     aval = get_aval(m)
     if aval.ndim == 0:
-        raise ValueError(f"{name}: the input must have at least one dimension, got a 0-d "
-                         "array.")
+        raise ValueError(f"{name}: the input must have at least one dimension, got a 0-d array.")
     rows, cols = aval.shape[-2:] if aval.ndim >= 2 else aval.shape * 2
     keep = ~np.tri(rows, cols, k - 1, dtype=bool) if upper else np.tri(rows, cols, k, dtype=bool)
     return ew.select_n(keep, np.zeros((), aval.dtype), m)
@@ -385,8 +396,14 @@ def triu(m: Any, k: int = 0) -> Any:
 
 # ---- einsum --------------------------------------------------------------------
 @eager_numpy(np.einsum)
-def einsum(*operands_and_subscripts: Any, out: None = None, dtype: Any = None,
-           order: str = "K", casting: str = "safe", optimize: Any = False) -> Any:
+def einsum(
+    *operands_and_subscripts: Any,
+    out: None = None,
+    dtype: Any = None,
+    order: str = "K",
+    casting: str = "safe",
+    optimize: Any = False,
+) -> Any:
     """Einstein summation, as ``numpy.einsum``: a subscripts string (with ``...`` and the
     implicit output mode) or the interleaved ``(op, sublist, ..., [sublist_out])`` form,
     any number of operands. ``optimize`` chooses the order of pairwise contractions

@@ -47,8 +47,10 @@ def _as_pairs(x: Any, ndim: int) -> list[tuple[Any, Any]]:
     except ValueError:
         full = ()
     if full != (ndim, 2):
-        raise ValueError(f"operands could not be broadcast together with remapped shapes "
-                         f"[original->remapped]: {shape} and requested shape {(ndim, 2)}.")
+        raise ValueError(
+            f"operands could not be broadcast together with remapped shapes "
+            f"[original->remapped]: {shape} and requested shape {(ndim, 2)}."
+        )
     x = st.broadcast_to(x, (ndim, 2)) if isinstance(x, Tracer) else np.broadcast_to(x, (ndim, 2))
     return [(_element(x, (i, 0)), _element(x, (i, 1))) for i in range(ndim)]
 
@@ -72,13 +74,16 @@ def _pad_widths(pad_width: Any, ndim: int) -> list[tuple[int, int]]:
 def _fill(x: Any, value: Any, axis: int, width: int) -> Any:
     """A block of ``value`` (cast to the dtype of ``x``) to put beside ``x`` along ``axis``."""
     aval = get_aval(x)
-    shape = (*aval.shape[:axis], width, *aval.shape[axis + 1:])
+    shape = (*aval.shape[:axis], width, *aval.shape[axis + 1 :])
     return st.broadcast_in_dim(cast(value, aval.dtype), shape, ())
 
 
 def _pad_constant(x: Any, widths: list[tuple[int, int]], constant_values: Any) -> Any:
-    values = (stack_nested(strong(constant_values)) if contains_tracer(constant_values)
-              else np.asarray(constant_values))
+    values = (
+        stack_nested(strong(constant_values))
+        if contains_tracer(constant_values)
+        else np.asarray(constant_values)
+    )
     pairs = _as_pairs(values, len(widths))
     if not isinstance(values, Tracer) and np.all(values == values.flat[0]):
         # One concrete value everywhere: a single pad primitive.
@@ -104,8 +109,9 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     """
     if callable(mode) or mode not in _ALLOWED_KWARGS:
         if callable(mode):
-            raise NotImplementedError("tracegrad.numpy.pad: a callable mode is not supported "
-                                      "on traced values.")
+            raise NotImplementedError(
+                "tracegrad.numpy.pad: a callable mode is not supported on traced values."
+            )
         raise ValueError(f"mode '{mode}' is not supported")
     unsupported = set(kwargs) - _ALLOWED_KWARGS[mode]
     if unsupported:
@@ -118,16 +124,20 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     if mode == "empty":
         return _pad_constant(x, widths, 0)
     if mode not in _GATHER_MODES:
-        raise NotImplementedError(f"tracegrad.numpy.pad: mode {mode!r} is not supported on "
-                                  f"traced values; supported: constant, empty, "
-                                  f"{', '.join(_GATHER_MODES)}.")
+        raise NotImplementedError(
+            f"tracegrad.numpy.pad: mode {mode!r} is not supported on "
+            f"traced values; supported: constant, empty, "
+            f"{', '.join(_GATHER_MODES)}."
+        )
     if kwargs.get("reflect_type", "even") != "even":
-        raise NotImplementedError("tracegrad.numpy.pad: reflect_type='odd' is not supported on "
-                                  "traced values.")
+        raise NotImplementedError(
+            "tracegrad.numpy.pad: reflect_type='odd' is not supported on traced values."
+        )
     for axis, (b, a) in enumerate(widths):
         if shape[axis] == 0 and (b or a):
-            raise ValueError(f"can't extend empty axis {axis} using modes other than "
-                             "'constant' or 'empty'")
+            raise ValueError(
+                f"can't extend empty axis {axis} using modes other than 'constant' or 'empty'"
+            )
     for axis, (b, a) in enumerate(widths):
         if b or a:
             # NumPy's own pad of the positions gives the index map of this axis.

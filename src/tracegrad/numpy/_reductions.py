@@ -85,8 +85,13 @@ def _mean_dtypes(dtype: np.dtype[Any], requested: Any) -> tuple[np.dtype[Any], n
 # ---- sum, prod --------------------------------------------------------------
 @numpy_when_eager(np.sum)
 def sum(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None,
-    keepdims: bool = False, initial: Any = None, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
     """Sum of array elements over the given axes (0 over empty axes).
 
@@ -104,8 +109,13 @@ def sum(
 
 @numpy_when_eager(np.prod)
 def prod(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None,
-    keepdims: bool = False, initial: Any = None, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
     """Product of array elements over the given axes (1 over empty axes); the derivative
     is exact where elements are zero.
@@ -125,8 +135,13 @@ def prod(
 # ---- mean, var, std ---------------------------------------------------------
 @numpy_when_eager(np.mean)
 def mean(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None,
-    keepdims: bool = False, *, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
 ) -> Any:
     """Arithmetic mean over the given axes; integers and booleans average to float64.
 
@@ -149,16 +164,27 @@ def _abs2(x: Any) -> Any:
     return ew.add(ew.mul(re, re), ew.mul(im, im))
 
 
-def _var(a: Any, axis: Axis, dtype: Any, ddof: int | float, keepdims: bool, mean_: Any,
-         correction: Any, name: str) -> Any:
+def _var(
+    a: Any,
+    axis: Axis,
+    dtype: Any,
+    ddof: int | float,
+    keepdims: bool,
+    mean_: Any,
+    correction: Any,
+    name: str,
+) -> Any:
     if correction is not None:
         if ddof != 0:
             raise ValueError(f"{name}: ddof and correction can't be provided simultaneously.")
         ddof = correction
     a, shape, axes = _operand(a, axis)
     in_dtype = get_aval(a).dtype
-    work = np.dtype(dtype) if dtype is not None else (
-        in_dtype if is_inexact(in_dtype) else np.dtype(np.float64))
+    work = (
+        np.dtype(dtype)
+        if dtype is not None
+        else (in_dtype if is_inexact(in_dtype) else np.dtype(np.float64))
+    )
     a = cast(a, work)
     if mean_ is None:
         count = np.asarray(_count(shape, axes), work)
@@ -174,8 +200,16 @@ def _var(a: Any, axis: Axis, dtype: Any, ddof: int | float, keepdims: bool, mean
 
 @numpy_when_eager(np.var)
 def var(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, ddof: int | float = 0,
-    keepdims: bool = False, *, where: Any = None, mean: Any = None, correction: Any = None,
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: int | float = 0,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
+    mean: Any = None,
+    correction: Any = None,
 ) -> Any:
     """Variance over the given axes, ``sum(|a - mean|**2) / (N - ddof)``; real for
     complex input.
@@ -202,8 +236,16 @@ def _sqrt_flat_at_zero(v: Any) -> Any:
 
 @numpy_when_eager(np.std)
 def std(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, ddof: int | float = 0,
-    keepdims: bool = False, *, where: Any = None, mean: Any = None, correction: Any = None,
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: int | float = 0,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
+    mean: Any = None,
+    correction: Any = None,
 ) -> Any:
     """Standard deviation over the given axes; its derivative at a constant input is 0.
 
@@ -229,8 +271,12 @@ def _extremum(a: Any, axis: Axis, keepdims: bool, initial: Any, is_max: bool) ->
 
 @numpy_when_eager(np.max)
 def max(
-    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False,
-    initial: Any = None, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
     """Maximum over the given axes; tied maxima share the derivative evenly.
 
@@ -243,8 +289,12 @@ def max(
 
 @numpy_when_eager(np.min)
 def min(
-    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False,
-    initial: Any = None, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
     """Minimum over the given axes; tied minima share the derivative evenly.
 
@@ -269,9 +319,11 @@ def ptp(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> 
     _unsupported("ptp", out=out)
     a = asarray_or_tracer(a)
     if get_aval(a).dtype == np.bool_:
-        raise TypeError("ptp: numpy boolean subtract, the `-` operator, is not supported; "
-                        "use the bitwise_xor, the `^` operator, or the logical_xor function "
-                        "instead.")
+        raise TypeError(
+            "ptp: numpy boolean subtract, the `-` operator, is not supported; "
+            "use the bitwise_xor, the `^` operator, or the logical_xor function "
+            "instead."
+        )
     return ew.sub(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
 
 
@@ -360,7 +412,12 @@ def _logical(a: Any, axis: Axis, keepdims: bool, is_all: bool) -> Any:
 
 @numpy_when_eager(np.all)
 def all(
-    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False, *, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
 ) -> Any:
     """Whether every element is nonzero over the given axes (True over empty axes).
 
@@ -373,7 +430,12 @@ def all(
 
 @numpy_when_eager(np.any)
 def any(
-    a: Any, axis: Axis = None, out: None = None, keepdims: bool = False, *, where: Any = None,
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
 ) -> Any:
     """Whether some element is nonzero over the given axes (False over empty axes).
 
@@ -392,24 +454,36 @@ def _weights_like(w: Any, shape: Shape, axis: Axis) -> Any:
     concrete = not isinstance(w, Tracer)
     if w_shape != shape:
         if axis is None:
-            raise TypeError(f"Axis must be specified when shapes of a and weights differ: a "
-                            f"has shape {shape}, weights {w_shape}.")
+            raise TypeError(
+                f"Axis must be specified when shapes of a and weights differ: a "
+                f"has shape {shape}, weights {w_shape}."
+            )
         user_axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
         user_axes = tuple(canonical_axis(int(ax), len(shape)) for ax in user_axes)
         if w_shape != tuple(shape[ax] for ax in user_axes):
             raise ValueError(
                 "Shape of weights must be consistent with shape of a along specified axis: "
-                f"weights have shape {w_shape}, a has shape {shape} and axis={axis!r}.")
+                f"weights have shape {w_shape}, a has shape {shape} and axis={axis!r}."
+            )
         perm = tuple(int(i) for i in np.argsort(user_axes))
         expanded = tuple(s if i in user_axes else 1 for i, s in enumerate(shape))
-        w = (np.transpose(w, perm).reshape(expanded) if concrete
-             else reshape(transpose(w, perm), expanded))
+        w = (
+            np.transpose(w, perm).reshape(expanded)
+            if concrete
+            else reshape(transpose(w, perm), expanded)
+        )
     return np.broadcast_to(w, shape) if concrete else broadcast_to(w, shape)
 
 
 @numpy_when_eager(np.average)
-def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = False, *,
-            keepdims: bool = False) -> Any:
+def average(
+    a: Any,
+    axis: Axis = None,
+    weights: Any = None,
+    returned: bool = False,
+    *,
+    keepdims: bool = False,
+) -> Any:
     """Weighted average over the given axes; with ``returned``, also the sum of weights.
 
     >>> average(np.array([1.0, 2.0, 4.0]), weights=np.array([1.0, 1.0, 2.0]))
@@ -425,8 +499,11 @@ def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = Fal
         if is_python_scalar(w):
             w = np.asarray(w)
         a_dtype, w_dtype = get_aval(a).dtype, get_aval(w).dtype
-        result_dtype = (np.result_type(a_dtype, w_dtype, np.float64) if not is_inexact(a_dtype)
-                        else np.result_type(a_dtype, w_dtype))
+        result_dtype = (
+            np.result_type(a_dtype, w_dtype, np.float64)
+            if not is_inexact(a_dtype)
+            else np.result_type(a_dtype, w_dtype)
+        )
         w = _weights_like(cast(w, result_dtype), shape, axis)
         if not isinstance(w, Tracer) and np.any(np.sum(w, axis=axes) == 0.0):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
-from tracegrad.numpy import _joining, _padding, _sorting
+from tracegrad.numpy import _joining, _sorting
 from tracegrad.numpy._arraylike import at_least, check_c_order, concrete, concrete_int, operand
 from tracegrad.numpy._dispatch import normalize_axis_tuple, numpy_when_eager
 from tracegrad.numpy._joining import *  # noqa: F403
@@ -23,7 +23,6 @@ __all__ = [
     "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze",
     "broadcast_to", "broadcast_arrays", "atleast_1d", "atleast_2d",
     "atleast_3d", "flip", "fliplr", "flipud", "roll",
-    *_joining.__all__, *_padding.__all__, *_sorting.__all__,
 ]  # fmt: skip
 
 Shape = tuple[int, ...]
@@ -48,13 +47,17 @@ def _resolve_shape(newshape: Shape, shape: Shape) -> Shape:
     if unknown:
         known = int(np.prod([s for s in newshape if s != -1], dtype=np.int64))
         if known == 0 or size % known:
-            raise ShapeError(f"cannot reshape array of shape {shape} (size {size}) into shape "
-                             f"{newshape}: the size is not a multiple of {known}.")
+            raise ShapeError(
+                f"cannot reshape array of shape {shape} (size {size}) into shape "
+                f"{newshape}: the size is not a multiple of {known}."
+            )
         newshape = tuple(size // known if s == -1 else s for s in newshape)
     if int(np.prod(newshape, dtype=np.int64)) != size:
-        raise ShapeError(f"cannot reshape array of shape {shape} (size {size}) into shape "
-                         f"{newshape}. The sizes must be equal; use -1 for one dimension to "
-                         "infer it.")
+        raise ShapeError(
+            f"cannot reshape array of shape {shape} (size {size}) into shape "
+            f"{newshape}. The sizes must be equal; use -1 for one dimension to "
+            "infer it."
+        )
     return newshape
 
 
@@ -89,8 +92,9 @@ def ravel(a: Any, order: str = "C") -> Any:
 def _permutation(axes: Any, ndim: int) -> Shape:
     perm = tuple(st.canonical_axis(concrete_int(a, "transpose's axes"), ndim) for a in axes)
     if len(perm) != ndim:
-        raise ValueError(f"axes don't match array: got axes {tuple(axes)} for an array with "
-                         f"{ndim} dimensions.")
+        raise ValueError(
+            f"axes don't match array: got axes {tuple(axes)} for an array with {ndim} dimensions."
+        )
     if len(set(perm)) != ndim:
         raise ValueError(f"repeated axis in transpose: axes {tuple(axes)}.")
     return perm
@@ -146,8 +150,10 @@ def moveaxis(a: Any, source: int | Sequence[int], destination: int | Sequence[in
     src = _axis_sequence(source, ndim, "source")
     dst = _axis_sequence(destination, ndim, "destination")
     if len(src) != len(dst):
-        raise ValueError("`source` and `destination` arguments must have the same number of "
-                         f"elements, got {source!r} and {destination!r}.")
+        raise ValueError(
+            "`source` and `destination` arguments must have the same number of "
+            f"elements, got {source!r} and {destination!r}."
+        )
     order = [i for i in range(ndim) if i not in src]
     for d, s in sorted(zip(dst, src, strict=True)):
         order.insert(d, s)
@@ -183,8 +189,10 @@ def squeeze(a: Any, axis: int | Sequence[int] | None = None) -> Any:
     else:
         axes = normalize_axis_tuple(axis, len(shape))
         if any(shape[i] != 1 for i in axes):
-            raise ValueError("cannot select an axis to squeeze out which has size not equal to "
-                             f"one: axis={axis!r} for an array of shape {shape}.")
+            raise ValueError(
+                "cannot select an axis to squeeze out which has size not equal to "
+                f"one: axis={axis!r} for an array of shape {shape}."
+            )
     return st.reshape(x, tuple(s for i, s in enumerate(shape) if i not in axes))
 
 
@@ -194,8 +202,10 @@ def _broadcast(x: Any, shape: Shape) -> Any:
     if any(s < 0 for s in shape):
         raise ValueError(f"all elements of broadcast shape must be non-negative, got {shape}.")
     if lead < 0 or any(o not in (1, n) for o, n in zip(old, shape[lead:], strict=True)):
-        raise ShapeError(f"operands could not be broadcast together with remapped shapes "
-                         f"[original->remapped]: {old} and requested shape {shape}.")
+        raise ShapeError(
+            f"operands could not be broadcast together with remapped shapes "
+            f"[original->remapped]: {old} and requested shape {shape}."
+        )
     return st.broadcast_to(x, shape)
 
 
@@ -309,8 +319,10 @@ def roll(a: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
     try:
         pairs = np.broadcast(np.asarray(concrete(shift, "roll's shift")), np.asarray(axis))
     except ValueError:
-        raise ValueError("'shift' and 'axis' should be scalars or 1D sequences, got "
-                         f"shift={shift!r} and axis={axis!r}.") from None
+        raise ValueError(
+            "'shift' and 'axis' should be scalars or 1D sequences, got "
+            f"shift={shift!r} and axis={axis!r}."
+        ) from None
     shifts = dict.fromkeys(range(len(shape)), 0)
     for s, ax in pairs:
         shifts[st.canonical_axis(int(ax), len(shape))] += int(s)
@@ -318,8 +330,9 @@ def roll(a: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
         n = shape[ax]
         s = s % n if n else 0
         if s:
-            x = st.concatenate([st.slice_in_dim(x, n - s, n, ax),
-                                st.slice_in_dim(x, 0, n - s, ax)], ax)
+            x = st.concatenate(
+                [st.slice_in_dim(x, n - s, n, ax), st.slice_in_dim(x, 0, n - s, ax)], ax
+            )
     return x
 
 
@@ -327,8 +340,9 @@ reshape_traced = reshape.__wrapped_traced__  # type: ignore[attr-defined]
 transpose_traced = transpose.__wrapped_traced__  # type: ignore[attr-defined]
 
 
-def _reshape_method(self: Any, *shape: Any, order: str = "C", copy: bool | None = None,
-                    **kwargs: Any) -> Any:
+def _reshape_method(
+    self: Any, *shape: Any, order: str = "C", copy: bool | None = None, **kwargs: Any
+) -> Any:
     if "shape" in kwargs:
         shape = (kwargs.pop("shape"),)
     if kwargs:

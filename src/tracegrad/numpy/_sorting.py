@@ -18,24 +18,38 @@ __all__ = ["sort", "argsort"]
 
 def _prepare(name: str, a: Any, axis: int | None, order: Any) -> tuple[Any, int]:
     if order is not None:
-        raise NotImplementedError(f"tracegrad.numpy.{name}: order= (sorting structured arrays "
-                                  "by field) is not supported on traced values.")
+        raise NotImplementedError(
+            f"tracegrad.numpy.{name}: order= (sorting structured arrays "
+            "by field) is not supported on traced values."
+        )
     x = operand(a)
     if axis is None:
         return st.reshape(x, (get_aval(x).size,)), 0
     return x, st.canonical_axis(axis, get_aval(x).ndim)
 
 
-def _np_argsort_stable(a: Any, axis: int | None = -1, kind: str | None = None,
-                       order: Any = None, *, stable: bool | None = None) -> Any:
+def _np_argsort_stable(
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    *,
+    stable: bool | None = None,
+) -> Any:
     if np.ndim(a) == 0 and axis is not None:
         axis = None  # NumPy flattens a 0-d array here whatever the axis
     return np.argsort(a, axis=axis, kind="stable", order=order)
 
 
 @numpy_when_eager(np.sort)
-def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-         stable: bool | None = None) -> Any:
+def sort(
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    *,
+    stable: bool | None = None,
+) -> Any:
     """A sorted copy of an array along ``axis`` (flattened if None); NaNs sort last.
 
     Differentiable: the derivative follows the sorting permutation, and at tied values it
@@ -50,8 +64,14 @@ def sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = No
 
 
 @numpy_when_eager(_np_argsort_stable)
-def argsort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-            stable: bool | None = None) -> Any:
+def argsort(
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    *,
+    stable: bool | None = None,
+) -> Any:
     """The indices that sort an array along ``axis`` (flattened if None), ties in order.
 
     >>> argsort(np.array([2.0, 1.0, 2.0, 0.0]))

@@ -14,7 +14,6 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.numpy import _ufuncs_compare, _ufuncs_math
 from tracegrad.numpy._dispatch import (
     asarray_or_tracer,
     cast,
@@ -49,7 +48,6 @@ __all__ = [
     "reciprocal", "maximum", "minimum", "fmax", "fmin", "clip", "where",
     "real", "imag", "conj", "conjugate",
     "mod", "remainder", "fmod", "divmod", "copysign", "heaviside",
-    *_ufuncs_math.__all__, *_ufuncs_compare.__all__,
 ]  # fmt: skip
 
 _INT8 = np.dtype(np.int8)
@@ -62,8 +60,7 @@ def _no_bool_loop(*args: Any) -> list[Any]:
 
 def _refuse_bool(name: str, x: Any, hint: str) -> None:
     if get_aval(x).dtype.kind == "b":
-        raise TypeError(f"The numpy boolean {name} is not supported (got a boolean array); "
-                        f"{hint}")
+        raise TypeError(f"The numpy boolean {name} is not supported (got a boolean array); {hint}")
 
 
 # ---- add, subtract, multiply, divide ----------------------------------------
@@ -79,8 +76,7 @@ def add(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: An
 
 
 @numpy_when_eager(np.subtract)
-def subtract(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-             ) -> Any:
+def subtract(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 - x2``.
 
     >>> subtract(np.array([3, 4]), 1)
@@ -93,8 +89,7 @@ def subtract(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwarg
 
 
 @numpy_when_eager(np.multiply)
-def multiply(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-             ) -> Any:
+def multiply(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 * x2``.
 
     >>> multiply(np.array([1.0, 2.0], np.float32), 2).dtype
@@ -122,8 +117,7 @@ true_divide = divide
 
 
 @numpy_when_eager(np.floor_divide)
-def floor_divide(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                 ) -> Any:
+def floor_divide(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 // x2``, the floor of the quotient (derivative 0).
 
     >>> floor_divide(np.array([7, -7]), 2)
@@ -176,8 +170,7 @@ pow = power
 
 
 @numpy_when_eager(np.float_power)
-def float_power(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                ) -> Any:
+def float_power(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 ** x2`` computed in at least float64 (or complex128).
 
     >>> float_power(np.float32(2), 3)
@@ -226,8 +219,11 @@ def negative(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) ->
     """
     check_ufunc_args("negative", out, where, kwargs)
     (x,) = promote_dtypes(x)
-    _refuse_bool("negative, the `-` operator,", x,
-                 "use the `~` operator or the logical_not function instead.")
+    _refuse_bool(
+        "negative, the `-` operator,",
+        x,
+        "use the `~` operator or the logical_not function instead.",
+    )
     return ew.neg(x)
 
 
@@ -330,8 +326,16 @@ def fmin(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: A
 
 
 @numpy_when_eager(np.clip)
-def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None,
-         max: Any = None, **kwargs: Any) -> Any:
+def clip(
+    a: Any,
+    a_min: Any = None,
+    a_max: Any = None,
+    out: Any = None,
+    *,
+    min: Any = None,
+    max: Any = None,
+    **kwargs: Any,
+) -> Any:
     """Limit values to ``[a_min, a_max]``: ``minimum(maximum(a, a_min), a_max)``.
 
     At a bound the derivative is split evenly between ``a`` and the bound (1/2 each), as
@@ -420,10 +424,10 @@ def conjugate(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -
 
 conj = conjugate
 
+
 # ---- remainders -------------------------------------------------------------
 @numpy_when_eager(np.remainder)
-def remainder(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-              ) -> Any:
+def remainder(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise remainder with the sign of the divisor (Python's ``%``). Its derivative
     in ``x2`` is ``-floor_divide(x1, x2)``.
 
@@ -449,8 +453,7 @@ def fmod(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: A
 
 
 @numpy_when_eager(np.divmod)
-def divmod(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True,
-           **kwargs: Any) -> Any:
+def divmod(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """``(floor_divide(x1, x2), remainder(x1, x2))``.
 
     >>> divmod(np.array([7.0]), 2)
@@ -476,8 +479,7 @@ def copysign(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwarg
 
 
 @numpy_when_eager(np.heaviside)
-def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-              ) -> Any:
+def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """The Heaviside step: 0 for ``x1 < 0``, ``x2`` at ``x1 == 0``, 1 for ``x1 > 0``.
 
     >>> heaviside(np.array([-1.0, 0.0, 2.0]), 0.5)
@@ -509,13 +511,16 @@ def _reflected(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
 def _pow_method(self: Any, other: Any, modulo: Any = None) -> Any:
     if modulo is not None:
-        raise NotImplementedError("pow(x, y, modulo) is not supported on traced values; "
-                                  "use tracegrad.numpy.remainder(x ** y, modulo).")
+        raise NotImplementedError(
+            "pow(x, y, modulo) is not supported on traced values; "
+            "use tracegrad.numpy.remainder(x ** y, modulo)."
+        )
     return power(self, other) if _is_operand(other) else NotImplemented
 
 
-def _clip_method(self: Any, min: Any = None, max: Any = None, out: Any = None,
-                 **kwargs: Any) -> Any:
+def _clip_method(
+    self: Any, min: Any = None, max: Any = None, out: Any = None, **kwargs: Any
+) -> Any:
     return clip(self, min, max, out, **kwargs)
 
 

@@ -194,8 +194,7 @@ def equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: 
 
 
 @numpy_when_eager(np.not_equal)
-def not_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-              ) -> Any:
+def not_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 != x2`` (boolean).
 
     >>> not_equal(np.array([1.0, 2.0]), 2)
@@ -217,8 +216,7 @@ def less(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: A
 
 
 @numpy_when_eager(np.less_equal)
-def less_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-               ) -> Any:
+def less_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 <= x2`` (boolean).
 
     >>> less_equal(np.array([1.0, 3.0]), 2)
@@ -240,8 +238,7 @@ def greater(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs
 
 
 @numpy_when_eager(np.greater_equal)
-def greater_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                  ) -> Any:
+def greater_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 >= x2`` (boolean).
 
     >>> greater_equal(np.array([1.0, 2.0]), 2)
@@ -253,8 +250,7 @@ def greater_equal(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **
 
 # ---- logic ------------------------------------------------------------------
 @numpy_when_eager(np.logical_and)
-def logical_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                ) -> Any:
+def logical_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise truth of ``x1 and x2`` (boolean).
 
     >>> logical_and(np.array([1, 0]), True)
@@ -265,8 +261,7 @@ def logical_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kw
 
 
 @numpy_when_eager(np.logical_or)
-def logical_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-               ) -> Any:
+def logical_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise truth of ``x1 or x2`` (boolean).
 
     >>> logical_or(np.array([1.0, 0.0]), 0)
@@ -277,8 +272,7 @@ def logical_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwa
 
 
 @numpy_when_eager(np.logical_xor)
-def logical_xor(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                ) -> Any:
+def logical_xor(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise truth of ``x1 xor x2`` (boolean).
 
     >>> logical_xor(np.array([1, 0]), 1)
@@ -300,8 +294,7 @@ def logical_not(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any)
 
 
 @numpy_when_eager(np.bitwise_and)
-def bitwise_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                ) -> Any:
+def bitwise_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise bitwise and of booleans or integers (``&``).
 
     >>> bitwise_and(np.array([12]), 10)
@@ -314,8 +307,7 @@ def bitwise_and(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kw
 
 
 @numpy_when_eager(np.bitwise_or)
-def bitwise_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-               ) -> Any:
+def bitwise_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise bitwise or of booleans or integers (``|``).
 
     >>> bitwise_or(np.array([12]), 10)
@@ -328,8 +320,7 @@ def bitwise_or(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwa
 
 
 @numpy_when_eager(np.bitwise_xor)
-def bitwise_xor(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-                ) -> Any:
+def bitwise_xor(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise bitwise exclusive or of booleans or integers (``^``).
 
     >>> bitwise_xor(np.array([12]), 10)

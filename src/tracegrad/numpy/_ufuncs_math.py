@@ -314,8 +314,7 @@ def hypot(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: 
 
 
 @numpy_when_eager(np.logaddexp)
-def logaddexp(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-              ) -> Any:
+def logaddexp(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``log(exp(x1) + exp(x2))`` without overflow. Its derivatives stay
     finite at infinite arguments (1/2 each where ``x1 == x2 == -inf``).
 
@@ -329,8 +328,7 @@ def logaddexp(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwar
 
 
 @numpy_when_eager(np.logaddexp2)
-def logaddexp2(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any
-               ) -> Any:
+def logaddexp2(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``log2(2**x1 + 2**x2)`` without overflow.
 
     >>> logaddexp2(1.0, 1.0)

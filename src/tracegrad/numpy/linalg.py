@@ -49,11 +49,14 @@ def _matrix(a: Any, *, square: bool = True) -> Any:
     (a,) = promote_inexact(a)
     shape = get_aval(a).shape
     if len(shape) < 2:
-        raise LinAlgShapeError(f"{len(shape)}-dimensional array given. Array must be at least "
-                               f"two-dimensional (shape {np_shape(shape)}).")
+        raise LinAlgShapeError(
+            f"{len(shape)}-dimensional array given. Array must be at least "
+            f"two-dimensional (shape {np_shape(shape)})."
+        )
     if square and shape[-1] != shape[-2]:
-        raise LinAlgShapeError(f"Last 2 dimensions of the array must be square, got shape "
-                               f"{np_shape(shape)}.")
+        raise LinAlgShapeError(
+            f"Last 2 dimensions of the array must be square, got shape {np_shape(shape)}."
+        )
     return a
 
 
@@ -79,8 +82,9 @@ def _vector_norm(x: Any, ord: Any, axis: int) -> Any:
         return reduce_min(absx, (axis,))
     if ord == 0:
         nonzero = ew.ne(absx, ew.scalar_like(absx, 0))
-        return reduce_sum(ew.select_n(nonzero, ew.scalar_like(absx, 0),
-                                      ew.scalar_like(absx, 1)), (axis,))
+        return reduce_sum(
+            ew.select_n(nonzero, ew.scalar_like(absx, 0), ew.scalar_like(absx, 1)), (axis,)
+        )
     if ord == 1:
         return reduce_sum(absx, (axis,))
     p = ew.scalar_like(absx, float(ord))
@@ -89,8 +93,9 @@ def _vector_norm(x: Any, ord: Any, axis: int) -> Any:
         return ew.pow(total, ew.div(ew.scalar_like(total, 1), p))
     # as for the 2-norm: derivative 0 at the zero vector instead of 0 * inf
     zero = ew.eq(total, ew.scalar_like(total, 0))
-    root = ew.pow(ew.select_n(zero, total, ew.scalar_like(total, 1)),
-                  ew.div(ew.scalar_like(total, 1), p))
+    root = ew.pow(
+        ew.select_n(zero, total, ew.scalar_like(total, 1)), ew.div(ew.scalar_like(total, 1), p)
+    )
     return ew.select_n(zero, root, ew.scalar_like(total, 0))
 
 
@@ -117,13 +122,16 @@ def _matrix_norm(x: Any, ord: Any, row: int, col: int) -> Any:
         sums = reduce_sum(ew.abs(x), (summed,))
         kept -= kept > summed
         return reduce_max(sums, (kept,)) if ord in (1, np.inf) else reduce_min(sums, (kept,))
-    raise ValueError(f"Invalid norm order for matrices: {ord!r}. Use None, 'fro', 'nuc', "
-                     "1, -1, 2, -2, inf or -inf.")
+    raise ValueError(
+        f"Invalid norm order for matrices: {ord!r}. Use None, 'fro', 'nuc', "
+        "1, -1, 2, -2, inf or -inf."
+    )
 
 
 @numpy_when_eager(np.linalg.norm)
-def norm(x: Any, ord: Any = None, axis: int | Sequence[int] | None = None,
-         keepdims: bool = False) -> Any:
+def norm(
+    x: Any, ord: Any = None, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> Any:
     """Vector or matrix norm, as ``numpy.linalg.norm``. Its derivative at the zero vector
     (or matrix, for the Frobenius norm) is 0.
 
@@ -149,8 +157,10 @@ def norm(x: Any, ord: Any = None, axis: int | Sequence[int] | None = None,
             raise ValueError(f"Duplicate axes given: axis={axis!r}.")
         out = _matrix_norm(x, ord, axes[0], axes[1])
     else:
-        raise ValueError(f"Improper number of dimensions to norm: axis={axis!r} for an array "
-                         f"of {nd} dimensions; give one axis (vector) or two (matrix).")
+        raise ValueError(
+            f"Improper number of dimensions to norm: axis={axis!r} for an array "
+            f"of {nd} dimensions; give one axis (vector) or two (matrix)."
+        )
     if keepdims:
         out = reshape(out, tuple(1 if d in axes else n for d, n in enumerate(get_aval(x).shape)))
     return out
@@ -195,8 +205,10 @@ def solve(a: Any, b: Any) -> Any:
     try:
         batch = tuple(np.broadcast_shapes(a_shape[:-2], b_shape[:-2]))
     except ValueError:
-        raise ShapeError(f"solve: the stack dimensions of a {np_shape(a_shape)} and b "
-                         f"{np_shape(b_shape)} do not broadcast.") from None
+        raise ShapeError(
+            f"solve: the stack dimensions of a {np_shape(a_shape)} and b "
+            f"{np_shape(b_shape)} do not broadcast."
+        ) from None
     a = broadcast_to(a, (*batch, *a_shape[-2:]))
     b = broadcast_to(b, (*batch, *b_shape[-2:]))
     return ld.solve(a, b)
@@ -214,8 +226,10 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None
     a = _matrix(a, square=False)
     cut = rcond if rcond is not None else rtol
     if cut is not None and np.ndim(cut) != 0:
-        raise NotImplementedError("tracegrad.numpy.linalg.pinv: a per-matrix array of rcond "
-                                  "values is not supported on traced values; pass a float.")
+        raise NotImplementedError(
+            "tracegrad.numpy.linalg.pinv: a per-matrix array of rcond "
+            "values is not supported on traced values; pass a float."
+        )
     return ls.pinv(a, None if cut is None else float(cut), hermitian)
 
 
@@ -232,8 +246,10 @@ def matrix_power(a: Any, n: int) -> Any:
     a = asarray_or_tracer(a)
     shape = get_aval(a).shape
     if len(shape) < 2 or shape[-1] != shape[-2]:
-        raise LinAlgShapeError(f"matrix_power: Last 2 dimensions of the array must be square, "
-                               f"got shape {np_shape(shape)}.")
+        raise LinAlgShapeError(
+            f"matrix_power: Last 2 dimensions of the array must be square, "
+            f"got shape {np_shape(shape)}."
+        )
     n = int(n)
     if n == 0:
         return broadcast_to(np.eye(shape[-1], dtype=get_aval(a).dtype), shape)
@@ -312,8 +328,9 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 
 
 @numpy_when_eager(np.linalg.svd)
-def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
-        ) -> Any:
+def svd(
+    a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
     """Singular value decomposition ``a = U @ diag(S) @ Vh`` of each matrix. Derivatives of
     ``U`` and ``Vh`` assume distinct non-zero singular values (and ``full_matrices=False``
     for non-square matrices); those of ``S`` hold everywhere singular values are distinct.
@@ -338,7 +355,9 @@ def qr(a: Any, mode: str = "reduced") -> Any:
            [0., 1.]])
     """
     if mode not in ("reduced", "complete", "r"):
-        raise NotImplementedError(f"tracegrad.numpy.linalg.qr: mode {mode!r} is not supported "
-                                  "on traced values; use 'reduced', 'complete' or 'r'.")
+        raise NotImplementedError(
+            f"tracegrad.numpy.linalg.qr: mode {mode!r} is not supported "
+            "on traced values; use 'reduced', 'complete' or 'r'."
+        )
     outs = ls.qr(_matrix(a, square=False), mode)
     return outs[0] if mode == "r" else _result(QRResult, *outs)

@@ -16,8 +16,10 @@ def _sum_tangents(out: Any, contributions: list[Any]) -> Any:
     out_aval = get_aval(out)
     if not contributions:
         return Zero.like_primal(out_aval)
-    shaped = [c if get_aval(c).shape == out_aval.shape else broadcast_to(c, out_aval.shape)
-              for c in contributions]
+    shaped = [
+        c if get_aval(c).shape == out_aval.shape else broadcast_to(c, out_aval.shape)
+        for c in contributions
+    ]
     total = shaped[0]
     for c in shaped[1:]:
         total = add_any(total, c)

@@ -235,8 +235,7 @@ def _integer_pow_abstract_eval(x: ShapedArray, *, y: int) -> ShapedArray:
     return x
 
 
-def _integer_pow_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, y: int
-                     ) -> tuple[Any, Any]:
+def _integer_pow_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, y: int) -> tuple[Any, Any]:
     (x,), (t,) = primals, tangents
     out = integer_pow(x, y)
     if type(t) is Zero or y == 0:
@@ -497,8 +496,10 @@ def _complex_part_abstract_eval(name: str) -> Any:
 
 def _require_complex(name: str, x: ShapedArray) -> ShapedArray:
     if not is_complex(x.dtype):
-        raise DTypeError(f"{name} takes a complex array, got dtype {x.dtype.name} "
-                         "(tracegrad.numpy handles real arrays).")
+        raise DTypeError(
+            f"{name} takes a complex array, got dtype {x.dtype.name} "
+            "(tracegrad.numpy handles real arrays)."
+        )
     return x
 
 
@@ -513,8 +514,10 @@ defvectorized(real_p)
 imag_p = Primitive("imag")
 imag_p.def_impl(np.imag)
 imag_p.def_abstract_eval(_complex_part_abstract_eval("imag"))
-deflinear(imag_p, lambda ct, x: [
-    mul(convert_element_type(ct, x.aval.dtype), np.asarray(-1j, x.aval.dtype))])
+deflinear(
+    imag_p,
+    lambda ct, x: [mul(convert_element_type(ct, x.aval.dtype), np.asarray(-1j, x.aval.dtype))],
+)
 defvectorized(imag_p)
 
 conj_p = Primitive("conj")

@@ -115,9 +115,7 @@ def round(x: Any, decimals: int = 0) -> Any:
 floor_p = _zero_derivative_unop("floor", np.floor, real_only("floor", same_aval))
 ceil_p = _zero_derivative_unop("ceil", np.ceil, real_only("ceil", same_aval))
 trunc_p = _zero_derivative_unop("trunc", np.trunc, real_only("trunc", same_aval))
-round_p = _zero_derivative_unop(
-    "round", lambda x, *, decimals: np.round(x, decimals), same_aval
-)
+round_p = _zero_derivative_unop("round", lambda x, *, decimals: np.round(x, decimals), same_aval)
 
 
 # ---- floor_divide ---------------------------------------------------------------
@@ -131,7 +129,8 @@ def floor_divide(x: Any, y: Any) -> Any:
 
 
 floor_divide_p = _zero_derivative_binop(
-    "floor_divide", np.floor_divide,
+    "floor_divide",
+    np.floor_divide,
     real_only("floor_divide", broadcasting_abstract_eval("floor_divide")),
 )
 
@@ -217,9 +216,12 @@ def not_(x: Any) -> Any:
 
 
 and_p = _zero_derivative_binop(
-    "and", np.bitwise_and, integer_only("and", broadcasting_abstract_eval("and")))
+    "and", np.bitwise_and, integer_only("and", broadcasting_abstract_eval("and"))
+)
 or_p = _zero_derivative_binop(
-    "or", np.bitwise_or, integer_only("or", broadcasting_abstract_eval("or")))
+    "or", np.bitwise_or, integer_only("or", broadcasting_abstract_eval("or"))
+)
 xor_p = _zero_derivative_binop(
-    "xor", np.bitwise_xor, integer_only("xor", broadcasting_abstract_eval("xor")))
+    "xor", np.bitwise_xor, integer_only("xor", broadcasting_abstract_eval("xor"))
+)
 not_p = _zero_derivative_unop("not", np.invert, integer_only("not", same_aval))

@@ -120,8 +120,9 @@ def _select_n_impl(which: Any, *cases: Any) -> Any:
 
 def _select_n_abstract_eval(which: ShapedArray, *cases: ShapedArray) -> ShapedArray:
     if which.dtype.kind not in "biu":
-        raise DTypeError(f"select_n: the selector must be boolean or integer, got "
-                         f"{which.dtype.name}.")
+        raise DTypeError(
+            f"select_n: the selector must be boolean or integer, got {which.dtype.name}."
+        )
     dtype = same_dtype("select_n", *cases)
     shape = broadcast_shapes("select_n", which.shape, *(c.shape for c in cases))
     return ShapedArray(shape, dtype, all(c.weak_type for c in cases))

@@ -87,9 +87,7 @@ def cbrt(x: Any) -> Any:
 sqrt_p = _unop("sqrt", np.sqrt)
 defjvp_using_output(sqrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 2), out)))
 cbrt_p = _unop("cbrt", np.cbrt, complex_ok=False)
-defjvp_using_output(
-    cbrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 3), integer_pow(out, 2)))
-)
+defjvp_using_output(cbrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 3), integer_pow(out, 2))))
 
 
 # ---- exp2, expm1, log2, log10, log1p ----------------------------------------
@@ -265,8 +263,10 @@ defjvp(asinh_p, lambda t, x: div(t, sqrt(_one_plus_square(x))))
 acosh_p = _unop("acosh", np.arccosh)
 # sqrt(x - 1) * sqrt(x + 1) rather than sqrt(x**2 - 1): the same on the reals, and the
 # right branch for complex x.
-defjvp(acosh_p, lambda t, x: div(t, mul(sqrt(sub(x, scalar_like(x, 1))),
-                                        sqrt(add(x, scalar_like(x, 1))))))
+defjvp(
+    acosh_p,
+    lambda t, x: div(t, mul(sqrt(sub(x, scalar_like(x, 1))), sqrt(add(x, scalar_like(x, 1))))),
+)
 atanh_p = _unop("atanh", np.arctanh)
 defjvp(atanh_p, lambda t, x: div(t, _one_minus_square(x)))
 

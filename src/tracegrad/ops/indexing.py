@@ -62,17 +62,21 @@ def full(shape: Shape, value: Any, dtype: np.dtype[Any]) -> Any:
 def _index_shape(name: str, operand: ShapedArray, indices: Sequence[ShapedArray]) -> Shape:
     """``B``, the broadcast shape of the index arrays, after checking them."""
     if len(indices) > operand.ndim:
-        raise ShapeError(f"{name}: {len(indices)} index arrays for an operand of shape "
-                         f"{operand.shape}; at most one per dimension.")
+        raise ShapeError(
+            f"{name}: {len(indices)} index arrays for an operand of shape "
+            f"{operand.shape}; at most one per dimension."
+        )
     for i in indices:
         if i.dtype.kind not in "iu":
-            raise DTypeError(f"{name}: index arrays must have an integer dtype, got "
-                             f"{i.dtype.name}.")
+            raise DTypeError(
+                f"{name}: index arrays must have an integer dtype, got {i.dtype.name}."
+            )
     return broadcast_shapes(name, *(i.shape for i in indices))
 
 
-def normalize_indices(indices: Sequence[Any], sizes: Shape, mode: str
-                      ) -> tuple[tuple[np.ndarray, ...], np.ndarray | None]:
+def normalize_indices(
+    indices: Sequence[Any], sizes: Shape, mode: str
+) -> tuple[tuple[np.ndarray, ...], np.ndarray | None]:
     """Broadcast the index arrays and apply ``mode``; also a validity mask for the modes
     that skip out-of-bounds positions ("fill", "drop"), where invalid indices become 0
     (None when every index is in bounds).
@@ -105,8 +109,9 @@ def _check_mode(name: str, mode: str, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{name}: mode must be one of {allowed}, got {mode!r}.")
 
 
-def _batch_indices(indices: Sequence[Any], dims: Sequence[int | None], size: int,
-                   nb: int) -> list[Any]:
+def _batch_indices(
+    indices: Sequence[Any], dims: Sequence[int | None], size: int, nb: int
+) -> list[Any]:
     """The index arrays of a batched gather/scatter whose operand has its batch dimension in
     front: an iota indexing that dimension, then each index with a leading batch dimension
     (size 1 where unbatched), padded to ``nb + 1`` dimensions so that they broadcast."""
@@ -132,7 +137,7 @@ def _unbatched_index_shape(indices: Sequence[Any], dims: Sequence[int | None]) -
     shapes = []
     for i, d in zip(indices, dims, strict=True):
         shape = get_aval(i).shape
-        shapes.append(shape if d is None else shape[:d] + shape[d + 1:])
+        shapes.append(shape if d is None else shape[:d] + shape[d + 1 :])
     return broadcast_shapes("gather", *shapes)
 
 
@@ -164,11 +169,10 @@ def _gather_impl(x: Any, *indices: Any, mode: str) -> Any:
 def _gather_abstract_eval(x: ShapedArray, *indices: ShapedArray, mode: str) -> ShapedArray:
     _check_mode("gather", mode, GATHER_MODES)
     batch = _index_shape("gather", x, indices)
-    return x.update(shape=batch + x.shape[len(indices):])
+    return x.update(shape=batch + x.shape[len(indices) :])
 
 
-def _gather_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
-                ) -> tuple[Any, Any]:
+def _gather_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tuple[Any, Any]:
     x, *indices = primals
     out = gather(x, *indices, mode=mode)
     if type(tangents[0]) is Zero:
@@ -185,8 +189,7 @@ def _gather_transpose(ct: Any, x: Any, *indices: Any, mode: str) -> list[Any]:
     return [scatter_add(zeros, ct, *indices, mode=_TRANSPOSED_MODE[mode])] + [None] * len(indices)
 
 
-def _gather_batch(args: Sequence[Any], dims: Sequence[int | None], *, mode: str
-                  ) -> tuple[Any, int]:
+def _gather_batch(args: Sequence[Any], dims: Sequence[int | None], *, mode: str) -> tuple[Any, int]:
     (x, *indices), (dx, *dis) = args, dims
     k, nb = len(indices), len(_unbatched_index_shape(indices, dis))
     if all(d is None for d in dis):
@@ -207,12 +210,13 @@ gather_p.def_batch(_gather_batch)
 
 
 # ---- the scatter family -----------------------------------------------------
-def _scatter_impl(combine: Callable[[np.ndarray, tuple[np.ndarray, ...], np.ndarray], None]
-                  ) -> Callable[..., Any]:
+def _scatter_impl(
+    combine: Callable[[np.ndarray, tuple[np.ndarray, ...], np.ndarray], None],
+) -> Callable[..., Any]:
     def impl(operand: Any, updates: Any, *indices: Any, mode: str, **_: Any) -> Any:
         out = np.array(operand, copy=True)
         upd = np.asarray(updates)
-        idx, valid = normalize_indices(indices, out.shape[:len(indices)], mode)
+        idx, valid = normalize_indices(indices, out.shape[: len(indices)], mode)
         if valid is not None:
             idx, upd = tuple(i[valid] for i in idx), upd[valid]
         combine(out, idx, upd)
@@ -227,17 +231,22 @@ def _set(out: np.ndarray, idx: tuple[np.ndarray, ...], upd: np.ndarray) -> None:
 
 
 def _scatter_abstract_eval(name: str) -> Callable[..., ShapedArray]:
-    def rule(operand: ShapedArray, updates: ShapedArray, *indices: ShapedArray, mode: str,
-             **_: Any) -> ShapedArray:
+    def rule(
+        operand: ShapedArray, updates: ShapedArray, *indices: ShapedArray, mode: str, **_: Any
+    ) -> ShapedArray:
         _check_mode(name, mode, SCATTER_MODES)
         batch = _index_shape(name, operand, indices)
-        want = batch + operand.shape[len(indices):]
+        want = batch + operand.shape[len(indices) :]
         if updates.shape != want:
-            raise ShapeError(f"{name}: updates of shape {updates.shape} given where the index "
-                             f"arrays and operand shape {operand.shape} need shape {want}.")
+            raise ShapeError(
+                f"{name}: updates of shape {updates.shape} given where the index "
+                f"arrays and operand shape {operand.shape} need shape {want}."
+            )
         if updates.dtype != operand.dtype:
-            raise DTypeError(f"{name}: operand dtype {operand.dtype.name} and updates dtype "
-                             f"{updates.dtype.name} differ; convert the updates first.")
+            raise DTypeError(
+                f"{name}: operand dtype {operand.dtype.name} and updates dtype "
+                f"{updates.dtype.name} differ; convert the updates first."
+            )
         return operand
 
     return rule
@@ -280,8 +289,9 @@ def scatter_add(operand: Any, updates: Any, *indices: Any, mode: str = "drop") -
     return scatter_add_p.bind(operand, updates, *indices, mode=mode)
 
 
-def _scatter_add_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
-                     ) -> tuple[Any, Any]:
+def _scatter_add_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
+) -> tuple[Any, Any]:
     operand, updates, *indices = primals
     t_op, t_upd = tangents[0], tangents[1]
     out = scatter_add(operand, updates, *indices, mode=mode)
@@ -290,14 +300,16 @@ def _scatter_add_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: s
     return out, scatter_add(instantiate(t_op), t_upd, *indices, mode=mode)
 
 
-def _scatter_add_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode: str
-                           ) -> list[Any]:
+def _scatter_add_transpose(
+    ct: Any, operand: Any, updates: Any, *indices: Any, mode: str
+) -> list[Any]:
     _check_linear_indices("scatter_add", indices)
     if type(ct) is Zero:
         return [None] * (2 + len(indices))
     ct_op = ct if is_undefined_primal(operand) else None
-    ct_upd = (gather(ct, *indices, mode=_TRANSPOSED_MODE[mode])
-              if is_undefined_primal(updates) else None)
+    ct_upd = (
+        gather(ct, *indices, mode=_TRANSPOSED_MODE[mode]) if is_undefined_primal(updates) else None
+    )
     return [ct_op, ct_upd] + [None] * len(indices)
 
 
@@ -317,8 +329,7 @@ def scatter(operand: Any, updates: Any, *indices: Any, mode: str = "drop") -> An
     return scatter_p.bind(operand, updates, *indices, mode=mode)
 
 
-def _scatter_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
-                 ) -> tuple[Any, Any]:
+def _scatter_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tuple[Any, Any]:
     operand, updates, *indices = primals
     out = scatter(operand, updates, *indices, mode=mode)
     t_op, t_upd = tangents[0], tangents[1]
@@ -328,8 +339,7 @@ def _scatter_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
     return out, scatter(instantiate(t_op), instantiate(t_upd), *indices, mode=mode)
 
 
-def _winners(update_shape: Shape, operand_shape: Shape, indices: Sequence[Any], mode: str
-             ) -> Any:
+def _winners(update_shape: Shape, operand_shape: Shape, indices: Sequence[Any], mode: str) -> Any:
     """Boolean mask over the updates: True for those whose value a scatter keeps.
 
     Each update gets an id (1, 2, ...); scattering the ids and reading them back shows which
@@ -341,8 +351,7 @@ def _winners(update_shape: Shape, operand_shape: Shape, indices: Sequence[Any], 
     return eq(gather(placed, *indices, mode=_TRANSPOSED_MODE[mode]), ids)
 
 
-def _scatter_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode: str
-                       ) -> list[Any]:
+def _scatter_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode: str) -> list[Any]:
     _check_linear_indices("scatter", indices)
     if type(ct) is Zero:
         return [None] * (2 + len(indices))
@@ -364,8 +373,9 @@ scatter_p.def_transpose(_scatter_transpose)
 
 
 # ---- scatter_mul ------------------------------------------------------------
-def scatter_mul(operand: Any, updates: Any, *indices: Any, mode: str = "drop",
-                unique_indices: bool = False) -> Any:
+def scatter_mul(
+    operand: Any, updates: Any, *indices: Any, mode: str = "drop", unique_indices: bool = False
+) -> Any:
     """``operand`` multiplied by ``updates`` at ``indices`` (duplicates multiply in turn, as
     ``numpy.multiply.at``). Its derivative with respect to ``updates`` needs
     ``unique_indices=True``, a promise that no position repeats.
@@ -373,12 +383,14 @@ def scatter_mul(operand: Any, updates: Any, *indices: Any, mode: str = "drop",
     >>> scatter_mul(np.full(3, 2.0), np.array([3.0, 5.0]), np.array([1, 1]))
     array([ 2., 30.,  2.])
     """
-    return scatter_mul_p.bind(operand, updates, *indices, mode=mode,
-                              unique_indices=bool(unique_indices))
+    return scatter_mul_p.bind(
+        operand, updates, *indices, mode=mode, unique_indices=bool(unique_indices)
+    )
 
 
-def _scatter_mul_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str,
-                     unique_indices: bool) -> tuple[Any, Any]:
+def _scatter_mul_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str, unique_indices: bool
+) -> tuple[Any, Any]:
     operand, updates, *indices = primals
     t_op, t_upd = tangents[0], tangents[1]
     out = scatter_mul(operand, updates, *indices, mode=mode, unique_indices=unique_indices)
@@ -387,8 +399,11 @@ def _scatter_mul_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: s
     if type(t_op) is not Zero:
         # out = operand * P, P the product of the updates at each position (1 elsewhere).
         ones = full(aval.shape, 1, aval.dtype)
-        terms.append(mul(t_op, scatter_mul(ones, updates, *indices, mode=mode,
-                                           unique_indices=unique_indices)))
+        terms.append(
+            mul(
+                t_op, scatter_mul(ones, updates, *indices, mode=mode, unique_indices=unique_indices)
+            )
+        )
     if type(t_upd) is not Zero:
         if not unique_indices:
             raise NotImplementedError(
@@ -443,11 +458,14 @@ def _extremal_jvp(prim: Primitive) -> Callable[..., tuple[Any, Any]]:
         zeros = full(aval.shape, 0, dtype)
         kept = eq(operand, out)
         won = eq(updates, gather(out, *indices, mode=_TRANSPOSED_MODE[mode]))
-        count = add(convert_element_type(kept, dtype),
-                    scatter_add(zeros, convert_element_type(won, dtype), *indices, mode=mode))
-        total = add(select_n(kept, zero, instantiate(t_op)),
-                    scatter_add(zeros, select_n(won, zero, instantiate(t_upd)), *indices,
-                                mode=mode))
+        count = add(
+            convert_element_type(kept, dtype),
+            scatter_add(zeros, convert_element_type(won, dtype), *indices, mode=mode),
+        )
+        total = add(
+            select_n(kept, zero, instantiate(t_op)),
+            scatter_add(zeros, select_n(won, zero, instantiate(t_upd)), *indices, mode=mode),
+        )
         return out, div(total, count)
 
     return rule

@@ -107,8 +107,9 @@ def _dot_general_abstract_eval(
     return ShapedArray(shape, dtype, x.weak_type and y.weak_type)
 
 
-def _transpose_lhs(ct: Any, x_aval: ShapedArray, y: Any, dimension_numbers: DimensionNumbers
-                   ) -> Any:
+def _transpose_lhs(
+    ct: Any, x_aval: ShapedArray, y: Any, dimension_numbers: DimensionNumbers
+) -> Any:
     """The cotangent of ``x`` in ``dot_general(x, y)``: contract ``ct`` with ``y`` over the
     free dimensions of ``y``, then put the dimensions back in the layout of ``x``."""
     (xc, yc), (xb, yb) = dimension_numbers
@@ -123,8 +124,9 @@ def _transpose_lhs(ct: Any, x_aval: ShapedArray, y: Any, dimension_numbers: Dime
     return transpose(out, [out_to_x.index(d) for d in range(x_aval.ndim)])
 
 
-def _transpose_rhs(ct: Any, x: Any, y_aval: ShapedArray, dimension_numbers: DimensionNumbers
-                   ) -> Any:
+def _transpose_rhs(
+    ct: Any, x: Any, y_aval: ShapedArray, dimension_numbers: DimensionNumbers
+) -> Any:
     """The cotangent of ``y``: the lhs rule for ``dot_general(y, x)``, whose output is
     ``ct`` with the two groups of free dimensions swapped."""
     (xc, yc), (xb, yb) = dimension_numbers

@@ -88,8 +88,7 @@ def stack_batch(prim: Primitive) -> None:
     """Batching: every operand's batch dimension in front, as a stack dimension."""
 
     def rule(args: Sequence[Any], dims: Sequence[int | None], **params: Any) -> tuple[Any, Any]:
-        size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True)
-                    if d is not None)
+        size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
         moved = [bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True)]
         out = prim.bind(*moved, **params)
         return (out, [0] * len(out)) if prim.multiple_results else (out, 0)
@@ -99,15 +98,20 @@ def stack_batch(prim: Primitive) -> None:
 
 def matrix_aval(name: str, x: ShapedArray, *, square: bool) -> ShapedArray:
     if x.ndim < 2:
-        raise ShapeError(f"{name}: {x.ndim}-dimensional array given. Array must be at least "
-                         f"two-dimensional (a stack of matrices in the last two axes), got "
-                         f"shape {x.shape}.")
+        raise ShapeError(
+            f"{name}: {x.ndim}-dimensional array given. Array must be at least "
+            f"two-dimensional (a stack of matrices in the last two axes), got "
+            f"shape {x.shape}."
+        )
     if square and x.shape[-1] != x.shape[-2]:
-        raise ShapeError(f"{name}: Last 2 dimensions of the array must be square, got shape "
-                         f"{x.shape}.")
+        raise ShapeError(
+            f"{name}: Last 2 dimensions of the array must be square, got shape {x.shape}."
+        )
     if not is_inexact(x.dtype):
-        raise DTypeError(f"{name} takes floating or complex arrays, got dtype "
-                         f"{x.dtype.name} (tracegrad.numpy.linalg converts integers first).")
+        raise DTypeError(
+            f"{name} takes floating or complex arrays, got dtype "
+            f"{x.dtype.name} (tracegrad.numpy.linalg converts integers first)."
+        )
     return x
 
 
@@ -150,9 +154,11 @@ def _solve_abstract_eval(a: ShapedArray, b: ShapedArray) -> ShapedArray:
     matrix_aval("solve", a, square=True)
     matrix_aval("solve", b, square=False)
     if a.dtype != b.dtype or a.shape[:-2] != b.shape[:-2] or a.shape[-1] != b.shape[-2]:
-        raise ShapeError(f"solve: a of shape {a.shape} ({a.dtype.name}) and b of shape "
-                         f"{b.shape} ({b.dtype.name}) must have one dtype, one batch shape and "
-                         "b.shape[-2] == a.shape[-1].")
+        raise ShapeError(
+            f"solve: a of shape {a.shape} ({a.dtype.name}) and b of shape "
+            f"{b.shape} ({b.dtype.name}) must have one dtype, one batch shape and "
+            "b.shape[-2] == a.shape[-1]."
+        )
     return b
 
 
@@ -198,8 +204,7 @@ def adjugate(a: Any) -> Any:
 
 det_p = Primitive("det")
 det_p.def_impl(np.linalg.det)
-det_p.def_abstract_eval(
-    lambda a: matrix_aval("det", a, square=True).update(shape=a.shape[:-2]))
+det_p.def_abstract_eval(lambda a: matrix_aval("det", a, square=True).update(shape=a.shape[:-2]))
 defjvp(det_p, lambda t, a: sum_last_two(ew.mul(mT(adjugate(a)), t)))
 stack_batch(det_p)
 
@@ -276,8 +281,10 @@ def _slogdet_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, 
     (a,), (t,) = primals, tangents
     sign, logabsdet = slogdet(a)
     if type(t) is Zero:
-        return [sign, logabsdet], [Zero.like_primal(get_aval(sign)),
-                                   Zero.like_primal(get_aval(logabsdet))]
+        return [sign, logabsdet], [
+            Zero.like_primal(get_aval(sign)),
+            Zero.like_primal(get_aval(logabsdet)),
+        ]
     d = trace_last(solve(a, t))  # d log det = tr(inv(a) da)
     if not is_complex(get_aval(a).dtype):
         return [sign, logabsdet], [Zero.like_primal(get_aval(sign)), d]
@@ -352,8 +359,7 @@ def off_diagonal_reciprocal(w: Any, dtype: np.dtype[Any]) -> Any:
     return convert_element_type(f, dtype)
 
 
-def _eigh_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, uplo: str
-              ) -> tuple[Any, Any]:
+def _eigh_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, uplo: str) -> tuple[Any, Any]:
     (a,), (t,) = primals, tangents
     w, v = eigh(a, uplo)
     if type(t) is Zero:
@@ -374,4 +380,3 @@ eigh_p.def_impl(lambda a, *, uplo: list(np.linalg.eigh(a, UPLO=uplo)))
 eigh_p.def_abstract_eval(_eigh_abstract_eval)
 eigh_p.def_jvp(_eigh_jvp)
 stack_batch(eigh_p)
-

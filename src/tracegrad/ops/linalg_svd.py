@@ -58,8 +58,9 @@ def _svd_impl(a: Any, *, full_matrices: bool, compute_uv: bool) -> list[Any]:
     return list(np.linalg.svd(a, full_matrices=full_matrices))
 
 
-def _svd_abstract_eval(a: ShapedArray, *, full_matrices: bool, compute_uv: bool
-                       ) -> list[ShapedArray]:
+def _svd_abstract_eval(
+    a: ShapedArray, *, full_matrices: bool, compute_uv: bool
+) -> list[ShapedArray]:
     matrix_aval("svd", a, square=False)
     *batch, m, n = a.shape
     k = min(m, n)
@@ -67,12 +68,16 @@ def _svd_abstract_eval(a: ShapedArray, *, full_matrices: bool, compute_uv: bool
     if not compute_uv:
         return [s]
     u_cols, vh_rows = (m, n) if full_matrices else (k, k)
-    return [ShapedArray((*batch, m, u_cols), a.dtype), s,
-            ShapedArray((*batch, vh_rows, n), a.dtype)]
+    return [
+        ShapedArray((*batch, m, u_cols), a.dtype),
+        s,
+        ShapedArray((*batch, vh_rows, n), a.dtype),
+    ]
 
 
-def _svd_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, full_matrices: bool,
-             compute_uv: bool) -> tuple[Any, Any]:
+def _svd_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, full_matrices: bool, compute_uv: bool
+) -> tuple[Any, Any]:
     (a,), (t,) = primals, tangents
     outs = svd(a, full_matrices, compute_uv)
     if type(t) is Zero:
@@ -146,8 +151,7 @@ def _qr_abstract_eval(a: ShapedArray, *, mode: str) -> list[ShapedArray]:
     return [r] if mode == "r" else [ShapedArray((*batch, m, q_cols), a.dtype), r]
 
 
-def _qr_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
-            ) -> tuple[Any, Any]:
+def _qr_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tuple[Any, Any]:
     (a,), (t,) = primals, tangents
     outs = qr(a, mode)
     if type(t) is Zero:
@@ -167,8 +171,9 @@ def _qr_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
     lower = ew.mul(c, const_like(c, np.tri(n, n, -1)))
     omega = ew.sub(lower, mH(lower))
     if is_complex(get_aval(a).dtype):
-        imag_diag = convert_element_type(ew.imag(ew.mul(c, const_like(c, np.eye(n)))),
-                                         get_aval(a).dtype)
+        imag_diag = convert_element_type(
+            ew.imag(ew.mul(c, const_like(c, np.eye(n)))), get_aval(a).dtype
+        )
         omega = ew.add(omega, ew.mul(imag_diag, const_like(c, 1j)))
     dq = ew.add(mm(q, ew.sub(omega, c)), da_rinv)
     dr = mm(ew.sub(c, omega), r)
@@ -191,8 +196,7 @@ def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
     array([[0.5, 0. ],
            [0. , 0. ]])
     """
-    return pinv_p.bind(a, rcond=None if rcond is None else float(rcond),
-                       hermitian=bool(hermitian))
+    return pinv_p.bind(a, rcond=None if rcond is None else float(rcond), hermitian=bool(hermitian))
 
 
 def _pinv_impl(a: Any, *, rcond: float | None, hermitian: bool) -> Any:
@@ -201,8 +205,7 @@ def _pinv_impl(a: Any, *, rcond: float | None, hermitian: bool) -> Any:
     return np.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
 
 
-def _pinv_abstract_eval(a: ShapedArray, *, rcond: float | None, hermitian: bool
-                        ) -> ShapedArray:
+def _pinv_abstract_eval(a: ShapedArray, *, rcond: float | None, hermitian: bool) -> ShapedArray:
     matrix_aval("pinv", a, square=hermitian)
     return ShapedArray((*a.shape[:-2], a.shape[-1], a.shape[-2]), a.dtype)
 

@@ -47,8 +47,9 @@ def _check_nonempty(name: str, x: ShapedArray, axes: Shape) -> None:
 def _defreducer_batch(prim: Primitive) -> None:
     """Batching of a primitive reducing ``axes``: renumber them around the batch dim."""
 
-    def rule(args: Sequence[Any], dims: Sequence[int | None], *, axes: Shape, **params: Any
-             ) -> tuple[Any, int]:
+    def rule(
+        args: Sequence[Any], dims: Sequence[int | None], *, axes: Shape, **params: Any
+    ) -> tuple[Any, int]:
         (x,), (d,) = args, dims
         assert d is not None  # a rule runs only when its operand is batched
         new_axes = shift_axes_for_batch(axes, d)
@@ -60,8 +61,9 @@ def _defreducer_batch(prim: Primitive) -> None:
 def _defaxis_batch(prim: Primitive, *, keeps_axis: bool) -> None:
     """Batching of a primitive acting along one ``axis`` (which it removes or keeps)."""
 
-    def rule(args: Sequence[Any], dims: Sequence[int | None], *, axis: int, **params: Any
-             ) -> tuple[Any, int]:
+    def rule(
+        args: Sequence[Any], dims: Sequence[int | None], *, axis: int, **params: Any
+    ) -> tuple[Any, int]:
         (x,), (d,) = args, dims
         assert d is not None
         new_axis = axis + (axis >= d)
@@ -182,8 +184,9 @@ def _product_tree_jvp(x: Any, t: Any) -> Any:
     return t
 
 
-def _reduce_prod_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, axes: Shape
-                     ) -> tuple[Any, Any]:
+def _reduce_prod_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, axes: Shape
+) -> tuple[Any, Any]:
     (x,), (t,) = primals, tangents
     out = reduce_prod(x, axes)
     out_aval = get_aval(out)
@@ -230,8 +233,10 @@ def reduce_or(x: Any, axes: Sequence[int]) -> Any:
 def _logical_abstract_eval(name: str) -> Any:
     def rule(x: ShapedArray, *, axes: Shape) -> ShapedArray:
         if x.dtype != np.bool_:
-            raise DTypeError(f"{name} takes a boolean array, got dtype {x.dtype.name}; compare "
-                             "with 0 first (tracegrad.numpy.all and any do).")
+            raise DTypeError(
+                f"{name} takes a boolean array, got dtype {x.dtype.name}; compare "
+                "with 0 first (tracegrad.numpy.all and any do)."
+            )
         return ShapedArray(_reduced_shape(x, axes), x.dtype)
 
     return rule
@@ -273,8 +278,10 @@ def _argminmax_abstract_eval(name: str) -> Any:
     def rule(x: ShapedArray, *, axis: int, index_dtype: np.dtype[Any]) -> ShapedArray:
         shape = _reduced_shape(x, (axis,))
         if x.shape[axis] == 0:
-            raise ValueError(f"attempt to get {name} of an empty sequence: axis {axis} of an "
-                             f"array of shape {x.shape} has size 0.")
+            raise ValueError(
+                f"attempt to get {name} of an empty sequence: axis {axis} of an "
+                f"array of shape {x.shape} has size 0."
+            )
         return ShapedArray(shape, index_dtype)
 
     return rule
@@ -352,8 +359,9 @@ def _shift(x: Any, offset: int, fill: Any, axis: int, reverse: bool) -> Any:
     return _pad_axis(slice_in_dim(x, 0, n - offset, axis), fill, axis, offset, 0)
 
 
-def _cumprod_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, axis: int, reverse: bool
-                 ) -> tuple[Any, Any]:
+def _cumprod_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, axis: int, reverse: bool
+) -> tuple[Any, Any]:
     (x,), (t,) = primals, tangents
     out = cumprod(x, axis, reverse)
     if type(t) is Zero:
@@ -368,8 +376,7 @@ def _cumprod_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, axis: int, 
     while offset < n:
         prod_before = _shift(prod, offset, 1, axis, reverse)
         tan_before = _shift(tan, offset, 0, axis, reverse)
-        prod, tan = (mul(prod, prod_before),
-                     add_any(mul(tan, prod_before), mul(prod, tan_before)))
+        prod, tan = (mul(prod, prod_before), add_any(mul(tan, prod_before), mul(prod, tan_before)))
         offset *= 2
     return out, tan
 

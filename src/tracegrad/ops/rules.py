@@ -7,9 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval, instantiate
+from tracegrad.core import (
+    DTypeError,
+    Primitive,
+    ShapedArray,
+    ShapeError,
+    Zero,
+    get_aval,
+    instantiate,
+)
 from tracegrad.core.dtypes import is_inexact
-
 
 # ---- abstract evaluation ----------------------------------------------------
 

@@ -36,13 +36,15 @@ def rev(x: Any, dimensions: Sequence[int]) -> Any:
 
 def _rev_abstract_eval(x: ShapedArray, *, dimensions: Shape) -> ShapedArray:
     if len(set(dimensions)) != len(dimensions) or any(not 0 <= d < x.ndim for d in dimensions):
-        raise ShapeError(f"rev: dimensions={dimensions} must be distinct axes of an array of "
-                         f"shape {x.shape}.")
+        raise ShapeError(
+            f"rev: dimensions={dimensions} must be distinct axes of an array of shape {x.shape}."
+        )
     return x
 
 
-def _rev_batch(args: Sequence[Any], dims: Sequence[int | None], *, dimensions: Shape
-               ) -> tuple[Any, int | None]:
+def _rev_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, dimensions: Shape
+) -> tuple[Any, int | None]:
     (x,), (d,) = args, dims
     if d is None:
         return rev(x, dimensions), None
@@ -86,8 +88,9 @@ def take_static(x: Any, indices: Sequence[int], axis: int) -> Any:
     axis = canonical_axis(axis, len(shape))
     idx = [int(i) for i in indices]
     if any(not 0 <= i < shape[axis] for i in idx):
-        raise IndexError(f"take_static: indices {idx} out of bounds for axis {axis} with size "
-                         f"{shape[axis]}.")
+        raise IndexError(
+            f"take_static: indices {idx} out of bounds for axis {axis} with size {shape[axis]}."
+        )
     if idx == list(range(shape[axis])):
         return x
     if not idx:
@@ -100,7 +103,6 @@ def take_static(x: Any, indices: Sequence[int], axis: int) -> Any:
             pieces.append(rev(slice_in_dim(x, first - length + 1, first + 1, axis), (axis,)))
         else:
             one = slice_in_dim(x, first, first + 1, axis)
-            target = (*shape[:axis], length, *shape[axis + 1:])
+            target = (*shape[:axis], length, *shape[axis + 1 :])
             pieces.append(broadcast_in_dim(one, target, tuple(range(len(shape)))))
     return concatenate(pieces, axis)
-

@@ -56,8 +56,9 @@ def sort_multi(operands: Sequence[Any], dimension: int = -1) -> list[Any]:
 def iota(shape: tuple[int, ...], dimension: int) -> Any:
     """The concrete ``int64`` array counting along ``dimension``, broadcast to ``shape``."""
     counts = np.arange(shape[dimension], dtype=np.int64)
-    return np.broadcast_to(np.expand_dims(counts, tuple(i for i in range(len(shape))
-                                                       if i != dimension)), shape)
+    return np.broadcast_to(
+        np.expand_dims(counts, tuple(i for i in range(len(shape)) if i != dimension)), shape
+    )
 
 
 def _sort_impl(*operands: Any, dimension: int) -> list[Any]:
@@ -69,16 +70,19 @@ def _sort_impl(*operands: Any, dimension: int) -> list[Any]:
 def _sort_abstract_eval(*avals: ShapedArray, dimension: int) -> list[ShapedArray]:
     shapes = {a.shape for a in avals}
     if len(shapes) != 1:
-        raise ShapeError(f"sort: all operands must have the same shape, got shapes "
-                         f"{[a.shape for a in avals]}.")
+        raise ShapeError(
+            f"sort: all operands must have the same shape, got shapes {[a.shape for a in avals]}."
+        )
     if not 0 <= dimension < avals[0].ndim:
-        raise ShapeError(f"sort: dimension {dimension} is out of bounds for operands of shape "
-                         f"{avals[0].shape}.")
+        raise ShapeError(
+            f"sort: dimension {dimension} is out of bounds for operands of shape {avals[0].shape}."
+        )
     return list(avals)
 
 
-def _sort_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, dimension: int
-              ) -> tuple[list[Any], list[Any]]:
+def _sort_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, dimension: int
+) -> tuple[list[Any], list[Any]]:
     outs = sort_multi(primals, dimension)
     t_outs: list[Any] = [Zero.like_primal(get_aval(o)) for o in outs]
     moving = [i for i, t in enumerate(tangents) if type(t) is not Zero]
@@ -96,8 +100,9 @@ def _sort_transpose(cts: Sequence[Any], *operands: Any, dimension: int) -> list[
     keys = operands[0]
     if is_undefined_primal(keys):
         raise TypeError("sort is linear only in the operands it reorders, not in its keys.")
-    linear = [i for i, x in enumerate(operands)
-              if is_undefined_primal(x) and type(cts[i]) is not Zero]
+    linear = [
+        i for i, x in enumerate(operands) if is_undefined_primal(x) and type(cts[i]) is not Zero
+    ]
     outs: list[Any] = [None] * len(operands)
     if not linear:
         return outs
@@ -109,8 +114,9 @@ def _sort_transpose(cts: Sequence[Any], *operands: Any, dimension: int) -> list[
     return outs
 
 
-def _sort_batch(args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
-                ) -> tuple[list[Any], list[int]]:
+def _sort_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
+) -> tuple[list[Any], list[int]]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
     moved = [bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True)]
     outs = sort_multi(moved, dimension + 1)
@@ -165,18 +171,20 @@ def _tie_average_impl(t: Any, keys: Any, *, dimension: int) -> Any:
     return np.moveaxis(np.repeat(means, counts).reshape(moved.shape), -1, dimension)
 
 
-def _tie_average_abstract_eval(t: ShapedArray, keys: ShapedArray, *, dimension: int
-                               ) -> ShapedArray:
+def _tie_average_abstract_eval(t: ShapedArray, keys: ShapedArray, *, dimension: int) -> ShapedArray:
     if t.shape != keys.shape or not 0 <= dimension < t.ndim:
-        raise ShapeError(f"tie_average: values of shape {t.shape} and keys of shape "
-                         f"{keys.shape} must match, with dimension {dimension} in range.")
+        raise ShapeError(
+            f"tie_average: values of shape {t.shape} and keys of shape "
+            f"{keys.shape} must match, with dimension {dimension} in range."
+        )
     if t.dtype.kind not in "fc":
         raise DTypeError(f"tie_average averages floating values, got {t.dtype.name}.")
     return t
 
 
-def _tie_average_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, dimension: int
-                     ) -> tuple[Any, Any]:
+def _tie_average_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, dimension: int
+) -> tuple[Any, Any]:
     (t, keys), (t_dot, _) = primals, tangents
     out = tie_average(t, keys, dimension)
     if type(t_dot) is Zero:
@@ -193,8 +201,9 @@ def _tie_average_transpose(ct: Any, t: Any, keys: Any, *, dimension: int) -> lis
     return [tie_average(ct, keys, dimension), None]
 
 
-def _tie_average_batch(args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
-                       ) -> tuple[Any, int]:
+def _tie_average_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
+) -> tuple[Any, int]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
     t, keys = (bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True))
     return tie_average(t, keys, dimension + 1), 0

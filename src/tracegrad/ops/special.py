@@ -34,8 +34,9 @@ _ASYMPTOTIC_FROM = 12.0  # the asymptotic series below are at machine precision 
 _LOG_PI = math.log(math.pi)
 
 
-def _interpolant(f: Callable[[float], float], lo: float, hi: float, deg: int
-                 ) -> chebyshev.Chebyshev:
+def _interpolant(
+    f: Callable[[float], float], lo: float, hi: float, deg: int
+) -> chebyshev.Chebyshev:
     """Chebyshev interpolant of the scalar function ``f`` on [lo, hi], at the ``deg + 1``
     Chebyshev points of the first kind (all interior).
 
@@ -57,8 +58,10 @@ def _interpolant(f: Callable[[float], float], lo: float, hi: float, deg: int
 # interpolated). From 6 on, erf(x) rounds to 1 in float64.
 _ERF_OVER_X = _interpolant(lambda x: math.erf(x) / x, 0.0, 1.0, 16)
 _ERF_EDGES = (1.0, 2.0, 3.5, 6.0)
-_ERF_PIECES = [_interpolant(math.erf, lo, hi, deg)
-               for lo, hi, deg in zip(_ERF_EDGES[:-1], _ERF_EDGES[1:], (25, 25, 30), strict=True)]
+_ERF_PIECES = [
+    _interpolant(math.erf, lo, hi, deg)
+    for lo, hi, deg in zip(_ERF_EDGES[:-1], _ERF_EDGES[1:], (25, 25, 30), strict=True)
+]
 
 # lgamma on [1, 3] as (x - 1)(x - 2) h(x), h interpolated from math.lgamma: the zeros at
 # 1 and 2 are exact. An even number of nodes, so none falls on 2.
@@ -67,8 +70,10 @@ _LGAMMA_H = _interpolant(lambda x: math.lgamma(x) / ((x - 1) * (x - 2)), 1.0, 3.
 
 def _as_f64(x: Any) -> np.ndarray:
     if np.iscomplexobj(x):  # checked here too: eager calls skip the abstract rule
-        raise DTypeError("the special-function kernels take real floating arrays, got "
-                         f"dtype {np.asarray(x).dtype.name}.")
+        raise DTypeError(
+            "the special-function kernels take real floating arrays, got "
+            f"dtype {np.asarray(x).dtype.name}."
+        )
     return np.asarray(x, dtype=np.float64)
 
 
@@ -85,8 +90,9 @@ def erf_kernel(x: Any) -> np.ndarray:
     return np.where(np.isnan(x), np.nan, out)
 
 
-def _shift_up(x: np.ndarray, term: Callable[[np.ndarray], np.ndarray]
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _shift_up(
+    x: np.ndarray, term: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Raise every finite ``x`` below the asymptotic range by 1 until it is in it.
 
     Returns the shifted arguments and the sum of ``term(x + j)`` over the shifts made.
@@ -146,8 +152,11 @@ def _polygamma_asymptotic(n: int, x: np.ndarray) -> np.ndarray:
     """psi^(n)(x) for x >= 12 from its asymptotic series (n = 0: digamma)."""
     inv = 1.0 / x
     if n == 0:
-        digamma: np.ndarray = np.log(x) - 0.5 * inv - sum(b / (2 * k + 2) * inv ** (2 * k + 2)
-                                                          for k, b in enumerate(_B2K))
+        digamma: np.ndarray = (
+            np.log(x)
+            - 0.5 * inv
+            - sum(b / (2 * k + 2) * inv ** (2 * k + 2) for k, b in enumerate(_B2K))
+        )
         return digamma
     sign = (-1.0) ** (n + 1)
     total = math.factorial(n - 1) * inv**n + 0.5 * math.factorial(n) * inv ** (n + 1)
@@ -212,9 +221,11 @@ def xlogy_kernel(x: Any, y: Any) -> np.ndarray:
 def _real_float_abstract_eval(name: str) -> Callable[..., ShapedArray]:
     def rule(x: ShapedArray, **_: Any) -> ShapedArray:
         if not is_float(x.dtype):
-            raise DTypeError(f"{name} takes real floating arrays, got dtype {x.dtype.name}; "
-                             "convert integers to a floating dtype first (the "
-                             "tracegrad.scipy.special functions do).")
+            raise DTypeError(
+                f"{name} takes real floating arrays, got dtype {x.dtype.name}; "
+                "convert integers to a floating dtype first (the "
+                "tracegrad.scipy.special functions do)."
+            )
         return x
 
     return rule

@@ -67,7 +67,7 @@ add_any_p.def_batch(_add_any_batch)
 
 # ---- broadcast_in_dim -------------------------------------------------------
 def broadcast_in_dim(x: Any, shape: Shape, broadcast_dimensions: Sequence[int]) -> Any:
-    """Broadcast ``x`` to ``shape``; dimension ``i`` of ``x`` becomes ``broadcast_dimensions[i]``."""
+    """Broadcast ``x`` to ``shape``; dimension i of ``x`` becomes ``broadcast_dimensions[i]``."""
     shape, dims = tuple(int(s) for s in shape), tuple(broadcast_dimensions)
     if get_aval(x).shape == shape and dims == tuple(range(len(shape))):
         return x
@@ -96,9 +96,11 @@ def _broadcast_in_dim_abstract_eval(
     x: ShapedArray, *, shape: Shape, broadcast_dimensions: Sequence[int]
 ) -> ShapedArray:
     dims = tuple(broadcast_dimensions)
-    ok = len(dims) == x.ndim and all(
-        0 <= d < len(shape) and x.shape[i] in (1, shape[d]) for i, d in enumerate(dims)
-    ) and list(dims) == sorted(set(dims))
+    ok = (
+        len(dims) == x.ndim
+        and all(0 <= d < len(shape) and x.shape[i] in (1, shape[d]) for i, d in enumerate(dims))
+        and list(dims) == sorted(set(dims))
+    )
     if not ok:
         raise ShapeError(
             f"broadcast_in_dim: cannot broadcast an array of shape {x.shape} to shape "
@@ -114,13 +116,18 @@ def _broadcast_in_dim_transpose(
     operand_shape = x.aval.shape
     expanded = _expanded_shape(operand_shape, shape, broadcast_dimensions)
     summed = tuple(i for i, (e, s) in enumerate(zip(expanded, shape, strict=True)) if e != s)
-    summed += tuple(i for i in range(len(shape)) if i not in broadcast_dimensions and i not in summed)
+    summed += tuple(
+        i for i in range(len(shape)) if i not in broadcast_dimensions and i not in summed
+    )
     out = reduce_sum(ct, tuple(sorted(summed)))
     return [reshape(out, operand_shape)]
 
 
 def _broadcast_in_dim_batch(
-    args: Sequence[Any], dims: Sequence[int | None], *, shape: Shape,
+    args: Sequence[Any],
+    dims: Sequence[int | None],
+    *,
+    shape: Shape,
     broadcast_dimensions: Sequence[int],
 ) -> tuple[Any, int]:
     (x,), (d,) = args, dims
@@ -161,13 +168,15 @@ def reshape(x: Any, new_sizes: Shape) -> Any:
 
 def _reshape_abstract_eval(x: ShapedArray, *, new_sizes: Shape) -> ShapedArray:
     if int(np.prod(new_sizes, dtype=np.int64)) != x.size or any(s < 0 for s in new_sizes):
-        raise ShapeError(f"cannot reshape array of shape {x.shape} (size {x.size}) into shape "
-                         f"{new_sizes}.")
+        raise ShapeError(
+            f"cannot reshape array of shape {x.shape} (size {x.size}) into shape {new_sizes}."
+        )
     return ShapedArray(new_sizes, x.dtype, x.weak_type)
 
 
-def _reshape_batch(args: Sequence[Any], dims: Sequence[int | None], *, new_sizes: Shape
-                   ) -> tuple[Any, int]:
+def _reshape_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, new_sizes: Shape
+) -> tuple[Any, int]:
     x = moveaxis(args[0], dims[0], 0)  # type: ignore[arg-type]
     return reshape(x, (get_aval(x).shape[0], *new_sizes)), 0
 
@@ -201,13 +210,16 @@ def moveaxis(x: Any, source: int, destination: int) -> Any:
 
 def _transpose_abstract_eval(x: ShapedArray, *, permutation: Shape) -> ShapedArray:
     if sorted(permutation) != list(range(x.ndim)):
-        raise ShapeError(f"transpose: permutation {permutation} is not a permutation of the "
-                         f"dimensions of an array of shape {x.shape}.")
+        raise ShapeError(
+            f"transpose: permutation {permutation} is not a permutation of the "
+            f"dimensions of an array of shape {x.shape}."
+        )
     return ShapedArray(tuple(x.shape[p] for p in permutation), x.dtype, x.weak_type)
 
 
-def _transpose_batch(args: Sequence[Any], dims: Sequence[int | None], *, permutation: Shape
-                     ) -> tuple[Any, int]:
+def _transpose_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, permutation: Shape
+) -> tuple[Any, int]:
     x = moveaxis(args[0], dims[0], 0)  # type: ignore[arg-type]
     return transpose(x, (0, *(p + 1 for p in permutation))), 0
 
@@ -215,7 +227,10 @@ def _transpose_batch(args: Sequence[Any], dims: Sequence[int | None], *, permuta
 transpose_p = Primitive("transpose")
 transpose_p.def_impl(lambda x, *, permutation: np.transpose(x, permutation))
 transpose_p.def_abstract_eval(_transpose_abstract_eval)
-deflinear(transpose_p, lambda ct, x, *, permutation: [transpose(ct, np.argsort(permutation))])
+deflinear(
+    transpose_p,
+    lambda ct, x, *, permutation: [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))],
+)
 transpose_p.def_batch(_transpose_batch)
 
 
@@ -251,8 +266,9 @@ def shift_axes_for_batch(axes: Sequence[int], d: int) -> Shape:
     return tuple(a + (a >= d) for a in axes)
 
 
-def _reduce_sum_batch(args: Sequence[Any], dims: Sequence[int | None], *, axes: Shape
-                      ) -> tuple[Any, int]:
+def _reduce_sum_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, axes: Shape
+) -> tuple[Any, int]:
     (x,), (d,) = args, dims
     assert d is not None
     new_axes = shift_axes_for_batch(axes, d)
@@ -287,8 +303,9 @@ def _convert_abstract_eval(x: ShapedArray, *, new_dtype: np.dtype[Any]) -> Shape
     return ShapedArray(x.shape, new_dtype)
 
 
-def _convert_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, new_dtype: np.dtype[Any]
-                 ) -> tuple[Any, Any]:
+def _convert_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, new_dtype: np.dtype[Any]
+) -> tuple[Any, Any]:
     (x,), (t,) = primals, tangents
     out = convert_element_type_p.bind(x, new_dtype=new_dtype)
     if type(t) is Zero or not is_inexact(new_dtype):
@@ -327,13 +344,21 @@ def _concatenate_abstract_eval(*avals: ShapedArray, dimension: int) -> ShapedArr
     first = avals[0]
     dtypes = {a.dtype for a in avals}
     if len(dtypes) != 1:
-        raise DTypeError(f"concatenate: operands must have one dtype, got {sorted(map(str, dtypes))}.")
-    ok = all(
-        a.ndim == first.ndim and all(
-            s == t for i, (s, t) in enumerate(zip(a.shape, first.shape, strict=True))
-            if i != dimension)
-        for a in avals
-    ) and 0 <= dimension < first.ndim
+        raise DTypeError(
+            f"concatenate: operands must have one dtype, got {sorted(map(str, dtypes))}."
+        )
+    ok = (
+        all(
+            a.ndim == first.ndim
+            and all(
+                s == t
+                for i, (s, t) in enumerate(zip(a.shape, first.shape, strict=True))
+                if i != dimension
+            )
+            for a in avals
+        )
+        and 0 <= dimension < first.ndim
+    )
     if not ok:
         raise ShapeError(
             "concatenate: all the input array dimensions except for the concatenation axis "
@@ -348,15 +373,19 @@ def _concatenate_transpose(ct: Any, *operands: Any, dimension: int) -> list[Any]
     outs: list[Any] = []
     start = 0
     for x in operands:
-        size = get_aval(x).shape[dimension] if not is_undefined_primal(x) else x.aval.shape[dimension]
-        outs.append(slice_in_dim(ct, start, start + size, dimension)
-                    if is_undefined_primal(x) else None)
+        size = (
+            get_aval(x).shape[dimension] if not is_undefined_primal(x) else x.aval.shape[dimension]
+        )
+        outs.append(
+            slice_in_dim(ct, start, start + size, dimension) if is_undefined_primal(x) else None
+        )
         start += size
     return outs
 
 
-def _concatenate_batch(args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
-                       ) -> tuple[Any, int]:
+def _concatenate_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, dimension: int
+) -> tuple[Any, int]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
     moved = [bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True)]
     return concatenate(moved, dimension + 1), 0
@@ -370,8 +399,10 @@ concatenate_p.def_batch(_concatenate_batch)
 
 
 # ---- slice ------------------------------------------------------------------
-def slice(  # noqa: A001 - the primitive's name, as lax.slice
-    x: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
+def slice(
+    x: Any,
+    start_indices: Sequence[int],
+    limit_indices: Sequence[int],
     strides: Sequence[int] | None = None,
 ) -> Any:
     """The static strided slice ``x[start:limit:stride, ...]`` (non-negative, in bounds)."""
@@ -392,17 +423,23 @@ def slice_in_dim(x: Any, start: int, limit: int, axis: int, stride: int = 1) -> 
 
 
 def _slice_shape(shape: Shape, start: Shape, limit: Shape, strides: Shape) -> Shape:
-    return tuple(max(0, -(-(hi - lo) // st)) for lo, hi, st in zip(start, limit, strides, strict=True))
+    return tuple(
+        max(0, -(-(hi - lo) // st)) for lo, hi, st in zip(start, limit, strides, strict=True)
+    )
 
 
-def _slice_abstract_eval(x: ShapedArray, *, start_indices: Shape, limit_indices: Shape,
-                         strides: Shape) -> ShapedArray:
+def _slice_abstract_eval(
+    x: ShapedArray, *, start_indices: Shape, limit_indices: Shape, strides: Shape
+) -> ShapedArray:
     ok = len(start_indices) == len(limit_indices) == len(strides) == x.ndim and all(
         0 <= lo <= hi <= n and st >= 1
-        for lo, hi, st, n in zip(start_indices, limit_indices, strides, x.shape, strict=True))
+        for lo, hi, st, n in zip(start_indices, limit_indices, strides, x.shape, strict=True)
+    )
     if not ok:
-        raise ShapeError(f"slice: start_indices={start_indices}, limit_indices={limit_indices}, "
-                         f"strides={strides} do not fit an array of shape {x.shape}.")
+        raise ShapeError(
+            f"slice: start_indices={start_indices}, limit_indices={limit_indices}, "
+            f"strides={strides} do not fit an array of shape {x.shape}."
+        )
     return x.update(shape=_slice_shape(x.shape, start_indices, limit_indices, strides))
 
 
@@ -411,8 +448,9 @@ def _slice_impl(x: Any, *, start_indices: Shape, limit_indices: Shape, strides: 
     return np.asarray(x)[idx]
 
 
-def _slice_transpose(ct: Any, x: Any, *, start_indices: Shape, limit_indices: Shape,
-                     strides: Shape) -> list[Any]:
+def _slice_transpose(
+    ct: Any, x: Any, *, start_indices: Shape, limit_indices: Shape, strides: Shape
+) -> list[Any]:
     shape = x.aval.shape
     out_shape = get_aval(ct).shape
     config = []
@@ -425,12 +463,17 @@ def _slice_transpose(ct: Any, x: Any, *, start_indices: Shape, limit_indices: Sh
     return [pad(ct, zero, config)]
 
 
-def _slice_batch(args: Sequence[Any], dims: Sequence[int | None], *, start_indices: Shape,
-                 limit_indices: Shape, strides: Shape) -> tuple[Any, int]:
+def _slice_batch(
+    args: Sequence[Any],
+    dims: Sequence[int | None],
+    *,
+    start_indices: Shape,
+    limit_indices: Shape,
+    strides: Shape,
+) -> tuple[Any, int]:
     x = moveaxis(args[0], dims[0], 0)  # type: ignore[arg-type]
     n = get_aval(x).shape[0]
     return slice(x, (0, *start_indices), (n, *limit_indices), (1, *strides)), 0
-
 
 
 slice_p = Primitive("slice")
@@ -454,25 +497,36 @@ def pad(x: Any, padding_value: Any, padding_config: PadConfig) -> Any:
 
 
 def _pad_shape(shape: Shape, config: PadConfig) -> Shape:
-    return tuple(lo + hi + n + max(0, n - 1) * it for n, (lo, hi, it) in zip(shape, config, strict=True))
+    return tuple(
+        lo + hi + n + max(0, n - 1) * it for n, (lo, hi, it) in zip(shape, config, strict=True)
+    )
 
 
-def _pad_abstract_eval(x: ShapedArray, value: ShapedArray, *, padding_config: PadConfig
-                       ) -> ShapedArray:
-    if value.shape != () or len(padding_config) != x.ndim or any(
-            min(c) < 0 for c in padding_config):
-        raise ShapeError(f"pad: padding_config={padding_config} (non-negative, one per dimension) "
-                         f"and a scalar padding value are needed for shape {x.shape}, got a "
-                         f"padding value of shape {value.shape}.")
+def _pad_abstract_eval(
+    x: ShapedArray, value: ShapedArray, *, padding_config: PadConfig
+) -> ShapedArray:
+    if (
+        value.shape != ()
+        or len(padding_config) != x.ndim
+        or any(min(c) < 0 for c in padding_config)
+    ):
+        raise ShapeError(
+            f"pad: padding_config={padding_config} (non-negative, one per dimension) "
+            f"and a scalar padding value are needed for shape {x.shape}, got a "
+            f"padding value of shape {value.shape}."
+        )
     if value.dtype != x.dtype:
-        raise DTypeError(f"pad: operand dtype {x.dtype.name} and padding value dtype "
-                         f"{value.dtype.name} differ.")
+        raise DTypeError(
+            f"pad: operand dtype {x.dtype.name} and padding value dtype {value.dtype.name} differ."
+        )
     return x.update(shape=_pad_shape(x.shape, padding_config))
 
 
 def _interior_index(shape: Shape, config: PadConfig) -> tuple[Any, ...]:
-    return tuple(builtins.slice(lo, lo + max(0, (n - 1) * (it + 1) + 1) if n else lo, it + 1)
-                 for n, (lo, _, it) in zip(shape, config, strict=True))
+    return tuple(
+        builtins.slice(lo, lo + max(0, (n - 1) * (it + 1) + 1) if n else lo, it + 1)
+        for n, (lo, _, it) in zip(shape, config, strict=True)
+    )
 
 
 def _pad_impl(x: Any, value: Any, *, padding_config: PadConfig) -> Any:
@@ -486,8 +540,9 @@ def _pad_transpose(ct: Any, x: Any, value: Any, *, padding_config: PadConfig) ->
     idx = _interior_index(x.aval.shape, padding_config)
     ct_shape = get_aval(ct).shape
     starts = [s.start for s in idx]
-    limits = [min(s.stop, n) if s.stop > s.start else s.start for s, n in zip(idx, ct_shape,
-                                                                                strict=True)]
+    limits = [
+        min(s.stop, n) if s.stop > s.start else s.start for s, n in zip(idx, ct_shape, strict=True)
+    ]
     if is_undefined_primal(value):
         raise NotImplementedError(
             "pad is linear in its operand only; pad with a traced value through "
@@ -496,8 +551,9 @@ def _pad_transpose(ct: Any, x: Any, value: Any, *, padding_config: PadConfig) ->
     return [slice(ct, starts, limits, [s.step for s in idx]), None]
 
 
-def _pad_batch(args: Sequence[Any], dims: Sequence[int | None], *, padding_config: PadConfig
-               ) -> tuple[Any, int]:
+def _pad_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, padding_config: PadConfig
+) -> tuple[Any, int]:
     (x, value), (dx, dv) = args, dims
     if dv is not None:
         raise NotImplementedError("pad: batching over the padding value is not supported.")

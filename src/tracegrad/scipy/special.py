@@ -58,7 +58,8 @@ def polygamma(n: Any, x: Any) -> Any:
     if isinstance(n, Tracer) or np.ndim(n) != 0:
         raise NotImplementedError(
             f"tracegrad.scipy.special.polygamma: the order n must be one concrete integer, "
-            f"got {n!r}. Call polygamma once per order.")
+            f"got {n!r}. Call polygamma once per order."
+        )
     return sp.polygamma(operator.index(n), *promote_inexact(x))
 
 
@@ -107,8 +108,14 @@ def finite_max(x: Any, axes: Sequence[int]) -> Any:
     return ew.select_n(ewd.isfinite(m), zero, m)
 
 
-def logsumexp(a: Any, axis: int | Sequence[int] | None = None, b: Any = None,
-              keepdims: bool = False, return_sign: bool = False, where: Any = None) -> Any:
+def logsumexp(
+    a: Any,
+    axis: int | Sequence[int] | None = None,
+    b: Any = None,
+    keepdims: bool = False,
+    return_sign: bool = False,
+    where: Any = None,
+) -> Any:
     """``log(sum(b * exp(a)))`` over ``axis``, computed stably (shifted by the maximum).
 
     With ``return_sign``, returns ``(log|sum|, sign(sum))``; otherwise a negative sum gives
@@ -127,8 +134,10 @@ def logsumexp(a: Any, axis: int | Sequence[int] | None = None, b: Any = None,
         a = ew.select_n(ew.ne(b, scalar_like(b, 0)), scalar_like(a, -np.inf), a)
     aval = get_aval(a)
     if is_complex(aval.dtype):
-        raise NotImplementedError("tracegrad.scipy.special.logsumexp: complex inputs are not "
-                                  f"supported (got dtype {aval.dtype.name}).")
+        raise NotImplementedError(
+            "tracegrad.scipy.special.logsumexp: complex inputs are not "
+            f"supported (got dtype {aval.dtype.name})."
+        )
     axes = normalize_axis_tuple(axis, aval.ndim)
     kept = tuple(i for i in range(aval.ndim) if i not in axes)
     shift = finite_max(a, axes)

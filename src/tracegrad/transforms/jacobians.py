@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import get_aval
-from tracegrad.core import pytree
+from tracegrad.core import get_aval, pytree
 from tracegrad.core.dtypes import is_complex, is_inexact
 from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
 from tracegrad.transforms.jvp import as_value, jvp, split_aux
@@ -29,13 +28,17 @@ def _check_inputs(name: str, leaves: Sequence[Any], holomorphic: bool) -> None:
     for x in leaves:
         dtype = get_aval(x).dtype
         if holomorphic and not is_complex(dtype):
-            raise TypeError(f"{name} with holomorphic=True requires inputs with complex "
-                            f"dtype, but got {dtype.name}.")
+            raise TypeError(
+                f"{name} with holomorphic=True requires inputs with complex "
+                f"dtype, but got {dtype.name}."
+            )
         if not is_inexact(dtype):
-            raise TypeError(f"{name} requires real- or complex-valued inputs (input dtype that "
-                            f"is a sub-dtype of np.inexact), but got {dtype.name}. If you want "
-                            "to use Boolean- or integer-valued inputs, use vjp or set "
-                            "allow_int to True.")
+            raise TypeError(
+                f"{name} requires real- or complex-valued inputs (input dtype that "
+                f"is a sub-dtype of np.inexact), but got {dtype.name}. If you want "
+                "to use Boolean- or integer-valued inputs, use vjp or set "
+                "allow_int to True."
+            )
 
 
 def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
@@ -47,7 +50,7 @@ def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
     basis, start = [], 0
     for x, n in zip(leaves, sizes, strict=True):
         aval = get_aval(x)
-        basis.append(eye[:, start:start + n].reshape((total, *aval.shape)).astype(aval.dtype))
+        basis.append(eye[:, start : start + n].reshape((total, *aval.shape)).astype(aval.dtype))
         start += n
     return basis, total
 
@@ -64,8 +67,9 @@ def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) ->
     return out
 
 
-def _wrap_args(fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...],
-               kwargs: dict[str, Any]) -> Callable[..., Any]:
+def _wrap_args(
+    fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], kwargs: dict[str, Any]
+) -> Callable[..., Any]:
     def partial(*dyn: Any) -> Any:
         full = list(args)
         for i, a in zip(nums, dyn, strict=True):
@@ -75,8 +79,12 @@ def _wrap_args(fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, 
     return partial
 
 
-def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           holomorphic: bool = False) -> Callable[..., Any]:
+def jacfwd(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[..., Any]:
     """The Jacobian of ``fun`` by forward mode (one jvp per input element, vmapped).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
@@ -92,10 +100,7 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: b
         in_leaves, in_tree = pytree.tree_flatten(dyn)
         _check_inputs("jacfwd", in_leaves, holomorphic)
         f = _wrap_args(fun, args, nums, kwargs)
-        if has_aux:
-            f_main = lambda *d: split_aux(f(*d), "jacfwd")[0]  # noqa: E731
-        else:
-            f_main = f
+        f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
         basis, _ = _std_basis(in_leaves)
 
         def push(*t_leaves: Any) -> Any:
@@ -118,8 +123,13 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: b
     return jacfun
 
 
-def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-           holomorphic: bool = False, allow_int: bool = False) -> Callable[..., Any]:
+def jacrev(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
     """The Jacobian of ``fun`` by reverse mode (one vjp per output element, vmapped).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
@@ -148,14 +158,17 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: b
             return f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
 
         rows = pytree.tree_leaves(vmap(pull)(*basis))  # one per input leaf: (n_out, *in_shape)
-        starts = np.cumsum([0] + [int(np.prod(get_aval(v).shape, dtype=np.int64))
-                                  for v in y_leaves])
+        starts = np.cumsum(
+            [0] + [int(np.prod(get_aval(v).shape, dtype=np.int64)) for v in y_leaves]
+        )
         per_out = []
         for k, y_leaf in enumerate(y_leaves):
             y_shape = get_aval(y_leaf).shape
             parts = [
-                reshape(slice_in_dim(r, int(starts[k]), int(starts[k + 1]), 0),
-                        (*y_shape, *get_aval(x).shape))
+                reshape(
+                    slice_in_dim(r, int(starts[k]), int(starts[k + 1]), 0),
+                    (*y_shape, *get_aval(x).shape),
+                )
                 for r, x in zip(rows, in_leaves, strict=True)
             ]
             tree = pytree.tree_unflatten(in_tree, parts)
@@ -166,8 +179,12 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: b
     return jacfun
 
 
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False,
-            holomorphic: bool = False) -> Callable[..., Any]:
+def hessian(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[..., Any]:
     """The Hessian of a scalar ``fun``: ``jacfwd(jacrev(fun))``.
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
@@ -175,5 +192,9 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: 
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
-                  has_aux=has_aux, holomorphic=holomorphic)
+    return jacfwd(
+        jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic),
+        argnums,
+        has_aux=has_aux,
+        holomorphic=holomorphic,
+    )

@@ -18,9 +18,9 @@ from tracegrad.core import (
     get_aval,
     instantiate,
     new_trace,
+    pytree,
     run_in_trace,
 )
-from tracegrad.core import pytree
 from tracegrad.core.dtypes import float0, tangent_dtype
 
 
@@ -51,7 +51,9 @@ class JVPTrace(Trace):
 
     __slots__ = ()
 
-    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
         primals: list[Any] = []
         tangents: list[Any] = []
         own = False
@@ -176,8 +178,10 @@ def jvp(
     all_outs, all_t_outs = jvp_flat(flat_fun, p_leaves, t_leaves)
     n_out = out_tree[0].num_leaves
     t_outs = [instantiate_tangent(t) for t in all_t_outs[:n_out]]
-    result = (pytree.tree_unflatten(out_tree[0], all_outs[:n_out]),
-              pytree.tree_unflatten(out_tree[0], t_outs))
+    result = (
+        pytree.tree_unflatten(out_tree[0], all_outs[:n_out]),
+        pytree.tree_unflatten(out_tree[0], t_outs),
+    )
     if has_aux:
         aux_leaves = merge_aux(aux_box[0], all_outs[n_out:])
         return (*result, pytree.tree_unflatten(aux_tree[0], aux_leaves))

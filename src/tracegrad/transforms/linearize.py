@@ -15,8 +15,8 @@ from tracegrad.core import (
     get_aval,
     instantiate,
     new_trace,
+    pytree,
 )
-from tracegrad.core import pytree
 from tracegrad.core.dtypes import float0, tangent_dtype
 from tracegrad.transforms.jvp import JVPTrace, as_value, instantiate_tangent
 

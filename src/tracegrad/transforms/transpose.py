@@ -15,9 +15,9 @@ from tracegrad.core import (
     Var,
     Zero,
     get_aval,
+    pytree,
     trace_to_jaxpr,
 )
-from tracegrad.core import pytree
 from tracegrad.core.dtypes import float0
 from tracegrad.ops.structural import add_any, convert_element_type
 from tracegrad.transforms.jvp import as_value
@@ -61,8 +61,8 @@ def backward_pass(
         prev = ct_env.get(v)
         ct_env[v] = ct if prev is None else add_any(prev, ct)
 
-    for v, ct in zip(jaxpr.outvars, cts_out, strict=True):
-        accumulate(v, ct)
+    for out_atom, ct in zip(jaxpr.outvars, cts_out, strict=True):
+        accumulate(out_atom, ct)
 
     for eqn in reversed(linear_eqns):
         cts = [ct_env.pop(v, None) for v in eqn.outvars]
@@ -88,9 +88,7 @@ def backward_pass(
         for a, ct in zip(eqn.invars, cts_in, strict=True):
             accumulate(a, ct)
 
-    return [
-        ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars
-    ]
+    return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]
 
 
 def match_dtype(ct: Any, aval: Any) -> Any:
@@ -141,7 +139,8 @@ def linear_transpose(fun: Callable[..., Any], *primals: Any) -> Callable[..., An
         )
         outs = [
             np.zeros(a.shape, a.dtype if a.dtype != float0 else float0)
-            if type(c) is Zero else match_dtype(c, a)
+            if type(c) is Zero
+            else match_dtype(c, a)
             for c, a in zip(res, in_avals, strict=True)
         ]
         return pytree.tree_unflatten(in_tree, outs)

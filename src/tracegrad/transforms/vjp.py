@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import Tracer, UndefinedPrimal, Zero, get_aval
-from tracegrad.core import pytree
+from tracegrad.core import Tracer, UndefinedPrimal, Zero, get_aval, pytree
 from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
 from tracegrad.transforms.jvp import as_value, merge_aux, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
@@ -86,10 +85,14 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
             if aval.dtype != float0 and c_aval.dtype != aval.dtype:
                 c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
             checked.append(c)
-        res = iter(backward_pass(
-            linear.jaxpr, linear.consts, [UndefinedPrimal(a) for a in linear_in],
-            checked + aux_zeros,
-        ))
+        res = iter(
+            backward_pass(
+                linear.jaxpr,
+                linear.consts,
+                [UndefinedPrimal(a) for a in linear_in],
+                checked + aux_zeros,
+            )
+        )
         cts_in = [
             _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
         ]
@@ -121,8 +124,7 @@ def _check_output(ans: Any, holomorphic: bool) -> None:
     aval = get_aval(ans)
     if aval.shape != ():
         raise TypeError(
-            "Gradient only defined for scalar-output functions. "
-            f"Output had shape: {aval.shape}."
+            f"Gradient only defined for scalar-output functions. Output had shape: {aval.shape}."
         )
     if holomorphic:
         if not is_complex(aval.dtype):

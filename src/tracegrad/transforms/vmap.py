@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,9 +17,9 @@ from tracegrad.core import (
     current_trace,
     get_aval,
     new_trace,
+    pytree,
     run_in_trace,
 )
-from tracegrad.core import pytree
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
 from tracegrad.transforms.jvp import as_value
 
@@ -54,7 +54,9 @@ class BatchTrace(Trace):
         super().__init__(parent)
         self.axis_size = axis_size
 
-    def process_primitive(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
         vals: list[Any] = []
         dims: list[int | None] = []
         own = False
@@ -93,8 +95,11 @@ def _flatten_axes(name: str, treedef: pytree.PyTreeDef, axes: Any) -> list[Any]:
         if p.node_type is None:
             out.extend([next(it)] * t.num_leaves)
             return
-        if (p.node_type is not t.node_type or p.node_data != t.node_data
-                or len(p.children) != len(t.children)):
+        if (
+            p.node_type is not t.node_type
+            or p.node_data != t.node_data
+            or len(p.children) != len(t.children)
+        ):
             raise ValueError(
                 f"{name} specification must be a tree prefix of the corresponding value, "
                 f"got specification {axes!r} for value tree {treedef}."
@@ -128,8 +133,11 @@ def vmap(
     def batched(*args: Any, **kwargs: Any) -> Any:
         leaves, in_tree = pytree.tree_flatten(args)
         leaves = [as_value(x) for x in leaves]
-        axes_tree = in_axes if not isinstance(in_axes, int) and in_axes is not None else (
-            (in_axes,) * len(args))
+        axes_tree = (
+            in_axes
+            if not isinstance(in_axes, int) and in_axes is not None
+            else ((in_axes,) * len(args))
+        )
         if isinstance(axes_tree, tuple) and len(axes_tree) != len(args):
             raise ValueError(
                 f"vmap in_axes must be an int, None, or a tuple of entries corresponding to "
@@ -156,13 +164,15 @@ def vmap(
         if sizes:
             size = next(iter(sizes.values()))
             if axis_size is not None and axis_size != size:
-                raise ValueError(f"vmap got axis_size={axis_size} but the mapped axes have size "
-                                 f"{size}.")
+                raise ValueError(
+                    f"vmap got axis_size={axis_size} but the mapped axes have size {size}."
+                )
         elif axis_size is not None:
             size = axis_size
         else:
-            raise ValueError("vmap must have at least one non-None value in in_axes "
-                             "(or be given axis_size).")
+            raise ValueError(
+                "vmap must have at least one non-None value in in_axes (or be given axis_size)."
+            )
         out_tree: list[pytree.PyTreeDef] = []
         with new_trace(BatchTrace(current_trace(), size)) as trace:
             tracers = [BatchTracer(trace, x, a) for x, a in zip(leaves, axes, strict=True)]
