@@ -61,6 +61,12 @@ class StagingTrace(Trace):
     def to_atom(self, x: Any) -> Atom:
         if type(x) is StagingTracer and x._trace is self:
             return x.ir_var
+        if type(x) is np.ndarray and x.ndim:  # the common constant: skip the checks below
+            var = self.const_vars.get(id(x))
+            if var is None:
+                var = self.const_vars[id(x)] = Var(ShapedArray(x.shape, x.dtype))
+                self.const_vals.append(x)
+            return var
         check_alive(x)
         if is_python_scalar(x) or (
             isinstance(x, np.ndarray | np.generic) and np.ndim(x) == 0 and not isinstance(x, Tracer)

@@ -54,25 +54,24 @@ class JVPTrace(Trace):
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
+        own = False
+        for x in args:
+            if type(x) is JVPTracer and x._trace is self:
+                own = True
+                break
+        assert self.parent is not None
+        if not own:
+            return self.parent.process_primitive(prim, args, params)
         primals: list[Any] = []
         tangents: list[Any] = []
-        own = False
         for x in args:
             if type(x) is JVPTracer and x._trace is self:
                 primals.append(x.primal)
                 tangents.append(x.tangent)
-                own = True
             else:
                 check_alive(x)
                 primals.append(x)
-                tangents.append(None)
-        assert self.parent is not None
-        if not own:
-            return self.parent.process_primitive(prim, args, params)
-        tangents = [
-            Zero.like_primal(get_aval(p)) if t is None else t
-            for p, t in zip(primals, tangents, strict=True)
-        ]
+                tangents.append(Zero.like_primal(get_aval(x)))
         if prim.jvp is None:
             raise NotImplementedError(
                 f"Differentiation rule for {prim.name!r} not implemented (forward mode)."
