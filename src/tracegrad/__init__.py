@@ -22,6 +22,7 @@ from tracegrad.core import (
 )
 from tracegrad.ops.structural import stop_gradient
 from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
+from tracegrad.transforms.jit import jit
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.linearize import linearize
 from tracegrad.transforms.transpose import linear_transpose
@@ -43,6 +44,7 @@ __all__ = [
     "hessian",
     "jacfwd",
     "jacrev",
+    "jit",
     "jvp",
     "linear_transpose",
     "linearize",

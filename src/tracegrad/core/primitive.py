@@ -16,6 +16,9 @@ JvpRule = Callable[..., tuple[Any, Any]]
 TransposeRule = Callable[..., Sequence[Any]]
 # (args, dims, **params) -> (out, out_dim); dims are ints or None (unbatched).
 BatchRule = Callable[..., tuple[Any, Any]]
+# (trace, args, **params) -> outputs: a partial-evaluation trace met the primitive with some
+# inputs known and some not (only primitives that carry inner jaxprs need this rule).
+PartialEvalRule = Callable[..., Any]
 
 
 class Primitive:
@@ -27,7 +30,16 @@ class Primitive:
     6
     """
 
-    __slots__ = ("abstract_eval", "batch", "impl", "jvp", "multiple_results", "name", "transpose")
+    __slots__ = (
+        "abstract_eval",
+        "batch",
+        "impl",
+        "jvp",
+        "multiple_results",
+        "name",
+        "partial_eval",
+        "transpose",
+    )
 
     def __init__(self, name: str, *, multiple_results: bool = False) -> None:
         self.name = name
@@ -37,6 +49,7 @@ class Primitive:
         self.jvp: JvpRule | None = None
         self.transpose: TransposeRule | None = None
         self.batch: BatchRule | None = None
+        self.partial_eval: PartialEvalRule | None = None
 
     def bind(self, *args: Any, **params: Any) -> Any:
         return current_trace().process_primitive(self, args, params)
@@ -55,6 +68,9 @@ class Primitive:
 
     def def_batch(self, rule: BatchRule) -> None:
         self.batch = rule
+
+    def def_partial_eval(self, rule: PartialEvalRule) -> None:
+        self.partial_eval = rule
 
     def __repr__(self) -> str:
         return self.name

@@ -88,6 +88,16 @@ class StagingTrace(Trace):
             else:
                 assert self.parent is not None
                 return self.parent.process_primitive(prim, args, params)
+            if prim.partial_eval is not None:
+                return prim.partial_eval(self, args, **params)
+        return self.stage(prim, args, params)
+
+    def is_own(self, x: Any) -> bool:
+        """Whether ``x`` is a tracer of this trace (an unknown value, in partial evaluation)."""
+        return type(x) is StagingTracer and x._trace is self
+
+    def stage(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
+        """Record ``prim`` applied to ``args`` as an equation; return its output tracer(s)."""
         invars = tuple([self.to_atom(x) for x in args])
         rule = prim.abstract_eval
         if rule is None:
@@ -134,7 +144,7 @@ def trace_to_jaxpr(
         return trace.to_jaxpr(list(outs))
 
 
-def _arg_origins(
+def arg_origins(
     fun: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> list[str]:
     """Describe each flat input leaf, e.g. "the argument 'x' of f", for error messages."""
@@ -172,7 +182,7 @@ def make_jaxpr(
         leaves, in_tree = pytree.tree_flatten((dyn, kwargs))
         avals = [get_aval(x) for x in leaves]
         try:
-            origins: list[str | None] = list(_arg_origins(fun, args, kwargs))
+            origins: list[str | None] = list(arg_origins(fun, args, kwargs))
             if len(origins) != len(leaves):
                 origins = [None] * len(leaves)
         except Exception:  # describing arguments must never break staging

@@ -1,0 +1,315 @@
+"""``jit``: trace once per signature, run the staged program; ``jit_p`` carries it through
+every other transformation."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tracegrad.backend import compile_jaxpr
+from tracegrad.core import (
+    ClosedJaxpr,
+    Jaxpr,
+    Primitive,
+    ShapedArray,
+    StagingTrace,
+    Tracer,
+    UndefinedPrimal,
+    Zero,
+    eval_jaxpr,
+    get_aval,
+    instantiate,
+    is_undefined_primal,
+    pytree,
+    trace_to_jaxpr,
+)
+from tracegrad.core.staging import arg_origins
+from tracegrad.transforms.jvp import as_value, jvp_flat
+from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.transpose import backward_pass
+from tracegrad.transforms.vmap import vmap
+
+# ---- the primitive ------------------------------------------------------------------------
+
+jit_p = Primitive("jit", multiple_results=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
+    return compile_jaxpr(closed)
+
+
+def _jit_impl(*args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
+    return _compiled(jaxpr)(*args)
+
+
+def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> list[ShapedArray]:
+    expected = jaxpr.in_avals
+    if [(a.shape, a.dtype) for a in avals] != [(a.shape, a.dtype) for a in expected]:
+        raise TypeError(
+            f"jit-compiled function {name!r} called with arguments of types {list(avals)}, "
+            f"but it was traced for {expected}."
+        )
+    return jaxpr.out_avals
+
+
+@functools.lru_cache(maxsize=4096)
+def _jvp_jaxpr(
+    closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
+) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
+    """A jaxpr of (primals, nonzero tangents) giving (outputs, nonzero output tangents)."""
+    in_avals = closed.in_avals
+    n = len(in_avals)
+    out_nonzeros: list[tuple[bool, ...]] = []
+
+    def fun(*args: Any) -> list[Any]:
+        primals, it = list(args[:n]), iter(args[n:])
+        tangents = [
+            next(it) if nz else Zero.like_primal(a)
+            for nz, a in zip(nonzeros, in_avals, strict=True)
+        ]
+        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
+        nz_out = tuple(type(t) is not Zero for t in t_outs)
+        out_nonzeros.append(nz_out)
+        return [*outs, *(t for t in t_outs if type(t) is not Zero)]
+
+    t_avals = [tangent_aval_of(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
+    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
+    return jvp_closed, out_nonzeros[0]
+
+
+def tangent_aval_of(aval: ShapedArray) -> ShapedArray:
+    return Zero.like_primal(aval).aval
+
+
+def _jit_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
+) -> tuple[list[Any], list[Any]]:
+    nonzeros = tuple(type(t) is not Zero for t in tangents)
+    jvp_closed, out_nonzeros = _jvp_jaxpr(jaxpr, nonzeros)
+    outs = jit_p.bind(
+        *primals,
+        *(t for t in tangents if type(t) is not Zero),
+        jaxpr=jvp_closed,
+        name=f"jvp({name})",
+    )
+    n = len(jaxpr.out_avals)
+    it = iter(outs[n:])
+    t_outs = [
+        next(it) if nz else Zero.like_primal(a)
+        for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
+    ]
+    return list(outs[:n]), t_outs
+
+
+@functools.lru_cache(maxsize=4096)
+def _transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
+    """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
+    in_avals = closed.in_avals
+    res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
+    ct_avals = [tangent_aval_of(a) for a in closed.out_avals]
+
+    def fun(*args: Any) -> list[Any]:
+        res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])
+        full = [
+            UndefinedPrimal(a) if u else next(res) for a, u in zip(in_avals, undefined, strict=True)
+        ]
+        outs = backward_pass(closed.jaxpr, closed.consts, full, cts)
+        return [instantiate(o) for o, u in zip(outs, undefined, strict=True) if u]
+
+    return trace_to_jaxpr(fun, [*res_avals, *ct_avals])
+
+
+def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
+    undefined = tuple(is_undefined_primal(x) for x in args)
+    transposed = _transpose_jaxpr(jaxpr, undefined)
+    cts_in = [instantiate(ct) for ct in cts]
+    res = [x for x in args if not is_undefined_primal(x)]
+    outs = iter(jit_p.bind(*res, *cts_in, jaxpr=transposed, name=f"transpose({name})"))
+    return [next(outs) if u else None for u in undefined]
+
+
+@functools.lru_cache(maxsize=4096)
+def _batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
+    """A jaxpr of the batched inputs giving outputs batched along axis 0."""
+    avals = []
+    for a, d in zip(closed.in_avals, dims, strict=True):
+        if d is None:
+            avals.append(a)
+        else:
+            shape = list(a.shape)
+            shape.insert(d, axis_size)
+            avals.append(a.update(shape=tuple(shape)))
+    batched = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=dims, axis_size=axis_size)
+    return trace_to_jaxpr(lambda *xs: batched(*xs), avals)
+
+
+def _jit_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
+) -> tuple[list[Any], list[int]]:
+    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
+    batched = _batch_jaxpr(jaxpr, tuple(dims), size)
+    outs = jit_p.bind(*args, jaxpr=batched, name=name)
+    return list(outs), [0] * len(outs)
+
+
+def _jit_partial_eval(
+    trace: StagingTrace, args: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
+) -> list[Any]:
+    unknowns = tuple(trace.is_own(x) for x in args)
+    known, unknown, out_unknowns, _ = partial_eval_jaxpr(jaxpr, unknowns)
+    assert trace.parent is not None
+    known_args = tuple(x for x, u in zip(args, unknowns, strict=True) if not u)
+    known_res = trace.parent.process_primitive(jit_p, known_args, {"jaxpr": known, "name": name})
+    n_known = len(out_unknowns) - sum(out_unknowns)
+    known_outs, residuals = known_res[:n_known], known_res[n_known:]
+    unknown_args = [x for x, u in zip(args, unknowns, strict=True) if u]
+    unknown_outs = trace.stage(jit_p, (*residuals, *unknown_args), {"jaxpr": unknown, "name": name})
+    return merge_outputs(out_unknowns, known_outs, unknown_outs)
+
+
+jit_p.def_impl(_jit_impl)
+jit_p.def_abstract_eval(_jit_abstract_eval)
+jit_p.def_jvp(_jit_jvp)
+jit_p.def_transpose(_jit_transpose)
+jit_p.def_batch(_jit_batch)
+jit_p.def_partial_eval(_jit_partial_eval)
+
+
+# ---- the user-facing wrapper --------------------------------------------------------------
+
+
+def hoist_tracer_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list[Any]]:
+    """Turn constants that are tracers (values closed over from an enclosing transformation)
+    into leading inputs, so that the enclosing trace sees them as operands."""
+    flags = [isinstance(c, Tracer) for c in closed.consts]
+    if not any(flags):
+        return closed, []
+    j = closed.jaxpr
+    hoisted = [v for v, f in zip(j.constvars, flags, strict=True) if f]
+    kept = [v for v, f in zip(j.constvars, flags, strict=True) if not f]
+    jaxpr = Jaxpr(tuple(kept), (*hoisted, *j.invars), j.outvars, j.eqns)
+    consts = tuple(c for c, f in zip(closed.consts, flags, strict=True) if not f)
+    return ClosedJaxpr(jaxpr, consts), [c for c, f in zip(closed.consts, flags, strict=True) if f]
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """What ``jit(f).lower(*args)`` returns: the staged IR and the code that runs it."""
+
+    jaxpr: ClosedJaxpr
+
+    def as_text(self) -> str:
+        """The program that runs for these arguments."""
+        return str(self.jaxpr)
+
+
+def _static_key(value: Any, name: str, fname: str) -> Hashable:
+    try:
+        hash(value)
+    except TypeError as e:
+        raise TypeError(
+            f"Non-hashable static arguments are not supported. An error occurred during a "
+            f"call to {fname!r} while trying to hash an object of type {type(value)}, "
+            f"{value!r} (the argument {name}). The error was:\nTypeError: {e}"
+        ) from None
+    return (type(value), value)
+
+
+def jit(
+    fun: Callable[..., Any],
+    static_argnums: int | Sequence[int] = (),
+    static_argnames: str | Sequence[str] = (),
+    donate_argnums: int | Sequence[int] = (),
+) -> Any:
+    """Stage ``fun`` once per abstract signature and run the staged program afterwards.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> f = tg.jit(lambda x: tnp.sum(tnp.sin(x) * x))
+    >>> f(np.zeros(3))
+    np.float64(0.0)
+    >>> tg.grad(f)(np.zeros(2))
+    array([0., 0.])
+    """
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    del donate_argnums  # accepted for compatibility; NumPy buffers are not donated
+    fname = getattr(fun, "__name__", "fun")
+    if names and not nums:
+        try:
+            params = list(inspect.signature(fun).parameters)
+            nums = tuple(params.index(n) for n in names if n in params)
+        except (TypeError, ValueError):
+            pass
+    cache: dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]] = {}
+
+    def split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        n = len(args)
+        static_pos = {i % n for i in nums if -n <= i < n}
+        static = tuple(_static_key(args[i], f"#{i}", fname) for i in sorted(static_pos))
+        static_kw = tuple(
+            sorted((k, _static_key(v, repr(k), fname)) for k, v in kwargs.items() if k in names)
+        )
+        dyn_args = [a for i, a in enumerate(args) if i not in static_pos]
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in names}
+        return static_pos, static, static_kw, dyn_args, dyn_kwargs
+
+    def trace(
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        static_pos: set[int],
+        in_tree: pytree.PyTreeDef,
+        leaves: list[Any],
+    ) -> tuple[ClosedJaxpr, Any]:
+        out_tree: list[pytree.PyTreeDef] = []
+
+        def flat_fun(*flat: Any) -> list[Any]:
+            dyn_args, dyn_kwargs = pytree.tree_unflatten(in_tree, flat)
+            it = iter(dyn_args)
+            full = [a if i in static_pos else next(it) for i, a in enumerate(args)]
+            kw = {**{k: v for k, v in kwargs.items() if k in names}, **dyn_kwargs}
+            out_leaves, tree = pytree.tree_flatten(fun(*full, **kw))
+            out_tree.append(tree)
+            return out_leaves
+
+        try:
+            origins: list[str | None] = list(arg_origins(fun, args, kwargs))
+            if len(origins) != len(leaves):
+                origins = [None] * len(leaves)
+        except Exception:
+            origins = [None] * len(leaves)
+        closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], origins=origins)
+        return closed, out_tree[0]
+
+    def prepare(
+        args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[ClosedJaxpr, list[Any], list[Any], pytree.PyTreeDef]:
+        static_pos, static, static_kw, dyn_args, dyn_kwargs = split(args, kwargs)
+        leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
+        leaves = [as_value(x) for x in leaves]
+        key = (in_tree, tuple(get_aval(x) for x in leaves), static, static_kw)
+        entry = cache.get(key)
+        if entry is None:
+            closed, out_tree = trace(args, kwargs, static_pos, in_tree, leaves)
+            closed, hoisted = hoist_tracer_consts(closed)
+            if not hoisted:  # a program closed over tracers is only valid for this call
+                cache[key] = (closed, out_tree)
+        else:
+            (closed, out_tree), hoisted = entry, []
+        return closed, hoisted, leaves, out_tree
+
+    @functools.wraps(fun)
+    def jitted(*args: Any, **kwargs: Any) -> Any:
+        closed, hoisted, leaves, out_tree = prepare(args, kwargs)
+        outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
+        return pytree.tree_unflatten(out_tree, outs)
+
+    def lower(*args: Any, **kwargs: Any) -> Lowered:
+        return Lowered(prepare(args, kwargs)[0])
+
+    jitted.lower = lower  # type: ignore[attr-defined]
+    jitted._cache_size = lambda: len(cache)  # type: ignore[attr-defined]
+    return jitted
