@@ -9,6 +9,8 @@ from tracegrad import nn as nn
 from tracegrad import numpy as numpy
 from tracegrad import scipy as scipy
 from tracegrad import tree_util as tree_util
+from tracegrad.control.custom import custom_jvp, custom_vjp
+from tracegrad.control.remat import checkpoint, remat
 from tracegrad.core import (
     ClosedJaxpr,
     ConcretizationTypeError,
@@ -33,6 +35,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ClosedJaxpr",
+    "checkpoint",
+    "custom_jvp",
+    "custom_vjp",
     "ConcretizationTypeError",
     "ShapeError",
     "TracerArrayConversionError",
@@ -51,6 +56,7 @@ __all__ = [
     "make_jaxpr",
     "nn",
     "numpy",
+    "remat",
     "scipy",
     "stop_gradient",
     "tree_util",

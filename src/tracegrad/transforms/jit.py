@@ -57,7 +57,7 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
 
 
 @functools.lru_cache(maxsize=4096)
-def _jvp_jaxpr(
+def jvp_jaxpr(
     closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
 ) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
     """A jaxpr of (primals, nonzero tangents) giving (outputs, nonzero output tangents)."""
@@ -89,7 +89,7 @@ def _jit_jvp(
     primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[Any]]:
     nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = _jvp_jaxpr(jaxpr, nonzeros)
+    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
     outs = jit_p.bind(
         *primals,
         *(t for t in tangents if type(t) is not Zero),
@@ -106,7 +106,7 @@ def _jit_jvp(
 
 
 @functools.lru_cache(maxsize=4096)
-def _transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
+def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
     """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
     in_avals = closed.in_avals
     res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
@@ -125,7 +125,7 @@ def _transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> Closed
 
 def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
     undefined = tuple(is_undefined_primal(x) for x in args)
-    transposed = _transpose_jaxpr(jaxpr, undefined)
+    transposed = transpose_jaxpr(jaxpr, undefined)
     cts_in = [instantiate(ct) for ct in cts]
     res = [x for x in args if not is_undefined_primal(x)]
     outs = iter(jit_p.bind(*res, *cts_in, jaxpr=transposed, name=f"transpose({name})"))
@@ -133,7 +133,7 @@ def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str
 
 
 @functools.lru_cache(maxsize=4096)
-def _batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
+def batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
     """A jaxpr of the batched inputs giving outputs batched along axis 0."""
     avals = []
     for a, d in zip(closed.in_avals, dims, strict=True):
@@ -151,7 +151,7 @@ def _jit_batch(
     args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[int]]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    batched = _batch_jaxpr(jaxpr, tuple(dims), size)
+    batched = batch_jaxpr(jaxpr, tuple(dims), size)
     outs = jit_p.bind(*args, jaxpr=batched, name=name)
     return list(outs), [0] * len(outs)
 

@@ -1,0 +1,367 @@
+"""User-defined derivative rules: ``custom_jvp`` and ``custom_vjp``, as in JAX."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracegrad.backend import compile_jaxpr
+from tracegrad.core import (
+    ClosedJaxpr,
+    Primitive,
+    ShapedArray,
+    Zero,
+    eval_jaxpr,
+    get_aval,
+    instantiate,
+    pytree,
+    trace_to_jaxpr,
+)
+from tracegrad.ops.structural import broadcast_in_dim, moveaxis
+from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.vmap import vmap
+
+FlatFn = Callable[..., Any]
+
+
+def _stage(
+    fun: Callable[..., Any], args: Sequence[Any]
+) -> tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef, pytree.PyTreeDef]:
+    """Stage ``fun(*args)``; returns the jaxpr, the flat inputs and both tree structures."""
+    leaves, in_tree = pytree.tree_flatten(tuple(args))
+    leaves = [as_value(x) for x in leaves]
+    out_tree: list[pytree.PyTreeDef] = []
+
+    def flat(*xs: Any) -> list[Any]:
+        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, xs)))
+        out_tree.append(tree)
+        return out_leaves
+
+    closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
+    return closed, leaves, in_tree, out_tree[0]
+
+
+def _batch_setup(
+    args: Sequence[Any], dims: Sequence[int | None]
+) -> tuple[list[Any], tuple[int | None, ...], int]:
+    """Move batch dimensions to the front; return the args, their in_axes and the size."""
+    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
+    moved = [x if d is None else moveaxis(x, d, 0) for x, d in zip(args, dims, strict=True)]
+    return moved, tuple(None if d is None else 0 for d in dims), size
+
+
+def _batched_jaxpr(
+    closed: ClosedJaxpr, in_axes: tuple[int | None, ...], size: int, args: Sequence[Any]
+) -> ClosedJaxpr:
+    body = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=in_axes, axis_size=size)
+    return trace_to_jaxpr(lambda *xs: body(*xs), [get_aval(x) for x in args])
+
+
+# ---- custom_jvp ---------------------------------------------------------------------------
+
+custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
+
+
+def _custom_jvp_jvp(
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    *,
+    call_jaxpr: ClosedJaxpr,
+    jvp: FlatFn,
+    name: str,
+) -> tuple[list[Any], list[Any]]:
+    outs, t_outs = jvp(list(primals), [instantiate(t) for t in tangents])
+    return list(outs), list(t_outs)
+
+
+def _custom_jvp_batch(
+    args: Sequence[Any],
+    dims: Sequence[int | None],
+    *,
+    call_jaxpr: ClosedJaxpr,
+    jvp: FlatFn,
+    name: str,
+) -> tuple[list[Any], list[int]]:
+    moved, in_axes, size = _batch_setup(args, dims)
+    n = len(moved)
+
+    def batched_jvp(primals: list[Any], tangents: list[Any]) -> tuple[list[Any], list[Any]]:
+        def one(*xs: Any) -> list[Any]:
+            o, t = jvp(list(xs[:n]), list(xs[n:]))
+            return [*o, *t]
+
+        outs = vmap(one, in_axes=in_axes + in_axes, axis_size=size)(*primals, *tangents)
+        half = len(outs) // 2
+        return list(outs[:half]), list(outs[half:])
+
+    outs = custom_jvp_call_p.bind(
+        *moved,
+        call_jaxpr=_batched_jaxpr(call_jaxpr, in_axes, size, moved),
+        jvp=batched_jvp,
+        name=name,
+    )
+    return list(outs), [0] * len(outs)
+
+
+custom_jvp_call_p.def_impl(lambda *args, call_jaxpr, jvp, name: compile_jaxpr(call_jaxpr)(*args))
+custom_jvp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, jvp, name: call_jaxpr.out_avals)
+custom_jvp_call_p.def_jvp(_custom_jvp_jvp)
+custom_jvp_call_p.def_batch(_custom_jvp_batch)
+
+
+class custom_jvp:
+    """A function with a user-defined jvp rule, as ``jax.custom_jvp``.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> @tg.custom_jvp
+    ... def log1pexp(x):
+    ...     return tnp.log(1.0 + tnp.exp(x))
+    >>> @log1pexp.defjvp
+    ... def log1pexp_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return log1pexp(x), t * (1.0 - 1.0 / (1.0 + tnp.exp(x)))
+    >>> float(tg.grad(log1pexp)(100.0))
+    1.0
+    """
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.jvp: Callable[..., Any] | None = None
+
+    def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
+        """Set the rule ``jvp(primals, tangents) -> (primal_out, tangent_out)``."""
+        self.jvp = jvp
+        return jvp
+
+    def __call__(self, *args: Any) -> Any:
+        name = getattr(self.fun, "__name__", "custom_jvp")
+        if self.jvp is None:
+            raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
+        static = {i % len(args) for i in self.nondiff_argnums}
+        dyn = [a for i, a in enumerate(args) if i not in static]
+
+        def with_static(dyn_args: Sequence[Any]) -> list[Any]:
+            it = iter(dyn_args)
+            return [a if i in static else next(it) for i, a in enumerate(args)]
+
+        closed, leaves, in_tree, out_tree = _stage(lambda *d: self.fun(*with_static(d)), dyn)
+        rule = self.jvp
+
+        def flat_jvp(primals: list[Any], tangents: list[Any]) -> tuple[list[Any], list[Any]]:
+            p_args = tuple(pytree.tree_unflatten(in_tree, primals))
+            t_args = tuple(pytree.tree_unflatten(in_tree, tangents))
+            static_args = [args[i] for i in sorted(static)]
+            out, t_out = rule(*static_args, p_args, t_args) if static else rule(p_args, t_args)
+            o_leaves, o_tree = pytree.tree_flatten(out)
+            t_leaves, t_tree = pytree.tree_flatten(t_out)
+            if o_tree != out_tree or t_tree != out_tree:
+                raise TypeError(
+                    f"Custom JVP rule of {name} must produce primal and tangent outputs with "
+                    f"the structure of the function's output {out_tree}; got primal "
+                    f"{o_tree} and tangent {t_tree}."
+                )
+            return o_leaves, t_leaves
+
+        outs = custom_jvp_call_p.bind(*leaves, call_jaxpr=closed, jvp=flat_jvp, name=name)
+        return pytree.tree_unflatten(out_tree, outs)
+
+
+# ---- custom_vjp ---------------------------------------------------------------------------
+
+custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True)
+custom_lin_p = Primitive("custom_lin", multiple_results=True)
+
+
+def _custom_vjp_jvp(
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    *,
+    call_jaxpr: ClosedJaxpr,
+    fwd: FlatFn,
+    bwd: FlatFn,
+    name: str,
+) -> tuple[list[Any], list[Any]]:
+    outs, residuals = fwd(list(primals))
+    out_avals = tuple(Zero.like_primal(get_aval(o)).aval for o in outs)
+    t_outs = custom_lin_p.bind(
+        *residuals,
+        *(instantiate(t) for t in tangents),
+        num_res=len(residuals),
+        bwd=bwd,
+        out_avals=out_avals,
+    )
+    return list(outs), list(t_outs)
+
+
+def _custom_vjp_batch(
+    args: Sequence[Any],
+    dims: Sequence[int | None],
+    *,
+    call_jaxpr: ClosedJaxpr,
+    fwd: FlatFn,
+    bwd: FlatFn,
+    name: str,
+) -> tuple[list[Any], list[int]]:
+    moved, in_axes, size = _batch_setup(args, dims)
+    n_res: list[int] = []
+
+    def batched_fwd(primals: list[Any]) -> tuple[list[Any], list[Any]]:
+        def one(*xs: Any) -> list[Any]:
+            o, r = fwd(list(xs))
+            n_res.append(len(r))
+            return [*o, *r]
+
+        outs = vmap(one, in_axes=in_axes, axis_size=size)(*primals)
+        k = len(outs) - n_res[-1]
+        return list(outs[:k]), list(outs[k:])
+
+    def batched_bwd(residuals: list[Any], cts: list[Any]) -> list[Any]:
+        def one(*xs: Any) -> list[Any]:
+            return list(bwd(list(xs[: len(residuals)]), list(xs[len(residuals) :])))
+
+        return list(vmap(one, axis_size=size)(*residuals, *cts))
+
+    batched = _batched_jaxpr(call_jaxpr, in_axes, size, moved)
+    outs = custom_vjp_call_p.bind(
+        *moved, call_jaxpr=batched, fwd=batched_fwd, bwd=batched_bwd, name=name
+    )
+    return list(outs), [0] * len(outs)
+
+
+custom_vjp_call_p.def_impl(
+    lambda *args, call_jaxpr, fwd, bwd, name: compile_jaxpr(call_jaxpr)(*args)
+)
+custom_vjp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, fwd, bwd, name: call_jaxpr.out_avals)
+custom_vjp_call_p.def_jvp(_custom_vjp_jvp)
+custom_vjp_call_p.def_batch(_custom_vjp_batch)
+
+
+def _custom_lin_impl(*args: Any, num_res: int, bwd: FlatFn, out_avals: Any) -> Any:
+    raise TypeError(
+        "can't apply forward-mode autodiff (jvp) to a custom_vjp function. Use reverse mode "
+        "(grad, vjp), or define the function with custom_jvp instead."
+    )
+
+
+def _custom_lin_transpose(
+    cts: Sequence[Any], *args: Any, num_res: int, bwd: FlatFn, out_avals: Any
+) -> list[Any]:
+    residuals = list(args[:num_res])
+    cts_in = bwd(residuals, [instantiate(c) for c in cts])
+    return [None] * num_res + [None if c is None else c for c in cts_in]
+
+
+def _custom_lin_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, num_res: int, bwd: FlatFn, out_avals: Any
+) -> tuple[Any, Any]:
+    raise TypeError("custom_vjp functions are differentiated in reverse mode only.")
+
+
+def _custom_lin_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, num_res: int, bwd: FlatFn, out_avals: Any
+) -> tuple[list[Any], list[int]]:
+    moved, in_axes, size = _batch_setup(args, dims)
+    moved = [
+        x if a is not None else _broadcast_front(x, size)
+        for x, a in zip(moved, in_axes, strict=True)
+    ]
+
+    def batched_bwd(residuals: list[Any], cts: list[Any]) -> list[Any]:
+        def one(*xs: Any) -> list[Any]:
+            return list(bwd(list(xs[:num_res]), list(xs[num_res:])))
+
+        return list(vmap(one, axis_size=size)(*residuals, *cts))
+
+    avals = tuple(ShapedArray((size, *a.shape), a.dtype) for a in out_avals)
+    outs = custom_lin_p.bind(*moved, num_res=num_res, bwd=batched_bwd, out_avals=avals)
+    return list(outs), [0] * len(outs)
+
+
+def _broadcast_front(x: Any, size: int) -> Any:
+    shape = get_aval(x).shape
+    return broadcast_in_dim(x, (size, *shape), tuple(range(1, len(shape) + 1)))
+
+
+custom_lin_p.def_impl(_custom_lin_impl)
+custom_lin_p.def_abstract_eval(lambda *avals, num_res, bwd, out_avals: list(out_avals))
+custom_lin_p.def_jvp(_custom_lin_jvp)
+custom_lin_p.def_transpose(_custom_lin_transpose)
+custom_lin_p.def_batch(_custom_lin_batch)
+
+
+class custom_vjp:
+    """A function with a user-defined vjp, as ``jax.custom_vjp``.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> @tg.custom_vjp
+    ... def clip_gradient(x):
+    ...     return x
+    >>> def fwd(x):
+    ...     return x, None
+    >>> def bwd(res, g):
+    ...     return (tnp.clip(g, -1.0, 1.0),)
+    >>> clip_gradient.defvjp(fwd, bwd)
+    >>> float(tg.grad(lambda x: 5.0 * clip_gradient(x))(2.0))
+    1.0
+    """
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.fwd: Callable[..., Any] | None = None
+        self.bwd: Callable[..., Any] | None = None
+
+    def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
+        """``fwd(*args) -> (out, residuals)``; ``bwd(residuals, ct) -> tuple of input cts``."""
+        self.fwd, self.bwd = fwd, bwd
+
+    def __call__(self, *args: Any) -> Any:
+        name = getattr(self.fun, "__name__", "custom_vjp")
+        if self.fwd is None or self.bwd is None:
+            raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
+        static = {i % len(args) for i in self.nondiff_argnums}
+        static_args = [args[i] for i in sorted(static)]
+        dyn = [a for i, a in enumerate(args) if i not in static]
+
+        def with_static(dyn_args: Sequence[Any]) -> list[Any]:
+            it = iter(dyn_args)
+            return [a if i in static else next(it) for i, a in enumerate(args)]
+
+        closed, leaves, in_tree, out_tree = _stage(lambda *d: self.fun(*with_static(d)), dyn)
+        user_fwd, user_bwd = self.fwd, self.bwd
+        res_tree: list[pytree.PyTreeDef] = []
+
+        def flat_fwd(primals: list[Any]) -> tuple[list[Any], list[Any]]:
+            out, res = user_fwd(*with_static(pytree.tree_unflatten(in_tree, primals)))
+            o_leaves, _ = pytree.tree_flatten(out)
+            r_leaves, r_tree = pytree.tree_flatten(res)
+            res_tree.append(r_tree)
+            return o_leaves, r_leaves
+
+        def flat_bwd(residuals: list[Any], cts: list[Any]) -> list[Any]:
+            res = pytree.tree_unflatten(res_tree[-1], residuals)
+            ct = pytree.tree_unflatten(out_tree, cts)
+            cts_in = user_bwd(*static_args, res, ct) if static else user_bwd(res, ct)
+            if not isinstance(cts_in, tuple) or len(cts_in) != len(dyn):
+                raise TypeError(
+                    f"Custom VJP bwd rule of {name} must produce a tuple of length equal to "
+                    f"the number of (non-static) primal arguments, {len(dyn)}; got {cts_in!r}."
+                )
+            flat: list[Any] = []
+            for c, x in zip(cts_in, dyn, strict=True):
+                if c is None:
+                    flat.extend(
+                        Zero.like_primal(get_aval(as_value(v))) for v in pytree.tree_leaves(x)
+                    )
+                else:
+                    flat.extend(pytree.tree_leaves(c))
+            return flat
+
+        outs = custom_vjp_call_p.bind(
+            *leaves, call_jaxpr=closed, fwd=flat_fwd, bwd=flat_bwd, name=name
+        )
+        return pytree.tree_unflatten(out_tree, outs)

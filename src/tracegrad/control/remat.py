@@ -1,0 +1,144 @@
+"""``checkpoint`` (``remat``): under reverse mode, recompute a function's intermediates in the
+backward pass instead of storing them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracegrad.backend import compile_jaxpr
+from tracegrad.core import (
+    ClosedJaxpr,
+    Primitive,
+    StagingTrace,
+    Zero,
+    eval_jaxpr,
+    get_aval,
+    instantiate,
+    is_undefined_primal,
+    pytree,
+    trace_to_jaxpr,
+)
+from tracegrad.transforms.jit import (
+    batch_jaxpr,
+    hoist_tracer_consts,
+    jvp_jaxpr,
+    transpose_jaxpr,
+)
+from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+
+checkpoint_p = Primitive("checkpoint", multiple_results=True)
+
+
+def _jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
+) -> tuple[list[Any], list[Any]]:
+    nonzeros = tuple(type(t) is not Zero for t in tangents)
+    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
+    outs = checkpoint_p.bind(
+        *primals, *(t for t in tangents if type(t) is not Zero), jaxpr=jvp_closed, name=name
+    )
+    n = len(jaxpr.out_avals)
+    it = iter(outs[n:])
+    t_outs = [
+        next(it) if nz else Zero.like_primal(a)
+        for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
+    ]
+    return list(outs[:n]), t_outs
+
+
+def _transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
+    undefined = tuple(is_undefined_primal(x) for x in args)
+    transposed = transpose_jaxpr(jaxpr, undefined)
+    res = [x for x in args if not is_undefined_primal(x)]
+    outs = iter(
+        checkpoint_p.bind(*res, *(instantiate(c) for c in cts), jaxpr=transposed, name=name)
+    )
+    return [next(outs) if u else None for u in undefined]
+
+
+def _batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
+) -> tuple[list[Any], list[int]]:
+    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
+    outs = checkpoint_p.bind(*args, jaxpr=batch_jaxpr(jaxpr, tuple(dims), size), name=name)
+    return list(outs), [0] * len(outs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remat_jaxpr(closed: ClosedJaxpr, out_unknowns: tuple[bool, ...]) -> ClosedJaxpr:
+    """The whole program, from all inputs to the unknown outputs: the known part is
+    recomputed rather than passed in as residuals."""
+
+    def fun(*xs: Any) -> list[Any]:
+        outs = eval_jaxpr(closed, *xs)
+        return [o for o, u in zip(outs, out_unknowns, strict=True) if u]
+
+    return trace_to_jaxpr(fun, closed.in_avals)
+
+
+def _partial_eval(
+    trace: StagingTrace, args: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
+) -> list[Any]:
+    unknowns = tuple(trace.is_own(x) for x in args)
+    known, _, out_unknowns, num_res = partial_eval_jaxpr(jaxpr, unknowns)
+    assert trace.parent is not None
+    known_args = tuple(x for x, u in zip(args, unknowns, strict=True) if not u)
+    known_outs = trace.parent.process_primitive(
+        checkpoint_p, known_args, {"jaxpr": known, "name": name}
+    )
+    known_outs = known_outs[: len(known_outs) - num_res]  # residuals are not kept
+    unknown_outs = trace.stage(
+        checkpoint_p, tuple(args), {"jaxpr": _remat_jaxpr(jaxpr, out_unknowns), "name": name}
+    )
+    return merge_outputs(out_unknowns, known_outs, unknown_outs)
+
+
+checkpoint_p.def_impl(lambda *args, jaxpr, name: compile_jaxpr(jaxpr)(*args))
+checkpoint_p.def_abstract_eval(lambda *avals, jaxpr, name: jaxpr.out_avals)
+checkpoint_p.def_jvp(_jvp)
+checkpoint_p.def_transpose(_transpose)
+checkpoint_p.def_batch(_batch)
+checkpoint_p.def_partial_eval(_partial_eval)
+
+
+def checkpoint(
+    fun: Callable[..., Any], *, prevent_cse: bool = True, static_argnums: int | Sequence[int] = ()
+) -> Callable[..., Any]:
+    """``fun`` whose intermediates are recomputed, not stored, for reverse mode.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> f = tg.checkpoint(lambda x: tnp.sin(tnp.sin(x)))
+    >>> bool(np.isclose(tg.grad(f)(1.0), np.cos(np.sin(1.0)) * np.cos(1.0)))
+    True
+    """
+    del prevent_cse  # the backend never merges equations across a checkpoint boundary
+    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    name = getattr(fun, "__name__", "checkpoint")
+
+    @functools.wraps(fun)
+    def wrapped(*args: Any) -> Any:
+        static = {i % len(args) for i in nums}
+        dyn = [a for i, a in enumerate(args) if i not in static]
+        leaves, in_tree = pytree.tree_flatten(tuple(dyn))
+        leaves = [as_value(x) for x in leaves]
+        out_tree: list[pytree.PyTreeDef] = []
+
+        def flat(*xs: Any) -> list[Any]:
+            it = iter(pytree.tree_unflatten(in_tree, xs))
+            full = [a if i in static else next(it) for i, a in enumerate(args)]
+            out_leaves, tree = pytree.tree_flatten(fun(*full))
+            out_tree.append(tree)
+            return out_leaves
+
+        closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
+        closed, hoisted = hoist_tracer_consts(closed)
+        outs = checkpoint_p.bind(*hoisted, *leaves, jaxpr=closed, name=name)
+        return pytree.tree_unflatten(out_tree[0], outs)
+
+    return wrapped
+
+
+remat = checkpoint
