@@ -263,8 +263,8 @@ defjvp(erf_p, lambda t, x: mul(t, mul(scalar_like(x, _TWO_OVER_SQRT_PI), exp(neg
 def lgamma(x: Any) -> Any:
     """log|Gamma(x)|, elementwise (real floating ``x``); its derivative is digamma.
 
-    >>> lgamma(np.array([1.0, 3.0]))
-    array([0.        , 0.69314718])
+    >>> (lgamma(np.array([1.0, 3.0])) + 0.0).round(8).tolist()
+    [0.0, 0.69314718]
     """
     return lgamma_p.bind(x)
 

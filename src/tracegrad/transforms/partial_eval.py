@@ -18,13 +18,17 @@ from tracegrad.core import (
 
 @functools.lru_cache(maxsize=4096)
 def partial_eval_jaxpr(
-    closed: ClosedJaxpr, unknowns: tuple[bool, ...]
+    closed: ClosedJaxpr,
+    unknowns: tuple[bool, ...],
+    instantiate: tuple[bool, ...] | None = None,
 ) -> tuple[ClosedJaxpr, ClosedJaxpr, tuple[bool, ...], int]:
     """Split ``closed`` by which inputs are unknown.
 
     Returns ``(known, unknown, out_unknowns, num_residuals)``: ``known`` maps the known
     inputs to the known outputs followed by the residuals; ``unknown`` maps the residuals
-    followed by the unknown inputs to the unknown outputs.
+    followed by the unknown inputs to the unknown outputs. Outputs flagged in
+    ``instantiate`` are made unknown even when they could be known (control flow needs
+    every branch or iteration to agree on which outputs are unknown).
     """
     in_avals = closed.in_avals
     with new_trace(StagingTrace(current_trace())) as known_trace:
@@ -38,7 +42,10 @@ def partial_eval_jaxpr(
                 for a, u in zip(in_avals, unknowns, strict=True)
             ]
             outs = eval_jaxpr(closed, *args)
-            out_unknowns = tuple(unknown_trace.is_own(o) for o in outs)
+            force = instantiate if instantiate is not None else (False,) * len(outs)
+            out_unknowns = tuple(
+                unknown_trace.is_own(o) or f for o, f in zip(outs, force, strict=True)
+            )
             staged = unknown_trace.to_jaxpr(
                 [o for o, u in zip(outs, out_unknowns, strict=True) if u]
             )

@@ -21,11 +21,12 @@ def _zeros_cotangent(aval: Any) -> Any:
 
 def _finish(ct: Any, aval: Any) -> Any:
     """A cotangent as handed to users: an array of the primal's tangent type, writeable."""
-    if type(ct) is Zero:
-        return _zeros_cotangent(aval)
-    ct = match_dtype(ct, aval)
-    if isinstance(ct, np.ndarray) and not ct.flags.writeable:
-        ct = ct.copy()
+    ct = _zeros_cotangent(aval) if type(ct) is Zero else match_dtype(ct, aval)
+    if isinstance(ct, np.ndarray):
+        if ct.ndim == 0:  # as NumPy's own functions do, a 0-d result is a NumPy scalar
+            return ct[()]
+        if not ct.flags.writeable:
+            ct = ct.copy()
     return ct
 
 

@@ -1,0 +1,288 @@
+"""Shared machinery of the control-flow primitives: staging user functions into inner jaxprs,
+and the jaxpr-to-jaxpr transformations (jvp, batching, pruning, reordering) their rules use."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.backend import compile_jaxpr
+from tracegrad.core import (
+    ClosedJaxpr,
+    Jaxpr,
+    ShapedArray,
+    Tracer,
+    Var,
+    Zero,
+    current_trace,
+    eval_jaxpr,
+    get_aval,
+    is_eager,
+    new_trace,
+    pytree,
+    trace_to_jaxpr,
+)
+from tracegrad.core.dtypes import float0
+from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim
+from tracegrad.transforms.jit import hoist_tracer_consts
+from tracegrad.transforms.jvp import jvp_flat
+from tracegrad.transforms.vmap import BatchTrace, BatchTracer
+
+# ---- running inner jaxprs -----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
+    """The NumPy callable of an inner jaxpr, compiled once per jaxpr."""
+    return compile_jaxpr(closed)
+
+
+def as_output(x: Any) -> Any:
+    """A Python scalar produced by an inner jaxpr becomes a NumPy scalar, as any output."""
+    if isinstance(x, bool | int | float | complex):
+        return np.asarray(x)[()]
+    return x
+
+
+# ---- staging user functions ---------------------------------------------------------------
+
+
+def stage(
+    fun: Callable[..., Any], in_tree: pytree.PyTreeDef, in_avals: Sequence[ShapedArray]
+) -> tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef]:
+    """Stage ``fun`` (called with the pytree ``in_tree`` of values of ``in_avals``).
+
+    Returns the jaxpr, the values it closes over that are tracers of an enclosing
+    transformation (they become the jaxpr's leading inputs, so the enclosing trace sees
+    them as operands), and the tree structure of the output.
+    """
+    out_tree: list[pytree.PyTreeDef] = []
+
+    def flat(*xs: Any) -> list[Any]:
+        out = fun(*pytree.tree_unflatten(in_tree, xs))
+        leaves, tree = pytree.tree_flatten(out)
+        out_tree.append(tree)
+        return leaves
+
+    closed = trace_to_jaxpr(flat, list(in_avals))
+    closed, hoisted = hoist_tracer_consts(closed)
+    return closed, hoisted, out_tree[0]
+
+
+def join_hoisted(
+    staged: Sequence[tuple[ClosedJaxpr, list[Any]]],
+) -> tuple[list[ClosedJaxpr], list[Any]]:
+    """Give several staged functions one common list of hoisted inputs (the union of theirs),
+    so that they take the same arguments, as the branches of a cond must."""
+    consts: list[Any] = []
+    avals: dict[int, ShapedArray] = {}
+    for closed, hoisted in staged:
+        for c, v in zip(hoisted, closed.jaxpr.invars, strict=False):
+            if id(c) not in avals:
+                avals[id(c)] = v.aval
+                consts.append(c)
+    out = []
+    for closed, hoisted in staged:
+        j = closed.jaxpr
+        mine = dict(zip(map(id, hoisted), j.invars, strict=False))
+        lead = tuple(mine.get(id(c)) or Var(avals[id(c)]) for c in consts)
+        jaxpr = Jaxpr(j.constvars, (*lead, *j.invars[len(hoisted) :]), j.outvars, j.eqns)
+        out.append(ClosedJaxpr(jaxpr, closed.consts))
+    return out, consts
+
+
+def flatten_args(tree: Any) -> tuple[list[Any], pytree.PyTreeDef]:
+    """The leaves of ``tree`` with their abstract values checked (a clear error for a leaf
+    that is not an array), and its structure."""
+    leaves, treedef = pytree.tree_flatten(tree)
+    for x in leaves:
+        get_aval(x)
+    return leaves, treedef
+
+
+def avals_of(leaves: Sequence[Any]) -> list[ShapedArray]:
+    return [get_aval(x) for x in leaves]
+
+
+def types_match(a: ShapedArray, b: ShapedArray) -> bool:
+    """Equal shape and dtype; weak types are compatible with strong ones, as JAX's typematch."""
+    return a.shape == b.shape and a.dtype == b.dtype
+
+
+def join_weak(avals: Sequence[ShapedArray]) -> ShapedArray:
+    """The aval several equal-typed values share: weak only if all of them are."""
+    return avals[0].update(weak_type=all(a.weak_type for a in avals))
+
+
+def eager_scalar(x: Any) -> Any:
+    """The concrete value of ``x`` outside transformations, else None."""
+    if isinstance(x, Tracer):
+        return x.to_concrete_value() if is_eager() else None
+    return x
+
+
+# ---- jaxpr surgery ------------------------------------------------------------------------
+
+
+def prune(closed: ClosedJaxpr, keep: Sequence[bool]) -> ClosedJaxpr:
+    """Keep only the outputs flagged in ``keep``, and drop the equations nothing then needs."""
+    j = closed.jaxpr
+    outvars = tuple(v for v, k in zip(j.outvars, keep, strict=True) if k)
+    live = {v for v in outvars if isinstance(v, Var)}
+    eqns = []
+    for eqn in reversed(j.eqns):
+        if any(v in live for v in eqn.outvars):
+            eqns.append(eqn)
+            live.update(a for a in eqn.invars if isinstance(a, Var))
+    eqns.reverse()
+    return ClosedJaxpr(Jaxpr(j.constvars, j.invars, outvars, tuple(eqns)), closed.consts)
+
+
+def permute(
+    closed: ClosedJaxpr,
+    in_order: Sequence[int] | None = None,
+    out_order: Sequence[int] | None = None,
+) -> ClosedJaxpr:
+    """The same program with its inputs (outputs) reordered: new position k holds old
+    input (output) ``order[k]``."""
+    j = closed.jaxpr
+    invars = j.invars if in_order is None else tuple(j.invars[i] for i in in_order)
+    outvars = j.outvars if out_order is None else tuple(j.outvars[i] for i in out_order)
+    return ClosedJaxpr(Jaxpr(j.constvars, invars, outvars, j.eqns), closed.consts)
+
+
+def add_unused_inputs(closed: ClosedJaxpr, avals: Sequence[ShapedArray]) -> ClosedJaxpr:
+    """The same program taking extra trailing inputs that it ignores."""
+    j = closed.jaxpr
+    extra = tuple(Var(a) for a in avals)
+    return ClosedJaxpr(Jaxpr(j.constvars, (*j.invars, *extra), j.outvars, j.eqns), closed.consts)
+
+
+def interleave_order(first: Sequence[int], second: Sequence[int]) -> list[int]:
+    """The order (for ``permute``) that turns groups ``[a0, a1, ..., b0, b1, ...]`` into
+    ``[a0, b0, a1, b1, ...]``; ``first[g]`` and ``second[g]`` are the sizes of a_g and b_g.
+
+    >>> interleave_order([1, 2], [1, 1])
+    [0, 3, 1, 2, 4]
+    """
+    a_starts, b_starts = [], []
+    pos = 0
+    for n in first:
+        a_starts.append(pos)
+        pos += n
+    for n in second:
+        b_starts.append(pos)
+        pos += n
+    order: list[int] = []
+    for a0, na, b0, nb in zip(a_starts, first, b_starts, second, strict=True):
+        order += list(range(a0, a0 + na)) + list(range(b0, b0 + nb))
+    return order
+
+
+def zeros(aval: ShapedArray) -> Any:
+    """An array of zeros of ``aval``, built with ``bind`` so that staging records one
+    broadcast, not a constant the size of the array."""
+    z = np.zeros((), aval.dtype)
+    return z if not aval.shape else broadcast_in_dim(z, aval.shape, ())
+
+
+def tangent_aval(aval: ShapedArray) -> ShapedArray:
+    return Zero.like_primal(aval).aval
+
+
+def has_tangent(aval: ShapedArray) -> bool:
+    """Whether values of ``aval`` have a tangent space (integers and booleans do not)."""
+    return tangent_aval(aval).dtype != float0
+
+
+# ---- jaxpr transformations ----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def jvp_jaxpr(
+    closed: ClosedJaxpr, nonzeros: tuple[bool, ...], instantiate: tuple[bool, ...]
+) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
+    """The jvp of ``closed`` as a jaxpr of ``(primals, nonzero tangents)`` giving
+    ``(outputs, nonzero output tangents)``.
+
+    Output tangents flagged in ``instantiate`` are always produced (zeros where the
+    derivative is symbolically zero) unless their dtype has no tangent space.
+    """
+    in_avals = closed.in_avals
+    n = len(in_avals)
+    out_nonzeros: list[tuple[bool, ...]] = []
+
+    def fun(*args: Any) -> list[Any]:
+        primals, it = list(args[:n]), iter(args[n:])
+        tangents = [
+            next(it) if nz else Zero.like_primal(a)
+            for nz, a in zip(nonzeros, in_avals, strict=True)
+        ]
+        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
+        kept, flags = [], []
+        for o, t, inst in zip(outs, t_outs, instantiate, strict=True):
+            aval = tangent_aval(get_aval(o))
+            nz = type(t) is not Zero or (inst and aval.dtype != float0)
+            flags.append(nz)
+            if nz:
+                kept.append(zeros(aval) if type(t) is Zero else t)
+        out_nonzeros.append(tuple(flags))
+        return [*outs, *kept]
+
+    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
+    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
+    return jvp_closed, out_nonzeros[0]
+
+
+def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:
+    if dim is None:
+        return aval
+    shape = list(aval.shape)
+    shape.insert(dim, size)
+    return aval.update(shape=tuple(shape))
+
+
+@functools.lru_cache(maxsize=4096)
+def batch_jaxpr(
+    closed: ClosedJaxpr,
+    dims: tuple[int | None, ...],
+    size: int,
+    instantiate: tuple[bool, ...],
+) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
+    """``closed`` vectorized over inputs batched along ``dims`` (None: not batched).
+
+    Batched outputs come out batched along axis 0; an unbatched output stays unbatched
+    unless flagged in ``instantiate``. Returns the jaxpr and which outputs are batched.
+    """
+    out_batched: list[tuple[bool, ...]] = []
+
+    def fun(*xs: Any) -> list[Any]:
+        with new_trace(BatchTrace(current_trace(), size)) as trace:
+            tracers = [BatchTracer(trace, x, d) for x, d in zip(xs, dims, strict=True)]
+            pairs = [trace.unpack(o) for o in eval_jaxpr(closed, *tracers)]
+        outs, flags = [], []
+        for (v, d), inst in zip(pairs, instantiate, strict=True):
+            batched = d is not None or inst
+            outs.append(bdim_at_front(v, d, size) if batched else v)
+            flags.append(batched)
+        out_batched.append(tuple(flags))
+        return outs
+
+    avals = [batched_aval(a, d, size) for a, d in zip(closed.in_avals, dims, strict=True)]
+    return trace_to_jaxpr(fun, avals), out_batched[0]
+
+
+def axis_size_of(args: Sequence[Any], dims: Sequence[int | None]) -> int:
+    return next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
+
+
+def moved_to_front(x: Any, d: int | None, size: int, want: bool) -> tuple[Any, int | None]:
+    """``x`` with its batch dimension at 0 (broadcast there when ``want`` and unbatched)."""
+    if d is None and not want:
+        return x, None
+    if d == 0:
+        return x, 0
+    return bdim_at_front(x, d, size), 0
