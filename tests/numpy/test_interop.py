@@ -44,8 +44,8 @@ def test_ufunc_methods() -> None:
 
 
 def test_unsupported_numpy_function_is_named() -> None:
-    with pytest.raises(NotImplementedError, match=r"numpy\.fft\.fft"):
-        tg.grad(lambda x: np.sum(np.fft.fft(x).real))(np.ones(4))
+    with pytest.raises(NotImplementedError, match=r"numpy\.histogram"):
+        tg.grad(lambda x: np.sum(np.histogram(x)[1]))(np.ones(4))
     with pytest.raises(NotImplementedError, match=r"numpy\.frexp"):
         tg.grad(lambda x: np.sum(np.frexp(x)[0]))(np.ones(4))
     with pytest.raises(NotImplementedError, match="out="):
