@@ -5,6 +5,7 @@
 array([0., 0.])
 """
 
+from tracegrad import errors as errors
 from tracegrad import nn as nn
 from tracegrad import numpy as numpy
 from tracegrad import scipy as scipy
@@ -38,6 +39,7 @@ __all__ = [
     "checkpoint",
     "custom_jvp",
     "custom_vjp",
+    "errors",
     "ConcretizationTypeError",
     "ShapeError",
     "TracerArrayConversionError",

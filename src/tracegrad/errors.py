@@ -1,0 +1,34 @@
+"""``tracegrad.errors``: every exception class tracegrad raises, in one place (as jax.errors).
+
+>>> import tracegrad as tg
+>>> issubclass(tg.errors.ShapeError, ValueError) and issubclass(tg.errors.ShapeError, TypeError)
+True
+"""
+
+from tracegrad.core.errors import (
+    ConcretizationTypeError,
+    DTypeError,
+    ShapeError,
+    TracegradError,
+    TracerArrayConversionError,
+    TracerBoolConversionError,
+    TracerIntegerConversionError,
+    UnexpectedTracerError,
+)
+from tracegrad.core.ir import JaxprTypeError
+from tracegrad.numpy._index_parse import NonConcreteBooleanIndexError
+from tracegrad.numpy.linalg import LinAlgShapeError
+
+__all__ = [
+    "ConcretizationTypeError",
+    "DTypeError",
+    "JaxprTypeError",
+    "LinAlgShapeError",
+    "NonConcreteBooleanIndexError",
+    "ShapeError",
+    "TracegradError",
+    "TracerArrayConversionError",
+    "TracerBoolConversionError",
+    "TracerIntegerConversionError",
+    "UnexpectedTracerError",
+]
