@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 
 import tracegrad as tg
+import tracegrad.numpy as tnp
 from harness import OpRecord, record_tests
 from tracegrad import nn
 from tracegrad.test_util import check_grads
 
-_math_erf = np.vectorize(math.erf, otypes=[float])
+_math_erfc = np.vectorize(math.erfc, otypes=[float])
+_SQRT_HALF = math.sqrt(0.5)
 
 UNARY = [((3,),), ((2, 3),), ((),)]
 ROWS = [((3,),), ((2, 3),), ((2, 3, 4),)]
@@ -43,8 +45,21 @@ def np_gelu_tanh(x: np.ndarray) -> np.ndarray:
     return x * 0.5 * (1 + np.tanh(c * (x + np.asarray(0.044715, x.dtype) * x**3)))
 
 
+def gelu_exact_64(x: np.ndarray) -> np.ndarray:
+    """x Phi(x) in float64 from math.erfc, with the argument -x / sqrt(2) rounded as
+    tracegrad and JAX round it."""
+    x = np.asarray(x, np.float64)
+    return 0.5 * x * _math_erfc(-x * _SQRT_HALF)
+
+
 def np_gelu_exact(x: np.ndarray) -> np.ndarray:
-    return (x * 0.5 * (1 + _math_erf(x.astype(np.float64) / math.sqrt(2)))).astype(x.dtype)
+    return gelu_exact_64(x).astype(x.dtype)
+
+
+def gelu_exact_scaled(x: Any) -> Any:
+    """gelu(x) exp(x^2 / 2): of size 0.4 for x in [-12, -5], where gelu itself is too small
+    for the absolute tolerances of the finite-difference checks to see its derivatives."""
+    return nn.gelu(x, approximate=False) * tnp.exp(x * x / 2)
 
 
 RECORDS = [
@@ -59,6 +74,13 @@ RECORDS = [
         np_gelu_exact,
         UNARY,
         domain=(-4.0, 4.0),
+    ),
+    OpRecord(
+        "gelu_exact_tail",
+        gelu_exact_scaled,
+        lambda x: (gelu_exact_64(x) * np.exp(x.astype(np.float64) ** 2 / 2)).astype(x.dtype),
+        UNARY,
+        domain=(-12.0, -5.0),
     ),
     OpRecord("softmax", nn.softmax, np_softmax, ROWS),
     OpRecord(
@@ -106,6 +128,44 @@ def test_softplus_at_zero_and_far_out() -> None:
     np.testing.assert_allclose(g, [0.0, math.exp(-40), 1.0, 1.0])
     assert np.all(np.isfinite(h))
     assert nn.softplus(-40.0) > 0  # log1p keeps the tiny value
+
+
+def test_gelu_exact_far_negative_tail() -> None:
+    # 1 + erf(x / sqrt 2) cancels for x < 0: erfc keeps full relative accuracy until gelu
+    # underflows, near -38.6, and the sign right.
+    x = np.linspace(-40.0, 40.0, 80_001)
+    got = nn.gelu(x, approximate=False)
+    want = gelu_exact_64(x)
+    # Relative errors where erfc(-x / sqrt 2) is a normal float, down to x = -37.6; below,
+    # erfc is subnormal: an absolute error of a few of its last units, times x / 2.
+    normal = (_math_erfc(-x * _SQRT_HALF) >= np.finfo(np.float64).tiny) & (x != 0)
+    rel = np.abs(got[normal] - want[normal]) / np.abs(want[normal])
+    assert rel.max() < 1e-15, rel.max()
+    np.testing.assert_array_equal(np.sign(got), np.sign(want))
+    units = np.abs(got[~normal] - want[~normal]) / (2.0**-1074 * (1 + np.abs(x[~normal]) / 2))
+    assert units.max() <= 3, units.max()
+    assert np.all(got[(x < 0) & (x > -38.5)] < 0)
+    # float32: the argument is rounded in float32, as in JAX; the rest is float64 inside.
+    x32 = np.array([-12.0, -6.0, 3.0], np.float32)
+    arg32 = (-x32 * np.float32(_SQRT_HALF)).astype(np.float64)
+    want32 = 0.5 * x32.astype(np.float64) * _math_erfc(arg32)
+    got32 = nn.gelu(x32, approximate=False)
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, want32, rtol=1e-7)
+
+
+def test_gelu_exact_against_mpmath() -> None:
+    # Forming -x / sqrt(2) in float64 rounds it by up to 1.8e-16 relative (the rounding of
+    # 1/sqrt(2) included), and erfc's condition number there is 2 (x / sqrt 2)^2 = x^2: no
+    # float64 evaluation of erfc(-x / sqrt 2) does better than about 1.8e-16 x^2, JAX's
+    # neither. Elsewhere the error is a few ulp.
+    mpmath = pytest.importorskip("mpmath")
+    x = np.concatenate([np.linspace(-37.55, 39.95, 311), [-1e-300, 1e-8]])
+    got = nn.gelu(x, approximate=False)
+    with mpmath.workprec(120):
+        true = [mpmath.mpf(v) / 2 * mpmath.erfc(-mpmath.mpf(v) / mpmath.sqrt(2)) for v in x]
+        rel = np.array([float(abs(mpmath.mpf(g) / t - 1)) for g, t in zip(got, true, strict=True)])
+    assert np.all(rel <= 2e-15 + 1.8e-16 * x**2), (rel / (2e-15 + 1.8e-16 * x**2)).max()
 
 
 def test_softmax_is_stable_and_handles_minus_inf() -> None:
@@ -206,6 +266,32 @@ def test_against_jax(jax_nn: Any, name: str, kwargs: dict[str, Any]) -> None:
     got = value_grad_hvp(tg.grad, tg.jvp, f_tg, x)
     for g, wnt, tol in zip(got, want, (1e-12, 1e-11, 1e-10), strict=True):
         np.testing.assert_allclose(g, np.asarray(wnt), rtol=tol, atol=tol / 10)
+
+
+def test_gelu_exact_against_jax_far_out(jax_nn: Any) -> None:
+    # Values, gradients and Hessian-vector products on [-37, 37]; beyond, JAX's intermediates
+    # are subnormal and XLA on CPU flushes them to zero.
+    jax, jnn = jax_nn
+    x = np.linspace(-37.0, 37.0, 7401)
+    ones = np.ones_like(x)
+
+    def value_grad_hvp(grad: Any, jvp: Any, gelu: Any, v: Any) -> Any:
+        f = lambda u: gelu(u, approximate=False)
+        df = grad(lambda u: f(u).sum())
+        return f(v), df(v), jvp(df, (v,), (ones,))[1]
+
+    want = jax.jit(lambda v: value_grad_hvp(jax.grad, jax.jvp, jnn.gelu, v))(x)
+    got = value_grad_hvp(tg.grad, tg.jvp, nn.gelu, x)
+    # Scales: the sums of the absolute values of the terms of x Phi(x), Phi(x) + x phi(x)
+    # and (2 - x^2) phi(x), from which errors are relative (derivatives have zeros).
+    phi = np.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    cdf = gelu_exact_64(x) / np.where(x == 0, 1.0, x)
+    scales = (np.abs(x) * cdf, cdf + np.abs(x) * phi, (2 + x * x) * phi)
+    # JAX's erfc is off by up to 1.5e-15 near 1 and by its own rounding of x^2 far out.
+    tol = 2e-15 + 1e-16 * x**2
+    for name, g, w, scale in zip(("value", "grad", "hvp"), got, want, scales, strict=True):
+        err = np.abs(g - np.asarray(w))
+        assert np.all(err <= tol * scale), (name, np.max(err / (tol * scale)))
 
 
 def test_one_hot_against_jax(jax_nn: Any) -> None:

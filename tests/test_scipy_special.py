@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 
 import tracegrad as tg
+import tracegrad.numpy as tnp
 from harness import F64, OpRecord, record_tests
+from tracegrad.ops import special as ops_special
 from tracegrad.scipy import special as tss
 from tracegrad.test_util import check_grads
 
 _math_erf = np.vectorize(math.erf, otypes=[float])
+_math_erfc = np.vectorize(math.erfc, otypes=[float])
 _math_lgamma = np.vectorize(math.lgamma, otypes=[float])
 
 
@@ -24,6 +27,21 @@ def _in_dtype_of(x: np.ndarray, value: Any) -> np.ndarray:
 
 def np_erf(x: np.ndarray) -> np.ndarray:
     return _in_dtype_of(x, _math_erf(x.astype(np.float64)))
+
+
+def np_erfc(x: np.ndarray) -> np.ndarray:
+    return _in_dtype_of(x, _math_erfc(x.astype(np.float64)))
+
+
+def np_erfc_scaled(x: np.ndarray) -> np.ndarray:
+    x64 = x.astype(np.float64)
+    return _in_dtype_of(x, _math_erfc(x64) * np.exp(x64 * x64))
+
+
+def erfc_scaled(x: Any) -> Any:
+    """erfc(x) exp(x^2): of size 0.1 for x in [3, 6], where erfc itself is too small for the
+    absolute tolerances of the finite-difference checks to see its derivatives."""
+    return tss.erfc(x) * tnp.exp(x * x)
 
 
 def np_gammaln(x: np.ndarray) -> np.ndarray:
@@ -52,6 +70,8 @@ BINARY = [((3,), (3,)), ((2, 3), (3,)), ((), (2, 2))]
 
 RECORDS = [
     OpRecord("erf", tss.erf, np_erf, UNARY, domain=(-3.0, 3.0)),
+    OpRecord("erfc", tss.erfc, np_erfc, UNARY, domain=(-3.5, 3.5)),
+    OpRecord("erfc_far", erfc_scaled, np_erfc_scaled, UNARY, domain=(3.0, 6.0)),
     OpRecord("gammaln", tss.gammaln, np_gammaln, UNARY, domain=(0.5, 6.0)),
     OpRecord("gammaln_negative", tss.gammaln, np_gammaln, UNARY, domain=(-2.9, -2.1)),
     OpRecord("digamma", tss.digamma, np_digamma, UNARY, domain=(0.5, 6.0)),
@@ -99,6 +119,98 @@ def test_kernel_accuracy_against_scipy() -> None:
         )
 
 
+# ---- erfc: relative accuracy down to its underflow --------------------------------------
+_TINY = np.finfo(np.float64).tiny
+_SUBNORMAL = 2.0**-1074
+
+
+def _erfc_grid() -> np.ndarray:
+    rng = np.random.default_rng(4)
+    edges = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 26.5, 28.0])  # pieces, the continued fraction
+    near_edges = np.concatenate([np.nextafter(edges, -np.inf), edges, np.nextafter(edges, np.inf)])
+    x = np.concatenate(
+        [np.linspace(-6.0, 28.0, 400_001), near_edges, 10 ** rng.uniform(-300, 0, 2000)]
+    )
+    return np.concatenate([x, -x])
+
+
+def _erfc_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Relative errors where ``want`` is a normal float, absolute errors in units of the
+    smallest subnormal where it is not."""
+    normal = want >= _TINY
+    rel = np.abs(got[normal] - want[normal]) / want[normal]
+    return rel, np.abs(got[~normal] - want[~normal]) / _SUBNORMAL
+
+
+def test_erfc_accuracy_against_math_erfc() -> None:
+    # A dense grid over [-28, 28] with the edges of the kernel's pieces and tiny arguments;
+    # math.erfc is itself within about 2.5 ulp (5e-16) of the true values.
+    x = _erfc_grid()
+    got = tss.erfc(x)
+    rel, units = _erfc_errors(got, _math_erfc(x))
+    assert rel.max() < 1e-15, rel.max()
+    assert np.sqrt(np.mean(rel**2)) < 2e-16
+    assert units.max() <= 2, units.max()  # erfc's own subnormal tail, 26.55 < x < 27.3
+    # The values far out and the special points.
+    with np.errstate(all="raise"):  # no spurious underflow or invalid warnings either
+        np.testing.assert_array_equal(
+            tss.erfc(np.array([0.0, -0.0, 27.3, 40.0, 1e300, np.inf, -9.0, -1e300, -np.inf])),
+            [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 2.0, 2.0],
+        )
+        assert np.isnan(tss.erfc(np.array([np.nan]))[0])
+        assert tss.erfc(np.array([27.2]))[0] > 0  # subnormal, not flushed to zero
+
+
+def test_erfc_accuracy_against_mpmath() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.uniform(-3, 26.5, 1500), rng.uniform(0, 4.5, 500)])
+    with mpmath.workprec(100):
+        rel = [
+            abs(mpmath.mpf(g) / mpmath.erfc(mpmath.mpf(v)) - 1)
+            for g, v in zip(tss.erfc(x), x, strict=True)
+        ]
+    assert max(rel) < 6e-16, max(rel)
+
+
+def test_erfcx_coefficients_are_reproducible() -> None:
+    # The Chebyshev coefficients of exp(x^2) erfc(x) on [k, k + 1], as the kernel's comment
+    # says they were made: interpolation at 40 points at 120 bits, then rounded.
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workprec(120):
+        for k, table in enumerate(ops_special._ERFCX_COEF):
+            lo, hi, n = mpmath.mpf(k), mpmath.mpf(k + 1), 40
+            theta = [mpmath.pi * (j + mpmath.mpf(1) / 2) / n for j in range(n)]
+            values = [
+                mpmath.erfc(z) * mpmath.exp(z * z)
+                for z in ((lo + hi) / 2 + (hi - lo) / 2 * mpmath.cos(t) for t in theta)
+            ]
+            coef = [
+                2 * mpmath.fsum(v * mpmath.cos(m * t) for v, t in zip(values, theta)) / n
+                for m in range(len(table))
+            ]
+            coef[0] /= 2
+            np.testing.assert_allclose(table, [float(c) for c in coef], rtol=1e-15, atol=0)
+            # Truncated where the rest no longer matters: the next one is below 1e-17.
+            assert abs(2 * mpmath.fsum(v * mpmath.cos(len(table) * t)
+                                       for v, t in zip(values, theta)) / n) < 1e-17  # fmt: skip
+
+
+def test_erfc_derivatives_far_out() -> None:
+    # -2/sqrt(pi) exp(-x^2) and its derivative, relative, where erfc is tiny.
+    x = np.array([-30.0, -3.0, 0.0, 4.5, 10.0, 20.0, 26.0])
+    first = tg.vmap(tg.grad(tss.erfc))(x)
+    second = tg.vmap(tg.grad(tg.grad(tss.erfc)))(x)
+    gauss = np.exp(-x * x) / math.sqrt(math.pi)
+    np.testing.assert_allclose(first, -2 * gauss, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(second, 4 * x * gauss, rtol=1e-15, atol=0)
+    # erfc(x) + erf(x) == 1 in value and derivatives.
+    y = np.linspace(-3, 3, 13)
+    total = lambda v: tss.erfc(v) + tss.erf(v)
+    np.testing.assert_allclose(total(y), 1.0, rtol=2e-14)
+    np.testing.assert_allclose(tg.vmap(tg.grad(total))(y), 0.0, atol=1e-15)
+
+
 def test_special_values() -> None:
     with np.errstate(all="ignore"):
         poles = np.array([0.0, -1.0, -7.0])
@@ -123,7 +235,7 @@ def test_special_values() -> None:
 
 def test_float32_stays_float32() -> None:
     x = np.array([0.5, 1.5], np.float32)
-    for fn in (tss.erf, tss.gammaln, tss.digamma, tss.expit, tss.logit, tss.logsumexp):
+    for fn in (tss.erf, tss.erfc, tss.gammaln, tss.digamma, tss.expit, tss.logit, tss.logsumexp):
         assert np.asarray(fn(x / 2)).dtype == np.float32, fn
     assert tss.xlogy(x, x).dtype == np.float32
     assert tss.erf(np.arange(3)).dtype == np.float64
@@ -168,6 +280,8 @@ def test_errors() -> None:
         tss.polygamma(-1, np.ones(2))
     with pytest.raises(TypeError, match="real floating"):
         tss.erf(np.array([1j]))
+    with pytest.raises(TypeError, match="real floating"):
+        tss.erfc(np.array([1j]))
 
 
 # ---- against JAX ------------------------------------------------------------------------
@@ -206,6 +320,7 @@ def test_against_jax(jax_special: Any) -> None:
     neg = -rng.uniform(0.05, 4, 12)
     neg = neg[np.abs(neg - np.round(neg)) > 0.05]
     _compare_with_jax(jax, tss.erf, jss.erf, x)
+    _compare_with_jax(jax, tss.erfc, jss.erfc, x)
     _compare_with_jax(jax, tss.expit, jss.expit, 10 * x)
     _compare_with_jax(jax, tss.logit, jss.logit, rng.uniform(0.01, 0.99, 12))
     for arg in (pos, neg):

@@ -14,6 +14,9 @@ from tracegrad.numpy import (
     _ufuncs,
 )
 from tracegrad.numpy import (
+    fft as fft,
+)
+from tracegrad.numpy import (
     linalg as linalg,
 )
 from tracegrad.numpy._creation import *  # noqa: F403

@@ -32,8 +32,9 @@ Lengths = list[int | None]
 def _norm(norm: Any) -> str:
     if norm is None:
         return "backward"
-    if isinstance(norm, str) and norm in NORMS:
-        return norm
+    for known in NORMS:
+        if norm == known:
+            return known
     raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".')
 
 
@@ -66,14 +67,14 @@ def _cook_nd(x: Any, s: Any, axes: Any, *, inverse_real: bool = False) -> tuple[
     1-d transform's default."""
     shape = get_aval(x).shape
     ndim = len(shape)
-    given_axes = None if axes is None else [_axis(a, ndim) for a in concrete(axes, "axes")]
+    axes_list = None if axes is None else [_axis(a, ndim) for a in concrete(axes, "axes")]
     if s is None:
-        sizes: Lengths = list(shape) if given_axes is None else [shape[a] for a in given_axes]
+        sizes: Lengths = list(shape) if axes_list is None else [shape[a] for a in axes_list]
         if inverse_real and sizes:
             sizes[-1] = None
     else:
         sizes = [_size(n, "s") for n in concrete(s, "s")]
-        if given_axes is None:
+        if axes_list is None:
             warnings.warn(
                 "`axes` should not be `None` if `s` is not `None` (Deprecated in NumPy "
                 "2.0). Pass the axes that `s` refers to, e.g. axes=range(-len(s), 0).",
@@ -87,27 +88,27 @@ def _cook_nd(x: Any, s: Any, axes: Any, *, inverse_real: bool = False) -> tuple[
                 DeprecationWarning,
                 stacklevel=4,
             )
-    final_axes = list(range(ndim - len(sizes), ndim)) if given_axes is None else given_axes
-    if len(sizes) != len(final_axes):
+    if axes_list is None:
+        axes_list = [_axis(a, ndim) for a in range(-len(sizes), 0)]
+    if len(sizes) != len(axes_list):
         raise ValueError(
             f"Shape and axes have different lengths: s={s!r} and axes={axes!r} must have "
             "one entry per transformed axis."
         )
-    sizes = [shape[a] if n == -1 else n for n, a in zip(sizes, final_axes, strict=True)]
-    return sizes, final_axes
+    sizes = [shape[a] if n == -1 else n for n, a in zip(sizes, axes_list, strict=True)]
+    return sizes, axes_list
 
 
-def _resize(x: Any, axis: int, n: int) -> Any:
-    """``x`` cropped or zero-padded to ``n`` entries along ``axis``, as NumPy's transforms do."""
+def _resize(x: Any, lengths: Sequence[int], axes: Sequence[int]) -> Any:
+    """``x`` cropped or zero-padded to ``lengths[i]`` entries along ``axes[i]``, as NumPy's
+    transforms do: one slice and one pad at most."""
     aval = get_aval(x)
-    size = aval.shape[axis]
-    if n < size:
-        return st.slice_in_dim(x, 0, n, axis)
-    if n > size:
-        config = [(0, 0, 0)] * aval.ndim
-        config[axis] = (0, n - size, 0)
-        return st.pad(x, np.zeros((), aval.dtype), config)
-    return x
+    limits, config = list(aval.shape), [(0, 0, 0)] * aval.ndim
+    for n, a in zip(lengths, axes, strict=True):
+        limits[a] = min(n, aval.shape[a])
+        config[a] = (0, max(0, n - aval.shape[a]), 0)
+    x = st.slice(x, [0] * aval.ndim, limits)
+    return st.pad(x, np.zeros((), aval.dtype), config)
 
 
 def _transform(x: Any, fft_type: str, lengths: list[int], axes: list[int], norm: str) -> Any:
@@ -150,9 +151,7 @@ def _c2c(x: Any, sizes: Lengths, axes: list[int], norm: str, fft_type: str) -> A
     lengths = [_points(shape[a] if n is None else n) for n, a in zip(sizes, axes, strict=True)]
     if not lengths:
         return x
-    for n, a in zip(lengths, axes, strict=True):
-        x = _resize(x, a, n)
-    return _transform(x, fft_type, lengths, axes, norm)
+    return _transform(_resize(x, lengths, axes), fft_type, lengths, axes, norm)
 
 
 def _r2c(x: Any, sizes: Lengths, axes: list[int], norm: str) -> Any:
@@ -163,9 +162,7 @@ def _r2c(x: Any, sizes: Lengths, axes: list[int], norm: str) -> Any:
         x = _r2c(x, sizes[-1:], axes[-1:], norm)
         return _c2c(x, sizes[:-1], axes[:-1], norm, "fft")
     lengths = [_points(shape[a] if n is None else n) for n, a in zip(sizes, axes, strict=True)]
-    for n, a in zip(lengths, axes, strict=True):
-        x = _resize(x, a, n)
-    return _transform(x, "rfft", lengths, axes, norm)
+    return _transform(_resize(x, lengths, axes), "rfft", lengths, axes, norm)
 
 
 def _c2r(x: Any, sizes: Lengths, axes: list[int], norm: str) -> Any:
@@ -180,9 +177,7 @@ def _c2r(x: Any, sizes: Lengths, axes: list[int], norm: str) -> Any:
         _points(shape[a] if n is None else n) for n, a in zip(sizes[:-1], axes[:-1], strict=True)
     ]
     last = _points(2 * (shape[axes[-1]] - 1) if sizes[-1] is None else sizes[-1])
-    for n, a in zip(lengths, axes[:-1], strict=True):
-        x = _resize(x, a, n)
-    x = _resize(x, axes[-1], last // 2 + 1)
+    x = _resize(x, [*lengths, last // 2 + 1], axes)
     return _transform(x, "irfft", [*lengths, last], axes, norm)
 
 
@@ -213,6 +208,8 @@ def _inverse_real_nd(name: str, a: Any, s: Any, axes: Any, norm: Any, out: Any) 
     sizes, axes_ = _cook_nd(x, s, axes, inverse_real=True)
     if not axes_:
         raise IndexError(f"{name}: no axes to transform (axes={axes!r}, s={s!r}).")
+    # NumPy's last 1-d transform sees the output of the others (complex) if there are any.
+    x = x if len(axes_) == 1 else _complex(x)
     dtype = _real_result_dtype(get_aval(x).dtype)
     return cast(_c2r(_complex(x), sizes, axes_, norm), dtype)
 

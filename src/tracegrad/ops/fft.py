@@ -9,7 +9,7 @@ crops them; everything here sees the transformed axes last.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,7 +19,9 @@ from tracegrad.ops.rules import deflinear
 from tracegrad.ops.structural import moveaxis
 
 FFT_TYPES = ("fft", "ifft", "rfft", "irfft")
-NORMS = ("backward", "ortho", "forward")
+Norm = Literal["backward", "ortho", "forward"]
+NORMS: tuple[Norm, ...] = ("backward", "ortho", "forward")
+_AS_LITERAL: dict[str, Norm] = {n: n for n in NORMS}
 
 # The transpose of a normalized transform is the transform of the opposite direction with
 # the same scale: "backward" (scale 1 forward, 1/N inverse) pairs with "forward".
@@ -41,7 +43,7 @@ def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
     >>> complex_dtype(np.dtype(np.float32))
     dtype('complex64')
     """
-    return np.result_type(dtype, 1j)
+    return np.dtype(np.result_type(dtype, 1j))
 
 
 def real_part_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
@@ -50,7 +52,7 @@ def real_part_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
     >>> real_part_dtype(np.dtype(np.complex64))
     dtype('float32')
     """
-    return np.finfo(dtype).dtype
+    return np.zeros((), dtype).real.dtype
 
 
 # ---- fft --------------------------------------------------------------------
@@ -71,14 +73,15 @@ def fft(x: Any, fft_type: str, fft_lengths: Sequence[int], norm: str = "backward
 
 
 def _fft_impl(x: Any, *, fft_type: str, fft_lengths: tuple[int, ...], norm: str) -> Any:
+    np_norm = _AS_LITERAL[norm]
     axes = tuple(range(-len(fft_lengths), 0))
     if fft_type == "fft":
-        return np.fft.fftn(x, axes=axes, norm=norm)
+        return np.fft.fftn(x, axes=axes, norm=np_norm)
     if fft_type == "ifft":
-        return np.fft.ifftn(x, axes=axes, norm=norm)
+        return np.fft.ifftn(x, axes=axes, norm=np_norm)
     if fft_type == "rfft":
-        return np.fft.rfftn(x, axes=axes, norm=norm)
-    return np.fft.irfftn(x, s=fft_lengths, axes=axes, norm=norm)
+        return np.fft.rfftn(x, axes=axes, norm=np_norm)
+    return np.fft.irfftn(x, s=fft_lengths, axes=axes, norm=np_norm)
 
 
 def _fft_abstract_eval(

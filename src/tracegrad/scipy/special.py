@@ -19,7 +19,7 @@ from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
 from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
 
-__all__ = ["digamma", "erf", "expit", "gammaln", "logit", "logsumexp", "polygamma", "xlogy"]
+__all__ = ["digamma", "erf", "erfc", "expit", "gammaln", "logit", "logsumexp", "polygamma", "xlogy"]
 
 
 def erf(x: Any) -> Any:
@@ -29,6 +29,16 @@ def erf(x: Any) -> Any:
     array([0.        , 0.52049988])
     """
     return sp.erf(*promote_inexact(x))
+
+
+def erfc(x: Any) -> Any:
+    """The complementary error function ``1 - erf(x)``, accurate in relative terms where it
+    is tiny (large ``x``); its derivative is ``-2 / sqrt(pi) * exp(-x**2)``.
+
+    >>> erfc(np.array([-1.0, 0.0, 5.0]))
+    array([1.84270079e+00, 1.00000000e+00, 1.53745979e-12])
+    """
+    return sp.erfc(*promote_inexact(x))
 
 
 def gammaln(x: Any) -> Any:
