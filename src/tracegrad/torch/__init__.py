@@ -1,0 +1,344 @@
+"""``tracegrad.torch``: a PyTorch-shaped namespace whose ``Tensor.backward`` has PyTorch's
+semantics, built on tracegrad's primitives (every derivative comes from their rules).
+
+>>> import tracegrad.torch as torch
+>>> A = torch.tensor(2.0, requires_grad=True)
+>>> B = A * 4
+>>> B.backward()
+>>> print(A.grad.data)
+tensor(4.)
+"""
+
+import builtins
+
+from tracegrad.torch import _arith, _indexing, _inplace, _reduce, _shape, autograd, creation
+from tracegrad.torch import nn as nn
+from tracegrad.torch._arith import (
+    abs,
+    add,
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    cos,
+    div,
+    eq,
+    equal,
+    exp,
+    floor_divide,
+    ge,
+    gt,
+    isfinite,
+    isnan,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    negative,
+    pow,
+    relu,
+    remainder,
+    rsub,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    sub,
+    tanh,
+    trunc,
+)
+from tracegrad.torch._arith import div as divide
+from tracegrad.torch._arith import mul as multiply
+from tracegrad.torch._arith import sub as subtract
+from tracegrad.torch._common import result_dtype as _result_dtype
+from tracegrad.torch._indexing import unbind
+from tracegrad.torch._reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    bmm,
+    dot,
+    matmul,
+    max,
+    mean,
+    min,
+    mm,
+    norm,
+    sum,
+)
+from tracegrad.torch._shape import (
+    cat,
+    clone,
+    expand_as,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+)
+from tracegrad.torch._shape import cat as concat
+from tracegrad.torch._shape import cat as concatenate
+from tracegrad.torch._shape import transpose as swapaxes
+from tracegrad.torch.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from tracegrad.torch.dtypes import (
+    bfloat16,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from tracegrad.torch.dtypes import bool_ as _bool_dtype
+from tracegrad.torch.dtypes import can_cast as _can_cast
+from tracegrad.torch.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from tracegrad.torch.nn.functional import log_softmax, softmax
+from tracegrad.torch.tensor import Size, Tensor, device, install_methods
+
+install_methods(
+    [
+        _arith.TENSOR_METHODS,
+        _reduce.TENSOR_METHODS,
+        _shape.TENSOR_METHODS,
+        _indexing.TENSOR_METHODS,
+        _inplace.TENSOR_METHODS,
+        creation.TENSOR_METHODS,
+        autograd.TENSOR_METHODS,
+        {"softmax": softmax, "log_softmax": log_softmax},
+    ]
+)
+
+
+def is_tensor(obj: object) -> builtins.bool:
+    """Whether ``obj`` is a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> builtins.int:
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    return input.dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> builtins.bool:
+    return input.dtype.is_complex
+
+
+def result_type(tensor1: object, tensor2: object) -> dtype:
+    """The dtype PyTorch's promotion gives an operation on the two operands."""
+    return _result_dtype(tensor1, tensor2)
+
+
+def can_cast(from_: dtype, to: dtype) -> builtins.bool:
+    """Whether PyTorch allows casting ``from_`` to ``to`` in an in-place operation."""
+    return _can_cast(from_, to)
+
+
+# PyTorch's dtype aliases; assigned last, as they shadow builtins in this module.
+half = float16
+float = float32
+double = float64
+cfloat = complex64
+cdouble = complex128
+short = int16
+int = int32
+long = int64
+bool = _bool_dtype
+
+__all__ = [
+    "Size",
+    "Tensor",
+    "abs",
+    "add",
+    "all",
+    "allclose",
+    "amax",
+    "amin",
+    "any",
+    "arange",
+    "argmax",
+    "argmin",
+    "as_tensor",
+    "autograd",
+    "bfloat16",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "bmm",
+    "bool",
+    "can_cast",
+    "cat",
+    "cdouble",
+    "cfloat",
+    "clone",
+    "complex128",
+    "complex64",
+    "concat",
+    "concatenate",
+    "cos",
+    "device",
+    "div",
+    "divide",
+    "dot",
+    "double",
+    "dtype",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "eq",
+    "equal",
+    "exp",
+    "expand_as",
+    "eye",
+    "flatten",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "floor_divide",
+    "from_numpy",
+    "full",
+    "full_like",
+    "ge",
+    "get_default_dtype",
+    "gt",
+    "half",
+    "inference_mode",
+    "int",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "is_complex",
+    "is_floating_point",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "is_tensor",
+    "isfinite",
+    "isnan",
+    "le",
+    "linspace",
+    "log",
+    "log_softmax",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "long",
+    "lt",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "multiply",
+    "ne",
+    "neg",
+    "negative",
+    "nn",
+    "norm",
+    "no_grad",
+    "numel",
+    "ones",
+    "ones_like",
+    "permute",
+    "pow",
+    "promote_types",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "randperm",
+    "relu",
+    "remainder",
+    "reshape",
+    "result_type",
+    "rsub",
+    "seed",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "short",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "sub",
+    "subtract",
+    "sum",
+    "swapaxes",
+    "t",
+    "tanh",
+    "tensor",
+    "transpose",
+    "trunc",
+    "uint8",
+    "unbind",
+    "unsqueeze",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,102 @@
+"""Helpers shared by the torch-level functions: operands with PyTorch's type promotion,
+dtype casts inside operation functions, and ``dim`` arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tracegrad.torch import dtypes
+from tracegrad.torch.tensor import Tensor, wrap_dim
+
+Operand = Tensor | np.ndarray[Any, Any]
+
+
+def dtype_rank(x: Any) -> tuple[dtypes.dtype, int]:
+    """An operand's dtype and its rank in promotion: 2 (tensor with dimensions), 1 (0-d
+    tensor), 0 (Python or NumPy scalar)."""
+    if isinstance(x, Tensor):
+        v = x._value
+        return dtypes.from_numpy_dtype(v.dtype), 2 if v.ndim else 1
+    if isinstance(x, np.ndarray):
+        return dtypes.from_numpy_dtype(x.dtype), 2 if x.ndim else 1
+    return dtypes.scalar_dtype(x), 0
+
+
+def result_dtype(*xs: Any) -> dtypes.dtype:
+    """PyTorch's result dtype of an operation on ``xs`` (tensors and scalars)."""
+    return dtypes.result_type([dtype_rank(x) for x in xs])
+
+
+def operand(x: Any, dtype: dtypes.dtype) -> Operand:
+    """A tensor passes unchanged; a Python scalar becomes a 0-d array of ``dtype``, so it is
+    an input of the recorded operation (not part of its signature)."""
+    if isinstance(x, Tensor | np.ndarray):
+        return x
+    if isinstance(x, list | tuple):
+        raise TypeError(
+            f"expected a Tensor or a number as operand, got {type(x).__name__}; make it a "
+            "tensor first with torch.tensor(...)"
+        )
+    return np.asarray(x, dtype=dtype.np)
+
+
+def cast(x: Any, dtype: np.dtype[Any]) -> Any:
+    """``x`` as ``dtype`` (arrays and tracers alike), unchanged if it has it already."""
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
+def inexact(d: dtypes.dtype) -> dtypes.dtype:
+    """``d``, or the default float dtype for integer and boolean ``d`` (as ``torch.sin``)."""
+    return d if d.category >= dtypes.FLOAT else dtypes.get_default_dtype()
+
+
+def value_dtype(x: Operand) -> dtypes.dtype:
+    v = x._value if isinstance(x, Tensor) else x
+    return dtypes.from_numpy_dtype(v.dtype)
+
+
+def dims_arg(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """A ``dim`` argument (None, an int, or a sequence of ints) as sorted axes, or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, Sequence) and not isinstance(dim, str):
+        if len(dim) == 0:
+            return None
+        axes = sorted({wrap_dim(d, ndim) for d in dim})
+        if len(axes) != len(dim):
+            raise RuntimeError(
+                f"dim {wrap_dim(dim[0], ndim)} appears multiple times in the list of dims"
+            )
+        return tuple(axes) if ndim else None
+    return (wrap_dim(dim, ndim),) if ndim else None
+
+
+def sizes_arg(args: tuple[Any, ...], name: str = "size") -> tuple[int, ...]:
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(torch.Size([2, 3]))`` -> ``(2, 3)``."""
+    if len(args) == 1 and isinstance(args[0], Sequence | np.ndarray | Tensor):
+        args = tuple(args[0])
+    try:
+        return tuple(int(s) for s in args)
+    except TypeError as e:
+        raise TypeError(
+            f"{name} must be a tuple of ints, but got {tuple(type(a).__name__ for a in args)}"
+        ) from e
+
+
+def np_dtype(dtype: Any) -> np.dtype[Any] | None:
+    return None if dtype is None else dtypes.as_dtype(dtype).np
+
+
+def check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """Raise PyTorch's RuntimeError if shapes ``a`` and ``b`` do not broadcast."""
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for i, (x, y) in enumerate(zip(pa, pb, strict=True)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i}"
+            )

@@ -1,0 +1,199 @@
+"""Indexing of tensors: ``x[idx]`` (basic and advanced, differentiable) and ``x[idx] = v``.
+
+An index becomes a hashable template plus index arrays: integers and index tensors are
+inputs of the recorded operation, not part of its signature, so ``x[i, j]`` for every
+``i, j`` shares one staged vjp. Slices stay in the template. Boolean masks become the
+integer arrays of their nonzero positions, as NumPy and PyTorch define them.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+import tracegrad.numpy as tnp
+from tracegrad.torch import dtypes
+from tracegrad.torch._common import cast, value_dtype
+from tracegrad.torch.grad_mode import STATE
+from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
+
+Template = tuple[tuple[Any, ...], ...]
+
+
+def _index_array(x: Any) -> np.ndarray[Any, Any]:
+    v = x._value if isinstance(x, Tensor) else np.asarray(x)
+    if v.dtype.kind not in "iub":
+        if v.size == 0 and v.dtype.kind == "f":  # x[[]]: an empty list of indices
+            return v.astype(np.int64)
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return v
+
+
+def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
+    """``(template, arrays, grad_fn name)`` of an index expression."""
+    entries = index if isinstance(index, tuple) else (index,)
+    template: list[tuple[Any, ...]] = []
+    arrays: list[np.ndarray[Any, Any]] = []
+    advanced = False
+    last = "AliasBackward0"
+    for e in entries:
+        if e is None:
+            template.append(("new",))
+            last = "UnsqueezeBackward0"
+        elif e is Ellipsis:
+            template.append(("...",))
+        elif isinstance(e, slice):
+            bounds = tuple(
+                None if b is None else operator.index(b) for b in (e.start, e.stop, e.step)
+            )
+            if bounds[2] is not None and bounds[2] <= 0:
+                raise ValueError("step must be greater than zero")
+            template.append(("slice", *bounds))
+            last = "SliceBackward0"
+        elif isinstance(e, bool | np.bool_):
+            template.append(("bool", bool(e)))
+            last = "UnsqueezeBackward0"
+        elif isinstance(e, int | np.integer):
+            template.append(("int", len(arrays)))
+            arrays.append(np.asarray(int(e), np.int64))
+            last = "SelectBackward0"
+        else:
+            v = _index_array(e)
+            if v.ndim == 0 and v.dtype.kind in "iu":  # a 0-d integer tensor selects
+                template.append(("int", len(arrays)))
+                arrays.append(v.astype(np.int64))
+                last = "SelectBackward0"
+            elif v.dtype.kind == "b" and v.ndim == 0:  # x[True] / x[False]
+                template.append(("bool", bool(v)))
+                advanced = True
+            elif v.dtype.kind == "b":
+                for nz in np.nonzero(v):
+                    template.append(("array", len(arrays)))
+                    arrays.append(nz.astype(np.int64))
+                advanced = True
+            else:
+                template.append(("array", len(arrays)))
+                arrays.append(v.astype(np.int64, copy=False))
+                advanced = True
+    return tuple(template), arrays, "IndexBackward0" if advanced else last
+
+
+def rebuild(template: Template, arrays: tuple[Any, ...], eager: bool = False) -> tuple[Any, ...]:
+    """The index expression of ``template`` with its arrays. ``eager`` turns integer entries
+    into Python ints, so that NumPy's basic indexing returns a view."""
+    out: list[Any] = []
+    for entry in template:
+        kind = entry[0]
+        if kind == "int":
+            out.append(int(arrays[entry[1]]) if eager else arrays[entry[1]])
+        elif kind == "array":
+            out.append(arrays[entry[1]])
+        elif kind == "slice":
+            out.append(slice(*entry[1:]))
+        elif kind == "new":
+            out.append(None)
+        elif kind == "...":
+            out.append(Ellipsis)
+        else:
+            out.append(entry[1])
+    return tuple(out)
+
+
+def _getitem_fn(x: Any, *arrays: Any, template: Template) -> Any:
+    if isinstance(x, np.ndarray):
+        return x[rebuild(template, arrays, eager=True)]
+    return x[rebuild(template, arrays)]
+
+
+# Basic indexing keeps its integers as metadata; advanced indexing saves its index tensors.
+_GETITEM_OPS = {
+    name: Op(name, _getitem_fn, meta_from=None if name == "IndexBackward0" else 1)
+    for name in (
+        "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "IndexBackward0",
+        "AliasBackward0", "UnbindBackward0",
+    )
+}  # fmt: skip
+
+
+def getitem(self: Tensor, index: Any) -> Tensor:
+    """``self[index]`` with PyTorch's (NumPy's) indexing rules; differentiable.
+
+    >>> import tracegrad.torch as torch
+    >>> X = torch.tensor([[2.0, 4.0], [6.0, 8.0]], requires_grad=True)
+    >>> X[1, 0]
+    tensor(6., grad_fn=<SelectBackward0>)
+    >>> X[:, 1], X[[1, 0]].grad_fn.name()
+    (tensor([4., 8.], grad_fn=<SelectBackward0>), 'IndexBackward0')
+    """
+    template, arrays, name = parse(index)
+    try:
+        return apply(_GETITEM_OPS[name], (self, *arrays), template=template)
+    except IndexError as e:
+        raise IndexError(str(e).replace(" for axis ", " for dimension ")) from None
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``input`` along ``dim`` (also what iterating over a tensor gives).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.unbind(torch.tensor([[1, 2], [3, 4]]), dim=1)
+    (tensor([1, 3]), tensor([2, 4]))
+    """
+    n = input._value.ndim
+    if n == 0:
+        raise RuntimeError("Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, n)
+    template = (*((("slice", None, None, None),) * d), ("int", 0))
+    op = _GETITEM_OPS["UnbindBackward0"]
+    return tuple(
+        apply(op, (input, np.asarray(i, np.int64)), template=template)
+        for i in range(input._value.shape[d])
+    )
+
+
+def _setitem_fn(x: Any, value: Any, *arrays: Any, template: Template) -> Any:
+    return tnp.at(x)[rebuild(template, arrays)].set(cast(value, x.dtype))
+
+
+_SETITEM = Op("CopySlices", _setitem_fn)
+
+
+def setitem(self: Tensor, index: Any, value: Any) -> None:
+    """``self[index] = value``, in place. Where the assignment must be recorded (``self``
+    is part of a graph, or ``value`` requires grad), ``self`` takes the updated value and
+    the ``CopySlices`` node, as in PyTorch."""
+    d = value_dtype(self)
+    v = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=d.np))
+    recorded = STATE.enabled and (self._requires_grad or v._requires_grad)
+    if recorded and self._grad_fn is None and self._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    template, arrays, _ = parse(index)
+    if not recorded:
+        try:
+            index = rebuild(template, tuple(arrays), eager=True)
+            self._value[index] = v._value.astype(d.np, copy=False)
+        except IndexError as e:
+            raise IndexError(str(e).replace(" for axis ", " for dimension ")) from None
+        return
+    if value_dtype(v).category > d.category:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{dtypes.scalar_name(d)} for the destination and "
+            f"{dtypes.scalar_name(value_dtype(v))} for the source."
+        )
+    out = apply(_SETITEM, (self, v, *arrays), template=template)
+    self._value = out._value
+    self._grad_fn = out._grad_fn
+    self._requires_grad = out._requires_grad
+
+
+TENSOR_METHODS: dict[str, Any] = {
+    "__getitem__": getitem,
+    "__setitem__": setitem,
+    "unbind": unbind,
+}

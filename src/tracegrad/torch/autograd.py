@@ -1,0 +1,464 @@
+"""The backward pass: ``Tensor.backward``, ``torch.autograd.backward`` and
+``torch.autograd.grad``, with PyTorch's semantics and error messages.
+
+The traversal is iterative (a depth-first post-order, run in reverse, is a topological
+order), so graphs of any depth work. Each node's vjp is its plan's staged and compiled
+jaxpr; under ``create_graph`` the same jaxpr runs as tensor operations, so the backward pass
+is itself recorded. All or nothing: leaf gradients are summed first and added to ``.grad``
+only once the whole pass has succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import tracegrad.numpy as tnp
+from tracegrad.core.dtypes import is_complex
+from tracegrad.torch import grad_mode
+from tracegrad.torch.graph import Node, Op, apply, saved_tensor
+from tracegrad.torch.tensor import Tensor, wrap
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _shape_str(shape: tuple[int, ...]) -> str:
+    return f"torch.Size({list(shape)!r})"
+
+
+def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: bool) -> list[Any]:
+    """The gradient given for each output (checked as PyTorch checks it), or the implicit
+    1 of a scalar output: arrays, or tensors under create_graph."""
+    out: list[Any] = []
+    for i, (t, g) in enumerate(zip(outputs, grads, strict=False)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected a Tensor as element {i} of outputs, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        value = t._value
+        if g is None:
+            if value.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if is_complex(value.dtype):
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{t.dtype!r}"
+                )
+            one = np.ones(value.shape, value.dtype)
+            out.append(wrap(one) if create_graph else one)
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+        gt = g
+        if gt._value.shape != value.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of "
+                f"{_shape_str(gt._value.shape)} and output[{i}] has a shape of "
+                f"{_shape_str(value.shape)}."
+            )
+        if gt._value.dtype != value.dtype:
+            if is_complex(gt._value.dtype) != is_complex(value.dtype):
+                raise RuntimeError(
+                    "For complex Tensors, both grad_output and output are required to have "
+                    f"the same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
+                    f"{gt.dtype!r} and output[{i}] has a dtype of {t.dtype!r}."
+                )
+            gt = wrap(gt._value.astype(value.dtype))
+        out.append(gt if create_graph else gt._value)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"grad_tensors has {len(grads)} elements but there are {len(outputs)} tensors"
+        )
+    return out
+
+
+def _collect(roots: list[Node]) -> list[Node]:
+    """Every node reachable from ``roots``, children before parents (iterative DFS)."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[Node, int]] = [(root, 0)]
+        while stack:
+            node, i = stack[-1]
+            edges = node.next
+            while i < len(edges):
+                e = edges[i]
+                i += 1
+                if isinstance(e, Node) and id(e) not in seen:
+                    seen.add(id(e))
+                    stack[-1] = (node, i)
+                    stack.append((e, 0))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+_ADD = Op("AddBackward0", tnp.add)
+_COPY = Op("CopyBackwards", lambda g: np.array(g, copy=True) if isinstance(g, np.ndarray) else g)
+
+
+def _total(a: Any, b: Any) -> Any:
+    """The sum of two gradients: arrays, or tensors (recorded) under create_graph."""
+    if a is None:
+        return b
+    if isinstance(a, Tensor):
+        return apply(_ADD, (a, b))
+    return a + b
+
+
+def _run_hooks(hooks: dict[int, Any] | None, grad: Any, create_graph: bool) -> Any:
+    if not hooks:
+        return grad
+    for hook in list(hooks.values()):
+        new = hook(grad if create_graph else wrap(grad))
+        if new is not None:
+            if not isinstance(new, Tensor):
+                raise TypeError(
+                    f"hook returned an object of type {type(new).__name__}; a hook must return "
+                    "a Tensor or None"
+                )
+            grad = new if create_graph else new._value
+    return grad
+
+
+class _Targets:
+    """What a backward pass computes: the nodes it runs, and where gradients stop.
+
+    Without ``inputs`` every reachable node runs and every leaf that requires grad receives
+    its gradient. With ``inputs``, only nodes on a path to one of them run, and the gradient
+    of a non-leaf input is taken where it arrives at that input's node.
+    """
+
+    def __init__(self, order: list[Node], inputs: list[Tensor] | None) -> None:
+        self.inputs = inputs
+        self.leaves: dict[int, int] = {}
+        self.nodes: dict[int, int] = {}
+        self.runs: set[int] | None = None  # None: every node runs
+        if inputs is None:
+            return
+        for k, t in enumerate(inputs):
+            if t._grad_fn is None:
+                self.leaves.setdefault(id(t), k)
+            else:
+                self.nodes.setdefault(id(t._grad_fn), k)
+        reaches: set[int] = set()  # nodes from which some input is reachable
+        self.runs = set()
+        for node in order:  # children first
+            feeds = False
+            for e in node.next:
+                if e is None:
+                    continue
+                if id(e) in (self.leaves if isinstance(e, Tensor) else reaches):
+                    feeds = True
+                    break
+            if feeds:
+                self.runs.add(id(node))
+            if feeds or id(node) in self.nodes:
+                reaches.add(id(node))
+        self.reaches = reaches
+
+    def wants_leaf(self, leaf: Tensor) -> bool:
+        return self.inputs is None or id(leaf) in self.leaves
+
+    def wants_node(self, node: Any) -> bool:
+        return self.inputs is None or id(node) in self.reaches
+
+    def wants(self, edge: Any) -> bool:
+        if edge is None:
+            return False
+        return self.wants_leaf(edge) if isinstance(edge, Tensor) else self.wants_node(edge)
+
+    def runs_node(self, node: Node) -> bool:
+        return self.runs is None or id(node) in self.runs
+
+
+def run_backward(
+    outputs: Sequence[Tensor],
+    grads: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: list[Tensor] | None,
+    accumulate: bool,
+) -> list[Any]:
+    """The engine. With ``accumulate`` gradients go to ``.grad`` (of ``inputs`` only, when
+    given); otherwise the gradients of ``inputs`` are returned (None where unused)."""
+    cts = _root_grads(outputs, grads, create_graph)
+    order = _collect([t._grad_fn for t in outputs if t._grad_fn is not None])
+    targets = _Targets(order, inputs)
+    visit = [n for n in order if targets.wants_node(n)]
+    for node in visit:
+        if node.freed and node.plan.saves_tensors and targets.runs_node(node):
+            raise RuntimeError(SECOND_BACKWARD)
+
+    pending: dict[int, Any] = {}
+    leaf_grads: dict[int, tuple[Tensor, Any]] = {}
+    captured: dict[int, Any] = {}
+    retained: list[tuple[Tensor, Any]] = []
+    shared: set[int] = set()  # ids of arrays others may hold: copied before landing in .grad
+
+    def send(edge: Any, g: Any) -> None:
+        if isinstance(edge, Tensor):
+            if targets.wants_leaf(edge):
+                prev = leaf_grads.get(id(edge))
+                leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
+        elif targets.wants_node(edge):
+            pending[id(edge)] = _total(pending.get(id(edge)), g)
+
+    for t, ct in zip(outputs, cts, strict=True):
+        if not create_graph:
+            shared.add(id(ct))
+        send(t._grad_fn or t, ct)
+
+    prev_mode = grad_mode.STATE.enabled
+    grad_mode.STATE.enabled = create_graph
+    try:
+        for node in reversed(visit):
+            ct = pending.pop(id(node), None)
+            if ct is None:
+                continue
+            ct = _run_hooks(node.hooks, ct, create_graph)
+            if node.retained is not None:
+                owner = node.retained()
+                if owner is not None:
+                    retained.append((owner, ct))
+            k = targets.nodes.get(id(node))
+            if k is not None:
+                captured[k] = ct
+            if not targets.runs_node(node):
+                continue
+            results = _node_vjp(node, ct, create_graph, targets, shared)
+            for i, g in zip(node.plan.diff_idx, results, strict=True):
+                if g is not None:
+                    send(node.next[i], g)
+            if not retain_graph:
+                node.free()
+        # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
+        finals = [
+            (leaf, _run_hooks(leaf._hooks, g, create_graph)) for leaf, g in leaf_grads.values()
+        ]
+    finally:
+        grad_mode.STATE.enabled = prev_mode
+
+    if not accumulate:
+        for leaf, g in finals:
+            captured[targets.leaves[id(leaf)]] = g
+        n = len(inputs or ())
+        return [_as_result(captured[k], create_graph) if k in captured else None for k in range(n)]
+    for leaf, g in finals:
+        _accumulate(leaf, g, create_graph, shared)
+    for owner, g in retained:
+        _accumulate(owner, g, create_graph, shared)
+    for k, t in enumerate(inputs or ()):
+        if t._grad_fn is not None and k in captured and not t._retains_grad:
+            _accumulate(t, captured[k], create_graph, shared)
+    return []
+
+
+def _node_vjp(
+    node: Node, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
+) -> list[Any]:
+    """The cotangents of the node's differentiable inputs (None where not wanted)."""
+    plan = node.plan
+    if plan.error is not None:
+        raise plan.error
+    saved = node.saved
+    if create_graph:
+        args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, saved, strict=True)]
+        args.append(ct)
+        results: list[Any] = []
+        for k, i in enumerate(plan.diff_idx):
+            if not targets.wants(node.next[i]):
+                results.append(None)
+                continue
+            spec = plan.vjp_op(k)
+            results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
+        return results
+    assert plan.run is not None
+    results = plan.run(*saved, ct)
+    outvars = plan.vjp_jaxpr.jaxpr.outvars
+    for k, r in enumerate(results):
+        if type(r) is not np.ndarray:
+            results[k] = np.asarray(r, outvars[k].aval.dtype)
+        elif plan.alias[k]:
+            shared.add(id(r))
+    return results
+
+
+def _as_result(g: Any, create_graph: bool) -> Tensor:
+    if isinstance(g, Tensor):
+        return g
+    return wrap(g if g.flags.writeable else g.copy())
+
+
+def _accumulate(t: Tensor, g: Any, create_graph: bool, shared: set[int]) -> None:
+    """Add ``g`` into ``t.grad``: in place into the same tensor, as PyTorch does (out of
+    place, recorded, under create_graph)."""
+    if create_graph:
+        gt = g if isinstance(g, Tensor) else wrap(g)
+        if t._grad is None:
+            # PyTorch stores a recorded copy of the first gradient (grad_fn CopyBackwards).
+            t._grad = apply(_COPY, (gt,)) if gt._requires_grad else gt
+        else:
+            with grad_mode.enable_grad():
+                t._grad = apply(_ADD, (t._grad, gt))
+        return
+    if isinstance(g, Tensor):
+        g = g._value
+    if t._grad is None:
+        if id(g) in shared or not (g.flags.owndata and g.flags.writeable):
+            g = g.copy()
+        shared.add(id(g))
+        t._grad = wrap(g)
+        return
+    current = t._grad._value
+    if current.flags.writeable and current.shape == g.shape and current.dtype == g.dtype:
+        np.add(current, g, out=current)
+    else:
+        t._grad._value = current + g
+
+
+# ---- public API ----------------------------------------------------------------------------------
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Any = None,
+    inputs: Any = None,
+) -> None:
+    """Accumulate into ``.grad`` of the leaves the gradients of ``tensors`` (weighted by
+    ``grad_tensors``); ``inputs`` restricts which tensors receive them.
+
+    >>> import tracegrad.torch as torch
+    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+    >>> torch.autograd.backward((x * x).sum())
+    >>> x.grad
+    tensor([2., 4.])
+    """
+    outputs = _as_tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    targets: list[Tensor] | None = None
+    if inputs is not None:
+        targets = list(_as_tuple(inputs))
+        if not targets:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in targets:
+            if not t._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    keep = create_graph if retain_graph is None else bool(retain_graph)
+    run_backward(
+        outputs,
+        grads,
+        retain_graph=keep,
+        create_graph=create_graph,
+        inputs=targets,
+        accumulate=True,
+    )
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    >>> import tracegrad.torch as torch
+    >>> x = torch.tensor(3.0, requires_grad=True)
+    >>> (g,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+    >>> g, torch.autograd.grad(g, x)
+    (tensor(27., grad_fn=<MulBackward0>), (tensor(18.),))
+    """
+    if is_grads_batched:
+        raise NotImplementedError("tracegrad.torch.autograd.grad: is_grads_batched=True")
+    outs = _as_tuple(outputs)
+    targets = list(_as_tuple(inputs))
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if not allow_unused and materialize_grads:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
+    for t in targets:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as inputs, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    keep = create_graph if retain_graph is None else bool(retain_graph)
+    result = run_backward(
+        outs,
+        grads,
+        retain_graph=keep,
+        create_graph=create_graph,
+        inputs=targets,
+        accumulate=False,
+    )
+    out: list[Tensor | None] = []
+    for k, (t, g) in enumerate(zip(targets, result, strict=True)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {k} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                g = wrap(np.zeros_like(t._value))
+        out.append(g)
+    return tuple(out)
+
+
+def tensor_backward(
+    self: Tensor,
+    gradient: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradient of this tensor into ``.grad`` of the leaves (``Tensor.backward``).
+
+    >>> import tracegrad.torch as torch
+    >>> A = torch.tensor(2.0, requires_grad=True)
+    >>> (A * 4).backward()
+    >>> A.grad
+    tensor(4.)
+    """
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+TENSOR_METHODS: dict[str, Any] = {"backward": tensor_backward}

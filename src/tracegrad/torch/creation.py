@@ -1,0 +1,531 @@
+"""Making tensors: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros ones full empty arange
+linspace eye rand randn randint randperm`` and their ``*_like`` forms, with PyTorch's
+default dtypes (Python floats make float32, ints int64)."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core.dtypes import is_inexact
+from tracegrad.torch import dtypes
+from tracegrad.torch._common import np_dtype, sizes_arg
+from tracegrad.torch.tensor import Tensor, device, wrap
+
+
+def _finish(value: np.ndarray[Any, Any], requires_grad: bool, dev: Any = None) -> Tensor:
+    if dev is not None:
+        device(str(dev))  # anything but the CPU raises
+    t = wrap(value)
+    if requires_grad:
+        if not is_inexact(value.dtype):
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._requires_grad = True
+    return t
+
+
+def _default_for_kind(kind: str) -> np.dtype[Any]:
+    if kind == "b":
+        return dtypes.bool_.np
+    if kind in "iu":
+        return dtypes.int64.np
+    if kind == "c":
+        return dtypes.get_default_complex_dtype().np
+    return dtypes.get_default_dtype().np
+
+
+def _plain(data: Any) -> Any:
+    """Nested sequences with 0-d tensors and arrays replaced by Python numbers."""
+    if isinstance(data, Tensor):
+        return data._value.tolist() if data._value.dtype.kind in "biufc" else data.tolist()
+    if isinstance(data, list | tuple):
+        return [_plain(d) for d in data]
+    if isinstance(data, np.ndarray):
+        return data.tolist()
+    return data
+
+
+def _data_array(data: Any, dtype: np.dtype[Any] | None = None) -> np.ndarray[Any, Any]:
+    """The array of ``torch.tensor(data, dtype)`` (a copy of the data); Python numbers are
+    converted straight to ``dtype`` when given (0.3 as float64 is not rounded to float32)."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+            "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=3,
+        )
+        return np.array(data._value, copy=True)
+    if isinstance(data, np.ndarray | np.generic):
+        value = np.array(data, copy=True)
+        dtypes.from_numpy_dtype(value.dtype)  # refuse dtypes PyTorch has not
+        return value
+    plain = _plain(data)
+    try:
+        value = np.array(plain) if dtype is None else np.array(plain, dtype=dtype)
+    except ValueError as e:
+        raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
+    if value.dtype.kind not in "biufc" and dtype is None:
+        raise TypeError(
+            f"Could not infer dtype of {type(data).__name__}"
+            if value.ndim == 0
+            else f"new(): invalid data type '{value.dtype.name}'"
+        )
+    if dtype is not None:
+        return value
+    return value.astype(_default_for_kind(value.dtype.kind), copy=False)
+
+
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data``.
+
+    Python floats make float32 (the default dtype), ints int64, bools bool; NumPy arrays
+    keep their dtype.
+
+    >>> tensor([[1, 2], [3, 4]]).dtype, tensor(2.0), tensor(np.ones(2)).dtype
+    (torch.int64, tensor(2.), torch.float64)
+    """
+    d = np_dtype(dtype)
+    value = _data_array(data, d)
+    if d is not None and value.dtype != d:
+        value = value.astype(d)
+    return _finish(value, requires_grad, device)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory with a NumPy array or tensor where possible.
+
+    >>> a = np.array([1.0, 2.0])
+    >>> t = as_tensor(a)
+    >>> t.numpy() is a
+    True
+    """
+    d = np_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if d is None or data._value.dtype == d else wrap(data._value.astype(d))
+    if isinstance(data, np.ndarray) and (d is None or data.dtype == d):
+        dtypes.from_numpy_dtype(data.dtype)
+        return wrap(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(ndarray: np.ndarray[Any, Any]) -> Tensor:
+    """A tensor sharing memory with ``ndarray``.
+
+    >>> from_numpy(np.arange(3))
+    tensor([0, 1, 2])
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy_dtype(ndarray.dtype)
+    return wrap(ndarray)
+
+
+def _float_dtype(dtype: Any) -> np.dtype[Any]:
+    d = np_dtype(dtype)
+    return d if d is not None else dtypes.get_default_dtype().np
+
+
+def zeros(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **unused: Any
+) -> Tensor:
+    """A tensor of zeros (``torch.zeros(2, 3)`` or ``torch.zeros((2, 3))``).
+
+    >>> zeros(2, 2, dtype=dtypes.int32)
+    tensor([[0, 0],
+            [0, 0]], dtype=torch.int32)
+    """
+    return _finish(np.zeros(sizes_arg(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **unused: Any
+) -> Tensor:
+    """A tensor of ones.
+
+    >>> ones((2,), requires_grad=True)
+    tensor([1., 1.], requires_grad=True)
+    """
+    return _finish(np.ones(sizes_arg(size), _float_dtype(dtype)), requires_grad, device)
+
+
+def empty(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **unused: Any
+) -> Tensor:
+    """A new tensor (filled with zeros here: NumPy has no cheaper deterministic choice).
+
+    >>> empty(2).shape
+    torch.Size([2])
+    """
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype follows the value's Python type.
+
+    >>> full((2,), 7), full((1,), 0.5)
+    (tensor([7, 7]), tensor([0.5000]))
+    """
+    d = np_dtype(dtype)
+    if d is None:
+        if isinstance(fill_value, Tensor):
+            fill_value = fill_value.item()
+        d = dtypes.scalar_dtype(fill_value).np
+    return _finish(np.full(sizes_arg((size,)), fill_value, d), requires_grad, device)
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` by ``step``; int64 unless one of
+    them is a float.
+
+    >>> arange(3), arange(0, 1, 0.25)
+    (tensor([0, 1, 2]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
+    if end is None:
+        start, end = 0, start
+    bounds = [b.item() if isinstance(b, Tensor) else b for b in (start, end, step)]
+    if bounds[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    d = np_dtype(dtype)
+    if d is None:
+        is_float = any(isinstance(b, float | np.floating) for b in bounds)
+        d = dtypes.get_default_dtype().np if is_float else dtypes.int64.np
+    return _finish(np.arange(*bounds).astype(d), requires_grad, device)
+
+
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    >>> linspace(0, 1, 3)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    value = np.linspace(float(start), float(end), int(steps)).astype(_float_dtype(dtype))
+    return _finish(value, requires_grad, device)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """The ``n x m`` identity matrix.
+
+    >>> eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    return _finish(
+        np.eye(int(n), None if m is None else int(m), dtype=_float_dtype(dtype)),
+        requires_grad,
+        device,
+    )
+
+
+# ---- random numbers ------------------------------------------------------------------------
+
+
+class _Random(threading.local):
+    # The stream differs from PyTorch's: the same seed gives other numbers.
+    rng: np.random.Generator = np.random.default_rng(0)
+
+
+_random = _Random()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the random numbers of ``rand``/``randn``/``randint``/``randperm`` (this thread).
+
+    >>> manual_seed(0)
+    >>> a = rand(2)
+    >>> manual_seed(0)
+    >>> rand(2).tolist() == a.tolist()
+    True
+    """
+    _random.rng = np.random.default_rng(int(seed))
+
+
+def seed() -> int:
+    """Seed the random numbers from fresh entropy; returns the seed.
+
+    >>> isinstance(seed(), int)
+    True
+    """
+    entropy: Any = np.random.SeedSequence().entropy
+    s = int(entropy) % (2**63)
+    manual_seed(s)
+    return s
+
+
+def rand(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    **unused: Any,
+) -> Tensor:
+    """Uniform random numbers in [0, 1).
+
+    >>> rand(2, 3).shape
+    torch.Size([2, 3])
+    """
+    d = _float_dtype(dtype)
+    return _finish(_random.rng.random(sizes_arg(size)).astype(d), requires_grad, device)
+
+
+def randn(
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    generator: Any = None,
+    **unused: Any,
+) -> Tensor:
+    """Standard normal random numbers.
+
+    >>> randn(4, dtype=dtypes.float64).dtype
+    torch.float64
+    """
+    d = _float_dtype(dtype)
+    return _finish(_random.rng.standard_normal(sizes_arg(size)).astype(d), requires_grad, device)
+
+
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Random integers in [low, high) (``randint(high, size)`` starts at 0).
+
+    >>> randint(0, 3, (4,)).dtype
+    torch.int64
+    """
+    if size is None:
+        if high is None or not isinstance(high, tuple | list):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    d = np_dtype(dtype) or dtypes.int64.np
+    value = _random.rng.integers(int(low), int(high), sizes_arg((size,))).astype(d)
+    return _finish(value, requires_grad, device)
+
+
+def randperm(
+    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **unused: Any
+) -> Tensor:
+    """A random permutation of ``0 .. n-1``.
+
+    >>> sorted(randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
+    d = np_dtype(dtype) or dtypes.int64.np
+    return _finish(_random.rng.permutation(int(n)).astype(d), requires_grad, device)
+
+
+# ---- *_like --------------------------------------------------------------------------------
+
+
+def _like_dtype(input: Tensor, dtype: Any) -> np.dtype[Any]:
+    d = np_dtype(dtype)
+    return d if d is not None else input._value.dtype
+
+
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Zeros of the shape (and by default the dtype) of ``input``.
+
+    >>> zeros_like(tensor([1, 2]))
+    tensor([0, 0])
+    """
+    return _finish(np.zeros(input._value.shape, _like_dtype(input, dtype)), requires_grad, device)
+
+
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Ones of the shape (and by default the dtype) of ``input``.
+
+    >>> ones_like(tensor([1.0]), dtype=dtypes.float64)
+    tensor([1.], dtype=torch.float64)
+    """
+    return _finish(np.ones(input._value.shape, _like_dtype(input, dtype)), requires_grad, device)
+
+
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """A new tensor of the shape of ``input`` (zeros).
+
+    >>> empty_like(tensor([1, 2])).shape
+    torch.Size([2])
+    """
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """``fill_value`` in the shape (and by default the dtype) of ``input``.
+
+    >>> full_like(tensor([1.0, 2.0]), 3)
+    tensor([3., 3.])
+    """
+    value = np.full(input._value.shape, fill_value, _like_dtype(input, dtype))
+    return _finish(value, requires_grad, device)
+
+
+def rand_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Uniform random numbers in the shape of ``input``.
+
+    >>> rand_like(tensor([1.0, 2.0])).shape
+    torch.Size([2])
+    """
+    d = _like_dtype(input, dtype)
+    return _finish(_random.rng.random(input._value.shape).astype(d), requires_grad, device)
+
+
+def randn_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Normal random numbers in the shape of ``input``.
+
+    >>> randn_like(tensor([1.0, 2.0])).dtype
+    torch.float32
+    """
+    d = _like_dtype(input, dtype)
+    value = _random.rng.standard_normal(input._value.shape).astype(d)
+    return _finish(value, requires_grad, device)
+
+
+def _new(name: str, maker: Any) -> Any:
+    def method(
+        self: Tensor,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **unused: Any,
+    ) -> Tensor:
+        d = dtype if dtype is not None else self.dtype
+        out: Tensor = maker(*size, dtype=d, device=device, requires_grad=requires_grad)
+        return out
+
+    method.__name__ = name
+    return method
+
+
+def _new_tensor(
+    self: Tensor, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return tensor(
+        data,
+        dtype=dtype if dtype is not None else self.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
+
+
+def _new_full(
+    self: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return full(
+        size,
+        fill_value,
+        dtype=dtype if dtype is not None else self.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
+
+
+TENSOR_METHODS: dict[str, Any] = {
+    "new_zeros": _new("new_zeros", zeros), "new_ones": _new("new_ones", ones),
+    "new_empty": _new("new_empty", empty), "new_tensor": _new_tensor, "new_full": _new_full,
+}  # fmt: skip
