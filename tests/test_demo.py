@@ -9,9 +9,10 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import tracegrad as tg
-from tracegrad.demo import iris, main
+from tracegrad.demo import iris, main, torch_examples
 
 
 def test_data_ships_with_the_package() -> None:
@@ -103,3 +104,42 @@ def test_python_dash_m_tracegrad_runs() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Final test accuracy" in proc.stdout
     assert "{ lambda" not in proc.stdout
+    assert SPEC8_X_GRAD in proc.stdout and SPEC8_A_GRAD in proc.stdout
+
+
+# ---- SPEC section 8: the Tensor.backward examples ----------------------------------------------
+
+SPEC8_X_GRAD = "tensor([[ 4.,  8., 12.],\n        [ 4., 14., 18.],\n        [ 0.,  0.,  0.]])\n"
+SPEC8_A_GRAD = "tensor(4.)\n"
+
+
+def test_torch_examples_print_exactly_the_expected_text() -> None:
+    import tracegrad.torch as tt
+
+    assert torch_examples.PYTORCH_PRINTS == (SPEC8_X_GRAD, SPEC8_A_GRAD)
+    printed = [torch_examples.run_example(src, tt) for src in torch_examples.EXAMPLES]
+    assert printed == [SPEC8_X_GRAD, SPEC8_A_GRAD]
+
+
+def test_torch_examples_print_what_pytorch_prints() -> None:
+    torch = pytest.importorskip("torch")
+    printed = [torch_examples.run_example(src, torch) for src in torch_examples.EXAMPLES]
+    assert printed == [SPEC8_X_GRAD, SPEC8_A_GRAD]
+
+
+def test_main_shows_the_torch_examples_and_their_output() -> None:
+    out = io.StringIO()
+    assert main(["--quick", "--no-ir"], out=out) == 0
+    text = out.getvalue()
+    assert "Tensor.backward" in text
+    for source in torch_examples.EXAMPLES:
+        assert all(f"    {line}" in text for line in source.splitlines())
+    assert SPEC8_X_GRAD in text and SPEC8_A_GRAD in text
+    assert text.count("-> exactly what PyTorch prints") == 2
+
+
+def test_torch_section_fails_when_an_output_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch_examples, "PYTORCH_PRINTS", ("tensor(0.)\n", SPEC8_A_GRAD))
+    out = io.StringIO()
+    assert not torch_examples.torch_section(out)
+    assert "PyTorch prints:\ntensor(0.)" in out.getvalue()

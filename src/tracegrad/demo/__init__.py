@@ -15,7 +15,7 @@ from typing import TextIO
 import numpy as np
 
 import tracegrad as tg
-from tracegrad.demo import iris
+from tracegrad.demo import iris, torch_examples
 
 Section = Callable[[argparse.Namespace, TextIO], bool]
 
@@ -26,11 +26,15 @@ def iris_section(args: argparse.Namespace, out: TextIO) -> bool:
     return history.test_acc[-1] > 1 / 3 and history.losses[-1] < history.losses[0]
 
 
-# Later sections join this list. SPEC section 8: the Tensor.backward examples
-# (tracegrad.torch, a later issue) go here as ("Tensor.backward", torch_section),
-# with torch_section in a module of its own, tracegrad/demo/torch_examples.py.
+def torch_section(args: argparse.Namespace, out: TextIO) -> bool:
+    """SPEC section 8's ``Tensor.backward`` examples; True when they print as PyTorch does."""
+    return torch_examples.torch_section(out)
+
+
+# Later sections join this list.
 SECTIONS: list[tuple[str, Section]] = [
     ("Training a model on data shipped with tracegrad", iris_section),
+    ("Tensor.backward with PyTorch's semantics (tracegrad.torch)", torch_section),
 ]
 
 

@@ -11,8 +11,9 @@ tensor(4.)
 
 import builtins
 
-from tracegrad.torch import _arith, _indexing, _inplace, _reduce, _shape, autograd, creation
+from tracegrad.torch import _arith, _extra, _indexing, _inplace, _reduce, _shape, autograd, creation
 from tracegrad.torch import nn as nn
+from tracegrad.torch import optim as optim
 from tracegrad.torch._arith import (
     abs,
     add,
@@ -60,6 +61,18 @@ from tracegrad.torch._arith import div as divide
 from tracegrad.torch._arith import mul as multiply
 from tracegrad.torch._arith import sub as subtract
 from tracegrad.torch._common import result_dtype as _result_dtype
+from tracegrad.torch._extra import (
+    chunk,
+    clamp,
+    cumsum,
+    gather,
+    prod,
+    split,
+    std,
+    var,
+    where,
+)
+from tracegrad.torch._extra import clamp as clip
 from tracegrad.torch._indexing import unbind
 from tracegrad.torch._reduce import (
     all,
@@ -155,6 +168,7 @@ install_methods(
         _shape.TENSOR_METHODS,
         _indexing.TENSOR_METHODS,
         _inplace.TENSOR_METHODS,
+        _extra.TENSOR_METHODS,
         creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
         {"softmax": softmax, "log_softmax": log_softmax},
@@ -227,12 +241,16 @@ __all__ = [
     "cat",
     "cdouble",
     "cfloat",
+    "chunk",
+    "clamp",
+    "clip",
     "clone",
     "complex128",
     "complex64",
     "concat",
     "concatenate",
     "cos",
+    "cumsum",
     "device",
     "div",
     "divide",
@@ -256,6 +274,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "gather",
     "ge",
     "get_default_dtype",
     "gt",
@@ -297,13 +316,15 @@ __all__ = [
     "neg",
     "negative",
     "nn",
-    "norm",
     "no_grad",
+    "norm",
     "numel",
     "ones",
     "ones_like",
+    "optim",
     "permute",
     "pow",
+    "prod",
     "promote_types",
     "rand",
     "rand_like",
@@ -323,10 +344,12 @@ __all__ = [
     "sigmoid",
     "sin",
     "softmax",
+    "split",
     "sqrt",
     "square",
     "squeeze",
     "stack",
+    "std",
     "sub",
     "subtract",
     "sum",
@@ -339,6 +362,8 @@ __all__ = [
     "uint8",
     "unbind",
     "unsqueeze",
+    "var",
+    "where",
     "zeros",
     "zeros_like",
 ]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -22,6 +23,7 @@ from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
     "cross_entropy",
+    "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",
@@ -373,3 +375,45 @@ def mse_loss(
         )
     d = result_dtype(input, target)
     return apply(MSE_LOSS, (input, target), dtype=d.np, reduction=reduction)
+
+
+# ---- linear ------------------------------------------------------------------------------------
+
+
+def _linear_fn(x: Any, w: Any, *b: Any) -> Any:
+    out = tnp.matmul(x, tnp.transpose(w))
+    return tnp.add(out, b[0]) if b else out
+
+
+_LINEAR_OPS: dict[str, Op] = {}
+
+
+def _linear_name(ndim: int, bias: bool) -> str:
+    """The grad_fn PyTorch's linear leaves for an input of ``ndim`` dims."""
+    if ndim == 2:
+        return "AddmmBackward0" if bias else "MmBackward0"
+    if ndim == 1:
+        return "ViewBackward0" if bias else "SqueezeBackward4"
+    return "ViewBackward0" if bias else "UnsafeViewBackward0"
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``, recorded as one node (``AddmmBackward0`` for a batch).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.linear(torch.ones(1, 2), torch.ones(3, 2), torch.zeros(3))
+    tensor([[2., 2., 2.]])
+    """
+    x, w = input._value, weight._value
+    if x.shape[-1] != w.shape[-1]:
+        rows = math.prod(x.shape[:-1])
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+            f"{w.shape[1]}x{w.shape[0]})"
+        )
+    name = _linear_name(x.ndim, bias is not None)
+    op = _LINEAR_OPS.get(name)
+    if op is None:
+        op = _LINEAR_OPS[name] = Op(name, _linear_fn)
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return apply(op, args)
