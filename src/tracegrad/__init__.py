@@ -6,6 +6,7 @@ array([0., 0.])
 """
 
 from tracegrad import errors as errors
+from tracegrad import lax as lax
 from tracegrad import nn as nn
 from tracegrad import numpy as numpy
 from tracegrad import scipy as scipy
@@ -52,6 +53,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jit",
+    "lax",
     "jvp",
     "linear_transpose",
     "linearize",

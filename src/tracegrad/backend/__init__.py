@@ -1,5 +1,19 @@
-"""Running jaxprs on NumPy: ``compile_jaxpr`` turns a closed jaxpr into a Python callable."""
+"""Running jaxprs on NumPy: optimisation passes, code generation, and ``compile_jaxpr``, which
+turns a closed jaxpr into a cached Python callable."""
 
-from tracegrad.backend.interpreter import compile_jaxpr
+from tracegrad.backend.algebra import simplify
+from tracegrad.backend.codegen import Program, compile_jaxpr, compile_program, generate
+from tracegrad.backend.passes import cse, dce, fold_constants, inline_calls, optimize
 
-__all__ = ["compile_jaxpr"]
+__all__ = [
+    "Program",
+    "compile_jaxpr",
+    "compile_program",
+    "cse",
+    "dce",
+    "fold_constants",
+    "generate",
+    "inline_calls",
+    "optimize",
+    "simplify",
+]

@@ -16,12 +16,12 @@ from tracegrad.core.ir import Atom
 # every transformation sees through, so inlining them changes nothing, not even derivatives.
 CALL_PRIMITIVES: dict[str, str] = {"jit": "jaxpr"}
 
-# Primitives that evaluate an inner ClosedJaxpr on their inputs but whose derivatives or
-# storage are their own (custom rules, rematerialisation): inlined only in the program
-# that runs, after every transformation is done with the IR.
+# Primitives that evaluate an inner ClosedJaxpr on their inputs but whose derivatives are
+# their own (custom rules): inlined only in the program that runs, after every
+# transformation is done with the IR. Not ``checkpoint``: inlined, its recomputation would
+# be merged with the computation it repeats (CSE), keeping alive what it exists to free.
 EXECUTION_CALLS: dict[str, str] = {
     **CALL_PRIMITIVES,
-    "checkpoint": "jaxpr",
     "custom_jvp_call": "call_jaxpr",
     "custom_vjp_call": "call_jaxpr",
 }
@@ -88,9 +88,20 @@ def param_key(value: Any) -> Hashable:
     return ("id", id(value))
 
 
+# Binary primitives whose result does not depend on the order of the operands, bit for bit
+# (not max/min: NumPy's maximum(-0.0, 0.0) depends on the order).
+COMMUTATIVE = frozenset({"add", "add_any", "mul", "eq", "ne", "and", "or", "xor"})
+
+
 def eqn_key(eqn: JaxprEqn, invars: Sequence[Atom]) -> Hashable:
+    """Equal for two equations exactly when they compute the same values."""
     params = tuple(sorted((k, param_key(v)) for k, v in eqn.params.items()))
-    return (eqn.primitive, params, tuple(atom_key(a) for a in invars))
+    keys = tuple(atom_key(a) for a in invars)
+    if eqn.primitive.name in COMMUTATIVE and len(keys) == 2:
+        # An order that does not depend on the order written (on a tie of hashes, two
+        # equal equations may be missed, never two different ones merged).
+        keys = tuple(sorted(keys, key=hash))
+    return (eqn.primitive, params, keys)
 
 
 # ---- rebuilding -------------------------------------------------------------------------
@@ -115,7 +126,11 @@ class Rebuilder:
         self._const_ids: dict[int, Var] = {id(c): v for v, c in self.const_values.items()}
         self.eqns: list[JaxprEqn] = []
         self.defs: dict[Var, JaxprEqn] = {}
+        # How often each variable of the source is read (the outputs count as a read).
         self.uses: dict[Var, int] = {}
+        for a in (*(a for e in closed.jaxpr.eqns for a in e.invars), *closed.jaxpr.outvars):
+            if isinstance(a, Var):
+                self.uses[a] = self.uses.get(a, 0) + 1
         self.protected = {v for v in closed.jaxpr.outvars if isinstance(v, Var)}
         self.changed = False
 
@@ -177,15 +192,4 @@ class Rebuilder:
         outvars = self.read_all(j.outvars)
         jaxpr = Jaxpr(tuple(self.constvars), j.invars, outvars, tuple(self.eqns))
         return ClosedJaxpr(jaxpr, tuple(self.consts))
-
-
-def count_eqns(closed: ClosedJaxpr) -> int:
-    """The number of equations, inner jaxprs of calls included."""
-    total = 0
-    for eqn in closed.jaxpr.eqns:
-        total += 1
-        body = call_body(eqn, EXECUTION_CALLS)
-        if body is not None:
-            total += count_eqns(body)
-    return total
 

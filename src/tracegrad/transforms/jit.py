@@ -9,7 +9,9 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tracegrad.backend import compile_jaxpr
+import numpy as np
+
+from tracegrad.backend import Program, compile_program, optimize
 from tracegrad.core import (
     ClosedJaxpr,
     Jaxpr,
@@ -22,6 +24,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     instantiate,
+    is_eager,
     is_undefined_primal,
     pytree,
     trace_to_jaxpr,
@@ -37,13 +40,13 @@ from tracegrad.transforms.vmap import vmap
 jit_p = Primitive("jit", multiple_results=True)
 
 
-@functools.lru_cache(maxsize=4096)
-def _compiled(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
-    return compile_jaxpr(closed)
+def _compiled(closed: ClosedJaxpr) -> Program:
+    # Optimised for execution and generated once per jaxpr object (the backend's cache).
+    return compile_program(closed)
 
 
 def _jit_impl(*args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
-    return _compiled(jaxpr)(*args)
+    return _compiled(jaxpr).run(*args)
 
 
 def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> list[ShapedArray]:
@@ -200,11 +203,42 @@ def hoist_tracer_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list[Any]]:
 class Lowered:
     """What ``jit(f).lower(*args)`` returns: the staged IR and the code that runs it."""
 
-    jaxpr: ClosedJaxpr
+    jaxpr: ClosedJaxpr  # the optimised IR that jit_p carries
 
     def as_text(self) -> str:
-        """The program that runs for these arguments."""
-        return str(self.jaxpr)
+        """The Python source of the program that runs for these arguments."""
+        return _compiled(self.jaxpr).source
+
+
+def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
+    """The signature of a pytree of NumPy arrays in plain tuples, lists and dicts (appending
+    its leaves in pytree order), or None for anything else (scalars, tracers, other nodes):
+    those take the general path."""
+    t = type(tree)
+    if t is np.ndarray:
+        leaves.append(tree)
+        return (tree.shape, tree.dtype)
+    if t is tuple or t is list:
+        parts = []
+        for x in tree:
+            part = _array_signature(x, leaves)
+            if part is None:
+                return None
+            parts.append(part)
+        return (t, tuple(parts))
+    if t is dict:
+        try:
+            keys = tuple(sorted(tree))  # the order of tracegrad's pytree flattening
+        except TypeError:
+            return None
+        parts = []
+        for k in keys:
+            part = _array_signature(tree[k], leaves)
+            if part is None:
+                return None
+            parts.append(part)
+        return (dict, keys, tuple(parts))
+    return None
 
 
 def _static_key(value: Any, name: str, fname: str) -> Hashable:
@@ -295,17 +329,37 @@ def jit(
         if entry is None:
             closed, out_tree = trace(args, kwargs, static_pos, in_tree, leaves)
             closed, hoisted = hoist_tracer_consts(closed)
+            closed = optimize(closed)  # once per signature, at trace time
             if not hoisted:  # a program closed over tracers is only valid for this call
                 cache[key] = (closed, out_tree)
         else:
             (closed, out_tree), hoisted = entry, []
         return closed, hoisted, leaves, out_tree
 
+    # The common call: positional NumPy arrays only, outside every transformation. Its
+    # signature is just the shapes and dtypes, and the compiled program runs directly.
+    fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
+    fast_ok = not nums and not names
+
     @functools.wraps(fun)
     def jitted(*args: Any, **kwargs: Any) -> Any:
+        key = None
+        if fast_ok and not kwargs and is_eager():
+            flat: list[Any] = []
+            key = _array_signature(args, flat)
+            entry = fast.get(key) if key is not None else None
+            if entry is not None:
+                run, out_tree = entry
+                outs = run(*flat)
+                return outs[0] if out_tree.node_type is None else out_tree.unflatten(outs)
         closed, hoisted, leaves, out_tree = prepare(args, kwargs)
-        outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
-        return pytree.tree_unflatten(out_tree, outs)
+        if hoisted or not is_eager():
+            outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
+            return pytree.tree_unflatten(out_tree, outs)
+        run = _compiled(closed).run
+        if key is not None:
+            fast[key] = (run, out_tree)
+        return pytree.tree_unflatten(out_tree, run(*leaves))
 
     def lower(*args: Any, **kwargs: Any) -> Lowered:
         return Lowered(prepare(args, kwargs)[0])

@@ -1,0 +1,308 @@
+"""The per-primitive emitter table of the code generator: for each equation, the Python
+expression that computes it with NumPy, written to match the primitive's implementation
+call for call (so that jit results equal eager ones bit for bit), and what the result is
+(a fresh array, a view of an input, or unknown).
+
+Primitives whose implementation is a NumPy ufunc are emitted as a direct call of that
+ufunc, and may write into a dead buffer (``out=``). Other primitives are looked up by name,
+guarded by the module their implementation comes from (the backend may not import
+``tracegrad.ops``, and a same-named primitive elsewhere must not get a wrong emitter).
+Everything else calls the primitive's implementation, bound as a global.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from tracegrad.core import JaxprEqn, Literal, Var
+from tracegrad.core.ir import Atom
+
+# What a value computed by an emitted line is, for buffer reuse:
+FRESH = "fresh"  # a new array nobody else holds: a candidate buffer once dead
+VIEW = "view"  # may share memory with its inputs (reshape, transpose, broadcast, slice)
+OPAQUE = "opaque"  # unknown (an implementation called as is): may share memory with inputs
+
+OUT = "@OUT@"  # where the name of a reused buffer goes in an ``out=`` template
+
+
+@dataclass(frozen=True)
+class Emission:
+    """How one equation is computed: ``expr`` (a Python expression), what its value is, and,
+    for calls that can write into an existing buffer, the same expression with ``out=``."""
+
+    expr: str
+    kind: str
+    out_template: str | None = None
+    elementwise: bool = False  # out= may be an input of the same shape (NumPy handles it)
+
+
+class Context(Protocol):
+    """What an emitter may ask of the code generator."""
+
+    def glob(self, value: Any, stem: str) -> str:
+        """The name of a global bound to ``value``."""
+        ...
+
+    def has_methods(self, a: Atom) -> bool:
+        """Whether the value of ``a`` is surely a NumPy array or scalar (has .reshape etc.)."""
+        ...
+
+
+Emitter = Callable[[Context, JaxprEqn, Sequence[str]], "Emission | None"]
+
+
+def _call(ctx: Context, fn: Any, stem: str, args: Sequence[str], *extra: str) -> str:
+    return f"{ctx.glob(fn, stem)}({', '.join([*args, *extra])})"
+
+
+def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    """A direct call of the ufunc that is the primitive's implementation."""
+    ufunc = eqn.primitive.impl
+    if not isinstance(ufunc, np.ufunc) or ufunc.nout != 1 or ufunc.nin != len(args):
+        return None
+    if eqn.params or eqn.primitive.multiple_results:
+        return None
+    name = f"np_{ufunc.__name__}"
+    expr = _call(ctx, ufunc, name, args)
+    out_dtype = eqn.outvars[0].aval.dtype
+    # The result is written with the output's dtype only when no operand promotes: then
+    # NumPy's result dtype is that dtype, and out= changes nothing but the memory used.
+    same = all(a.aval.dtype == out_dtype for a in eqn.invars)
+    template = _call(ctx, ufunc, name, args, f"out={OUT}") if same else None
+    return Emission(expr, FRESH, template, elementwise=True)
+
+
+# ---- named emitters -----------------------------------------------------------------------
+
+
+def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    (x,), y = args, int(eqn.params["y"])
+    dtype = eqn.invars[0].aval.dtype
+    fn: np.ufunc
+    if y == 2 and dtype.kind in "fiu":
+        # np.power(x, 2) and np.square(x) give the same bits for real dtypes (x * x, rounded
+        # once); square skips power's scalar-exponent dispatch (twice as fast).
+        fn, name, extra = np.square, "np_square", []
+    else:
+        fn, name, extra = np.power, "np_power", [repr(y)]
+    same = eqn.outvars[0].aval.dtype == dtype
+    return Emission(
+        _call(ctx, fn, name, [x, *extra]),
+        FRESH,
+        _call(ctx, fn, name, [x, *extra], f"out={OUT}") if same else None,
+        elementwise=True,
+    )
+
+
+def _reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:
+    # np.sum / np.prod / np.max / np.min on an array are ufunc.reduce with these arguments.
+    def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+        axes = tuple(eqn.params["axes"])
+        if not axes:
+            return None
+        dtype = _dtype_name(ctx, eqn.invars[0].aval.dtype) if with_dtype else "None"
+        fn = f"np_{ufunc.__name__}_reduce"
+        base = [args[0], repr(axes), dtype]
+        return Emission(
+            _call(ctx, ufunc.reduce, fn, base),
+            FRESH,
+            _call(ctx, ufunc.reduce, fn, base, f"out={OUT}"),
+        )
+
+    return emit
+
+
+def expanded_shape(
+    operand: tuple[int, ...], shape: tuple[int, ...], dims: Sequence[int]
+) -> tuple[int, ...]:
+    """The shape of the operand of broadcast_in_dim with a 1 in every new dimension."""
+    out = [1] * len(shape)
+    for size, d in zip(operand, dims, strict=True):
+        out[d] = size
+    return tuple(out)
+
+
+def _reshape_text(ctx: Context, a: Atom, x: str, shape: tuple[int, ...]) -> str:
+    if a.aval.shape == shape:
+        return x
+    if ctx.has_methods(a):
+        return f"{x}.reshape({shape!r})"
+    return _call(ctx, np.reshape, "np_reshape", [x, repr(shape)])
+
+
+def _broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    shape = tuple(eqn.params["shape"])
+    a = eqn.invars[0]
+    expanded = expanded_shape(a.aval.shape, shape, eqn.params["broadcast_dimensions"])
+    if expanded == shape:  # only new dimensions of size 1: a reshape
+        if ctx.has_methods(a):
+            return Emission(_reshape_text(ctx, a, args[0], shape), VIEW)
+        return Emission(_call(ctx, np.reshape, "np_reshape", [args[0], repr(shape)]), VIEW)
+    inner = _reshape_text(ctx, a, args[0], expanded)
+    return Emission(_call(ctx, np.broadcast_to, "np_broadcast_to", [inner, repr(shape)]), VIEW)
+
+
+def _reshape(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    return Emission(
+        _reshape_text(ctx, eqn.invars[0], args[0], tuple(eqn.params["new_sizes"])), VIEW
+    )
+
+
+def _transpose(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    perm = tuple(eqn.params["permutation"])
+    if not ctx.has_methods(eqn.invars[0]):
+        return Emission(_call(ctx, np.transpose, "np_transpose", [args[0], repr(perm)]), VIEW)
+    if perm == tuple(reversed(range(len(perm)))):
+        return Emission(f"{args[0]}.T", VIEW)
+    return Emission(f"{args[0]}.transpose({perm!r})", VIEW)
+
+
+def _convert_element_type(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    new_dtype = np.dtype(eqn.params["new_dtype"])
+    a = eqn.invars[0]
+    if a.aval.dtype.kind == "c" and new_dtype.kind != "c":
+        return None  # the implementation takes the real part first
+    dt = _dtype_name(ctx, new_dtype)
+    if ctx.has_methods(a) and a.aval.ndim:
+        return Emission(f"{args[0]}.astype({dt})", FRESH)
+    # As the implementation: a 0-d array, not a NumPy scalar, for scalar operands.
+    return Emission(f"{_call(ctx, np.asarray, 'np_asarray', args[:1])}.astype({dt})", FRESH)
+
+
+def _dot_general(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
+    x, y = eqn.invars
+    if lb or rb:
+        return None
+    lc, rc = tuple(lc), tuple(rc)
+    if x.aval.ndim <= 2 and y.aval.ndim <= 2 and lc == (x.aval.ndim - 1,) and rc == (0,):
+        return Emission(_call(ctx, np.dot, "np_dot", args), FRESH)
+    if x.aval.ndim == 2 and y.aval.ndim == 2 and len(lc) == 1 and len(rc) == 1:
+        # np.tensordot transposes the operands (views) and calls np.dot: the same BLAS call.
+        xt = args[0] if lc == (1,) else _transposed(ctx, x, args[0])
+        yt = args[1] if rc == (0,) else _transposed(ctx, y, args[1])
+        return Emission(_call(ctx, np.dot, "np_dot", [xt, yt]), FRESH)
+    axes = repr((lc, rc))
+    return Emission(_call(ctx, np.tensordot, "np_tensordot", args, f"axes={axes}"), FRESH)
+
+
+def _transposed(ctx: Context, a: Atom, x: str) -> str:
+    return f"{x}.T" if ctx.has_methods(a) else _call(ctx, np.transpose, "np_transpose", [x])
+
+
+def _select_n(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    if len(args) != 3 or eqn.invars[0].aval.dtype != np.bool_:
+        return None
+    return Emission(_call(ctx, np.where, "np_where", [args[0], args[2], args[1]]), FRESH)
+
+
+def _slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    a = eqn.invars[0]
+    parts = []
+    for lo, hi, st, n in zip(
+        eqn.params["start_indices"],
+        eqn.params["limit_indices"],
+        eqn.params["strides"],
+        a.aval.shape,
+        strict=True,
+    ):
+        if (lo, hi, st) == (0, n, 1):
+            parts.append(":")
+        else:
+            parts.append(f"{lo}:{hi}" + (f":{st}" if st != 1 else ""))
+    x = args[0] if ctx.has_methods(a) else _call(ctx, np.asarray, "np_asarray", args[:1])
+    index = ", ".join(parts) + ("," if len(parts) == 1 else "")
+    return Emission(f"{x}[{index}]" if parts else f"{x}[()]", VIEW)
+
+
+def _concatenate(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    items = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+    dim = int(eqn.params["dimension"])
+    return Emission(_call(ctx, np.concatenate, "np_concatenate", [items], f"axis={dim}"), FRESH)
+
+
+# name -> (emitter, the module the primitive's implementation must come from)
+_STRUCTURAL = "tracegrad.ops.structural"
+NAMED: dict[str, tuple[Emitter, str]] = {
+    "integer_pow": (_integer_pow, "tracegrad.ops.elementwise"),
+    "broadcast_in_dim": (_broadcast_in_dim, _STRUCTURAL),
+    "reshape": (_reshape, _STRUCTURAL),
+    "transpose": (_transpose, _STRUCTURAL),
+    "reduce_sum": (_reduction(np.add, True), _STRUCTURAL),
+    "convert_element_type": (_convert_element_type, _STRUCTURAL),
+    "concatenate": (_concatenate, _STRUCTURAL),
+    "slice": (_slice, _STRUCTURAL),
+    "reduce_max": (_reduction(np.maximum, False), "tracegrad.ops.reductions"),
+    "reduce_min": (_reduction(np.minimum, False), "tracegrad.ops.reductions"),
+    "reduce_prod": (_reduction(np.multiply, True), "tracegrad.ops.reductions"),
+    "dot_general": (_dot_general, "tracegrad.ops.linalg"),
+    "select_n": (_select_n, "tracegrad.ops.elementwise_select"),
+}
+
+
+def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    """The emission for ``eqn``, or None: call the implementation (``fallback``)."""
+    prim = eqn.primitive
+    if isinstance(prim.impl, np.ufunc):
+        return ufunc_emission(ctx, eqn, args)
+    entry = NAMED.get(prim.name)
+    if entry is None or getattr(prim.impl, "__module__", None) != entry[1]:
+        return None
+    return entry[0](ctx, eqn, args)
+
+
+def fallback(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    """Call ``prim.impl(*args, **params)``, the implementation bound as a global."""
+    prim = eqn.primitive
+    impl = ctx.glob(prim.impl, f"{_identifier(prim.name)}_impl")
+    kwargs = [f"{k}={param_text(ctx, v, k)}" for k, v in eqn.params.items()]
+    if not all(k.isidentifier() for k in eqn.params):
+        kwargs = [f"**{ctx.glob(dict(eqn.params), 'params')}"]
+    return Emission(f"{impl}({', '.join([*args, *kwargs])})", OPAQUE)
+
+
+def param_text(ctx: Context, value: Any, stem: str) -> str:
+    """Source text for a parameter value: a literal where it reads back exactly, a global
+    otherwise."""
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, tuple) and all(
+        v is None or isinstance(v, bool | int | str | tuple) for v in value
+    ):
+        inner = [param_text(ctx, v, stem) for v in value]
+        return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
+    return ctx.glob(value, _identifier(stem))
+
+
+def literal_text(ctx: Context, lit: Literal) -> str:
+    """Source text for a literal: Python numbers inline, NumPy values as globals (a NumPy
+    scalar is not a Python float: it is strongly typed)."""
+    val = lit.val
+    if type(val) in (bool, int) or (type(val) is float and math.isfinite(val)):
+        return repr(val)
+    return ctx.glob(val, "lit")
+
+
+def _dtype_name(ctx: Context, dtype: np.dtype[Any]) -> str:
+    return ctx.glob(dtype, f"dt_{_identifier(dtype.name)}")
+
+
+def _identifier(name: str) -> str:
+    text = "".join(c if c.isalnum() else "_" for c in name)
+    return text if text.isidentifier() else f"p_{text}"
+
+
+def uses_of(eqns: Sequence[JaxprEqn]) -> dict[Var, list[JaxprEqn]]:
+    """For each variable, the equations that read it (once per reading equation)."""
+    out: dict[Var, list[JaxprEqn]] = {}
+    for eqn in eqns:
+        for a in dict.fromkeys(a for a in eqn.invars if isinstance(a, Var)):
+            out.setdefault(a, []).append(eqn)
+    return out
