@@ -14,6 +14,7 @@ from tracegrad.core.errors import (
     TracerBoolConversionError,
     TracerIntegerConversionError,
     UnexpectedTracerError,
+    UnsupportedFunctionError,
 )
 from tracegrad.core.ir import JaxprTypeError
 from tracegrad.numpy._index_parse import NonConcreteBooleanIndexError
@@ -31,4 +32,5 @@ __all__ = [
     "TracerBoolConversionError",
     "TracerIntegerConversionError",
     "UnexpectedTracerError",
+    "UnsupportedFunctionError",
 ]

@@ -72,7 +72,7 @@ def test_pytrees_kwargs_and_static_argnames() -> None:
 
 
 def test_unhashable_static_argument() -> None:
-    with pytest.raises(TypeError, match="Non-hashable static arguments are not supported"):
+    with pytest.raises(ValueError, match="Non-hashable static arguments are not supported"):
         tg.jit(lambda x, n: x, static_argnums=1)(1.0, [1, 2])
 
 

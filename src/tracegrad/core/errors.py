@@ -35,9 +35,25 @@ class TracerArrayConversionError(ConcretizationTypeError):
     """``numpy.asarray`` or ``float()`` of a traced value."""
 
 
-class UnexpectedTracerError(TracegradError):
+class UnexpectedTracerError(TracegradError, TypeError):
     """A tracer escaped the transformation that created it and was used later."""
 
+
+class UnsupportedFunctionError(TracegradError, NotImplementedError, TypeError):
+    """A NumPy function that tracegrad does not implement was applied to a traced value.
+
+    NumPy's dispatch protocol and JAX raise TypeError here; the project rule is
+    NotImplementedError: this class is both.
+    """
+
+
+_JAX_PHRASES = {
+    "bool()": "Attempted boolean conversion of traced array",
+    "__index__()": "The __index__() method was called on traced array",
+    "int()": "The __int__() method was called on traced array",
+    "float()": "The __float__() method was called on traced array",
+    "complex()": "The __complex__() method was called on traced array",
+}
 
 _CONCRETE_HINT = (
     "The value is abstract here because it depends on the input of a staging "
@@ -52,9 +68,22 @@ def concretization_error(
 ) -> ConcretizationTypeError:
     """Build a concretization error in the three-part house style."""
     where = f" The value came from {origin}." if origin else ""
+    phrase = _JAX_PHRASES.get(what, f"{what} was called on traced array")
     return kind(
-        f"Abstract tracer value encountered where concrete value is expected: {what} "
-        f"of a traced array with shape/dtype {aval}.{where}\n{_CONCRETE_HINT}"
+        f"{phrase} with shape/dtype {aval}. Abstract tracer value encountered where "
+        f"concrete value is expected.{where}\n{_CONCRETE_HINT}"
+    )
+
+
+def differentiated_conversion_error(what: str, aval: object) -> ConcretizationTypeError:
+    """``float(x)`` and the like of a value being differentiated would cut the derivative."""
+    phrase = _JAX_PHRASES.get(what, f"{what} was called on traced array")
+    return ConcretizationTypeError(
+        f"{phrase} with shape/dtype {aval}, a value being differentiated. Abstract tracer "
+        "value encountered where concrete value is expected: converting it to a Python "
+        "number would silently drop its derivative. Keep it an array (use "
+        "tracegrad.numpy functions), or wrap it in tracegrad.stop_gradient first if the "
+        "derivative through it is meant to be zero."
     )
 
 

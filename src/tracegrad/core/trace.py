@@ -163,6 +163,16 @@ class Tracer:
             raise TypeError("iteration over a 0-d traced array")
         return (self[i] for i in range(self.shape[0]))  # type: ignore[index]
 
+    # Whether float()/complex() may take the concrete value: False for tracers that carry a
+    # derivative, whose conversion would cut it silently (JAX raises there too; int() and
+    # bool() are piecewise constant, so they stay allowed, as in JAX).
+    numbers_are_constant = True
+
+    def _number(self, kind: type[errors.ConcretizationTypeError], what: str) -> Any:
+        if not self.numbers_are_constant:
+            raise errors.differentiated_conversion_error(what, self.aval)
+        return self._concrete(kind, what)
+
     def _concrete(self, kind: type[errors.ConcretizationTypeError], what: str) -> Any:
         value = self.to_concrete_value()
         if value is None:
@@ -179,10 +189,10 @@ class Tracer:
         return int(self._concrete(errors.TracerIntegerConversionError, "__index__()").__index__())
 
     def __float__(self) -> float:
-        return float(self._concrete(errors.TracerArrayConversionError, "float()"))
+        return float(self._number(errors.TracerArrayConversionError, "float()"))
 
     def __complex__(self) -> complex:
-        return complex(self._concrete(errors.TracerArrayConversionError, "complex()"))
+        return complex(self._number(errors.TracerArrayConversionError, "complex()"))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         # Never silently: a NumPy array made from a tracer would cut the derivative.

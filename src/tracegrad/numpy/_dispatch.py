@@ -26,7 +26,12 @@ def numpy_when_eager(np_fn: Callable[..., Any]) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             if is_eager():
-                return np_fn(*args, **kwargs)
+                try:
+                    return np_fn(*args, **kwargs)
+                except ValueError:
+                    # Let the traced path raise tracegrad's typed error (a ShapeError naming
+                    # both shapes, which is also a TypeError as in JAX).
+                    return traced(*args, **kwargs)
             return traced(*args, **kwargs)
 
         dispatch.__wrapped_traced__ = traced  # type: ignore[attr-defined]

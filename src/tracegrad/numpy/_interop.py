@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.core.errors import UnsupportedFunctionError
+
 _REDUCE_METHODS = {
     "add": "sum",
     "multiply": "prod",
@@ -38,8 +40,8 @@ def _namespace(module_name: str) -> Any:
         return None
 
 
-def _unsupported(what: str) -> NotImplementedError:
-    return NotImplementedError(
+def _unsupported(what: str) -> UnsupportedFunctionError:
+    return UnsupportedFunctionError(
         f"tracegrad does not support {what} on traced values. Use a supported "
         "tracegrad.numpy function, or compute this value outside the transformed function. "
         "See the list of supported functions in tracegrad.numpy."

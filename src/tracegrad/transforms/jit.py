@@ -245,7 +245,7 @@ def _static_key(value: Any, name: str, fname: str) -> Hashable:
     try:
         hash(value)
     except TypeError as e:
-        raise TypeError(
+        raise ValueError(
             f"Non-hashable static arguments are not supported. An error occurred during a "
             f"call to {fname!r} while trying to hash an object of type {type(value)}, "
             f"{value!r} (the argument {name}). The error was:\nTypeError: {e}"

@@ -28,6 +28,7 @@ class JVPTracer(Tracer):
     """A primal value paired with its tangent (possibly a symbolic Zero)."""
 
     __slots__ = ("_aval", "primal", "tangent")
+    numbers_are_constant = False
 
     def __init__(self, trace: JVPTrace, primal: Any, tangent: Any) -> None:
         self._trace = trace

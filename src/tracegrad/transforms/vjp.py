@@ -70,9 +70,10 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
         ct_leaves, ct_tree = pytree.tree_flatten(ct)
         if ct_tree != out_tree[0]:
-            raise TypeError(
-                "Tree structure of cotangent input "
-                f"{ct_tree}, does not match structure of primal output {out_tree[0]}."
+            raise ValueError(
+                "unexpected tree structure of argument to vjp function: got "
+                f"{ct_tree}, but expected to match the primal output {out_tree[0]}. Pass a "
+                "cotangent with the structure of the function's output."
             )
         checked = []
         for c, aval in zip(ct_leaves, out_avals, strict=True):
@@ -122,7 +123,13 @@ def _check_input_dtype(x: Any, holomorphic: bool, allow_int: bool) -> None:
 
 
 def _check_output(ans: Any, holomorphic: bool) -> None:
-    aval = get_aval(ans)
+    try:
+        aval = get_aval(ans)
+    except TypeError:
+        raise TypeError(
+            "Gradient only defined for scalar-output functions. Output was "
+            f"{ans!r} of type {type(ans).__name__}."
+        ) from None
     if aval.shape != ():
         raise TypeError(
             f"Gradient only defined for scalar-output functions. Output had shape: {aval.shape}."
