@@ -114,7 +114,8 @@ def train_step(params: Params, x: Any, y_onehot: Any, lr: float) -> tuple[Params
 def compile_step(step: Callable[..., Any]) -> Callable[..., Any]:
     """The training step under ``tg.jit``: traced once (the last batch, smaller, traces
     once more), then run as generated NumPy code."""
-    return tg.jit(step, static_argnums=3)
+    jitted: Callable[..., Any] = tg.jit(step, static_argnums=3)
+    return jitted
 
 
 def accuracy(params: Params, x: np.ndarray, y: np.ndarray) -> float:

@@ -158,33 +158,17 @@ def jvp(
         Zero.like_primal(get_aval(p)) if get_aval(t).dtype == float0 else t
         for p, t in zip(p_leaves, t_leaves, strict=True)
     ]
-    out_tree: list[pytree.PyTreeDef] = []
-    aux_tree: list[pytree.PyTreeDef] = []
-    aux_box: list[list[Any]] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out = fun(*pytree.tree_unflatten(p_tree, args))
-        aux_leaves: list[Any] = []
-        if has_aux:
-            out, aux = split_aux(out, "jvp")
-            aux_all, tree = pytree.tree_flatten(aux)
-            aux_tree.append(tree)
-            aux_box.append(aux_all)
-            aux_leaves = [a for a in aux_all if isinstance(a, Tracer)]
-        leaves, tree = pytree.tree_flatten(out)
-        out_tree.append(tree)
-        return leaves + aux_leaves  # aux rides along as outputs to leave the trace
-
+    flat_fun = FlatFun(fun, p_tree, has_aux, "jvp")
     all_outs, all_t_outs = jvp_flat(flat_fun, p_leaves, t_leaves)
-    n_out = out_tree[0].num_leaves
+    n_out = flat_fun.num_out
     t_outs = [instantiate_tangent(t) for t in all_t_outs[:n_out]]
+    assert flat_fun.out_tree is not None
     result = (
-        pytree.tree_unflatten(out_tree[0], all_outs[:n_out]),
-        pytree.tree_unflatten(out_tree[0], t_outs),
+        pytree.tree_unflatten(flat_fun.out_tree, all_outs[:n_out]),
+        pytree.tree_unflatten(flat_fun.out_tree, t_outs),
     )
     if has_aux:
-        aux_leaves = merge_aux(aux_box[0], all_outs[n_out:])
-        return (*result, pytree.tree_unflatten(aux_tree[0], aux_leaves))
+        return (*result, flat_fun.aux(all_outs[n_out:]))
     return result
 
 
@@ -197,10 +181,40 @@ def split_aux(out: Any, name: str) -> tuple[Any, Any]:
     return out[0], out[1]
 
 
-def merge_aux(aux_all: list[Any], lowered: list[Any]) -> list[Any]:
-    """Put the lowered values of the traced aux leaves back among the untraced ones."""
-    it = iter(lowered)
-    return [next(it) if isinstance(a, Tracer) else a for a in aux_all]
+class FlatFun:
+    """``fun`` of a pytree of arguments as a function of flat leaves, recording the output
+    structure. With ``has_aux``, the traced aux leaves ride along as extra outputs, so that
+    the transformation lowers them out of its trace; ``aux`` puts them back."""
+
+    def __init__(
+        self, fun: Callable[..., Any], in_tree: pytree.PyTreeDef, has_aux: bool, name: str
+    ) -> None:
+        self.fun, self.in_tree, self.has_aux, self.name = fun, in_tree, has_aux, name
+        self.out_tree: pytree.PyTreeDef | None = None
+        self.aux_tree: pytree.PyTreeDef | None = None
+        self.aux_all: list[Any] = []
+
+    def __call__(self, *leaves: Any) -> list[Any]:
+        out = self.fun(*pytree.tree_unflatten(self.in_tree, leaves))
+        traced_aux: list[Any] = []
+        if self.has_aux:
+            out, aux = split_aux(out, self.name)
+            self.aux_all, self.aux_tree = pytree.tree_flatten(aux)
+            traced_aux = [a for a in self.aux_all if isinstance(a, Tracer)]
+        out_leaves, self.out_tree = pytree.tree_flatten(out)
+        return out_leaves + traced_aux
+
+    @property
+    def num_out(self) -> int:
+        assert self.out_tree is not None
+        return self.out_tree.num_leaves
+
+    def aux(self, lowered: Sequence[Any]) -> Any:
+        """The aux pytree, with the lowered values of its traced leaves."""
+        assert self.aux_tree is not None
+        it = iter(lowered)
+        leaves = [next(it) if isinstance(a, Tracer) else a for a in self.aux_all]
+        return pytree.tree_unflatten(self.aux_tree, leaves)
 
 
 def as_value(x: Any) -> Any:

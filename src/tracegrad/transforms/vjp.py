@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import Tracer, UndefinedPrimal, Zero, get_aval, pytree
+from tracegrad.core import UndefinedPrimal, Zero, get_aval, pytree
 from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
-from tracegrad.transforms.jvp import as_value, merge_aux, split_aux
+from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 
@@ -42,25 +42,11 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """
     leaves, in_tree = pytree.tree_flatten(primals)
     leaves = [as_value(x) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-    aux_tree: list[pytree.PyTreeDef] = []
-    aux_box: list[list[Any]] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out = fun(*pytree.tree_unflatten(in_tree, args))
-        aux_leaves: list[Any] = []
-        if has_aux:
-            out, aux = split_aux(out, "vjp")
-            aux_all, tree = pytree.tree_flatten(aux)
-            aux_tree.append(tree)
-            aux_box.append(aux_all)
-            aux_leaves = [a for a in aux_all if isinstance(a, Tracer)]
-        out_leaves, tree = pytree.tree_flatten(out)
-        out_tree.append(tree)
-        return out_leaves + aux_leaves  # aux rides along as outputs to leave the trace
-
+    flat_fun = FlatFun(fun, in_tree, has_aux, "vjp")
     all_outs, linear = linearize_flat(flat_fun, leaves)
-    n_out = out_tree[0].num_leaves
+    n_out = flat_fun.num_out
+    out_tree = flat_fun.out_tree
+    assert out_tree is not None
     outs, aux_leaves = all_outs[:n_out], all_outs[n_out:]
     in_avals = [tangent_aval(x) for x in leaves]
     out_avals = [tangent_aval(o) for o in outs]
@@ -69,10 +55,10 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
         ct_leaves, ct_tree = pytree.tree_flatten(ct)
-        if ct_tree != out_tree[0]:
+        if ct_tree != out_tree:
             raise ValueError(
                 "unexpected tree structure of argument to vjp function: got "
-                f"{ct_tree}, but expected to match the primal output {out_tree[0]}. Pass a "
+                f"{ct_tree}, but expected to match the primal output {out_tree}. Pass a "
                 "cotangent with the structure of the function's output."
             )
         checked = []
@@ -100,9 +86,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         ]
         return tuple(pytree.tree_unflatten(in_tree, cts_in))
 
-    out = pytree.tree_unflatten(out_tree[0], outs)
+    out = pytree.tree_unflatten(out_tree, outs)
     if has_aux:
-        return out, vjp_fn, pytree.tree_unflatten(aux_tree[0], merge_aux(aux_box[0], aux_leaves))
+        return out, vjp_fn, flat_fun.aux(aux_leaves)
     return out, vjp_fn
 
 
