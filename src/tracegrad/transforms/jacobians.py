@@ -12,16 +12,8 @@ from tracegrad.core import get_aval, pytree
 from tracegrad.core.dtypes import is_complex, is_inexact
 from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
 from tracegrad.transforms.jvp import as_value, jvp, split_aux
-from tracegrad.transforms.vjp import vjp
+from tracegrad.transforms.vjp import argnums_tuple, vjp
 from tracegrad.transforms.vmap import vmap
-
-
-def _argnums(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    for a in nums:
-        if not -nargs <= a < nargs:
-            raise TypeError(f"argnums {argnums!r} out of range for {nargs} positional arguments.")
-    return tuple(a % nargs for a in nums)
 
 
 def _check_inputs(name: str, leaves: Sequence[Any], holomorphic: bool) -> None:
@@ -95,7 +87,7 @@ def jacfwd(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args))
+        nums = argnums_tuple(argnums, len(args))
         dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
         _check_inputs("jacfwd", in_leaves, holomorphic)
@@ -140,7 +132,7 @@ def jacrev(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args))
+        nums = argnums_tuple(argnums, len(args))
         dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
         if not allow_int:

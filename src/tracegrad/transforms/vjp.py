@@ -135,7 +135,7 @@ def _check_output(ans: Any, holomorphic: bool) -> None:
         )
 
 
-def _argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+def argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for a in nums:
         if not isinstance(a, int) or not -nargs <= a < nargs:
@@ -162,7 +162,7 @@ def value_and_grad(
 
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums_tuple(argnums, len(args))
+        nums = argnums_tuple(argnums, len(args))
         dyn = [args[i] for i in nums]
         for leaf in pytree.tree_leaves(dyn):
             _check_input_dtype(as_value(leaf), holomorphic, allow_int)
