@@ -107,3 +107,13 @@ def test_lower() -> None:
     lowered = tg.jit(f).lower(np.ones(3))
     assert "sin" in lowered.as_text()
     assert lowered.jaxpr.out_avals[0].shape == ()
+
+
+def test_concretization_error_names_the_line() -> None:
+    def g(x):
+        if x > 0:  # the line the error must name
+            return x
+        return -x
+
+    with pytest.raises(tg.ConcretizationTypeError, match="the line the error must name"):
+        tg.jit(g)(1.0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import traceback
+
 
 class TracegradError(Exception):
     """Base class of tracegrad-specific errors."""
@@ -68,11 +71,23 @@ def concretization_error(
 ) -> ConcretizationTypeError:
     """Build a concretization error in the three-part house style."""
     where = f" The value came from {origin}." if origin else ""
+    line = user_frame()
+    at = f" It happened at {line}." if line else ""
     phrase = _JAX_PHRASES.get(what, f"{what} was called on traced array")
     return kind(
         f"{phrase} with shape/dtype {aval}. Abstract tracer value encountered where "
-        f"concrete value is expected.{where}\n{_CONCRETE_HINT}"
+        f"concrete value is expected.{where}{at}\n{_CONCRETE_HINT}"
     )
+
+
+def user_frame() -> str | None:
+    """``file:line (code)`` of the innermost frame outside tracegrad: the user's line."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(package):
+            code = f" ({frame.line.strip()})" if frame.line else ""
+            return f"{frame.filename}:{frame.lineno}{code}"
+    return None
 
 
 def differentiated_conversion_error(what: str, aval: object) -> ConcretizationTypeError:
