@@ -9,28 +9,10 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import get_aval, pytree
-from tracegrad.core.dtypes import is_complex, is_inexact
 from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
 from tracegrad.transforms.jvp import as_value, jvp, split_aux
-from tracegrad.transforms.vjp import argnums_tuple, vjp
+from tracegrad.transforms.vjp import argnums_tuple, check_input_dtype, vjp, with_args_at
 from tracegrad.transforms.vmap import vmap
-
-
-def _check_inputs(name: str, leaves: Sequence[Any], holomorphic: bool) -> None:
-    for x in leaves:
-        dtype = get_aval(x).dtype
-        if holomorphic and not is_complex(dtype):
-            raise TypeError(
-                f"{name} with holomorphic=True requires inputs with complex "
-                f"dtype, but got {dtype.name}."
-            )
-        if not is_inexact(dtype):
-            raise TypeError(
-                f"{name} requires real- or complex-valued inputs (input dtype that "
-                f"is a sub-dtype of np.inexact), but got {dtype.name}. If you want "
-                "to use Boolean- or integer-valued inputs, use vjp or set "
-                "allow_int to True."
-            )
 
 
 def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
@@ -59,18 +41,6 @@ def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) ->
     return out
 
 
-def _wrap_args(
-    fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], kwargs: dict[str, Any]
-) -> Callable[..., Any]:
-    def partial(*dyn: Any) -> Any:
-        full = list(args)
-        for i, a in zip(nums, dyn, strict=True):
-            full[i] = a
-        return fun(*full, **kwargs)
-
-    return partial
-
-
 def jacfwd(
     fun: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
@@ -90,8 +60,9 @@ def jacfwd(
         nums = argnums_tuple(argnums, len(args))
         dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
-        _check_inputs("jacfwd", in_leaves, holomorphic)
-        f = _wrap_args(fun, args, nums, kwargs)
+        for leaf in in_leaves:
+            check_input_dtype(leaf, holomorphic, False, "jacfwd")
+        f = with_args_at(fun, args, nums, kwargs)
         f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
         basis, _ = _std_basis(in_leaves)
 
@@ -135,9 +106,9 @@ def jacrev(
         nums = argnums_tuple(argnums, len(args))
         dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
-        if not allow_int:
-            _check_inputs("jacrev", in_leaves, holomorphic)
-        f = _wrap_args(fun, args, nums, kwargs)
+        for leaf in in_leaves:
+            check_input_dtype(leaf, holomorphic, allow_int, "jacrev")
+        f = with_args_at(fun, args, nums, kwargs)
         if has_aux:
             y, f_vjp, aux = vjp(lambda *d: split_aux(f(*d), "jacrev"), *dyn, has_aux=True)
         else:

@@ -92,17 +92,18 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     return out, vjp_fn
 
 
-def _check_input_dtype(x: Any, holomorphic: bool, allow_int: bool) -> None:
+def check_input_dtype(x: Any, holomorphic: bool, allow_int: bool, name: str = "grad") -> None:
+    """JAX's checks of a differentiated input: inexact (or allow_int), complex if holomorphic."""
     dtype = get_aval(x).dtype
     if holomorphic:
         if not is_complex(dtype):
             raise TypeError(
-                "grad with holomorphic=True requires inputs with complex dtype, "
+                f"{name} with holomorphic=True requires inputs with complex dtype, "
                 f"but got {dtype.name}."
             )
     elif not is_inexact(dtype) and not allow_int:
         raise TypeError(
-            "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype "
+            f"{name} requires real- or complex-valued inputs (input dtype that is a sub-dtype "
             f"of np.inexact), but got {dtype.name}. If you want to use Boolean- or "
             "integer-valued inputs, use vjp or set allow_int to True."
         )
@@ -146,6 +147,20 @@ def argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
     return tuple(a % nargs for a in nums)
 
 
+def with_args_at(
+    fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], kwargs: dict[str, Any]
+) -> Callable[..., Any]:
+    """``fun`` as a function of the arguments at positions ``nums``, the others fixed."""
+
+    def partial(*dyn: Any) -> Any:
+        full = list(args)
+        for i, a in zip(nums, dyn, strict=True):
+            full[i] = a
+        return fun(*full, **kwargs)
+
+    return partial
+
+
 def value_and_grad(
     fun: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
@@ -165,17 +180,12 @@ def value_and_grad(
         nums = argnums_tuple(argnums, len(args))
         dyn = [args[i] for i in nums]
         for leaf in pytree.tree_leaves(dyn):
-            _check_input_dtype(as_value(leaf), holomorphic, allow_int)
+            check_input_dtype(as_value(leaf), holomorphic, allow_int)
+        f = with_args_at(fun, args, nums, kwargs)
 
         def partial_fun(*dyn_args: Any) -> Any:
-            full = list(args)
-            for i, a in zip(nums, dyn_args, strict=True):
-                full[i] = a
-            out = fun(*full, **kwargs)
-            if has_aux:
-                out, aux = split_aux(out, "grad")
-                return out, aux
-            return out, None
+            out = f(*dyn_args)
+            return split_aux(out, "grad") if has_aux else (out, None)
 
         ans, vjp_fn, aux = vjp(partial_fun, *dyn, has_aux=True)
         _check_output(ans, holomorphic)
