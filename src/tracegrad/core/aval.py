@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import operator
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,17 +27,50 @@ def short_dtype_name(dtype: np.dtype[Any]) -> str:
     return _SHORT_NAMES.get(name, name)
 
 
-@dataclass(frozen=True, slots=True)
 class ShapedArray:
     """The abstract value of an array: shape, dtype and whether its type is weak.
 
+    Avals are immutable and interned: equal avals are the same object, so comparing
+    and hashing them costs an identity check (they are made on every traced operation).
+
     >>> ShapedArray((2, 3), np.dtype('float32'))
     f32[2,3]
+    >>> ShapedArray((2, 3), np.float32) is ShapedArray([2, 3], np.dtype('float32'))
+    True
     """
 
+    __slots__ = ("dtype", "shape", "weak_type")
     shape: tuple[int, ...]
     dtype: np.dtype[Any]
-    weak_type: bool = False
+    weak_type: bool
+
+    def __new__(cls, shape: Sequence[int], dtype: Any, weak_type: bool = False) -> ShapedArray:
+        try:
+            return _INTERNED[(shape, dtype, weak_type)]
+        except (KeyError, TypeError):  # TypeError: an unhashable shape such as a list
+            pass
+        norm_shape = tuple(operator.index(d) for d in shape)
+        norm_dtype = np.dtype(dtype)
+        key = (norm_shape, norm_dtype, bool(weak_type))
+        aval = _INTERNED.get(key)
+        if aval is None:
+            aval = object.__new__(cls)
+            object.__setattr__(aval, "shape", norm_shape)
+            object.__setattr__(aval, "dtype", norm_dtype)
+            object.__setattr__(aval, "weak_type", bool(weak_type))
+            aval = _INTERNED.setdefault(key, aval)  # atomic: one object per key across threads
+        with contextlib.suppress(TypeError):
+            _INTERNED.setdefault((shape, dtype, weak_type), aval)
+        return aval
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ShapedArray is immutable: cannot assign to {name!r}.")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"ShapedArray is immutable: cannot delete {name!r}.")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ShapedArray, (self.shape, self.dtype, self.weak_type)
 
     @property
     def ndim(self) -> int:
@@ -67,6 +102,11 @@ class ShapedArray:
         return self.str_short()
 
 
+# Every aval ever made, by (shape, dtype, weak_type) as given and as normalized. Bounded in
+# practice by the distinct shapes a program uses.
+_INTERNED: dict[tuple[Any, Any, Any], ShapedArray] = {}
+
+
 _PY_SCALAR_DTYPES: dict[type, np.dtype[Any]] = {
     bool: np.dtype(np.bool_),
     int: np.dtype(np.int64),
@@ -86,7 +126,8 @@ def concrete_aval(x: Any) -> ShapedArray:
     """
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
-        return ShapedArray(x.shape, x.dtype)
+        aval = _INTERNED.get((x.shape, x.dtype, False))
+        return ShapedArray(x.shape, x.dtype) if aval is None else aval
     dtype = _PY_SCALAR_DTYPES.get(t)
     if dtype is not None:
         return ShapedArray((), dtype, t is not bool)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracegrad.core.aval import ShapedArray
-from tracegrad.core.trace import current_trace
+from tracegrad.core.trace import _current
 
 ImplRule = Callable[..., Any]
 AbstractEvalRule = Callable[..., "ShapedArray | Sequence[ShapedArray]"]
@@ -52,7 +52,7 @@ class Primitive:
         self.partial_eval: PartialEvalRule | None = None
 
     def bind(self, *args: Any, **params: Any) -> Any:
-        return current_trace().process_primitive(self, args, params)
+        return _current.get().process_primitive(self, args, params)
 
     def def_impl(self, rule: ImplRule) -> None:
         self.impl = rule

@@ -98,26 +98,33 @@ class StagingTrace(Trace):
 
     def stage(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
         """Record ``prim`` applied to ``args`` as an equation; return its output tracer(s)."""
-        invars = tuple([self.to_atom(x) for x in args])
         rule = prim.abstract_eval
         if rule is None:
             raise NotImplementedError(
                 f"Primitive {prim.name!r} cannot be staged: no abstract rule."
             )
-        out: Any = rule(*[a.aval for a in invars], **params)
+        atoms: list[Atom] = []
+        avals: list[ShapedArray] = []
+        # A derived value keeps the provenance of an input, so that `if limit > 0:` still
+        # names the argument 'limit' in the concretization error.
+        origin = None
+        for x in args:
+            if type(x) is StagingTracer:
+                if origin is None:
+                    origin = x.origin
+                atom = x.ir_var if x._trace is self else self.to_atom(x)
+            else:
+                atom = self.to_atom(x)
+            atoms.append(atom)
+            avals.append(atom.aval)
+        out: Any = rule(*avals, **params)
+        invars = tuple(atoms)
         if prim.multiple_results:
             outvars = tuple([Var(a) for a in out])
             self.eqns.append(JaxprEqn(prim, invars, outvars, params))
             return [StagingTracer(self, v) for v in outvars]
         var = Var(out)
         self.eqns.append(JaxprEqn(prim, invars, (var,), params))
-        # A derived value keeps the provenance of an input, so that `if limit > 0:` still
-        # names the argument 'limit' in the concretization error.
-        origin = None
-        for x in args:
-            if type(x) is StagingTracer and x.origin is not None:
-                origin = x.origin
-                break
         return StagingTracer(self, var, origin)
 
     def to_jaxpr(self, outs: Sequence[Any], *, check: bool = True) -> ClosedJaxpr:

@@ -25,6 +25,8 @@ class Zero:
     @staticmethod
     def like_primal(aval: ShapedArray) -> Zero:
         """The zero tangent of a primal with abstract value ``aval``."""
+        if not aval.weak_type and aval.dtype.kind in "fc":
+            return Zero(aval)  # the common case: a float primal is its own tangent type
         return Zero(ShapedArray(aval.shape, tangent_dtype(aval.dtype)))
 
     def __repr__(self) -> str:

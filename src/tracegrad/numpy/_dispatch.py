@@ -82,10 +82,17 @@ def stack_nested(x: Any) -> Any:
     return concatenate(expanded, 0)
 
 
+# Python scalar types that never change an inexact array's dtype under NEP 50, by the
+# dtype kinds they leave alone.
+_WEAK_KEEPS_KIND = {bool: "fc", int: "fc", float: "fc", complex: "c"}
+
+
 def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
     """The dtype shared by all of ``args`` if each is an array or a strongly typed tracer
-    of that dtype (the common case, decided without promotion tables); else None."""
+    of that dtype (the common case, decided without promotion tables); else None.
+    Python scalars are allowed beside an inexact dtype they leave unchanged."""
     dtype = None
+    scalars = False
     for a in args:
         if type(a) is np.ndarray:
             d = a.dtype
@@ -94,12 +101,20 @@ def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
             if aval.weak_type:
                 return None
             d = aval.dtype
+        elif type(a) in _WEAK_KEEPS_KIND:
+            scalars = True
+            continue
         else:
             return None
         if dtype is None:
             dtype = d
         elif d != dtype:
             return None
+    if scalars and dtype is not None:
+        for a in args:
+            kinds = _WEAK_KEEPS_KIND.get(type(a))
+            if kinds is not None and dtype.kind not in kinds:
+                return None
     return dtype
 
 
@@ -107,8 +122,9 @@ def promote_dtypes(*args: Any) -> list[Any]:
     """Convert operands to their common dtype, as NumPy 2 promotes them (NEP 50).
 
     Python scalars become 0-d arrays of the common dtype (weak typing)."""
-    if _common_strong_dtype(args) is not None:
-        return list(args)
+    common = _common_strong_dtype(args)
+    if common is not None:
+        return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
     dtype = result_type(*((a.dtype, a.weak_type) for a in avals))
@@ -119,7 +135,7 @@ def promote_inexact(*args: Any) -> list[Any]:
     """As ``promote_dtypes``, then to a floating dtype if integer or boolean (as np.sin does)."""
     common = _common_strong_dtype(args)
     if common is not None and common.kind in "fc":
-        return list(args)
+        return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]
     args_ = promote_dtypes(*args)
     dtype = get_aval(args_[0]).dtype if args_ else np.dtype(np.float64)
     if not is_inexact(dtype):

@@ -12,18 +12,25 @@ from tracegrad.ops.structural import add_any, broadcast_to, moveaxis, reshape
 TangentFn = Callable[..., Any]
 
 
-def _sum_tangents(out: Any, contributions: list[Any]) -> Any:
-    out_aval = get_aval(out)
-    if not contributions:
-        return Zero.like_primal(out_aval)
-    shaped = [
-        c if get_aval(c).shape == out_aval.shape else broadcast_to(c, out_aval.shape)
-        for c in contributions
-    ]
-    total = shaped[0]
-    for c in shaped[1:]:
-        total = add_any(total, c)
-    return total
+def _sum_tangents(
+    out: Any,
+    fns: Sequence[TangentFn | None],
+    tangents: Sequence[Any],
+    lead: tuple[Any, ...],
+    params: dict[str, Any],
+) -> Any:
+    """The output tangent: the sum over nonzero input tangents ``t`` of ``fn(t, *lead)``,
+    each broadcast to the output's shape."""
+    shape = get_aval(out).shape
+    total = None
+    for fn, t in zip(fns, tangents, strict=True):
+        if fn is None or type(t) is Zero:
+            continue
+        c = fn(t, *lead, **params)
+        if get_aval(c).shape != shape:
+            c = broadcast_to(c, shape)
+        total = c if total is None else add_any(total, c)
+    return Zero.like_primal(get_aval(out)) if total is None else total
 
 
 def defjvp(prim: Primitive, *tangent_fns: TangentFn | None) -> None:
@@ -32,12 +39,7 @@ def defjvp(prim: Primitive, *tangent_fns: TangentFn | None) -> None:
 
     def rule(primals: Sequence[Any], tangents: Sequence[Any], **params: Any) -> tuple[Any, Any]:
         out = prim.bind(*primals, **params)
-        contributions = [
-            fn(t, *primals, **params)
-            for fn, t in zip(tangent_fns, tangents, strict=True)
-            if fn is not None and type(t) is not Zero
-        ]
-        return out, _sum_tangents(out, contributions)
+        return out, _sum_tangents(out, tangent_fns, tangents, tuple(primals), params)
 
     prim.def_jvp(rule)
 
@@ -47,12 +49,7 @@ def defjvp_using_output(prim: Primitive, *tangent_fns: TangentFn | None) -> None
 
     def rule(primals: Sequence[Any], tangents: Sequence[Any], **params: Any) -> tuple[Any, Any]:
         out = prim.bind(*primals, **params)
-        contributions = [
-            fn(t, out, *primals, **params)
-            for fn, t in zip(tangent_fns, tangents, strict=True)
-            if fn is not None and type(t) is not Zero
-        ]
-        return out, _sum_tangents(out, contributions)
+        return out, _sum_tangents(out, tangent_fns, tangents, (out, *primals), params)
 
     prim.def_jvp(rule)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,15 +22,31 @@ from tracegrad.core.dtypes import is_inexact
 # ---- abstract evaluation ----------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _broadcast(shapes: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | None:
+    """NumPy broadcasting of ``shapes``, or None if they do not broadcast (cached: every
+    traced elementwise operation asks, mostly for the same few shapes)."""
+    ndim = max(len(s) for s in shapes)
+    out = [1] * ndim
+    for s in shapes:
+        for i, d in enumerate(s, ndim - len(s)):
+            if d != 1:
+                if out[i] == 1:
+                    out[i] = d
+                elif out[i] != d:
+                    return None
+    return tuple(out)
+
+
 def broadcast_shapes(name: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     """NumPy broadcasting of ``shapes``; a ShapeError naming every shape otherwise."""
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
+    out = _broadcast(shapes)
+    if out is None:
         raise ShapeError(
             f"{name}: Incompatible shapes for broadcasting: shapes={list(shapes)}. "
             "Each dimension must be equal or 1, aligning shapes from the right."
-        ) from None
+        )
+    return out
 
 
 def same_dtype(name: str, *avals: ShapedArray) -> np.dtype[Any]:
@@ -48,6 +65,11 @@ def broadcasting_abstract_eval(name: str) -> Callable[..., ShapedArray]:
 
     def rule(*avals: ShapedArray, **_: Any) -> ShapedArray:
         first = avals[0]
+        for a in avals:
+            if a is not first:
+                break
+        else:
+            return first  # avals are interned: identical operands, the common case
         if all(a.shape == first.shape and a.dtype == first.dtype for a in avals):
             return ShapedArray(first.shape, first.dtype, all(a.weak_type for a in avals))
         dtype = same_dtype(name, *avals)

@@ -19,9 +19,9 @@ from tracegrad.core import (
     instantiate,
     new_trace,
     pytree,
-    run_in_trace,
 )
 from tracegrad.core.dtypes import float0, tangent_dtype
+from tracegrad.core.trace import _current
 
 
 class JVPTracer(Tracer):
@@ -55,29 +55,36 @@ class JVPTrace(Trace):
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
+        parent = self.parent
+        assert parent is not None
+        primals: list[Any] = []
+        tangents: list[Any] = []
         own = False
         for x in args:
             if type(x) is JVPTracer and x._trace is self:
                 own = True
-                break
-        assert self.parent is not None
-        if not own:
-            return self.parent.process_primitive(prim, args, params)
-        primals: list[Any] = []
-        tangents: list[Any] = []
-        for x in args:
-            if type(x) is JVPTracer and x._trace is self:
                 primals.append(x.primal)
                 tangents.append(x.tangent)
             else:
-                check_alive(x)
                 primals.append(x)
-                tangents.append(Zero.like_primal(get_aval(x)))
-        if prim.jvp is None:
+                tangents.append(None)
+        if not own:
+            return parent.process_primitive(prim, args, params)
+        for i, t in enumerate(tangents):
+            if t is None:
+                x = primals[i]
+                check_alive(x)
+                tangents[i] = Zero.like_primal(get_aval(x))
+        rule = prim.jvp
+        if rule is None:
             raise NotImplementedError(
                 f"Differentiation rule for {prim.name!r} not implemented (forward mode)."
             )
-        out, t_out = run_in_trace(self.parent, prim.jvp, primals, tangents, **params)
+        token = _current.set(parent)  # run_in_trace, inlined on this hot path
+        try:
+            out, t_out = rule(primals, tangents, **params)
+        finally:
+            _current.reset(token)
         if prim.multiple_results:
             return [self.pack(o, t) for o, t in zip(out, t_out, strict=True)]
         return self.pack(out, t_out)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracegrad.core import (
-    ClosedJaxpr,
     ShapedArray,
     StagingTrace,
     Zero,
@@ -27,14 +26,16 @@ def tangent_aval(primal: Any) -> ShapedArray:
 
 
 def linearize_flat(
-    fun: Callable[..., Sequence[Any]], primals: Sequence[Any]
-) -> tuple[list[Any], ClosedJaxpr]:
+    fun: Callable[..., Sequence[Any]], primals: Sequence[Any], *, with_nonzero: bool = False
+) -> Any:
     """Evaluate ``fun`` at ``primals`` and stage its jvp, linear in the tangents.
 
     The primal computation runs now, on the current trace; only the operations on
     tangents are recorded. The returned jaxpr maps input tangents to output tangents;
     its consts are the residuals (primal intermediates the tangent computation needs).
     Inputs with integer dtypes get no tangent input (they have float0 tangents).
+    Returns ``(outputs, linear_jaxpr)``, and with ``with_nonzero`` a third item: per
+    output, False where its tangent is a symbolic zero (the output is a constant).
     """
     parent = current_trace()
     with new_trace(StagingTrace(parent, forward_known=True)) as pe:
@@ -47,7 +48,10 @@ def linearize_flat(
             pairs = [jvp_trace.unpack(o) for o in outs]
         tangents_out = [instantiate(t) for _, t in pairs]
         linear = pe.to_jaxpr(tangents_out)
-    return [p for p, _ in pairs], linear
+    outs = [p for p, _ in pairs]
+    if with_nonzero:
+        return outs, linear, [type(t) is not Zero for _, t in pairs]
+    return outs, linear
 
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:

@@ -40,14 +40,17 @@ def backward_pass(
         else:
             primal_env[v] = a
 
+    # Literals hash by identity, so `atom in linear` needs no type test.
     def read(a: Any) -> Any:
         return a.val if type(a) is Literal else primal_env[a]
 
     linear_eqns = []
     for eqn in jaxpr.eqns:
-        if any(type(a) is Var and a in linear for a in eqn.invars):
-            linear_eqns.append(eqn)
-            linear.update(eqn.outvars)
+        for a in eqn.invars:
+            if a in linear:
+                linear_eqns.append(eqn)
+                linear.update(eqn.outvars)
+                break
         else:
             out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
             outs = out if eqn.primitive.multiple_results else [out]
@@ -56,7 +59,7 @@ def backward_pass(
     ct_env: dict[Var, Any] = {}
 
     def accumulate(v: Any, ct: Any) -> None:
-        if ct is None or type(ct) is Zero or type(v) is not Var or v not in linear:
+        if ct is None or type(ct) is Zero or v not in linear:
             return
         prev = ct_env.get(v)
         ct_env[v] = ct if prev is None else add_any(prev, ct)
@@ -65,28 +68,29 @@ def backward_pass(
         accumulate(out_atom, ct)
 
     for eqn in reversed(linear_eqns):
-        cts = [ct_env.pop(v, None) for v in eqn.outvars]
-        if all(ct is None for ct in cts):
-            continue
         prim = eqn.primitive
+        if prim.multiple_results:
+            cts = [ct_env.pop(v, None) for v in eqn.outvars]
+            if all(ct is None for ct in cts):
+                continue
+            ct_arg: Any = [
+                Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts, strict=True)
+            ]
+        else:
+            ct_arg = ct_env.pop(eqn.outvars[0], None)
+            if ct_arg is None:
+                continue
         if prim.transpose is None:
             raise NotImplementedError(
                 f"Transpose rule (for reverse-mode differentiation) for {prim.name!r} "
                 "not implemented."
             )
-        ins = [
-            UndefinedPrimal(a.aval) if type(a) is Var and a in linear else read(a)
-            for a in eqn.invars
-        ]
-        if prim.multiple_results:
-            ct_arg: Any = [
-                Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts, strict=True)
-            ]
-        else:
-            ct_arg = cts[0]
+        ins = [UndefinedPrimal(a.aval) if a in linear else read(a) for a in eqn.invars]
         cts_in = prim.transpose(ct_arg, *ins, **eqn.params)
         for a, ct in zip(eqn.invars, cts_in, strict=True):
-            accumulate(a, ct)
+            if ct is not None and type(ct) is not Zero and a in linear:
+                prev = ct_env.get(a)
+                ct_env[a] = ct if prev is None else add_any(prev, ct)
 
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]
 

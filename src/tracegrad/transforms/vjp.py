@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import UndefinedPrimal, Zero, get_aval, pytree
+from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree
 from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
 from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
+from tracegrad.transforms.tape import linearize_eager
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 
 
@@ -43,7 +44,17 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     leaves, in_tree = pytree.tree_flatten(primals)
     leaves = [as_value(x) for x in leaves]
     flat_fun = FlatFun(fun, in_tree, has_aux, "vjp")
-    all_outs, linear = linearize_flat(flat_fun, leaves)
+    if is_eager():
+        all_outs, pull = linearize_eager(flat_fun, leaves)
+    else:
+        all_outs, linear = linearize_flat(flat_fun, leaves)
+        undefined = [
+            UndefinedPrimal(a) for a in (tangent_aval(x) for x in leaves) if a.dtype != float0
+        ]
+
+        def pull(cts: list[Any]) -> list[Any]:
+            return backward_pass(linear.jaxpr, linear.consts, undefined, cts)
+
     n_out = flat_fun.num_out
     out_tree = flat_fun.out_tree
     assert out_tree is not None
@@ -51,7 +62,6 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     in_avals = [tangent_aval(x) for x in leaves]
     out_avals = [tangent_aval(o) for o in outs]
     aux_zeros = [Zero(tangent_aval(a)) for a in aux_leaves]
-    linear_in = [a for a in in_avals if a.dtype != float0]
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
         ct_leaves, ct_tree = pytree.tree_flatten(ct)
@@ -73,14 +83,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
             if aval.dtype != float0 and c_aval.dtype != aval.dtype:
                 c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
             checked.append(c)
-        res = iter(
-            backward_pass(
-                linear.jaxpr,
-                linear.consts,
-                [UndefinedPrimal(a) for a in linear_in],
-                checked + aux_zeros,
-            )
-        )
+        res = iter(pull(checked + aux_zeros))
         cts_in = [
             _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
         ]

@@ -1,0 +1,323 @@
+"""Eager reverse mode: ``vjp`` outside every transformation, as a tape of per-primitive vjps.
+
+Reverse mode is linearize then transpose. Outside transformations the primal values are
+concrete, so the linearization can be formed one primitive at a time: each operation on a
+traced value runs its primal part now and records a node holding its residuals and the
+transpose of its linear part; the backward pass walks the nodes in reverse. The derivative
+of a node is built by the same ``linearize_flat`` and ``backward_pass`` as everywhere else,
+from the primitives' own rules: there is no second set of formulas.
+
+What makes this fast is the cache. A primitive applied at one signature (its parameters,
+the abstract values of its inputs, which inputs are differentiated) is linearized once
+abstractly, its known part and its transposed linear part staged as jaxprs and compiled;
+every later application at that signature runs two generated NumPy functions. The first
+application at a signature takes the interpretive route (linearize at the concrete values),
+so a signature seen only once never pays for staging and compiling.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tracegrad.backend import compile_jaxpr
+from tracegrad.core import (
+    EVAL_TRACE,
+    Primitive,
+    ShapedArray,
+    Trace,
+    Tracer,
+    UndefinedPrimal,
+    Zero,
+    check_alive,
+    eval_jaxpr,
+    get_aval,
+    instantiate,
+    is_eager,
+    new_trace,
+    run_in_trace,
+    trace_to_jaxpr,
+)
+from tracegrad.core.dtypes import is_inexact
+from tracegrad.ops.structural import add_any
+from tracegrad.transforms.linearize import linearize_flat, tangent_aval
+from tracegrad.transforms.transpose import backward_pass
+
+
+class TapeTracer(Tracer):
+    """A concrete value that carries a derivative: the output ``index`` of tape ``node``."""
+
+    __slots__ = ("_aval", "index", "node", "value")
+    numbers_are_constant = False  # float(x) would cut the derivative: JAX raises there too
+
+    def __init__(
+        self, trace: TapeTrace, value: Any, aval: ShapedArray, node: Node, index: int
+    ) -> None:
+        self._trace = trace
+        self.value = value
+        self._aval = aval
+        self.node = node
+        self.index = index
+
+    @property
+    def aval(self) -> ShapedArray:
+        return self._aval
+
+    def to_concrete_value(self) -> Any:
+        return self.value
+
+
+class Node:
+    """One recorded operation: where its differentiated inputs came from, and how to pull
+    cotangents of its outputs back to them (``pull(residuals, cts)``)."""
+
+    __slots__ = ("n_out", "parents", "pull", "residuals")
+
+    def __init__(
+        self,
+        pull: Callable[[Sequence[Any], list[Any]], list[Any]],
+        residuals: Sequence[Any],
+        parents: Sequence[TapeTracer | None],
+        n_out: int,
+    ) -> None:
+        self.pull = pull
+        self.residuals = residuals
+        # Per differentiated input: the tracer it was (its node and output index).
+        self.parents = parents
+        self.n_out = n_out
+
+
+class TapeTrace(Trace):
+    """Runs primitives on concrete values, recording a node for each one that touches a
+    traced value. Its parent is always the eval trace."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self) -> None:
+        super().__init__(EVAL_TRACE)
+        self.nodes: list[Node] = []
+
+    def new_input(self, value: Any) -> TapeTracer:
+        aval = get_aval(value)
+        node = Node(_no_pull, (), (), 1)
+        self.nodes.append(node)
+        return TapeTracer(self, value, aval, node, 0)
+
+    def process_primitive(
+        self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Any:
+        vals: list[Any] = []
+        diff: list[int] = []
+        for i, x in enumerate(args):
+            if type(x) is TapeTracer and x._trace is self:
+                vals.append(x.value)
+                diff.append(i)
+            else:
+                check_alive(x)
+                vals.append(x)
+        if not diff:
+            return EVAL_TRACE.process_primitive(prim, args, params)
+        plan = _plan_for(prim, params, vals, tuple(diff))
+        if plan is None:
+            outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
+        else:
+            results = plan.known(*vals)
+            n = plan.n_out
+            outs, residuals = results[:n], results[n:]
+            pull, nonzero, out_avals = plan.pull, plan.nonzero, plan.out_avals
+        node = Node(pull, residuals, [args[i] for i in diff], len(outs))
+        self.nodes.append(node)
+        wrapped = [
+            TapeTracer(self, o, a, node, k) if nz else o
+            for k, (o, a, nz) in enumerate(zip(outs, out_avals, nonzero, strict=True))
+        ]
+        return wrapped if prim.multiple_results else wrapped[0]
+
+
+def _no_pull(residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
+    return []
+
+
+def _primitive_fn(
+    prim: Primitive, params: dict[str, Any], vals: Sequence[Any], diff: Sequence[int]
+) -> Callable[..., list[Any]]:
+    """``prim`` as a function of its differentiated inputs, the others fixed to ``vals``."""
+
+    def fn(*d: Any) -> list[Any]:
+        full = list(vals)
+        for i, v in zip(diff, d, strict=True):
+            full[i] = v
+        out = prim.bind(*full, **params)
+        return list(out) if prim.multiple_results else [out]
+
+    return fn
+
+
+def _linearize_now(
+    prim: Primitive, params: dict[str, Any], vals: list[Any], diff: list[int]
+) -> tuple[list[Any], Callable[..., list[Any]], list[Any], list[bool], list[ShapedArray]]:
+    """The interpretive route: linearize ``prim`` at the concrete ``vals``."""
+    fn = _primitive_fn(prim, params, vals, diff)
+    outs, linear, nonzero = run_in_trace(
+        EVAL_TRACE, linearize_flat, fn, [vals[i] for i in diff], with_nonzero=True
+    )
+    jaxpr = linear.jaxpr
+    undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
+    ct_avals = [v.aval for v in jaxpr.outvars]
+
+    def pull(residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
+        cts = [Zero(a) if c is None else c for c, a in zip(cts, ct_avals, strict=True)]
+        return backward_pass(jaxpr, residuals, undefined, cts)
+
+    return outs, pull, list(linear.consts), nonzero, [get_aval(o) for o in outs]
+
+
+class Plan:
+    """The linearization of one primitive at one signature, staged and compiled: ``known``
+    maps the primal inputs to the outputs and the residuals; ``pull`` maps the residuals and
+    the output cotangents to the cotangents of the differentiated inputs."""
+
+    __slots__ = (
+        "backward", "backward_jaxpr", "ct_avals", "known", "n_out", "nonzero", "out_avals",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        prim: Primitive,
+        params: dict[str, Any],
+        avals: list[ShapedArray],
+        diff: tuple[int, ...],
+    ) -> None:
+        staged: list[Any] = []
+
+        def known(*primals: Any) -> list[Any]:
+            fn = _primitive_fn(prim, params, primals, diff)
+            outs, linear, nonzero = linearize_flat(
+                fn, [primals[i] for i in diff], with_nonzero=True
+            )
+            staged.extend([linear, nonzero])
+            return [*outs, *linear.consts]
+
+        known_jaxpr = trace_to_jaxpr(known, avals)
+        linear, nonzero = staged
+        self.nonzero: list[bool] = nonzero
+        self.n_out = len(nonzero)
+        # As the interpretive route gives them: the avals of concrete values (never weak).
+        self.out_avals = [a.strip_weak_type() for a in known_jaxpr.out_avals[: self.n_out]]
+        jaxpr = linear.jaxpr
+        res_avals = [v.aval for v in jaxpr.constvars]
+        n_res = len(res_avals)
+        undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
+
+        def backward(*args: Any) -> list[Any]:
+            cts = backward_pass(jaxpr, args[:n_res], undefined, list(args[n_res:]))
+            return [instantiate(c) for c in cts]
+
+        self.ct_avals = [v.aval for v in jaxpr.outvars]
+        self.backward_jaxpr = trace_to_jaxpr(backward, [*res_avals, *self.ct_avals])
+        self.known = compile_jaxpr(known_jaxpr)
+        self.backward = compile_jaxpr(self.backward_jaxpr)
+
+    def pull(self, residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
+        if any(c is None for c in cts):  # an output nothing depended on
+            cts = [
+                instantiate(Zero(a)) if c is None else c
+                for c, a in zip(cts, self.ct_avals, strict=True)
+            ]
+        if is_eager() and not any(isinstance(c, Tracer) for c in cts):
+            return self.backward(*residuals, *cts)
+        # Pulled back under a transformation (vmap of the vjp, grad of it): by bind.
+        return eval_jaxpr(self.backward_jaxpr, *residuals, *cts)
+
+
+# Per signature: the number of times it was seen (an int) until its plan is built, then the
+# Plan, or None if the primitive cannot be linearized abstractly at that signature (its rule
+# needs concrete values, as a custom_jvp rule with Python control flow may).
+_PLANS: dict[tuple[Any, ...], Plan | int | None] = {}
+_MAX_PLANS = 8192
+_LOCK = threading.Lock()
+
+
+def _plan_for(
+    prim: Primitive, params: dict[str, Any], vals: list[Any], diff: tuple[int, ...]
+) -> Plan | None:
+    """The cached plan for this signature, built on its second sighting; None means: take
+    the interpretive route this time."""
+    if prim.partial_eval is not None:
+        return None  # carries inner jaxprs, made afresh on each call: nothing to share
+    avals = tuple([get_aval(v) for v in vals])
+    try:
+        key = (prim, avals, diff, *params.items())
+        entry = _PLANS.get(key, 0)
+    except TypeError:  # a parameter that cannot be hashed
+        return None
+    if type(entry) is Plan or entry is None:
+        return entry
+    if entry == 0:
+        with _LOCK:
+            if len(_PLANS) >= _MAX_PLANS:  # forget the oldest signature
+                del _PLANS[next(iter(_PLANS))]
+            _PLANS[key] = 1
+        return None
+    try:
+        plan: Plan | None = run_in_trace(EVAL_TRACE, Plan, prim, params, list(avals), diff)
+    except Exception:  # e.g. a concretization error: this signature stays interpretive
+        plan = None
+    _PLANS[key] = plan
+    return plan
+
+
+def linearize_eager(
+    fun: Callable[..., Sequence[Any]], primals: Sequence[Any]
+) -> tuple[list[Any], Callable[[list[Any]], list[Any]]]:
+    """Reverse mode's half of ``linearize_flat`` outside transformations: ``fun`` at
+    ``primals`` and a function pulling output cotangents back to the inexact inputs (one
+    cotangent per such input, in order; a symbolic Zero where nothing flowed back)."""
+    with new_trace(TapeTrace()) as trace:
+        ins = [trace.new_input(p) if is_inexact(get_aval(p).dtype) else p for p in primals]
+        outs = list(fun(*ins))
+    values = [o.value if type(o) is TapeTracer and o._trace is trace else o for o in outs]
+    for v in values:
+        check_alive(v)
+    leaves = [x for x in ins if type(x) is TapeTracer]
+
+    def pull(cts: list[Any]) -> list[Any]:
+        found = _backward(trace, outs, cts)
+        results = []
+        for x in leaves:
+            slot = found.get(x.node)
+            results.append(Zero(tangent_aval(x.value)) if slot is None else slot[0])
+        return results
+
+    return values, pull
+
+
+def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict[Node, list[Any]]:
+    """Pull the cotangents ``cts`` of the outputs ``outs`` back through the tape; returns the
+    cotangent lists by node (an input's node holds the input's cotangent at index 0)."""
+    ct_env: dict[Node, list[Any]] = {}
+
+    def give(t: TapeTracer, ct: Any) -> None:
+        slot = ct_env.get(t.node)
+        if slot is None:
+            slot = ct_env[t.node] = [None] * t.node.n_out
+        prev = slot[t.index]
+        slot[t.index] = ct if prev is None else add_any(prev, ct)
+
+    for o, ct in zip(outs, cts, strict=True):
+        if type(o) is TapeTracer and o._trace is trace and type(ct) is not Zero:
+            give(o, ct)
+    inputs: dict[Node, list[Any]] = {}
+    for node in reversed(trace.nodes):
+        slot = ct_env.pop(node, None)
+        if slot is None:
+            continue
+        if not node.parents:
+            inputs[node] = slot
+            continue
+        cts_in = node.pull(node.residuals, slot)
+        for parent, ct in zip(node.parents, cts_in, strict=True):
+            if type(ct) is not Zero and parent is not None:
+                give(parent, ct)
+    return inputs
