@@ -227,6 +227,15 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
         True,
     ),
     (
+        "erfinv",
+        lambda x: (
+            tg.scipy.special.erfinv(0.5 * tnp.tanh(x))
+            + tg.scipy.special.erfcinv(1.0 + 0.5 * tnp.tanh(x))
+        ),
+        (V,),
+        True,
+    ),
+    (
         "digamma",
         lambda x: tg.scipy.special.digamma(x) + tg.scipy.special.polygamma(1, x),
         (P,),

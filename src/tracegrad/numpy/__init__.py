@@ -23,9 +23,12 @@ from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
 from tracegrad.numpy._joining import *  # noqa: F403
 from tracegrad.numpy._linalg import *  # noqa: F403
+from tracegrad.numpy._misc_math import *  # noqa: F403
+from tracegrad.numpy._namespace import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
 from tracegrad.numpy._shapes import *  # noqa: F403
+from tracegrad.numpy._shapes_more import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403
 from tracegrad.numpy._ufuncs import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import *  # noqa: F403

@@ -30,8 +30,10 @@ def parse_einsum_args(args: Sequence[Any]) -> tuple[str, list[Any]]:
         raise TypeError("einsum: no subscripts given; call it as einsum('ij,jk->ik', a, b).")
     if isinstance(args[0], str):
         return args[0], list(args[1:])
-    arrays, sublists = list(args[0::2]), list(args[1::2])
-    out = sublists.pop() if len(args) % 2 else None
+    # With an odd number of arguments the last one is the output sublist.
+    out = args[-1] if len(args) % 2 else None
+    pairs = args[:-1] if len(args) % 2 else args
+    arrays, sublists = list(pairs[0::2]), list(pairs[1::2])
     inputs = ",".join(_sublist_to_str(s) for s in sublists)
     return inputs + ("" if out is None else "->" + _sublist_to_str(out)), arrays
 

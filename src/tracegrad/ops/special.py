@@ -350,6 +350,87 @@ erfc_p = _special_unop("erfc", erfc_kernel)
 defjvp(erfc_p, lambda t, x: mul(t, _scaled_gaussian(x, -2 / _SQRT_PI)))
 
 
+# ---- erfinv, erfcinv -----------------------------------------------------------------
+def _erf_solve(a: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The y >= 0 with erf(y) = a, given a in [0, 1) and c = 1 - a (accurate where a is
+    near 1): Winitzki's approximation, then Newton steps on erf (or on erfc where a >= 0.5,
+    so the tail keeps its relative accuracy)."""
+    with np.errstate(divide="ignore"):
+        log_term = np.log(c * (1.0 + a))  # log(1 - a^2) without cancelling
+    k = 0.147
+    b = 2.0 / (math.pi * k) + log_term / 2.0
+    y = np.sqrt(np.sqrt(b * b - log_term / k) - b)
+    tail = a >= 0.5
+    log_c = np.log(np.where(tail, c, 1.0))
+    for _ in range(5):
+        with np.errstate(under="ignore", over="ignore", invalid="ignore", divide="ignore"):
+            slope = (2.0 / _SQRT_PI) * np.exp(-y * y)
+            # In the tail, Newton on log(erfc(y)) = log(c): erfc falls too steeply there for
+            # steps on erfc itself; erfc is above its underflow (y < 27) for every float c.
+            y_tail = np.minimum(y, 27.0)
+            tail_c = erfc_kernel(y_tail)
+            step_tail = (
+                (np.log(tail_c) - log_c) * tail_c / (2.0 / _SQRT_PI) / np.exp(-y_tail * y_tail)
+            )
+            y = np.where(tail, y_tail + step_tail, y - (erf_kernel(y) - a) / slope)
+    return np.where(a == 0.0, 0.0, y)
+
+
+def erfinv_kernel(x: Any) -> np.ndarray:
+    """The inverse error function on [-1, 1] (+-inf at +-1, nan outside), in float64."""
+    x = _as_f64(x)
+    a = np.abs(x)
+    inside = a < 1.0
+    y = _erf_solve(np.where(inside, a, 0.0), np.where(inside, 1.0 - a, 1.0))
+    out = np.where(inside, y, np.where(a == 1.0, np.inf, np.nan))
+    result: np.ndarray = np.copysign(out, x)
+    return result
+
+
+def erfcinv_kernel(x: Any) -> np.ndarray:
+    """The inverse of erfc on [0, 2] (inf at 0, -inf at 2, nan outside), in float64; small
+    arguments (the far tail) keep their relative accuracy."""
+    x = _as_f64(x)
+    upper = x <= 1.0  # erfcinv(x) >= 0 there: erf(y) = 1 - x with 1 - erf(y) = x exactly
+    a = np.where(upper, 1.0 - x, x - 1.0)
+    c = np.where(upper, x, 2.0 - x)
+    inside = (x > 0.0) & (x < 2.0)
+    y = _erf_solve(np.where(inside, a, 0.0), np.where(inside, c, 1.0))
+    out = np.where(inside, y, np.where((x == 0.0) | (x == 2.0), np.inf, np.nan))
+    return np.where(upper, out, -out)
+
+
+def erfinv(x: Any) -> Any:
+    """The inverse error function, elementwise (real floating ``x`` in [-1, 1]); its
+    derivative is ``sqrt(pi) / 2 * exp(erfinv(x)**2)``.
+
+    >>> erfinv(np.array([0.0, 0.5]))
+    array([0.        , 0.47693628])
+    """
+    return erfinv_p.bind(x)
+
+
+def erfcinv(x: Any) -> Any:
+    """The inverse of erfc, elementwise (real floating ``x`` in [0, 2]); its derivative is
+    ``-sqrt(pi) / 2 * exp(erfcinv(x)**2)``.
+
+    >>> erfcinv(np.array([1.0, 0.5]))
+    array([0.        , 0.47693628])
+    """
+    return erfcinv_p.bind(x)
+
+
+def _inverse_erf_slope(out: Any, scale: float) -> Any:
+    return mul(scalar_like(out, scale), exp(mul(out, out)))
+
+
+erfinv_p = _special_unop("erfinv", erfinv_kernel)
+defjvp_using_output(erfinv_p, lambda t, out, x: mul(t, _inverse_erf_slope(out, _SQRT_PI / 2)))
+
+erfcinv_p = _special_unop("erfcinv", erfcinv_kernel)
+defjvp_using_output(erfcinv_p, lambda t, out, x: mul(t, _inverse_erf_slope(out, -_SQRT_PI / 2)))
+
+
 # ---- lgamma, digamma, polygamma ---------------------------------------------------
 def lgamma(x: Any) -> Any:
     """log|Gamma(x)|, elementwise (real floating ``x``); its derivative is digamma.

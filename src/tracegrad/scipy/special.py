@@ -18,8 +18,13 @@ from tracegrad.ops import reductions as red
 from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
 from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
+from tracegrad.scipy._gamma import beta, betaln, gamma, gammasgn, multigammaln, psi, rgamma
 
-__all__ = ["digamma", "erf", "erfc", "expit", "gammaln", "logit", "logsumexp", "polygamma", "xlogy"]
+__all__ = [
+    "beta", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma",
+    "gammaln", "gammasgn",
+    "logit", "logsumexp", "multigammaln", "polygamma", "psi", "rgamma", "xlogy",
+]  # fmt: skip
 
 
 def erf(x: Any) -> Any:
@@ -39,6 +44,26 @@ def erfc(x: Any) -> Any:
     array([1.84270079e+00, 1.00000000e+00, 1.53745979e-12])
     """
     return sp.erfc(*promote_inexact(x))
+
+
+def erfinv(x: Any) -> Any:
+    """The inverse error function on [-1, 1] (+-inf at +-1, nan outside); its derivative is
+    ``sqrt(pi) / 2 * exp(erfinv(x)**2)``.
+
+    >>> erfinv(np.array([0.0, 0.5, -1.0]))
+    array([0.        , 0.47693628,       -inf])
+    """
+    return sp.erfinv(*promote_inexact(x))
+
+
+def erfcinv(x: Any) -> Any:
+    """The inverse of erfc on [0, 2], accurate in relative terms for tiny ``x`` (the far
+    tail); its derivative is ``-sqrt(pi) / 2 * exp(erfcinv(x)**2)``.
+
+    >>> erfcinv(np.array([1.0, 1e-300]))
+    array([ 0.        , 26.20946996])
+    """
+    return sp.erfcinv(*promote_inexact(x))
 
 
 def gammaln(x: Any) -> Any:
