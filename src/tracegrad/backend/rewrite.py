@@ -192,4 +192,3 @@ class Rebuilder:
         outvars = self.read_all(j.outvars)
         jaxpr = Jaxpr(tuple(self.constvars), j.invars, outvars, tuple(self.eqns))
         return ClosedJaxpr(jaxpr, tuple(self.consts))
-
