@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import pytree
-from tracegrad.core.dtypes import is_inexact
+from tracegrad.core.dtypes import float0, is_inexact
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.vjp import vjp
 
@@ -38,6 +38,8 @@ def _leaves(tree: Any) -> list[np.ndarray]:
 
 
 def _random_like(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    if not is_inexact(x.dtype):  # integer and boolean values have float0 tangents
+        return np.zeros(x.shape, float0)
     if x.dtype.kind == "c":
         return (rng.standard_normal(x.shape) + 1j * rng.standard_normal(x.shape)).astype(x.dtype)
     return rng.standard_normal(x.shape).astype(x.dtype)
@@ -58,6 +60,7 @@ def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
         sum(
             np.real(np.vdot(np.asarray(x, np.complex128), np.asarray(y, np.complex128)))
             for x, y in zip(xs, ys, strict=True)
+            if x.dtype != float0 and y.dtype != float0
         )
     )
 
@@ -65,6 +68,8 @@ def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
 def _assert_close(name: str, got: Any, want: Any, atol: float, rtol: float) -> None:
     g, w = _leaves(got), _leaves(want)
     for gi, wi in zip(g, w, strict=True):
+        if gi.dtype == float0:  # an integer or boolean output: no derivative to compare
+            continue
         np.testing.assert_allclose(
             gi.astype(np.complex128),
             wi.astype(np.complex128),
@@ -80,11 +85,13 @@ def numerical_jvp(
     """Central finite difference of ``f`` at ``args`` along ``tangents``."""
     plus = f(*[_add_scaled(x, t, eps) for x, t in zip(args, tangents, strict=True)])
     minus = f(*[_add_scaled(x, t, -eps) for x, t in zip(args, tangents, strict=True)])
-    return pytree.tree_map(
-        lambda p, m: (np.asarray(p, np.complex128) - np.asarray(m, np.complex128)) / (2 * eps),
-        plus,
-        minus,
-    )
+
+    def difference(p: Any, m: Any) -> np.ndarray:
+        if not is_inexact(np.asarray(p).dtype):  # integer, boolean or float0 outputs
+            return np.zeros(np.shape(p), float0)
+        return (np.asarray(p, np.complex128) - np.asarray(m, np.complex128)) / (2 * eps)
+
+    return pytree.tree_map(difference, plus, minus)
 
 
 def check_jvp(
@@ -155,6 +162,14 @@ def check_grads(
     >>> import tracegrad.numpy as tnp
     >>> check_grads(tnp.sin, (np.array([0.5, 1.0]),), order=2)
     """
+    leaves, treedef = pytree.tree_flatten(tuple(args))
+    if any(not isinstance(a, np.ndarray | np.generic | float | int | complex) for a in args):
+        # Pytree arguments (tuples, dicts, ...): check the function of their leaves.
+        def flat_f(*xs: Any) -> Any:
+            return f(*pytree.tree_unflatten(treedef, list(xs)))
+
+        check_grads(flat_f, leaves, order, modes, atol, rtol, eps)
+        return
     args = tuple(np.asarray(a) for a in args)
     if "fwd" in modes:
         check_jvp(f, args, atol=atol, rtol=rtol, eps=eps)

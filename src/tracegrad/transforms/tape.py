@@ -76,7 +76,7 @@ class Node:
 
     def __init__(
         self,
-        pull: Callable[[Sequence[Any], list[Any]], list[Any]],
+        pull: Callable[[Sequence[Any], list[Any], bool], list[Any]],
         residuals: Sequence[Any],
         parents: Sequence[TapeTracer | None],
         n_out: int,
@@ -108,17 +108,20 @@ class TapeTrace(Trace):
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
         vals: list[Any] = []
+        avals: list[ShapedArray] = []
         diff: list[int] = []
         for i, x in enumerate(args):
             if type(x) is TapeTracer and x._trace is self:
                 vals.append(x.value)
+                avals.append(x._aval)
                 diff.append(i)
             else:
                 check_alive(x)
                 vals.append(x)
+                avals.append(get_aval(x))
         if not diff:
             return EVAL_TRACE.process_primitive(prim, args, params)
-        plan = _plan_for(prim, params, vals, tuple(diff))
+        plan = _plan_for(prim, params, tuple(avals), tuple(diff))
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
         else:
@@ -128,14 +131,15 @@ class TapeTrace(Trace):
             pull, nonzero, out_avals = plan.pull, plan.nonzero, plan.out_avals
         node = Node(pull, residuals, [args[i] for i in diff], len(outs))
         self.nodes.append(node)
-        wrapped = [
+        if not prim.multiple_results:
+            return TapeTracer(self, outs[0], out_avals[0], node, 0) if nonzero[0] else outs[0]
+        return [
             TapeTracer(self, o, a, node, k) if nz else o
             for k, (o, a, nz) in enumerate(zip(outs, out_avals, nonzero, strict=True))
         ]
-        return wrapped if prim.multiple_results else wrapped[0]
 
 
-def _no_pull(residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
+def _no_pull(residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[Any]:
     return []
 
 
@@ -166,7 +170,7 @@ def _linearize_now(
     undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
     ct_avals = [v.aval for v in jaxpr.outvars]
 
-    def pull(residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
+    def pull(residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[Any]:
         cts = [Zero(a) if c is None else c for c, a in zip(cts, ct_avals, strict=True)]
         return backward_pass(jaxpr, residuals, undefined, cts)
 
@@ -219,13 +223,13 @@ class Plan:
         self.known = compile_jaxpr(known_jaxpr)
         self.backward = compile_jaxpr(self.backward_jaxpr)
 
-    def pull(self, residuals: Sequence[Any], cts: list[Any]) -> list[Any]:
-        if any(c is None for c in cts):  # an output nothing depended on
+    def pull(self, residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[Any]:
+        if len(cts) > 1 and any(c is None for c in cts):  # an output nothing depended on
             cts = [
                 instantiate(Zero(a)) if c is None else c
                 for c, a in zip(cts, self.ct_avals, strict=True)
             ]
-        if is_eager() and not any(isinstance(c, Tracer) for c in cts):
+        if concrete:
             return self.backward(*residuals, *cts)
         # Pulled back under a transformation (vmap of the vjp, grad of it): by bind.
         return eval_jaxpr(self.backward_jaxpr, *residuals, *cts)
@@ -240,13 +244,12 @@ _LOCK = threading.Lock()
 
 
 def _plan_for(
-    prim: Primitive, params: dict[str, Any], vals: list[Any], diff: tuple[int, ...]
+    prim: Primitive, params: dict[str, Any], avals: tuple[ShapedArray, ...], diff: tuple[int, ...]
 ) -> Plan | None:
     """The cached plan for this signature, built on its second sighting; None means: take
     the interpretive route this time."""
     if prim.partial_eval is not None:
         return None  # carries inner jaxprs, made afresh on each call: nothing to share
-    avals = tuple([get_aval(v) for v in vals])
     try:
         key = (prim, avals, diff, *params.items())
         entry = _PLANS.get(key, 0)
@@ -297,6 +300,9 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
     """Pull the cotangents ``cts`` of the outputs ``outs`` back through the tape; returns the
     cotangent lists by node (an input's node holds the input's cotangent at index 0)."""
     ct_env: dict[Node, list[Any]] = {}
+    # Outside transformations with array cotangents, every plan runs its compiled backward;
+    # otherwise (vmap or grad of a pullback) the backward runs by bind.
+    concrete = is_eager() and not any(isinstance(c, Tracer) for c in cts)
 
     def give(t: TapeTracer, ct: Any) -> None:
         slot = ct_env.get(t.node)
@@ -316,7 +322,7 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
         if not node.parents:
             inputs[node] = slot
             continue
-        cts_in = node.pull(node.residuals, slot)
+        cts_in = node.pull(node.residuals, slot, concrete)
         for parent, ct in zip(node.parents, cts_in, strict=True):
             if type(ct) is not Zero and parent is not None:
                 give(parent, ct)
