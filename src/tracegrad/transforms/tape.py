@@ -78,7 +78,7 @@ class Node:
         self,
         pull: Callable[[Sequence[Any], list[Any], bool], list[Any]],
         residuals: Sequence[Any],
-        parents: Sequence[TapeTracer | None],
+        parents: Sequence[TapeTracer],
         n_out: int,
     ) -> None:
         self.pull = pull
@@ -124,6 +124,13 @@ class TapeTrace(Trace):
         plan = _plan_for(prim, params, tuple(avals), tuple(diff))
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
+        elif not prim.multiple_results:
+            results = plan.known(*vals)
+            node = Node(plan.pull, results[1:], [args[i] for i in diff], 1)
+            self.nodes.append(node)
+            if plan.nonzero[0]:
+                return TapeTracer(self, results[0], plan.out_avals[0], node, 0)
+            return results[0]
         else:
             results = plan.known(*vals)
             n = plan.n_out
@@ -324,6 +331,12 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
             continue
         cts_in = node.pull(node.residuals, slot, concrete)
         for parent, ct in zip(node.parents, cts_in, strict=True):
-            if type(ct) is not Zero and parent is not None:
-                give(parent, ct)
+            if type(ct) is Zero:
+                continue
+            # give(parent, ct), inlined: this loop runs once per recorded operation
+            into = ct_env.get(parent.node)
+            if into is None:
+                into = ct_env[parent.node] = [None] * parent.node.n_out
+            prev = into[parent.index]
+            into[parent.index] = ct if prev is None else add_any(prev, ct)
     return inputs
