@@ -122,7 +122,7 @@ def test_linearized_cond_stages_only_tangent_work():
     def f(x):
         return [lax.cond(x[0] > 0, lambda v: tnp.sin(v) * 2.0, lambda v: tnp.cos(v), x)]
 
-    _, linear = linearize_flat(f, [X])
+    _, linear, _ = linearize_flat(f, [X])
     (eqn,) = [e for e in linear.eqns if e.primitive.name == "cond"]
     names = {e.primitive.name for b in eqn.params["branches"] for e in b.eqns}
     assert names <= {"mul", "neg", "broadcast_in_dim"}, names

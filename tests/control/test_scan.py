@@ -128,7 +128,7 @@ def test_loop_invariant_residuals_are_not_stacked():
     def f(w):
         return [rnn_loss(TG, w, H0, XS)]
 
-    _, linear = linearize_flat(f, [W])
+    _, linear, _ = linearize_flat(f, [W])
     (eqn,) = [e for e in linear.eqns if e.primitive.name == "scan"]
     shapes = [a.aval.shape for a in eqn.invars]
     assert (XS.shape[0], *W.shape) not in shapes, shapes

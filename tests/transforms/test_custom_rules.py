@@ -102,9 +102,9 @@ def test_checkpoint_matches_and_recomputes() -> None:
     )
     np.testing.assert_allclose(tg.jit(tg.grad(cf))(x), tg.grad(f)(x))
     # The linear program keeps only the input as a residual and recomputes the rest.
-    _, linear = linearize_flat(lambda v: [cf(v)], [x])
+    _, linear, _ = linearize_flat(lambda v: [cf(v)], [x])
     assert len(linear.consts) == 1 and linear.consts[0] is x
     assert [e.primitive.name for e in linear.eqns] == ["checkpoint"]
-    _, plain = linearize_flat(lambda v: [f(v)], [x])
+    _, plain, _ = linearize_flat(lambda v: [f(v)], [x])
     assert len(plain.consts) > 1
     assert tg.remat is tg.checkpoint

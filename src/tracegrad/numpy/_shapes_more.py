@@ -4,7 +4,7 @@ concatenators."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -135,14 +135,20 @@ def row_stack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kin
     return vstack(tup, dtype=dtype, casting=casting)
 
 
-def _sorted_partition(
-    a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None
-) -> Any:
-    x = np.asarray(a)
-    if axis is None:
-        x, axis = x.ravel(), 0
-    _check_kth(kth, x.shape[st.canonical_axis(axis, x.ndim)])
-    return np.sort(x, axis=axis, kind="stable", order=order)
+def _eager_partition(np_sort: Callable[..., Any]) -> Callable[..., Any]:
+    """NumPy's (arg)partition signature, answered by a stable full (arg)sort: the order
+    the traced path gives too."""
+
+    def partition_eagerly(
+        a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None
+    ) -> Any:
+        x = np.asarray(a)
+        if axis is None:
+            x, axis = x.ravel(), 0
+        _check_kth(kth, x.shape[st.canonical_axis(axis, x.ndim)])
+        return np_sort(x, axis=axis, kind="stable", order=order)
+
+    return partition_eagerly
 
 
 def _check_kth(kth: Any, n: int) -> None:
@@ -151,7 +157,7 @@ def _check_kth(kth: Any, n: int) -> None:
             raise ValueError(f"kth(={int(k)}) out of bounds ({n})")
 
 
-@numpy_when_eager(_sorted_partition)
+@numpy_when_eager(_eager_partition(np.sort))
 def partition(
     a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None
 ) -> Any:
@@ -169,17 +175,7 @@ def partition(
     return sort(x, axis=axis)
 
 
-def _stable_argpartition(
-    a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None
-) -> Any:
-    x = np.asarray(a)
-    if axis is None:
-        x, axis = x.ravel(), 0
-    _check_kth(kth, x.shape[st.canonical_axis(axis, x.ndim)])
-    return np.argsort(x, axis=axis, kind="stable", order=order)
-
-
-@numpy_when_eager(_stable_argpartition)
+@numpy_when_eager(_eager_partition(np.argsort))
 def argpartition(
     a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: Any = None
 ) -> Any:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracegrad.core import (
+    ClosedJaxpr,
     ShapedArray,
     StagingTrace,
     Zero,
@@ -26,16 +27,16 @@ def tangent_aval(primal: Any) -> ShapedArray:
 
 
 def linearize_flat(
-    fun: Callable[..., Sequence[Any]], primals: Sequence[Any], *, with_nonzero: bool = False
-) -> Any:
+    fun: Callable[..., Sequence[Any]], primals: Sequence[Any]
+) -> tuple[list[Any], ClosedJaxpr, list[bool]]:
     """Evaluate ``fun`` at ``primals`` and stage its jvp, linear in the tangents.
 
     The primal computation runs now, on the current trace; only the operations on
     tangents are recorded. The returned jaxpr maps input tangents to output tangents;
     its consts are the residuals (primal intermediates the tangent computation needs).
     Inputs with integer dtypes get no tangent input (they have float0 tangents).
-    Returns ``(outputs, linear_jaxpr)``, and with ``with_nonzero`` a third item: per
-    output, False where its tangent is a symbolic zero (the output is a constant).
+    Returns ``(outputs, linear_jaxpr, nonzero)``: ``nonzero`` is False for an output whose
+    tangent is a symbolic zero (the output is a constant).
     """
     parent = current_trace()
     with new_trace(StagingTrace(parent, forward_known=True)) as pe:
@@ -48,10 +49,7 @@ def linearize_flat(
             pairs = [jvp_trace.unpack(o) for o in outs]
         tangents_out = [instantiate(t) for _, t in pairs]
         linear = pe.to_jaxpr(tangents_out)
-    outs = [p for p, _ in pairs]
-    if with_nonzero:
-        return outs, linear, [type(t) is not Zero for _, t in pairs]
-    return outs, linear
+    return [p for p, _ in pairs], linear, [type(t) is not Zero for _, t in pairs]
 
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
@@ -72,7 +70,7 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
         out_tree.append(tree)
         return out_leaves
 
-    outs, linear = linearize_flat(flat_fun, leaves)
+    outs, linear, _ = linearize_flat(flat_fun, leaves)
     in_avals = [tangent_aval(x) for x in leaves]
 
     def f_jvp(*tangents: Any) -> Any:

@@ -170,9 +170,7 @@ def _linearize_now(
 ) -> tuple[list[Any], Callable[..., list[Any]], list[Any], list[bool], list[ShapedArray]]:
     """The interpretive route: linearize ``prim`` at the concrete ``vals``."""
     fn = _primitive_fn(prim, params, vals, diff)
-    outs, linear, nonzero = run_in_trace(
-        EVAL_TRACE, linearize_flat, fn, [vals[i] for i in diff], with_nonzero=True
-    )
+    outs, linear, nonzero = run_in_trace(EVAL_TRACE, linearize_flat, fn, [vals[i] for i in diff])
     jaxpr = linear.jaxpr
     undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
     ct_avals = [v.aval for v in jaxpr.outvars]
@@ -204,9 +202,7 @@ class Plan:
 
         def known(*primals: Any) -> list[Any]:
             fn = _primitive_fn(prim, params, primals, diff)
-            outs, linear, nonzero = linearize_flat(
-                fn, [primals[i] for i in diff], with_nonzero=True
-            )
+            outs, linear, nonzero = linearize_flat(fn, [primals[i] for i in diff])
             staged.extend([linear, nonzero])
             return [*outs, *linear.consts]
 

@@ -47,7 +47,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     if is_eager():
         all_outs, pull = linearize_eager(flat_fun, leaves)
     else:
-        all_outs, linear = linearize_flat(flat_fun, leaves)
+        all_outs, linear, _ = linearize_flat(flat_fun, leaves)
         undefined = [
             UndefinedPrimal(a) for a in (tangent_aval(x) for x in leaves) if a.dtype != float0
         ]
