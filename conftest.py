@@ -1,8 +1,11 @@
-"""Test configuration: hypothesis profiles (small and derandomized in CI)."""
+"""Test configuration: hypothesis profiles (small and derandomized in CI), and optional
+packages that skip cleanly where they are not installed."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -20,6 +23,13 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+
+# tests/ is on sys.path (see pyproject) and tests/torch mirrors src/tracegrad/torch: where
+# PyTorch is not installed, `import torch` would find that folder as a namespace package.
+# None in sys.modules makes the import fail, so pytest.importorskip("torch") skips.
+_torch_spec = importlib.util.find_spec("torch")
+if _torch_spec is None or _torch_spec.origin is None:
+    sys.modules["torch"] = None  # type: ignore[assignment]
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tracegrad as tg
+from tracegrad import demo
 from tracegrad.demo import iris, main, torch_examples
 
 
@@ -143,3 +144,19 @@ def test_torch_section_fails_when_an_output_differs(monkeypatch: pytest.MonkeyPa
     out = io.StringIO()
     assert not torch_examples.torch_section(out)
     assert "PyTorch prints:\ntensor(0.)" in out.getvalue()
+
+
+def test_main_goes_on_after_a_section_that_raises_and_names_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: object, out: object) -> bool:
+        raise RuntimeError("section broke")
+
+    sections = [("Broken section", broken), *demo.SECTIONS[1:]]
+    monkeypatch.setattr(demo, "SECTIONS", sections)
+    out = io.StringIO()
+    assert main(["--quick", "--no-ir"], out=out) == 1
+    text = out.getvalue()
+    assert "Sections that did not work: 1. Broken section." in text
+    assert "== 2. " in text and "-> exactly what PyTorch prints" in text  # the next one ran
+    assert "RuntimeError: section broke" in capsys.readouterr().err

@@ -8,6 +8,7 @@ True
 from tracegrad.core.errors import (
     ConcretizationTypeError,
     DTypeError,
+    MissingExtraError,
     ShapeError,
     TracegradError,
     TracerArrayConversionError,
@@ -25,6 +26,7 @@ __all__ = [
     "DTypeError",
     "JaxprTypeError",
     "LinAlgShapeError",
+    "MissingExtraError",
     "NonConcreteBooleanIndexError",
     "ShapeError",
     "TracegradError",

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import get_aval, is_python_scalar
+from tracegrad.core.dtypes import canonical_dtype
 from tracegrad.numpy._dispatch import (
     asarray_or_tracer,
     normalize_axis_tuple,
@@ -172,4 +173,4 @@ def one_hot(x: Any, num_classes: int, *, dtype: Any = np.float64, axis: int = -1
     aval = get_aval(x)
     axis = canonical_axis(axis, aval.ndim + 1)
     hits = ew.eq(reshape(x, (*aval.shape, 1)), np.arange(num_classes, dtype=aval.dtype))
-    return moveaxis(convert_element_type(hits, np.dtype(dtype)), -1, axis)
+    return moveaxis(convert_element_type(hits, canonical_dtype(dtype)), -1, axis)

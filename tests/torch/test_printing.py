@@ -70,3 +70,24 @@ def test_spec_example_print() -> None:
     assert repr(X.grad) == (
         "tensor([[ 4.,  8., 12.],\n        [ 4., 14., 18.],\n        [ 0.,  0.,  0.]])"
     )
+
+
+def bfloat16_program(T: Any, rec: Any) -> None:
+    a = T.tensor([1.5, 2.25, 3.0], dtype=T.bfloat16, requires_grad=True)
+    c = a * T.tensor([0.1, 0.2, 0.3])
+    rec(repr(a))
+    rec(repr(c))
+    rec([repr(d) for d in (c.dtype, (a + 1).dtype, (a * 2.5).dtype, (a + T.tensor([1])).dtype)])
+    rec(repr((a + T.tensor([1.0], dtype=T.float16)).dtype))
+    c.sum().backward()
+    rec(repr(a.grad))
+    rec(repr(T.zeros(2).to(T.bfloat16)))
+    rec(repr(T.tensor(3.14159, dtype=T.bfloat16)))
+    rec(repr(T.tensor([1.0, 2.0]).bfloat16()))
+    rec(repr(T.tensor([1e10, 1e-3], dtype=T.bfloat16)))
+    rec(repr(T.promote_types(T.bfloat16, T.float16)))
+
+
+def test_bfloat16_reprs_and_promotion_match_pytorch(conform: Any) -> None:
+    pytest.importorskip("ml_dtypes")
+    conform(bfloat16_program)

@@ -42,6 +42,11 @@ class UnexpectedTracerError(TracegradError, TypeError):
     """A tracer escaped the transformation that created it and was used later."""
 
 
+class MissingExtraError(TracegradError, ImportError):
+    """A feature needs an optional package that is not installed; the message names the
+    package and the ``pip install 'tracegrad[extra]'`` that brings it."""
+
+
 class UnsupportedFunctionError(TracegradError, NotImplementedError, TypeError):
     """A NumPy function that tracegrad does not implement was applied to a traced value.
 

@@ -1,7 +1,8 @@
 """The demo behind ``python -m tracegrad``: a short, real tour of what tracegrad does.
 
 Each section is a function ``section(args, out) -> bool`` (True: it worked) listed in
-``SECTIONS``; ``main`` runs them in order.
+``SECTIONS``; ``main`` runs them in order. A section that raises has failed too: its
+traceback goes to stderr and the next section still runs.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from typing import TextIO
 
@@ -77,8 +79,15 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     failed = []
     for number, (title, section) in enumerate(SECTIONS, start=1):
         print(f"\n== {number}. {title} ==\n", file=out)
-        if not section(args, out):
-            failed.append(title)
+        try:
+            worked = section(args, out)
+        except Exception:  # the demo reports a broken section and goes on with the next
+            out.flush()
+            traceback.print_exc()
+            print(f"Section {number} raised (traceback on stderr).", file=out)
+            worked = False
+        if not worked:
+            failed.append(f"{number}. {title}")
     print(f"\nDone in {time.perf_counter() - start:.1f} s.", file=out)
     if failed:
         print(f"Sections that did not work: {', '.join(failed)}.", file=out)

@@ -3,6 +3,10 @@
 Outside every transformation a call goes straight to NumPy.
 """
 
+from typing import Any
+
+from tracegrad.core.dtypes import bfloat16 as bfloat16_dtype
+from tracegrad.core.errors import MissingExtraError
 from tracegrad.numpy import (
     _creation,
     _indexing,
@@ -45,3 +49,13 @@ _methods.install(
         _interop.TRACER_METHODS,
     ]
 )
+
+
+def __getattr__(name: str) -> Any:
+    # bfloat16 comes from the optional ml_dtypes, imported on its first use (docs/install.md).
+    if name == "bfloat16":
+        try:
+            return bfloat16_dtype().type
+        except MissingExtraError as e:
+            raise AttributeError(f"tracegrad.numpy.bfloat16 is not available: {e}") from e
+    raise AttributeError(f"module 'tracegrad.numpy' has no attribute {name!r}")

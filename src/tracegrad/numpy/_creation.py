@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import Tracer, get_aval
-from tracegrad.core.dtypes import is_inexact, result_type
+from tracegrad.core.dtypes import canonical_dtype, is_inexact, result_type
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand, strong
 from tracegrad.numpy._dispatch import (
     asarray_or_tracer,
@@ -41,7 +41,7 @@ def _shape(shape: Any) -> Shape:
 def _traced_array(obj: Any, dtype: Any, ndmin: int) -> Any:
     x = operand(obj)
     if dtype is not None:
-        x = cast(x, np.dtype(dtype))
+        x = cast(x, canonical_dtype(dtype))
     ndim = get_aval(x).ndim
     return st.reshape(x, (1,) * (ndmin - ndim) + get_aval(x).shape) if ndmin > ndim else x
 
@@ -145,7 +145,7 @@ def _filled(shape: Shape, fill_value: Any, dtype: Any) -> Any:
     if not contains_tracer(fill_value):
         return np.full(shape, concrete(fill_value, "fill_value"), dtype=dtype)
     value = operand(fill_value)
-    value = cast(value, np.dtype(dtype) if dtype is not None else get_aval(value).dtype)
+    value = cast(value, canonical_dtype(dtype) if dtype is not None else get_aval(value).dtype)
     old = get_aval(value).shape
     if np.broadcast_shapes(old, shape) != shape:
         raise ValueError(f"could not broadcast input array from shape {old} into shape {shape}")
@@ -173,7 +173,7 @@ def full(
 def _like(a: Any, dtype: Any, shape: Any) -> tuple[Shape, np.dtype[Any]]:
     aval = get_aval(operand(a))
     new_shape = aval.shape if shape is None else _shape(shape)
-    return new_shape, np.dtype(dtype) if dtype is not None else aval.dtype
+    return new_shape, canonical_dtype(dtype) if dtype is not None else aval.dtype
 
 
 @numpy_when_eager(np.zeros_like)
@@ -315,9 +315,9 @@ def _linspace_traced(
         y = st.concatenate([st.slice_in_dim(y, 0, num - 1, 0), last], 0)
     y = st.moveaxis(y, 0, st.canonical_axis(axis, get_aval(y).ndim))
     if dtype is not None:
-        if np.dtype(dtype).kind in "iu":
+        if canonical_dtype(dtype).kind in "iu":
             y = floor(y)
-        y = cast(y, np.dtype(dtype))
+        y = cast(y, canonical_dtype(dtype))
     return (y, step) if retstep else y
 
 
@@ -381,7 +381,7 @@ def logspace(
         base_ = st.reshape(base_, tuple(b_shape))
     y = _linspace_traced(start, stop, num, endpoint, False, None, axis)
     out = ew.pow(*promote_dtypes(base_, y))
-    return out if dtype is None else cast(out, np.dtype(dtype))
+    return out if dtype is None else cast(out, canonical_dtype(dtype))
 
 
 @numpy_when_eager(np.eye)
@@ -473,7 +473,7 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     >>> astype(np.array([1.7, -1.7]), np.int32)
     array([ 1, -1], dtype=int32)
     """
-    return cast(operand(x), np.dtype(dtype))
+    return cast(operand(x), canonical_dtype(dtype))
 
 
 def _astype_method(
@@ -484,7 +484,7 @@ def _astype_method(
     subok: bool = True,
     copy: bool = True,
 ) -> Any:
-    dtype = np.dtype(dtype)
+    dtype = canonical_dtype(dtype)
     if not np.can_cast(self.dtype, dtype, casting=casting):  # type: ignore[arg-type]
         raise TypeError(
             f"Cannot cast array data from {self.dtype!r} to {dtype!r} according "

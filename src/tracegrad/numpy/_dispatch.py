@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_eager, is_python_scalar
-from tracegrad.core.dtypes import is_inexact, result_type
+from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
 from tracegrad.ops.structural import canonical_axis, concatenate, convert_element_type, reshape
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,14 +25,20 @@ def numpy_when_eager(np_fn: Callable[..., Any]) -> Callable[[F], F]:
     def wrap(traced: F) -> F:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
-            if is_eager():
-                try:
-                    return np_fn(*args, **kwargs)
-                except ValueError:
-                    # Let the traced path raise tracegrad's typed error (a ShapeError naming
-                    # both shapes, which is also a TypeError as in JAX).
-                    return traced(*args, **kwargs)
-            return traced(*args, **kwargs)
+            try:
+                if is_eager():
+                    try:
+                        return np_fn(*args, **kwargs)
+                    except ValueError:
+                        # Let the traced path raise tracegrad's typed error (a ShapeError
+                        # naming both shapes, which is also a TypeError as in JAX).
+                        return traced(*args, **kwargs)
+                return traced(*args, **kwargs)
+            except TypeError as e:
+                # NumPy knows the name 'bfloat16' once ml_dtypes is imported, on first use.
+                if not loaded_bfloat16_for(e):
+                    raise
+                return dispatch(*args, **kwargs)
 
         dispatch.__wrapped_traced__ = traced  # type: ignore[attr-defined]
         return dispatch  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
+from tracegrad.core.dtypes import canonical_dtype
 from tracegrad.numpy._arraylike import (
     at_least,
     concrete,
@@ -32,7 +33,7 @@ def _with_dtype(xs: list[Any], dtype: Any, casting: str, name: str) -> list[Any]
     """Operands in their common dtype, or in ``dtype`` if the ``casting`` rule allows it."""
     if dtype is None:
         return promoted(xs)
-    dtype = np.dtype(dtype)
+    dtype = canonical_dtype(dtype)
     for x in xs:
         if not np.can_cast(get_aval(x).dtype, dtype, casting=casting):  # type: ignore[arg-type]
             raise TypeError(

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval, is_eager, is_python_scalar
-from tracegrad.core.dtypes import is_complex
+from tracegrad.core.dtypes import canonical_dtype, is_complex
 from tracegrad.numpy._dispatch import asarray_or_tracer, cast, promote_dtypes
 from tracegrad.numpy._einsum import einsum_traced, parse_einsum_args
 from tracegrad.numpy._methods import swapped
@@ -168,7 +168,7 @@ def matmul(x1: Any, x2: Any, /, out: None = None, *, dtype: Any = None) -> Any:
     _no_out("matmul", out)
     a, b = operands(x1, x2)
     if dtype is not None:
-        a, b = (cast(v, np.dtype(dtype)) for v in (a, b))
+        a, b = (cast(v, canonical_dtype(dtype)) for v in (a, b))
     a_shape, b_shape = get_aval(a).shape, get_aval(b).shape
     for i, shape in enumerate((a_shape, b_shape)):
         if not shape:
@@ -418,7 +418,7 @@ def einsum(
     spec, arrays = parse_einsum_args(operands_and_subscripts)
     arrays = operands(*arrays)
     if dtype is not None:
-        arrays = [cast(x, np.dtype(dtype)) for x in arrays]
+        arrays = [cast(x, canonical_dtype(dtype)) for x in arrays]
     return einsum_traced(spec, arrays, optimize)
 
 

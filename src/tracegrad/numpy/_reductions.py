@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
-from tracegrad.core.dtypes import is_complex, is_inexact, real_dtype
+from tracegrad.core.dtypes import canonical_dtype, is_complex, is_inexact, real_dtype
 from tracegrad.numpy._dispatch import (
     asarray_or_tracer,
     cast,
@@ -100,7 +100,7 @@ def sum(
     """
     _unsupported("sum", out=out, where=where)
     a, shape, axes = _operand(a, axis)
-    dtype = np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype)
+    dtype = canonical_dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype)
     result = reduce_sum(cast(a, dtype), axes)
     if initial is not None:
         result = ew.add(result, cast(initial, dtype))
@@ -125,7 +125,7 @@ def prod(
     """
     _unsupported("prod", out=out, where=where)
     a, shape, axes = _operand(a, axis)
-    dtype = np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype)
+    dtype = canonical_dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype)
     result = red.reduce_prod(cast(a, dtype), axes)
     if initial is not None:
         result = ew.mul(result, cast(initial, dtype))
@@ -181,7 +181,7 @@ def _var(
     a, shape, axes = _operand(a, axis)
     in_dtype = get_aval(a).dtype
     work = (
-        np.dtype(dtype)
+        canonical_dtype(dtype)
         if dtype is not None
         else (in_dtype if is_inexact(in_dtype) else np.dtype(np.float64))
     )
@@ -374,7 +374,7 @@ def _cumulative(a: Any, axis: int | None, dtype: Any, is_sum: bool) -> Any:
         a, ax = reshape(a, (aval.size,)), 0
     else:
         ax = canonical_axis(int(axis), aval.ndim)
-    a = cast(a, np.dtype(dtype) if dtype is not None else _sum_dtype(aval.dtype))
+    a = cast(a, canonical_dtype(dtype) if dtype is not None else _sum_dtype(aval.dtype))
     return (red.cumsum if is_sum else red.cumprod)(a, ax)
 
 

@@ -5,11 +5,12 @@ scalars and 0-d tensors count only through their category)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from tracegrad.core.dtypes import bfloat16 as _np_bfloat16
+from tracegrad.core import dtypes as core_dtypes
 
 # Categories, in PyTorch's order: a value of a higher category wins over any of a lower one.
 BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
@@ -18,11 +19,16 @@ BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
 class dtype:
     """A PyTorch dtype, backed by a NumPy dtype.
 
+    ``np_dtype`` may be a function that loads the NumPy dtype from an optional package: it
+    is called on the first read of ``.np`` (bfloat16 and ``ml_dtypes``), so the dtype object
+    exists, prints and compares without the package, and using it raises the loader's error.
+
     >>> float32, float32.is_floating_point, float32.itemsize
     (torch.float32, True, 4)
     """
 
     __slots__ = (
+        "_load_np",
         "category",
         "is_complex",
         "is_floating_point",
@@ -32,14 +38,28 @@ class dtype:
         "np",
     )
 
-    def __init__(self, name: str, np_dtype: Any, category: int) -> None:
+    np: np.dtype[Any]
+
+    def __init__(self, name: str, np_dtype: Any, category: int, itemsize: int = 0) -> None:
         self.name = name
-        self.np: np.dtype[Any] = np.dtype(np_dtype)
         self.category = category
         self.is_floating_point = category == FLOAT
         self.is_complex = category == COMPLEX
         self.is_signed = name not in ("bool", "uint8")
-        self.itemsize = self.np.itemsize
+        if callable(np_dtype) and not isinstance(np_dtype, type):
+            self._load_np: Callable[[], np.dtype[Any]] | None = np_dtype
+            self.itemsize = itemsize
+        else:
+            self._load_np = None
+            self.np = np.dtype(np_dtype)
+            self.itemsize = self.np.itemsize
+
+    def __getattr__(self, attr: str) -> Any:
+        # Reached only while ``np`` is unset: load it from the optional package.
+        if attr == "np" and self._load_np is not None:
+            self.np = self._load_np()
+            return self.np
+        raise AttributeError(f"'torch.dtype' object has no attribute {attr!r}")
 
     def to_real(self) -> dtype:
         """The real dtype of the same precision (complex64 -> float32)."""
@@ -54,7 +74,7 @@ class dtype:
 
 
 float16 = dtype("float16", np.float16, FLOAT)
-bfloat16 = dtype("bfloat16", _np_bfloat16 if _np_bfloat16 is not None else np.float32, FLOAT)
+bfloat16 = dtype("bfloat16", core_dtypes.bfloat16, FLOAT, itemsize=2)
 float32 = dtype("float32", np.float32, FLOAT)
 float64 = dtype("float64", np.float64, FLOAT)
 complex64 = dtype("complex64", np.complex64, COMPLEX)
@@ -71,9 +91,8 @@ ALL_DTYPES = (
     uint8, int8, int16, int32, int64, bool_,
 )  # fmt: skip
 
-_FROM_NUMPY: dict[np.dtype[Any], dtype] = {}
-for _d in reversed(ALL_DTYPES):  # float32 last: the stand-in for bfloat16 without ml_dtypes
-    _FROM_NUMPY[_d.np] = _d
+# bfloat16 is found by name, so that looking up a dtype never imports ml_dtypes.
+_FROM_NUMPY: dict[np.dtype[Any], dtype] = {d.np: d for d in ALL_DTYPES if d is not bfloat16}
 
 
 def from_numpy_dtype(np_dtype: Any) -> dtype:
@@ -84,6 +103,8 @@ def from_numpy_dtype(np_dtype: Any) -> dtype:
     """
     d = _FROM_NUMPY.get(np.dtype(np_dtype))
     if d is None:
+        if core_dtypes.is_bfloat16(np.dtype(np_dtype)):
+            return bfloat16
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
             "supported types are: float64, float32, float16, complex64, complex128, int64, "
