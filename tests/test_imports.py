@@ -1,0 +1,64 @@
+"""What each import loads (docs/imports.md): the lazy parts stay out of ``sys.modules`` until
+first use, and every public name still resolves. No timings here: see
+benchmarks/bench_import.py."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import tracegrad as tg
+
+
+def modules_after(statement: str) -> set[str]:
+    """The modules in ``sys.modules`` after ``statement`` runs in a fresh interpreter."""
+    code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+def loaded_under(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(
+        m for m in modules if m in prefixes or m.startswith(tuple(p + "." for p in prefixes))
+    )
+
+
+LAZY_FOR_NUMPY = (
+    "tracegrad.backend",
+    "tracegrad.control",
+    "tracegrad.transforms",
+    "tracegrad.lax",
+    "tracegrad.nn",
+    "tracegrad.scipy",
+    "tracegrad.ops.special",
+    "tracegrad.errors",
+    "tracegrad.tree_util",
+    "tracegrad.torch",
+    "fractions",
+)
+
+
+def test_import_tracegrad_numpy_leaves_lazy_parts_unloaded() -> None:
+    modules = modules_after("import tracegrad, tracegrad.numpy")
+    assert loaded_under(modules, LAZY_FOR_NUMPY) == []
+
+
+def test_first_use_loads_the_lazy_part() -> None:
+    modules = modules_after("import tracegrad as tg\nassert callable(tg.grad)")
+    assert "tracegrad.transforms.vjp" in modules
+    assert loaded_under(modules, ("tracegrad.lax", "tracegrad.scipy")) == []
+
+
+@pytest.mark.parametrize("name", tg.__all__)
+def test_every_public_name_resolves(name: str) -> None:
+    assert getattr(tg, name) is not None
+    assert name in dir(tg)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        tg.not_a_name  # type: ignore[attr-defined]
