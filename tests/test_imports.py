@@ -38,6 +38,13 @@ LAZY_FOR_NUMPY = (
     "tracegrad.errors",
     "tracegrad.tree_util",
     "tracegrad.torch",
+    "tracegrad.numpy.fft",
+    "tracegrad.numpy.linalg",
+    "tracegrad.ops.fft",
+    "tracegrad.ops.linalg_decomp",
+    "numpy.fft",
+    "numpy.polynomial",
+    "numpy.random",
     "fractions",
 )
 
@@ -51,6 +58,17 @@ def test_first_use_loads_the_lazy_part() -> None:
     modules = modules_after("import tracegrad as tg\nassert callable(tg.grad)")
     assert "tracegrad.transforms.vjp" in modules
     assert loaded_under(modules, ("tracegrad.lax", "tracegrad.scipy")) == []
+
+
+def test_plain_numpy_on_tracers_loads_the_lazy_submodules() -> None:
+    # In a fresh interpreter, so that no other test has imported them already.
+    modules_after(
+        "import numpy as np, tracegrad as tg\n"
+        "import tracegrad.numpy as tnp\n"
+        "g = tg.grad(lambda x: np.fft.fft(x).real.sum() + np.linalg.inv(x).sum())\n"
+        "assert np.allclose(g(np.eye(2)), [[1.0, -1.0], [1.0, -1.0]]), g(np.eye(2))\n"
+        "assert 'fft' in dir(tnp) and tnp.fft.rfft is not None"
+    )
 
 
 @pytest.mark.parametrize("name", tg.__all__)

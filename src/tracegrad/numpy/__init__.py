@@ -3,6 +3,9 @@
 Outside every transformation a call goes straight to NumPy.
 """
 
+from typing import TYPE_CHECKING
+
+from tracegrad._lazy import lazy_names
 from tracegrad.numpy import (
     _creation,
     _indexing,
@@ -12,12 +15,6 @@ from tracegrad.numpy import (
     _reductions,
     _shapes,
     _ufuncs,
-)
-from tracegrad.numpy import (
-    fft as fft,
-)
-from tracegrad.numpy import (
-    linalg as linalg,
 )
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
@@ -45,3 +42,13 @@ _methods.install(
         _interop.TRACER_METHODS,
     ]
 )
+
+# Lazy (docs/imports.md): the submodules fft and linalg, with their primitives, load on
+# first access, like NumPy's own; plain NumPy calls on tracers find them by importing them.
+if TYPE_CHECKING:
+    from tracegrad.numpy import fft as fft
+    from tracegrad.numpy import linalg as linalg
+else:
+    __getattr__, __dir__ = lazy_names(
+        __name__, {"fft": "tracegrad.numpy.fft", "linalg": "tracegrad.numpy.linalg"}
+    )
