@@ -5,14 +5,12 @@
 array([0., 0.])
 """
 
-from tracegrad import errors as errors
-from tracegrad import lax as lax
-from tracegrad import nn as nn
+from typing import TYPE_CHECKING
+
+# Eager: tracegrad.numpy installs the Tracer's operators, methods and NumPy interop, which
+# every traced program needs, and it loads the core, so the core's names cost nothing more.
 from tracegrad import numpy as numpy
-from tracegrad import scipy as scipy
-from tracegrad import tree_util as tree_util
-from tracegrad.control.custom import custom_jvp, custom_vjp
-from tracegrad.control.remat import checkpoint, remat
+from tracegrad._lazy import lazy_names
 from tracegrad.core import (
     ClosedJaxpr,
     ConcretizationTypeError,
@@ -25,13 +23,50 @@ from tracegrad.core import (
     make_jaxpr,
 )
 from tracegrad.ops.structural import stop_gradient
-from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
-from tracegrad.transforms.jit import jit
-from tracegrad.transforms.jvp import jvp
-from tracegrad.transforms.linearize import linearize
-from tracegrad.transforms.transpose import linear_transpose
-from tracegrad.transforms.vjp import grad, value_and_grad, vjp
-from tracegrad.transforms.vmap import vmap
+
+# Lazy (docs/imports.md): the transformations, control flow and the other public faces are
+# imported on first access, so that `import tracegrad` costs little more than NumPy.
+if TYPE_CHECKING:
+    from tracegrad import errors as errors
+    from tracegrad import lax as lax
+    from tracegrad import nn as nn
+    from tracegrad import scipy as scipy
+    from tracegrad import tree_util as tree_util
+    from tracegrad.control.custom import custom_jvp, custom_vjp
+    from tracegrad.control.remat import checkpoint, remat
+    from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
+    from tracegrad.transforms.jit import jit
+    from tracegrad.transforms.jvp import jvp
+    from tracegrad.transforms.linearize import linearize
+    from tracegrad.transforms.transpose import linear_transpose
+    from tracegrad.transforms.vjp import grad, value_and_grad, vjp
+    from tracegrad.transforms.vmap import vmap
+else:
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "errors": "tracegrad.errors",
+            "lax": "tracegrad.lax",
+            "nn": "tracegrad.nn",
+            "scipy": "tracegrad.scipy",
+            "tree_util": "tracegrad.tree_util",
+            "custom_jvp": "tracegrad.control.custom:custom_jvp",
+            "custom_vjp": "tracegrad.control.custom:custom_vjp",
+            "checkpoint": "tracegrad.control.remat:checkpoint",
+            "remat": "tracegrad.control.remat:remat",
+            "hessian": "tracegrad.transforms.jacobians:hessian",
+            "jacfwd": "tracegrad.transforms.jacobians:jacfwd",
+            "jacrev": "tracegrad.transforms.jacobians:jacrev",
+            "jit": "tracegrad.transforms.jit:jit",
+            "jvp": "tracegrad.transforms.jvp:jvp",
+            "linearize": "tracegrad.transforms.linearize:linearize",
+            "linear_transpose": "tracegrad.transforms.transpose:linear_transpose",
+            "grad": "tracegrad.transforms.vjp:grad",
+            "value_and_grad": "tracegrad.transforms.vjp:value_and_grad",
+            "vjp": "tracegrad.transforms.vjp:vjp",
+            "vmap": "tracegrad.transforms.vmap:vmap",
+        },
+    )
 
 __version__ = "0.1.0"
 

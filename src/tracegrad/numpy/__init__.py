@@ -3,8 +3,9 @@
 Outside every transformation a call goes straight to NumPy.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tracegrad._lazy import lazy_names
 from tracegrad.core.dtypes import bfloat16 as bfloat16_dtype
 from tracegrad.core.errors import MissingExtraError
 from tracegrad.numpy import (
@@ -16,12 +17,6 @@ from tracegrad.numpy import (
     _reductions,
     _shapes,
     _ufuncs,
-)
-from tracegrad.numpy import (
-    fft as fft,
-)
-from tracegrad.numpy import (
-    linalg as linalg,
 )
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
@@ -50,12 +45,21 @@ _methods.install(
     ]
 )
 
+# Lazy (docs/imports.md): the submodules fft and linalg, with their primitives, load on
+# first access, like NumPy's own; plain NumPy calls on tracers find them by importing them.
+# bfloat16 comes from the optional ml_dtypes, imported on its first use (docs/install.md).
+if TYPE_CHECKING:
+    from tracegrad.numpy import fft as fft
+    from tracegrad.numpy import linalg as linalg
+else:
+    _lazy_getattr, __dir__ = lazy_names(
+        __name__, {"fft": "tracegrad.numpy.fft", "linalg": "tracegrad.numpy.linalg"}
+    )
 
-def __getattr__(name: str) -> Any:
-    # bfloat16 comes from the optional ml_dtypes, imported on its first use (docs/install.md).
-    if name == "bfloat16":
+    def __getattr__(name: str) -> Any:
+        if name != "bfloat16":
+            return _lazy_getattr(name)
         try:
             return bfloat16_dtype().type
         except MissingExtraError as e:
             raise AttributeError(f"tracegrad.numpy.bfloat16 is not available: {e}") from e
-    raise AttributeError(f"module 'tracegrad.numpy' has no attribute {name!r}")

@@ -3,13 +3,12 @@ NumPy-only float64 kernels: no SciPy at run time."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from numpy.polynomial import chebyshev, polynomial
 
 from tracegrad.core import DTypeError, Primitive, ShapedArray
 from tracegrad.core.dtypes import is_float
@@ -21,22 +20,30 @@ Kernel = Callable[[np.ndarray], np.ndarray]
 
 
 # ---- float64 kernels ----------------------------------------------------------
-def _bernoulli_even(count: int) -> list[float]:
-    """B_2, B_4, ..., B_{2 count}, from the recurrence sum_k C(m+1, k) B_k = 0 (exact)."""
+# The tables below (series coefficients and Chebyshev interpolants) are built on first use,
+# not at import: with numpy.polynomial and fractions they take about 5 ms (docs/imports.md).
+# numpy.polynomial is reached as ``np.polynomial``, which NumPy imports on first access.
+
+
+@functools.cache
+def _b2k() -> list[float]:
+    """B_2, B_4, ..., B_20, from the recurrence sum_k C(m+1, k) B_k = 0 (exact)."""
+    from fractions import Fraction  # deferred: fractions imports decimal (about 2 ms)
+
+    count = 10
     b = [Fraction(1)]
     for m in range(1, 2 * count + 1):
         b.append(-sum((math.comb(m + 1, k) * b[k] for k in range(m)), Fraction(0)) / (m + 1))
     return [float(b[2 * k]) for k in range(1, count + 1)]
 
 
-_B2K = _bernoulli_even(10)
 _ASYMPTOTIC_FROM = 12.0  # the asymptotic series below are at machine precision from here
 _LOG_PI = math.log(math.pi)
 
 
 def _interpolant(
     f: Callable[[float], float], lo: float, hi: float, deg: int
-) -> chebyshev.Chebyshev:
+) -> np.polynomial.Chebyshev:
     """Chebyshev interpolant of the scalar function ``f`` on [lo, hi], at the ``deg + 1``
     Chebyshev points of the first kind (all interior).
 
@@ -50,18 +57,25 @@ def _interpolant(
     values = np.array([f(float(t)) for t in nodes])
     coef = 2.0 / n * (np.cos(np.outer(np.arange(n), theta)) @ values)
     coef[0] /= 2
-    return chebyshev.Chebyshev(coef, domain=[lo, hi])
+    return np.polynomial.Chebyshev(coef, domain=[lo, hi])
 
 
-# erf: Chebyshev interpolants of math.erf (accurate to about 1 ulp), built once at
-# import; accurate to about 1e-14 (absolute, and relative near 0, where erf(x)/x is
+# erf: Chebyshev interpolants of math.erf (accurate to about 1 ulp), built once on first
+# use; accurate to about 1e-14 (absolute, and relative near 0, where erf(x)/x is
 # interpolated). From 6 on, erf(x) rounds to 1 in float64.
-_ERF_OVER_X = _interpolant(lambda x: math.erf(x) / x, 0.0, 1.0, 16)
 _ERF_EDGES = (1.0, 2.0, 3.5, 6.0)
-_ERF_PIECES = [
-    _interpolant(math.erf, lo, hi, deg)
-    for lo, hi, deg in zip(_ERF_EDGES[:-1], _ERF_EDGES[1:], (25, 25, 30), strict=True)
-]
+
+
+@functools.cache
+def _erf_interpolants() -> tuple[np.polynomial.Chebyshev, list[np.polynomial.Chebyshev]]:
+    """erf(x) / x on [0, 1], and erf on each interval between the edges."""
+    over_x = _interpolant(lambda x: math.erf(x) / x, 0.0, 1.0, 16)
+    pieces = [
+        _interpolant(math.erf, lo, hi, deg)
+        for lo, hi, deg in zip(_ERF_EDGES[:-1], _ERF_EDGES[1:], (25, 25, 30), strict=True)
+    ]
+    return over_x, pieces
+
 
 # erfcx(x) = exp(x^2) erfc(x), smooth and of size 1 / (x sqrt(pi)), as Chebyshev series on
 # [k, k + 1] for k = 0..3, truncated where the rest is below 2e-17 of the value. The
@@ -92,16 +106,25 @@ _ERFCX_COEF = (
      -3.162182437881998e-12, 1.6994584246907247e-13, -8.970835568269196e-15,
      4.654746280281841e-16, -2.3758099688267352e-17),
 )  # fmt: skip
-_ERFCX_PIECES = [chebyshev.Chebyshev(coef, domain=[k, k + 1]) for k, coef in enumerate(_ERFCX_COEF)]
+
+
+@functools.cache
+def _erfcx_pieces() -> list[np.polynomial.Chebyshev]:
+    return [np.polynomial.Chebyshev(c, domain=[k, k + 1]) for k, c in enumerate(_ERFCX_COEF)]
+
+
 # From 4 on, erfcx is the continued fraction 1 / (sqrt(pi) (x + (1/2) / (x + 1 / (x + (3/2) /
 # (x + ...))))); 24 levels leave an error of 1e-18 at 4, less beyond.
 _ERFCX_CF_FROM, _ERFCX_CF_DEPTH = 4.0, 24
 _ERFC_ZERO_FROM = 28.0  # erfc(x) < 2**-1075 from about 27.26: it rounds to 0
 _SQRT_PI = math.sqrt(math.pi)
 
+
 # lgamma on [1, 3] as (x - 1)(x - 2) h(x), h interpolated from math.lgamma: the zeros at
 # 1 and 2 are exact. An even number of nodes, so none falls on 2.
-_LGAMMA_H = _interpolant(lambda x: math.lgamma(x) / ((x - 1) * (x - 2)), 1.0, 3.0, 31)
+@functools.cache
+def _lgamma_h() -> np.polynomial.Chebyshev:
+    return _interpolant(lambda x: math.lgamma(x) / ((x - 1) * (x - 2)), 1.0, 3.0, 31)
 
 
 def _as_f64(x: Any) -> np.ndarray:
@@ -117,8 +140,9 @@ def erf_kernel(x: Any) -> np.ndarray:
     """The error function, elementwise, in float64."""
     x = _as_f64(x)
     ax = np.abs(x)
-    out = np.where(ax < 1.0, x * _ERF_OVER_X(np.minimum(ax, 1.0)), 1.0)
-    for piece, lo, hi in zip(_ERF_PIECES, _ERF_EDGES[:-1], _ERF_EDGES[1:], strict=True):
+    over_x, pieces = _erf_interpolants()
+    out = np.where(ax < 1.0, x * over_x(np.minimum(ax, 1.0)), 1.0)
+    for piece, lo, hi in zip(pieces, _ERF_EDGES[:-1], _ERF_EDGES[1:], strict=True):
         inside = (ax >= lo) & (ax < hi)
         if inside.any():
             out[inside] = piece(ax[inside])
@@ -129,7 +153,7 @@ def erf_kernel(x: Any) -> np.ndarray:
 def _erfcx_nonneg(x: np.ndarray) -> np.ndarray:
     """exp(x^2) erfc(x) for finite x >= 0."""
     out = np.empty_like(x)
-    for k, piece in enumerate(_ERFCX_PIECES):
+    for k, piece in enumerate(_erfcx_pieces()):
         inside = (x >= k) & (x < k + 1)
         if inside.any():
             out[inside] = piece(x[inside])
@@ -197,11 +221,11 @@ def _lgamma_positive(z: np.ndarray) -> np.ndarray:
     zl = z[below3]
     small = zl < 1.0  # lgamma(z) = lgamma(z + 1) - log(z), z + 1 in [1, 2)
     base = np.where(small, zl + 1.0, zl)
-    vals = (base - 1) * (base - 2) * _LGAMMA_H(base)
+    vals = (base - 1) * (base - 2) * _lgamma_h()(base)
     out[below3] = np.where(small, vals - np.log(zl), vals)
     zb, shifts = _shift_up(z[~below3], np.log)
     inv = 1.0 / zb
-    series = sum(b / ((2 * k + 2) * (2 * k + 1)) * inv ** (2 * k + 1) for k, b in enumerate(_B2K))
+    series = sum(b / ((2 * k + 2) * (2 * k + 1)) * inv ** (2 * k + 1) for k, b in enumerate(_b2k()))
     with np.errstate(over="ignore"):  # overflow to inf is the right float64 answer
         out[~below3] = (zb - 0.5) * np.log(zb) - zb + 0.5 * math.log(2 * math.pi) + series - shifts
     return out
@@ -229,22 +253,22 @@ def _polygamma_asymptotic(n: int, x: np.ndarray) -> np.ndarray:
         digamma: np.ndarray = (
             np.log(x)
             - 0.5 * inv
-            - sum(b / (2 * k + 2) * inv ** (2 * k + 2) for k, b in enumerate(_B2K))
+            - sum(b / (2 * k + 2) * inv ** (2 * k + 2) for k, b in enumerate(_b2k()))
         )
         return digamma
     sign = (-1.0) ** (n + 1)
     total = math.factorial(n - 1) * inv**n + 0.5 * math.factorial(n) * inv ** (n + 1)
-    for k, b in enumerate(_B2K, start=1):
+    for k, b in enumerate(_b2k(), start=1):
         coef = b * math.factorial(2 * k + n - 1) / math.factorial(2 * k)
         total = total + coef * inv ** (2 * k + n)
     return sign * total
 
 
-def _cot_derivative_poly(n: int) -> polynomial.Polynomial:
+def _cot_derivative_poly(n: int) -> np.polynomial.Polynomial:
     """Q_n with d^n/du^n cot(u) = Q_n(cot u): Q_0(c) = c, Q_{k+1} = -(1 + c^2) Q_k'."""
-    q = polynomial.Polynomial([0.0, 1.0])
+    q = np.polynomial.Polynomial([0.0, 1.0])
     for _ in range(n):
-        q = -polynomial.Polynomial([1.0, 0.0, 1.0]) * q.deriv()
+        q = -np.polynomial.Polynomial([1.0, 0.0, 1.0]) * q.deriv()
     return q
 
 

@@ -4,6 +4,7 @@ default dtypes (Python floats make float32, ints int64)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 from typing import Any
@@ -266,12 +267,23 @@ def eye(
 # ---- random numbers ------------------------------------------------------------------------
 
 
+@functools.cache
+def _default_rng() -> np.random.Generator:
+    """The stream of every thread that has not called ``manual_seed``; made on first use, as
+    importing numpy.random takes about 10 ms (docs/imports.md)."""
+    return np.random.default_rng(0)
+
+
 class _Random(threading.local):
     # The stream differs from PyTorch's: the same seed gives other numbers.
-    rng: np.random.Generator = np.random.default_rng(0)
+    seeded: np.random.Generator | None = None
 
 
 _random = _Random()
+
+
+def _rng() -> np.random.Generator:
+    return _default_rng() if _random.seeded is None else _random.seeded
 
 
 def manual_seed(seed: int) -> None:
@@ -283,7 +295,7 @@ def manual_seed(seed: int) -> None:
     >>> rand(2).tolist() == a.tolist()
     True
     """
-    _random.rng = np.random.default_rng(int(seed))
+    _random.seeded = np.random.default_rng(int(seed))
 
 
 def seed() -> int:
@@ -312,7 +324,7 @@ def rand(
     torch.Size([2, 3])
     """
     d = _float_dtype(dtype)
-    return _finish(_random.rng.random(sizes_arg(size)).astype(d), requires_grad, device)
+    return _finish(_rng().random(sizes_arg(size)).astype(d), requires_grad, device)
 
 
 def randn(
@@ -329,7 +341,7 @@ def randn(
     torch.float64
     """
     d = _float_dtype(dtype)
-    return _finish(_random.rng.standard_normal(sizes_arg(size)).astype(d), requires_grad, device)
+    return _finish(_rng().standard_normal(sizes_arg(size)).astype(d), requires_grad, device)
 
 
 def randint(
@@ -354,7 +366,7 @@ def randint(
     if high is None:
         low, high = 0, low
     d = np_dtype(dtype) or dtypes.int64.np
-    value = _random.rng.integers(int(low), int(high), sizes_arg((size,))).astype(d)
+    value = _rng().integers(int(low), int(high), sizes_arg((size,))).astype(d)
     return _finish(value, requires_grad, device)
 
 
@@ -367,7 +379,7 @@ def randperm(
     [0, 1, 2, 3]
     """
     d = np_dtype(dtype) or dtypes.int64.np
-    return _finish(_random.rng.permutation(int(n)).astype(d), requires_grad, device)
+    return _finish(_rng().permutation(int(n)).astype(d), requires_grad, device)
 
 
 # ---- *_like --------------------------------------------------------------------------------
@@ -458,7 +470,7 @@ def rand_like(
     torch.Size([2])
     """
     d = _like_dtype(input, dtype)
-    return _finish(_random.rng.random(input._value.shape).astype(d), requires_grad, device)
+    return _finish(_rng().random(input._value.shape).astype(d), requires_grad, device)
 
 
 def randn_like(
@@ -475,7 +487,7 @@ def randn_like(
     torch.float32
     """
     d = _like_dtype(input, dtype)
-    value = _random.rng.standard_normal(input._value.shape).astype(d)
+    value = _rng().standard_normal(input._value.shape).astype(d)
     return _finish(value, requires_grad, device)
 
 
