@@ -28,9 +28,11 @@ from tracegrad.ops.structural import stop_gradient
 # imported on first access, so that `import tracegrad` costs little more than NumPy.
 if TYPE_CHECKING:
     from tracegrad import errors as errors
+    from tracegrad import flatten_util as flatten_util
     from tracegrad import lax as lax
     from tracegrad import nn as nn
     from tracegrad import scipy as scipy
+    from tracegrad import tree as tree
     from tracegrad import tree_util as tree_util
     from tracegrad.control.custom import custom_jvp, custom_vjp
     from tracegrad.control.remat import checkpoint, remat
@@ -46,9 +48,11 @@ else:
         __name__,
         {
             "errors": "tracegrad.errors",
+            "flatten_util": "tracegrad.flatten_util",
             "lax": "tracegrad.lax",
             "nn": "tracegrad.nn",
             "scipy": "tracegrad.scipy",
+            "tree": "tracegrad.tree",
             "tree_util": "tracegrad.tree_util",
             "custom_jvp": "tracegrad.control.custom:custom_jvp",
             "custom_vjp": "tracegrad.control.custom:custom_vjp",
@@ -76,6 +80,7 @@ __all__ = [
     "custom_jvp",
     "custom_vjp",
     "errors",
+    "flatten_util",
     "ConcretizationTypeError",
     "ShapeError",
     "TracerArrayConversionError",
@@ -98,6 +103,7 @@ __all__ = [
     "remat",
     "scipy",
     "stop_gradient",
+    "tree",
     "tree_util",
     "value_and_grad",
     "vjp",

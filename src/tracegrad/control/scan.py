@@ -535,9 +535,9 @@ def scan(
         init_leaves: Sequence[Any],
     ) -> tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef, pytree.PyTreeDef]:
         closed, hoisted, out_tree = stage(f, args_tree, [*avals_of(init_leaves), *x_avals])
-        if out_tree.node_type not in (tuple, list) or len(out_tree.children) != 2:
+        if out_tree.node_type not in (tuple, list) or len(out_tree.subtrees) != 2:
             raise TypeError(f"scan body output must be a pair, got {out_tree}.")
-        return closed, hoisted, out_tree.children[0], out_tree.children[1]
+        return closed, hoisted, out_tree.subtrees[0], out_tree.subtrees[1]
 
     closed, hoisted, carry_tree, ys_tree = stage_body(init_leaves)
     n_carry = len(init_leaves)

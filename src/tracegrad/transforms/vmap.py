@@ -97,14 +97,14 @@ def _flatten_axes(name: str, treedef: pytree.PyTreeDef, axes: Any) -> list[Any]:
             return
         if (
             p.node_type is not t.node_type
-            or p.node_data != t.node_data
-            or len(p.children) != len(t.children)
+            or p.aux != t.aux
+            or len(p.subtrees) != len(t.subtrees)
         ):
             raise ValueError(
                 f"{name} specification must be a tree prefix of the corresponding value, "
                 f"got specification {axes!r} for value tree {treedef}."
             )
-        for pc, tc in zip(p.children, t.children, strict=True):
+        for pc, tc in zip(p.subtrees, t.subtrees, strict=True):
             walk(pc, tc)
 
     walk(p_def, treedef)
