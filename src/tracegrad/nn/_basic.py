@@ -1,5 +1,6 @@
-"""``tracegrad.nn``: activation functions, softmax and one-hot encoding, with the names,
-signatures and derivative conventions of ``jax.nn``."""
+"""The first activations of ``tracegrad.nn`` (relu, sigmoid, softplus, silu, gelu), softmax,
+log_softmax and one-hot encoding, with the names, signatures and derivative conventions of
+``jax.nn``."""
 
 from __future__ import annotations
 
