@@ -27,6 +27,7 @@ from tracegrad.ops.structural import stop_gradient
 # Lazy (docs/imports.md): the transformations, control flow and the other public faces are
 # imported on first access, so that `import tracegrad` costs little more than NumPy.
 if TYPE_CHECKING:
+    from tracegrad import config as config
     from tracegrad import errors as errors
     from tracegrad import flatten_util as flatten_util
     from tracegrad import lax as lax
@@ -36,7 +37,19 @@ if TYPE_CHECKING:
     from tracegrad import tree_util as tree_util
     from tracegrad.control.custom import custom_jvp, custom_vjp
     from tracegrad.control.remat import checkpoint, remat
+    from tracegrad.core.aval import ShapeDtypeStruct
+    from tracegrad.devices import (
+        block_until_ready,
+        default_backend,
+        device_count,
+        device_get,
+        device_put,
+        devices,
+        local_devices,
+    )
+    from tracegrad.shape_eval import eval_shape
     from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
+    from tracegrad.transforms.jacobians import jacrev as jacobian
     from tracegrad.transforms.jit import jit
     from tracegrad.transforms.jvp import jvp
     from tracegrad.transforms.linearize import linearize
@@ -47,6 +60,7 @@ else:
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "config": "tracegrad.config",
             "errors": "tracegrad.errors",
             "flatten_util": "tracegrad.flatten_util",
             "lax": "tracegrad.lax",
@@ -59,6 +73,16 @@ else:
             "checkpoint": "tracegrad.control.remat:checkpoint",
             "remat": "tracegrad.control.remat:remat",
             "hessian": "tracegrad.transforms.jacobians:hessian",
+            "jacobian": "tracegrad.transforms.jacobians:jacrev",
+            "ShapeDtypeStruct": "tracegrad.core.aval:ShapeDtypeStruct",
+            "eval_shape": "tracegrad.shape_eval:eval_shape",
+            "devices": "tracegrad.devices:devices",
+            "local_devices": "tracegrad.devices:local_devices",
+            "device_count": "tracegrad.devices:device_count",
+            "default_backend": "tracegrad.devices:default_backend",
+            "device_put": "tracegrad.devices:device_put",
+            "device_get": "tracegrad.devices:device_get",
+            "block_until_ready": "tracegrad.devices:block_until_ready",
             "jacfwd": "tracegrad.transforms.jacobians:jacfwd",
             "jacrev": "tracegrad.transforms.jacobians:jacrev",
             "jit": "tracegrad.transforms.jit:jit",
@@ -76,6 +100,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ClosedJaxpr",
+    "ShapeDtypeStruct",
+    "block_until_ready",
+    "config",
+    "default_backend",
+    "device_count",
+    "device_get",
+    "device_put",
+    "devices",
+    "eval_shape",
+    "jacobian",
+    "local_devices",
     "checkpoint",
     "custom_jvp",
     "custom_vjp",

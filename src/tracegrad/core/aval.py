@@ -102,6 +102,57 @@ class ShapedArray:
         return self.str_short()
 
 
+class ShapeDtypeStruct:
+    """A shape and a dtype standing for an array that need not exist: what ``eval_shape``
+    returns and what ``make_jaxpr`` and ``eval_shape`` accept in place of an array.
+
+    >>> ShapeDtypeStruct((2, 3), np.float32)
+    ShapeDtypeStruct(shape=(2, 3), dtype=float32)
+    """
+
+    __slots__ = ("dtype", "shape", "weak_type")
+
+    def __init__(self, shape: Sequence[int], dtype: Any, *, weak_type: bool = False) -> None:
+        self.shape = tuple(operator.index(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = bool(weak_type)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def aval(self) -> ShapedArray:
+        return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ShapeDtypeStruct):
+            return NotImplemented
+        return (self.shape, self.dtype, self.weak_type) == (
+            other.shape,
+            other.dtype,
+            other.weak_type,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype, self.weak_type))
+
+    def __repr__(self) -> str:
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
+
+
+def abstractify(x: Any) -> ShapedArray:
+    """The abstract value of a concrete value or of a ``ShapeDtypeStruct``."""
+    if isinstance(x, ShapeDtypeStruct):
+        return x.aval
+    return concrete_aval(x)
+
+
 # Every aval ever made, by (shape, dtype, weak_type) as given and as normalized. Bounded in
 # practice by the distinct shapes a program uses.
 _INTERNED: dict[tuple[Any, Any, Any], ShapedArray] = {}

@@ -80,6 +80,24 @@ class ClosedJaxpr:
     def eqns(self) -> tuple[JaxprEqn, ...]:
         return self.jaxpr.eqns
 
+    @property
+    def invars(self) -> tuple[Var, ...]:
+        return self.jaxpr.invars
+
+    @property
+    def outvars(self) -> tuple[Atom, ...]:
+        return self.jaxpr.outvars
+
+    @property
+    def literals(self) -> list[Any]:
+        """The values of the constvars, as JAX names them on a ClosedJaxpr."""
+        return list(self.consts)
+
+    @property
+    def effects(self) -> frozenset[Any]:
+        """Side effects of the program: none (tracegrad has no effectful primitives)."""
+        return frozenset()
+
     def __str__(self) -> str:
         return pp_jaxpr(self.jaxpr)
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import pytree
-from tracegrad.core.aval import ShapedArray, is_python_scalar
+from tracegrad.core.aval import ShapedArray, abstractify, is_python_scalar
 from tracegrad.core.ir import Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr
 from tracegrad.core.primitive import Primitive
 from tracegrad.core.trace import Trace, Tracer, check_alive, current_trace, get_aval, new_trace
@@ -187,7 +187,7 @@ def make_jaxpr(
         static_set = {i % len(args) for i in static} if args else set()
         dyn = [a for i, a in enumerate(args) if i not in static_set]
         leaves, in_tree = pytree.tree_flatten((dyn, kwargs))
-        avals = [get_aval(x) for x in leaves]
+        avals = [x.aval if isinstance(x, Tracer) else abstractify(x) for x in leaves]
         try:
             origins: list[str | None] = list(arg_origins(fun, args, kwargs))
             if len(origins) != len(leaves):

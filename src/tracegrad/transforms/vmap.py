@@ -95,11 +95,7 @@ def _flatten_axes(name: str, treedef: pytree.PyTreeDef, axes: Any) -> list[Any]:
         if p.node_type is None:
             out.extend([next(it)] * t.num_leaves)
             return
-        if (
-            p.node_type is not t.node_type
-            or p.aux != t.aux
-            or len(p.subtrees) != len(t.subtrees)
-        ):
+        if p.node_type is not t.node_type or p.aux != t.aux or len(p.subtrees) != len(t.subtrees):
             raise ValueError(
                 f"{name} specification must be a tree prefix of the corresponding value, "
                 f"got specification {axes!r} for value tree {treedef}."
