@@ -119,11 +119,11 @@ class ShapeDtypeStruct:
 
     @property
     def ndim(self) -> int:
-        return len(self.shape)
+        return self.aval.ndim
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return self.aval.size
 
     @property
     def aval(self) -> ShapedArray:
