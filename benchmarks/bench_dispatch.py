@@ -9,6 +9,10 @@ Run: ``python benchmarks/bench_dispatch.py`` (``--quick`` for a short smoke run)
 (b) Eager ``grad`` per primitive: the time of ``grad`` of a chain of N elementwise ops
     (then a sum), divided by N, for tracegrad, HIPS autograd and JAX without jit (the
     last two when installed). Target: no slower than HIPS autograd.
+(c) JAX's functional update on a concrete array, ``tnp.at(x)[i].set(v)`` (tracegrad's
+    explicit spelling of ``x.at[i].set(v)``, docs/decisions.md), against the NumPy a
+    user would write by hand (copy, then assign in place), and JAX's ``x.at[i]`` without
+    jit when installed.
 """
 
 from __future__ import annotations
@@ -124,6 +128,60 @@ def grad_rows(n: int, number: int, repeat: int) -> tuple[list[str], list[tuple[s
     return list(peers), rows
 
 
+# ---- (c) functional updates of concrete arrays -------------------------------------
+
+
+def _numpy_set(x: Any, i: Any, v: Any) -> Any:
+    y = x.copy()
+    y[i] = v
+    return y
+
+
+def _numpy_add(x: Any, i: Any, v: Any) -> Any:
+    y = x.copy()
+    np.add.at(y, i, v)
+    return y
+
+
+def at_rows(number: int, repeat: int) -> list[tuple[str, float, float, float | None]]:
+    x = np.linspace(0.1, 1.0, 10)
+    idx = np.array([1, 3, 3])
+    vals = np.array([1.0, 2.0, 3.0])
+    try:
+        import jax.numpy as jnp
+
+        jx: Any = jnp.asarray(x)
+    except ImportError:
+        jx = None
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any], Callable[[], Any] | None]] = [
+        (
+            "at[3].set(1.0)",
+            lambda: tnp.at(x)[3].set(1.0),
+            lambda: _numpy_set(x, 3, 1.0),
+            None if jx is None else (lambda: jx.at[3].set(1.0).block_until_ready()),
+        ),
+        (
+            "at[1:4].set(0.0)",
+            lambda: tnp.at(x)[1:4].set(0.0),
+            lambda: _numpy_set(x, slice(1, 4), 0.0),
+            None if jx is None else (lambda: jx.at[1:4].set(0.0).block_until_ready()),
+        ),
+        (
+            "at[[1, 3, 3]].add(v)",
+            lambda: tnp.at(x)[idx].add(vals),
+            lambda: _numpy_add(x, idx, vals),
+            None if jx is None else (lambda: jx.at[idx].add(vals).block_until_ready()),
+        ),
+    ]
+    rows = []
+    for name, ours, by_hand, jax_call in cases:
+        jax_us = None if jax_call is None else per_call_us(jax_call, max(1, number // 10), repeat)
+        rows.append(
+            (name, per_call_us(ours, number, repeat), per_call_us(by_hand, number, repeat), jax_us)
+        )
+    return rows
+
+
 # ---- report ------------------------------------------------------------------------
 
 
@@ -162,6 +220,18 @@ def main(argv: list[str] | None = None) -> int:
         cells = " | ".join(f"{t:.2f}" for t in times)
         rel = " | ".join(f"{times[0] / t:.2f}" for t in times[1:])
         print(f"| {op} | {cells} | {rel} |")
+
+    print()
+    print(
+        "(c) functional updates of a concrete 10-element float64 array, µs per call: "
+        "tnp.at(x)[i] against NumPy by hand (copy, assign) and JAX's x.at[i] (no jit)"
+    )
+    print()
+    print("| update | tnp.at µs | numpy by hand µs | jax µs | tnp.at / numpy |")
+    print("|---|---:|---:|---:|---:|")
+    for name, ours, by_hand, jax_us in at_rows(max(1, number // 10), repeat):
+        jax_cell = "—" if jax_us is None else f"{jax_us:.1f}"
+        print(f"| {name} | {ours:.1f} | {by_hand:.1f} | {jax_cell} | {ours / by_hand:.1f} |")
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import ShapeError, Tracer, get_aval
+from tracegrad.core import ShapeError, Tracer, get_aval, is_eager
 from tracegrad.numpy._dispatch import asarray_or_tracer, cast
 from tracegrad.numpy._index_parse import (
     apply_index,
@@ -138,6 +138,48 @@ def _duplicate_layers(
     return layers
 
 
+_BASIC_ENTRY = (int, np.integer, slice, type(Ellipsis), type(None))
+_EAGER_MODES = (None, "promise_in_bounds", "clip", "drop")
+
+
+def _eager_update(update: Callable[[Any, Any, Any], None], x: Any, index: Any, values: Any) -> Any:
+    """The update done by NumPy on a copy of ``x``, for a concrete array, concrete values
+    and an index of integers, slices and integer arrays, all in bounds (NumPy raises
+    IndexError otherwise: then every mode but "clip" drops, and the general path runs),
+    outside every transformation; None where the general path must run (it also raises
+    the typed errors). The ``ufunc.at`` forms apply repeated positions in turn, as the
+    scatters do; ``set`` keeps the last of repeated positions, as NumPy and the scatter."""
+    if type(x) is not np.ndarray or isinstance(values, Tracer) or not is_eager():
+        return None
+    entries = index if isinstance(index, tuple) else (index,)
+    for e in entries:
+        if isinstance(e, bool) or not (
+            isinstance(e, _BASIC_ENTRY) or (type(e) is np.ndarray and e.dtype.kind in "iu")
+        ):
+            return None
+    try:
+        values = np.asarray(values)
+        if values.dtype == object:
+            return None
+        out = x.copy()
+        update(out, index, values.astype(x.dtype, copy=False))
+    except (IndexError, ValueError, TypeError):
+        return None
+    return out
+
+
+def _set(out: Any, index: Any, values: Any) -> None:
+    out[index] = values
+
+
+_EAGER_UPDATES: dict[Callable[..., Any], Callable[[Any, Any, Any], None]] = {
+    ix.scatter: _set,
+    ix.scatter_add: np.add.at,
+    ix.scatter_min: np.minimum.at,
+    ix.scatter_max: np.maximum.at,
+}
+
+
 class _IndexUpdateRef:
     """``x.at[idx]``: the methods return updated copies of ``x``; ``x`` is never mutated.
 
@@ -163,6 +205,10 @@ class _IndexUpdateRef:
         wrap_negative_indices: bool,
         **params: Any,
     ) -> Any:
+        if wrap_negative_indices and mode in _EAGER_MODES and prim in _EAGER_UPDATES:
+            done = _eager_update(_EAGER_UPDATES[prim], self.array, self.index, values)
+            if done is not None:
+                return done
         x = asarray_or_tracer(self.array)
         aval = get_aval(x)
         expanded, arrays, out_shape = _scatter_plan(aval.shape, self.index, wrap_negative_indices)
