@@ -168,7 +168,56 @@ CASES = [
     case(
         "grad with argnums out of range",
         lambda t, xp: t.grad(lambda x: x, argnums=2)(1.0),
-        tg_phrases=("argnums",),
+        phrases=(
+            "differentiating with respect to argnums=2 requires at least 3 positional "
+            "arguments to be passed by the caller, but got only 1",
+        ),
+    ),
+    case(
+        "grad with a negative argnums out of range",
+        lambda t, xp: t.grad(lambda x: x, argnums=-2)(1.0),
+        phrases=(
+            r"Positional argument indices, e\.g\. for `static_argnums`, must have value "
+            r"greater than or equal to -len\(args\) and less than len\(args\), but got "
+            r"value -2",
+        ),
+    ),
+    case(
+        "value_and_grad with argnums out of range",
+        lambda t, xp: t.value_and_grad(lambda x: x, argnums=1)(1.0),
+        phrases=("differentiating with respect to argnums=1 requires at least 2",),
+    ),
+    case(
+        "jacrev with argnums out of range",
+        lambda t, xp: t.jacrev(lambda x: x, argnums=1)(ONES3),
+        phrases=(r"Positional argument indices.*but got value 1 for len\(args\) == 1",),
+    ),
+    case(
+        "jacfwd with argnums out of range",
+        lambda t, xp: t.jacfwd(lambda x: x, argnums=1)(ONES3),
+        phrases=(r"Positional argument indices.*but got value 1 for len\(args\) == 1",),
+    ),
+    # JAX's messages for argnums=() are accidents (max() of an empty sequence, ...): only
+    # the class is JAX's.
+    case(
+        "grad with argnums=()",
+        lambda t, xp: t.grad(lambda x: x, argnums=())(1.0),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "value_and_grad with argnums=()",
+        lambda t, xp: t.value_and_grad(lambda x: x, argnums=())(1.0),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "jacrev with argnums=()",
+        lambda t, xp: t.jacrev(lambda x: x, argnums=())(ONES3),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "jacfwd with argnums=()",
+        lambda t, xp: t.jacfwd(lambda x: x, argnums=())(ONES3),
+        tg_phrases=(r"argnums=\(\)",),
     ),
     # shape mismatches: JAX TypeError, NumPy ValueError
     case(
