@@ -115,6 +115,7 @@ def case(name: str, fn: Callable[[Any, Any], Any], **kw: Any) -> ErrorCase:
 
 
 ONES3, ONES4 = np.ones(3), np.ones(4)
+OBJECTS3 = np.array([2.0, 2.0, 2.0], dtype=object)
 NOT_TYPE_ERROR = (
     "tracegrad's {cls} is not a TypeError, while JAX's is (and NumPy's, where "
     "NumPy has one, is TypeError too)"
@@ -218,6 +219,53 @@ CASES = [
         "jacfwd with argnums=()",
         lambda t, xp: t.jacfwd(lambda x: x, argnums=())(ONES3),
         tg_phrases=(r"argnums=\(\)",),
+    ),
+    # values no transformation traces (object, string dtypes; ints beyond int64)
+    case(
+        "an object-dtype constant under grad",
+        lambda t, xp: t.grad(lambda a: xp.sum(a * OBJECTS3))(ONES3),
+        phrases=(
+            "Error interpreting argument to .* as an abstract array",
+            r"The problematic value is of type <class 'numpy\.ndarray'>",
+        ),
+        tg_phrases=("dtype object",),
+    ),
+    case(
+        "an object-dtype constant under jit",
+        lambda t, xp: t.jit(lambda a: a * OBJECTS3)(ONES3),
+        phrases=("Error interpreting argument to .* as an abstract array",),
+        tg_phrases=("dtype object",),
+    ),
+    case(
+        "an object-dtype argument to grad",
+        lambda t, xp: t.grad(lambda a: a)(np.array(1.0, dtype=object)),
+        phrases=(r"of type <class 'numpy\.ndarray'> .*is not a valid JAX type",),
+    ),
+    case(
+        "a string argument to jit",
+        lambda t, xp: t.jit(lambda a: a)("abc"),
+        phrases=(
+            "Error interpreting argument to .* as an abstract array",
+            "The problematic value is of type <class 'str'>",
+        ),
+    ),
+    case(
+        "a string argument to grad",
+        lambda t, xp: t.grad(lambda a: a)("abc"),
+        phrases=("'abc'", "of type <class 'str'> .*is not a valid JAX type"),
+    ),
+    case(
+        "a Python int beyond int64 as an argument to jit",
+        lambda t, xp: t.jit(lambda a: a + 1)(2**70),
+        phrases=(
+            "An overflow was encountered while parsing an argument to a",
+            "Got <class 'int'> with value 1180591620717411303424",
+        ),
+    ),
+    case(
+        "a Python int beyond int64 beside an int under jit",
+        lambda t, xp: t.jit(lambda a: a + 2**70)(1),
+        phrases=("An overflow was encountered while parsing an argument to a",),
     ),
     # shape mismatches: JAX TypeError, NumPy ValueError
     case(
