@@ -13,7 +13,7 @@ from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
 from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
 from tracegrad.transforms.tape import linearize_eager
-from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.transpose import backward_pass, fit_to_aval, match_dtype
 
 
 def _zeros_cotangent(aval: Any) -> Any:
@@ -72,17 +72,15 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 "cotangent with the structure of the function's output."
             )
         checked = []
-        for c, aval in zip(ct_leaves, out_avals, strict=True):
-            c = as_value(c)
-            c_aval = get_aval(c)
-            if c_aval.shape != aval.shape:
-                raise ValueError(
-                    f"Shape of cotangent input to vjp pullback function {c_aval.shape} must "
-                    f"be the same as the shape of corresponding primal input {aval.shape}."
-                )
-            if aval.dtype != float0 and c_aval.dtype != aval.dtype:
-                c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
-            checked.append(c)
+        for c, aval, out in zip(ct_leaves, out_avals, outs, strict=True):
+            if aval.dtype == float0:  # an output without derivative: any dtype will do
+                c = as_value(c)
+                fitted = c if get_aval(c).shape == aval.shape else None
+            else:
+                fitted = fit_to_aval(c, aval)
+            if fitted is None:
+                raise _cotangent_type_error(as_value(c), aval, get_aval(out))
+            checked.append(fitted)
         res = iter(pull(checked + aux_zeros))
         cts_in = [
             _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
@@ -93,6 +91,17 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     if has_aux:
         return out, vjp_fn, flat_fun.aux(aux_leaves)
     return out, vjp_fn
+
+
+def _cotangent_type_error(ct: Any, want: Any, out_aval: Any) -> ValueError:
+    got = get_aval(ct)
+    return ValueError(
+        "unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got "
+        f"{got.str_short()}, but expected {want.str_short()} because the corresponding output "
+        f"of the differentiated function had JAX type {out_aval.str_short()} (cotangent shape "
+        f"{got.shape}, dtype {got.dtype.name}; output shape {out_aval.shape}, dtype "
+        f"{out_aval.dtype.name}). Pass a cotangent of the output's shape and dtype."
+    )
 
 
 def check_input_dtype(x: Any, holomorphic: bool, allow_int: bool, name: str = "grad") -> None:
