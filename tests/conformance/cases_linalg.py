@@ -252,6 +252,20 @@ LINALG = [
         uses=("linalg.qr",),
         order=2,
     ),
+    Case(
+        "linalg.qr[wide]",
+        lambda xp, a: tuple(xp.linalg.qr(a)),
+        ((3, 5),),
+        uses=("linalg.qr",),
+        order=2,
+    ),
+    Case(
+        "linalg.qr[wide, mode=r]",
+        lambda xp, a: xp.abs(xp.linalg.qr(a, mode="r")),
+        ((2, 4),),
+        uses=("linalg.qr", "abs"),
+        order=2,
+    ),
     Case("linalg.pinv", lambda xp, a: xp.linalg.pinv(a), ((4, 3),), order=2),
 ]
 

@@ -105,6 +105,38 @@ def _escaped_staged_tracer(jax_side: bool) -> Any:
     return _escape(jax.make_jaxpr if jax_side else tg.make_jaxpr)
 
 
+def _custom_vjp(t: Any, fwd_out: Any = None, bwd_out: Any = None) -> Any:
+    """``a * 2`` as a custom_vjp of ``t`` whose fwd / bwd return what the callers give."""
+
+    @t.custom_vjp
+    def f(a: Any) -> Any:
+        return a * 2.0
+
+    def fwd(a: Any) -> Any:
+        return (a * 2.0, a) if fwd_out is None else fwd_out(a)
+
+    def bwd(res: Any, g: Any) -> Any:
+        return (g * 2.0,) if bwd_out is None else bwd_out(g)
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def _custom_jvp(t: Any, rule: Any) -> Any:
+    """``a * 2`` as a custom_jvp of ``t`` with the rule ``rule(primal, tangent)``."""
+
+    @t.custom_jvp
+    def f(a: Any) -> Any:
+        return a * 2.0
+
+    f.defjvp(lambda primals, tangents: rule(primals[0], tangents[0]))
+    return f
+
+
+def _grad_through(t: Any, xp: Any, f: Any) -> Any:
+    return t.grad(lambda a: xp.sum(f(a)))(ONES3)
+
+
 def both(fn: Callable[[Any, Any], Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
     """The same mistake as a function of (transformations module, numpy module)."""
     return (lambda: fn(jax, jnp)), (lambda: fn(tg, tnp))
@@ -115,6 +147,7 @@ def case(name: str, fn: Callable[[Any, Any], Any], **kw: Any) -> ErrorCase:
 
 
 ONES3, ONES4 = np.ones(3), np.ones(4)
+OBJECTS3 = np.array([2.0, 2.0, 2.0], dtype=object)
 NOT_TYPE_ERROR = (
     "tracegrad's {cls} is not a TypeError, while JAX's is (and NumPy's, where "
     "NumPy has one, is TypeError too)"
@@ -168,7 +201,103 @@ CASES = [
     case(
         "grad with argnums out of range",
         lambda t, xp: t.grad(lambda x: x, argnums=2)(1.0),
-        tg_phrases=("argnums",),
+        phrases=(
+            "differentiating with respect to argnums=2 requires at least 3 positional "
+            "arguments to be passed by the caller, but got only 1",
+        ),
+    ),
+    case(
+        "grad with a negative argnums out of range",
+        lambda t, xp: t.grad(lambda x: x, argnums=-2)(1.0),
+        phrases=(
+            r"Positional argument indices, e\.g\. for `static_argnums`, must have value "
+            r"greater than or equal to -len\(args\) and less than len\(args\), but got "
+            r"value -2",
+        ),
+    ),
+    case(
+        "value_and_grad with argnums out of range",
+        lambda t, xp: t.value_and_grad(lambda x: x, argnums=1)(1.0),
+        phrases=("differentiating with respect to argnums=1 requires at least 2",),
+    ),
+    case(
+        "jacrev with argnums out of range",
+        lambda t, xp: t.jacrev(lambda x: x, argnums=1)(ONES3),
+        phrases=(r"Positional argument indices.*but got value 1 for len\(args\) == 1",),
+    ),
+    case(
+        "jacfwd with argnums out of range",
+        lambda t, xp: t.jacfwd(lambda x: x, argnums=1)(ONES3),
+        phrases=(r"Positional argument indices.*but got value 1 for len\(args\) == 1",),
+    ),
+    # JAX's messages for argnums=() are accidents (max() of an empty sequence, ...): only
+    # the class is JAX's.
+    case(
+        "grad with argnums=()",
+        lambda t, xp: t.grad(lambda x: x, argnums=())(1.0),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "value_and_grad with argnums=()",
+        lambda t, xp: t.value_and_grad(lambda x: x, argnums=())(1.0),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "jacrev with argnums=()",
+        lambda t, xp: t.jacrev(lambda x: x, argnums=())(ONES3),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    case(
+        "jacfwd with argnums=()",
+        lambda t, xp: t.jacfwd(lambda x: x, argnums=())(ONES3),
+        tg_phrases=(r"argnums=\(\)",),
+    ),
+    # values no transformation traces (object, string dtypes; ints beyond int64)
+    case(
+        "an object-dtype constant under grad",
+        lambda t, xp: t.grad(lambda a: xp.sum(a * OBJECTS3))(ONES3),
+        phrases=(
+            "Error interpreting argument to .* as an abstract array",
+            r"The problematic value is of type <class 'numpy\.ndarray'>",
+        ),
+        tg_phrases=("dtype object",),
+    ),
+    case(
+        "an object-dtype constant under jit",
+        lambda t, xp: t.jit(lambda a: a * OBJECTS3)(ONES3),
+        phrases=("Error interpreting argument to .* as an abstract array",),
+        tg_phrases=("dtype object",),
+    ),
+    case(
+        "an object-dtype argument to grad",
+        lambda t, xp: t.grad(lambda a: a)(np.array(1.0, dtype=object)),
+        phrases=(r"of type <class 'numpy\.ndarray'> .*is not a valid JAX type",),
+    ),
+    case(
+        "a string argument to jit",
+        lambda t, xp: t.jit(lambda a: a)("abc"),
+        phrases=(
+            "Error interpreting argument to .* as an abstract array",
+            "The problematic value is of type <class 'str'>",
+        ),
+    ),
+    case(
+        "a string argument to grad",
+        lambda t, xp: t.grad(lambda a: a)("abc"),
+        phrases=("'abc'", "of type <class 'str'> .*is not a valid JAX type"),
+    ),
+    case(
+        "a Python int beyond int64 as an argument to jit",
+        lambda t, xp: t.jit(lambda a: a + 1)(2**70),
+        phrases=(
+            "An overflow was encountered while parsing an argument to a",
+            "Got <class 'int'> with value 1180591620717411303424",
+        ),
+    ),
+    case(
+        "a Python int beyond int64 beside an int under jit",
+        lambda t, xp: t.jit(lambda a: a + 2**70)(1),
+        phrases=("An overflow was encountered while parsing an argument to a",),
     ),
     # shape mismatches: JAX TypeError, NumPy ValueError
     case(
@@ -334,6 +463,106 @@ CASES = [
     case(
         "vjp cotangent of the wrong structure",
         lambda t, xp: t.vjp(lambda x: (x, x), np.ones(2))[1](np.ones(2)),
+    ),
+    # user rules (custom_jvp, custom_vjp) checked against the function's own types
+    case(
+        "custom_vjp bwd cotangent of the wrong shape",
+        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: (xp.sum(g),))),
+        phrases=(
+            "Custom VJP bwd rule must produce an output with the same type as the args tuple "
+            "of the primal function, but at output\\[0\\] the bwd rule produced an output of type",
+            "so the shapes do not match",
+        ),
+        tg_phrases=(r"f64\[\] corresponding to an input of type f64\[3\]",),
+    ),
+    case(
+        "custom_vjp bwd cotangent of a broadcastable shape",
+        lambda t, xp: _grad_through(
+            t, xp, _custom_vjp(t, bwd_out=lambda g: (xp.sum(g, keepdims=True),))
+        ),
+        phrases=("so the shapes do not match",),
+    ),
+    case(
+        "custom_vjp bwd not returning a tuple",
+        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: g)),
+        phrases=(
+            r"Custom VJP bwd rule must produce an output with the same container \(pytree\) "
+            "structure as the args tuple of the primal function",
+        ),
+    ),
+    case(
+        "custom_vjp bwd returning too many cotangents",
+        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: (g, g))),
+        phrases=(r"but got bwd output structure PyTreeDef\(\(\*, \*\)\)",),
+    ),
+    case(
+        "custom_vjp fwd not returning a pair",
+        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, fwd_out=lambda a: a)),
+        phrases=(
+            r"Custom VJP fwd rule fwd for function f must produce a pair \(list or tuple of "
+            "length two\\) where the first element represents the primal output",
+        ),
+    ),
+    case(
+        "custom_vjp fwd primal output of the wrong structure",
+        lambda t, xp: t.grad(lambda a: xp.sum(_custom_vjp(t, fwd_out=lambda a: ((a,), a))(a)))(
+            ONES3
+        ),
+        tg_phrases=("Custom VJP fwd rule fwd for function f", "container/pytree structure"),
+    ),
+    case(
+        "custom_jvp rule not returning a pair",
+        lambda t, xp: t.jvp(_custom_jvp(t, lambda p, tan: p * 2.0), (ONES3,), (ONES3,)),
+        phrases=(
+            r"Custom JVP rule <lambda> for function f must produce a pair \(list or tuple of "
+            r"length two\) representing primal and tangent outputs",
+        ),
+    ),
+    case(
+        "custom_jvp primal output of the wrong shape (under jit)",
+        lambda t, xp: _grad_through(t, xp, t.jit(_custom_jvp(t, lambda p, tan: (xp.sum(p), tan)))),
+        phrases=(
+            "Custom JVP rule <lambda> for function f must produce a pair",
+            "in particular with leaves of the same shape/dtype",
+        ),
+    ),
+    case(
+        "custom_jvp primal and tangent of different structures",
+        lambda t, xp: t.jvp(_custom_jvp(t, lambda p, tan: ((p * 2.0,), tan)), (ONES3,), (ONES3,)),
+        phrases=("must produce primal and tangent outputs with equal container",),
+    ),
+    case(
+        "custom_jvp tangent of the wrong shape",
+        lambda t, xp: t.jvp(
+            _custom_jvp(t, lambda p, tan: (p * 2.0, xp.sum(tan))), (ONES3,), (ONES3,)
+        ),
+        phrases=(
+            "Custom JVP rule must produce primal and tangent outputs with corresponding shapes "
+            "and dtypes",
+        ),
+        tg_phrases=(r"Expected f64\[3\] \(tangent type of f64\[3\]\) but got f64\[\]",),
+    ),
+    case(
+        "custom_jvp tangent of the wrong dtype (grad)",
+        lambda t, xp: _grad_through(
+            t, xp, _custom_jvp(t, lambda p, tan: (p * 2.0, tan.astype(np.float32)))
+        ),
+        phrases=(
+            "Custom JVP rule must produce primal and tangent outputs with corresponding shapes "
+            "and dtypes",
+        ),
+        tg_phrases=(r"but got f32\[3\]",),
+    ),
+    case(
+        "vjp cotangent of the wrong dtype",
+        lambda t, xp: t.vjp(xp.sin, ONES3)[1](np.ones(3, np.float32)),
+        phrases=(r"unexpected JAX type \(e\.g\. shape/dtype\) for argument to VJP function",),
+        tg_phrases=(r"got f32\[3\], but expected f64\[3\]",),
+    ),
+    case(
+        "vjp cotangent of an integer dtype",
+        lambda t, xp: t.vjp(xp.sin, ONES3)[1](np.ones(3, np.int64)),
+        phrases=(r"unexpected JAX type \(e\.g\. shape/dtype\) for argument to VJP function",),
     ),
     case(
         "jvp tangent of the wrong shape",

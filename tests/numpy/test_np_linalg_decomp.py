@@ -118,9 +118,12 @@ RECORDS = [
              lambda x: nla.svd(x, compute_uv=False), MAT, make_args=spread),
     # Householder QR flips the sign of a row of r when a pivot crosses zero: keep pivots
     # away from zero (spread) so that finite differences do not straddle a jump
-    OpRecord("qr", la.qr, nla.qr, [((4, 3),), ((3, 3),), ((2, 4, 3),)], make_args=spread),
+    OpRecord("qr", la.qr, nla.qr, [((4, 3),), ((3, 3),), ((2, 4, 3),), ((3, 5),), ((2, 2, 3),)],
+             make_args=spread),
     OpRecord("qr_r", lambda x: la.qr(x, mode="r"), lambda x: nla.qr(x, mode="r"),
-             [((4, 3),), ((3, 3),)], make_args=spread),
+             [((4, 3),), ((3, 3),), ((3, 4),)], make_args=spread),
+    OpRecord("qr_complete", lambda x: la.qr(x, mode="complete"),
+             lambda x: nla.qr(x, mode="complete"), [((3, 3),), ((3, 4),)], make_args=spread),
     OpRecord("pinv", la.pinv, nla.pinv, [((4, 3),), ((3, 4),), ((2, 3, 3),)],
              make_args=spread),
     *(OpRecord(f"matrix_power_{n}", la.matrix_power, nla.matrix_power, SQUARE,
@@ -307,8 +310,8 @@ def test_shape_errors() -> None:
 def test_unsupported_derivatives_say_so() -> None:
     with pytest.raises(NotImplementedError, match="full_matrices=False"):
         tg.jvp(lambda x: la.svd(x)[0], (np.ones((3, 2)),), (np.ones((3, 2)),))
-    with pytest.raises(NotImplementedError, match="at least as many rows"):
-        tg.jvp(lambda x: la.qr(x)[1], (np.ones((2, 3)),), (np.ones((2, 3)),))
+    with pytest.raises(NotImplementedError, match="mode 'complete' of a matrix with more rows"):
+        tg.jvp(lambda x: la.qr(x, mode="complete")[0], (np.ones((3, 2)),), (np.ones((3, 2)),))
     with pytest.raises(nla.LinAlgError):  # singular: NumPy's error, also when traced
         tg.grad(lambda x: tnp.sum(la.inv(x)))(np.zeros((2, 2)))
 
@@ -321,6 +324,7 @@ COMPLEX_JVP_CASES = {
     "svd_values": (lambda m, a: m.svd(a, compute_uv=False), "tall"),
     "svd_u": (lambda m, a: (lambda u: u * u.conj())(m.svd(a, full_matrices=False)[0]), "tall"),
     "qr": (lambda m, a: m.qr(a), "tall"),
+    "qr_wide": (lambda m, a: m.qr(a), "wide"),
     "cholesky": (lambda m, a: m.cholesky(a), "hermitian"),
     "pinv": (lambda m, a: m.pinv(a), "tall"),
 }
@@ -333,7 +337,8 @@ def test_complex_jvp_matches_jax(name) -> None:
     rng = np.random.default_rng(7)
     cplx = lambda *s: rng.standard_normal(s) + 1j * rng.standard_normal(s)
     f, kind = COMPLEX_JVP_CASES[name]
-    x, t = (cplx(4, 3), cplx(4, 3)) if kind == "tall" else (cplx(3, 3), cplx(3, 3))
+    shape = {"tall": (4, 3), "wide": (3, 5)}.get(kind, (3, 3))
+    x, t = cplx(*shape), cplx(*shape)
     if kind == "general":
         x = x + 3 * np.eye(3)
     if kind == "hermitian":

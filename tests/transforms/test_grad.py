@@ -111,7 +111,7 @@ def test_vjp_many_calls_and_structure() -> None:
     np.testing.assert_allclose(ct2[0], np.cos(np.ones(2)))
     with pytest.raises(ValueError, match="unexpected tree structure"):
         f_vjp(np.ones(2))
-    with pytest.raises(ValueError, match="Shape of cotangent"):
+    with pytest.raises(ValueError, match=r"unexpected JAX type .* got f64\[3\], but expected"):
         f_vjp((np.ones(3), np.ones(2)))
 
 

@@ -7,6 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracegrad.backend import compile_jaxpr
+from tracegrad.control.custom_checks import (
+    bwd_rule_outputs,
+    fwd_rule_outputs,
+    jvp_rule_outputs,
+)
 from tracegrad.core import (
     ClosedJaxpr,
     Primitive,
@@ -154,16 +159,8 @@ class custom_jvp:
             p_args = tuple(pytree.tree_unflatten(in_tree, primals))
             t_args = tuple(pytree.tree_unflatten(in_tree, tangents))
             static_args = [args[i] for i in sorted(static)]
-            out, t_out = rule(*static_args, p_args, t_args) if static else rule(p_args, t_args)
-            o_leaves, o_tree = pytree.tree_flatten(out)
-            t_leaves, t_tree = pytree.tree_flatten(t_out)
-            if o_tree != out_tree or t_tree != out_tree:
-                raise TypeError(
-                    f"Custom JVP rule of {name} must produce primal and tangent outputs with "
-                    f"the structure of the function's output {out_tree}; got primal "
-                    f"{o_tree} and tangent {t_tree}."
-                )
-            return o_leaves, t_leaves
+            pair = rule(*static_args, p_args, t_args) if static else rule(p_args, t_args)
+            return jvp_rule_outputs(pair, out_tree, closed.out_avals, rule, name)
 
         outs = custom_jvp_call_p.bind(*leaves, call_jaxpr=closed, jvp=flat_jvp, name=name)
         return pytree.tree_unflatten(out_tree, outs)
@@ -332,12 +329,13 @@ class custom_vjp:
             return [a if i in static else next(it) for i, a in enumerate(args)]
 
         closed, leaves, in_tree, out_tree = _stage(lambda *d: self.fun(*with_static(d)), dyn)
+        in_avals = [get_aval(x) for x in leaves]
         user_fwd, user_bwd = self.fwd, self.bwd
         res_tree: list[pytree.PyTreeDef] = []
 
         def flat_fwd(primals: list[Any]) -> tuple[list[Any], list[Any]]:
-            out, res = user_fwd(*with_static(pytree.tree_unflatten(in_tree, primals)))
-            o_leaves, _ = pytree.tree_flatten(out)
+            pair = user_fwd(*with_static(pytree.tree_unflatten(in_tree, primals)))
+            o_leaves, res = fwd_rule_outputs(pair, out_tree, closed.out_avals, user_fwd, name)
             r_leaves, r_tree = pytree.tree_flatten(res)
             res_tree.append(r_tree)
             return o_leaves, r_leaves
@@ -346,20 +344,7 @@ class custom_vjp:
             res = pytree.tree_unflatten(res_tree[-1], residuals)
             ct = pytree.tree_unflatten(out_tree, cts)
             cts_in = user_bwd(*static_args, res, ct) if static else user_bwd(res, ct)
-            if not isinstance(cts_in, tuple) or len(cts_in) != len(dyn):
-                raise TypeError(
-                    f"Custom VJP bwd rule of {name} must produce a tuple of length equal to "
-                    f"the number of (non-static) primal arguments, {len(dyn)}; got {cts_in!r}."
-                )
-            flat: list[Any] = []
-            for c, x in zip(cts_in, dyn, strict=True):
-                if c is None:
-                    flat.extend(
-                        Zero.like_primal(get_aval(as_value(v))) for v in pytree.tree_leaves(x)
-                    )
-                else:
-                    flat.extend(pytree.tree_leaves(c))
-            return flat
+            return bwd_rule_outputs(cts_in, in_tree, in_avals, name)
 
         outs = custom_vjp_call_p.bind(
             *leaves, call_jaxpr=closed, fwd=flat_fwd, bwd=flat_bwd, name=name

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import reprlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from tracegrad.core.dtypes import float0
+from tracegrad.core.dtypes import float0, is_bfloat16
 
 _SHORT_NAMES = {
     "float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf16",
@@ -51,6 +52,8 @@ class ShapedArray:
             pass
         norm_shape = tuple(operator.index(d) for d in shape)
         norm_dtype = np.dtype(dtype)
+        if not is_traceable_dtype(norm_dtype):
+            raise invalid_value_error(None, norm_dtype, norm_shape)
         key = (norm_shape, norm_dtype, bool(weak_type))
         aval = _INTERNED.get(key)
         if aval is None:
@@ -170,24 +173,86 @@ def is_python_scalar(x: object) -> bool:
     return type(x) in _PY_SCALAR_DTYPES
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def is_traceable_dtype(dtype: np.dtype[Any]) -> bool:
+    """True for the dtypes a transformation traces: boolean, integer, floating, complex,
+    float0 and ml_dtypes' types (bfloat16); not object, string, bytes, datetime or structured.
+
+    >>> is_traceable_dtype(np.dtype(np.float32)), is_traceable_dtype(np.dtype(object))
+    (True, False)
+    """
+    if dtype.kind in "biufc":
+        return True
+    return dtype == float0 or is_bfloat16(dtype) or type(dtype.type).__module__ == "ml_dtypes"
+
+
+def invalid_value_error(value: Any, dtype: Any, shape: tuple[int, ...] | None) -> TypeError:
+    """JAX's TypeError for a value that is not an array of a traceable dtype."""
+    what = f"of type {type(value)}" if value is not None else "an array"
+    if dtype is not None:
+        what += f" with dtype {np.dtype(dtype)}"
+    if shape is not None:
+        what += f" and shape {shape}"
+    shown = "" if value is None else f" ({reprlib.repr(value)})"
+    return TypeError(
+        f"Error interpreting argument to a traced computation as an abstract array. The "
+        f"problematic value is {what}{shown}, which is not a valid JAX type: tracegrad, "
+        "as JAX, traces arrays of boolean, integer, floating and complex dtypes and Python "
+        "bool/int/float/complex only. Convert the value first (e.g. np.asarray(value, "
+        "dtype=float)), or, for jit, mark the argument static (static_argnums)."
+    )
+
+
+def int_overflow_error(value: int) -> OverflowError:
+    """JAX's OverflowError for a Python int that fits no 64-bit integer dtype."""
+    return OverflowError(
+        "An overflow was encountered while parsing an argument to a traced computation. "
+        f"Got {type(value)} with value {value}, outside the range of int64 "
+        f"[{_INT64_MIN}, {_INT64_MAX}]. Pass a float (e.g. float(value)), or compute with "
+        "the integer outside the transformed function."
+    )
+
+
 def concrete_aval(x: Any) -> ShapedArray:
     """The abstract value of a concrete (non-traced) value.
 
     Python ``int``, ``float`` and ``complex`` are weakly typed, as in JAX and NEP 50.
+    Values that no transformation can trace raise JAX's errors: arrays of object, string
+    or other non-numeric dtypes a ``TypeError``, Python ints beyond int64 an
+    ``OverflowError``.
+
+    >>> concrete_aval(np.ones((2, 3), np.float32)), concrete_aval(2.0)
+    (f32[2,3], f64[])
+    >>> concrete_aval(np.array([1.0], dtype=object))
+    Traceback (most recent call last):
+    ...
+    TypeError: Error interpreting argument to a traced computation as an abstract array. ...
     """
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
-        aval = _INTERNED.get((x.shape, x.dtype, False))
-        return ShapedArray(x.shape, x.dtype) if aval is None else aval
+        aval = _INTERNED.get((x.shape, x.dtype, False))  # only traceable dtypes are interned
+        return _array_aval(x) if aval is None else aval
     dtype = _PY_SCALAR_DTYPES.get(t)
     if dtype is not None:
+        if t is int and not _INT64_MIN <= x <= _INT64_MAX:
+            raise int_overflow_error(x)
         return ShapedArray((), dtype, t is not bool)
     if isinstance(x, np.ndarray):
-        return ShapedArray(x.shape, x.dtype)
+        return _array_aval(x)
     for base, dtype in _PY_SCALAR_DTYPES.items():
         if isinstance(x, base):  # subclasses such as IntEnum
+            if isinstance(x, int) and not _INT64_MIN <= x <= _INT64_MAX:
+                raise int_overflow_error(x)
             return ShapedArray((), dtype, base is not bool)
     raise TypeError(
-        f"Value {x!r} of type {t.__name__} is not a valid tracegrad type: expected a "
-        "NumPy array, a NumPy scalar or a Python bool/int/float/complex."
+        f"Argument {reprlib.repr(x)} of type {t} is not a valid JAX type: tracegrad, as JAX, "
+        "expected a NumPy array, a NumPy scalar or a Python bool/int/float/complex."
     )
+
+
+def _array_aval(x: Any) -> ShapedArray:
+    if not is_traceable_dtype(x.dtype):
+        raise invalid_value_error(x, x.dtype, x.shape)
+    return ShapedArray(x.shape, x.dtype)

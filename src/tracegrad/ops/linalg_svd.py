@@ -23,7 +23,12 @@ from tracegrad.ops.linalg_decomp import (
     solve,
     stack_batch,
 )
-from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
+from tracegrad.ops.structural import (
+    broadcast_in_dim,
+    concatenate,
+    convert_element_type,
+    slice_in_dim,
+)
 
 
 def _rows(s: Any, m: int) -> Any:
@@ -157,27 +162,42 @@ def _qr_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tu
     if type(t) is Zero:
         return outs, [Zero.like_primal(get_aval(o)) for o in outs]
     *_, m, n = get_aval(a).shape
-    if m < n or (mode == "complete" and m != n):
+    if mode == "complete" and m > n:
         raise NotImplementedError(
-            f"qr: derivatives are implemented for matrices with at least as many rows as "
-            f"columns (mode 'reduced' or 'r'), got shape {get_aval(a).shape} and mode "
-            f"{mode!r}."
+            f"qr: derivatives of mode 'complete' of a matrix with more rows than columns "
+            f"(shape {get_aval(a).shape}) are not implemented: the extra columns of q are "
+            "one completion among many. Use mode 'reduced' (or 'r')."
         )
     q, r = qr(a, "reduced")
+    if m >= n:
+        dq, dr = _thin_qr_jvp(q, r, t)
+    else:
+        # a = [a1 a2] with a1 square: q r1 = a1 is its QR, and r2 = q^H a2.
+        nd = get_aval(a).ndim
+        a2 = slice_in_dim(a, m, n, nd - 1)
+        t1, t2 = slice_in_dim(t, 0, m, nd - 1), slice_in_dim(t, m, n, nd - 1)
+        dq, dr1 = _thin_qr_jvp(q, slice_in_dim(r, 0, m, nd - 1), t1)
+        dr2 = ew.add(mm(mH(dq), a2), mm(mH(q), t2))
+        dr = concatenate([dr1, dr2], nd - 1)
+    return outs, ([dr] if mode == "r" else [dq, dr])
+
+
+def _thin_qr_jvp(q: Any, r: Any, t: Any) -> tuple[Any, Any]:
+    """Tangents of ``q`` and ``r`` in ``a = q r``, q with orthonormal columns, r square."""
+    n = get_aval(r).shape[-1]
+    dtype = get_aval(r).dtype
     # a = q r: with c = q^H da r^-1, q^H dq = omega is skew-Hermitian and dr r^-1 is upper
     # triangular, so omega's lower part is c's, and dr = (c - omega) r.
     da_rinv = mT(solve(mT(r), mT(t)))
     c = mm(mH(q), da_rinv)
     lower = ew.mul(c, const_like(c, np.tri(n, n, -1)))
     omega = ew.sub(lower, mH(lower))
-    if is_complex(get_aval(a).dtype):
-        imag_diag = convert_element_type(
-            ew.imag(ew.mul(c, const_like(c, np.eye(n)))), get_aval(a).dtype
-        )
+    if is_complex(dtype):
+        imag_diag = convert_element_type(ew.imag(ew.mul(c, const_like(c, np.eye(n)))), dtype)
         omega = ew.add(omega, ew.mul(imag_diag, const_like(c, 1j)))
     dq = ew.add(mm(q, ew.sub(omega, c)), da_rinv)
     dr = mm(ew.sub(c, omega), r)
-    return outs, ([dr] if mode == "r" else [dq, dr])
+    return dq, dr
 
 
 qr_p = Primitive("qr", multiple_results=True)

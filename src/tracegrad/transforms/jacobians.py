@@ -11,7 +11,13 @@ import numpy as np
 from tracegrad.core import get_aval, pytree
 from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
 from tracegrad.transforms.jvp import as_value, jvp, split_aux
-from tracegrad.transforms.vjp import argnums_tuple, check_input_dtype, vjp, with_args_at
+from tracegrad.transforms.vjp import (
+    argnums_tuple,
+    at_positions,
+    check_input_dtype,
+    vjp,
+    with_args_at,
+)
 from tracegrad.transforms.vmap import vmap
 
 
@@ -57,12 +63,13 @@ def jacfwd(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args))
-        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
+        nums = argnums_tuple(argnums, len(args), "jacfwd")
+        unique = tuple(dict.fromkeys(nums))
+        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in unique)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
         for leaf in in_leaves:
             check_input_dtype(leaf, holomorphic, False, "jacfwd")
-        f = with_args_at(fun, args, nums, kwargs)
+        f = with_args_at(fun, args, unique, kwargs)
         f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
         basis, _ = _std_basis(in_leaves)
 
@@ -79,7 +86,7 @@ def jacfwd(
             j = moveaxis(j, 0, -1)
             parts = _split_last(j, get_aval(y_leaf).shape, in_leaves)
             tree = pytree.tree_unflatten(in_tree, parts)
-            blocks.append(tree[0] if isinstance(argnums, int) else tree)
+            blocks.append(tree[0] if isinstance(argnums, int) else at_positions(tree, unique, nums))
         jac = pytree.tree_unflatten(y_tree, blocks)
         return (jac, aux) if has_aux else jac
 
@@ -103,12 +110,13 @@ def jacrev(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args))
-        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in nums)
+        nums = argnums_tuple(argnums, len(args), "jacrev")
+        unique = tuple(dict.fromkeys(nums))
+        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in unique)
         in_leaves, in_tree = pytree.tree_flatten(dyn)
         for leaf in in_leaves:
             check_input_dtype(leaf, holomorphic, allow_int, "jacrev")
-        f = with_args_at(fun, args, nums, kwargs)
+        f = with_args_at(fun, args, unique, kwargs)
         if has_aux:
             y, f_vjp, aux = vjp(lambda *d: split_aux(f(*d), "jacrev"), *dyn, has_aux=True)
         else:
@@ -135,7 +143,9 @@ def jacrev(
                 for r, x in zip(rows, in_leaves, strict=True)
             ]
             tree = pytree.tree_unflatten(in_tree, parts)
-            per_out.append(tree[0] if isinstance(argnums, int) else tree)
+            per_out.append(
+                tree[0] if isinstance(argnums, int) else at_positions(tree, unique, nums)
+            )
         jac = pytree.tree_unflatten(y_tree, per_out)
         return (jac, aux) if has_aux else jac
 

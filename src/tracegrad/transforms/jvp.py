@@ -20,6 +20,7 @@ from tracegrad.core import (
     new_trace,
     pytree,
 )
+from tracegrad.core.aval import concrete_aval, invalid_value_error, is_traceable_dtype
 from tracegrad.core.dtypes import float0, tangent_dtype
 from tracegrad.core.trace import _current
 
@@ -229,11 +230,14 @@ def as_value(x: Any) -> Any:
     if isinstance(x, Tracer | np.ndarray | np.generic):
         return x
     if isinstance(x, bool | int | float | complex):
-        return np.asarray(x)
+        return np.asarray(x, concrete_aval(x).dtype)  # an int beyond int64: OverflowError
     try:
-        return np.asarray(x)
+        value = np.asarray(x)
     except Exception as e:
-        raise TypeError(f"Argument {x!r} of type {type(x).__name__} is not a valid array.") from e
+        raise invalid_value_error(x, None, None) from e
+    if not is_traceable_dtype(value.dtype):  # a string, a list of objects, ...
+        raise invalid_value_error(x, value.dtype, None)
+    return value
 
 
 def instantiate_tangent(t: Any) -> Any:

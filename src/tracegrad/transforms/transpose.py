@@ -11,14 +11,16 @@ from tracegrad.core import (
     ClosedJaxpr,
     Jaxpr,
     Literal,
+    ShapedArray,
     UndefinedPrimal,
     Var,
     Zero,
     get_aval,
+    is_python_scalar,
     pytree,
     trace_to_jaxpr,
 )
-from tracegrad.core.dtypes import float0
+from tracegrad.core.dtypes import float0, result_type
 from tracegrad.ops.structural import add_any, convert_element_type
 from tracegrad.transforms.jvp import as_value
 
@@ -93,6 +95,32 @@ def backward_pass(
                 ct_env[a] = ct if prev is None else add_any(prev, ct)
 
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]
+
+
+def fit_to_aval(x: Any, want: ShapedArray) -> Any | None:
+    """``x`` as a value of type ``want``, or None where it does not fit.
+
+    ``x`` fits if it has ``want``'s shape and dtype, or if it has ``want``'s shape and is
+    weakly typed (a Python scalar) of a kind that promotes to ``want``'s dtype unchanged
+    (NEP 50): then it is converted. A user's rule (custom_jvp, custom_vjp's bwd) and a
+    cotangent given to ``vjp_fn`` are checked with it, as JAX checks them.
+
+    >>> fit_to_aval(1.0, ShapedArray((), np.float32))
+    array(1., dtype=float32)
+    >>> fit_to_aval(np.ones(3, np.float32), ShapedArray((3,), np.float64)) is None
+    True
+    """
+    weak = is_python_scalar(x)
+    x = as_value(x)
+    got = get_aval(x)
+    if got.shape != want.shape:
+        return None
+    if got.dtype == want.dtype:
+        return x
+    weak = (weak or got.weak_type) and want.dtype != float0
+    if weak and result_type((want.dtype, False), (got.dtype, True)) == want.dtype:
+        return convert_element_type(x, want.dtype)
+    return None
 
 
 def match_dtype(ct: Any, aval: Any) -> Any:

@@ -13,7 +13,7 @@ from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
 from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
 from tracegrad.transforms.linearize import linearize_flat, tangent_aval
 from tracegrad.transforms.tape import linearize_eager
-from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.transpose import backward_pass, fit_to_aval, match_dtype
 
 
 def _zeros_cotangent(aval: Any) -> Any:
@@ -72,17 +72,15 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                 "cotangent with the structure of the function's output."
             )
         checked = []
-        for c, aval in zip(ct_leaves, out_avals, strict=True):
-            c = as_value(c)
-            c_aval = get_aval(c)
-            if c_aval.shape != aval.shape:
-                raise ValueError(
-                    f"Shape of cotangent input to vjp pullback function {c_aval.shape} must "
-                    f"be the same as the shape of corresponding primal input {aval.shape}."
-                )
-            if aval.dtype != float0 and c_aval.dtype != aval.dtype:
-                c = match_dtype(c, aval) if is_inexact(c_aval.dtype) else c.astype(aval.dtype)
-            checked.append(c)
+        for c, aval, out in zip(ct_leaves, out_avals, outs, strict=True):
+            if aval.dtype == float0:  # an output without derivative: any dtype will do
+                c = as_value(c)
+                fitted = c if get_aval(c).shape == aval.shape else None
+            else:
+                fitted = fit_to_aval(c, aval)
+            if fitted is None:
+                raise _cotangent_type_error(as_value(c), aval, get_aval(out))
+            checked.append(fitted)
         res = iter(pull(checked + aux_zeros))
         cts_in = [
             _zeros_cotangent(a) if a.dtype == float0 else _finish(next(res), a) for a in in_avals
@@ -93,6 +91,17 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     if has_aux:
         return out, vjp_fn, flat_fun.aux(aux_leaves)
     return out, vjp_fn
+
+
+def _cotangent_type_error(ct: Any, want: Any, out_aval: Any) -> ValueError:
+    got = get_aval(ct)
+    return ValueError(
+        "unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got "
+        f"{got.str_short()}, but expected {want.str_short()} because the corresponding output "
+        f"of the differentiated function had JAX type {out_aval.str_short()} (cotangent shape "
+        f"{got.shape}, dtype {got.dtype.name}; output shape {out_aval.shape}, dtype "
+        f"{out_aval.dtype.name}). Pass a cotangent of the output's shape and dtype."
+    )
 
 
 def check_input_dtype(x: Any, holomorphic: bool, allow_int: bool, name: str = "grad") -> None:
@@ -139,15 +148,64 @@ def _check_output(ans: Any, holomorphic: bool) -> None:
         )
 
 
-def argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+def argnums_tuple(argnums: int | Sequence[int], nargs: int, name: str) -> tuple[int, ...]:
+    """``argnums`` as a tuple of non-negative positions, checked as JAX checks them.
+
+    Repeated positions stay repeated (see ``at_positions``).
+    """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not nums:
+        raise ValueError(
+            f"{name} got argnums=(), an empty sequence: there is no argument to "
+            "differentiate with respect to. Pass the position of at least one positional "
+            "argument, e.g. argnums=0."
+        )
     for a in nums:
-        if not isinstance(a, int) or not -nargs <= a < nargs:
+        if not isinstance(a, int) or isinstance(a, bool):
             raise TypeError(
-                f"argnums {argnums!r} is out of range for a function called with "
-                f"{nargs} positional arguments."
+                f"argnums must be an int or a sequence of ints, but got {argnums!r} "
+                f"(an element of type {type(a).__name__})."
+            )
+    if name == "grad" and max(nums) >= nargs:  # grad and value_and_grad, as JAX types it
+        raise TypeError(
+            f"differentiating with respect to argnums={argnums!r} requires at least "
+            f"{max(nums) + 1} positional arguments to be passed by the caller, but got only "
+            f"{nargs} positional arguments."
+        )
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                "Positional argument indices, e.g. for `static_argnums`, must have value "
+                "greater than or equal to -len(args) and less than len(args), but got value "
+                f"{a} for len(args) == {nargs} (in {name} with argnums={argnums!r}). Pass "
+                "argnums that name positional arguments the function is called with."
             )
     return tuple(a % nargs for a in nums)
+
+
+def at_positions(
+    per_unique: Sequence[Any], unique: tuple[int, ...], nums: tuple[int, ...]
+) -> tuple[Any, ...]:
+    """Results computed once per distinct position in ``unique``, laid out as ``nums``.
+
+    A position repeated in argnums gets the derivative with respect to that argument at
+    each of its places (as ``torch.autograd.grad`` does for a repeated input); each repeat
+    is a copy, so no two results share memory.
+
+    >>> at_positions([np.ones(1), 2.0], (0, 1), (1, 0, 0))
+    (2.0, array([1.]), array([1.]))
+    """
+    out: list[Any] = []
+    for k, i in enumerate(nums):
+        value = per_unique[unique.index(i)]
+        if i in nums[:k]:
+            value = pytree.tree_map(_fresh, value)
+        out.append(value)
+    return tuple(out)
+
+
+def _fresh(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
 
 
 def with_args_at(
@@ -180,11 +238,12 @@ def value_and_grad(
 
     @functools.wraps(fun)
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args))
-        dyn = [args[i] for i in nums]
+        nums = argnums_tuple(argnums, len(args), "grad")
+        unique = tuple(dict.fromkeys(nums))
+        dyn = [args[i] for i in unique]
         for leaf in pytree.tree_leaves(dyn):
             check_input_dtype(as_value(leaf), holomorphic, allow_int)
-        f = with_args_at(fun, args, nums, kwargs)
+        f = with_args_at(fun, args, unique, kwargs)
 
         def partial_fun(*dyn_args: Any) -> Any:
             out = f(*dyn_args)
@@ -194,7 +253,7 @@ def value_and_grad(
         _check_output(ans, holomorphic)
         one = np.ones((), get_aval(ans).dtype)
         grads = vjp_fn(one)
-        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        g = grads[0] if isinstance(argnums, int) else at_positions(grads, unique, nums)
         return ((ans, aux), g) if has_aux else (ans, g)
 
     return value_and_grad_f
