@@ -241,6 +241,12 @@ def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
     return None
 
 
+def _leaf_aval(raw: Any, value: Any) -> ShapedArray:
+    """The abstract value of an argument leaf: a Python scalar keeps its weak type (SPEC 3),
+    although it runs as the 0-d array ``value``."""
+    return get_aval(raw if isinstance(raw, bool | int | float | complex) else value)
+
+
 def _static_key(value: Any, name: str, fname: str) -> Hashable:
     try:
         hash(value)
@@ -296,7 +302,7 @@ def jit(
         kwargs: dict[str, Any],
         static_pos: set[int],
         in_tree: pytree.PyTreeDef,
-        leaves: list[Any],
+        avals: Sequence[ShapedArray],
     ) -> tuple[ClosedJaxpr, Any]:
         out_tree: list[pytree.PyTreeDef] = []
 
@@ -311,23 +317,24 @@ def jit(
 
         try:
             origins: list[str | None] = list(arg_origins(fun, args, kwargs))
-            if len(origins) != len(leaves):
-                origins = [None] * len(leaves)
+            if len(origins) != len(avals):
+                origins = [None] * len(avals)
         except Exception:
-            origins = [None] * len(leaves)
-        closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], origins=origins)
+            origins = [None] * len(avals)
+        closed = trace_to_jaxpr(flat_fun, list(avals), origins=origins)
         return closed, out_tree[0]
 
     def prepare(
         args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[ClosedJaxpr, list[Any], list[Any], pytree.PyTreeDef]:
         static_pos, static, static_kw, dyn_args, dyn_kwargs = split(args, kwargs)
-        leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
-        leaves = [as_value(x) for x in leaves]
-        key = (in_tree, tuple(get_aval(x) for x in leaves), static, static_kw)
+        raw, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
+        leaves = [as_value(x) for x in raw]
+        avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
+        key = (in_tree, avals, static, static_kw)
         entry = cache.get(key)
         if entry is None:
-            closed, out_tree = trace(args, kwargs, static_pos, in_tree, leaves)
+            closed, out_tree = trace(args, kwargs, static_pos, in_tree, avals)
             closed, hoisted = hoist_tracer_consts(closed)
             closed = optimize(closed)  # once per signature, at trace time
             if not hoisted:  # a program closed over tracers is only valid for this call
