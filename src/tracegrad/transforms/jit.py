@@ -40,9 +40,11 @@ from tracegrad.transforms.vmap import vmap
 jit_p = Primitive("jit", multiple_results=True)
 
 
-def _compiled(closed: ClosedJaxpr) -> Program:
+def _compiled(closed: ClosedJaxpr, for_caller: bool = False) -> Program:
     # Optimised for execution and generated once per jaxpr object (the backend's cache).
-    return compile_program(closed)
+    # What the caller of jit gets owns its memory; what other transformations get (residuals
+    # and outputs of jit_p's implementation) may share it.
+    return compile_program(closed, own_outputs=for_caller)
 
 
 def _jit_impl(*args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
@@ -207,7 +209,7 @@ class Lowered:
 
     def as_text(self) -> str:
         """The Python source of the program that runs for these arguments."""
-        return _compiled(self.jaxpr).source
+        return _compiled(self.jaxpr, for_caller=True).source
 
 
 def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
@@ -247,6 +249,32 @@ def _leaf_aval(raw: Any, value: Any) -> ShapedArray:
     return get_aval(raw if isinstance(raw, bool | int | float | complex) else value)
 
 
+def _check_static_args(
+    signature: inspect.Signature, nums: tuple[int, ...], names: tuple[str, ...], fname: str
+) -> None:
+    """JAX's errors for static_argnums beyond the positional parameters and static_argnames
+    that name no parameter (unless the function takes ``*args`` / ``**kwargs``)."""
+    kinds = [p.kind for p in signature.parameters.values()]
+    fix = f"The function {fname!r} has the signature {signature}"
+    if inspect.Parameter.VAR_POSITIONAL not in kinds:
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        n = sum(k in positional for k in kinds)
+        if any(not -n <= i < n for i in nums):
+            raise ValueError(
+                f"Jitted function has static_argnums={nums}, but only accepts {n} positional "
+                f"arguments. {fix}: give positions from 0 to {n - 1} (or from -{n} to -1)."
+            )
+    if inspect.Parameter.VAR_KEYWORD not in kinds:
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        valid = {p.name for p in signature.parameters.values() if p.kind in named}
+        invalid = {n for n in names if n not in valid}
+        if invalid:
+            raise ValueError(
+                f"Jitted function has invalid argnames {invalid} in static_argnames. Function "
+                f"does not take these args. {fix}: name some of its parameters."
+            )
+
+
 def _static_key(value: Any, name: str, fname: str) -> Hashable:
     try:
         hash(value)
@@ -278,12 +306,15 @@ def jit(
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
     del donate_argnums  # accepted for compatibility; NumPy buffers are not donated
     fname = getattr(fun, "__name__", "fun")
-    if names and not nums:
-        try:
-            params = list(inspect.signature(fun).parameters)
+    try:
+        signature: inspect.Signature | None = inspect.signature(fun)
+    except (TypeError, ValueError):  # a callable without a signature: nothing to check
+        signature = None
+    if signature is not None:
+        _check_static_args(signature, nums, names, fname)
+        if names and not nums:
+            params = list(signature.parameters)
             nums = tuple(params.index(n) for n in names if n in params)
-        except (TypeError, ValueError):
-            pass
     cache: dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]] = {}
 
     def split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -363,7 +394,7 @@ def jit(
         if hoisted or not is_eager():
             outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
             return pytree.tree_unflatten(out_tree, outs)
-        run = _compiled(closed).run
+        run = _compiled(closed, for_caller=True).run
         if key is not None:
             fast[key] = (run, out_tree)
         return pytree.tree_unflatten(out_tree, run(*leaves))
