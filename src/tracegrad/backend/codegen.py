@@ -14,11 +14,11 @@ is the buffer itself rather than a view of it.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import keyword
 import linecache
 import types
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +30,7 @@ from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
 from tracegrad.backend.rewrite import EXECUTION_CALLS
-from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var
+from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
 _FILE_NUMBERS = itertools.count()
@@ -50,7 +50,7 @@ class Program:
         return self.run(*args)
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def compile_program(closed: ClosedJaxpr, own_outputs: bool = False) -> Program:
     """Optimise ``closed`` for execution (calls of every kind inlined) and generate its code,
     once per jaxpr object. With ``own_outputs``, what ``jit`` returns to its caller: outputs
@@ -449,4 +449,6 @@ def generate(
     code = compile(source, filename, "exec")
     namespace = dict(gen.ns.globals)
     exec(code, namespace)
-    return Program(namespace[name], source, closed)
+    run = namespace[name]
+    weakref.finalize(run, linecache.cache.pop, filename, None)  # the lines go with the code
+    return Program(run, source, closed)

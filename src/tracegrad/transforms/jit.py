@@ -26,6 +26,7 @@ from tracegrad.core import (
     instantiate,
     is_eager,
     is_undefined_primal,
+    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -61,7 +62,7 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
     return jaxpr.out_avals
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def jvp_jaxpr(
     closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
 ) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
@@ -110,7 +111,7 @@ def _jit_jvp(
     return list(outs[:n]), t_outs
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
     """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
     in_avals = closed.in_avals
@@ -137,7 +138,7 @@ def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str
     return [next(outs) if u else None for u in undefined]
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
     """A jaxpr of the batched inputs giving outputs batched along axis 0."""
     avals = []
@@ -275,6 +276,32 @@ def _check_static_args(
             )
 
 
+# The traces one jitted function keeps: at most this many, holding at most this many bytes of
+# constants (the arrays they closed over or folded); the oldest go first.
+MAX_TRACES = 1024
+MAX_CONST_BYTES = 1 << 28
+
+
+class _TraceCache(dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]]):
+    """The traced programs of one jitted function by signature, and ``fast``: the compiled
+    programs by the signature of an all-array call (emptied whenever a trace is dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
+        self.nbytes: dict[Hashable, int] = {}
+
+    def put(self, key: Hashable, entry: tuple[ClosedJaxpr, pytree.PyTreeDef]) -> None:
+        self[key] = entry
+        self.nbytes[key] = sum(int(getattr(c, "nbytes", 0)) for c in entry[0].consts)
+        while len(self) > 1 and (
+            len(self) > MAX_TRACES or sum(self.nbytes.values()) > MAX_CONST_BYTES
+        ):
+            oldest = next(iter(self))
+            del self[oldest], self.nbytes[oldest]
+            self.fast.clear()
+
+
 def _static_key(value: Any, name: str, fname: str) -> Hashable:
     try:
         hash(value)
@@ -315,7 +342,7 @@ def jit(
         if names and not nums:
             params = list(signature.parameters)
             nums = tuple(params.index(n) for n in names if n in params)
-    cache: dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]] = {}
+    cache = _TraceCache()
 
     def split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         n = len(args)
@@ -369,14 +396,14 @@ def jit(
             closed, hoisted = hoist_tracer_consts(closed)
             closed = optimize(closed)  # once per signature, at trace time
             if not hoisted:  # a program closed over tracers is only valid for this call
-                cache[key] = (closed, out_tree)
+                cache.put(key, (closed, out_tree))
         else:
             (closed, out_tree), hoisted = entry, []
         return closed, hoisted, leaves, out_tree
 
     # The common call: positional NumPy arrays only, outside every transformation. Its
     # signature is just the shapes and dtypes, and the compiled program runs directly.
-    fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
+    fast = cache.fast
     fast_ok = not nums and not names
 
     @functools.wraps(fun)
