@@ -19,7 +19,7 @@ import keyword
 import linecache
 import types
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from tracegrad.backend import emitters
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
-from tracegrad.backend.rewrite import EXECUTION_CALLS
+from tracegrad.backend.rewrite import EXECUTION_CALLS, literal_key, paused_gc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
@@ -172,6 +172,7 @@ class _Generator:
         self.own_outputs = own_outputs
         self.plan = OutputPlan(closed.jaxpr.invars, closed.jaxpr.constvars, closed.consts)
         self.with_methods: set[Var] = set()
+        self.literals: dict[Hashable, str] = {}
         self.refs: dict[Var, list[_Storage]] = {}  # live variable -> storages it may alias
         j = self.jaxpr
         for v, c in zip(j.constvars, closed.consts, strict=True):
@@ -191,7 +192,13 @@ class _Generator:
         return isinstance(a, Var) and a in self.with_methods
 
     def atom(self, a: Atom) -> str:
-        return emitters.literal_text(self, a) if isinstance(a, Literal) else self.ns.var(a)
+        if not isinstance(a, Literal):
+            return self.ns.var(a)
+        key = literal_key(a)  # one name per value: a program may hold thousands of 0.5s
+        text = self.literals.get(key)
+        if text is None:
+            text = self.literals[key] = emitters.literal_text(self, a)
+        return text
 
     def generate(self, name: str) -> str:
         j = self.jaxpr
@@ -440,13 +447,14 @@ def generate(
         del b
         return [c]
     """
-    gen = _Generator(closed, reuse_buffers, own_outputs)
-    name = emitters.identifier(name)
-    source = gen.generate(name)
-    filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
-    # Registered with linecache so that tracebacks show the generated lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    code = compile(source, filename, "exec")
+    with paused_gc():
+        gen = _Generator(closed, reuse_buffers, own_outputs)
+        name = emitters.identifier(name)
+        source = gen.generate(name)
+        filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
+        # Registered with linecache so that tracebacks show the generated lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        code = compile(source, filename, "exec")
     namespace = dict(gen.ns.globals)
     exec(code, namespace)
     run = namespace[name]

@@ -12,6 +12,7 @@ Everything else calls the primitive's implementation, bound as a global.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import operator
@@ -330,8 +331,12 @@ def identifier(name: Any, limit: int = 40) -> str:
     >>> identifier("x²"), identifier("ﬁx"), identifier("2nd order"), identifier("if")
     ('x_', '_x', 'p_2nd_order', 'if')
     """
-    plain = str.__str__(name) if isinstance(name, str) else ""
-    text = "".join(c if c.isascii() and c.isalnum() else "_" for c in plain[:limit])
+    return _identifier(str.__str__(name) if isinstance(name, str) else "", limit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _identifier(name: str, limit: int) -> str:  # an exact str: its hash and == are str's
+    text = "".join(c if c.isascii() and c.isalnum() else "_" for c in name[:limit])
     return text if text and not text[0].isdigit() else f"p_{text}"
 
 
