@@ -1,11 +1,13 @@
 """Random small programs for the backend's property tests: a hypothesis strategy draws a
-recipe (a sequence of elementwise, broadcast, reduce, reshape, transpose and cast steps
-over a few inputs, with literals and constants among the operands), and ``stage`` turns
-it into a closed jaxpr by running it on staging tracers.
+recipe (a sequence of elementwise, broadcast, reduce, reshape, transpose, cast, copy and
+indexing steps over a few inputs, with literals and constants among the operands), and
+``stage`` turns it into a closed jaxpr by running it on staging tracers; ``run_recipe`` on
+arrays runs it eagerly.
 
 The recipes are made to stress the passes and buffer reuse: literals 0, 1 and -0.0 (for
 the algebra), repeated subexpressions (for CSE), dead values (for DCE), constant-only
-chains (for folding), and outputs that are inputs, views, or the same value twice.
+chains (for folding), copies that trace to nothing, and outputs that are inputs, views,
+or the same value twice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import tracegrad as tg
+import tracegrad.numpy as tnp
 from tracegrad.core import ClosedJaxpr
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as et
@@ -46,6 +49,17 @@ BINARY = {
     "select": None,  # select_n(x < y, x, y)
 }
 LITERALS = [0.0, 1.0, -0.0, 2.5, -1.0]
+# Operations that only copy, as a user writes them: eagerly each returns a new array; the
+# front end or the optimiser reduces each to its operand.
+COPIES = {
+    "copy": tnp.copy,
+    "method_copy": lambda x: tnp.asarray(x).copy(),
+    "array": tnp.array,
+    "astype_same": lambda x: tnp.asarray(x).astype(tnp.asarray(x).dtype),
+    "positive": tnp.positive,
+    "conj": tnp.conj,
+    "index": lambda x: x[0] if np.ndim(x) else x,
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,18 @@ class Recipe:
     const_kind: int  # 0: a random constant, 1: zeros, 2: ones
 
 
-_OPS = [*UNARY, *BINARY, "lit", "const", "bcast", "reduce", "reshape", "transpose", "cast"]
+_OPS = [
+    *UNARY,
+    *BINARY,
+    *COPIES,
+    "lit",
+    "const",
+    "bcast",
+    "reduce",
+    "reshape",
+    "transpose",
+    "cast",
+]
 
 
 @st.composite
@@ -125,6 +150,8 @@ def _apply(recipe: Recipe, step: Step, values: list[Any]) -> Any:
     op = step.op
     if op in UNARY:
         return UNARY[op](x)
+    if op in COPIES:
+        return COPIES[op](x)
     if op in BINARY:
         if step.which == 0:  # a literal operand, on either side
             y = _lit(step.literal, dtype, weak=step.b % 2 == 0)

@@ -3,11 +3,14 @@ programs (hypothesis), measured against the reference interpreter."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.programs import inputs_for, recipes, stage
+import tracegrad as tg
+from backend.programs import inputs_for, recipes, run_recipe, stage
 from tracegrad.backend import cse, dce, fold_constants, generate, inline_calls, optimize, simplify
 from tracegrad.backend.codegen import compile_program
 from tracegrad.backend.interpreter import evaluate
@@ -96,3 +99,39 @@ def test_outputs_do_not_share_reused_memory(recipe, seed) -> None:
         second = program(*xs)
     for s, w in zip(second, want):
         np.testing.assert_array_equal(s, w)
+
+
+def _shares(a, b) -> bool:
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.shares_memory(a, b)
+
+
+@settings(deadline=None, max_examples=200)
+@given(recipes(max_steps=14), st.integers(0, 2**16))
+def test_jit_results_are_eager_results(recipe, seed) -> None:
+    """jit against the same program run eagerly: values, dtypes, the kind of object (array or
+    NumPy scalar) and memory: a jit result shares memory with an argument or another result
+    only where the eager one does (docs/jit.md, "Results are the caller's")."""
+    xs = inputs_for(recipe, seed)
+    copies = [x.copy() for x in xs]
+    with np.errstate(all="ignore"):
+        want = run_recipe(recipe, *xs)
+        got = tg.jit(lambda *a: run_recipe(recipe, *a))(*xs)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert np.shape(g) == np.shape(w)
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_array_equal(g, w)  # equal values (+0.0 may be -0.0: docs/jit.md)
+        if np.ndim(w) == 0:  # a NumPy scalar, also where eager built a 0-d array
+            assert isinstance(g, np.generic), (type(g), type(w))
+            assert type(g) is type(w) or isinstance(w, np.ndarray)
+        else:
+            assert type(g) is np.ndarray
+        for x in xs:
+            assert not _shares(g, x) or _shares(w, x)
+    for i, j in itertools.combinations(range(len(got)), 2):
+        assert not _shares(got[i], got[j]) or _shares(want[i], want[j])
+    for o in got:  # a caller writing into every result changes nothing it passed
+        if isinstance(o, np.ndarray) and o.flags.writeable:
+            o[...] = 7.0
+    for x, c in zip(xs, copies):
+        assert x.tobytes() == c.tobytes()

@@ -653,6 +653,32 @@ CASES = [
         phrases=("Non-hashable static arguments are not supported",),
         needs=("tg.jit",),
     ),
+    case(
+        "static_argnums beyond the positional parameters (jit)",
+        lambda t, xp: t.jit(lambda x, y=1: x, static_argnums=3),
+        phrases=(
+            r"Jitted function has static_argnums=\(3,\), but only accepts 2 positional "
+            r"arguments",
+        ),
+        tg_phrases=(r"\(x, y=1\)",),
+        needs=("tg.jit",),
+    ),
+    case(
+        "negative static_argnums beyond the positional parameters (jit)",
+        lambda t, xp: t.jit(lambda x, y=1: x, static_argnums=(0, -3)),
+        phrases=(r"static_argnums=\(0, -3\), but only accepts 2 positional arguments",),
+        needs=("tg.jit",),
+    ),
+    case(
+        "static_argnames naming no parameter (jit)",
+        lambda t, xp: t.jit(lambda x, y=1: x, static_argnames=("y", "z")),
+        phrases=(
+            r"Jitted function has invalid argnames \{'z'\} in static_argnames\. Function "
+            r"does not take these args",
+        ),
+        tg_phrases=(r"\(x, y=1\)",),
+        needs=("tg.jit",),
+    ),
 ]
 
 

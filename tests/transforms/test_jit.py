@@ -117,3 +117,45 @@ def test_concretization_error_names_the_line() -> None:
 
     with pytest.raises(tg.ConcretizationTypeError, match="the line the error must name"):
         tg.jit(g)(1.0)
+
+
+WEAK_CASES = [
+    (2.0, np.ones(2, np.float32)),
+    (2, np.ones(2, np.float32)),
+    (2, np.ones(2, np.int8)),
+    (2.0, np.ones(2, np.float16)),
+    (1j, np.ones(2, np.complex64)),
+]
+
+
+@pytest.mark.parametrize(("s", "v"), WEAK_CASES)
+def test_python_scalars_stay_weakly_typed(s, v) -> None:
+    """A Python scalar argument of jit (or an unmapped one of vmap) is weakly typed, as in eager
+    code and JAX: it takes the dtype of the array it meets."""
+    want = (s * v).dtype
+    assert tg.jit(lambda a, b: a * b)(s, v).dtype == want
+    batched = tg.vmap(lambda a, b: a * b, in_axes=(None, 0))(s, np.stack([v, v]))
+    assert batched.dtype == want
+    assert tg.jit(tg.vmap(lambda a, b: a * b, in_axes=(None, 0)))(s, np.stack([v, v])).dtype == want
+
+
+def test_weak_type_is_part_of_the_signature() -> None:
+    traces = []
+
+    def g(a, b):
+        traces.append(1)
+        return a * b
+
+    jg = tg.jit(g)
+    v = np.ones(2, np.float32)
+    assert jg(2.0, v).dtype == np.float32
+    assert jg(np.float64(2.0), v).dtype == np.float64  # a NumPy scalar is strongly typed
+    assert jg(np.array(2.0), v).dtype == np.float64
+    assert jg(3.0, v).dtype == np.float32
+    assert len(traces) == 2
+
+
+def test_weak_types_match_jax() -> None:
+    jax = pytest.importorskip("jax")
+    for s, v in WEAK_CASES:
+        assert tg.jit(lambda a, b: a * b)(s, v).dtype == jax.jit(lambda a, b: a * b)(s, v).dtype

@@ -14,11 +14,12 @@ is the buffer itself rather than a view of it.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import keyword
 import linecache
-from collections.abc import Callable, Sequence
+import types
+import weakref
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +27,10 @@ import numpy as np
 
 from tracegrad.backend import emitters
 from tracegrad.backend.emitters import FRESH, OUT, Emission
+from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
-from tracegrad.backend.rewrite import EXECUTION_CALLS
-from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var
+from tracegrad.backend.rewrite import EXECUTION_CALLS, literal_key, paused_gc
+from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
 _FILE_NUMBERS = itertools.count()
@@ -48,15 +50,17 @@ class Program:
         return self.run(*args)
 
 
-@functools.lru_cache(maxsize=4096)
-def compile_program(closed: ClosedJaxpr) -> Program:
+@per_jaxpr
+def compile_program(closed: ClosedJaxpr, own_outputs: bool = False) -> Program:
     """Optimise ``closed`` for execution (calls of every kind inlined) and generate its code,
-    once per jaxpr object.
+    once per jaxpr object. With ``own_outputs``, what ``jit`` returns to its caller: outputs
+    that share no memory with the inputs, constants or each other, 0-d ones as NumPy scalars
+    (outputs.py).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
     >>> program = compile_program(tg.make_jaxpr(lambda x: tnp.sin(x) * 2.0)(np.zeros(3)))
     >>> print(program.source)
-    # lit0 = array(2.)
+    # lit0 = 2.0 (float64)
     def program(a):
         b = np_sin(a)
         c = np_multiply(b, lit0, out=b)
@@ -65,7 +69,7 @@ def compile_program(closed: ClosedJaxpr) -> Program:
     >>> program(np.zeros(3))
     [array([0., 0., 0.])]
     """
-    return generate(optimize(closed, EXECUTION_CALLS))
+    return generate(optimize(closed, EXECUTION_CALLS), own_outputs=own_outputs)
 
 
 def compile_jaxpr(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
@@ -89,11 +93,17 @@ _NUMBERED = frozenset({"lit", "params"})  # stems always given a number
 
 class _Namespace:
     """Names of variables (as the IR printer gives them: a, b, ..., z, ba, ...) and of the
-    globals the code uses (NumPy functions, constants, parameters)."""
+    globals the code uses (NumPy functions, constants, parameters).
+
+    Every name is generated: a variable's is letters only (a keyword gets a trailing ``_``),
+    a global's always holds a digit or an inner ``_`` (``np_sin``, ``lit0``, ``mode0``), so
+    the two never meet whatever the program's size. Stems derived from names a user chose
+    (a primitive's, a parameter's) are reduced to ASCII letters and digits first.
+    """
 
     def __init__(self) -> None:
         self.names: dict[Var, str] = {}
-        self.globals: dict[str, Any] = {"np": np}
+        self.globals: dict[str, Any] = {}
         self._by_id: dict[tuple[int, str], str] = {}
         self._counter = itertools.count()
 
@@ -111,12 +121,11 @@ class _Namespace:
         name = self._by_id.get(key)
         if name is not None:
             return name
-        if stem.isalpha() and stem not in _NUMBERED:
-            stem += "_"  # variables are named with letters only: never shadow a global
+        stem = emitters.identifier(stem, limit=100)
         bound = self.globals.get(stem, _UNBOUND)
-        if bound is _UNBOUND and stem not in _NUMBERED:
+        if bound is _UNBOUND and stem not in _NUMBERED and _global_like(stem):
             name = stem
-        elif stem.startswith(("np_", "dt_")) and bound == value:
+        elif isinstance(value, _NUMPY_NAMED) and type(bound) is type(value) and bound == value:
             # NumPy functions and dtypes: one name each (np.add.reduce is a new bound method
             # at each access, equal to the others but not the same object).
             return stem
@@ -125,6 +134,14 @@ class _Namespace:
         self.globals[name] = value
         self._by_id[key] = name
         return name
+
+
+_NUMPY_NAMED = (np.dtype, np.ufunc, types.BuiltinMethodType)
+
+
+def _global_like(name: str) -> bool:
+    """A name no variable has: with a digit, or a ``_`` before its end."""
+    return any(c.isdigit() for c in name) or "_" in name[:-1]
 
 
 # ---- generation --------------------------------------------------------------------------
@@ -148,11 +165,14 @@ class _Freed:
 
 
 class _Generator:
-    def __init__(self, closed: ClosedJaxpr, reuse_buffers: bool) -> None:
+    def __init__(self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool) -> None:
         self.jaxpr = closed.jaxpr
         self.ns = _Namespace()
         self.reuse = reuse_buffers
+        self.own_outputs = own_outputs
+        self.plan = OutputPlan(closed.jaxpr.invars, closed.jaxpr.constvars, closed.consts)
         self.with_methods: set[Var] = set()
+        self.literals: dict[Hashable, str] = {}
         self.refs: dict[Var, list[_Storage]] = {}  # live variable -> storages it may alias
         j = self.jaxpr
         for v, c in zip(j.constvars, closed.consts, strict=True):
@@ -172,7 +192,13 @@ class _Generator:
         return isinstance(a, Var) and a in self.with_methods
 
     def atom(self, a: Atom) -> str:
-        return emitters.literal_text(self, a) if isinstance(a, Literal) else self.ns.var(a)
+        if not isinstance(a, Literal):
+            return self.ns.var(a)
+        key = literal_key(a)  # one name per value: a program may hold thousands of 0.5s
+        text = self.literals.get(key)
+        if text is None:
+            text = self.literals[key] = emitters.literal_text(self, a)
+        return text
 
     def generate(self, name: str) -> str:
         j = self.jaxpr
@@ -182,7 +208,6 @@ class _Generator:
         lines: list[str] = []
         dels: list[list[str]] = []
         freed: list[_Freed] = []
-        of_consts = set(j.constvars)  # values that may share memory with a constant
         for i, eqn in enumerate(eqns):
             args = [self.atom(a) for a in eqn.invars]
             emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
@@ -200,8 +225,7 @@ class _Generator:
                 names.append(buffer.handle)  # the output's name takes over the array
             lines.append(self._assign(eqn, expr, last_use))
             self._track(eqn, emission, buffer)
-            if emission.kind != FRESH and any(a in of_consts for a in eqn.invars):
-                of_consts.update(eqn.outvars)
+            self.plan.record(eqn, emission.kind, emission.scalar_result)
             unused = [v for v in eqn.outvars if v not in last_use]
             names += self._release([*dying, *unused], freed, i)
             dels.append(names)
@@ -213,24 +237,33 @@ class _Generator:
             body.append(line)
             if names:
                 body.append("del " + ", ".join(dict.fromkeys(names)))
-        # A constant (folded at compile time, or closed over) returned as it is would be the
-        # same array at every call: a caller writing into it would change the program.
-        outs_text = ", ".join(
-            f"{self.ns.glob(_own, 'own')}({self.atom(a)})"
-            if a in of_consts or (isinstance(a, Literal) and isinstance(a.val, np.ndarray))
-            else self.atom(a)
-            for a in j.outvars
-        )
         params = ", ".join(self.ns.var(v) for v in j.invars)
         text = "".join(f"    {ln}\n" for ln in body)
+        outs_text = ", ".join(self._outputs())
         return self._legend() + f"def {name}({params}):\n{text}    return [{outs_text}]"
 
+    def _outputs(self) -> list[str]:
+        """The text of each output (outputs.py: what may be returned as it is)."""
+        j = self.jaxpr
+        if self.own_outputs:
+            return self.plan.wrap(j.outvars, self.atom, self.ns.glob)
+        # A constant (folded at compile time, or closed over) returned as it is would be the
+        # same array at every call: a caller writing into it would change the program.
+        return [
+            f"{self.ns.glob(own, 'own_copy')}({self.atom(a)})"
+            if self.plan.from_consts(a)
+            or (isinstance(a, Literal) and isinstance(a.val, np.ndarray))
+            else self.atom(a)
+            for a in j.outvars
+        ]
+
     def _legend(self) -> str:
-        """Comments giving the values of the literals the code names."""
+        """Comments giving the types of the literals the code names, and the values of the
+        numeric scalars among them (never a ``repr`` of anything else)."""
         notes = []
         for key, value in self.ns.globals.items():
-            if key.startswith("lit"):
-                notes.append(f"# {key} = {value!r}")
+            if key.startswith("lit") and isinstance(value, np.ndarray | np.generic):
+                notes.append(f"# {key} = {_describe(value)}")
         return "".join(f"{n}\n" for n in notes)
 
     def _assign(self, eqn: JaxprEqn, expr: str, last_use: dict[Var, int]) -> str:
@@ -313,11 +346,14 @@ class _Generator:
         return names
 
 
-def _own(x: Any) -> Any:
-    """``x``, or a copy of it if it is a writable array (see the end of ``generate``)."""
-    if isinstance(x, np.ndarray) and x.flags.writeable:
-        return x.copy()
-    return x
+def _describe(value: np.ndarray | np.generic) -> str:
+    """``1.0 (float64)`` for a numeric scalar, ``float64[3]`` for an array."""
+    dtype = emitters.identifier(value.dtype.name)
+    if value.shape == () and value.dtype.kind in "biufc":
+        item = value.item()
+        if type(item) in (bool, int, float, complex):
+            return f"{item!r} ({dtype})"
+    return f"{dtype}[{','.join(str(int(d)) for d in value.shape)}]"
 
 
 def _last_uses(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> dict[Var, int]:
@@ -394,7 +430,13 @@ def _absorbs(use: JaxprEqn, b: Var, x: Atom, replaced: dict[Var, Atom]) -> bool:
         return False
 
 
-def generate(closed: ClosedJaxpr, *, reuse_buffers: bool = True, name: str = "program") -> Program:
+def generate(
+    closed: ClosedJaxpr,
+    *,
+    reuse_buffers: bool = True,
+    own_outputs: bool = False,
+    name: str = "program",
+) -> Program:
     """Generate and compile the code of ``closed`` as it is (no optimisation).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
@@ -405,12 +447,16 @@ def generate(closed: ClosedJaxpr, *, reuse_buffers: bool = True, name: str = "pr
         del b
         return [c]
     """
-    gen = _Generator(closed, reuse_buffers)
-    source = gen.generate(name)
-    filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
-    # Registered with linecache so that tracebacks show the generated lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    code = compile(source, filename, "exec")
+    with paused_gc():
+        gen = _Generator(closed, reuse_buffers, own_outputs)
+        name = emitters.identifier(name)
+        source = gen.generate(name)
+        filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
+        # Registered with linecache so that tracebacks show the generated lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        code = compile(source, filename, "exec")
     namespace = dict(gen.ns.globals)
     exec(code, namespace)
-    return Program(namespace[name], source, closed)
+    run = namespace[name]
+    weakref.finalize(run, linecache.cache.pop, filename, None)  # the lines go with the code
+    return Program(run, source, closed)

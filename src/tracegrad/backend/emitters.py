@@ -12,7 +12,10 @@ Everything else calls the primitive's implementation, bound as a global.
 
 from __future__ import annotations
 
+import functools
+import keyword
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,6 +42,7 @@ class Emission:
     kind: str
     out_template: str | None = None
     elementwise: bool = False  # out= may be an input of the same shape (NumPy handles it)
+    scalar_result: bool = False  # a 0-d result is a NumPy scalar (ufuncs and reductions)
 
 
 class Context(Protocol):
@@ -67,21 +71,21 @@ def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission
         return None
     if eqn.params or eqn.primitive.multiple_results:
         return None
-    name = f"np_{ufunc.__name__}"
+    name = f"np_{identifier(ufunc.__name__)}"
     expr = _call(ctx, ufunc, name, args)
     out_dtype = eqn.outvars[0].aval.dtype
     # The result is written with the output's dtype only when no operand promotes: then
     # NumPy's result dtype is that dtype, and out= changes nothing but the memory used.
     same = all(a.aval.dtype == out_dtype for a in eqn.invars)
     template = _call(ctx, ufunc, name, args, f"out={OUT}") if same else None
-    return Emission(expr, FRESH, template, elementwise=True)
+    return Emission(expr, FRESH, template, elementwise=True, scalar_result=True)
 
 
 # ---- named emitters -----------------------------------------------------------------------
 
 
 def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
-    (x,), y = args, int(eqn.params["y"])
+    (x,), y = args, operator.index(eqn.params["y"])
     dtype = eqn.invars[0].aval.dtype
     fn: np.ufunc
     if y == 2 and dtype.kind in "fiu":
@@ -96,13 +100,14 @@ def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
         FRESH,
         _call(ctx, fn, name, [x, *extra], f"out={OUT}") if same else None,
         elementwise=True,
+        scalar_result=True,
     )
 
 
 def _reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:
     # np.sum / np.prod / np.max / np.min on an array are ufunc.reduce with these arguments.
     def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
-        axes = tuple(eqn.params["axes"])
+        axes = ints(eqn.params["axes"])
         if not axes:
             return None
         dtype = _dtype_name(ctx, eqn.invars[0].aval.dtype) if with_dtype else "None"
@@ -112,6 +117,7 @@ def _reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:
             _call(ctx, ufunc.reduce, fn, base),
             FRESH,
             _call(ctx, ufunc.reduce, fn, base, f"out={OUT}"),
+            scalar_result=True,
         )
 
     return emit
@@ -136,9 +142,9 @@ def _reshape_text(ctx: Context, a: Atom, x: str, shape: tuple[int, ...]) -> str:
 
 
 def _broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
-    shape = tuple(eqn.params["shape"])
+    shape = ints(eqn.params["shape"])
     a = eqn.invars[0]
-    expanded = expanded_shape(a.aval.shape, shape, eqn.params["broadcast_dimensions"])
+    expanded = expanded_shape(a.aval.shape, shape, ints(eqn.params["broadcast_dimensions"]))
     if expanded == shape:  # only new dimensions of size 1: a reshape
         if ctx.has_methods(a):
             return Emission(_reshape_text(ctx, a, args[0], shape), VIEW)
@@ -148,13 +154,11 @@ def _broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emiss
 
 
 def _reshape(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
-    return Emission(
-        _reshape_text(ctx, eqn.invars[0], args[0], tuple(eqn.params["new_sizes"])), VIEW
-    )
+    return Emission(_reshape_text(ctx, eqn.invars[0], args[0], ints(eqn.params["new_sizes"])), VIEW)
 
 
 def _transpose(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
-    perm = tuple(eqn.params["permutation"])
+    perm = ints(eqn.params["permutation"])
     if not ctx.has_methods(eqn.invars[0]):
         return Emission(_call(ctx, np.transpose, "np_transpose", [args[0], repr(perm)]), VIEW)
     if perm == tuple(reversed(range(len(perm)))):
@@ -179,7 +183,7 @@ def _dot_general(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission |
     x, y = eqn.invars
     if lb or rb:
         return None
-    lc, rc = tuple(lc), tuple(rc)
+    lc, rc = ints(lc), ints(rc)
     if x.aval.ndim <= 2 and y.aval.ndim <= 2 and lc == (x.aval.ndim - 1,) and rc == (0,):
         return Emission(_call(ctx, np.dot, "np_dot", args), FRESH)
     if x.aval.ndim == 2 and y.aval.ndim == 2 and len(lc) == 1 and len(rc) == 1:
@@ -205,9 +209,9 @@ def _slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     a = eqn.invars[0]
     parts = []
     for lo, hi, st, n in zip(
-        eqn.params["start_indices"],
-        eqn.params["limit_indices"],
-        eqn.params["strides"],
+        ints(eqn.params["start_indices"]),
+        ints(eqn.params["limit_indices"]),
+        ints(eqn.params["strides"]),
         a.aval.shape,
         strict=True,
     ):
@@ -222,7 +226,7 @@ def _slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
 
 def _concatenate(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     items = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
-    dim = int(eqn.params["dimension"])
+    dim = operator.index(eqn.params["dimension"])
     return Emission(_call(ctx, np.concatenate, "np_concatenate", [items], f"axis={dim}"), FRESH)
 
 
@@ -259,44 +263,86 @@ def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
 def fallback(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     """Call ``prim.impl(*args, **params)``, the implementation bound as a global."""
     prim = eqn.primitive
-    impl = ctx.glob(prim.impl, f"{_identifier(prim.name)}_impl")
-    kwargs = [f"{k}={param_text(ctx, v, k)}" for k, v in eqn.params.items()]
-    if not all(k.isidentifier() for k in eqn.params):
+    impl = ctx.glob(prim.impl, f"{identifier(prim.name)}_impl")
+    if all(_plain_keyword(k) for k in eqn.params):
+        kwargs = [f"{k}={param_text(ctx, v, k)}" for k, v in eqn.params.items()]
+    else:
         kwargs = [f"**{ctx.glob(dict(eqn.params), 'params')}"]
     return Emission(f"{impl}({', '.join([*args, *kwargs])})", OPAQUE)
 
 
+def _plain_keyword(k: Any) -> bool:
+    """A parameter name that reads back as itself in a call (an ASCII identifier: Python
+    normalises other identifiers, so that 'ﬁx=' would pass 'fix')."""
+    return type(k) is str and k.isascii() and k.isidentifier() and not keyword.iskeyword(k)
+
+
+def _plain_scalar(value: Any) -> bool:
+    """A value whose ``repr`` is a short literal that reads back exactly (exact built-in types
+    only: a subclass's ``repr`` is its own code)."""
+    t = type(value)
+    if value is None or t is bool:
+        return True
+    if t is int:
+        return bool(-(2**64) < value < 2**64)
+    if t is float:
+        return math.isfinite(value)
+    if t is str:  # a short word such as mode='clip'; any other string is a global
+        return len(value) <= 32 and value.isascii() and value.isidentifier()
+    return False
+
+
 def param_text(ctx: Context, value: Any, stem: str) -> str:
-    """Source text for a parameter value: a literal where it reads back exactly, a global
-    otherwise."""
-    if value is None or isinstance(value, bool | int | str):
+    """Source text for a parameter value: a literal for plain numbers, short words and tuples
+    of them, a global otherwise (user text never enters the code).
+
+    >>> class Shout(str):
+    ...     def __repr__(self): return "print('hi')"
+    >>> class Names:
+    ...     def glob(self, value, stem): return f"{stem}0"
+    >>> param_text(Names(), ("clip", 3, None), "mode"), param_text(Names(), Shout("a"), "mode")
+    ("('clip', 3, None)", 'mode0')
+    """
+    if _plain_scalar(value):
         return repr(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return repr(value)
-    if isinstance(value, tuple) and all(
-        v is None or isinstance(v, bool | int | str | tuple) for v in value
-    ):
+    if type(value) is tuple and all(_plain_scalar(v) or type(v) is tuple for v in value):
         inner = [param_text(ctx, v, stem) for v in value]
         return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
-    return ctx.glob(value, _identifier(stem))
+    return ctx.glob(value, identifier(stem))
 
 
 def literal_text(ctx: Context, lit: Literal) -> str:
     """Source text for a literal: Python numbers inline, NumPy values as globals (a NumPy
     scalar is not a Python float: it is strongly typed)."""
     val = lit.val
-    if type(val) in (bool, int) or (type(val) is float and math.isfinite(val)):
+    if type(val) in (bool, int, float) and _plain_scalar(val):
         return repr(val)
     return ctx.glob(val, "lit")
 
 
 def _dtype_name(ctx: Context, dtype: np.dtype[Any]) -> str:
-    return ctx.glob(dtype, f"dt_{_identifier(dtype.name)}")
+    return ctx.glob(dtype, f"dt_{identifier(dtype.name)}")
 
 
-def _identifier(name: str) -> str:
-    text = "".join(c if c.isalnum() else "_" for c in name)
-    return text if text.isidentifier() else f"p_{text}"
+def identifier(name: Any, limit: int = 40) -> str:
+    """A readable ASCII identifier made from ``name`` (letters, digits and ``_`` only, at most
+    ``limit`` characters); the code generator numbers it where it is taken.
+
+    >>> identifier("x²"), identifier("ﬁx"), identifier("2nd order"), identifier("if")
+    ('x_', '_x', 'p_2nd_order', 'if')
+    """
+    return _identifier(str.__str__(name) if isinstance(name, str) else "", limit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _identifier(name: str, limit: int) -> str:  # an exact str: its hash and == are str's
+    text = "".join(c if c.isascii() and c.isalnum() else "_" for c in name[:limit])
+    return text if text and not text[0].isdigit() else f"p_{text}"
+
+
+def ints(values: Any) -> tuple[int, ...]:
+    """A parameter's sequence of integers as Python ints (whose ``repr`` is a number)."""
+    return tuple(operator.index(v) for v in values)
 
 
 def uses_of(eqns: Sequence[JaxprEqn]) -> dict[Var, list[JaxprEqn]]:

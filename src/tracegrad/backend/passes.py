@@ -21,6 +21,7 @@ from tracegrad.backend.rewrite import (
     call_body,
     eqn_key,
     is_concrete,
+    paused_gc,
 )
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr
 from tracegrad.core.ir import Atom
@@ -309,12 +310,21 @@ def optimize(
         f:f64[] = add d e
       in (f,) }
     """
-    out = inline_calls(closed, calls)
-    for _ in range(max_rounds):
-        before = out
-        out = dce(cse(fold_constants(simplify(out))))
-        if out is before:
-            break
+    if closed.derived.get(_FIXED_POINT) and not any(
+        call_body(e, dict(calls)) is not None for e in closed.jaxpr.eqns
+    ):
+        return closed  # a round of the passes changes nothing, and there is nothing to inline
+    with paused_gc():
+        out = inline_calls(closed, calls)
+        for _ in range(max_rounds):
+            before = out
+            out = dce(cse(fold_constants(simplify(out))))
+            if out is before:
+                out.derived[_FIXED_POINT] = True
+                break
     if check and out is not closed:
         check_jaxpr(out.jaxpr, check_types=False)
     return out
+
+
+_FIXED_POINT = "optimize: fixed point"  # the key marking an output of ``optimize`` as final

@@ -3,14 +3,12 @@ chosen by an integer index, with all its rules."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from tracegrad.control.jaxprs import (
-    CACHE_SIZE,
     as_output,
     avals_of,
     axis_size_of,
@@ -36,6 +34,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     is_undefined_primal,
+    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -188,7 +187,7 @@ def _cond_partial_eval(
 # ---- transpose ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@per_jaxpr
 def _transpose_branch(
     closed: ClosedJaxpr, undefined: tuple[bool, ...], ct_nonzero: tuple[bool, ...]
 ) -> ClosedJaxpr:

@@ -3,7 +3,6 @@ and the jaxpr-to-jaxpr transformations (jvp, batching, pruning, reordering) thei
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     new_trace,
+    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -62,7 +62,7 @@ class Runner:
         return evaluate(self.closed, *args)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@per_jaxpr
 def compiled(closed: ClosedJaxpr) -> Runner:
     """The NumPy callable of an inner jaxpr (one per jaxpr, so its run count persists)."""
     return Runner(closed)
@@ -263,7 +263,7 @@ def tangent_aval(aval: ShapedArray) -> ShapedArray:
 # ---- jaxpr transformations ----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@per_jaxpr
 def jvp_jaxpr(
     closed: ClosedJaxpr, nonzeros: tuple[bool, ...], instantiate: tuple[bool, ...]
 ) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
@@ -307,7 +307,7 @@ def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:
     return aval.update(shape=tuple(shape))
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@per_jaxpr
 def batch_jaxpr(
     closed: ClosedJaxpr,
     dims: tuple[int | None, ...],

@@ -17,6 +17,7 @@ from tracegrad.core import (
     get_aval,
     instantiate,
     is_undefined_primal,
+    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -67,7 +68,7 @@ def _batch(
     return list(outs), [0] * len(outs)
 
 
-@functools.lru_cache(maxsize=1024)
+@per_jaxpr
 def _remat_jaxpr(closed: ClosedJaxpr, out_unknowns: tuple[bool, ...]) -> ClosedJaxpr:
     """The whole program, from all inputs to the unknown outputs: the known part is
     recomputed rather than passed in as residuals."""

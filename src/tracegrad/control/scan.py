@@ -3,14 +3,12 @@ per-iteration outputs, with all its rules (it differentiates both ways)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from tracegrad.control.jaxprs import (
-    CACHE_SIZE,
     as_output,
     avals_of,
     axis_size_of,
@@ -43,6 +41,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     is_undefined_primal,
+    per_jaxpr,
     pytree,
     run_in_trace,
     trace_to_jaxpr,
@@ -317,7 +316,7 @@ def _scan_partial_eval(
 # ---- transpose ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@per_jaxpr
 def _transpose_body(
     jaxpr: ClosedJaxpr,
     num_consts: int,

@@ -10,7 +10,16 @@ from tracegrad.core.errors import (
     TracerIntegerConversionError,
     UnexpectedTracerError,
 )
-from tracegrad.core.ir import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr, pp_jaxpr
+from tracegrad.core.ir import (
+    ClosedJaxpr,
+    Jaxpr,
+    JaxprEqn,
+    Literal,
+    Var,
+    check_jaxpr,
+    per_jaxpr,
+    pp_jaxpr,
+)
 from tracegrad.core.primitive import Primitive
 from tracegrad.core.staging import (
     StagingTrace,
@@ -69,6 +78,7 @@ __all__ = [
     "is_undefined_primal",
     "make_jaxpr",
     "new_trace",
+    "per_jaxpr",
     "pp_jaxpr",
     "run_in_trace",
     "set_current_trace",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
 from tracegrad.core.aval import ShapedArray
 from tracegrad.core.primitive import Primitive
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,6 +71,9 @@ class ClosedJaxpr:
 
     jaxpr: Jaxpr
     consts: tuple[Any, ...]
+    # What has been derived from this jaxpr (its compiled program, its jvp, ...): see
+    # ``per_jaxpr``. Kept here, it lives exactly as long as the jaxpr and its constants.
+    derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def in_avals(self) -> list[ShapedArray]:
@@ -106,6 +113,36 @@ class ClosedJaxpr:
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
+
+
+def per_jaxpr(
+    fn: Callable[Concatenate[ClosedJaxpr, P], R],
+) -> Callable[Concatenate[ClosedJaxpr, P], R]:
+    """Cache ``fn(closed, *args)`` on ``closed`` itself (not in a module-level table), so the
+    result, and the user's arrays it holds, go when the jaxpr goes: with the jitted
+    function whose cache holds the jaxpr (docs/decisions.md, "Caches").
+
+    >>> calls = []
+    >>> @per_jaxpr
+    ... def size(closed, extra):
+    ...     calls.append(1)
+    ...     return len(closed.eqns) + extra
+    >>> closed = ClosedJaxpr(Jaxpr((), (), (), ()), ())
+    >>> size(closed, 1), size(closed, 1), len(calls)
+    (1, 1, 1)
+    """
+
+    @functools.wraps(fn)
+    def cached(closed: ClosedJaxpr, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        key = (fn, args, tuple(sorted(kwargs.items())))
+        try:
+            return closed.derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        # Two threads may both compute it; the first result stored wins (as lru_cache).
+        return closed.derived.setdefault(key, fn(closed, *args, **kwargs))  # type: ignore[no-any-return]
+
+    return cached
 
 
 # ---- printing ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from tracegrad.core import (
     instantiate,
     is_eager,
     is_undefined_primal,
+    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -40,9 +41,11 @@ from tracegrad.transforms.vmap import vmap
 jit_p = Primitive("jit", multiple_results=True)
 
 
-def _compiled(closed: ClosedJaxpr) -> Program:
+def _compiled(closed: ClosedJaxpr, for_caller: bool = False) -> Program:
     # Optimised for execution and generated once per jaxpr object (the backend's cache).
-    return compile_program(closed)
+    # What the caller of jit gets owns its memory; what other transformations get (residuals
+    # and outputs of jit_p's implementation) may share it.
+    return compile_program(closed, own_outputs=for_caller)
 
 
 def _jit_impl(*args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
@@ -59,7 +62,7 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
     return jaxpr.out_avals
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def jvp_jaxpr(
     closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
 ) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
@@ -108,7 +111,7 @@ def _jit_jvp(
     return list(outs[:n]), t_outs
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
     """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
     in_avals = closed.in_avals
@@ -135,7 +138,7 @@ def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str
     return [next(outs) if u else None for u in undefined]
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
     """A jaxpr of the batched inputs giving outputs batched along axis 0."""
     avals = []
@@ -207,7 +210,7 @@ class Lowered:
 
     def as_text(self) -> str:
         """The Python source of the program that runs for these arguments."""
-        return _compiled(self.jaxpr).source
+        return _compiled(self.jaxpr, for_caller=True).source
 
 
 def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
@@ -241,6 +244,64 @@ def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
     return None
 
 
+def _leaf_aval(raw: Any, value: Any) -> ShapedArray:
+    """The abstract value of an argument leaf: a Python scalar keeps its weak type (SPEC 3),
+    although it runs as the 0-d array ``value``."""
+    return get_aval(raw if isinstance(raw, bool | int | float | complex) else value)
+
+
+def _check_static_args(
+    signature: inspect.Signature, nums: tuple[int, ...], names: tuple[str, ...], fname: str
+) -> None:
+    """JAX's errors for static_argnums beyond the positional parameters and static_argnames
+    that name no parameter (unless the function takes ``*args`` / ``**kwargs``)."""
+    kinds = [p.kind for p in signature.parameters.values()]
+    fix = f"The function {fname!r} has the signature {signature}"
+    if inspect.Parameter.VAR_POSITIONAL not in kinds:
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        n = sum(k in positional for k in kinds)
+        if any(not -n <= i < n for i in nums):
+            raise ValueError(
+                f"Jitted function has static_argnums={nums}, but only accepts {n} positional "
+                f"arguments. {fix}: give positions from 0 to {n - 1} (or from -{n} to -1)."
+            )
+    if inspect.Parameter.VAR_KEYWORD not in kinds:
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        valid = {p.name for p in signature.parameters.values() if p.kind in named}
+        invalid = {n for n in names if n not in valid}
+        if invalid:
+            raise ValueError(
+                f"Jitted function has invalid argnames {invalid} in static_argnames. Function "
+                f"does not take these args. {fix}: name some of its parameters."
+            )
+
+
+# The traces one jitted function keeps: at most this many, holding at most this many bytes of
+# constants (the arrays they closed over or folded); the oldest go first.
+MAX_TRACES = 1024
+MAX_CONST_BYTES = 1 << 28
+
+
+class _TraceCache(dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]]):
+    """The traced programs of one jitted function by signature, and ``fast``: the compiled
+    programs by the signature of an all-array call (emptied whenever a trace is dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
+        self.nbytes: dict[Hashable, int] = {}
+
+    def put(self, key: Hashable, entry: tuple[ClosedJaxpr, pytree.PyTreeDef]) -> None:
+        self[key] = entry
+        self.nbytes[key] = sum(int(getattr(c, "nbytes", 0)) for c in entry[0].consts)
+        while len(self) > 1 and (
+            len(self) > MAX_TRACES or sum(self.nbytes.values()) > MAX_CONST_BYTES
+        ):
+            oldest = next(iter(self))
+            del self[oldest], self.nbytes[oldest]
+            self.fast.clear()
+
+
 def _static_key(value: Any, name: str, fname: str) -> Hashable:
     try:
         hash(value)
@@ -272,13 +333,16 @@ def jit(
     names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
     del donate_argnums  # accepted for compatibility; NumPy buffers are not donated
     fname = getattr(fun, "__name__", "fun")
-    if names and not nums:
-        try:
-            params = list(inspect.signature(fun).parameters)
+    try:
+        signature: inspect.Signature | None = inspect.signature(fun)
+    except (TypeError, ValueError):  # a callable without a signature: nothing to check
+        signature = None
+    if signature is not None:
+        _check_static_args(signature, nums, names, fname)
+        if names and not nums:
+            params = list(signature.parameters)
             nums = tuple(params.index(n) for n in names if n in params)
-        except (TypeError, ValueError):
-            pass
-    cache: dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]] = {}
+    cache = _TraceCache()
 
     def split(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         n = len(args)
@@ -296,7 +360,7 @@ def jit(
         kwargs: dict[str, Any],
         static_pos: set[int],
         in_tree: pytree.PyTreeDef,
-        leaves: list[Any],
+        avals: Sequence[ShapedArray],
     ) -> tuple[ClosedJaxpr, Any]:
         out_tree: list[pytree.PyTreeDef] = []
 
@@ -311,34 +375,35 @@ def jit(
 
         try:
             origins: list[str | None] = list(arg_origins(fun, args, kwargs))
-            if len(origins) != len(leaves):
-                origins = [None] * len(leaves)
+            if len(origins) != len(avals):
+                origins = [None] * len(avals)
         except Exception:
-            origins = [None] * len(leaves)
-        closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], origins=origins)
+            origins = [None] * len(avals)
+        closed = trace_to_jaxpr(flat_fun, list(avals), origins=origins)
         return closed, out_tree[0]
 
     def prepare(
         args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[ClosedJaxpr, list[Any], list[Any], pytree.PyTreeDef]:
         static_pos, static, static_kw, dyn_args, dyn_kwargs = split(args, kwargs)
-        leaves, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
-        leaves = [as_value(x) for x in leaves]
-        key = (in_tree, tuple(get_aval(x) for x in leaves), static, static_kw)
+        raw, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
+        leaves = [as_value(x) for x in raw]
+        avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
+        key = (in_tree, avals, static, static_kw)
         entry = cache.get(key)
         if entry is None:
-            closed, out_tree = trace(args, kwargs, static_pos, in_tree, leaves)
+            closed, out_tree = trace(args, kwargs, static_pos, in_tree, avals)
             closed, hoisted = hoist_tracer_consts(closed)
             closed = optimize(closed)  # once per signature, at trace time
             if not hoisted:  # a program closed over tracers is only valid for this call
-                cache[key] = (closed, out_tree)
+                cache.put(key, (closed, out_tree))
         else:
             (closed, out_tree), hoisted = entry, []
         return closed, hoisted, leaves, out_tree
 
     # The common call: positional NumPy arrays only, outside every transformation. Its
     # signature is just the shapes and dtypes, and the compiled program runs directly.
-    fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
+    fast = cache.fast
     fast_ok = not nums and not names
 
     @functools.wraps(fun)
@@ -356,7 +421,7 @@ def jit(
         if hoisted or not is_eager():
             outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
             return pytree.tree_unflatten(out_tree, outs)
-        run = _compiled(closed).run
+        run = _compiled(closed, for_caller=True).run
         if key is not None:
             fast[key] = (run, out_tree)
         return pytree.tree_unflatten(out_tree, run(*leaves))

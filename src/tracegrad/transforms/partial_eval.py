@@ -3,7 +3,6 @@ and the part that must wait for the unknown ones."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from tracegrad.core import (
@@ -13,10 +12,11 @@ from tracegrad.core import (
     current_trace,
     eval_jaxpr,
     new_trace,
+    per_jaxpr,
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@per_jaxpr
 def partial_eval_jaxpr(
     closed: ClosedJaxpr,
     unknowns: tuple[bool, ...],

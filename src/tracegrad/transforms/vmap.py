@@ -128,7 +128,6 @@ def vmap(
     @functools.wraps(fun)
     def batched(*args: Any, **kwargs: Any) -> Any:
         leaves, in_tree = pytree.tree_flatten(args)
-        leaves = [as_value(x) for x in leaves]
         axes_tree = (
             in_axes
             if not isinstance(in_axes, int) and in_axes is not None
@@ -141,6 +140,11 @@ def vmap(
                 f"{len(axes_tree)}, len(args)={len(args)}"
             )
         axes = _flatten_axes("vmap in_axes", in_tree, axes_tree)
+        # An unmapped Python scalar stays one: it is weakly typed (SPEC 3).
+        leaves = [
+            x if a is None and isinstance(x, bool | int | float | complex) else as_value(x)
+            for x, a in zip(leaves, axes, strict=True)
+        ]
         sizes = {}
         for i, (x, a) in enumerate(zip(leaves, axes, strict=True)):
             if a is None:
