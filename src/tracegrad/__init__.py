@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tracegrad import errors as errors
     from tracegrad import lax as lax
     from tracegrad import nn as nn
+    from tracegrad import random as random
     from tracegrad import scipy as scipy
     from tracegrad import tree_util as tree_util
     from tracegrad.control.custom import custom_jvp, custom_vjp
@@ -48,6 +49,7 @@ else:
             "errors": "tracegrad.errors",
             "lax": "tracegrad.lax",
             "nn": "tracegrad.nn",
+            "random": "tracegrad.random",
             "scipy": "tracegrad.scipy",
             "tree_util": "tracegrad.tree_util",
             "custom_jvp": "tracegrad.control.custom:custom_jvp",
@@ -95,6 +97,7 @@ __all__ = [
     "make_jaxpr",
     "nn",
     "numpy",
+    "random",
     "remat",
     "scipy",
     "stop_gradient",

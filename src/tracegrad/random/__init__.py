@@ -8,6 +8,8 @@ built from ``tracegrad.numpy`` on those bits, with JAX's algorithms, so it runs 
 >>> key, subkey = tr.split(key)
 >>> tr.randint(subkey, (3,), 0, 100)
 array([..., ..., ...])
+>>> tr.normal(subkey, (2,), np.float32).dtype
+dtype('float32')
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tracegrad.random.discrete import (
     rademacher,
     randint,
 )
+from tracegrad.random.gamma import beta, dirichlet, gamma, loggamma
 from tracegrad.random.keys import (
     PRNGKey,
     PRNGKeyArray,
@@ -39,24 +42,33 @@ from tracegrad.random.keys import (
     split,
     wrap_key_data,
 )
+from tracegrad.random.multivariate import multivariate_normal, orthogonal
+from tracegrad.random.poisson import poisson
 from tracegrad.random.threefry import threefry2x32_p
 
 __all__ = [
     "PRNGKey",
     "PRNGKeyArray",
     "bernoulli",
+    "beta",
     "bits",
     "categorical",
     "choice",
+    "dirichlet",
     "exponential",
     "fold_in",
+    "gamma",
     "gumbel",
     "key",
     "key_data",
     "laplace",
+    "loggamma",
     "logistic",
+    "multivariate_normal",
     "normal",
+    "orthogonal",
     "permutation",
+    "poisson",
     "rademacher",
     "randint",
     "split",
