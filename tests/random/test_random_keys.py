@@ -29,7 +29,12 @@ def test_known_answers_from_jax():
 
 @pytest.mark.parametrize(
     ("seed", "words"),
-    [(0, [0, 0]), (-1, [2**32 - 1, 2**32 - 1]), (2**32 + 5, [1, 5]), (np.int32(-1), [0, 2**32 - 1])],
+    [
+        (0, [0, 0]),
+        (-1, [2**32 - 1, 2**32 - 1]),
+        (2**32 + 5, [1, 5]),
+        (np.int32(-1), [0, 2**32 - 1]),
+    ],
 )
 def test_seeds_as_jax_x64(seed: object, words: list[int]):
     assert tr.PRNGKey(seed).tolist() == words

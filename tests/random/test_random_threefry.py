@@ -42,7 +42,7 @@ def test_jit_vmap_and_abstract_value_agree_with_eager():
     k = np.array([1, 2], U32)
     hi, lo = iota_2x32((4, 3))
     eager = threefry2x32(k[0], k[1], hi, lo)
-    staged = tg.jit(lambda k, h, l: threefry2x32(k[0], k[1], h, l))(k, hi, lo)
+    staged = tg.jit(lambda k, h, w: threefry2x32(k[0], k[1], h, w))(k, hi, lo)
     assert all(np.array_equal(a, b) for a, b in zip(eager, staged, strict=True))
     keys = np.arange(10, dtype=U32).reshape(5, 2)
     batched = tg.vmap(lambda k: threefry2x32(k[0], k[1], hi, lo))(keys)

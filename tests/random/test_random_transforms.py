@@ -79,9 +79,9 @@ def test_keys_made_inside_jit_and_vmap():
 
 def test_grad_of_location_scale_normal():
     z = tr.normal(KEY, (1000,))
-    g_sigma, g_mu = tg.grad(
-        lambda s, m: tnp.mean(tr.normal(KEY, (1000,)) * s + m), argnums=(0, 1)
-    )(2.0, 0.5)
+    g_sigma, g_mu = tg.grad(lambda s, m: tnp.mean(tr.normal(KEY, (1000,)) * s + m), argnums=(0, 1))(
+        2.0, 0.5
+    )
     assert np.isclose(g_sigma, np.mean(z)) and np.isclose(g_mu, 1.0)
 
 
@@ -112,6 +112,4 @@ def test_gamma_grad_in_alpha_is_the_implicit_reparameterisation():
 def test_multivariate_normal_grad_in_mean_and_cov():
     # cov = l @ l.T keeps every perturbation symmetric (cholesky reads one triangle).
     mean, factor = np.array([0.5, -1.0]), np.array([[1.4, 0.0], [0.2, 0.9]])
-    check_grads(
-        lambda m, f: tr.multivariate_normal(KEY, m, f @ f.T, (3,)), (mean, factor), order=1
-    )
+    check_grads(lambda m, f: tr.multivariate_normal(KEY, m, f @ f.T, (3,)), (mean, factor), order=1)

@@ -67,7 +67,7 @@ def erfinv(x: Any) -> Any:
     """The inverse error function of a floating array, +-inf at +-1, as XLA evaluates it.
 
     >>> erfinv(np.array([0.0, 0.5, -1.0]))
-    array([ 0.        ,  0.47693628,        -inf])
+    array([0.        , 0.47693628,       -inf])
     """
     with np.errstate(divide="ignore", invalid="ignore"):  # at +-1, where the result is +-inf
         return _erfinv(x)

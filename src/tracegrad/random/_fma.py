@@ -40,15 +40,13 @@ def fma(a: Any, b: Any, c: Any, dtype: np.dtype[Any]) -> Any:
 
     >>> eps = np.finfo(np.float64).eps
     >>> fma(np.float64(1 + eps), np.float64(1 - eps), np.float64(-1), np.dtype(np.float64))
-    np.float64(-4.930380657631324e-32)
+    array(-4.93038066e-32)
     """
     if dtype.itemsize < 4:  # XLA computes half precision unfused
         return a * b + c
     if dtype.itemsize == 4:
         wide = np.float64
-        return tnp.astype(
-            tnp.astype(a, wide) * tnp.astype(b, wide) + tnp.astype(c, wide), dtype
-        )
+        return tnp.astype(tnp.astype(a, wide) * tnp.astype(b, wide) + tnp.astype(c, wide), dtype)
     p, e = _two_product(a, b)
     s, t = _two_sum(p, c)
     out = s + (t + e)

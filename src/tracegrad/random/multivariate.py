@@ -43,7 +43,9 @@ def multivariate_normal(
             f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {len(mshape)}"
         )
     if len(cshape) < 2:
-        raise ValueError(f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == {len(cshape)}")
+        raise ValueError(
+            f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == {len(cshape)}"
+        )
     n = mshape[-1]
     if cshape[-2:] != (n, n):
         raise ValueError(
@@ -67,9 +69,7 @@ def multivariate_normal(
     return mean + tnp.einsum("...ij,...j->...i", factor, samples)
 
 
-def orthogonal(
-    key: Any, n: int, shape: Shape = (), dtype: Any = None, m: int | None = None
-) -> Any:
+def orthogonal(key: Any, n: int, shape: Shape = (), dtype: Any = None, m: int | None = None) -> Any:
     """Uniformly random (Haar) n x m matrices with orthonormal columns or rows (square when
     ``m`` is None), from the QR factorisation of a normal matrix.
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from tracegrad.core import DTypeError, Primitive, ShapedArray
+from tracegrad.core.primitive import BatchRule
 from tracegrad.ops.combinators import defbroadcasting
 from tracegrad.ops.rules import broadcast_shapes, defjvp_zero
 
@@ -32,7 +33,7 @@ def threefry2x32(k1: Any, k2: Any, x1: Any, x2: Any) -> list[Any]:
 
 
 def _rotate_left(v: np.ndarray, r: int) -> np.ndarray:
-    return (v << np.uint32(r)) | (v >> np.uint32(32 - r))
+    return np.asarray((v << np.uint32(r)) | (v >> np.uint32(32 - r)))
 
 
 def _threefry2x32_impl(k1: Any, k2: Any, x1: Any, x2: Any) -> list[np.ndarray]:
@@ -69,8 +70,7 @@ threefry2x32_p.def_impl(_threefry2x32_impl)
 threefry2x32_p.def_abstract_eval(_threefry2x32_abstract_eval)
 defjvp_zero(threefry2x32_p)  # integer outputs: nothing to differentiate
 defbroadcasting(threefry2x32_p)
-_broadcast_batch = threefry2x32_p.batch
-assert _broadcast_batch is not None
+_broadcast_batch = cast(BatchRule, threefry2x32_p.batch)
 
 
 def _threefry2x32_batch(
@@ -94,4 +94,3 @@ def iota_2x32(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """
     index = np.arange(math.prod(shape), dtype=np.uint64).reshape(shape)
     return (index >> np.uint64(32)).astype(np.uint32), index.astype(np.uint32)
-
