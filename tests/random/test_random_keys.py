@@ -21,6 +21,8 @@ def test_known_answers_from_jax():
         [1898048313, 2094402391],
     ]
     assert tr.randint(k, (5,), 0, 10).tolist() == [5, 1, 5, 7, 3]
+    big = [455610868090, 205601139086, 30709473070, 999687430564]
+    assert tr.randint(k, (4,), -5, 2**40 + 7).tolist() == big
     assert tr.permutation(k, 5).tolist() == [0, 1, 4, 3, 2]
     u = tr.uniform(k, (3,), np.float32)
     assert u.tolist() == np.array([0.947667, 0.9785799, 0.33229148], np.float32).tolist()
