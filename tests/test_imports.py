@@ -33,6 +33,7 @@ LAZY_FOR_NUMPY = (
     "tracegrad.transforms",
     "tracegrad.lax",
     "tracegrad.nn",
+    "tracegrad.random",
     "tracegrad.scipy",
     "tracegrad.ops.special",
     "tracegrad.errors",

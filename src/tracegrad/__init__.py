@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tracegrad import flatten_util as flatten_util
     from tracegrad import lax as lax
     from tracegrad import nn as nn
+    from tracegrad import random as random
     from tracegrad import scipy as scipy
     from tracegrad import tree as tree
     from tracegrad import tree_util as tree_util
@@ -65,6 +66,7 @@ else:
             "flatten_util": "tracegrad.flatten_util",
             "lax": "tracegrad.lax",
             "nn": "tracegrad.nn",
+            "random": "tracegrad.random",
             "scipy": "tracegrad.scipy",
             "tree": "tracegrad.tree",
             "tree_util": "tracegrad.tree_util",
@@ -135,6 +137,7 @@ __all__ = [
     "make_jaxpr",
     "nn",
     "numpy",
+    "random",
     "remat",
     "scipy",
     "stop_gradient",
