@@ -18,6 +18,8 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_complex
 from tracegrad.torch import grad_mode
+from tracegrad.torch._data import type_name
+from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
 from tracegrad.torch.graph import Node, Op, apply, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
 
@@ -135,13 +137,22 @@ def _run_hooks(hooks: dict[int, Any] | None, grad: Any, create_graph: bool) -> A
     for hook in list(hooks.values()):
         new = hook(grad if create_graph else wrap(grad))
         if new is not None:
-            if not isinstance(new, Tensor):
-                raise TypeError(
-                    f"hook returned an object of type {type(new).__name__}; a hook must return "
-                    "a Tensor or None"
-                )
+            _check_hook_result(hook, grad, new)
             grad = new if create_graph else new._value
     return grad
+
+
+def _check_hook_result(hook: Any, grad: Any, new: Any) -> None:
+    """A hook's replacement gradient must be a tensor of the gradient's dtype and shape."""
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned {type_name(new)!r}")
+    old = grad._value if isinstance(grad, Tensor) else np.asarray(grad)
+    name = getattr(hook, "__name__", "<unknown>")
+    if new._value.dtype != old.dtype:
+        was, got = (legacy_type_name(from_numpy_dtype(v.dtype)) for v in (old, new._value))
+        raise RuntimeError(f"hook {name!r} has changed the type of value (was {was} got {got})")
+    if new._value.shape != old.shape:
+        raise RuntimeError(f"hook {name!r} has changed the size of value")
 
 
 class _Targets:

@@ -14,6 +14,7 @@ import numpy as np
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import np_dtype, sizes_arg
+from tracegrad.torch._data import nested_array
 from tracegrad.torch.tensor import Tensor, device, wrap
 
 
@@ -63,21 +64,11 @@ def _data_array(data: Any, dtype: np.dtype[Any] | None = None) -> np.ndarray[Any
             stacklevel=3,
         )
         return np.array(data._value, copy=True)
-    if isinstance(data, np.ndarray | np.generic):
+    if isinstance(data, np.ndarray | np.number | np.bool_):
         value = np.array(data, copy=True)
         dtypes.from_numpy_dtype(value.dtype)  # refuse dtypes PyTorch has not
         return value
-    plain = _plain(data)
-    try:
-        value = np.array(plain) if dtype is None else np.array(plain, dtype=dtype)
-    except ValueError as e:
-        raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
-    if value.dtype.kind not in "biufc" and dtype is None:
-        raise TypeError(
-            f"Could not infer dtype of {type(data).__name__}"
-            if value.ndim == 0
-            else f"new(): invalid data type '{value.dtype.name}'"
-        )
+    value = nested_array(_plain(data), dtype)
     if dtype is not None:
         return value
     return value.astype(_default_for_kind(value.dtype.kind), copy=False)

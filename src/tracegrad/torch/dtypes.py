@@ -106,7 +106,7 @@ def from_numpy_dtype(np_dtype: Any) -> dtype:
         if core_dtypes.is_bfloat16(np.dtype(np_dtype)):
             return bfloat16
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
             "supported types are: float64, float32, float16, complex64, complex128, int64, "
             "int32, int16, int8, uint8, and bool."
         )
@@ -287,6 +287,18 @@ def scalar_name(d: dtype) -> str:
     'Float'
     """
     return _SCALAR_NAMES[d.name]
+
+
+def legacy_type_name(d: dtype) -> str:
+    """PyTorch's legacy tensor-type name of a dtype, as some error messages print it.
+
+    >>> legacy_type_name(float32), legacy_type_name(complex64)
+    ('torch.FloatTensor', 'CPUComplexFloatType')
+    """
+    name = _SCALAR_NAMES[d.name]
+    if name in ("BFloat16", "ComplexFloat", "ComplexDouble", "Bool"):
+        return f"CPU{name}Type"  # types without a legacy ``torch.*Tensor`` class
+    return f"torch.{name}Tensor"
 
 
 def can_cast(src: dtype, dst: dtype) -> bool:

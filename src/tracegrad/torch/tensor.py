@@ -8,13 +8,14 @@ import itertools
 import math
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import numpy as np
 
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch import dtypes
+from tracegrad.torch._data import nested_array, type_name
 from tracegrad.torch.printing import tensor_repr
 
 
@@ -112,6 +113,17 @@ _NONLEAF_GRAD_WARNING = (
 )
 
 
+def _legacy_data(data: Any, d: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """The array of ``torch.Tensor(data)``: a sequence, array or tensor, as ``d``."""
+    if isinstance(data, Tensor):
+        data = data._value
+    if isinstance(data, np.ndarray):
+        return np.array(data, dtype=d)
+    if not isinstance(data, Sequence):
+        raise TypeError(f"new(): data must be a sequence (got {type_name(data)})")
+    return nested_array(data, d)
+
+
 class Tensor:
     """A multi-dimensional array with PyTorch's semantics, on NumPy.
 
@@ -150,7 +162,7 @@ class Tensor:
         # torch.Tensor(data) or torch.Tensor(*sizes): the default float dtype.
         d = dtypes.get_default_dtype().np
         if len(args) == 1 and not isinstance(args[0], int):
-            value = np.array(args[0], dtype=d)
+            value = _legacy_data(args[0], d)
         else:
             value = np.zeros(tuple(int(s) for s in args), dtype=d)
         init(self, value)
