@@ -3,9 +3,13 @@ both and records values, dtypes, grads, ``grad_fn`` names, versions and raised e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.torch.conftest import check
 
 pytest.importorskip("torch")
 
@@ -471,3 +475,76 @@ def test_failed_backward_changes_no_grad() -> None:
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
     assert w.grad.tolist() == [3.0, 4.0] and u.grad.tolist() == [1.0, 2.0] and h.grad is None
+
+
+def optimizer_step_between_forward_and_backward(T: Any, rec: Any) -> None:
+    T.manual_seed(0)
+    model = T.nn.Linear(2, 1)
+    opt = T.optim.SGD(model.parameters(), lr=0.1)
+    x = T.ones(3, 2)
+    model(x).sum().backward()
+    loss = (model(x) ** 2).sum()
+    start = [p._version for p in model.parameters()]  # PyTorch's initialisation bumps them
+    opt.step()
+    rec([p._version - v for p, v in zip(model.parameters(), start, strict=True)])
+    model.load_state_dict(model.state_dict())
+    rec([p._version - v for p, v in zip(model.parameters(), start, strict=True)])
+    loss.backward()
+
+
+def test_optimizer_step_bumps_versions(conform: Any) -> None:
+    conform(optimizer_step_between_forward_and_backward)
+
+
+# ---- property: random sequences of views and in-place operations, against PyTorch ---------------
+
+VIEWS: list[Callable[[Any], Any]] = [
+    lambda x: x[1:], lambda x: x.t() if x.dim() == 2 else x, lambda x: x.select(0, -1),
+    lambda x: x.reshape(-1), lambda x: x.unsqueeze(0), lambda x: x.narrow(0, 0, 1),
+    lambda x: x[..., ::2], lambda x: x.diagonal() if x.dim() == 2 else x[:],
+    lambda x: x.view(-1), lambda x: x.unbind(0)[0],
+]  # fmt: skip
+INPLACE: list[Callable[[Any, Any, Any], Any]] = [
+    lambda T, x, w: x.mul_(1.5), lambda T, x, w: x.add_(w.sum()), lambda T, x, w: x.sub_(0.25),
+    lambda T, x, w: x.exp_(), lambda T, x, w: x.tanh_(), lambda T, x, w: x.zero_(),
+    lambda T, x, w: x.__setitem__(0, w[0] * 2), lambda T, x, w: x.clamp_(-1.0, 1.0),
+    lambda T, x, w: x.copy_(w[0].expand_as(x)), lambda T, x, w: x.mul_(x.detach()),
+]  # fmt: skip
+
+
+def random_program(steps: list[tuple[int, int, int, bool]]) -> Any:
+    def program(T: Any, rec: Any) -> None:
+        w = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        pool = [(w * T.tensor([1.0, 2.0, 3.0])).reshape(3, 1) * T.ones(1, 2) * 0.5]
+        saved = []
+        for kind, pick, op, no_grad in steps:
+            x = pool[pick % len(pool)]
+            if x.dim() == 0 or x.numel() == 0:  # index errors: not the subject here
+                continue
+            if kind == 0:
+                pool.append(VIEWS[op % len(VIEWS)](x))
+            elif kind == 1:
+                with T.set_grad_enabled(not no_grad):
+                    INPLACE[op % len(INPLACE)](T, x, w)
+            else:
+                saved.append((x * x).sum() + x.sigmoid().sum())
+        rec([(p, p._version) for p in pool])
+        loss = sum(saved, (pool[0] * pool[0]).sum())
+        try:
+            loss.backward()
+        except RuntimeError as e:  # which of several changed tensors is named may differ
+            rec(str(e).split(":")[0])
+        rec(w.grad)
+
+    return program
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 9), st.integers(0, 9), st.booleans()),
+        max_size=10,
+    )
+)
+def test_random_views_and_inplace_match_pytorch(steps: Any) -> None:
+
+    check(random_program(steps))

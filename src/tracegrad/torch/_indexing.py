@@ -16,7 +16,9 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, value_dtype
+from tracegrad.torch._inplace import copy_
 from tracegrad.torch._views import check_writable, commit, mark_multi, recorded
+from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
@@ -171,7 +173,6 @@ def _setitem_fn(x: Any, value: Any, *arrays: Any, template: Template) -> Any:
     return tnp.at(x)[rebuild(template, arrays)].set(cast(value, x.dtype))
 
 
-_SETITEM = Op("CopySlices", _setitem_fn)
 _INDEX_PUT = Op("IndexPutBackward0", _setitem_fn)
 
 
@@ -182,6 +183,9 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     d = value_dtype(self)
     v = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=d.np))
     template, arrays, name = parse(index)
+    if name != "IndexBackward0" and STATE.enabled and (self.requires_grad or v.requires_grad):
+        copy_(getitem(self, index), v)  # as PyTorch: recorded through the base (CopySlices)
+        return
     if not recorded(self, v):
         check_writable(self)
         try:
@@ -197,8 +201,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
             f"{dtypes.scalar_name(d)} for the destination and "
             f"{dtypes.scalar_name(value_dtype(v))} for the source."
         )
-    op = _INDEX_PUT if name == "IndexBackward0" else _SETITEM
-    commit(self, lambda: apply(op, (self, v, *arrays), template=template))
+    commit(self, lambda: apply(_INDEX_PUT, (self, v, *arrays), template=template))
 
 
 TENSOR_METHODS: dict[str, Any] = {

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._arith import add, div, mul, sub
-from tracegrad.torch._common import result_dtype, value_dtype
+from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch._shape import expand, to_dtype
 from tracegrad.torch._views import LEAF_IN_PLACE, commit, recorded, write
 from tracegrad.torch.creation import rand_like, randn_like
@@ -71,6 +72,7 @@ div_ = _binary_inplace(div, None)
 
 
 _ZERO = Op("ZeroBackward0", lambda x: x * 0)
+_COPY = Op("CopyBackwards", lambda x, src: tnp.broadcast_to(cast(src, x.dtype), x.shape))
 _FILL = Op("FillBackward0", lambda x, value: x * 0 + value)
 
 
@@ -109,8 +111,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
             [1., 2.]])
     """
     if recorded(self, src):
-        shape = self._value.shape
-        return commit(self, lambda: to_dtype(expand(src, shape), value_dtype(self), copy=True))
+        expand(src, self._value.shape)  # PyTorch's error if src does not broadcast
+        return commit(self, lambda: apply(_COPY, (self, src)))
     return write(self, src._value if isinstance(src, Tensor) else np.asarray(src))
 
 

@@ -19,6 +19,8 @@ from tracegrad.torch.tensor import Tensor, wrap_dim
 
 VIEW = Op("ViewBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: tnp.reshape(x, shape))
+# reshape of a non-contiguous tensor that can still be a view
+RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
 
 
 def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -64,7 +66,9 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     """
     v = input._value
     new = _infer_shape(sizes_arg(shape, "shape"), v.size)
-    return apply(VIEW if _is_view(v, new) else UNSAFE_VIEW, (input,), shape=new)
+    if v.flags.c_contiguous:
+        return apply(VIEW, (input,), shape=new)
+    return apply(RESHAPE_ALIAS if _is_view(v, new) else UNSAFE_VIEW, (input,), shape=new)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:

@@ -59,6 +59,7 @@ def _view_error(t: Tensor, what: str) -> RuntimeError:
     assert base is not None
     if what == _BEING_MODIFIED and not base._requires_grad:
         return RuntimeError(_NO_GRAD_VIEW.format(what=what, why=_MULTI_WHY))
+    name = name or t._grad_fn.name()
     return RuntimeError(f"Output {index} of {_short(name)} is a view and {what}. {_MULTI_WHY}")
 
 

@@ -341,7 +341,10 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         src = args[0]
         t._vc = src._vc
         t._base = src if src._base is None else src._base
-        t._view = (src, op, tuple(arrays[1:]), params, src._vc[0], None if enabled else "no_grad")
+        meta: Any = None if enabled else "no_grad"
+        if src._view is not None and meta is None and src._view[V_META] is not None:
+            meta = "no_grad" if src._view[V_META] == "no_grad" else (0, None)  # inherited
+        t._view = (src, op, tuple(arrays[1:]), params, src._vc[0], meta)
     if not enabled:
         return t
     needs = tuple(
@@ -393,7 +396,8 @@ def grad_fn_of(t: Tensor) -> Any:
 # How a view was taken, a tuple (made on every view, so cheap): the tensor it was taken
 # from (itself maybe a view), the view operation, its metadata inputs and params, the
 # storage version when the view's grad_fn was last made, and PyTorch's creation meta:
-# None, "no_grad" (made in no_grad mode) or (index, name) (one of several views).
+# None, "no_grad" (made in no_grad mode) or (index, name) (one of several views; name
+# None for a view of such a view, which PyTorch names after its own grad_fn).
 V_PARENT, V_OP, V_REST, V_PARAMS, V_SEEN, V_META = range(6)
 
 
