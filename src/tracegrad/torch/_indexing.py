@@ -34,6 +34,16 @@ def _index_array(x: Any) -> np.ndarray[Any, Any]:
     return v
 
 
+def _small_int(i: int) -> np.ndarray[Any, Any]:
+    a = np.asarray(i, np.int64)
+    a.setflags(write=False)
+    return a
+
+
+# Integer indices as the 0-d arrays plans take, made once for the common ones.
+_SMALL_INTS: dict[Any, np.ndarray[Any, Any]] = {i: _small_int(i) for i in range(-64, 1024)}
+
+
 def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
     """``(template, arrays, grad_fn name)`` of an index expression; the name is "bool" for
     basic indexing with a boolean scalar (which NumPy treats as advanced: a copy). The
@@ -64,7 +74,8 @@ def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
             boolean = True
         elif isinstance(e, int | np.integer):
             template.append(("int", len(arrays)))
-            arrays.append(np.asarray(int(e), np.int64))
+            a = _SMALL_INTS.get(e)
+            arrays.append(np.asarray(int(e), np.int64) if a is None else a)
             last = "SelectBackward0"
         else:
             v = _index_array(e)
@@ -99,14 +110,14 @@ def rebuild(template: Template, arrays: tuple[Any, ...], eager: bool = False) ->
         kind = entry[0]
         if kind == "int":
             out.append(int(arrays[entry[1]]) if eager else arrays[entry[1]])
-        elif kind == "array":
-            out.append(arrays[entry[1]])
-        elif kind == "slice":
-            out.append(slice(*entry[1:]))
-        elif kind == "new":
-            out.append(None)
         elif kind == "...":
             out.append(Ellipsis)
+        elif kind == "slice":
+            out.append(slice(*entry[1:]))
+        elif kind == "array":
+            out.append(arrays[entry[1]])
+        elif kind == "new":
+            out.append(None)
         else:
             out.append(entry[1])
     return tuple(out)

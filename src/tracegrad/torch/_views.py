@@ -80,7 +80,8 @@ def _steps(t: Tensor) -> tuple[Steps, tuple[Any, ...]]:
     chain = []
     x = t
     while x._view is not None:
-        parent, op, rest, params = x._view[:V_SEEN]
+        parent, op, arrays, params = x._view[:V_SEEN]
+        rest = tuple(arrays[1:])
         chain.append(((op, tuple(params.items()), len(rest)), rest))
         x = parent
     chain.reverse()

@@ -344,7 +344,7 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         meta: Any = None if enabled else "no_grad"
         if src._view is not None and meta is None and src._view[V_META] is not None:
             meta = "no_grad" if src._view[V_META] == "no_grad" else (0, None)  # inherited
-        t._view = (src, op, tuple(arrays[1:]), params, src._vc[0], meta)
+        t._view = (src, op, arrays, params, src._vc[0], meta)
     if not enabled:
         return t
     needs = tuple(
@@ -394,11 +394,12 @@ def grad_fn_of(t: Tensor) -> Any:
 
 
 # How a view was taken, a tuple (made on every view, so cheap): the tensor it was taken
-# from (itself maybe a view), the view operation, its metadata inputs and params, the
-# storage version when the view's grad_fn was last made, and PyTorch's creation meta:
-# None, "no_grad" (made in no_grad mode) or (index, name) (one of several views; name
-# None for a view of such a view, which PyTorch names after its own grad_fn).
-V_PARENT, V_OP, V_REST, V_PARAMS, V_SEEN, V_META = range(6)
+# from (itself maybe a view), the view operation, its input arrays (the parent's, then
+# the metadata inputs), its params, the storage version when the view's grad_fn was last
+# made, and PyTorch's creation meta: None, "no_grad" (made in no_grad mode) or (index,
+# name) (one of several views; name None for a view of such a view, which PyTorch names
+# after its own grad_fn).
+V_PARENT, V_OP, V_ARRAYS, V_PARAMS, V_SEEN, V_META = range(6)
 
 
 def saved_tensor(node: Node, i: int, value: np.ndarray[Any, Any]) -> Tensor:
