@@ -11,7 +11,17 @@ tensor(4.)
 
 import builtins
 
-from tracegrad.torch import _arith, _extra, _indexing, _inplace, _reduce, _shape, autograd, creation
+from tracegrad.torch import (
+    _arith,
+    _extra,
+    _indexing,
+    _inplace,
+    _reduce,
+    _shape,
+    _view_ops,
+    autograd,
+    creation,
+)
 from tracegrad.torch import nn as nn
 from tracegrad.torch import optim as optim
 from tracegrad.torch._arith import (
@@ -107,6 +117,7 @@ from tracegrad.torch._shape import (
 from tracegrad.torch._shape import cat as concat
 from tracegrad.torch._shape import cat as concatenate
 from tracegrad.torch._shape import transpose as swapaxes
+from tracegrad.torch._view_ops import diagonal, imag, narrow, real, select
 from tracegrad.torch.creation import (
     arange,
     as_tensor,
@@ -169,6 +180,7 @@ install_methods(
         _indexing.TENSOR_METHODS,
         _inplace.TENSOR_METHODS,
         _extra.TENSOR_METHODS,
+        _view_ops.TENSOR_METHODS,
         creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
         {"softmax": softmax, "log_softmax": log_softmax},
@@ -252,6 +264,7 @@ __all__ = [
     "cos",
     "cumsum",
     "device",
+    "diagonal",
     "div",
     "divide",
     "dot",
@@ -279,6 +292,7 @@ __all__ = [
     "get_default_dtype",
     "gt",
     "half",
+    "imag",
     "inference_mode",
     "int",
     "int16",
@@ -312,6 +326,7 @@ __all__ = [
     "mm",
     "mul",
     "multiply",
+    "narrow",
     "ne",
     "neg",
     "negative",
@@ -332,12 +347,14 @@ __all__ = [
     "randn",
     "randn_like",
     "randperm",
+    "real",
     "relu",
     "remainder",
     "reshape",
     "result_type",
     "rsub",
     "seed",
+    "select",
     "set_default_dtype",
     "set_grad_enabled",
     "short",

@@ -245,8 +245,10 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 # ---- unary math ----------------------------------------------------------------------------
 
 
-def _unary(name: str, fn: Any, *, to_float: bool) -> Callable[[Tensor], Tensor]:
-    op = Op(name, lambda x, dtype: fn(cast(x, dtype)))
+def _unary(
+    name: str, fn: Any, *, to_float: bool, saves_result: bool = False
+) -> Callable[[Tensor], Tensor]:
+    op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result)
 
     def f(input: Tensor) -> Tensor:
         d = value_dtype(input)
@@ -276,14 +278,14 @@ def _no_bool(name: str, f: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Ten
 neg = _no_bool("neg", _unary("NegBackward0", tnp.negative, to_float=False))
 negative = neg
 abs = _unary("AbsBackward0", tnp.abs, to_float=False)
-exp = _unary("ExpBackward0", tnp.exp, to_float=True)
+exp = _unary("ExpBackward0", tnp.exp, to_float=True, saves_result=True)
 log = _unary("LogBackward0", tnp.log, to_float=True)
 sin = _unary("SinBackward0", tnp.sin, to_float=True)
 cos = _unary("CosBackward0", tnp.cos, to_float=True)
-tanh = _unary("TanhBackward0", tnp.tanh, to_float=True)
-sigmoid = _unary("SigmoidBackward0", tnn.sigmoid, to_float=True)
-relu = _unary("ReluBackward0", tnn.relu, to_float=False)
-sqrt = _unary("SqrtBackward0", tnp.sqrt, to_float=True)
+tanh = _unary("TanhBackward0", tnp.tanh, to_float=True, saves_result=True)
+sigmoid = _unary("SigmoidBackward0", tnn.sigmoid, to_float=True, saves_result=True)
+relu = _unary("ReluBackward0", tnn.relu, to_float=False, saves_result=True)
+sqrt = _unary("SqrtBackward0", tnp.sqrt, to_float=True, saves_result=True)
 trunc = _unary("TruncBackward0", tnp.trunc, to_float=False)
 square = _unary("PowBackward0", tnp.square, to_float=False)
 

@@ -21,7 +21,7 @@ from tracegrad.torch._common import (
     sizes_arg,
     value_dtype,
 )
-from tracegrad.torch._inplace import _recorded, _take, _write
+from tracegrad.torch._views import commit, mark_multi, recorded, write
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
@@ -223,15 +223,18 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     if idx.size and (idx.min() < -v.shape[axis] or idx.max() >= v.shape[axis]):
         raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} "
                            f"with size {v.shape[axis]}")  # fmt: skip
-    return apply(GATHER, (input, idx.astype(np.int64, copy=False)), axis=axis, shape=idx.shape)
+    # The index tensor itself when it is int64, so that changing it in place is detected.
+    arg = index if idx.dtype == np.int64 else idx.astype(np.int64)
+    return apply(GATHER, (input, arg), axis=axis, shape=idx.shape)
 
 
-def _piece_fn(x: Any, axis: int, start: int, stop: int) -> Any:
+def slice_fn(x: Any, axis: int, start: int, stop: int) -> Any:
+    """``x[start:stop]`` along ``axis`` (a view of a NumPy array)."""
     return x[(slice(None),) * axis + (slice(start, stop),)]
 
 
-SPLIT = Op("SplitBackward0", _piece_fn)
-SPLIT_SIZES = Op("SplitWithSizesBackward0", _piece_fn)
+SPLIT = Op("SplitBackward0", slice_fn, view=True)
+SPLIT_SIZES = Op("SplitWithSizesBackward0", slice_fn, view=True)
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -261,8 +264,10 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
             )
         op = SPLIT_SIZES
     bounds = np.cumsum([0, *sizes]).tolist()
-    return tuple(
-        apply(op, (tensor,), axis=axis, start=a, stop=b) for a, b in itertools.pairwise(bounds)
+    return mark_multi(
+        tuple(
+            apply(op, (tensor,), axis=axis, start=a, stop=b) for a, b in itertools.pairwise(bounds)
+        )
     )
 
 
@@ -304,15 +309,18 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
 
 def _unary_inplace(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        out = fn(self, *args, **kwargs)
-        if out._value.dtype != self._value.dtype:
-            raise RuntimeError(
-                f"result type {dtypes.scalar_name(value_dtype(out))} can't be cast to the "
-                f"desired output type {dtypes.scalar_name(value_dtype(self))}"
-            )
-        if _recorded(self, None):
-            return _take(self, out)
-        return _write(self, out._value)
+        def compute() -> Tensor:
+            out = fn(self, *args, **kwargs)
+            if out._value.dtype != self._value.dtype:
+                raise RuntimeError(
+                    f"result type {dtypes.scalar_name(value_dtype(out))} can't be cast to the "
+                    f"desired output type {dtypes.scalar_name(value_dtype(self))}"
+                )
+            return out
+
+        if recorded(self, None):
+            return commit(self, compute)
+        return write(self, compute()._value)
 
     method.__name__ = fn.__name__ + "_"
     return method

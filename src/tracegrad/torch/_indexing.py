@@ -16,6 +16,8 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, value_dtype
+from tracegrad.torch._inplace import copy_
+from tracegrad.torch._views import check_writable, commit, mark_multi, recorded
 from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
@@ -32,12 +34,24 @@ def _index_array(x: Any) -> np.ndarray[Any, Any]:
     return v
 
 
+def _small_int(i: int) -> np.ndarray[Any, Any]:
+    a = np.asarray(i, np.int64)
+    a.setflags(write=False)
+    return a
+
+
+# Integer indices as the 0-d arrays plans take, made once for the common ones.
+_SMALL_INTS: dict[Any, np.ndarray[Any, Any]] = {i: _small_int(i) for i in range(-64, 1024)}
+
+
 def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
-    """``(template, arrays, grad_fn name)`` of an index expression."""
+    """``(template, arrays, grad_fn name)`` of an index expression; the name is "bool" for
+    basic indexing with a boolean scalar (which NumPy treats as advanced: a copy). The
+    template ends with an Ellipsis, so that NumPy returns a 0-d view, not a scalar copy."""
     entries = index if isinstance(index, tuple) else (index,)
     template: list[tuple[Any, ...]] = []
     arrays: list[np.ndarray[Any, Any]] = []
-    advanced = False
+    advanced = boolean = ellipsis = False
     last = "AliasBackward0"
     for e in entries:
         if e is None:
@@ -45,6 +59,7 @@ def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
             last = "UnsqueezeBackward0"
         elif e is Ellipsis:
             template.append(("...",))
+            ellipsis = True
         elif isinstance(e, slice):
             bounds = tuple(
                 None if b is None else operator.index(b) for b in (e.start, e.stop, e.step)
@@ -56,9 +71,11 @@ def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
         elif isinstance(e, bool | np.bool_):
             template.append(("bool", bool(e)))
             last = "UnsqueezeBackward0"
+            boolean = True
         elif isinstance(e, int | np.integer):
             template.append(("int", len(arrays)))
-            arrays.append(np.asarray(int(e), np.int64))
+            a = _SMALL_INTS.get(e)
+            arrays.append(np.asarray(int(e), np.int64) if a is None else a)
             last = "SelectBackward0"
         else:
             v = _index_array(e)
@@ -78,7 +95,11 @@ def parse(index: Any) -> tuple[Template, list[np.ndarray[Any, Any]], str]:
                 template.append(("array", len(arrays)))
                 arrays.append(v.astype(np.int64, copy=False))
                 advanced = True
-    return tuple(template), arrays, "IndexBackward0" if advanced else last
+    if not ellipsis:
+        template.append(("...",))
+    if advanced:
+        return tuple(template), arrays, "IndexBackward0"
+    return tuple(template), arrays, "bool" if boolean else last
 
 
 def rebuild(template: Template, arrays: tuple[Any, ...], eager: bool = False) -> tuple[Any, ...]:
@@ -89,14 +110,14 @@ def rebuild(template: Template, arrays: tuple[Any, ...], eager: bool = False) ->
         kind = entry[0]
         if kind == "int":
             out.append(int(arrays[entry[1]]) if eager else arrays[entry[1]])
-        elif kind == "array":
-            out.append(arrays[entry[1]])
-        elif kind == "slice":
-            out.append(slice(*entry[1:]))
-        elif kind == "new":
-            out.append(None)
         elif kind == "...":
             out.append(Ellipsis)
+        elif kind == "slice":
+            out.append(slice(*entry[1:]))
+        elif kind == "array":
+            out.append(arrays[entry[1]])
+        elif kind == "new":
+            out.append(None)
         else:
             out.append(entry[1])
     return tuple(out)
@@ -108,14 +129,17 @@ def _getitem_fn(x: Any, *arrays: Any, template: Template) -> Any:
     return x[rebuild(template, arrays)]
 
 
-# Basic indexing keeps its integers as metadata; advanced indexing saves its index tensors.
+# Basic indexing keeps its integers as metadata and returns a view; advanced indexing (and a
+# boolean scalar, which NumPy treats as advanced) saves its index tensors and copies.
 _GETITEM_OPS = {
-    name: Op(name, _getitem_fn, meta_from=None if name == "IndexBackward0" else 1)
+    name: Op(name, _getitem_fn, meta_from=None if name == "IndexBackward0" else 1, view=True)
     for name in (
-        "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "IndexBackward0",
-        "AliasBackward0", "UnbindBackward0",
+        "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "AliasBackward0",
+        "UnbindBackward0",
     )
 }  # fmt: skip
+_GETITEM_OPS["IndexBackward0"] = Op("IndexBackward0", _getitem_fn)
+_GETITEM_OPS["bool"] = Op("UnsqueezeBackward0", _getitem_fn, meta_from=1)
 
 
 def getitem(self: Tensor, index: Any) -> Tensor:
@@ -146,39 +170,41 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if n == 0:
         raise RuntimeError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, n)
-    template = (*((("slice", None, None, None),) * d), ("int", 0))
-    op = _GETITEM_OPS["UnbindBackward0"]
-    return tuple(
-        apply(op, (input, np.asarray(i, np.int64)), template=template)
-        for i in range(input._value.shape[d])
-    )
+    pieces = range(input._value.shape[d])
+    return mark_multi(tuple(select_along(input, d, i, "UnbindBackward0") for i in pieces))
+
+
+def select_along(input: Tensor, axis: int, index: int, name: str) -> Tensor:
+    """The view of ``input`` at ``index`` along ``axis``, recorded as ``name``."""
+    template = (*((("slice", None, None, None),) * axis), ("int", 0), ("...",))
+    return apply(_GETITEM_OPS[name], (input, np.asarray(index, np.int64)), template=template)
 
 
 def _setitem_fn(x: Any, value: Any, *arrays: Any, template: Template) -> Any:
     return tnp.at(x)[rebuild(template, arrays)].set(cast(value, x.dtype))
 
 
-_SETITEM = Op("CopySlices", _setitem_fn)
+_INDEX_PUT = Op("IndexPutBackward0", _setitem_fn)
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``self[index] = value``, in place. Where the assignment must be recorded (``self``
-    is part of a graph, or ``value`` requires grad), ``self`` takes the updated value and
-    the ``CopySlices`` node, as in PyTorch."""
+    is part of a graph, or ``value`` requires grad), its node is ``CopySlices`` (basic
+    indexing) or ``IndexPutBackward0`` (advanced indexing), as in PyTorch."""
     d = value_dtype(self)
     v = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=d.np))
-    recorded = STATE.enabled and (self._requires_grad or v._requires_grad)
-    if recorded and self._grad_fn is None and self._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-    template, arrays, _ = parse(index)
-    if not recorded:
+    template, arrays, name = parse(index)
+    if name != "IndexBackward0" and STATE.enabled and (self.requires_grad or v.requires_grad):
+        copy_(getitem(self, index), v)  # as PyTorch: recorded through the base (CopySlices)
+        return
+    if not recorded(self, v):
+        check_writable(self)
         try:
             index = rebuild(template, tuple(arrays), eager=True)
             self._value[index] = v._value.astype(d.np, copy=False)
         except IndexError as e:
             raise IndexError(str(e).replace(" for axis ", " for dimension ")) from None
+        self._vc[0] += 1
         return
     if value_dtype(v).category > d.category:
         raise RuntimeError(
@@ -186,10 +212,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
             f"{dtypes.scalar_name(d)} for the destination and "
             f"{dtypes.scalar_name(value_dtype(v))} for the source."
         )
-    out = apply(_SETITEM, (self, v, *arrays), template=template)
-    self._value = out._value
-    self._grad_fn = out._grad_fn
-    self._requires_grad = out._requires_grad
+    commit(self, lambda: apply(_INDEX_PUT, (self, v, *arrays), template=template))
 
 
 TENSOR_METHODS: dict[str, Any] = {

@@ -17,8 +17,10 @@ from tracegrad.torch.tensor import Tensor, wrap_dim
 
 # ---- reshape and view ----------------------------------------------------------------------
 
-VIEW = Op("ViewBackward0", lambda x, shape: tnp.reshape(x, shape))
+VIEW = Op("ViewBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: tnp.reshape(x, shape))
+# reshape of a non-contiguous tensor that can still be a view
+RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
 
 
 def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -64,7 +66,9 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     """
     v = input._value
     new = _infer_shape(sizes_arg(shape, "shape"), v.size)
-    return apply(VIEW if _is_view(v, new) else UNSAFE_VIEW, (input,), shape=new)
+    if v.flags.c_contiguous:
+        return apply(VIEW, (input,), shape=new)
+    return apply(RESHAPE_ALIAS if _is_view(v, new) else UNSAFE_VIEW, (input,), shape=new)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -109,9 +113,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 # ---- permutations --------------------------------------------------------------------------
 
-PERMUTE = Op("PermuteBackward0", lambda x, axes: tnp.transpose(x, axes))
-TRANSPOSE = Op("TransposeBackward0", lambda x, axes: tnp.transpose(x, axes))
-T_OP = Op("TBackward0", lambda x, axes: tnp.transpose(x, axes))
+PERMUTE = Op("PermuteBackward0", lambda x, axes: tnp.transpose(x, axes), view=True)
+TRANSPOSE = Op("TransposeBackward0", lambda x, axes: tnp.transpose(x, axes), view=True)
+T_OP = Op("TBackward0", lambda x, axes: tnp.transpose(x, axes), view=True)
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -185,11 +189,11 @@ def _mT(input: Tensor) -> Tensor:
 
 # ---- squeeze, unsqueeze, expand ------------------------------------------------------------
 
-SQUEEZE_ALL = Op("SqueezeBackward0", lambda x, shape: tnp.reshape(x, shape))
-SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, shape: tnp.reshape(x, shape))
-SQUEEZE_DIMS = Op("SqueezeBackward2", lambda x, shape: tnp.reshape(x, shape))
-UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, shape: tnp.reshape(x, shape))
-EXPAND = Op("ExpandBackward0", lambda x, shape: tnp.broadcast_to(x, shape))
+SQUEEZE_ALL = Op("SqueezeBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
+SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, shape: tnp.reshape(x, shape), view=True)
+SQUEEZE_DIMS = Op("SqueezeBackward2", lambda x, shape: tnp.reshape(x, shape), view=True)
+UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, shape: tnp.reshape(x, shape), view=True)
+EXPAND = Op("ExpandBackward0", lambda x, shape: tnp.broadcast_to(x, shape), view=True)
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:

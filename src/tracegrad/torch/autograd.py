@@ -19,8 +19,9 @@ import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_complex
 from tracegrad.torch import grad_mode
 from tracegrad.torch._data import type_name
+from tracegrad.torch._views import modified_error
 from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
-from tracegrad.torch.graph import Node, Op, apply, saved_tensor
+from tracegrad.torch.graph import Node, Op, apply, grad_fn_of, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
 
 SECOND_BACKWARD = (
@@ -51,7 +52,7 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
     for i, (t, g) in enumerate(zip(outputs, grads, strict=False)):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected a Tensor as element {i} of outputs, got {type(t).__name__}")
-        if not t._requires_grad:
+        if not t._requires_grad and not t.requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
@@ -171,7 +172,7 @@ class _Targets:
         if inputs is None:
             return
         for k, t in enumerate(inputs):
-            if t._grad_fn is None:
+            if grad_fn_of(t) is None:
                 self.leaves.setdefault(id(t), k)
             else:
                 self.nodes.setdefault(id(t._grad_fn), k)
@@ -218,7 +219,8 @@ def run_backward(
     """The engine. With ``accumulate`` gradients go to ``.grad`` (of ``inputs`` only, when
     given); otherwise the gradients of ``inputs`` are returned (None where unused)."""
     cts = _root_grads(outputs, grads, create_graph)
-    order = _collect([t._grad_fn for t in outputs if t._grad_fn is not None])
+    roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
+    order = _collect([r for r in roots if r is not None])
     targets = _Targets(order, inputs)
     visit = [n for n in order if targets.wants_node(n)]
     for node in visit:
@@ -239,10 +241,10 @@ def run_backward(
         elif targets.wants_node(edge):
             pending[id(edge)] = _total(pending.get(id(edge)), g)
 
-    for t, ct in zip(outputs, cts, strict=True):
+    for t, r, ct in zip(outputs, roots, cts, strict=True):
         if not create_graph:
             shared.add(id(ct))
-        send(t._grad_fn or t, ct)
+        send(r or t, ct)
 
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
@@ -296,6 +298,12 @@ def _node_vjp(
     plan = node.plan
     if plan.error is not None:
         raise plan.error
+    for t, version in node.versions:
+        if t._vc[0] != version:
+            raise modified_error(node)
+    result = node.result
+    if result is not None and result[0][0] != result[1]:
+        raise modified_error(node)
     saved = node.saved
     if create_graph:
         args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, saved, strict=True)]
@@ -382,7 +390,7 @@ def backward(
         if not targets:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in targets:
-            if not t._requires_grad:
+            if not t.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     keep = create_graph if retain_graph is None else bool(retain_graph)
     run_backward(
@@ -429,7 +437,7 @@ def grad(
     for t in targets:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as inputs, got {type(t).__name__}")
-        if not t._requires_grad:
+        if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     keep = create_graph if retain_graph is None else bool(retain_graph)
     result = run_backward(

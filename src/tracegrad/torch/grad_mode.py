@@ -14,6 +14,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _GradState(threading.local):
     enabled: bool = True
+    # The tensor an in-place operation is about to overwrite, while it records its node
+    # (see ``graph.record``).
+    writing: Any = None
 
 
 STATE = _GradState()

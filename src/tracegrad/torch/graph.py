@@ -20,7 +20,7 @@ from tracegrad.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray, Var, eval_j
 from tracegrad.core import trace_to_jaxpr as _trace_to_jaxpr
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch.grad_mode import STATE
-from tracegrad.torch.tensor import Tensor, wrap
+from tracegrad.torch.tensor import VIEW_HOOKS, Tensor, wrap
 from tracegrad.transforms.vjp import vjp
 
 
@@ -31,7 +31,7 @@ class Op:
     on NumPy arrays in the forward pass and on tracers when its vjp is staged.
     """
 
-    __slots__ = ("fn", "meta_from", "name", "undefined")
+    __slots__ = ("fn", "meta_from", "name", "saves_result", "undefined", "view")
 
     def __init__(
         self,
@@ -40,6 +40,8 @@ class Op:
         *,
         undefined: str | None = None,
         meta_from: int | None = None,
+        view: bool = False,
+        saves_result: bool = False,
     ) -> None:
         self.name = name
         self.fn = fn
@@ -48,6 +50,12 @@ class Op:
         # Inputs from this position on are metadata (integer indices PyTorch keeps as
         # numbers, not saved tensors): freeing the graph keeps them.
         self.meta_from = meta_from
+        # The result is a view of input 0 (fn returns a NumPy view of it; the other inputs
+        # are integer metadata).
+        self.view = view
+        # PyTorch's backward reads the result (exp, tanh, ...): changing it in place before
+        # backward raises, as in PyTorch, although the shim's vjp reads only the inputs.
+        self.saves_result = saves_result
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -61,7 +69,10 @@ class Node:
     Each PyTorch name gets its own subclass, so ``type(grad_fn).__name__`` is that name.
     """
 
-    __slots__ = ("__weakref__", "freed", "hooks", "next", "plan", "retained", "saved")
+    __slots__ = (
+        "__weakref__", "freed", "hooks", "next", "plan", "result", "retained", "saved",
+        "versions",
+    )  # fmt: skip
 
     plan: Plan
     next: tuple[Node | Tensor | None, ...]
@@ -69,6 +80,10 @@ class Node:
     hooks: dict[int, Callable[..., Any]] | None
     retained: Any
     freed: bool
+    # The saved input tensors with their versions when saved (checked before the vjp
+    # runs), and (version counter, version) of the result when PyTorch saves it.
+    versions: list[tuple[Tensor, int]]
+    result: tuple[list[int], int] | None
 
     def __init__(
         self,
@@ -82,15 +97,19 @@ class Node:
         self.hooks = None
         self.retained = None
         self.freed = False
+        self.versions = _NO_VERSIONS
+        self.result = None
 
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
         self.freed = True
+        self.versions = _NO_VERSIONS
         keep = self.plan.saved_meta
         self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
 
     def name(self) -> str:
-        return type(self).__name__
+        name = type(self).__name__
+        return "torch::autograd::CopySlices" if name == "CopySlices" else name
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
@@ -106,6 +125,7 @@ class Node:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
 
+_NO_VERSIONS: list[tuple[Tensor, int]] = []  # shared, never appended to
 _NODE_CLASSES: dict[str, type[Node]] = {}
 
 
@@ -316,16 +336,70 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     t = wrap(out)
-    if STATE.enabled:
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        if True in needs and is_inexact(out.dtype):
-            plan = _plan(op, params, arrays, out, needs)
-            edges = tuple(
-                [(a._grad_fn or a) if n else None for a, n in zip(args, needs, strict=True)]
-            )
-            t._grad_fn = plan.node_cls(plan, edges, tuple([arrays[i] for i in plan.saved_idx]))
-            t._requires_grad = True
+    enabled = STATE.enabled
+    if op.view:
+        src = args[0]
+        t._vc = src._vc
+        t._base = src if src._base is None else src._base
+        meta: Any = None if enabled else "no_grad"
+        if src._view is not None and meta is None and src._view[V_META] is not None:
+            meta = "no_grad" if src._view[V_META] == "no_grad" else (0, None)  # inherited
+        t._view = (src, op, arrays, params, src._vc[0], meta)
+    if not enabled:
+        return t
+    needs = tuple(
+        [
+            isinstance(a, Tensor)
+            and (a._requires_grad or (a._base is not None and a._base._requires_grad))
+            for a in args
+        ]
+    )
+    if True not in needs or not is_inexact(out.dtype):
+        return t
+    plan = _plan(op, params, arrays, out, needs)
+    edges = tuple(
+        [
+            ((a._grad_fn if a._view is None or a._view[V_SEEN] == a._vc[0] else grad_fn_of(a)) or a)
+            if n
+            else None
+            for a, n in zip(args, needs, strict=True)
+        ]
+    )
+    saved = tuple([arrays[i] for i in plan.saved_idx])
+    node = t._grad_fn = plan.node_cls(plan, edges, saved)
+    t._requires_grad = True
+    if plan.saves_tensors:
+        idx = plan.saved_idx
+        target = STATE.writing
+        if target is not None and args[0] is target and idx[0] == 0:
+            # The input an in-place operation overwrites: saved as a copy, as PyTorch's
+            # original_self (other inputs sharing its storage are version-checked).
+            node.saved = (saved[0].copy(), *saved[1:])
+            idx = idx[1:]
+        versions = node.versions = []
+        for i in idx:  # a plain loop: the cheapest form, on every node that saves tensors
+            a = args[i]
+            if isinstance(a, Tensor):
+                versions.append((a, a._vc[0]))
+    if op.saves_result:
+        node.result = (t._vc, t._vc[0])
     return t
+
+
+def grad_fn_of(t: Tensor) -> Any:
+    """``t.grad_fn``, brought up to date if ``t`` is a view whose storage changed."""
+    if t._view is not None:
+        VIEW_HOOKS.refresh(t)
+    return t._grad_fn
+
+
+# How a view was taken, a tuple (made on every view, so cheap): the tensor it was taken
+# from (itself maybe a view), the view operation, its input arrays (the parent's, then
+# the metadata inputs), its params, the storage version when the view's grad_fn was last
+# made, and PyTorch's creation meta: None, "no_grad" (made in no_grad mode) or (index,
+# name) (one of several views; name None for a view of such a view, which PyTorch names
+# after its own grad_fn).
+V_PARENT, V_OP, V_ARRAYS, V_PARAMS, V_SEEN, V_META = range(6)
 
 
 def saved_tensor(node: Node, i: int, value: np.ndarray[Any, Any]) -> Tensor:

@@ -139,12 +139,15 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_base",
         "_grad",
         "_grad_fn",
         "_hooks",
         "_requires_grad",
         "_retains_grad",
         "_value",
+        "_vc",
+        "_view",
     )
     # NumPy ufuncs and operators defer to the Tensor's own (reflected) operators.
     __array_ufunc__ = None
@@ -157,6 +160,11 @@ class Tensor:
     _hooks: dict[int, Callable[..., Any]] | None
     _accumulator: AccumulateGrad | None
     _retains_grad: bool
+    # The version counter, a one-element list shared with views and detach(); the root
+    # base of a view (None for a tensor that is not a view) and how the view was taken.
+    _vc: list[int]
+    _base: Tensor | None
+    _view: Any
 
     def __init__(self, *args: Any) -> None:
         # torch.Tensor(data) or torch.Tensor(*sizes): the default float dtype.
@@ -171,7 +179,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        base = self._base
+        return self._requires_grad or (base is not None and base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -194,11 +203,21 @@ class Tensor:
 
     @property
     def grad_fn(self) -> Any:
+        if self._view is not None:
+            VIEW_HOOKS.refresh(self)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place operations changed this tensor's storage (shared by its views)."""
+        return self._vc[0]
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     @property
     def grad(self) -> Tensor | None:
@@ -274,8 +293,11 @@ class Tensor:
         self._value = other._value
 
     def detach(self) -> Tensor:
-        """A tensor sharing this tensor's storage, that does not require grad."""
-        return wrap(self._value)
+        """A tensor sharing this tensor's storage and version counter, that does not require
+        grad (``.data`` shares the storage only)."""
+        t = wrap(self._value)
+        t._vc = self._vc
+        return t
 
     def detach_(self) -> Tensor:
         if self._grad_fn is not None and self._retains_grad:
@@ -425,6 +447,16 @@ def _rebuild(value: np.ndarray[Any, Any], requires_grad: bool) -> Tensor:
 _new = object.__new__
 
 
+class _ViewHooks:
+    """Set by ``tracegrad.torch._views``: brings a view's ``grad_fn`` up to date after an
+    in-place change of its storage (the graph layer imports this module, not the reverse)."""
+
+    refresh: Callable[[Tensor], None] = staticmethod(lambda t: None)
+
+
+VIEW_HOOKS = _ViewHooks()
+
+
 def init(t: Tensor, value: np.ndarray[Any, Any]) -> None:
     """Set the slots of a new tensor holding ``value``, outside the graph."""
     t._value = value
@@ -434,6 +466,9 @@ def init(t: Tensor, value: np.ndarray[Any, Any]) -> None:
     t._hooks = None
     t._accumulator = None
     t._retains_grad = False
+    t._vc = [0]
+    t._base = None
+    t._view = None
 
 
 def wrap(value: np.ndarray[Any, Any]) -> Tensor:
@@ -446,6 +481,9 @@ def wrap(value: np.ndarray[Any, Any]) -> Tensor:
     t._hooks = None
     t._accumulator = None
     t._retains_grad = False
+    t._vc = [0]
+    t._base = None
+    t._view = None
     return t
 
 

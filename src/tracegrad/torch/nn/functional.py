@@ -66,9 +66,15 @@ def tanh(input: Tensor) -> Tensor:
 
 # ---- softmax -------------------------------------------------------------------------------
 
-SOFTMAX = Op("SoftmaxBackward0", lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis))
+SOFTMAX = Op(
+    "SoftmaxBackward0",
+    lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis),
+    saves_result=True,
+)
 LOG_SOFTMAX = Op(
-    "LogSoftmaxBackward0", lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis)
+    "LogSoftmaxBackward0",
+    lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis),
+    saves_result=True,
 )
 
 

@@ -209,6 +209,7 @@ class Module:
         for k, t in state_dict.items():
             if k in own:
                 np.copyto(own[k]._value, t._value, casting="unsafe")
+                own[k]._vc[0] += 1
         return missing, unexpected
 
     def to(self, *args: Any, **kwargs: Any) -> Module:

@@ -136,4 +136,5 @@ class SGD(Optimizer):
                         p._value += step
                     else:
                         p._value -= step
+                    p._vc[0] += 1
         return loss
