@@ -185,3 +185,11 @@ def record_tests(records: Sequence[OpRecord]) -> tuple[Callable[..., None], Call
         check_derivatives(rec, rec.draw_args(seed, shape_index, dtype))
 
     return test_value, test_derivatives
+
+
+def jit_calls(f: Callable[..., Any], *args: Any) -> list[Any]:
+    """The results of the first two calls of a new ``tg.jit(f)`` at ``args``: the first call
+    runs the program as traced (the primitives' implementations), the second the optimised,
+    generated code (transforms/jit.py). Tests of jit check both."""
+    jitted = tg.jit(f)
+    return [jitted(*args), jitted(*args)]

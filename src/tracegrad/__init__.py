@@ -36,10 +36,7 @@ if TYPE_CHECKING:
     from tracegrad import scipy as scipy
     from tracegrad import tree as tree
     from tracegrad import tree_util as tree_util
-    from tracegrad.control.custom import custom_jvp, custom_vjp
-    from tracegrad.control.remat import checkpoint, remat
-    from tracegrad.core.aval import ShapeDtypeStruct
-    from tracegrad.devices import (
+    from tracegrad._devices import (
         block_until_ready,
         default_backend,
         device_count,
@@ -48,6 +45,9 @@ if TYPE_CHECKING:
         devices,
         local_devices,
     )
+    from tracegrad.control.custom import custom_jvp, custom_vjp
+    from tracegrad.control.remat import checkpoint, remat
+    from tracegrad.core.aval import ShapeDtypeStruct
     from tracegrad.shape_eval import eval_shape
     from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
     from tracegrad.transforms.jacobians import jacrev as jacobian
@@ -78,13 +78,13 @@ else:
             "jacobian": "tracegrad.transforms.jacobians:jacrev",
             "ShapeDtypeStruct": "tracegrad.core.aval:ShapeDtypeStruct",
             "eval_shape": "tracegrad.shape_eval:eval_shape",
-            "devices": "tracegrad.devices:devices",
-            "local_devices": "tracegrad.devices:local_devices",
-            "device_count": "tracegrad.devices:device_count",
-            "default_backend": "tracegrad.devices:default_backend",
-            "device_put": "tracegrad.devices:device_put",
-            "device_get": "tracegrad.devices:device_get",
-            "block_until_ready": "tracegrad.devices:block_until_ready",
+            "devices": "tracegrad._devices:devices",
+            "local_devices": "tracegrad._devices:local_devices",
+            "device_count": "tracegrad._devices:device_count",
+            "default_backend": "tracegrad._devices:default_backend",
+            "device_put": "tracegrad._devices:device_put",
+            "device_get": "tracegrad._devices:device_get",
+            "block_until_ready": "tracegrad._devices:block_until_ready",
             "jacfwd": "tracegrad.transforms.jacobians:jacfwd",
             "jacrev": "tracegrad.transforms.jacobians:jacrev",
             "jit": "tracegrad.transforms.jit:jit",

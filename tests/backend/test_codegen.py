@@ -71,6 +71,7 @@ def test_as_text_is_the_generated_code_of_the_optimised_jaxpr() -> None:
 
 
 def test_compiled_once_per_jaxpr_and_optimised_once_per_signature(monkeypatch) -> None:
+    """A signature's first call runs the traced program; its second optimises it (once)."""
     from tracegrad.transforms import jit as jit_module
 
     calls = []
@@ -85,6 +86,10 @@ def test_compiled_once_per_jaxpr_and_optimised_once_per_signature(monkeypatch) -
     f(x + 1.0)
     assert compile_program(closed) is program
     assert len(calls) == 1
+    f(np.ones(4))  # a new signature, called once: traced, run, not optimised
+    assert len(calls) == 1
+    f(np.ones(4))
+    assert len(calls) == 2
     f(np.ones(4))
     assert len(calls) == 2
 

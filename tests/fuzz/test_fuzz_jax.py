@@ -21,6 +21,7 @@ import tracegrad.numpy as tnp
 from conformance.peers import COMPILER_OPTIONS, assert_close, jax, jnp, to_numpy
 from fuzz.mode import max_steps, run_all
 from fuzz.programs import Program, RngChooser, draw_program, weights
+from harness import jit_calls
 
 DTYPES = (np.float64, np.float32)
 
@@ -83,9 +84,11 @@ def check_against_jax(program: Program) -> None:
             )(xs, ts, batched)
         )
         got = quantities(tg, f_tg, l_tg, xs, ts, batched)
-        got["jit value"] = tg.jit(f_tg)(*xs)
-        got["jit(grad)"] = tg.jit(tg.grad(l_tg, argnums))(*xs)
-    want["jit value"], want["jit(grad)"] = want["value"], want["grad"]
+        # The first call runs the traced program, the second the generated code.
+        got["jit value"], got["jit value, compiled"] = jit_calls(f_tg, *xs)
+        got["jit(grad)"], got["jit(grad), compiled"] = jit_calls(tg.grad(l_tg, argnums), *xs)
+    want["jit value"] = want["jit value, compiled"] = want["value"]
+    want["jit(grad)"] = want["jit(grad), compiled"] = want["grad"]
     for what, theirs in want.items():
         assert_close(to_numpy(got[what]), theirs, what=what, rtol=rtol)
 
@@ -95,7 +98,12 @@ def check_jit_against_eager(program: Program) -> None:
     f = outputs(program, tnp)
     with np.errstate(all="ignore"):
         eager = f(*xs)
-        jitted = tg.jit(f)(*xs)
+        calls = jit_calls(f, *xs)  # the traced program, then the generated code
+    for jitted in calls:
+        _check_results(program, xs, eager, jitted)
+
+
+def _check_results(program: Program, xs: Any, eager: Any, jitted: Any) -> None:
     for k, (e, j) in enumerate(zip(eager, jitted, strict=True)):
         out = f"output {k} (v{program.outputs[k]})"
         assert type(j) is type(e), f"{out}: jit gives {type(j).__name__}, eager {type(e).__name__}"

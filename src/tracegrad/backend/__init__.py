@@ -3,6 +3,7 @@ turns a closed jaxpr into a cached Python callable."""
 
 from tracegrad.backend.algebra import simplify
 from tracegrad.backend.codegen import Program, compile_jaxpr, compile_program, generate
+from tracegrad.backend.outputs import own_results
 from tracegrad.backend.passes import cse, dce, fold_constants, inline_calls, optimize
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "generate",
     "inline_calls",
     "optimize",
+    "own_results",
     "simplify",
 ]

@@ -54,6 +54,30 @@ def own(x: Any) -> Any:
     return x
 
 
+def own_results(outs: Sequence[Any], *sources: Sequence[Any]) -> list[Any]:
+    """Outputs of a program run as it was traced (by its primitives' implementations),
+    made the caller's as a generated program's are: a copy of each array that may share
+    memory with an array of ``sources`` (inputs, constants) or with an earlier output, and
+    0-d arrays as NumPy scalars.
+
+    >>> x = np.arange(3.0)
+    >>> a, b, c = own_results([x, x[1:], np.asarray(2.0)], [x])
+    >>> np.shares_memory(a, x) or np.shares_memory(b, x), type(c).__name__
+    (False, 'float64')
+    """
+    pool = [s for group in sources for s in group if isinstance(s, np.ndarray)]
+    result: list[Any] = []
+    for x in outs:
+        if isinstance(x, np.ndarray):
+            if x.ndim == 0:
+                x = x[()]
+            elif any(np.may_share_memory(x, o) for o in pool):
+                x = x.copy()
+            pool.append(x)
+        result.append(x)
+    return result
+
+
 @dataclass(frozen=True)
 class _Origin:
     roots: frozenset[Var]  # inputs, constants and program buffers the value may share

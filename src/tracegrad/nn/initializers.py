@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad import random
+import tracegrad.random as random
 
 __all__ = [
     "constant", "delta_orthogonal", "glorot_normal", "glorot_uniform", "he_normal",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import Program, compile_program, optimize
+from tracegrad.backend import Program, compile_program, optimize, own_results
 from tracegrad.core import (
     ClosedJaxpr,
     Jaxpr,
@@ -282,7 +282,34 @@ MAX_TRACES = 1024
 MAX_CONST_BYTES = 1 << 28
 
 
-class _TraceCache(dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]]):
+class _Traced:
+    """One signature's traced program. Its first call runs the program as traced, through
+    the primitives' implementations (the NumPy calls eager code makes); optimising and
+    generating code wait for a second call, so a program called once costs about its
+    tracing, and large ones no longer pay seconds of compiling up front."""
+
+    __slots__ = ("_optimized", "out_tree", "ran_once", "raw")
+
+    def __init__(self, raw: ClosedJaxpr, out_tree: pytree.PyTreeDef) -> None:
+        self.raw: ClosedJaxpr | None = raw
+        self.out_tree = out_tree
+        self._optimized: ClosedJaxpr | None = None
+        self.ran_once = False
+
+    def optimized(self) -> ClosedJaxpr:
+        """The optimised program (made once; the traced one is then let go)."""
+        if self._optimized is None:
+            assert self.raw is not None
+            self._optimized, self.raw = optimize(self.raw), None
+        return self._optimized
+
+    def consts(self) -> tuple[Any, ...]:
+        closed = self.raw if self._optimized is None else self._optimized
+        assert closed is not None
+        return closed.consts
+
+
+class _TraceCache(dict[Hashable, _Traced]):
     """The traced programs of one jitted function by signature, and ``fast``: the compiled
     programs by the signature of an all-array call (emptied whenever a trace is dropped)."""
 
@@ -291,9 +318,9 @@ class _TraceCache(dict[Hashable, tuple[ClosedJaxpr, pytree.PyTreeDef]]):
         self.fast: dict[Hashable, tuple[Callable[..., list[Any]], pytree.PyTreeDef]] = {}
         self.nbytes: dict[Hashable, int] = {}
 
-    def put(self, key: Hashable, entry: tuple[ClosedJaxpr, pytree.PyTreeDef]) -> None:
+    def put(self, key: Hashable, entry: _Traced) -> None:
         self[key] = entry
-        self.nbytes[key] = sum(int(getattr(c, "nbytes", 0)) for c in entry[0].consts)
+        self.nbytes[key] = sum(int(getattr(c, "nbytes", 0)) for c in entry.consts())
         while len(self) > 1 and (
             len(self) > MAX_TRACES or sum(self.nbytes.values()) > MAX_CONST_BYTES
         ):
@@ -384,22 +411,21 @@ def jit(
 
     def prepare(
         args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[ClosedJaxpr, list[Any], list[Any], pytree.PyTreeDef]:
+    ) -> tuple[_Traced, list[Any], list[Any]]:
         static_pos, static, static_kw, dyn_args, dyn_kwargs = split(args, kwargs)
         raw, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
         leaves = [as_value(x) for x in raw]
         avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
         key = (in_tree, avals, static, static_kw)
         entry = cache.get(key)
+        hoisted: list[Any] = []
         if entry is None:
             closed, out_tree = trace(args, kwargs, static_pos, in_tree, avals)
             closed, hoisted = hoist_tracer_consts(closed)
-            closed = optimize(closed)  # once per signature, at trace time
+            entry = _Traced(closed, out_tree)
             if not hoisted:  # a program closed over tracers is only valid for this call
-                cache.put(key, (closed, out_tree))
-        else:
-            (closed, out_tree), hoisted = entry, []
-        return closed, hoisted, leaves, out_tree
+                cache.put(key, entry)
+        return entry, hoisted, leaves
 
     # The common call: positional NumPy arrays only, outside every transformation. Its
     # signature is just the shapes and dtypes, and the compiled program runs directly.
@@ -417,17 +443,21 @@ def jit(
                 run, out_tree = entry
                 outs = run(*flat)
                 return outs[0] if out_tree.node_type is None else out_tree.unflatten(outs)
-        closed, hoisted, leaves, out_tree = prepare(args, kwargs)
+        traced, hoisted, leaves = prepare(args, kwargs)
         if hoisted or not is_eager():
-            outs = jit_p.bind(*hoisted, *leaves, jaxpr=closed, name=fname)
-            return pytree.tree_unflatten(out_tree, outs)
-        run = _compiled(closed, for_caller=True).run
+            outs = jit_p.bind(*hoisted, *leaves, jaxpr=traced.optimized(), name=fname)
+            return pytree.tree_unflatten(traced.out_tree, outs)
+        if not traced.ran_once and traced.raw is not None:
+            traced.ran_once = True
+            outs = own_results(eval_jaxpr(traced.raw, *leaves), leaves, traced.raw.consts)
+            return pytree.tree_unflatten(traced.out_tree, outs)
+        run = _compiled(traced.optimized(), for_caller=True).run
         if key is not None:
-            fast[key] = (run, out_tree)
-        return pytree.tree_unflatten(out_tree, run(*leaves))
+            fast[key] = (run, traced.out_tree)
+        return pytree.tree_unflatten(traced.out_tree, run(*leaves))
 
     def lower(*args: Any, **kwargs: Any) -> Lowered:
-        return Lowered(prepare(args, kwargs)[0])
+        return Lowered(prepare(args, kwargs)[0].optimized())
 
     jitted.lower = lower  # type: ignore[attr-defined]
     jitted._cache_size = lambda: len(cache)  # type: ignore[attr-defined]
