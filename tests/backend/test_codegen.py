@@ -62,7 +62,7 @@ def test_one_line_per_equation_and_dels() -> None:
 
 
 def test_as_text_is_the_generated_code_of_the_optimised_jaxpr() -> None:
-    f = tg.jit(lambda x: tnp.sum(tnp.sin(x) * 1.0 + 0.0))
+    f = tg.jit(lambda x: tnp.sum(tnp.sin(x) * 1.0 - 0.0))
     lowered = f.lower(np.ones(3))
     text = lowered.as_text()
     assert text.startswith("def program(a):")

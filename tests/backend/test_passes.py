@@ -230,8 +230,9 @@ def test_fold_constants_leaves_tracer_constants_alone() -> None:
     [
         (lambda x: x * 1.0, []),
         (lambda x: 1.0 * x, []),
-        (lambda x: x + 0.0, []),
-        (lambda x: 0.0 + x, []),
+        (lambda x: x + 0.0, ["add"]),  # -0.0 + 0.0 is +0.0: kept
+        (lambda x: 0.0 + x, ["add"]),
+        (lambda x: x + -0.0, []),
         (lambda x: x - 0.0, []),
         (lambda x: x / 1.0, []),
         (lambda x: -(-x), []),

@@ -84,7 +84,30 @@ def _mul(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     return None
 
 
+def _is_zero(rb: Rebuilder, a: Atom, negative: bool) -> bool:
+    """``a`` is a zero that leaves every value unchanged when added (``negative``: -0.0,
+    as -0.0 + 0.0 is +0.0) or subtracted (+0.0); integer zeros either way."""
+    s = splat(rb, a)
+    if s is None or s.dtype.kind not in "iufc" or not bool(s == 0):
+        return False
+    if s.dtype.kind in "iu":
+        return True
+    parts = (s.real, s.imag) if s.dtype.kind == "c" else (s,)
+    return all(bool(np.signbit(p)) == negative for p in parts)
+
+
 def _add(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+    x, y = ins
+    for a, b in ((x, y), (y, x)):
+        if _is_zero(rb, b, negative=True) and _fills(eqn, a):
+            return a
+    return None
+
+
+def _add_any(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+    # add_any accumulates cotangents; a zero operand is an instantiated symbolic zero,
+    # whose accumulation eager reverse mode skips altogether: dropping it, whatever its
+    # sign, gives eager's bits.
     x, y = ins
     for a, b in ((x, y), (y, x)):
         if _is(rb, b, 0) and _fills(eqn, a):
@@ -94,8 +117,7 @@ def _add(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
 
 def _sub(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     x, y = ins
-    # x - (+0.0) is x exactly, -0.0 included.
-    if _is(rb, y, 0) and _fills(eqn, x):
+    if _is_zero(rb, y, negative=False) and _fills(eqn, x):
         return x
     return None
 
@@ -229,7 +251,7 @@ def _reduce_sum(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | Non
 RULES: dict[str, Rule] = {
     "mul": _mul,
     "add": _add,
-    "add_any": _add,
+    "add_any": _add_any,
     "sub": _sub,
     "div": _div,
     "neg": _neg,
