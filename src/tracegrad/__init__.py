@@ -28,6 +28,7 @@ from tracegrad.ops.structural import stop_gradient
 # imported on first access, so that `import tracegrad` costs little more than NumPy.
 if TYPE_CHECKING:
     from tracegrad import config as config
+    from tracegrad import debug as debug
     from tracegrad import errors as errors
     from tracegrad import flatten_util as flatten_util
     from tracegrad import lax as lax
@@ -45,9 +46,13 @@ if TYPE_CHECKING:
         devices,
         local_devices,
     )
+    from tracegrad.control.callbacks import pure_callback
     from tracegrad.control.custom import custom_jvp, custom_vjp
+    from tracegrad.control.custom_gradient import custom_gradient
     from tracegrad.control.remat import checkpoint, remat
     from tracegrad.core.aval import ShapeDtypeStruct
+    from tracegrad.core.flags import disable_jit
+    from tracegrad.core.names import named_call, named_scope
     from tracegrad.shape_eval import eval_shape
     from tracegrad.transforms.jacobians import hessian, jacfwd, jacrev
     from tracegrad.transforms.jacobians import jacrev as jacobian
@@ -62,6 +67,9 @@ else:
         __name__,
         {
             "config": "tracegrad.config",
+            "debug": "tracegrad.debug",
+            "disable_jit": "tracegrad.core.flags:disable_jit",
+            "pure_callback": "tracegrad.control.callbacks:pure_callback",
             "errors": "tracegrad.errors",
             "flatten_util": "tracegrad.flatten_util",
             "lax": "tracegrad.lax",
@@ -72,11 +80,14 @@ else:
             "tree_util": "tracegrad.tree_util",
             "custom_jvp": "tracegrad.control.custom:custom_jvp",
             "custom_vjp": "tracegrad.control.custom:custom_vjp",
+            "custom_gradient": "tracegrad.control.custom_gradient:custom_gradient",
             "checkpoint": "tracegrad.control.remat:checkpoint",
             "remat": "tracegrad.control.remat:remat",
             "hessian": "tracegrad.transforms.jacobians:hessian",
             "jacobian": "tracegrad.transforms.jacobians:jacrev",
             "ShapeDtypeStruct": "tracegrad.core.aval:ShapeDtypeStruct",
+            "named_call": "tracegrad.core.names:named_call",
+            "named_scope": "tracegrad.core.names:named_scope",
             "eval_shape": "tracegrad.shape_eval:eval_shape",
             "devices": "tracegrad._devices:devices",
             "local_devices": "tracegrad._devices:local_devices",
@@ -105,17 +116,23 @@ __all__ = [
     "ShapeDtypeStruct",
     "block_until_ready",
     "config",
+    "debug",
+    "disable_jit",
+    "pure_callback",
     "default_backend",
     "device_count",
     "device_get",
     "device_put",
     "devices",
     "eval_shape",
+    "named_call",
+    "named_scope",
     "jacobian",
     "local_devices",
     "checkpoint",
     "custom_jvp",
     "custom_vjp",
+    "custom_gradient",
     "errors",
     "flatten_util",
     "ConcretizationTypeError",

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracegrad.core import flags
+from tracegrad.core.flags import disable_jit as disable_jit
+
 # Each flag: its value and whether tracegrad can take a value other than its default. A
 # flag tracegrad cannot honour raises at update, never silently changes nothing.
 _DEFAULTS: dict[str, Any] = {
@@ -27,7 +30,7 @@ _DEFAULTS: dict[str, Any] = {
 }
 _ACCEPTED: dict[str, tuple[Any, ...]] = {
     "jax_enable_x64": (True, 1),
-    "jax_disable_jit": (False, 0),
+    "jax_disable_jit": (False, True, 0, 1),
     "jax_platforms": (None, "cpu", ""),
     "jax_platform_name": (None, "cpu", ""),
     "jax_numpy_rank_promotion": ("allow",),
@@ -35,7 +38,6 @@ _ACCEPTED: dict[str, tuple[Any, ...]] = {
     "jax_debug_infs": (False, 0),
 }
 _WHY = {
-    "jax_disable_jit": "not supported yet: call the function without tg.jit to run it eagerly",
     "jax_enable_x64": "tracegrad always computes in 64 bits where NumPy does (float64 "
     "defaults); cast inputs to float32 to compute in 32 bits",
     "jax_platforms": "tracegrad computes with NumPy on the CPU only",
@@ -61,6 +63,8 @@ class Config:
         if accepted is not None and value not in accepted:
             raise ValueError(f"tracegrad cannot set {name}={value!r}: {_WHY[name]}.")
         self.values[name] = value
+        if name == "jax_disable_jit":
+            flags.PROCESS.disable_jit = bool(value)
 
     def read(self, name: str) -> Any:
         if name not in self.values:

@@ -16,7 +16,6 @@ import numpy as np
 from tracegrad.backend.algebra import simplify
 from tracegrad.backend.rewrite import (
     CALL_PRIMITIVES,
-    EFFECTFUL,
     Rebuilder,
     call_body,
     eqn_key,
@@ -24,7 +23,7 @@ from tracegrad.backend.rewrite import (
     paused_gc,
 )
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr
-from tracegrad.core.ir import Atom
+from tracegrad.core.ir import Atom, eqn_effects
 
 # ---- dead-code elimination ----------------------------------------------------------------
 
@@ -50,7 +49,7 @@ def _dce(closed: ClosedJaxpr, memo: dict[int, ClosedJaxpr]) -> ClosedJaxpr:
     kept: list[JaxprEqn] = []
     changed = False
     for eqn in reversed(j.eqns):
-        if eqn.primitive.name not in EFFECTFUL and not any(v in live for v in eqn.outvars):
+        if not any(v in live for v in eqn.outvars) and not eqn_effects(eqn):
             changed = True
             continue
         body = call_body(eqn, CALL_PRIMITIVES)
@@ -99,7 +98,7 @@ def cse(closed: ClosedJaxpr) -> ClosedJaxpr:
     seen: dict[Any, tuple[Var, ...]] = {}
     for eqn in closed.jaxpr.eqns:
         invars = rb.read_all(eqn.invars)
-        if eqn.primitive.name in EFFECTFUL:
+        if eqn_effects(eqn):
             rb.emit(eqn, invars)
             continue
         try:
@@ -188,7 +187,7 @@ def _try_fold(
     eqn: JaxprEqn, invars: Sequence[Atom], known: Mapping[Var, Any], max_bytes: int
 ) -> list[Any] | None:
     prim = eqn.primitive
-    if prim.impl is None or prim.name in EFFECTFUL:
+    if prim.impl is None or prim.run_time_only:
         return None
     vals = []
     for a in invars:

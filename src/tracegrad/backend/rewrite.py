@@ -28,10 +28,6 @@ EXECUTION_CALLS: dict[str, str] = {
     "custom_vjp_call": "call_jaxpr",
 }
 
-# Primitives with effects beyond their outputs: never removed, merged or folded. None of
-# tracegrad's primitives has one yet; a callback or print primitive would go here.
-EFFECTFUL: frozenset[str] = frozenset({"debug_callback", "io_callback", "print"})
-
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
@@ -189,7 +185,7 @@ class Rebuilder:
     def emit(self, eqn: JaxprEqn, invars: Sequence[Atom] | None = None) -> JaxprEqn:
         """Append ``eqn`` (with ``invars`` in place of its own, if given)."""
         if invars is not None and any(a is not b for a, b in zip(invars, eqn.invars, strict=True)):
-            eqn = JaxprEqn(eqn.primitive, tuple(invars), eqn.outvars, eqn.params)
+            eqn = JaxprEqn(eqn.primitive, tuple(invars), eqn.outvars, eqn.params, eqn.name_stack)
             self.changed = True
         self.eqns.append(eqn)
         for v in eqn.outvars:

@@ -141,6 +141,40 @@ class custom_jvp:
         self.jvp = jvp
         return jvp
 
+    def defjvps(self, *jvps: Callable[..., Any] | None) -> None:
+        """Set the rule from one function per argument, as JAX's ``defjvps``: the tangent of
+        the output is the sum over the arguments ``i`` of ``jvps[i](t_i, primal_out,
+        *primals)``; ``None`` means the output does not depend on argument ``i``.
+
+        >>> import tracegrad as tg, tracegrad.numpy as tnp
+        >>> f = tg.custom_jvp(lambda x, y: tnp.sin(x) * y)
+        >>> f.defjvps(lambda t, ans, x, y: tnp.cos(x) * y * t, None)
+        >>> float(tg.grad(f)(0.0, 3.0)), float(tg.grad(f, 1)(0.0, 3.0))
+        (3.0, 0.0)
+        """
+        if self.nondiff_argnums:
+            raise TypeError(
+                f"Can't use ``defjvps`` with ``nondiff_argnums`` (here {self.nondiff_argnums}): "
+                f"use ``defjvp``."
+            )
+
+        def jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+            primal_out = self(*primals)
+            terms = [
+                rule(t, primal_out, *primals)
+                for rule, t in zip(jvps, tangents, strict=False)
+                if rule is not None
+            ]
+            if not terms:
+                zero = lambda x: instantiate(Zero.like_primal(get_aval(x)))
+                return primal_out, pytree.tree_map(zero, primal_out)
+            total = terms[0]
+            for term in terms[1:]:
+                total = pytree.tree_map(lambda a, b: a + b, total, term)
+            return primal_out, total
+
+        self.defjvp(jvp)
+
     def __call__(self, *args: Any) -> Any:
         name = getattr(self.fun, "__name__", "custom_jvp")
         if self.jvp is None:

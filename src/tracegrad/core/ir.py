@@ -42,6 +42,8 @@ class JaxprEqn:
     invars: tuple[Atom, ...]
     outvars: tuple[Var, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    # The ``named_scope`` / ``named_call`` names it was staged under ("a/b"), or "".
+    name_stack: str = ""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -101,15 +103,29 @@ class ClosedJaxpr:
         return list(self.consts)
 
     @property
-    def effects(self) -> frozenset[Any]:
-        """Side effects of the program: none (tracegrad has no effectful primitives)."""
-        return frozenset()
+    def effects(self) -> frozenset[str]:
+        """The side effects of the program: the names of its effectful primitives (printing,
+        callbacks), in inner programs too; empty for a pure program.
+
+        >>> import tracegrad as tg
+        >>> def f(x):
+        ...     tg.debug.print("x={}", x)
+        ...     return x
+        >>> tg.make_jaxpr(f)(1.0).effects
+        frozenset({'debug_print'})
+        """
+        return closed_effects(self)
 
     def __str__(self) -> str:
         return pp_jaxpr(self.jaxpr)
 
     def __repr__(self) -> str:
         return pp_jaxpr(self.jaxpr)
+
+    def pretty_print(self, *, name_stack: bool = False, **_: Any) -> str:
+        """The text of the program; with ``name_stack``, each equation staged under a
+        ``named_scope`` or ``named_call`` ends with ``# [name]``, as JAX prints it."""
+        return pp_jaxpr(self.jaxpr, name_stack=name_stack)
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
@@ -143,6 +159,52 @@ def per_jaxpr(
         return closed.derived.setdefault(key, fn(closed, *args, **kwargs))  # type: ignore[no-any-return]
 
     return cached
+
+
+# ---- effects ----------------------------------------------------------------
+
+
+def closed_effects(closed: ClosedJaxpr) -> frozenset[str]:
+    """The effects of ``closed`` (computed once per jaxpr)."""
+    try:
+        return closed.derived[_EFFECTS]  # type: ignore[no-any-return]
+    except KeyError:
+        return closed.derived.setdefault(_EFFECTS, jaxpr_effects(closed.jaxpr))  # type: ignore[no-any-return]
+
+
+def jaxpr_effects(jaxpr: Jaxpr) -> frozenset[str]:
+    """The names of the effectful primitives that ``jaxpr`` applies, directly or inside."""
+    found: set[str] = set()
+    for eqn in jaxpr.eqns:
+        found |= eqn_effects(eqn)
+    return frozenset(found)
+
+
+def eqn_effects(eqn: JaxprEqn) -> frozenset[str]:
+    """The effects of one equation: its primitive's, and those of the programs it carries
+    (a ``jit`` call, a branch, a loop body). The backend keeps an equation with effects."""
+    own = frozenset((eqn.primitive.name,)) if eqn.primitive.effectful else _NONE
+    if not eqn.params:
+        return own
+    for value in eqn.params.values():
+        inner = _inner_effects(value)
+        if inner:
+            own = own | inner
+    return own
+
+
+def _inner_effects(value: Any) -> frozenset[str]:
+    if isinstance(value, ClosedJaxpr):
+        return closed_effects(value)
+    if isinstance(value, Jaxpr):
+        return jaxpr_effects(value)
+    if isinstance(value, tuple | list) and value and isinstance(value[0], ClosedJaxpr | Jaxpr):
+        return frozenset().union(*(_inner_effects(v) for v in value))
+    return _NONE
+
+
+_NONE: frozenset[str] = frozenset()
+_EFFECTS = "effects"  # the key of a jaxpr's effects in its ``derived`` cache
 
 
 # ---- printing ---------------------------------------------------------------
@@ -195,7 +257,7 @@ def _pp_param(value: Any, names: _Names, indent: int) -> str:
     return str(value)
 
 
-def _pp_eqn(eqn: JaxprEqn, names: _Names, indent: int) -> str:
+def _pp_eqn(eqn: JaxprEqn, names: _Names, indent: int, name_stack: bool = False) -> str:
     lhs = " ".join(_pp_binder(v, names) for v in eqn.outvars) or "_"
     params = ""
     if eqn.params:
@@ -208,22 +270,23 @@ def _pp_eqn(eqn: JaxprEqn, names: _Names, indent: int) -> str:
             )
         )
     args = " ".join(_pp_atom(a, names) for a in eqn.invars)
-    return f"{' ' * indent}{lhs} = {eqn.primitive.name}{params} {args}".rstrip()
+    line = f"{' ' * indent}{lhs} = {eqn.primitive.name}{params} {args}".rstrip()
+    return f"{line}  # [{eqn.name_stack}]" if name_stack and eqn.name_stack else line
 
 
-def _pp_jaxpr_lines(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
+def _pp_jaxpr_lines(jaxpr: Jaxpr, names: _Names, indent: int, name_stack: bool = False) -> str:
     consts = " ".join(_pp_binder(v, names) for v in jaxpr.constvars)
     ins = " ".join(_pp_binder(v, names) for v in jaxpr.invars)
     lines = [f"{' ' * indent}{{ lambda {consts}; {ins}. let"]
-    lines += [_pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
+    lines += [_pp_eqn(e, names, indent + 4, name_stack) for e in jaxpr.eqns]
     outs = ", ".join(_pp_atom(a, names) for a in jaxpr.outvars)
     lines.append(f"{' ' * indent}  in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}")
     return "\n".join(lines)
 
 
-def pp_jaxpr(jaxpr: Jaxpr) -> str:
+def pp_jaxpr(jaxpr: Jaxpr, *, name_stack: bool = False) -> str:
     """The JAX-style text of a jaxpr."""
-    return _pp_jaxpr_lines(jaxpr, _Names(), 0)
+    return _pp_jaxpr_lines(jaxpr, _Names(), 0, name_stack)
 
 
 # ---- checking ---------------------------------------------------------------

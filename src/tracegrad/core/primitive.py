@@ -33,17 +33,32 @@ class Primitive:
     __slots__ = (
         "abstract_eval",
         "batch",
+        "effectful",
         "impl",
         "jvp",
         "multiple_results",
         "name",
         "partial_eval",
+        "run_time_only",
         "transpose",
     )
 
-    def __init__(self, name: str, *, multiple_results: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        multiple_results: bool = False,
+        effectful: bool = False,
+        run_time_only: bool = False,
+    ) -> None:
         self.name = name
         self.multiple_results = multiple_results
+        # An effect beyond the outputs (printing, calling the user back): the backend never
+        # removes, merges, folds or reorders the primitive's equations.
+        self.effectful = effectful
+        # The implementation runs only when the program runs, never while the backend
+        # optimises it (a user's callback): never constant-folded.
+        self.run_time_only = run_time_only or effectful
         self.impl: ImplRule | None = None
         self.abstract_eval: AbstractEvalRule | None = None
         self.jvp: JvpRule | None = None

@@ -13,7 +13,15 @@ from tracegrad.core import pytree
 from tracegrad.core.aval import ShapedArray, abstractify, is_python_scalar
 from tracegrad.core.ir import Atom, ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr
 from tracegrad.core.primitive import Primitive
-from tracegrad.core.trace import Trace, Tracer, check_alive, current_trace, get_aval, new_trace
+from tracegrad.core.trace import (
+    Trace,
+    Tracer,
+    check_alive,
+    current_trace,
+    get_aval,
+    name_stack,
+    new_trace,
+)
 
 
 class StagingTracer(Tracer):
@@ -121,10 +129,10 @@ class StagingTrace(Trace):
         invars = tuple(atoms)
         if prim.multiple_results:
             outvars = tuple([Var(a) for a in out])
-            self.eqns.append(JaxprEqn(prim, invars, outvars, params))
+            self.eqns.append(JaxprEqn(prim, invars, outvars, params, name_stack.get()))
             return [StagingTracer(self, v) for v in outvars]
         var = Var(out)
-        self.eqns.append(JaxprEqn(prim, invars, (var,), params))
+        self.eqns.append(JaxprEqn(prim, invars, (var,), params, name_stack.get()))
         return StagingTracer(self, var, origin)
 
     def to_jaxpr(self, outs: Sequence[Any], *, check: bool = True) -> ClosedJaxpr:

@@ -60,6 +60,9 @@ class EvalTrace(Trace):
 
 EVAL_TRACE = EvalTrace(None)
 _current: ContextVar[Trace] = ContextVar("tracegrad_current_trace", default=EVAL_TRACE)
+# The names of the ``named_scope``s entered, joined by "/" ("" outside every scope): what an
+# equation staged now records (core/names.py).
+name_stack: ContextVar[str] = ContextVar("tracegrad_name_stack", default="")
 
 
 def current_trace() -> Trace:

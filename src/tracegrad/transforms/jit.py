@@ -30,6 +30,7 @@ from tracegrad.core import (
     pytree,
     trace_to_jaxpr,
 )
+from tracegrad.core.flags import jit_disabled
 from tracegrad.core.staging import arg_origins
 from tracegrad.transforms.jvp import as_value, jvp_flat
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
@@ -434,6 +435,8 @@ def jit(
 
     @functools.wraps(fun)
     def jitted(*args: Any, **kwargs: Any) -> Any:
+        if jit_disabled():
+            return fun(*args, **kwargs)
         key = None
         if fast_ok and not kwargs and is_eager():
             flat: list[Any] = []
