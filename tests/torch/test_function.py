@@ -20,7 +20,7 @@ def _functions(T: Any) -> dict[str, Any]:
 
         @staticmethod
         def backward(ctx, g):
-            (x,) = ctx.saved_tensors
+            assert len(ctx.saved_tensors) == 1
             assert ctx.needs_input_grad == (True, False)
             return g * ctx.k, None
 

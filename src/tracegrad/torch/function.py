@@ -22,16 +22,9 @@ import numpy as np
 
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch import grad_mode
+from tracegrad.torch.autograd import SECOND_BACKWARD
 from tracegrad.torch.graph import Node
 from tracegrad.torch.tensor import Tensor, wrap
-
-SECOND_BACKWARD = (
-    "Trying to backward through the graph a second time (or directly access saved tensors "
-    "after they have already been freed). Saved intermediate values of the graph are freed "
-    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-    "backward through the graph a second time or if you need to access saved tensors after "
-    "calling backward."
-)
 
 
 class FunctionPlan:
