@@ -384,3 +384,12 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# torch.autograd.Function, torch.autograd.functional and torch.func live in their own modules.
+from tracegrad.torch import autograd_functional as _autograd_functional  # noqa: E402
+from tracegrad.torch import func as func  # noqa: E402
+from tracegrad.torch import function as _function  # noqa: E402
+
+autograd.Function = _function.Function  # type: ignore[attr-defined]
+autograd.function = _function  # type: ignore[attr-defined]
+autograd.functional = _autograd_functional  # type: ignore[attr-defined]

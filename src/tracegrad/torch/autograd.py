@@ -304,6 +304,8 @@ def _node_vjp(
     result = node.result
     if result is not None and result[0][0] != result[1]:
         raise modified_error(node)
+    if plan.run is None:  # a node that runs user code (torch.autograd.Function)
+        return node.run_backward(ct, create_graph, targets.wants, shared)  # type: ignore[attr-defined,no-any-return]
     saved = node.saved
     if create_graph:
         args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, saved, strict=True)]

@@ -16,7 +16,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.backend import compile_jaxpr
-from tracegrad.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray, Var, eval_jaxpr
+from tracegrad.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray, Tracer, Var, eval_jaxpr
 from tracegrad.core import trace_to_jaxpr as _trace_to_jaxpr
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch.grad_mode import STATE
@@ -334,6 +334,8 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     arrays = [a._value if isinstance(a, Tensor) else a for a in args]
     out = op.fn(*arrays, **params)
     if type(out) is not np.ndarray:
+        if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
+            return wrap(out)  # type: ignore[arg-type]
         out = np.asarray(out)
     t = wrap(out)
     enabled = STATE.enabled

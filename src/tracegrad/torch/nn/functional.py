@@ -232,6 +232,8 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> boo
             else f"Expected 0-dim target for 1-dim input, got shape {tuple(t.shape)}"
         )
     n_classes = shape[1] if batched else shape[0]
+    if not isinstance(t, np.ndarray):  # traced (torch.func): the values are not known here
+        return batched
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
