@@ -116,8 +116,15 @@ def test_updates_same_as_pytorch(name: str, kwargs: dict[str, Any]) -> None:
         opt = getattr(T.optim, name)(ps, **kwargs)
         return [*fed(T, opt, ps, 12), opt.state_dict()]
 
-    # PyTorch's float32 sqrt (MKL's) is within an ulp, not correctly rounded as NumPy's.
-    both(program, tol=1e-6)
+    # Bit for bit where no square root is involved: SGD, and the running averages (fed
+    # gradients do not depend on the parameters). PyTorch's float32 sqrt (MKL's) is within
+    # an ulp but not correctly rounded as NumPy's, so the rest agrees to rounding.
+    ours = both(program, tol=0 if name == "SGD" else 1e-6)
+    theirs = program(torch)[-1]["state"]
+    for k, state in theirs.items():
+        for key in ("exp_avg", "exp_avg_sq", "square_avg", "grad_avg", "sum", "step"):
+            if key in state:
+                assert_close(ours[-1]["state"][k][key], state[key], tol=0)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), OPTIMIZERS)
@@ -142,7 +149,7 @@ def test_param_groups_and_add_param_group(name: str, kwargs: dict[str, Any]) -> 
         out += train(T, opt, ps, 3)
         return [*out, opt.state_dict(), str(opt)]
 
-    both(program)
+    both(program, tol=1e-5 if kwargs.get("centered") else 1e-6)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), OPTIMIZERS)
@@ -238,7 +245,7 @@ def test_lbfgs_converges_on_a_quadratic_as_pytorch() -> None:
         return [x.detach().numpy().copy(), opt.state[x]["n_iter"]]
 
     x, _ = both(program, tol=1e-9)
-    np.testing.assert_allclose(x, np.linalg.solve(spd, rhs), rtol=1e-8)
+    np.testing.assert_allclose(x, np.linalg.solve(spd, rhs), rtol=1e-6, atol=1e-7)
 
 
 SCHEDULERS: list[tuple[str, dict[str, Any]]] = [
@@ -267,20 +274,22 @@ def test_scheduler_same_as_pytorch(name: str, kwargs: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("name", "kwargs"), SCHEDULERS)
 def test_scheduler_state_dict_round_trip(name: str, kwargs: dict[str, Any]) -> None:
-    def run(split: bool) -> list[Any]:
-        ps = params(tt)
-        opt = tt.optim.Adam(ps, lr=0.05)
-        sched = getattr(tt.optim.lr_scheduler, name)(opt, **kwargs)
-        out = train(tt, opt, ps, 5, sched)[:-1]
+    # Resuming as PyTorch's docs do: new optimizer and scheduler, then both state_dicts.
+    def run(T: Any, split: bool) -> list[Any]:
+        ps = params(T)
+        opt = T.optim.Adam(ps, lr=0.05)
+        sched = getattr(T.optim.lr_scheduler, name)(opt, **kwargs)
+        out = train(T, opt, ps, 5, sched)[:-1]
         if split:
-            opt2 = tt.optim.Adam(ps, lr=0.05)
+            opt2 = T.optim.Adam(ps, lr=0.05)
+            sched2 = getattr(T.optim.lr_scheduler, name)(opt2, **kwargs)
             opt2.load_state_dict(opt.state_dict())
-            sched2 = getattr(tt.optim.lr_scheduler, name)(opt2, **kwargs)
             sched2.load_state_dict(sched.state_dict())
             opt, sched = opt2, sched2
-        return out + train(tt, opt, ps, 5, sched)
+        return out + train(T, opt, ps, 5, sched)
 
-    assert_close(run(True), run(False), tol=0)
+    resumed = both(lambda T: run(T, True))
+    assert_close(resumed, run(tt, False), tol=0)
 
 
 def test_scheduler_warnings_as_pytorch() -> None:
