@@ -338,6 +338,9 @@ def test_invalid_arguments_same_errors(name: str, kwargs: dict[str, Any]) -> Non
     "make",
     [
         lambda T, ps: T.optim.SGD(ps[0], lr=0.1),
+        lambda T, ps: T.optim.SGD(ps[0].double(), lr=0.1),
+        lambda T, ps: T.optim.SGD([ps[0], "w"], lr=0.1),
+        lambda T, ps: T.optim.SGD(ps, lr=0.1).add_param_group([ps[0]]),
         lambda T, ps: T.optim.SGD([], lr=0.1),
         lambda T, ps: T.optim.SGD([ps[0] * 2], lr=0.1),
         lambda T, ps: T.optim.SGD([1.0], lr=0.1),

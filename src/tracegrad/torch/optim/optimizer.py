@@ -114,7 +114,7 @@ def addcdiv(a: Array, b: Array, c: Array, value: float) -> Array:
 
 def _typename(x: Any) -> str:
     if isinstance(x, Tensor):
-        return "torch.FloatTensor" if x._value.dtype == np.float32 else "torch.Tensor"
+        return f"torch.{dtypes.scalar_name(x.dtype)}Tensor"
     t = type(x)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
@@ -157,7 +157,7 @@ class Optimizer:
         """Add a group of parameters with its own hyperparameters (the optimizer's defaults
         fill in the ones it does not give)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
