@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one case a line reads best in the tables)
 """Tutorial breadth against PyTorch: masked/sort/topk/scatter/index ops, einsum, logsumexp,
 angle/conj, cumprod, flip/roll/tile, tril/triu, dist/cdist, outer, addmm/baddbmm, their
 in-place forms, and the nn.functional losses and activations: values, dtypes, ``grad_fn``
@@ -164,3 +165,113 @@ def test_inplace_forms_bump_versions_and_guard_saved_tensors(conform: Any) -> No
 
 def test_conj_grad_fn_name(conform: Any) -> None:
     conform(lambda T, rec: rec(type(T.tensor([1j], requires_grad=True).conj().grad_fn).__name__))
+
+
+# ---- nn.functional losses and activations ---------------------------------------------------
+
+PROB = np.array([[0.2, 0.9, 0.5], [0.7, 0.01, 0.999]], np.float32)
+TGT = np.array([[0.0, 1.0, 0.3], [1.0, 0.0, 1.0]], np.float32)
+LOGP = np.log(np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], np.float32))
+KINKS = np.array([[-2.0, -1.0, 0.0], [0.5, 1.0, 30.0]], np.float32)  # activation kinks
+W3 = np.array([0.5, 1.0, 2.0], np.float32)
+
+
+def _with_reductions(name: str, f: Callable[..., Any], inputs: list[np.ndarray]) -> dict[str, Any]:
+    return {
+        f"{name}_{r}": (inputs, lambda T, *xs, r=r: f(T, *xs, reduction=r))
+        for r in ("mean", "sum", "none")
+    }
+
+
+def _fn(T: Any) -> Any:
+    return T.nn.functional
+
+
+LOSSES: dict[str, tuple[list[np.ndarray], Callable[..., Any]]] = {
+    **_with_reductions("bce", lambda T, p, **k: _fn(T).binary_cross_entropy(p, T.tensor(TGT), **k), [PROB]),
+    **_with_reductions("bce_logits", lambda T, x, **k: _fn(T).binary_cross_entropy_with_logits(x, T.tensor(TGT), **k), [KINKS]),
+    **_with_reductions("l1", lambda T, x, y, **k: _fn(T).l1_loss(x, y, **k), [PROB, TGT]),
+    **_with_reductions("smooth_l1", lambda T, x, y, **k: _fn(T).smooth_l1_loss(x, y, beta=0.5, **k), [KINKS, TGT]),
+    **_with_reductions("smooth_l1_beta0", lambda T, x, y, **k: _fn(T).smooth_l1_loss(x, y, beta=0.0, **k), [KINKS, TGT]),
+    **_with_reductions("huber", lambda T, x, y, **k: _fn(T).huber_loss(x, y, delta=2.0, **k), [KINKS, TGT]),
+    **_with_reductions("kl", lambda T, x, **k: _fn(T).kl_div(x, T.tensor(TGT), **k), [LOGP]),
+    **_with_reductions("kl_log_target", lambda T, x, **k: _fn(T).kl_div(x, T.tensor(LOGP[::-1].copy()), log_target=True, **k), [LOGP]),
+    "kl_batchmean": ([LOGP], lambda T, x: _fn(T).kl_div(x, T.tensor(TGT), reduction="batchmean")),
+    "kl_target_grad": ([LOGP, TGT + 0.1], lambda T, x, t: _fn(T).kl_div(x, t, reduction="sum")),
+    "bce_weight": ([PROB], lambda T, p: _fn(T).binary_cross_entropy(p, T.tensor(TGT), weight=T.tensor(W3))),
+    # values only: at p = 0 or 1 PyTorch's backward gives -1/1e-12, not a derivative
+    "bce_saturated": ([], lambda T: _fn(T).binary_cross_entropy(T.tensor([0.0, 1.0, 0.5]), T.tensor([1.0, 0.0, 1.0]), reduction="none")),
+    "bce_logits_weights": ([KINKS], lambda T, x: _fn(T).binary_cross_entropy_with_logits(x, T.tensor(TGT), weight=T.tensor(W3), pos_weight=T.tensor(W3[::-1].copy()))),
+    "bce_logits_pos_weight": ([KINKS], lambda T, x: _fn(T).binary_cross_entropy_with_logits(x, T.tensor(TGT), pos_weight=T.tensor([3.0, 1.0, 0.5]), reduction="sum")),
+    "ce_ignore_index": ([KINKS], lambda T, x: _fn(T).cross_entropy(x, T.tensor([2, -100]))),
+    "ce_ignore_custom": ([KINKS], lambda T, x: _fn(T).cross_entropy(x, T.tensor([1, 0]), ignore_index=1)),
+    "ce_smoothing": ([KINKS], lambda T, x: _fn(T).cross_entropy(x, T.tensor([2, 0]), label_smoothing=0.2)),
+    "ce_module": ([KINKS], lambda T, x: T.nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1)(x, T.tensor([2, 0]))),
+    "nll_module": ([LOGP], lambda T, x: T.nn.NLLLoss(weight=T.tensor(W3))(x, T.tensor([2, 0]))),
+    "bce_module": ([PROB], lambda T, p: T.nn.BCELoss(reduction="sum")(p, T.tensor(TGT))),
+    "bce_logits_module": ([KINKS], lambda T, x: T.nn.BCEWithLogitsLoss(pos_weight=T.tensor(W3))(x, T.tensor(TGT))),
+    "l1_module": ([PROB, TGT], lambda T, x, y: T.nn.L1Loss()(x, y)),
+    "smooth_l1_module": ([KINKS, TGT], lambda T, x, y: T.nn.SmoothL1Loss(beta=2.0)(x, y)),
+    "huber_module": ([KINKS, TGT], lambda T, x, y: T.nn.HuberLoss(reduction="sum", delta=0.5)(x, y)),
+    "kl_module": ([LOGP], lambda T, x: T.nn.KLDivLoss(reduction="batchmean")(x, T.tensor(TGT))),
+    "leaky_relu": ([KINKS], lambda T, x: _fn(T).leaky_relu(x)),
+    "leaky_relu_slope": ([KINKS], lambda T, x: _fn(T).leaky_relu(x, 0.2)),
+    "elu": ([KINKS], lambda T, x: _fn(T).elu(x)),
+    "elu_alpha": ([KINKS], lambda T, x: _fn(T).elu(x, alpha=0.5)),
+    "gelu": ([KINKS], lambda T, x: _fn(T).gelu(x)),
+    "gelu_tanh": ([KINKS], lambda T, x: _fn(T).gelu(x, approximate="tanh")),
+    "silu": ([KINKS], lambda T, x: _fn(T).silu(x)),
+    "softplus": ([KINKS], lambda T, x: _fn(T).softplus(x)),
+    "softplus_beta": ([KINKS], lambda T, x: _fn(T).softplus(x, beta=2, threshold=1)),
+    "hardtanh": ([KINKS], lambda T, x: _fn(T).hardtanh(x)),
+    "hardtanh_bounds": ([KINKS], lambda T, x: _fn(T).hardtanh(x, -1.0, 0.5)),
+    "logsigmoid": ([KINKS], lambda T, x: _fn(T).logsigmoid(x)),
+    "dropout_eval": ([KINKS], lambda T, x: _fn(T).dropout(x, 0.5, training=False) * 1),
+    "dropout_p1": ([KINKS], lambda T, x: _fn(T).dropout(x, 1.0)),
+    "dropout_p0": ([KINKS], lambda T, x: _fn(T).dropout(x, 0.0) * 1),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_loss_or_activation_same_as_pytorch(name: str, conform: Any) -> None:
+    inputs, f = LOSSES[name]
+    conform(run_op(inputs, f))
+
+
+LOSS_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "dropout_p": lambda T: _fn(T).dropout(T.ones(2), 1.5),
+    "bce_shape": lambda T: _fn(T).binary_cross_entropy(T.rand(3), T.rand(2)),
+    "bce_input_range": lambda T: _fn(T).binary_cross_entropy(T.ones(3) * 2, T.ones(3)),
+    "bce_target_range": lambda T: _fn(T).binary_cross_entropy(T.ones(3) / 2, T.ones(3) * 2),
+    "bce_dtype": lambda T: _fn(T).binary_cross_entropy(T.ones(3) / 2, T.ones(3).double()),
+    "bce_logits_shape": lambda T: _fn(T).binary_cross_entropy_with_logits(T.ones(3), T.ones(2)),
+    "l1_broadcast": lambda T: _fn(T).l1_loss(T.ones(3), T.ones(2)),
+    "kl_reduction": lambda T: _fn(T).kl_div(T.ones(3), T.ones(3), reduction="bad"),
+    "gelu_approximate": lambda T: _fn(T).gelu(T.ones(3), approximate="x"),
+    "huber_delta": lambda T: _fn(T).huber_loss(T.ones(3), T.ones(3), delta=-1),
+    "smooth_l1_beta": lambda T: _fn(T).smooth_l1_loss(T.ones(3), T.ones(3), beta=-1),
+    "ce_smoothing_range": lambda T: _fn(T).cross_entropy(T.ones(2, 3), T.tensor([0, 1]), label_smoothing=1.5),
+    "l1_module_reduction": lambda T: T.nn.L1Loss(reduction="avg")(T.ones(1), T.ones(1)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(LOSS_ERRORS))
+def test_loss_error_same_as_pytorch(name: str, conform: Any) -> None:
+    conform(lambda T, rec: rec(LOSS_ERRORS[name](T)))
+
+
+def test_dropout_in_training_zeroes_and_scales() -> None:
+    import tracegrad.torch as tt
+
+    tt.manual_seed(0)
+    x = tt.ones(2000, requires_grad=True)
+    y = tt.nn.functional.dropout(x, 0.25)
+    assert type(y.grad_fn).__name__ == "MulBackward0"
+    values = set(y.tolist())
+    assert values == {0.0, float(np.float32(1 / 0.75))}
+    kept = (y > 0).float().mean().item()
+    assert 0.7 < kept < 0.8
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+    tt.manual_seed(0)
+    assert tt.nn.functional.dropout(x, 0.25).tolist() == y.tolist()
