@@ -28,12 +28,12 @@ def _check_mask(mask: Any, name: str) -> np.ndarray[Any, Any]:
     return m
 
 
-def _masked_fill_fn(x: Any, value: Any, mask: Any) -> Any:
+def _masked_fill_fn(x: Any, mask: Any, value: Any) -> Any:
     return tnp.where(mask, cast(value, x.dtype), x)
 
 
-MASKED_FILL = Op("MaskedFillBackward0", _masked_fill_fn, meta_from=2)
-MASKED_FILL_TENSOR = Op("MaskedFillBackward1", _masked_fill_fn, meta_from=2)
+MASKED_FILL = Op("MaskedFillBackward0", _masked_fill_fn)
+MASKED_FILL_TENSOR = Op("MaskedFillBackward1", _masked_fill_fn)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -50,8 +50,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value._value.ndim} dimension(s)."
             )
-        return apply(MASKED_FILL_TENSOR, (input, value, m))
-    return apply(MASKED_FILL, (input, np.asarray(value, input._value.dtype), m))
+        return apply(MASKED_FILL_TENSOR, (input, m, value))
+    return apply(MASKED_FILL, (input, m, np.asarray(value, input._value.dtype)))
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
