@@ -318,7 +318,8 @@ def _unary_inplace(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
                 )
             return out
 
-        if recorded(self, None):
+        other = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
+        if recorded(self, other):
             return commit(self, compute)
         return write(self, compute()._value)
 

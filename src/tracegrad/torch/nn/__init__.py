@@ -1,6 +1,15 @@
-"""``torch.nn``: ``functional``, ``Parameter``, ``Module`` and a few layers."""
+"""``torch.nn``: ``functional``, ``Parameter``, ``Module`` and a few layers and losses."""
 
 import tracegrad.torch.nn.functional as functional
+from tracegrad.torch.nn._loss_modules import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from tracegrad.torch.nn.modules import (
     CrossEntropyLoss,
     Flatten,
@@ -16,16 +25,23 @@ from tracegrad.torch.nn.modules import (
 )
 
 __all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Flatten",
+    "HuberLoss",
     "Identity",
+    "KLDivLoss",
+    "L1Loss",
     "Linear",
     "MSELoss",
     "Module",
+    "NLLLoss",
     "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Tanh",
     "functional",
 ]

@@ -1,5 +1,6 @@
-"""``torch.nn.functional``: activations, ``softmax``/``log_softmax`` and the losses
-``nll_loss``, ``cross_entropy`` and ``mse_loss``, each recorded as PyTorch records it
+"""``torch.nn.functional``: activations, ``softmax``/``log_softmax``, dropout and the losses
+(``nll_loss``, ``cross_entropy`` and ``mse_loss`` here; BCE, L1, smooth L1, Huber and KL
+divergence in ``_losses``), each recorded as PyTorch records it
 (``cross_entropy`` is ``nll_loss(log_softmax(x))``, so its ``grad_fn`` is
 ``NllLossBackward0``)."""
 
@@ -19,17 +20,51 @@ from tracegrad.torch._arith import sigmoid as _sigmoid
 from tracegrad.torch._arith import tanh as _tanh
 from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.nn._activations import (
+    dropout,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    silu,
+    softplus,
+)
+from tracegrad.torch.nn._losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    check_reduction,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    size_warning,
+    smooth_l1_loss,
+)
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dropout",
+    "elu",
+    "gelu",
+    "hardtanh",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "mse_loss",
     "nll_loss",
     "relu",
     "sigmoid",
+    "silu",
+    "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -204,16 +239,6 @@ def _check_weight(weight: Tensor | None) -> None:
         )
 
 
-def _check_reduction(reduction: str, size_average: Any, reduce: Any) -> str:
-    if size_average is not None or reduce is not None:
-        sa = True if size_average is None else bool(size_average)
-        rd = True if reduce is None else bool(reduce)
-        reduction = "none" if not rd else ("mean" if sa else "sum")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
-
-
 def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> bool:
     """Check class-index targets as PyTorch does; returns whether the input is batched."""
     t = target._value
@@ -256,7 +281,7 @@ def nll_loss(
     >>> nll_loss(torch.tensor([[-1.0, -2.0], [-3.0, -0.5]]), torch.tensor([0, 1]))
     tensor(0.7500)
     """
-    reduction = _check_reduction(reduction, size_average, reduce)
+    reduction = check_reduction(reduction, size_average, reduce)
     batched = _check_class_target(input, target, ignore_index)
     _check_weight(weight)
     args = (input, target) if weight is None else (input, target, weight)
@@ -314,7 +339,7 @@ def cross_entropy(
     >>> cross_entropy(x, torch.tensor([2]))
     tensor(0.4076, grad_fn=<NllLossBackward0>)
     """
-    reduction = _check_reduction(reduction, size_average, reduce)
+    reduction = check_reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     dim = 1 if input._value.ndim >= 2 else 0
@@ -370,17 +395,10 @@ def mse_loss(
     >>> mse_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 4.0]))
     tensor(2.)
     """
-    reduction = _check_reduction(reduction, size_average, reduce)
+    reduction = check_reduction(reduction, size_average, reduce)
     if weight is not None:
         raise NotImplementedError("tracegrad.torch.nn.functional.mse_loss: weight=")
-    if input._value.shape != target._value.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=2,
-        )
+    size_warning(input, target)
     d = result_dtype(input, target)
     return apply(MSE_LOSS, (input, target), dtype=d.np, reduction=reduction)
 
