@@ -156,3 +156,14 @@ def test_functional_call_restores_parameters() -> None:
     assert m.weight is w
     with pytest.raises(RuntimeError, match="Missing key"):
         tt.func.functional_call(m, {"weight": tt.zeros(1, 2)}, tt.ones(1, 2), strict=True)
+
+
+def test_comparisons_and_masks_inside_transforms(conform: Any) -> None:
+    def program(T: Any, rec: Any) -> None:
+        x = T.tensor([[0.5, 2.0], [3.0, 0.1]])
+        rec(T.func.vmap(lambda r: r.masked_fill(r > 1, 0.0))(x))
+        rec(T.func.vmap(lambda r: (r >= 0.5) & (r < 3.0))(x))
+        rec(T.func.grad(lambda r: (r * (r > 1)).sum())(x[0]))
+        rec(T.func.vmap(T.func.grad(lambda r: T.where(r > 1, r * r, r).sum()))(x))
+
+    conform(program)

@@ -10,6 +10,7 @@ import numpy as np
 
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
+from tracegrad.core import Tracer
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import (
     cast,
@@ -293,12 +294,17 @@ square = _unary("PowBackward0", tnp.square, to_float=False)
 # ---- comparisons and logic (never recorded) ------------------------------------------------
 
 
+def _array(value: Any) -> Any:
+    """A NumPy result as an array; a traced one (under torch.func) as it is."""
+    return value if isinstance(value, Tracer) else np.asarray(value)
+
+
 def _compare(np_fn: Any) -> Any:
     def f(input: Any, other: Any) -> Tensor:
         x, y, d = _prepare(input, other)
         a = x._value if isinstance(x, Tensor) else x
         b = y._value if isinstance(y, Tensor) else y
-        return wrap(np.asarray(np_fn(a.astype(d.np, copy=False), b.astype(d.np, copy=False))))
+        return wrap(_array(np_fn(a.astype(d.np, copy=False), b.astype(d.np, copy=False))))
 
     return f
 
@@ -323,7 +329,7 @@ def _bitwise(np_fn: Any) -> Any:
             )
         a = x._value if isinstance(x, Tensor) else x
         b = y._value if isinstance(y, Tensor) else y
-        return wrap(np.asarray(np_fn(a.astype(d.np, copy=False), b.astype(d.np, copy=False))))
+        return wrap(_array(np_fn(a.astype(d.np, copy=False), b.astype(d.np, copy=False))))
 
     return f
 
