@@ -18,12 +18,15 @@ from tracegrad.ops import reductions as red
 from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
 from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
+from tracegrad.scipy._entropy import entr, kl_div, rel_entr, xlog1py
 from tracegrad.scipy._gamma import beta, betaln, gamma, gammasgn, multigammaln, psi, rgamma
+from tracegrad.scipy._ndtr import log_ndtr, ndtr, ndtri
 
 __all__ = [
-    "beta", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma",
-    "gammaln", "gammasgn",
-    "logit", "logsumexp", "multigammaln", "polygamma", "psi", "rgamma", "xlogy",
+    "beta", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma",
+    "gammaln", "gammasgn", "kl_div", "log_ndtr",
+    "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr",
+    "rgamma", "xlog1py", "xlogy",
 ]  # fmt: skip
 
 

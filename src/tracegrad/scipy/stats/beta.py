@@ -1,0 +1,42 @@
+"""``tracegrad.scipy.stats.beta``: the beta distribution on ``[loc, loc + scale]``, as
+``jax.scipy.stats.beta``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tracegrad.numpy as uf
+from tracegrad.ops import special as sp
+from tracegrad.scipy._entropy import xlog1py
+from tracegrad.scipy._gamma import betaln
+from tracegrad.scipy.stats._common import keep_nan, promote, standardize
+
+__all__ = ["logpdf", "pdf"]
+
+
+def logpdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """The log density ``xlogy(a - 1, y) + xlog1py(b - 1, -y) - betaln(a, b) - log(scale)``
+    on ``[loc, loc + scale]``, -inf outside, nan where ``a``, ``b`` or ``scale`` is not
+    positive.
+
+    >>> logpdf(np.array([-0.5, 0.0, 0.5, 1.0]), 2.0, 3.0)
+    array([      -inf,       -inf, 0.40546511,       -inf])
+    """
+    x, a, b, loc, scale = promote(x, a, b, loc, scale)
+    y = standardize(x, loc, scale)
+    inside = uf.logical_and(uf.greater_equal(x, loc), uf.less_equal(x, uf.add(loc, scale)))
+    y = uf.where(inside, y, 0.5)
+    value = uf.add(sp.xlogy(uf.subtract(a, 1.0), y), xlog1py(uf.subtract(b, 1.0), -y))
+    value = uf.subtract(value, uf.add(betaln(a, b), uf.log(scale)))
+    value = keep_nan(x, uf.where(inside, value, -uf.inf))
+    bad = uf.logical_or(uf.logical_or(uf.less_equal(a, 0), uf.less_equal(b, 0)), scale <= 0)
+    return uf.where(bad, uf.nan, value)
+
+
+def pdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """The density, ``exp(logpdf)``.
+
+    >>> pdf(np.array([0.5]), 2.0, 2.0)
+    array([1.5])
+    """
+    return uf.exp(logpdf(x, a, b, loc, scale))
