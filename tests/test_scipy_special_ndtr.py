@@ -101,3 +101,26 @@ def test_first_derivatives_against_jax(name: str, args: tuple[np.ndarray, ...]) 
         want = jax.grad(getattr(jspecial, name), argnums)(*point)
         # JAX's log_ndtr takes 3 terms of the series below -20 (ours 12): 1e-8 apart there.
         _close(np.array(got), np.array(want), 1e-7 if name == "log_ndtr" else 1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_against_scipy(name: str) -> None:
+    special = pytest.importorskip("scipy.special")
+    a = np.array([0.0, 1e-3, 0.1, 0.5, 1.0, 2.5, 10.0, 50.0, 300.0, np.nan, -1.0])[:, None]
+    x = np.array([0.0, 1e-10, 1e-3, 0.5, 1.0, 3.0, 9.0, 11.0, 40.0, 60.0, 290.0, 310.0, 1e4])
+    x = np.append(x, [np.inf, np.nan, -1.0])
+    _close(getattr(tss, name)(a, x), getattr(special, name)(a, x), 1e-12)
+
+
+def test_incomplete_gamma_derivatives() -> None:
+    a, x = np.array([0.5, 2.5, 7.0]), np.array([0.4, 3.0, 12.0])
+    for fn in (tss.gammainc, tss.gammaincc):
+        check_grads(lambda x, fn=fn: fn(a, x), (x,), order=2, rtol=1e-5, atol=1e-8)
+        _close(tg.jit(fn)(a, x), fn(a, x), 1e-15)
+        _close(tg.vmap(fn)(a, x), fn(a, x), 1e-15)
+        with pytest.raises(NotImplementedError, match="shape parameter a"):
+            tg.grad(lambda a, fn=fn: fn(a, 1.0))(2.0)
+    # d/dx P(a, x) at x = 0: inf for a < 1, 1 for a = 1, 0 for a > 1.
+    slopes = [tg.grad(lambda x, a=a: tss.gammainc(a, x))(0.0) for a in (0.5, 1.0, 2.0)]
+    assert slopes == [np.inf, 1.0, 0.0]

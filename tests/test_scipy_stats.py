@@ -252,3 +252,49 @@ def test_bernoulli_cdf_and_ppf() -> None:
 def test_stats_is_lazy_and_reachable() -> None:
     assert tg.scipy.stats.norm.pdf(0.0) == pytest.approx(1 / np.sqrt(2 * np.pi))
     assert "stats" in dir(tg.scipy)
+
+
+# The incomplete-gamma distribution functions: differentiable in all but the shape.
+GAMMA_CDFS = [
+    *[(f"{dist}.{f}", (X, np.array([0.5, 1.0, 2.5, 30.0]), -0.7, 1.7))
+      for dist in ("gamma", "chi2") for f in ("cdf", "sf", "logcdf", "logsf")],
+    ("poisson.cdf", (K, np.array([0.5, 3.0, 30.0]), 0.0)),
+]  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("name", "args"), GAMMA_CDFS, ids=[c[0] for c in GAMMA_CDFS])
+def test_incomplete_gamma_cdfs_against_scipy(name: str, args: tuple[Any, ...]) -> None:
+    scipy_stats = pytest.importorskip("scipy.stats")
+    _close(_fn(tss, name)(*args), _fn(scipy_stats, name)(*args), 1e-12)
+
+
+@pytest.mark.parametrize(("name", "args"), GAMMA_CDFS, ids=[c[0] for c in GAMMA_CDFS])
+def test_incomplete_gamma_cdfs_derivatives_jit_vmap(name: str, args: tuple[Any, ...]) -> None:
+    fn = _fn(tss, name)
+    if name == "poisson.cdf":
+        k, mu = np.array([0.0, 2.0, 5.0]), np.array([0.5, 3.0, 4.0])
+        check_grads(lambda m: fn(k, m), (mu,), order=2, rtol=1e-5, atol=1e-7)
+        point: tuple[Any, ...] = (k, mu)
+    else:
+        x = np.array([0.5, 1.2, 4.0])
+        check_grads(lambda x, loc, s: fn(x, 2.5, loc, s), (x, -0.7, 1.7), order=2, rtol=1e-5)
+        point = (x, 2.5, -0.7, 1.7)
+        with pytest.raises(NotImplementedError, match="shape parameter a"):
+            tg.grad(lambda a: fn(1.0, a))(2.5)
+    _close(tg.jit(fn)(*point), fn(*point), 1e-15)
+    in_axes = (0, 0) if name == "poisson.cdf" else (0, None, None, None)
+    _close(tg.vmap(fn, in_axes=in_axes)(*point), fn(*point), 1e-15)
+
+
+def test_gamma_cdf_derivatives_against_jax() -> None:
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.scipy.stats as jstats
+
+    for x in (0.3, 2.0, 9.0):  # series and continued-fraction sides
+        got = tg.grad(tss.gamma.cdf, (0, 2, 3))(x, 2.5, 0.1, 1.5)
+        want = jax.grad(jstats.gamma.cdf, (0, 2, 3))(x, 2.5, 0.1, 1.5)
+        _close(np.array(got), np.array(want), 1e-10)
+    # At the edge x = loc the density is the derivative: 1 / scale for a = 1 (exponential).
+    assert tg.grad(tss.gamma.cdf)(0.1, 1.0, 0.1, 1.5) == pytest.approx(1 / 1.5, rel=1e-15)

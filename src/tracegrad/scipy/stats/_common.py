@@ -11,7 +11,7 @@ from tracegrad.numpy._dispatch import promote_inexact
 _LOG2 = math.log(2)
 
 __all__ = [
-    "keep_nan", "log1mexp", "log_diff_exp", "off_integers", "promote", "standardize",
+    "keep_nan", "log1mexp", "log_diff_exp", "log_of", "off_integers", "promote", "standardize",
 ]  # fmt: skip
 
 
@@ -47,3 +47,14 @@ def keep_nan(x: Any, value: Any) -> Any:
 def off_integers(k: Any) -> Any:
     """Where ``k`` is not an integer: the mass functions are 0 there (as SciPy)."""
     return uf.not_equal(uf.round(k), k)
+
+
+def log_of(p: Any, q: Any) -> Any:
+    """``log(p)`` given also ``q = 1 - p``: ``log1p(-q)`` where ``p`` is near 1."""
+    near_one = uf.less(q, 0.5)
+    # Stand-ins keep the branch not taken away from log(0) and its infinite slope.
+    return uf.where(
+        near_one,
+        uf.log1p(uf.negative(uf.where(near_one, q, 0.25))),
+        uf.log(uf.where(near_one, 0.75, p)),
+    )

@@ -6,9 +6,10 @@ from typing import Any
 
 import tracegrad.numpy as uf
 from tracegrad.ops import special as sp
-from tracegrad.scipy.stats._common import keep_nan, promote, standardize
+from tracegrad.ops.special_igamma import igamma, igammac
+from tracegrad.scipy.stats._common import keep_nan, log_of, promote, standardize
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
@@ -32,3 +33,47 @@ def pdf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
     array([0.36787944])
     """
     return uf.exp(logpdf(x, a, loc, scale))
+
+
+def _nonnegative(x: Any, loc: Any, scale: Any) -> Any:
+    """``(x - loc) / scale`` clipped below at 0 (nan stays nan)."""
+    y = standardize(x, loc, scale)
+    return uf.where(uf.less(y, 0), 0.0, y)
+
+
+def cdf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """The distribution function ``gammainc(a, y)`` (0 below ``loc``).
+
+    >>> cdf(np.array([-1.0, 1.0, 4.0]), 2.0)
+    array([0.        , 0.26424112, 0.90842181])
+    """
+    x, a, loc, scale = promote(x, a, loc, scale)
+    return igamma(a, _nonnegative(x, loc, scale))
+
+
+def sf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """The survival function ``gammaincc(a, y)`` (1 below ``loc``), accurate far out.
+
+    >>> sf(np.array([-1.0, 1.0, 60.0]), 2.0)
+    array([1.00000000e+00, 7.35758882e-01, 5.34147157e-25])
+    """
+    x, a, loc, scale = promote(x, a, loc, scale)
+    return igammac(a, _nonnegative(x, loc, scale))
+
+
+def logcdf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """``log(cdf)``, as ``log1p(-sf)`` where ``cdf`` is near 1.
+
+    >>> logcdf(np.array([1.0]), 2.0)
+    array([-1.33089327])
+    """
+    return log_of(cdf(x, a, loc, scale), sf(x, a, loc, scale))
+
+
+def logsf(x: Any, a: Any, loc: Any = 0, scale: Any = 1) -> Any:
+    """``log(sf)``, as ``log1p(-cdf)`` where ``sf`` is near 1.
+
+    >>> logsf(np.array([60.0]), 2.0)
+    array([-55.88912614])
+    """
+    return log_of(sf(x, a, loc, scale), cdf(x, a, loc, scale))
