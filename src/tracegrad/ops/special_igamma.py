@@ -49,6 +49,7 @@ def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     c = np.full_like(x, 1.0 / _TINY)
     d = 1.0 / np.where(b == 0, _TINY, b)
     h = d.copy()
+    done = np.zeros(x.shape, bool)
     for i in range(1, _MAX_TERMS):
         an = -i * (i - a)
         b = b + 2.0
@@ -57,8 +58,9 @@ def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         c = b + an / c
         c = np.where(np.abs(c) < _TINY, _TINY, c)
         step = d * c
-        h = h * step
-        if np.all(np.abs(step - 1.0) <= 1e-16):
+        h = np.where(done, h, h * step)  # converged entries stay put (no drift by ulps)
+        done |= np.abs(step - 1.0) <= 1e-16
+        if np.all(done):
             break
     out: np.ndarray = np.exp(_log_prefactor(a, x)) * h
     return out

@@ -17,6 +17,7 @@ from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
 from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
+from tracegrad.ops.special_ibeta import ibeta
 from tracegrad.ops.special_igamma import igamma, igammac
 from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
 from tracegrad.scipy._entropy import entr, kl_div, rel_entr, xlog1py
@@ -24,7 +25,8 @@ from tracegrad.scipy._gamma import beta, betaln, gamma, gammasgn, multigammaln, 
 from tracegrad.scipy._ndtr import log_ndtr, ndtr, ndtri
 
 __all__ = [
-    "beta", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma",
+    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit",
+    "gamma",
     "gammainc", "gammaincc", "gammaln", "gammasgn", "kl_div", "log_ndtr",
     "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr",
     "rgamma", "xlog1py", "xlogy",
@@ -68,6 +70,17 @@ def erfcinv(x: Any) -> Any:
     array([ 0.        , 26.20946996])
     """
     return sp.erfcinv(*promote_inexact(x))
+
+
+def betainc(a: Any, b: Any, x: Any) -> Any:
+    """The regularized incomplete beta function ``I_x(a, b)`` (0 at ``x = 0``, 1 at 1, nan
+    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b``
+    NotImplementedError (docs/decisions.md).
+
+    >>> betainc(np.array([2.0, 0.5]), np.array([3.0, 0.5]), np.array([0.4, 0.5]))
+    array([0.5248, 0.5   ])
+    """
+    return ibeta(*promote_inexact(a, b, x))
 
 
 def gammainc(a: Any, x: Any) -> Any:
