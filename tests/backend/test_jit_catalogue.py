@@ -237,6 +237,16 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
         True,
     ),
     (
+        "incomplete gamma and beta",
+        lambda x: (
+            tg.scipy.special.gammainc(2.5, x)
+            + tg.scipy.special.gammaincc(0.7, x)
+            + tg.scipy.special.betainc(2.0, 3.0, x / (1.0 + x))
+        ),
+        (P,),
+        True,
+    ),
+    (
         "digamma",
         lambda x: tg.scipy.special.digamma(x) + tg.scipy.special.polygamma(1, x),
         (P,),

@@ -28,9 +28,10 @@ def index_entries(draw: Any) -> Any:
             step = draw(st.none() | st.sampled_from([1, 2, -1]))
             return slice(start, stop, step)
         if kind == "array":
-            size = draw(st.integers(1, 4))
+            shape = draw(st.sampled_from([(1,), (3,), (4,), (2, 2), (1, 3)]))
+            size = int(np.prod(shape))
             values = draw(st.lists(st.integers(-n, n - 1), min_size=size, max_size=size))
-            return np.array(values)  # repeats likely
+            return np.array(values).reshape(shape)  # repeats likely
         return slice(None)
 
     first = entry(SHAPE[0])
@@ -55,7 +56,9 @@ def test_fast_path_matches_the_scatter_path(
         target = np.empty(SHAPE)[index]
     except IndexError:
         target = np.empty(())  # out of bounds: the values broadcast whatever their shape
-    values = (rng.standard_normal(np.shape(target)) * 10).tolist() if rng.random() < 0.7 else 2.5
+    draw_shape = rng.choice(["full", "last", "scalar"])
+    shape = {"full": np.shape(target), "last": np.shape(target)[-1:], "scalar": ()}[draw_shape]
+    values = (rng.standard_normal(shape) * 10).tolist() if shape else 2.5
 
     def update(a: Any) -> Any:
         return getattr(tnp.at(a)[index], op)(values, mode=mode)
@@ -72,3 +75,16 @@ def test_fast_path_matches_the_scatter_path(
     assert type(fast) is np.ndarray and fast.dtype == general.dtype
     np.testing.assert_array_equal(fast, general)
     assert not np.shares_memory(fast, x)
+
+
+def test_values_broadcast_over_a_2d_index_array() -> None:
+    # Found by the JAX differential suite: NumPy 2.4's ufunc.at misapplies values that it
+    # broadcasts over a 2-D index array; positions repeat across the index's rows.
+    x = np.zeros(3)
+    idx = np.array([[2, -2], [-1, 1]])
+    u = np.array([10.0, 20.0])
+    for op in ("add", "subtract", "min", "max", "set"):
+        fast = getattr(tnp.at(x)[idx], op)(u)
+        general = tg.jit(lambda a, op=op: getattr(tnp.at(a)[idx], op)(u))(x)
+        np.testing.assert_array_equal(fast, general, err_msg=op)
+    np.testing.assert_array_equal(tnp.at(x)[idx].add(u), [0.0, 40.0, 20.0])

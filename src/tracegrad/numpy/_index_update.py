@@ -162,7 +162,12 @@ def _eager_update(update: Callable[[Any, Any, Any], None], x: Any, index: Any, v
         if values.dtype == object:
             return None
         out = x.copy()
-        update(out, index, values.astype(x.dtype, copy=False))
+        values = values.astype(x.dtype, copy=False)
+        if update is not _set:
+            # ufunc.at of NumPy 2.4 misapplies values it has to broadcast over a 2-D index
+            # array: give it the values at the indexed shape.
+            values = np.broadcast_to(values, out[index].shape)
+        update(out, index, values)
     except (IndexError, ValueError, TypeError):
         return None
     return out

@@ -1,5 +1,14 @@
-"""``tracegrad.scipy``: SciPy-named functions, as ``jax.scipy`` (only ``special`` for now)."""
+"""``tracegrad.scipy``: SciPy-named functions, as ``jax.scipy``: ``special`` and ``stats``
+(``stats`` is imported on first access, docs/imports.md)."""
 
+from typing import TYPE_CHECKING
+
+from tracegrad._lazy import lazy_names
 from tracegrad.scipy import special as special
 
-__all__ = ["special"]
+if TYPE_CHECKING:
+    from tracegrad.scipy import stats as stats
+
+__getattr__, __dir__ = lazy_names(__name__, {"stats": "tracegrad.scipy.stats"})
+
+__all__ = ["special", "stats"]

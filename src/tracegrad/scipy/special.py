@@ -17,13 +17,19 @@ from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
 from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
+from tracegrad.ops.special_ibeta import ibeta
+from tracegrad.ops.special_igamma import igamma, igammac
 from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
+from tracegrad.scipy._entropy import entr, kl_div, rel_entr, xlog1py
 from tracegrad.scipy._gamma import beta, betaln, gamma, gammasgn, multigammaln, psi, rgamma
+from tracegrad.scipy._ndtr import log_ndtr, ndtr, ndtri
 
 __all__ = [
-    "beta", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma",
-    "gammaln", "gammasgn",
-    "logit", "logsumexp", "multigammaln", "polygamma", "psi", "rgamma", "xlogy",
+    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit",
+    "gamma",
+    "gammainc", "gammaincc", "gammaln", "gammasgn", "kl_div", "log_ndtr",
+    "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr",
+    "rgamma", "xlog1py", "xlogy",
 ]  # fmt: skip
 
 
@@ -64,6 +70,37 @@ def erfcinv(x: Any) -> Any:
     array([ 0.        , 26.20946996])
     """
     return sp.erfcinv(*promote_inexact(x))
+
+
+def betainc(a: Any, b: Any, x: Any) -> Any:
+    """The regularized incomplete beta function ``I_x(a, b)`` (0 at ``x = 0``, 1 at 1, nan
+    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b``
+    NotImplementedError (docs/decisions.md).
+
+    >>> betainc(np.array([2.0, 0.5]), np.array([3.0, 0.5]), np.array([0.4, 0.5]))
+    array([0.5248, 0.5   ])
+    """
+    return ibeta(*promote_inexact(a, b, x))
+
+
+def gammainc(a: Any, x: Any) -> Any:
+    """The regularized lower incomplete gamma function ``P(a, x)``; its derivative in ``x``
+    is ``x**(a - 1) exp(-x) / Gamma(a)``, in ``a`` NotImplementedError (docs/decisions.md).
+
+    >>> gammainc(np.array([1.0, 3.0]), np.array([2.0, 0.5]))
+    array([0.86466472, 0.01438768])
+    """
+    return igamma(*promote_inexact(a, x))
+
+
+def gammaincc(a: Any, x: Any) -> Any:
+    """The regularized upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``, accurate
+    in relative terms where it is tiny.
+
+    >>> gammaincc(np.array([1.0, 3.0]), np.array([2.0, 60.0]))
+    array([1.35335283e-01, 1.62958665e-23])
+    """
+    return igammac(*promote_inexact(a, x))
 
 
 def gammaln(x: Any) -> Any:
