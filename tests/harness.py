@@ -193,3 +193,22 @@ def jit_calls(f: Callable[..., Any], *args: Any) -> list[Any]:
     generated code (transforms/jit.py). Tests of jit check both."""
     jitted = tg.jit(f)
     return [jitted(*args), jitted(*args)]
+
+
+def value_grad_hvp_against_jax(
+    jax: Any, f_tg: Callable[..., Any], f_jax: Callable[..., Any], x: np.ndarray, seed: int
+) -> tuple[list[Any], list[Any]]:
+    """``(ours, JAX's)``: the value of ``f`` at ``x``, the gradient of a random weighted sum
+    of it and that gradient's jvp along a random tangent. JAX's side is one jitted program
+    (compiling op by op would cost seconds)."""
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(np.shape(f_tg(x)))
+    t = rng.standard_normal(x.shape)
+
+    def value_grad_hvp(grad: Any, jvp: Any, f: Any, v: Any) -> list[Any]:
+        loss = lambda u: (f(u) * w).sum()
+        return [f(v), grad(loss)(v), jvp(grad(loss), (v,), (t,))[1]]
+
+    want = jax.jit(lambda v: value_grad_hvp(jax.grad, jax.jvp, f_jax, v))(x)
+    got = value_grad_hvp(tg.grad, tg.jvp, f_tg, x)
+    return got, [np.asarray(v) for v in want]

@@ -11,7 +11,7 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from harness import OpRecord, record_tests
+from harness import OpRecord, record_tests, value_grad_hvp_against_jax
 from tracegrad import nn
 from tracegrad.test_util import check_grads
 
@@ -254,18 +254,9 @@ def test_against_jax(jax_nn: Any, name: str, kwargs: dict[str, Any]) -> None:
     x[0, 0] = 0.0  # relu and softplus at their special point
     f_tg = lambda v: getattr(nn, name)(v, **kwargs)
     f_jax = lambda v: getattr(jnn, name)(v, **kwargs)
-    w = rng.standard_normal(np.shape(f_tg(x)))
-    t = rng.standard_normal(x.shape)
-
-    def value_grad_hvp(grad: Any, jvp: Any, f: Any, v: Any) -> Any:
-        loss = lambda u: (f(u) * w).sum()
-        return f(v), grad(loss)(v), jvp(grad(loss), (v,), (t,))[1]
-
-    # One jit for JAX's side: compiling op by op would cost seconds.
-    want = jax.jit(lambda v: value_grad_hvp(jax.grad, jax.jvp, f_jax, v))(x)
-    got = value_grad_hvp(tg.grad, tg.jvp, f_tg, x)
+    got, want = value_grad_hvp_against_jax(jax, f_tg, f_jax, x, seed=4)
     for g, wnt, tol in zip(got, want, (1e-12, 1e-11, 1e-10), strict=True):
-        np.testing.assert_allclose(g, np.asarray(wnt), rtol=tol, atol=tol / 10)
+        np.testing.assert_allclose(g, wnt, rtol=tol, atol=tol / 10)
 
 
 def test_gelu_exact_against_jax_far_out(jax_nn: Any) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import tracegrad as tg
+from harness import value_grad_hvp_against_jax
 from tracegrad import nn
 from tracegrad.test_util import check_grads
 
@@ -70,18 +71,9 @@ def test_against_jax_away_from_kinks(
     x = points(kinks, domain, seed=len(name))
     f_tg = lambda v: getattr(nn, name)(v, **kwargs)
     f_jax = lambda v: getattr(jnn, name)(v, **kwargs)
-    rng = np.random.default_rng(1)
-    w = rng.standard_normal(np.shape(f_tg(x)))
-    t = rng.standard_normal(x.shape)
-
-    def value_grad_hvp(grad: Any, jvp: Any, f: Any, v: Any) -> Any:
-        loss = lambda u: (f(u) * w).sum()
-        return f(v), grad(loss)(v), jvp(grad(loss), (v,), (t,))[1]
-
-    want = jax.jit(lambda v: value_grad_hvp(jax.grad, jax.jvp, f_jax, v))(x)
-    got = value_grad_hvp(tg.grad, tg.jvp, f_tg, x)
+    got, want = value_grad_hvp_against_jax(jax, f_tg, f_jax, x, seed=1)
     for g, wnt in zip(got, want, strict=True):
-        np.testing.assert_allclose(g, np.asarray(wnt), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(g, wnt, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize(("name", "kwargs", "kinks", "domain"), FUNCTIONS, ids=IDS)
