@@ -24,7 +24,9 @@ from tracegrad.numpy._joining import *  # noqa: F403
 from tracegrad.numpy._linalg import *  # noqa: F403
 from tracegrad.numpy._misc_math import *  # noqa: F403
 from tracegrad.numpy._namespace import *  # noqa: F403
+from tracegrad.numpy._nanfunctions import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
+from tracegrad.numpy._quantiles import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
 from tracegrad.numpy._shapes import *  # noqa: F403
 from tracegrad.numpy._shapes_more import *  # noqa: F403
