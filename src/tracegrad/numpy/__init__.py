@@ -31,6 +31,7 @@ from tracegrad.numpy._reductions import *  # noqa: F403
 from tracegrad.numpy._shapes import *  # noqa: F403
 from tracegrad.numpy._shapes_more import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403
+from tracegrad.numpy._statistics import *  # noqa: F403
 from tracegrad.numpy._ufuncs import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import *  # noqa: F403
 from tracegrad.numpy._ufuncs_math import *  # noqa: F403
