@@ -29,6 +29,7 @@ from tracegrad.numpy._misc_math import *  # noqa: F403
 from tracegrad.numpy._namespace import *  # noqa: F403
 from tracegrad.numpy._nanfunctions import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
+from tracegrad.numpy._polynomial import *  # noqa: F403
 from tracegrad.numpy._quantiles import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
 from tracegrad.numpy._shapes import *  # noqa: F403
