@@ -207,10 +207,10 @@ def roots(p: Any) -> Any:
     c: Any = operand(p)
     values = np.asarray(concrete(c, "roots (they are found by an eigenvalue solver)"))
     r0 = np.roots(values)
-    if not isinstance(c, Tracer) or r0.size == 0:
+    if not isinstance(c, Tracer) or r0.size == 0:  # constant coefficients
         return r0
     nz = np.flatnonzero(values)
-    c = c[int(nz[0]) : int(nz[-1]) + 1]
+    c = operand(p)[int(nz[0]) :]
     dtype = np.result_type(r0.dtype, get_aval(c).dtype)
     cc = c.astype(dtype)
     step = -polyval(cc, r0.astype(dtype)) / polyval(polyder(cc), r0.astype(dtype))
