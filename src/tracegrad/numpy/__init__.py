@@ -32,6 +32,7 @@ from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._polynomial import *  # noqa: F403
 from tracegrad.numpy._quantiles import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
+from tracegrad.numpy._setops import *  # noqa: F403
 from tracegrad.numpy._shapes import *  # noqa: F403
 from tracegrad.numpy._shapes_more import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403

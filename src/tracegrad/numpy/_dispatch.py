@@ -46,6 +46,22 @@ def numpy_when_eager(np_fn: Callable[..., Any]) -> Callable[[F], F]:
     return wrap
 
 
+def numpy_unless(np_fn: Callable[..., Any], *jax_only: str) -> Callable[[F], F]:
+    """``numpy_when_eager(np_fn)``, except that a call passing one of JAX's extra keyword
+    arguments ``jax_only`` (``size=``, say, which NumPy lacks) runs the tracegrad
+    implementation eagerly too."""
+
+    def wrap(traced: F) -> F:
+        def eager(*args: Any, **kwargs: Any) -> Any:
+            if any(kwargs.get(k) is not None for k in jax_only):
+                return traced(*args, **kwargs)
+            return np_fn(*args, **kwargs)
+
+        return numpy_when_eager(eager)(traced)
+
+    return wrap
+
+
 def contains_tracer(x: Any) -> bool:
     if isinstance(x, Tracer):
         return True

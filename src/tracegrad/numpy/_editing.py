@@ -23,7 +23,12 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_eager
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import contains_tracer, numpy_when_eager, promote_dtypes
+from tracegrad.numpy._dispatch import (
+    contains_tracer,
+    numpy_unless,
+    numpy_when_eager,
+    promote_dtypes,
+)
 from tracegrad.numpy._indexing import take
 from tracegrad.numpy._joining import concatenate
 from tracegrad.numpy._shapes import broadcast_to
@@ -102,7 +107,7 @@ def resize(a: Any, new_shape: Any) -> Any:
     return _gather(np.resize(_ids(get_aval(x).shape), new_shape), x)
 
 
-@numpy_when_eager(np.extract)
+@numpy_unless(np.extract, "size")
 def extract(condition: Any, arr: Any, *, size: int | None = None, fill_value: Any = 0) -> Any:
     """The elements of the flattened ``arr`` where the flattened ``condition`` is nonzero;
     with JAX's ``size=``, the first ``size`` of them padded with ``fill_value``.
@@ -126,7 +131,7 @@ def _padded(out: Any, size: int | None, fill_value: Any) -> Any:
     return concatenate([out, fill])
 
 
-@numpy_when_eager(np.compress)
+@numpy_unless(np.compress, "size")
 def compress(
     condition: Any,
     a: Any,
