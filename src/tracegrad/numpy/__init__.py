@@ -21,6 +21,7 @@ from tracegrad.numpy import (
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._editing import *  # noqa: F403
 from tracegrad.numpy._function_base import *  # noqa: F403
+from tracegrad.numpy._functional import *  # noqa: F403
 from tracegrad.numpy._index_tricks import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
 from tracegrad.numpy._joining import *  # noqa: F403
