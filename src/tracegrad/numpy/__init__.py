@@ -39,6 +39,7 @@ from tracegrad.numpy._shapes_more import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403
 from tracegrad.numpy._statistics import *  # noqa: F403
 from tracegrad.numpy._ufuncs import *  # noqa: F403
+from tracegrad.numpy._ufuncs_bits import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import *  # noqa: F403
 from tracegrad.numpy._ufuncs_math import *  # noqa: F403
 
