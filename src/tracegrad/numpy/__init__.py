@@ -18,6 +18,7 @@ from tracegrad.numpy import (
     _shapes,
     _ufuncs,
 )
+from tracegrad.numpy._array_api import *  # noqa: F403
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._editing import *  # noqa: F403
 from tracegrad.numpy._function_base import *  # noqa: F403
