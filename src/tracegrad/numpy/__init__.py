@@ -43,6 +43,7 @@ from tracegrad.numpy._ufuncs import *  # noqa: F403
 from tracegrad.numpy._ufuncs_bits import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import *  # noqa: F403
 from tracegrad.numpy._ufuncs_math import *  # noqa: F403
+from tracegrad.numpy._windows import *  # noqa: F403
 
 _methods.install(
     [
