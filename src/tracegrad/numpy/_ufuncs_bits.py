@@ -18,6 +18,9 @@ from tracegrad.numpy._dispatch import (
     promote_dtypes,
     promote_inexact,
 )
+from tracegrad.numpy._joining import concatenate
+from tracegrad.numpy._reductions import sum as sum_
+from tracegrad.numpy._shapes import moveaxis
 from tracegrad.numpy._ufuncs import copysign
 from tracegrad.numpy._ufuncs import where as select
 from tracegrad.numpy._ufuncs_compare import isinf, trunc
@@ -27,7 +30,7 @@ from tracegrad.ops.structural import stop_gradient
 
 __all__ = [
     "gcd", "lcm", "left_shift", "right_shift", "bitwise_left_shift", "bitwise_right_shift",
-    "bitwise_count", "nextafter", "spacing", "frexp", "ldexp", "modf",
+    "bitwise_count", "nextafter", "spacing", "frexp", "ldexp", "modf", "packbits", "unpackbits",
 ]  # fmt: skip
 
 
@@ -188,3 +191,62 @@ def modf(x: Any, /, *out: Any, where: Any = True, **kwargs: Any) -> tuple[Any, A
     whole = trunc(v)
     frac = select(isinf(v), 0.0, copysign(v - whole, v))
     return copysign(frac, v), whole
+
+
+def _bit_weights(bitorder: str) -> np.ndarray:
+    if bitorder not in ("big", "little"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    w = 1 << np.arange(8, dtype=np.uint8)
+    return w[::-1] if bitorder == "big" else w
+
+
+@numpy_when_eager(np.packbits)
+def packbits(a: Any, /, axis: int | None = None, bitorder: str = "big") -> Any:
+    """The truth values of ``a``'s elements packed 8 to a uint8 along ``axis`` (flattened
+    if None), zero-padded at the end.
+
+    >>> packbits(np.array([1, 0, 1, 1, 0, 0, 0, 0, 1]))
+    array([176, 128], dtype=uint8)
+    """
+    (v,) = promote_dtypes(a)
+    if get_aval(v).dtype.kind not in "biu":
+        raise TypeError("Expected an input array of integer or boolean data type")
+    if axis is None:
+        v, axis = v.ravel(), 0
+    v = moveaxis((v != 0).astype(np.uint8), axis, -1)
+    n = get_aval(v).shape[-1]
+    pad = -n % 8
+    if pad:
+        v = concatenate([v, np.zeros((*get_aval(v).shape[:-1], pad), np.uint8)], axis=-1)
+    groups = v.reshape((*get_aval(v).shape[:-1], (n + pad) // 8, 8))
+    packed = sum_(groups * _bit_weights(bitorder), axis=-1, dtype=np.uint8)
+    return moveaxis(packed, -1, axis)
+
+
+@numpy_when_eager(np.unpackbits)
+def unpackbits(
+    a: Any, /, axis: int | None = None, count: int | None = None, bitorder: str = "big"
+) -> Any:
+    """The bits of the uint8 array ``a`` along ``axis`` (flattened if None), ``count`` of
+    them if given (negative: that many fewer; more: zero-padded).
+
+    >>> unpackbits(np.array([176], dtype=np.uint8), count=4)
+    array([1, 0, 1, 1], dtype=uint8)
+    """
+    (v,) = promote_dtypes(a)
+    if get_aval(v).dtype != np.uint8:
+        raise TypeError("Expected an input array of unsigned byte data type")
+    if axis is None:
+        v, axis = v.ravel(), 0
+    v = moveaxis(v, axis, -1)
+    bits = (v[..., None] // _bit_weights(bitorder)) % np.uint8(2)
+    bits = bits.reshape((*get_aval(v).shape[:-1], get_aval(v).shape[-1] * 8))
+    total = get_aval(bits).shape[-1]
+    if count is not None:
+        keep = count if count >= 0 else max(total + count, 0)
+        if keep <= total:
+            bits = bits[..., :keep]
+        else:
+            zeros = np.zeros((*get_aval(bits).shape[:-1], keep - total), np.uint8)
+            bits = concatenate([bits, zeros], axis=-1)
+    return moveaxis(bits, -1, axis)
