@@ -1,6 +1,14 @@
 """``torch.nn``: ``functional``, ``Parameter``, ``Module`` and a few layers and losses."""
 
 import tracegrad.torch.nn.functional as functional
+import tracegrad.torch.nn.init as init
+from tracegrad.torch.nn._containers import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from tracegrad.torch.nn._loss_modules import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -19,7 +27,6 @@ from tracegrad.torch.nn.modules import (
     MSELoss,
     Parameter,
     ReLU,
-    Sequential,
     Sigmoid,
     Tanh,
 )
@@ -36,12 +43,17 @@ __all__ = [
     "Linear",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "SmoothL1Loss",
     "Tanh",
     "functional",
+    "init",
 ]
