@@ -40,19 +40,30 @@ from tracegrad.torch.nn._losses import (
     size_warning,
     smooth_l1_loss,
 )
+from tracegrad.torch.nn._norm_functional import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    rms_norm,
+)
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
     "elu",
     "gelu",
+    "group_norm",
     "hardtanh",
     "huber_loss",
+    "instance_norm",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -60,6 +71,7 @@ __all__ = [
     "mse_loss",
     "nll_loss",
     "relu",
+    "rms_norm",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
