@@ -21,14 +21,27 @@ from tracegrad.torch._arith import tanh as _tanh
 from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._activations import (
+    celu,
     dropout,
     elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
     hardtanh,
     leaky_relu,
     logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
     silu,
     softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
 )
 from tracegrad.torch.nn._losses import (
     binary_cross_entropy,
@@ -53,11 +66,16 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
     "cross_entropy",
     "dropout",
     "elu",
     "gelu",
+    "glu",
     "group_norm",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
     "instance_norm",
@@ -68,16 +86,25 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "prelu",
     "relu",
+    "relu6",
     "rms_norm",
+    "selu",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softshrink",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
 ]
 
 
@@ -88,6 +115,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> relu(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
+    if inplace:
+        out: Tensor = input.relu_()  # type: ignore[attr-defined]
+        return out
     return _relu(input)
 
 
@@ -116,6 +146,11 @@ def tanh(input: Tensor) -> Tensor:
 SOFTMAX = Op(
     "SoftmaxBackward0",
     lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis),
+    saves_result=True,
+)
+SOFTMIN = Op(
+    "SoftmaxBackward0",
+    lambda x, axis, dtype: tnn.softmax(tnp.negative(cast(x, dtype)), axis=axis),
     saves_result=True,
 )
 LOG_SOFTMAX = Op(
@@ -160,6 +195,20 @@ def softmax(
     axis = _softmax_dim("softmax", input._value.ndim, dim)
     axis = axis if input._value.ndim else None  # type: ignore[assignment]
     return apply(SOFTMAX, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``softmax(-x)`` along ``dim``.
+
+    >>> import tracegrad.torch as torch
+    >>> softmin(torch.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    axis = _softmax_dim("softmin", input._value.ndim, dim)
+    axis = axis if input._value.ndim else None  # type: ignore[assignment]
+    return apply(SOFTMIN, (input,), axis=axis, dtype=_float_dtype(input, dtype))
 
 
 def log_softmax(

@@ -8,9 +8,10 @@ import math
 from typing import Any
 
 from tracegrad.torch import creation, dtypes
-from tracegrad.torch._arith import relu, sigmoid, tanh
+from tracegrad.torch._arith import sigmoid, tanh
 from tracegrad.torch.nn import functional as F
 from tracegrad.torch.nn import init as nn_init
+from tracegrad.torch.nn._activation_modules import ReLU
 from tracegrad.torch.nn._containers import Sequential
 from tracegrad.torch.nn._module import Module, Parameter
 from tracegrad.torch.tensor import Tensor
@@ -72,16 +73,6 @@ class Tanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return tanh(input)
-
-
-class ReLU(Module):
-    """``max(x, 0)``, as a module (``inplace`` is accepted and ignored)."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-
-    def forward(self, input: Tensor) -> Tensor:
-        return relu(input)
 
 
 class Sigmoid(Module):
