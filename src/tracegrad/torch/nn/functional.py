@@ -166,7 +166,7 @@ def _softmax_dim(name: str, ndim: int, dim: Any) -> int:
             f"Implicit dimension choice for {name} has been deprecated. Change the call to "
             "include dim=X as an argument.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         dim = 0 if ndim in (0, 1, 3) else 1
     return wrap_dim(dim, ndim)
@@ -183,6 +183,13 @@ def _float_dtype(input: Tensor, dtype: Any) -> np.dtype[Any]:
     return d.np
 
 
+def _along(op: Op, name: str, input: Tensor, dim: Any, dtype: Any) -> Tensor:
+    axis: int | None = _softmax_dim(name, input._value.ndim, dim)
+    return apply(
+        op, (input,), axis=axis if input._value.ndim else None, dtype=_float_dtype(input, dtype)
+    )
+
+
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
@@ -192,9 +199,7 @@ def softmax(
     >>> softmax(torch.tensor([0.0, 0.0]), dim=0)
     tensor([0.5000, 0.5000])
     """
-    axis = _softmax_dim("softmax", input._value.ndim, dim)
-    axis = axis if input._value.ndim else None  # type: ignore[assignment]
-    return apply(SOFTMAX, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+    return _along(SOFTMAX, "softmax", input, dim, dtype)
 
 
 def softmin(
@@ -206,9 +211,7 @@ def softmin(
     >>> softmin(torch.tensor([0.0, 0.0]), dim=0)
     tensor([0.5000, 0.5000])
     """
-    axis = _softmax_dim("softmin", input._value.ndim, dim)
-    axis = axis if input._value.ndim else None  # type: ignore[assignment]
-    return apply(SOFTMIN, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+    return _along(SOFTMIN, "softmin", input, dim, dtype)
 
 
 def log_softmax(
@@ -220,9 +223,7 @@ def log_softmax(
     >>> log_softmax(torch.tensor([0.0, 0.0]), dim=0)
     tensor([-0.6931, -0.6931])
     """
-    axis = _softmax_dim("log_softmax", input._value.ndim, dim)
-    axis = axis if input._value.ndim else None  # type: ignore[assignment]
-    return apply(LOG_SOFTMAX, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+    return _along(LOG_SOFTMAX, "log_softmax", input, dim, dtype)
 
 
 # ---- nll_loss and cross_entropy ------------------------------------------------------------
