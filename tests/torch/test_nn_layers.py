@@ -162,3 +162,125 @@ def test_functional_batch_norm_updates_running_stats_in_place() -> None:
             assert a == b
         else:
             close(a, b)
+
+
+IDX = np.array([[1, 2, 1], [0, 5, 1]])
+
+
+def idx(T: Any) -> tuple[Any, ...]:
+    return (T.tensor(IDX),)
+
+
+OTHERS: list[tuple[str, Callable[[Any], Any], Callable[[Any], tuple[Any, ...]]]] = [
+    ("embedding", lambda T: T.nn.Embedding(6, 3), idx),
+    ("embedding_padding", lambda T: T.nn.Embedding(6, 3, padding_idx=1), idx),
+    ("embedding_negative_padding", lambda T: T.nn.Embedding(6, 3, padding_idx=-1), idx),
+    ("embedding_freq", lambda T: T.nn.Embedding(6, 3, scale_grad_by_freq=True), idx),
+    ("embedding_max_norm", lambda T: T.nn.Embedding(6, 3, max_norm=0.5, norm_type=1.0), idx),
+    (
+        "bilinear",
+        lambda T: T.nn.Bilinear(5, 5, 2),
+        lambda T: (T.tensor(X3, requires_grad=True), T.tensor(X3[::-1].copy())),
+    ),
+    (
+        "bilinear_nobias",
+        lambda T: T.nn.Bilinear(5, 5, 2, bias=False),
+        lambda T: (T.tensor(X3[0], requires_grad=True), T.tensor(X3[1], requires_grad=True)),
+    ),
+    ("unflatten", lambda T: T.nn.Unflatten(-1, (1, -1)), x3),
+    ("dropout_eval_is_identity", lambda T: T.nn.Sequential(T.nn.Dropout(0.0), T.nn.Tanh()), x3),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "inputs"), OTHERS, ids=[n for n, _, _ in OTHERS])
+def test_other_layers(name: str, make: Any, inputs: Any) -> None:
+    compare_module(make, inputs)
+
+
+def test_embedding_from_pretrained_and_max_norm_in_place() -> None:
+    got = []
+    for T in (tt, torch):
+        table = T.ones(4, 2) * 3
+        e = T.nn.Embedding.from_pretrained(table, freeze=False, max_norm=1.0, padding_idx=1)
+        y = e(T.tensor([0, 1, 0]))
+        y.sum().backward()
+        frozen = T.nn.Embedding.from_pretrained(T.ones(4, 2))
+        got.append([repr(e), y, e.weight, e.weight.grad, frozen.weight.requires_grad])
+    for a, b in zip(*got, strict=True):
+        if isinstance(a, str | bool):
+            assert a == b
+        else:
+            close(a, b)
+
+
+def test_dropout_masks_scale_and_shape() -> None:
+    """Random masks differ from PyTorch's; their structure, scale and nodes must not."""
+    import warnings
+
+    tt.manual_seed(0)
+    x = tt.ones(8, 6, 5, 5, requires_grad=True)
+    for name in ("dropout", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = getattr(tt.nn.functional, name)(x, 0.3, training=True)
+            ref = getattr(torch.nn.functional, name)(
+                torch.ones(8, 6, 5, 5, requires_grad=True), 0.3, training=True
+            )
+        assert type(y.grad_fn).__name__ == type(ref.grad_fn).__name__
+        assert set(np.unique(y.detach().numpy().round(4))) == set(
+            np.unique(ref.detach().numpy().round(4))
+        )
+        (g,) = tt.autograd.grad(y.sum(), x)
+        v = y.detach().numpy()
+        if name in ("dropout2d", "feature_alpha_dropout"):  # whole channels
+            assert (v == v[:, :, :1, :1]).all()
+        if name == "dropout3d":  # a 4-D input is one unbatched sample: channels are dim 0
+            assert (v == v[:, :1, :1, :1]).all()
+        kept = v > 0
+        assert 0.5 < kept.mean() < 0.9
+        expected = 1 / 0.7 if "alpha" not in name else None
+        if expected is not None:
+            np.testing.assert_allclose(g.numpy()[kept], expected, rtol=1e-6)
+            np.testing.assert_allclose(g.numpy()[~kept], 0)
+    assert tt.nn.functional.alpha_dropout(x, 0.3) is x  # training=False by default
+    xc = tt.ones(3, 4, requires_grad=True).clone()
+    assert tt.nn.functional.dropout(xc, 0.5, inplace=True) is xc
+    assert type(xc.grad_fn).__name__ == "MulBackward0"
+
+
+def _dropout_reprs(T: Any) -> list[str]:
+    nn = T.nn
+    mods = [nn.Dropout(), nn.Dropout(0.2, True), nn.Dropout1d(), nn.Dropout2d(0.3),
+            nn.Dropout3d(), nn.AlphaDropout(0.2), nn.FeatureAlphaDropout()]  # fmt: skip
+    return [repr(m) for m in mods]
+
+
+def test_dropout_modules_print_and_check_p() -> None:
+    assert _dropout_reprs(tt) == _dropout_reprs(torch)
+
+
+MORE_BAD = {
+    "dropout_p": lambda T: T.nn.Dropout(1.5),
+    "dropout1d_dims": lambda T: T.nn.functional.dropout1d(T.ones(2, 2, 2, 2)),
+    "embedding_float_index": lambda T: T.nn.functional.embedding(T.tensor([1.0]), T.ones(3, 2)),
+    "embedding_out_of_range": lambda T: T.nn.functional.embedding(T.tensor([7]), T.ones(3, 2)),
+    "embedding_padding": lambda T: T.nn.Embedding(5, 3, padding_idx=5),
+    "embedding_pretrained_1d": lambda T: T.nn.Embedding.from_pretrained(T.zeros(3)),
+    "one_hot_range": lambda T: T.nn.functional.one_hot(T.tensor([1, 5]), 3),
+    "one_hot_float": lambda T: T.nn.functional.one_hot(T.tensor([1.0])),
+    "unflatten_sizes": lambda T: T.nn.Unflatten(1, (2, 2))(T.zeros(2, 3)),
+    "unflatten_type": lambda T: T.nn.Unflatten(1, ((2, 2),)),
+}
+
+
+@pytest.mark.parametrize("case", list(MORE_BAD))
+def test_layer_errors(case: str) -> None:
+    ours, theirs = _errors(MORE_BAD[case])
+    assert theirs is not None and ours == theirs
+
+
+def test_one_hot() -> None:
+    for args in ((np.array([0, 2]),), (np.array([[0], [2]]), 4), (np.zeros((0,), np.int64), 3)):
+        a = tt.nn.functional.one_hot(tt.tensor(args[0]), *args[1:])
+        b = torch.nn.functional.one_hot(torch.tensor(args[0]), *args[1:])
+        assert a.dtype == tt.int64 and np.array_equal(a.numpy(), b.numpy())

@@ -34,6 +34,15 @@ from tracegrad.torch.nn._containers import (
     ParameterList,
     Sequential,
 )
+from tracegrad.torch.nn._dropout import (
+    AlphaDropout,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+)
+from tracegrad.torch.nn._embedding import Bilinear, Embedding, Unflatten
 from tracegrad.torch.nn._loss_modules import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -68,14 +77,22 @@ from tracegrad.torch.nn.modules import (
 )
 
 __all__ = [
+    "AlphaDropout",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "Bilinear",
     "CELU",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
     "ELU",
+    "Embedding",
+    "FeatureAlphaDropout",
     "Flatten",
     "GELU",
     "GLU",
@@ -122,6 +139,7 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Unflatten",
     "functional",
     "init",
 ]

@@ -1,8 +1,8 @@
 """More ``torch.nn.functional`` activations (``leaky_relu``, ``elu``, ``selu``, ``celu``,
 ``gelu``, ``silu``, ``mish``, ``softplus``, ``hardtanh``, ``relu6``, ``hardsigmoid``,
-``hardswish``, the shrinks, ``threshold``, ``softsign``, ``glu``, ``prelu``, ...) and
-``dropout``, each one node named as PyTorch names it, in place when asked (``run``); the
-derivative at a kink is PyTorch's (the functions pick it with ``where``)."""
+``hardswish``, the shrinks, ``threshold``, ``softsign``, ``glu``, ``prelu``, ...), each
+one node named as PyTorch names it, in place when asked (``run``); the derivative at a
+kink is PyTorch's (the functions pick it with ``where``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
-from tracegrad.torch import creation, dtypes
+from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast
 from tracegrad.torch._extra import _unary_inplace
 from tracegrad.torch.graph import Op, apply
@@ -45,7 +45,6 @@ def _hardtanh_fn(x: Any, lo: float, hi: float) -> Any:
 
 SOFTPLUS = Op("SoftplusBackward0", _softplus_fn)
 HARDTANH = Op("HardtanhBackward0", _hardtanh_fn)
-DROPOUT = Op("MulBackward0", lambda x, keep: tnp.multiply(x, cast(keep, x.dtype)))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -123,29 +122,6 @@ def logsigmoid(input: Tensor) -> Tensor:
     tensor([-0.6931])
     """
     return apply(LOG_SIGMOID, (input,))
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """In training, zero each element with probability ``p`` and scale the rest by
-    ``1 / (1 - p)`` (random numbers from the shim's generator); the input itself in eval.
-
-    >>> import tracegrad.torch as torch
-    >>> x = torch.ones(4)
-    >>> torch.nn.functional.dropout(x, 0.5, training=False) is x
-    True
-    >>> set(torch.nn.functional.dropout(x, 0.5).tolist()) <= {0.0, 2.0}
-    True
-    """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        keep = np.zeros(input._value.shape, input._value.dtype)
-    else:
-        u = creation.rand(*input._value.shape, dtype=input.dtype)._value
-        keep = (u < 1.0 - p).astype(input._value.dtype) / np.asarray(1.0 - p, input._value.dtype)
-    return apply(DROPOUT, (input, keep))
 
 
 # ---- in place -------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._activations import (
     celu,
-    dropout,
     elu,
     gelu,
     glu,
@@ -43,6 +42,15 @@ from tracegrad.torch.nn._activations import (
     tanhshrink,
     threshold,
 )
+from tracegrad.torch.nn._dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from tracegrad.torch.nn._embedding import bilinear, embedding, one_hot
 from tracegrad.torch.nn._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -63,13 +71,20 @@ from tracegrad.torch.nn._norm_functional import (
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
+    "alpha_dropout",
     "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "elu",
+    "embedding",
+    "feature_alpha_dropout",
     "gelu",
     "glu",
     "group_norm",
@@ -89,6 +104,7 @@ __all__ = [
     "mish",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "prelu",
     "relu",
     "relu6",
