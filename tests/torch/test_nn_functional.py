@@ -128,3 +128,120 @@ def test_activation_errors(case: str) -> None:
             BAD[case](T)
         got.append((type(info.value).__name__, str(info.value)))
     assert got[0] == got[1]
+
+
+R = np.random.default_rng(0)
+X3 = R.standard_normal((2, 3, 4)).astype(np.float32)
+Y3 = R.standard_normal((2, 3, 4)).astype(np.float32)
+X4 = R.standard_normal((1, 2, 3, 4)).astype(np.float32)
+Q = R.standard_normal((2, 3, 5, 4)).astype(np.float32)
+K = R.standard_normal((2, 3, 6, 4)).astype(np.float32)
+V = R.standard_normal((2, 3, 6, 4)).astype(np.float32)
+MASK = R.standard_normal((5, 6)).astype(np.float32)
+KEEP = R.random((5, 6)) > 0.3
+KEEP[:, 0] = True
+ZEROS = X3.copy()
+ZEROS[0, :, 0] = 0  # a zero vector: the norm's derivative there must be 0, not NaN
+
+
+def _fn(T: Any, name: str) -> Any:
+    return getattr(T.nn.functional, name)
+
+
+FUNCTIONS: dict[str, tuple[Any, np.ndarray[Any, Any]]] = {
+    "pad": (lambda T, x: _fn(T, "pad")(x, (1, 2)), X3),
+    "pad_crop_value": (lambda T, x: _fn(T, "pad")(x, (1, -1, 2, 0), value=3.0), X3),
+    "reflect": (lambda T, x: _fn(T, "pad")(x, (1, 2), "reflect"), X3),
+    "replicate": (lambda T, x: _fn(T, "pad")(x, (1, 2), "replicate"), X3),
+    "circular": (lambda T, x: _fn(T, "pad")(x, (1, 2), "circular"), X3),
+    "reflect_2d": (lambda T, x: _fn(T, "pad")(x, (1, 2, 1, 1), "reflect"), X4),
+    "replicate_2d": (lambda T, x: _fn(T, "pad")(x, (3, 2, 0, 4), "replicate"), X4),
+    "circular_2d": (lambda T, x: _fn(T, "pad")(x, (1, 2, 1, 1), "circular"), X4),
+    "normalize": (lambda T, x: _fn(T, "normalize")(x), ZEROS),
+    "normalize_p1": (lambda T, x: _fn(T, "normalize")(x, p=1, dim=-1), ZEROS),
+    "normalize_p3": (lambda T, x: _fn(T, "normalize")(x, p=3, dim=0), X3),
+    "cosine": (lambda T, x: _fn(T, "cosine_similarity")(x, T.tensor(Y3)), ZEROS),
+    "cosine_broadcast": (
+        lambda T, x: _fn(T, "cosine_similarity")(x, T.tensor(Y3[0, :1]), dim=-1),
+        X3,
+    ),
+    "pairwise_distance": (lambda T, x: _fn(T, "pairwise_distance")(x, T.tensor(Y3)), X3),
+    "pairwise_distance_p1": (
+        lambda T, x: _fn(T, "pairwise_distance")(x, T.tensor(Y3), p=1, keepdim=True),
+        X3,
+    ),
+    "attention": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(x, T.tensor(K), T.tensor(V)),
+        Q,
+    ),
+    "attention_causal": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(
+            x, T.tensor(K), T.tensor(V), is_causal=True, scale=0.3
+        ),
+        Q,
+    ),
+    "attention_bool_mask": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(
+            x, T.tensor(K), T.tensor(V), attn_mask=T.tensor(KEEP)
+        ),
+        Q,
+    ),
+    "attention_float_mask": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(
+            x, T.tensor(K), T.tensor(V), attn_mask=T.tensor(MASK)
+        ),
+        Q,
+    ),
+    "attention_gqa": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(
+            x, T.tensor(K[:, :1]), T.tensor(V[:, :1]), enable_gqa=True
+        ),
+        Q,
+    ),
+    "attention_3d_other_head_size": (
+        lambda T, x: _fn(T, "scaled_dot_product_attention")(
+            x, T.tensor(K[0]), T.tensor(V[0, ..., :2])
+        ),
+        Q[0],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_functional_against_torch(name: str) -> None:
+    f, x = FUNCTIONS[name]
+    got = []
+    for T in (tt, torch):
+        leaf = T.tensor(x, requires_grad=True)
+        y = f(T, leaf)
+        y.backward(
+            T.tensor(np.linspace(-1, 1, y.numel(), dtype=np.float32).reshape(tuple(y.shape)))
+        )
+        got.append((type(y.grad_fn).__name__, y.detach().numpy(), leaf.grad.numpy()))
+    (n1, y1, g1), (n2, y2, g2) = got
+    assert n1 == n2
+    np.testing.assert_allclose(y1, y2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g1, g2, rtol=1e-5, atol=1e-6)
+
+
+PAD_BAD = {
+    "odd": lambda T: _fn(T, "pad")(T.zeros(2, 3), (1,)),
+    "reflect_too_wide": lambda T: _fn(T, "pad")(T.zeros(2, 3, 4), (4, 4), "reflect"),
+    "too_long": lambda T: _fn(T, "pad")(T.zeros(2, 3, 4), (1,) * 8),
+    "mode": lambda T: _fn(T, "pad")(T.zeros(2, 3), (1, 1), "foo"),
+    "circular_wraps": lambda T: _fn(T, "pad")(T.zeros(2, 3, 4), (5, 0), "circular"),
+    "reflect_value": lambda T: _fn(T, "pad")(T.zeros(2, 3), (1, 1), "reflect", value=2.0),
+    "attention_causal_and_mask": lambda T: _fn(T, "scaled_dot_product_attention")(
+        T.zeros(1, 2, 2), T.zeros(1, 2, 2), T.zeros(1, 2, 2), T.zeros(2, 2), is_causal=True
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(PAD_BAD))
+def test_functional_errors(case: str) -> None:
+    got = []
+    for T in (tt, torch):
+        with pytest.raises(Exception) as info:
+            PAD_BAD[case](T)
+        got.append((type(info.value).__name__, str(info.value)))
+    assert got[0] == got[1]

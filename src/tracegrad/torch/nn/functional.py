@@ -61,6 +61,13 @@ from tracegrad.torch.nn._losses import (
     size_warning,
     smooth_l1_loss,
 )
+from tracegrad.torch.nn._misc_functional import (
+    cosine_similarity,
+    normalize,
+    pad,
+    pairwise_distance,
+    scaled_dot_product_attention,
+)
 from tracegrad.torch.nn._norm_functional import (
     batch_norm,
     group_norm,
@@ -77,6 +84,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout1d",
@@ -104,11 +112,15 @@ __all__ = [
     "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
+    "pairwise_distance",
     "prelu",
     "relu",
     "relu6",
     "rms_norm",
+    "scaled_dot_product_attention",
     "selu",
     "sigmoid",
     "silu",
