@@ -2,6 +2,7 @@
 
 import tracegrad.torch.nn.functional as functional
 import tracegrad.torch.nn.init as init
+import tracegrad.torch.nn.utils as utils
 from tracegrad.torch.nn._activation_modules import (
     CELU,
     ELU,
@@ -142,4 +143,5 @@ __all__ = [
     "Unflatten",
     "functional",
     "init",
+    "utils",
 ]
