@@ -135,7 +135,7 @@ def test_module_registration_and_state() -> None:
     other.load_state_dict(net.state_dict())
     x = tt.ones(1, 2)
     assert tt.equal(other(x), net(x))
-    with pytest.raises(RuntimeError, match="missing keys"):
+    with pytest.raises(RuntimeError, match="Missing key"):
         other.load_state_dict({})
     with pytest.raises(NotImplementedError, match="forward"):
         tt.nn.Module()(x)

@@ -1,6 +1,8 @@
-"""More ``torch.nn.functional`` activations: ``leaky_relu``, ``elu``, ``gelu``, ``silu``,
-``softplus``, ``hardtanh``, ``logsigmoid`` and ``dropout``, each one node named as PyTorch
-names it; the derivative at a kink is PyTorch's (the functions pick it with ``where``)."""
+"""More ``torch.nn.functional`` activations (``leaky_relu``, ``elu``, ``selu``, ``celu``,
+``gelu``, ``silu``, ``mish``, ``softplus``, ``hardtanh``, ``relu6``, ``hardsigmoid``,
+``hardswish``, the shrinks, ``threshold``, ``softsign``, ``glu``, ``prelu``, ...), each
+one node named as PyTorch names it, in place when asked (``run``); the derivative at a
+kink is PyTorch's (the functions pick it with ``where``)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import numpy as np
 
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
-from tracegrad.torch import creation
+from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast
+from tracegrad.torch._extra import _unary_inplace
 from tracegrad.torch.graph import Op, apply
-from tracegrad.torch.tensor import Tensor
+from tracegrad.torch.tensor import Tensor, wrap_dim
 
 
 def _const(v: Any, like: Any) -> Any:
@@ -23,10 +26,6 @@ def _const(v: Any, like: Any) -> Any:
 LEAKY_RELU = Op(
     "LeakyReluBackward0",
     lambda x, slope: tnp.where(x > 0, x, tnp.multiply(x, _const(slope, x))),
-)
-ELU = Op(
-    "EluBackward0",
-    lambda x, alpha: tnp.where(x > 0, x, tnp.multiply(tnp.expm1(x), _const(alpha, x))),
 )
 GELU = Op("GeluBackward0", lambda x, tanh: tnn.gelu(x, approximate=tanh))
 SILU = Op("SiluBackward0", lambda x: tnn.silu(x))
@@ -46,7 +45,6 @@ def _hardtanh_fn(x: Any, lo: float, hi: float) -> Any:
 
 SOFTPLUS = Op("SoftplusBackward0", _softplus_fn)
 HARDTANH = Op("HardtanhBackward0", _hardtanh_fn)
-DROPOUT = Op("MulBackward0", lambda x, keep: tnp.multiply(x, cast(keep, x.dtype)))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -56,7 +54,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> torch.nn.functional.leaky_relu(torch.tensor([-2.0, 3.0]), 0.5)
     tensor([-1.,  3.])
     """
-    return apply(LEAKY_RELU, (input,), slope=float(negative_slope))
+    return run(LEAKY_RELU, input, inplace, LEAKY_RELU_, slope=float(negative_slope))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -66,7 +64,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> torch.nn.functional.elu(torch.tensor([0.0, 1.0]))
     tensor([0., 1.])
     """
-    return apply(ELU, (input,), alpha=float(alpha))
+    return run(ELU_NAMED, input, inplace, ELU_, alpha=float(alpha), scale=1.0, input_scale=1.0)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -89,7 +87,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> torch.nn.functional.silu(torch.tensor([0.0]))
     tensor([0.])
     """
-    return apply(SILU, (input,))
+    return run(SILU, input, inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -113,7 +111,7 @@ def hardtanh(
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return apply(HARDTANH, (input,), lo=float(min_val), hi=float(max_val))
+    return run(HARDTANH, input, inplace, lo=float(min_val), hi=float(max_val))
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -126,24 +124,239 @@ def logsigmoid(input: Tensor) -> Tensor:
     return apply(LOG_SIGMOID, (input,))
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """In training, zero each element with probability ``p`` and scale the rest by
-    ``1 / (1 - p)`` (random numbers from the shim's generator); the input itself in eval.
+# ---- in place -------------------------------------------------------------------------------
+
+
+def run(
+    op: Op, input: Tensor, inplace: bool, inplace_op: Op | None = None, **params: Any
+) -> Tensor:
+    """``op`` on ``input``, or written into ``input`` (recorded as PyTorch records the
+    in-place form, under ``inplace_op``'s name when PyTorch names it differently)."""
+    if not inplace:
+        return apply(op, (input,), **params)
+    chosen = op if inplace_op is None else inplace_op
+    return _unary_inplace(lambda t: apply(chosen, (t,), **params))(input)
+
+
+def _pos(x: Any) -> Any:
+    """``x`` where it is at most 0, else 0: the argument of a branch used only there, so
+    the untaken branch never overflows into ``inf * 0`` in a derivative."""
+    return tnp.where(x > 0, _const(0, x), x)
+
+
+def _elu_fn(x: Any, alpha: float, scale: float, input_scale: float) -> Any:
+    neg = tnp.multiply(tnp.expm1(tnp.multiply(_pos(x), _const(input_scale, x))), _const(alpha, x))
+    out = tnp.where(x > 0, x, neg)
+    return out if scale == 1.0 else tnp.multiply(out, _const(scale, x))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+ELU_ = Op("EluBackward1", _elu_fn)
+CELU = Op("CeluBackward0", _elu_fn)
+CELU_ = Op("CeluBackward1", _elu_fn)
+LEAKY_RELU_ = Op("LeakyReluBackward1", LEAKY_RELU.fn)
+ELU_NAMED = Op("EluBackward0", _elu_fn)
+
+
+def _hardsigmoid_fn(x: Any) -> Any:
+    inside = tnp.add(tnp.true_divide(x, _const(6, x)), _const(0.5, x))
+    return tnp.where(x <= -3, _const(0, x), tnp.where(x >= 3, _const(1, x), inside))
+
+
+def _hardswish_fn(x: Any) -> Any:
+    inside = tnp.true_divide(tnp.multiply(x, tnp.add(x, _const(3, x))), _const(6, x))
+    left = tnp.multiply(x, _const(0, x))  # -0. for negative x, as PyTorch prints it
+    return tnp.where(x <= -3, left, tnp.where(x < 3, inside, x))
+
+
+def _shrink_fn(x: Any, lambd: float, soft: bool) -> Any:
+    lam = _const(lambd, x)
+    if not soft:
+        return tnp.where(tnp.abs(x) > lam, x, _const(0, x))
+    return tnp.where(
+        x > lam, tnp.subtract(x, lam), tnp.where(x < -lam, tnp.add(x, lam), _const(0, x))
+    )
+
+
+def _threshold_fn(x: Any, threshold: float, value: float) -> Any:
+    return tnp.where(x > _const(threshold, x), x, _const(value, x))
+
+
+def _glu_fn(x: Any, axis: int) -> Any:
+    a, b = tnp.split(x, 2, axis=axis)
+    return tnp.multiply(a, tnn.sigmoid(b))
+
+
+def _prelu_fn(x: Any, w: Any) -> Any:
+    shape = (1, w.shape[0]) + (1,) * (x.ndim - 2) if x.ndim >= 2 and w.shape[0] > 1 else w.shape
+    return tnp.where(x > 0, x, tnp.multiply(tnp.reshape(w, shape), x))
+
+
+HARDSIGMOID = Op("HardsigmoidBackward0", _hardsigmoid_fn)
+HARDSWISH = Op("HardswishBackward0", _hardswish_fn)
+MISH = Op("MishBackward0", lambda x: tnp.multiply(x, tnp.tanh(tnn.softplus(x))))
+SHRINK = {True: Op("SoftshrinkBackward0", _shrink_fn), False: Op("HardshrinkBackward0", _shrink_fn)}
+THRESHOLD = Op("ThresholdBackward0", _threshold_fn)
+THRESHOLD_ = Op("ThresholdBackward1", _threshold_fn)
+SOFTSIGN = Op("DivBackward0", lambda x: tnp.true_divide(x, tnp.add(tnp.abs(x), _const(1, x))))
+TANHSHRINK = Op("SubBackward0", lambda x: tnp.subtract(x, tnp.tanh(x)))
+GLU = Op("GluBackward0", _glu_fn)
+PRELU = Op("PreluKernelBackward0", _prelu_fn)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with the self-normalising constants.
 
     >>> import tracegrad.torch as torch
-    >>> x = torch.ones(4)
-    >>> torch.nn.functional.dropout(x, 0.5, training=False) is x
-    True
-    >>> set(torch.nn.functional.dropout(x, 0.5).tolist()) <= {0.0, 2.0}
-    True
+    >>> torch.nn.functional.selu(torch.tensor([1.0]))
+    tensor([1.0507])
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        keep = np.zeros(input._value.shape, input._value.dtype)
-    else:
-        u = creation.rand(*input._value.shape, dtype=input.dtype)._value
-        keep = (u < 1.0 - p).astype(input._value.dtype) / np.asarray(1.0 - p, input._value.dtype)
-    return apply(DROPOUT, (input, keep))
+    return run(
+        ELU_NAMED, input, inplace, ELU_, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0
+    )
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.celu(torch.tensor([-1.0, 1.0]))
+    tensor([-0.6321,  1.0000])
+    """
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return run(CELU, input, inplace, CELU_, alpha=float(alpha), scale=1.0, input_scale=1 / alpha)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(x, 0), 6)``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.relu6(torch.tensor([-1.0, 7.0]))
+    tensor([0., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x / 6 + 1/2`` clamped to ``[0, 1]``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.hardsigmoid(torch.tensor([-4.0, 0.0, 4.0]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    return run(HARDSIGMOID, input, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * hardsigmoid(x)``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.hardswish(torch.tensor([-4.0, 1.0, 4.0]))
+    tensor([-0.0000,  0.6667,  4.0000])
+    """
+    return run(HARDSWISH, input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.mish(torch.tensor([1.0]))
+    tensor([0.8651])
+    """
+    return run(MISH, input, inplace)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.softshrink(torch.tensor([-1.0, 0.2, 1.0]))
+    tensor([-0.5000,  0.0000,  0.5000])
+    """
+    if lambd < 0:
+        d = input._value.dtype
+        raise RuntimeError(
+            f"lambda must be in range [0, {float(np.finfo(d).max):g}] for input dtype "
+            f"{dtypes.scalar_name(dtypes.as_dtype(d))}, but found {lambd:g}"
+        )
+    return apply(SHRINK[True], (input,), lambd=float(lambd), soft=True)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > lambd``, else 0.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.hardshrink(torch.tensor([-1.0, 0.2, 1.0]))
+    tensor([-1.,  0.,  1.])
+    """
+    return apply(SHRINK[False], (input,), lambd=float(lambd), soft=False)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > threshold``, else ``value``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.threshold(torch.tensor([0.5, 2.0]), 1.0, -1.0)
+    tensor([-1.,  2.])
+    """
+    return run(
+        THRESHOLD, input, inplace, THRESHOLD_, threshold=float(threshold), value=float(value)
+    )
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``x / (1 + |x|)``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.softsign(torch.tensor([1.0]))
+    tensor([0.5000])
+    """
+    return apply(SOFTSIGN, (input,))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.tanhshrink(torch.tensor([0.0]))
+    tensor([0.])
+    """
+    return apply(TANHSHRINK, (input,))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.glu(torch.tensor([1.0, 0.0]))
+    tensor([0.5000])
+    """
+    shape = input._value.shape
+    if not shape:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = wrap_dim(dim, len(shape))
+    if shape[axis] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {axis} is size {shape[axis]}"
+        )
+    return apply(GLU, (input,), axis=axis)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``x`` above 0, ``weight * x`` at or below (``weight`` per channel, dim 1, or one).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.functional.prelu(torch.tensor([-2.0, 3.0]), torch.tensor([0.25]))
+    tensor([-0.5000,  3.0000])
+    """
+    n, shape = weight._value.size, input._value.shape
+    channels = shape[1] if len(shape) >= 2 else 1
+    if n != 1 and n != channels:
+        raise RuntimeError(
+            f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{n} and channel size = {channels}."
+        )
+    return apply(PRELU, (input, weight))

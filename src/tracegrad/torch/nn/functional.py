@@ -21,15 +21,36 @@ from tracegrad.torch._arith import tanh as _tanh
 from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._activations import (
-    dropout,
+    celu,
     elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
     hardtanh,
     leaky_relu,
     logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
     silu,
     softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
 )
+from tracegrad.torch.nn._dropout import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from tracegrad.torch.nn._embedding import bilinear, embedding, one_hot
 from tracegrad.torch.nn._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -40,32 +61,78 @@ from tracegrad.torch.nn._losses import (
     size_warning,
     smooth_l1_loss,
 )
+from tracegrad.torch.nn._misc_functional import (
+    cosine_similarity,
+    normalize,
+    pad,
+    pairwise_distance,
+    scaled_dot_product_attention,
+)
+from tracegrad.torch.nn._norm_functional import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    rms_norm,
+)
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
+    "alpha_dropout",
+    "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "elu",
+    "embedding",
+    "feature_alpha_dropout",
     "gelu",
+    "glu",
+    "group_norm",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
+    "instance_norm",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
     "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
+    "pairwise_distance",
+    "prelu",
     "relu",
+    "relu6",
+    "rms_norm",
+    "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softshrink",
+    "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
 ]
 
 
@@ -76,6 +143,9 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> relu(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
+    if inplace:
+        out: Tensor = input.relu_()  # type: ignore[attr-defined]
+        return out
     return _relu(input)
 
 
@@ -106,6 +176,11 @@ SOFTMAX = Op(
     lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis),
     saves_result=True,
 )
+SOFTMIN = Op(
+    "SoftmaxBackward0",
+    lambda x, axis, dtype: tnn.softmax(tnp.negative(cast(x, dtype)), axis=axis),
+    saves_result=True,
+)
 LOG_SOFTMAX = Op(
     "LogSoftmaxBackward0",
     lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis),
@@ -119,7 +194,7 @@ def _softmax_dim(name: str, ndim: int, dim: Any) -> int:
             f"Implicit dimension choice for {name} has been deprecated. Change the call to "
             "include dim=X as an argument.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         dim = 0 if ndim in (0, 1, 3) else 1
     return wrap_dim(dim, ndim)
@@ -136,6 +211,13 @@ def _float_dtype(input: Tensor, dtype: Any) -> np.dtype[Any]:
     return d.np
 
 
+def _along(op: Op, name: str, input: Tensor, dim: Any, dtype: Any) -> Tensor:
+    axis: int | None = _softmax_dim(name, input._value.ndim, dim)
+    return apply(
+        op, (input,), axis=axis if input._value.ndim else None, dtype=_float_dtype(input, dtype)
+    )
+
+
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
@@ -145,9 +227,19 @@ def softmax(
     >>> softmax(torch.tensor([0.0, 0.0]), dim=0)
     tensor([0.5000, 0.5000])
     """
-    axis = _softmax_dim("softmax", input._value.ndim, dim)
-    axis = axis if input._value.ndim else None  # type: ignore[assignment]
-    return apply(SOFTMAX, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+    return _along(SOFTMAX, "softmax", input, dim, dtype)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``softmax(-x)`` along ``dim``.
+
+    >>> import tracegrad.torch as torch
+    >>> softmin(torch.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    return _along(SOFTMIN, "softmin", input, dim, dtype)
 
 
 def log_softmax(
@@ -159,9 +251,7 @@ def log_softmax(
     >>> log_softmax(torch.tensor([0.0, 0.0]), dim=0)
     tensor([-0.6931, -0.6931])
     """
-    axis = _softmax_dim("log_softmax", input._value.ndim, dim)
-    axis = axis if input._value.ndim else None  # type: ignore[assignment]
-    return apply(LOG_SOFTMAX, (input,), axis=axis, dtype=_float_dtype(input, dtype))
+    return _along(LOG_SOFTMAX, "log_softmax", input, dim, dtype)
 
 
 # ---- nll_loss and cross_entropy ------------------------------------------------------------
