@@ -30,6 +30,7 @@ from tracegrad.numpy._linalg import *  # noqa: F403
 from tracegrad.numpy._misc_math import *  # noqa: F403
 from tracegrad.numpy._namespace import *  # noqa: F403
 from tracegrad.numpy._nanfunctions import *  # noqa: F403
+from tracegrad.numpy._numpy_names import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._polynomial import *  # noqa: F403
 from tracegrad.numpy._quantiles import *  # noqa: F403
@@ -57,6 +58,41 @@ _methods.install(
     ]
 )
 
+# The narrow dtypes JAX names, from the optional ml_dtypes (as bfloat16): dtype objects for
+# conversion and storage; tracegrad's primitives are not tested on them.
+_ML_DTYPES = frozenset(
+    [
+        "float4_e2m1fn",
+        "float6_e2m3fn",
+        "float6_e3m2fn",
+        "float8_e3m4",
+        "float8_e4m3",
+        "float8_e4m3b11fnuz",
+        "float8_e4m3fn",
+        "float8_e4m3fnuz",
+        "float8_e5m2",
+        "float8_e5m2fnuz",
+        "float8_e8m0fnu",
+        "int1",
+        "int2",
+        "int4",
+        "uint1",
+        "uint2",
+        "uint4",
+    ]
+)
+
+
+def _ml_dtype(name: str) -> Any:
+    try:
+        bfloat16_dtype()  # imports ml_dtypes, or says how to install it
+    except MissingExtraError as e:
+        raise AttributeError(f"tracegrad.numpy.{name} is not available: {e}") from e
+    import ml_dtypes
+
+    return getattr(ml_dtypes, name)
+
+
 # Lazy (docs/imports.md): the submodules fft and linalg, with their primitives, load on
 # first access, like NumPy's own; plain NumPy calls on tracers find them by importing them.
 # bfloat16 comes from the optional ml_dtypes, imported on its first use (docs/install.md).
@@ -69,6 +105,8 @@ else:
     )
 
     def __getattr__(name: str) -> Any:
+        if name in _ML_DTYPES:
+            return _ml_dtype(name)
         if name != "bfloat16":
             return _lazy_getattr(name)
         try:

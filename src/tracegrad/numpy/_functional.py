@@ -17,7 +17,6 @@ from tracegrad.numpy._reductions import any as any_
 from tracegrad.numpy._shapes import broadcast_to, expand_dims, moveaxis
 from tracegrad.numpy._ufuncs import where
 from tracegrad.numpy._ufuncs_compare import logical_not
-from tracegrad.transforms.vmap import vmap
 
 __all__ = ["vectorize", "piecewise", "apply_along_axis", "apply_over_axes", "fromfunction"]
 
@@ -104,6 +103,8 @@ class vectorize:
 
         if not loop:
             return call(*(f.reshape(get_aval(f).shape[1:]) for f in flat))
+        from tracegrad.transforms.vmap import vmap  # loaded on first use (docs/imports.md)
+
         out = vmap(call)(*flat)
         if isinstance(out, tuple):
             return tuple(o.reshape(loop + get_aval(o).shape[1:]) for o in out)
@@ -171,6 +172,8 @@ def apply_along_axis(
     batch = get_aval(moved).shape[:-1]
     size = int(np.prod(batch, dtype=np.int64))
     flat = moved.reshape((size, get_aval(moved).shape[-1]))
+    from tracegrad.transforms.vmap import vmap  # loaded on first use (docs/imports.md)
+
     out = operand(vmap(lambda v: operand(func1d(v, *args, **kwargs)))(flat))
     core = get_aval(out).shape[1:]
     out = out.reshape(batch + core)

@@ -72,7 +72,8 @@ def array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs:
 def array_function(self: Any, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
     ns = _namespace(getattr(func, "__module__", "") or "")
     fn = getattr(ns, func.__name__, None) if ns is not None else None
-    if fn is None or not callable(fn):
+    # NumPy's own function re-exported (array_str, save, ...) would only dispatch here again.
+    if fn is None or not callable(fn) or fn is func:
         raise _unsupported(f"{getattr(func, '__module__', 'numpy')}.{func.__name__}")
     return _traced(fn)(*args, **kwargs)
 

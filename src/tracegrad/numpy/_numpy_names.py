@@ -1,0 +1,39 @@
+"""NumPy's own objects under ``tracegrad.numpy``, where tracegrad adds nothing: scalar type
+names, warnings, printing options, file and buffer input and output, and dtype and shape
+queries. They act on NumPy arrays (a traced value has no buffer to save or print)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "ComplexWarning", "character", "flexible", "object_", "complex_", "float_", "ufunc",
+    "printoptions", "get_printoptions", "set_printoptions", "array_repr", "array_str",
+    "load", "save", "savez", "fromfile", "fromiter", "fromstring", "frombuffer",
+    "from_dlpack", "einsum_path", "broadcast_shapes", "isdtype", "iterable",
+]  # fmt: skip
+
+ComplexWarning = np.exceptions.ComplexWarning
+character = np.character
+flexible = np.flexible
+object_ = np.object_
+complex_ = np.complex128  # NumPy 1's alias, kept by JAX
+float_ = np.float64  # NumPy 1's alias, kept by JAX
+ufunc = np.ufunc
+printoptions = np.printoptions
+get_printoptions = np.get_printoptions
+set_printoptions = np.set_printoptions
+array_repr = np.array_repr
+array_str = np.array_str
+load = np.load
+save = np.save
+savez = np.savez
+fromfile = np.fromfile
+fromiter = np.fromiter
+fromstring = np.fromstring
+frombuffer = np.frombuffer
+from_dlpack = np.from_dlpack
+einsum_path = np.einsum_path
+broadcast_shapes = np.broadcast_shapes
+isdtype = np.isdtype
+iterable = np.iterable
