@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.torch.conftest import same_error
 
 import tracegrad.torch as tt
 
@@ -169,12 +170,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_errors(case: str) -> None:
-    got = []
-    for T in (tt, torch):
-        with pytest.raises(Exception) as info:
-            BAD[case](T)
-        got.append((type(info.value).__name__, str(info.value)))
-    assert got[0] == got[1]
+    same_error(BAD[case])
 
 
 def test_reprs_and_dropout_warning() -> None:
