@@ -43,13 +43,8 @@ class NLLLoss(_Loss):
                           reduction=self.reduction)  # fmt: skip
 
 
-class BCELoss(_Loss):
-    """``F.binary_cross_entropy`` as a module.
-
-    >>> import tracegrad.torch as torch
-    >>> torch.nn.BCELoss(reduction="sum")(torch.tensor([0.5]), torch.tensor([1.0]))
-    tensor(0.6931)
-    """
+class _WeightedLoss(_Loss):
+    """A loss with per-class weights (a buffer, as in PyTorch)."""
 
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
@@ -57,6 +52,15 @@ class BCELoss(_Loss):
     ) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
+
+
+class BCELoss(_WeightedLoss):
+    """``F.binary_cross_entropy`` as a module.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.BCELoss(reduction="sum")(torch.tensor([0.5]), torch.tensor([1.0]))
+    tensor(0.6931)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -246,15 +250,8 @@ class SoftMarginLoss(_Loss):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
-class MultiLabelSoftMarginLoss(_Loss):
+class MultiLabelSoftMarginLoss(_WeightedLoss):
     """``F.multilabel_soft_margin_loss`` as a module (``weight`` is a buffer)."""
-
-    def __init__(
-        self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
-        reduction: str = "mean",
-    ) -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
