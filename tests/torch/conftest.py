@@ -87,3 +87,15 @@ def check(program: Program) -> list[Any]:
 @pytest.fixture
 def conform() -> Callable[[Program], list[Any]]:
     return check
+
+
+def same_error(program: Callable[[Any], Any]) -> None:
+    """``program(T)`` raises on tracegrad.torch the exception PyTorch raises: same type,
+    same message."""
+    torch = pytest.importorskip("torch")
+    got = []
+    for T in (tt, torch):
+        with pytest.raises(Exception) as info:
+            program(T)
+        got.append((type(info.value).__name__, str(info.value)))
+    assert got[0] == got[1]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.torch.conftest import same_error
 
 import tracegrad.torch as tt
 
@@ -117,17 +118,6 @@ def test_normalization_layers(name: str, make: Any, inputs: Any) -> None:
     compare_module(make, inputs)
 
 
-def _errors(program: Callable[[Any], Any]) -> tuple[Any, Any]:
-    got = []
-    for T in (tt, torch):
-        try:
-            program(T)
-            got.append(None)
-        except Exception as e:
-            got.append((type(e).__name__, str(e)))
-    return got[0], got[1]
-
-
 BAD = {
     "layer_norm_shape": lambda T: T.nn.functional.layer_norm(T.zeros(2, 3), (4,)),
     "layer_norm_weight": lambda T: T.nn.functional.layer_norm(T.zeros(2, 3), (3,), T.ones(4)),
@@ -144,8 +134,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_normalization_errors(case: str) -> None:
-    ours, theirs = _errors(BAD[case])
-    assert theirs is not None and ours == theirs
+    same_error(BAD[case])
 
 
 def test_functional_batch_norm_updates_running_stats_in_place() -> None:
@@ -275,8 +264,7 @@ MORE_BAD = {
 
 @pytest.mark.parametrize("case", list(MORE_BAD))
 def test_layer_errors(case: str) -> None:
-    ours, theirs = _errors(MORE_BAD[case])
-    assert theirs is not None and ours == theirs
+    same_error(MORE_BAD[case])
 
 
 def test_one_hot() -> None:

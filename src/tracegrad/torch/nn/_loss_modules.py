@@ -43,13 +43,8 @@ class NLLLoss(_Loss):
                           reduction=self.reduction)  # fmt: skip
 
 
-class BCELoss(_Loss):
-    """``F.binary_cross_entropy`` as a module.
-
-    >>> import tracegrad.torch as torch
-    >>> torch.nn.BCELoss(reduction="sum")(torch.tensor([0.5]), torch.tensor([1.0]))
-    tensor(0.6931)
-    """
+class _WeightedLoss(_Loss):
+    """A loss with per-class weights (a buffer, as in PyTorch)."""
 
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
@@ -57,6 +52,15 @@ class BCELoss(_Loss):
     ) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
+
+
+class BCELoss(_WeightedLoss):
+    """``F.binary_cross_entropy`` as a module.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.BCELoss(reduction="sum")(torch.tensor([0.5]), torch.tensor([1.0]))
+    tensor(0.6931)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -149,3 +153,106 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class _MarginLoss(_Loss):
+    _fn: Any = None
+    _default_margin = 0.0
+
+    def __init__(
+        self, margin: float | None = None, size_average: Any = None, reduce: Any = None,
+        reduction: str = "mean",
+    ) -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.margin = self._default_margin if margin is None else margin
+
+    def forward(self, *inputs: Tensor) -> Tensor:
+        out: Tensor = type(self)._fn(*inputs, margin=self.margin, reduction=self.reduction)
+        return out
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """``F.cosine_embedding_loss`` as a module."""
+
+    _fn = staticmethod(F.cosine_embedding_loss)
+
+
+class MarginRankingLoss(_MarginLoss):
+    """``F.margin_ranking_loss`` as a module."""
+
+    _fn = staticmethod(F.margin_ranking_loss)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """``F.hinge_embedding_loss`` as a module."""
+
+    _fn = staticmethod(F.hinge_embedding_loss)
+    _default_margin = 1.0
+
+
+class TripletMarginLoss(_Loss):
+    """``F.triplet_margin_loss`` as a module.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.nn.TripletMarginLoss()
+    TripletMarginLoss()
+    """
+
+    def __init__(
+        self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+        size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+    ) -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(
+                f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead"
+            )
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_loss(
+            anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+            swap=self.swap, reduction=self.reduction,
+        )  # fmt: skip
+
+
+class PoissonNLLLoss(_Loss):
+    """``F.poisson_nll_loss`` as a module."""
+
+    def __init__(
+        self, log_input: bool = True, full: bool = False, size_average: Any = None,
+        eps: float = 1e-8, reduce: Any = None, reduction: str = "mean",
+    ) -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)  # fmt: skip
+
+
+class GaussianNLLLoss(_Loss):
+    """``F.gaussian_nll_loss`` as a module."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)  # fmt: skip
+
+
+class SoftMarginLoss(_Loss):
+    """``F.soft_margin_loss`` as a module."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """``F.multilabel_soft_margin_loss`` as a module (``weight`` is a buffer)."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                             reduction=self.reduction)  # fmt: skip
