@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from tracegrad.torch import creation, dtypes
+from tracegrad.torch import _random_ops, creation, dtypes
 from tracegrad.torch._arith import relu, sigmoid, tanh
 from tracegrad.torch.nn import functional as F
 from tracegrad.torch.printing import tensor_repr
@@ -255,7 +255,7 @@ class Module:
 
 class Linear(Module):
     """``y = x @ weight.T + bias``, weights drawn uniformly in ``±1/sqrt(in_features)`` as
-    PyTorch's default initialisation (from NumPy's generator, see ``manual_seed``).
+    PyTorch's default initialisation (PyTorch's numbers after ``manual_seed``).
 
     >>> import tracegrad.torch as torch
     >>> torch.nn.Linear(3, 2)
@@ -269,16 +269,19 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        bound = 1 / math.sqrt(in_features) if in_features else 0.0
         d = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
-        def uniform(*shape: int) -> Parameter:
-            t: Any = creation.rand(*shape, dtype=d)
-            return Parameter(t * (2 * bound) - bound)
+        def uniform(bound: float, *shape: int) -> Parameter:
+            return Parameter(_random_ops.uniform_(creation.empty(*shape, dtype=d), -bound, bound))
 
-        self.weight = uniform(out_features, in_features)
+        # PyTorch's reset_parameters: kaiming_uniform_(a=sqrt(5)) for the weight, then the
+        # bias, both drawn by uniform_ from the default generator (the same numbers).
+        gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))
+        std = gain / math.sqrt(in_features) if in_features else 0.0
+        self.weight = uniform(math.sqrt(3.0) * std, out_features, in_features)
         if bias:
-            self.bias: Parameter | None = uniform(out_features)
+            bound = 1 / math.sqrt(in_features) if in_features else 0.0
+            self.bias: Parameter | None = uniform(bound, out_features)
         else:
             self.register_parameter("bias", None)
 

@@ -1,0 +1,185 @@
+"""From the generator's bits to numbers, as PyTorch's CPU kernels do it (same draws, same
+order, same rounding), so that a seeded script gets PyTorch's numbers.
+
+Each function returns a flat NumPy array of ``n`` values in the order PyTorch fills a
+contiguous tensor. docs/torch_shim.md ("Random numbers") lists what is bitwise equal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core.dtypes import is_bfloat16
+from tracegrad.torch._generator import Generator
+from tracegrad.torch._random_math import (
+    F32,
+    F64,
+    TWO_PI_F32,
+    Arr,
+    cephes_log,
+    cephes_sincos,
+    fma32,
+    fma64,
+    libm_map,
+)
+
+
+def _digits(dt: np.dtype[Any]) -> int:
+    """Mantissa bits PyTorch keeps for a uniform draw of this float dtype."""
+    if dt == F64:
+        return 53
+    if dt == np.float16:
+        return 11
+    return 8 if is_bfloat16(dt) else 24
+
+
+def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
+    """``n`` draws of ``uniform_real_distribution<dt>(0, 1)`` (exact, as float64): the low
+    ``digits`` bits of a 32-bit draw (a 64-bit draw for float64) over ``2**digits``."""
+    digits = _digits(dt)
+    raw = gen.random64(n) if digits == 53 else gen.random32(n)
+    mask = np.uint64((1 << digits) - 1)
+    out: Arr = (raw & mask).astype(F64) * (1.0 / (1 << digits))
+    return out
+
+
+def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) -> Arr:
+    """``uniform_(low, high)``: ``u * (high - low) + low`` fused, with ``low`` and ``high``
+    first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
+    u = unit_uniform(gen, n, dt)
+    a, b = np.asarray(low).astype(dt), np.asarray(high).astype(dt)
+    width = (b - a).astype(F64)
+    if dt == F64:
+        value = u if (width == 1.0 and a == 0.0) else fma64(u, width, a)
+    elif dt == F32:
+        value = u * width + a.astype(F64)  # exact product, so one rounding as in an FMA
+    else:
+        value = fma32(u, width, a)  # half types compute in float
+    return value.astype(dt)
+
+
+def _box_muller_16(u: Arr, dt: np.dtype[Any], mean: float, std: float) -> Arr:
+    """``normal_fill_16`` over rows of 16 uniforms: pairs (j, j + 8) become two normals."""
+    u = u.reshape(-1, 16)
+    if dt == F32:
+        u = u.astype(F32)
+        radius = np.sqrt(F32(-2) * cephes_log(F32(1) - u[:, :8]))
+        sin, cos = cephes_sincos(TWO_PI_F32 * u[:, 8:])
+        pair = np.concatenate([radius * cos, radius * sin], axis=1)
+        return fma32(pair, F32(std), F32(mean)).ravel()
+    radius = np.sqrt(-2.0 * libm_map(math.log, 1.0 - u[:, :8]))
+    theta = (2.0 * math.pi) * u[:, 8:]
+    pair = np.concatenate(
+        [radius * libm_map(math.cos, theta), radius * libm_map(math.sin, theta)], axis=1
+    )
+    return fma64(pair, std, mean).ravel()
+
+
+def normal(
+    gen: Generator, n: int, dt: np.dtype[Any], mean: float, std: float, contiguous: bool
+) -> Arr:
+    """``normal_(mean, std)``. Contiguous tensors of 16 or more elements take PyTorch's
+    ``normal_fill``: all uniforms first, Box-Muller 16 at a time, and if ``n`` is not a
+    multiple of 16 the last 16 are redrawn and recomputed; others draw one at a time."""
+    if n < 16 or not contiguous:
+        return scalar_normal(gen, n, mean, std).astype(dt)
+    out = np.empty(n, F64 if dt == F64 else F32)
+    whole = n // 16 * 16
+    out[:whole] = _box_muller_16(unit_uniform(gen, whole, dt), dt, mean, std)
+    if n % 16:
+        unit_uniform(gen, n - whole, dt)  # drawn, then overwritten as PyTorch does
+        out[n - 16 :] = _box_muller_16(unit_uniform(gen, 16, dt), dt, mean, std)
+    return out.astype(dt)
+
+
+def scalar_normal(gen: Generator, n: int, mean: float, std: float) -> Arr:
+    """``n`` draws of ``normal_distribution<double>``: Box-Muller on two 53-bit uniforms,
+    the second normal of each pair kept in the generator for the next draw."""
+    out = np.empty(n, F64)
+    i = 0
+    while i < n:
+        if gen.next_double_normal is not None:
+            out[i] = gen.next_double_normal
+            gen.next_double_normal = None
+            i += 1
+            continue
+        pairs = (n - i + 1) // 2
+        u = unit_uniform(gen, 2 * pairs, np.dtype(F64)).reshape(pairs, 2)
+        radius = np.sqrt(-2.0 * libm_map(math.log1p, -u[:, 1]))
+        theta = (2.0 * math.pi) * u[:, 0]
+        first = radius * libm_map(math.cos, theta)
+        second = radius * libm_map(math.sin, theta)
+        take = n - i
+        both = np.stack([first, second], axis=1).ravel()
+        out[i : i + take] = both[:take]
+        if take < 2 * pairs:
+            gen.next_double_normal = float(both[-1])
+        i += take
+    return fma64(out, std, mean)
+
+
+def int_from_to(gen: Generator, n: int, low: int, high: int) -> Arr:
+    """``random_(low, high)`` / ``randint``: ``draw % (high - low) + low``, with a 64-bit draw
+    when the range needs more than 32 bits."""
+    span = high - low
+    raw = gen.random64(n) if span >= 2**32 else gen.random32(n)
+    out: Arr = (raw % np.uint64(span)).astype(np.int64) + np.int64(low)
+    return out
+
+
+def randperm(gen: Generator, n: int) -> Arr:
+    """PyTorch's ``randperm`` for ``n < 2**32 / 20``: swap ``i`` with ``i + draw % (n - i)``."""
+    perm = np.arange(n, dtype=np.int64)
+    if n > 1:
+        offsets = (gen.random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+        p = perm.tolist()
+        for i, z in enumerate(offsets):
+            p[i], p[i + z] = p[i + z], p[i]
+        perm = np.array(p, dtype=np.int64)
+    return perm
+
+
+def int_full(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
+    """``random_()`` with no range: a draw modulo the dtype's span (``max + 1`` for integers,
+    ``2**digits + 1`` for floats; 64-bit draws for int64 and float64; bool takes bit 0)."""
+    if dt == np.bool_:
+        bits: Arr = (gen.random32(n) & np.uint64(1)).astype(np.bool_)
+        return bits
+    span = int(np.iinfo(dt).max) + 1 if dt.kind in "iu" else (1 << _digits(dt)) + 1
+    wide = dt in (np.dtype(np.int64), np.dtype(F64))
+    raw = gen.random64(n) if wide else gen.random32(n)
+    out: Arr = np.asarray(raw % np.uint64(span)).astype(dt)
+    return out
+
+
+def bernoulli(gen: Generator, probs: Arr) -> Arr:
+    """1.0 where a uniform draw is below ``probs`` (53-bit draws for float64 probabilities,
+    and for a Python-number ``p`` passed as float64; 24-bit draws otherwise)."""
+    dt = np.dtype(F64) if probs.dtype == F64 else np.dtype(F32)
+    out: Arr = (unit_uniform(gen, probs.size, dt) < probs.ravel()).astype(F64)
+    return out
+
+
+def multinomial(gen: Generator, rows: Arr, k: int, replacement: bool) -> Arr:
+    """PyTorch's CPU multinomial: with replacement, a binary search of a 53-bit uniform in
+    each row's normalised running sum; without (or for one sample), the top ``k`` of
+    ``weights / q`` with ``q`` exponential draws (the Gumbel trick)."""
+    dt = rows.dtype
+    out = np.empty((rows.shape[0], k), np.int64)
+    if replacement and k > 1:
+        for i, row in enumerate(rows):
+            cum = np.add.accumulate(row.astype(dt))
+            cum = (cum / cum[-1]).astype(dt)
+            cum[-1] = 1
+            u = unit_uniform(gen, k, np.dtype(F64))
+            out[i] = np.searchsorted(cum.astype(F64), u, side="left")
+        return out
+    u = unit_uniform(gen, rows.size, np.dtype(F64)).reshape(rows.shape)
+    q = (-libm_map(math.log1p, -u)).astype(dt)
+    score = rows / q
+    order = np.argsort(-score, axis=1, kind="stable")
+    out[:] = order[:, :k]
+    return out

@@ -1,0 +1,252 @@
+"""Random in-place methods (``uniform_ normal_ random_ bernoulli_ exponential_ cauchy_
+log_normal_ geometric_``) and ``torch.normal``/``torch.bernoulli``/``torch.multinomial``,
+drawing PyTorch's numbers from a ``Generator`` (see ``_random``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tracegrad.torch import _random
+from tracegrad.torch._generator import Generator, resolve
+from tracegrad.torch._random_math import F64, Arr, libm_map
+from tracegrad.torch._views import LEAF_IN_PLACE, write
+from tracegrad.torch.creation import _finish, _float_dtype
+from tracegrad.torch.grad_mode import STATE
+from tracegrad.torch.tensor import Tensor
+
+
+def _fill(self: Tensor, draw: Callable[[int], Arr]) -> Tensor:
+    """Write ``draw(numel)`` into ``self`` in PyTorch's fill order (memory order, so a
+    transposed view is filled along its base), in place."""
+    if STATE.enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError(LEAF_IN_PLACE)
+    value = self._value
+    flat = draw(int(value.size))
+    if value.ndim > 1 and not value.flags.c_contiguous:
+        order = sorted(range(value.ndim), key=lambda a: -abs(value.strides[a]))
+        laid = flat.reshape([value.shape[a] for a in order])
+        flat = np.transpose(laid, np.argsort(order))
+    return write(self, np.asarray(flat).reshape(value.shape).astype(value.dtype, copy=False))
+
+
+def _contiguous(self: Tensor) -> bool:
+    return bool(self._value.flags.c_contiguous)
+
+
+def uniform_(
+    self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    """Fill with uniform random numbers in [a, b), in place (PyTorch's numbers).
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(3).uniform_(-1, 1)
+    tensor([-0.0075,  0.5364, -0.8230])
+    """
+    gen, dt = resolve(generator), self._value.dtype
+    return _fill(self, lambda n: _random.uniform(gen, n, dt, a, b))
+
+
+def normal_(
+    self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    """Fill with normal random numbers, in place (PyTorch's numbers).
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(3).normal_(10, 2)
+    tensor([13.0820,  9.4131,  5.6424])
+    """
+    gen, dt, contiguous = resolve(generator), self._value.dtype, _contiguous(self)
+    return _fill(self, lambda n: _random.normal(gen, n, dt, mean, std, contiguous))
+
+
+def random_(
+    self: Tensor, from_: int = 0, to: int | None = None, *, generator: Generator | None = None
+) -> Tensor:
+    """Fill with random integers in [from, to) (``random_(to)`` starts at 0; ``random_()``
+    spans the dtype), in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(4, dtype=torch.int64).random_(10)
+    tensor([4, 9, 3, 0])
+    """
+    gen, dt = resolve(generator), self._value.dtype
+    if to is None and from_ != 0:
+        from_, to = 0, from_
+    if to is not None:
+        lo, hi = int(from_), int(to)
+        return _fill(self, lambda n: _random.int_from_to(gen, n, lo, hi))
+    return _fill(self, lambda n: _random.int_full(gen, n, dt))
+
+
+def bernoulli_(
+    self: Tensor, p: Any = 0.5, *, generator: Generator | None = None
+) -> Tensor:  # fmt: skip
+    """Fill with 1 (probability ``p``, a number or a tensor) or 0, in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(5).bernoulli_(0.5)
+    tensor([0., 0., 1., 0., 0.])
+    """
+    gen = resolve(generator)
+    if isinstance(p, Tensor):
+        probs = np.broadcast_to(p._value, self._value.shape)
+        return _fill(self, lambda n: _random.bernoulli(gen, probs.ravel()))
+    return _fill(self, lambda n: _random.bernoulli(gen, np.full(n, float(p))))
+
+
+def _double_draws(
+    self: Tensor, generator: Generator | None, fn: Callable[[Arr], Arr]
+) -> Tensor:  # fmt: skip
+    gen = resolve(generator)
+    return _fill(self, lambda n: fn(_random.unit_uniform(gen, n, np.dtype(F64))))
+
+
+def exponential_(
+    self: Tensor, lambd: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:  # fmt: skip
+    """Fill with exponential random numbers of rate ``lambd``, in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(2).exponential_()
+    tensor([3.5083, 1.2304])
+    """
+    return _double_draws(self, generator, lambda u: -1.0 / lambd * libm_map(math.log1p, -u))
+
+
+def cauchy_(
+    self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    """Fill with Cauchy random numbers, in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(2).cauchy_()
+    tensor([10.5977,  0.7648])
+    """
+    return _double_draws(
+        self, generator, lambda u: median + sigma * libm_map(math.tan, math.pi * (u - 0.5))
+    )
+
+
+def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
+    """Fill with the number of Bernoulli(p) trials up to the first success, in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(3).geometric_(0.5)
+    tensor([1., 1., 2.])
+    """
+    return _double_draws(self, generator, lambda u: np.ceil(libm_map(math.log, u) / math.log1p(-p)))
+
+
+def log_normal_(
+    self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Generator | None = None
+) -> Tensor:
+    """Fill with ``exp`` of normal random numbers (one at a time, as PyTorch), in place.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.zeros(2).log_normal_(0, 0.5)
+    tensor([2.1608, 0.8635])
+    """
+    gen = resolve(generator)
+    return _fill(self, lambda n: libm_map(math.exp, _random.scalar_normal(gen, n, mean, std)))
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Normal random numbers with ``mean`` and ``std`` (numbers or tensors, broadcast);
+    with tensors PyTorch draws ``randn`` of the result's shape, then ``z * std + mean``.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.normal(torch.tensor([0.0, 10.0]), 1.0)
+    tensor([1.5410, 9.7066])
+    >>> torch.normal(2.0, 3.0, (2,)).shape
+    torch.Size([2])
+    """
+    gen = resolve(generator)
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal() missing required argument 'size' (with float mean/std)")
+        from tracegrad.torch.creation import empty
+
+        out = empty(size, dtype=_float_dtype(dtype), requires_grad=False)
+        normal_(out, float(mean), float(std), generator=gen)
+        out._requires_grad = requires_grad
+        return out
+    arrays = [x._value for x in (mean, std) if isinstance(x, Tensor)]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    dt = np.result_type(*arrays)
+    z = _random.normal(gen, int(np.prod(shape)), dt, 0.0, 1.0, True).reshape(shape)
+    m = mean._value if isinstance(mean, Tensor) else mean
+    s = std._value if isinstance(std, Tensor) else std
+    value = (z * np.asarray(s, dt) + np.asarray(m, dt)).astype(dt)
+    return _finish(np.broadcast_to(value, shape).copy(), requires_grad)
+
+
+def bernoulli(
+    input: Tensor, p: Any = None, *, generator: Generator | None = None, **unused: Any
+) -> Tensor:
+    """1 with the probability in each element of ``input`` (or ``p``), else 0.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.bernoulli(torch.tensor([0.0, 0.5, 1.0]))
+    tensor([0., 0., 1.])
+    """
+    out = _finish(np.zeros_like(input._value), False)
+    return bernoulli_(out, input if p is None else p, generator=generator)
+
+
+def multinomial(
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Indices drawn from the rows of ``input`` (weights); without replacement each index
+    at most once.
+
+    >>> import tracegrad.torch as torch
+    >>> _ = torch.manual_seed(0)
+    >>> torch.multinomial(torch.tensor([0.0, 1.0, 1.0]), 2).sort().values
+    tensor([1, 2])
+    """
+    w = input._value.astype(F64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    rows = w.reshape(-1, w.shape[-1])
+    positive = (rows > 0).sum(axis=1)
+    if not replacement and int(num_samples) > int(positive.min()):
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    out = _random.multinomial(resolve(generator), rows, int(num_samples), replacement)
+    return _finish(out.reshape((*w.shape[:-1], int(num_samples))), False)
+
+
+TENSOR_METHODS: dict[str, Any] = {
+    "uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
+    "exponential_": exponential_, "cauchy_": cauchy_, "geometric_": geometric_,
+    "log_normal_": log_normal_, "bernoulli": bernoulli,
+    "multinomial": multinomial,
+}  # fmt: skip
