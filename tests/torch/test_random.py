@@ -86,11 +86,32 @@ def test_randint_randperm_random_(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_half_types(seed: int, dt: str) -> None:
+    def draws(T: Any) -> tuple[Any, ...]:
+        d = getattr(T, dt)
+        return tuple(
+            x.float()
+            for x in (
+                T.rand(50, dtype=d),
+                T.empty(300, dtype=d).uniform_(-0.3, 1.7),
+                T.randn(7, dtype=d),
+                T.randn(100, dtype=d),
+                T.empty(37, dtype=d).normal_(0.3, 1.7),
+                T.empty(300, dtype=d).exponential_(0.7),
+                T.empty(30, dtype=d).random_(),
+            )
+        )
+
+    _same(draws, seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_other_distributions(seed: int) -> None:
     for dt in ("float32", "float64"):
         _same(lambda T: T.empty(40, dtype=getattr(T, dt)).bernoulli_(0.3), seed)
         _same(lambda T: T.empty(40, dtype=getattr(T, dt)).exponential_(2.0), seed)
-        _same(lambda T: T.empty(40, dtype=getattr(T, dt)).cauchy_(1.0, 2.0), seed)
+        _same(lambda T: T.empty(40, dtype=getattr(T, dt)).cauchy_(0.1, 3.0), seed)
         _same(lambda T: T.empty(40, dtype=getattr(T, dt)).geometric_(0.3), seed)
         _same(lambda T: T.empty(5, dtype=getattr(T, dt)).log_normal_(0.5, 2.0), seed)
         _same(lambda T: T.bernoulli(T.tensor(np.linspace(0, 1, 40)).to(getattr(T, dt))), seed)

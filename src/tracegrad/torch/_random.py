@@ -28,7 +28,7 @@ from tracegrad.torch._random_math import (
 
 
 def _digits(dt: np.dtype[Any]) -> int:
-    """Mantissa bits PyTorch keeps for a uniform draw of this float dtype."""
+    """Mantissa bits of a float dtype (with the implicit bit)."""
     if dt == F64:
         return 53
     if dt == np.float16:
@@ -38,8 +38,9 @@ def _digits(dt: np.dtype[Any]) -> int:
 
 def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
     """``n`` draws of ``uniform_real_distribution<dt>(0, 1)`` (exact, as float64): the low
-    ``digits`` bits of a 32-bit draw (a 64-bit draw for float64) over ``2**digits``."""
-    digits = _digits(dt)
+    24 bits of a 32-bit draw over ``2**24`` (float32 and the half types, which round it),
+    or the low 53 bits of a 64-bit draw over ``2**53`` (float64)."""
+    digits = 53 if dt == F64 else 24
     raw = gen.random64(n) if digits == 53 else gen.random32(n)
     mask = np.uint64((1 << digits) - 1)
     out: Arr = (raw & mask).astype(F64) * (1.0 / (1 << digits))
@@ -50,21 +51,25 @@ def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) 
     """``uniform_(low, high)``: ``u * (high - low) + low`` fused, with ``low`` and ``high``
     first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
     u = unit_uniform(gen, n, dt)
-    a, b = np.asarray(low).astype(dt), np.asarray(high).astype(dt)
-    width = (b - a).astype(F64)
     if dt == F64:
-        value = u if (width == 1.0 and a == 0.0) else fma64(u, width, a)
-    elif dt == F32:
-        value = u * width + a.astype(F64)  # exact product, so one rounding as in an FMA
-    else:
-        value = fma32(u, width, a)  # half types compute in float
-    return value.astype(dt)
+        width = high - low
+        value = u if (width == 1.0 and low == 0.0) else fma64(u, width, low)
+        return value
+    # float32 and the half types draw a float in [low, high) with low and high as floats
+    # (an exact product, so one rounding as in an FMA); the half types then round, and a
+    # value rounded up to ``high`` becomes ``low``.
+    a, b = F32(low), F32(high)
+    value = (u * F64(b - a) + F64(a)).astype(F32)
+    if dt != F32:
+        value = value.astype(dt)
+        value = np.where(value.astype(F32) >= b, np.asarray(a).astype(dt), value)
+    return value
 
 
 def _box_muller_16(u: Arr, dt: np.dtype[Any], mean: float, std: float) -> Arr:
     """``normal_fill_16`` over rows of 16 uniforms: pairs (j, j + 8) become two normals."""
     u = u.reshape(-1, 16)
-    if dt == F32:
+    if dt != F64:
         u = u.astype(F32)
         radius = np.sqrt(F32(-2) * cephes_log(F32(1) - u[:, :8]))
         sin, cos = cephes_sincos(TWO_PI_F32 * u[:, 8:])
@@ -83,14 +88,17 @@ def normal(
 ) -> Arr:
     """``normal_(mean, std)``. Contiguous tensors of 16 or more elements take PyTorch's
     ``normal_fill``: all uniforms first, Box-Muller 16 at a time, and if ``n`` is not a
-    multiple of 16 the last 16 are redrawn and recomputed; others draw one at a time."""
+    multiple of 16 the last 16 are redrawn and recomputed; others draw one at a time.
+    The half types take float32's numbers, rounded, without the draws that are
+    overwritten."""
     if n < 16 or not contiguous:
         return scalar_normal(gen, n, mean, std).astype(dt)
     out = np.empty(n, F64 if dt == F64 else F32)
     whole = n // 16 * 16
     out[:whole] = _box_muller_16(unit_uniform(gen, whole, dt), dt, mean, std)
     if n % 16:
-        unit_uniform(gen, n - whole, dt)  # drawn, then overwritten as PyTorch does
+        if dt in (F32, F64):
+            unit_uniform(gen, n - whole, dt)  # drawn, then overwritten as PyTorch does
         out[n - 16 :] = _box_muller_16(unit_uniform(gen, 16, dt), dt, mean, std)
     return out.astype(dt)
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.core.dtypes import is_bfloat16
 from tracegrad.torch import _random
 from tracegrad.torch._generator import Generator, resolve
-from tracegrad.torch._random_math import F64, Arr, libm_map
+from tracegrad.torch._random_math import F32, F64, Arr, fma64, libm_map
 from tracegrad.torch._views import LEAF_IN_PLACE, write
 from tracegrad.torch.creation import _finish, _float_dtype
 from tracegrad.torch.grad_mode import STATE
@@ -26,6 +27,8 @@ def _fill(self: Tensor, draw: Callable[[int], Arr]) -> Tensor:
         raise RuntimeError(LEAF_IN_PLACE)
     value = self._value
     flat = draw(int(value.size))
+    if value.dtype == np.float16 or is_bfloat16(value.dtype):
+        flat = flat.astype(F32)  # PyTorch rounds a double to a half type through float
     if value.ndim > 1 and not value.flags.c_contiguous:
         order = sorted(range(value.ndim), key=lambda a: -abs(value.strides[a]))
         laid = flat.reshape([value.shape[a] for a in order])
@@ -133,7 +136,7 @@ def cauchy_(
     tensor([10.5977,  0.7648])
     """
     return _double_draws(
-        self, generator, lambda u: median + sigma * libm_map(math.tan, math.pi * (u - 0.5))
+        self, generator, lambda u: fma64(sigma, libm_map(math.tan, math.pi * (u - 0.5)), median)
     )
 
 
