@@ -210,3 +210,15 @@ def test_linear_init_is_pytorchs() -> None:
     np.testing.assert_array_equal(lin.bias.detach().numpy(), np.array(bias, np.float32))
     tt.manual_seed(0)
     assert tt.randn(2, dtype=tt.float64).tolist() == [1.5409961082440433, -0.2934289057609464]
+
+
+def test_fused_multiply_add_rounds_once() -> None:
+    from tracegrad.torch._random_math import fma32, fma64
+
+    # (1 + 2**-12)**2 = 1 + 2**-11 + 2**-24 is halfway between two floats: a tiny addend
+    # decides the rounding of a fused multiply-add, which two roundings would lose.
+    a = np.float32(1 + 2**-12)
+    up, down = fma32(a, a, np.float32(2**-100)), fma32(a, a, np.float32(-(2**-100)))
+    assert up == np.float32(1 + 2**-11 + 2**-23) and down == np.float32(1 + 2**-11)
+    x = 1 + 2**-30  # x * x = 1 + 2**-29 + 2**-60: the last term is lost by a plain product
+    assert fma64(x, x, -1.0) == 2**-29 + 2**-60

@@ -8,6 +8,7 @@ contiguous tensor. docs/torch_shim.md ("Random numbers") lists what is bitwise e
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,11 +41,15 @@ def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
     """``n`` draws of ``uniform_real_distribution<dt>(0, 1)`` (exact, as float64): the low
     24 bits of a 32-bit draw over ``2**24`` (float32 and the half types, which round it),
     or the low 53 bits of a 64-bit draw over ``2**53`` (float64)."""
-    digits = 53 if dt == F64 else 24
-    raw = gen.random64(n) if digits == 53 else gen.random32(n)
-    mask = np.uint64((1 << digits) - 1)
-    out: Arr = (raw & mask).astype(F64) * (1.0 / (1 << digits))
-    return out
+    if dt != F64:
+        out: Arr = (gen.random32(n) & np.uint64(0xFFFFFF)).astype(F64) * 2.0**-24
+        return out
+    # the low 53 bits of (first << 32 | second), scaled: two exact products, exact sum
+    pairs = gen.random32(2 * n).astype(np.uint32).reshape(n, 2)
+    high: Arr = (pairs[:, 0] & np.uint32(0x1FFFFF)).astype(F64)
+    high *= 2.0**-21
+    high += pairs[:, 1] * 2.0**-53
+    return high
 
 
 def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) -> Arr:
@@ -66,6 +71,14 @@ def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) 
     return value
 
 
+def _scale(x: Arr, std: Any, mean: Any, fused: Callable[[Any, Any, Any], Arr]) -> Arr:
+    """``x * std + mean`` with one rounding (``fused``); exact shortcuts for 1 and 0."""
+    if mean == 0:
+        out: Arr = x if std == 1 else x * std
+        return out
+    return x + mean if std == 1 else fused(x, std, mean)
+
+
 def _box_muller_16(u: Arr, dt: np.dtype[Any], mean: float, std: float) -> Arr:
     """``normal_fill_16`` over rows of 16 uniforms: pairs (j, j + 8) become two normals."""
     u = u.reshape(-1, 16)
@@ -74,13 +87,13 @@ def _box_muller_16(u: Arr, dt: np.dtype[Any], mean: float, std: float) -> Arr:
         radius = np.sqrt(F32(-2) * cephes_log(F32(1) - u[:, :8]))
         sin, cos = cephes_sincos(TWO_PI_F32 * u[:, 8:])
         pair = np.concatenate([radius * cos, radius * sin], axis=1)
-        return fma32(pair, F32(std), F32(mean)).ravel()
+        return _scale(pair, F32(std), F32(mean), fma32).ravel()
     radius = np.sqrt(-2.0 * libm_map(math.log, 1.0 - u[:, :8]))
     theta = (2.0 * math.pi) * u[:, 8:]
     pair = np.concatenate(
         [radius * libm_map(math.cos, theta), radius * libm_map(math.sin, theta)], axis=1
     )
-    return fma64(pair, std, mean).ravel()
+    return _scale(pair, std, mean, fma64).ravel()
 
 
 def normal(
@@ -126,7 +139,7 @@ def scalar_normal(gen: Generator, n: int, mean: float, std: float) -> Arr:
         if take < 2 * pairs:
             gen.next_double_normal = float(both[-1])
         i += take
-    return fma64(out, std, mean)
+    return _scale(out, std, mean, fma64)
 
 
 def int_from_to(gen: Generator, n: int, low: int, high: int) -> Arr:

@@ -32,18 +32,18 @@ _SIN_P = (F32(-1.9515295891e-4), F32(8.3321608736e-3), F32(-1.6666654611e-1))
 
 def fma32(a: Any, b: Any, c: Any) -> Arr:
     """``a * b + c`` in float32 with one rounding (``_mm256_fmadd_ps``)."""
-    p = np.asarray(a, F64) * np.asarray(b, F64)  # exact: 24 + 24 bits fit in 53
-    c64 = np.asarray(c, F64)
-    s = p + c64
-    # s may sit exactly halfway between two floats only because of its own rounding; the
-    # exact error t says which way the true sum lies.
-    bb = s - p
-    t = (p - (s - bb)) + (c64 - bb)
-    bits = np.asarray(s).view(np.uint64)
-    tie = ((bits & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)) & (t != 0)
-    if np.any(tie):
-        s = np.where(tie, np.nextafter(s, s + t), s)
-    out: Arr = np.asarray(s).astype(F32)
+    s = np.multiply(a, b, dtype=F64)  # exact: 24 + 24 bits fit in 53
+    s += c
+    # Rounding s to float32 rounds twice; that differs from one rounding only where s
+    # landed exactly halfway between two floats, and then the exact error says which way.
+    tie = (s.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+    if tie.any():
+        p = np.multiply(a, b, dtype=F64)
+        c64 = np.broadcast_to(np.asarray(c, F64), s.shape)
+        bb = s - p
+        t = (p - (s - bb)) + (c64 - bb)
+        s = np.where(tie & (t != 0), np.nextafter(s, np.copysign(np.inf, t)), s)
+    out: Arr = s.astype(F32)
     return out
 
 
