@@ -222,3 +222,40 @@ def test_fused_multiply_add_rounds_once() -> None:
     assert up == np.float32(1 + 2**-11 + 2**-23) and down == np.float32(1 + 2**-11)
     x = 1 + 2**-30  # x * x = 1 + 2**-29 + 2**-60: the last term is lost by a plain product
     assert fma64(x, x, -1.0) == 2**-29 + 2**-60
+
+
+BAD_CALLS: list[Callable[[Any], Any]] = [
+    lambda T: T.zeros(3).normal_(0, -1),
+    lambda T: T.zeros(3).uniform_(3, 2),
+    lambda T: T.zeros(3).exponential_(0),
+    lambda T: T.zeros(3).geometric_(1.5),
+    lambda T: T.zeros(3).bernoulli_(1.5),
+    lambda T: T.bernoulli(T.tensor([1.5])),
+    lambda T: T.zeros(3).cauchy_(0, -1),
+    lambda T: T.zeros(3).log_normal_(0, -1),
+    lambda T: T.normal(T.zeros(2), -1.0),
+    lambda T: T.multinomial(T.tensor([1.0, -1.0]), 1),
+    lambda T: T.multinomial(T.tensor([0.0, 0.0]), 1),
+    lambda T: T.multinomial(T.tensor([1.0, 1.0]), 3),
+    lambda T: T.multinomial(T.ones(2, 2, 2), 1),
+    lambda T: T.multinomial(T.tensor([1, 2]), 1),
+    lambda T: T.zeros(3, dtype=T.int64).random_(5, 3),
+    lambda T: T.zeros(3, dtype=T.int64).normal_(),
+    lambda T: T.zeros(3, dtype=T.int64).uniform_(),
+    lambda T: T.zeros(3, dtype=T.int64).exponential_(),
+    lambda T: T.zeros(3, dtype=T.int64).cauchy_(),
+    lambda T: T.zeros(3, dtype=T.int64).log_normal_(),
+    lambda T: T.zeros(3, requires_grad=True).uniform_(),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BAD_CALLS)))
+def test_bad_input_raises_as_pytorch(index: int) -> None:
+    torch = pytest.importorskip("torch")
+    call = BAD_CALLS[index]
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(Exception) as got:
+        call(tt)
+    assert type(got.value) is type(want.value)
+    assert str(got.value).splitlines()[0] == str(want.value).splitlines()[0]

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core.dtypes import is_bfloat16
-from tracegrad.torch import _random
+from tracegrad.torch import _random, dtypes
 from tracegrad.torch._generator import Generator, resolve
 from tracegrad.torch._random_math import F32, F64, Arr, fma64, libm_map
 from tracegrad.torch._views import LEAF_IN_PLACE, write
-from tracegrad.torch.creation import _finish, _float_dtype
+from tracegrad.torch.creation import _finish, _float_dtype, _int_range
 from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.tensor import Tensor
 
@@ -40,6 +40,37 @@ def _contiguous(self: Tensor) -> bool:
     return bool(self._value.flags.c_contiguous)
 
 
+_P_IN_RANGE = (
+    "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+    "be improved?  If so, please report an enhancement request to PyTorch.)"
+)
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise RuntimeError(message)
+
+
+def _floating(self: Tensor, kernel: str) -> np.dtype[Any]:
+    """The dtype of ``self``, which a float-only kernel requires to be floating."""
+    dt: np.dtype[Any] = self._value.dtype
+    if not (dt.kind == "f" or is_bfloat16(dt)):
+        name = dtypes.scalar_name(dtypes.from_numpy_dtype(dt))
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    return dt
+
+
+def _continuous(self: Tensor, name: str, cpp: bool = False) -> None:
+    dt = self._value.dtype
+    if not (dt.kind == "f" or is_bfloat16(dt)):
+        d = dtypes.from_numpy_dtype(dt)
+        spelled = dtypes.cpp_name(d) if cpp else dtypes.scalar_name(d)
+        raise RuntimeError(
+            f"{name} distribution is a continuous probability distribution. dtype must be "
+            f"a floating point but you specified {spelled}"
+        )
+
+
 def uniform_(
     self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Generator | None = None
 ) -> Tensor:
@@ -50,7 +81,11 @@ def uniform_(
     >>> torch.zeros(3).uniform_(-1, 1)
     tensor([-0.0075,  0.5364, -0.8230])
     """
-    gen, dt = resolve(generator), self._value.dtype
+    dt = _floating(self, "check_uniform_bounds")
+    _check(
+        a <= b, f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
+    )
+    gen = resolve(generator)
     return _fill(self, lambda n: _random.uniform(gen, n, dt, a, b))
 
 
@@ -64,7 +99,9 @@ def normal_(
     >>> torch.zeros(3).normal_(10, 2)
     tensor([13.0820,  9.4131,  5.6424])
     """
-    gen, dt, contiguous = resolve(generator), self._value.dtype, _contiguous(self)
+    dt = _floating(self, "normal_kernel_cpu")
+    _check(std >= 0.0, f"normal expects std >= 0.0, but found std {std:g}")
+    gen, contiguous = resolve(generator), _contiguous(self)
     return _fill(self, lambda n: _random.normal(gen, n, dt, mean, std, contiguous))
 
 
@@ -83,7 +120,7 @@ def random_(
     if to is None and from_ != 0:
         from_, to = 0, from_
     if to is not None:
-        lo, hi = int(from_), int(to)
+        lo, hi = _int_range(from_, to)
         return _fill(self, lambda n: _random.int_from_to(gen, n, lo, hi))
     return _fill(self, lambda n: _random.int_full(gen, n, dt))
 
@@ -99,6 +136,11 @@ def bernoulli_(
     tensor([0., 0., 1., 0., 0.])
     """
     gen = resolve(generator)
+    if not isinstance(p, Tensor):
+        _check(0 <= p <= 1, f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    else:
+        probs_ok = bool(np.all((p._value >= 0) & (p._value <= 1)))
+        _check(probs_ok, _P_IN_RANGE)
     if isinstance(p, Tensor):
         probs = np.broadcast_to(p._value, self._value.shape)
         return _fill(self, lambda n: _random.bernoulli(gen, probs.ravel()))
@@ -122,6 +164,8 @@ def exponential_(
     >>> torch.zeros(2).exponential_()
     tensor([3.5083, 1.2304])
     """
+    _continuous(self, "Exponential")
+    _check(lambd > 0.0, f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     return _double_draws(self, generator, lambda u: -1.0 / lambd * libm_map(math.log1p, -u))
 
 
@@ -135,6 +179,8 @@ def cauchy_(
     >>> torch.zeros(2).cauchy_()
     tensor([10.5977,  0.7648])
     """
+    _continuous(self, "Cauchy", cpp=True)
+    _check(sigma > 0.0, f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     return _double_draws(
         self, generator, lambda u: fma64(sigma, libm_map(math.tan, math.pi * (u - 0.5)), median)
     )
@@ -148,6 +194,7 @@ def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) ->
     >>> torch.zeros(3).geometric_(0.5)
     tensor([1., 1., 2.])
     """
+    _check(0 < p < 1, f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     return _double_draws(self, generator, lambda u: np.ceil(libm_map(math.log, u) / math.log1p(-p)))
 
 
@@ -161,6 +208,8 @@ def log_normal_(
     >>> torch.zeros(2).log_normal_(0, 0.5)
     tensor([2.1608, 0.8635])
     """
+    _floating(self, "log_normal_cpu")
+    _check(std > 0.0, f"log_normal_ expects std > 0.0, but found std={std:g}")
     gen = resolve(generator)
     return _fill(self, lambda n: libm_map(math.exp, _random.scalar_normal(gen, n, mean, std)))
 
@@ -195,6 +244,10 @@ def normal(
         normal_(out, float(mean), float(std), generator=gen)
         out._requires_grad = requires_grad
         return out
+    if isinstance(std, Tensor):
+        _check(bool(np.all(std._value >= 0)), "normal expects all elements of std >= 0.0")
+    else:
+        _check(std >= 0.0, f"normal expects std >= 0.0, but found std {std:g}")
     arrays = [x._value for x in (mean, std) if isinstance(x, Tensor)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     dt = np.result_type(*arrays)
@@ -234,17 +287,27 @@ def multinomial(
     >>> torch.multinomial(torch.tensor([0.0, 1.0, 1.0]), 2).sort().values
     tensor([1, 2])
     """
-    w = input._value.astype(F64)
-    if w.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
-    rows = w.reshape(-1, w.shape[-1])
-    positive = (rows > 0).sum(axis=1)
-    if not replacement and int(num_samples) > int(positive.min()):
+    w = input._value
+    if not (w.dtype.kind == "f" or is_bfloat16(w.dtype)):
+        name = dtypes.scalar_name(dtypes.from_numpy_dtype(w.dtype))
         raise RuntimeError(
-            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+            f"multinomial only supports floating-point dtypes for input, got: {name}"
         )
-    out = _random.multinomial(resolve(generator), rows, int(num_samples), replacement)
-    return _finish(out.reshape((*w.shape[:-1], int(num_samples))), False)
+    _check(w.ndim in (1, 2), "prob_dist must be 1 or 2 dim")
+    k = int(num_samples)
+    _check(
+        replacement or k <= w.shape[-1],
+        "cannot sample n_sample > prob_dist.size(-1) samples without replacement",
+    )
+    rows = w.reshape(-1, w.shape[-1])
+    finite = bool(np.all(np.isfinite(rows) & (rows >= 0)))
+    _check(finite, "probability tensor contains either `inf`, `nan` or element < 0")
+    _check(
+        bool(np.all(rows.astype(F64).sum(axis=1) > 0)),
+        "invalid multinomial distribution (sum of probabilities <= 0)",
+    )
+    out = _random.multinomial(resolve(generator), rows, k, replacement)
+    return _finish(out.reshape((*w.shape[:-1], k)), False)
 
 
 TENSOR_METHODS: dict[str, Any] = {
