@@ -107,6 +107,20 @@ def test_half_types(seed: int, dt: str) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_complex(seed: int) -> None:
+    def draws(T: Any) -> tuple[Any, ...]:
+        return (
+            T.empty(20, dtype=T.complex64).normal_(2, 3),
+            T.randn(5, dtype=T.complex64),
+            T.rand(4, dtype=T.complex128),
+            T.randn(17, dtype=T.complex128),
+            T.randn_like(T.zeros(3, dtype=T.complex64)),
+        )
+
+    _same(draws, seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_other_distributions(seed: int) -> None:
     for dt in ("float32", "float64"):
         _same(lambda T: T.empty(40, dtype=getattr(T, dt)).bernoulli_(0.3), seed)

@@ -37,6 +37,10 @@ def _digits(dt: np.dtype[Any]) -> int:
     return 8 if is_bfloat16(dt) else 24
 
 
+def _real(dt: np.dtype[Any]) -> np.dtype[Any]:
+    return np.dtype(F32) if dt == np.complex64 else np.dtype(F64)
+
+
 def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
     """``n`` draws of ``uniform_real_distribution<dt>(0, 1)`` (exact, as float64): the low
     24 bits of a 32-bit draw over ``2**24`` (float32 and the half types, which round it),
@@ -55,6 +59,8 @@ def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
 def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) -> Arr:
     """``uniform_(low, high)``: ``u * (high - low) + low`` fused, with ``low`` and ``high``
     first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
+    if dt.kind == "c":  # the real and imaginary parts, interleaved, as a float tensor
+        return uniform(gen, 2 * n, _real(dt), low, high).view(dt)
     u = unit_uniform(gen, n, dt)
     if dt == F64:
         width = high - low
@@ -107,6 +113,8 @@ def normal(
     multiple of 16 the last 16 are redrawn and recomputed; others draw one at a time.
     The half types take float32's numbers, rounded, without the draws that are
     overwritten."""
+    if dt.kind == "c":  # both parts, with variance split between them
+        return normal(gen, 2 * n, _real(dt), mean, std / math.sqrt(2), contiguous).view(dt)
     if n < 16 or not contiguous:
         return scalar_normal(gen, n, mean, std).astype(dt)
     out = np.empty(n, F64 if dt == F64 else F32)

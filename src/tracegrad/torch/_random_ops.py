@@ -52,18 +52,22 @@ def _check(ok: bool, message: str) -> None:
 
 
 def _floating(self: Tensor, kernel: str) -> np.dtype[Any]:
-    """The dtype of ``self``, which a float-only kernel requires to be floating."""
+    """The dtype of ``self``, which ``uniform_``/``normal_`` require to be floating or
+    complex."""
     dt: np.dtype[Any] = self._value.dtype
-    if not (dt.kind == "f" or is_bfloat16(dt)):
+    if not (dt.kind in "fc" or is_bfloat16(dt)):
         name = dtypes.scalar_name(dtypes.from_numpy_dtype(dt))
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
     return dt
 
 
-def _continuous(self: Tensor, name: str, cpp: bool = False) -> None:
+def _continuous(self: Tensor, name: str, cpp: bool = False, kernel: str = "") -> None:
+    """Refuse a non-float ``self`` in a real distribution's kernel, with PyTorch's text."""
     dt = self._value.dtype
     if not (dt.kind == "f" or is_bfloat16(dt)):
         d = dtypes.from_numpy_dtype(dt)
+        if kernel:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtypes.scalar_name(d)}'")
         spelled = dtypes.cpp_name(d) if cpp else dtypes.scalar_name(d)
         raise RuntimeError(
             f"{name} distribution is a continuous probability distribution. dtype must be "
@@ -208,7 +212,7 @@ def log_normal_(
     >>> torch.zeros(2).log_normal_(0, 0.5)
     tensor([2.1608, 0.8635])
     """
-    _floating(self, "log_normal_cpu")
+    _continuous(self, "", kernel="log_normal_cpu")
     _check(std > 0.0, f"log_normal_ expects std > 0.0, but found std={std:g}")
     gen = resolve(generator)
     return _fill(self, lambda n: libm_map(math.exp, _random.scalar_normal(gen, n, mean, std)))
