@@ -107,6 +107,19 @@ def test_half_types(seed: int, dt: str) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_views_fill_in_memory_order(seed: int) -> None:
+    def draws(T: Any) -> tuple[Any, ...]:
+        a, b, c = T.zeros(4, 5), T.zeros(4, 6, dtype=T.float64), T.zeros(2, 3, 4)
+        a.t().uniform_(-1, 1)
+        b[:, ::2].normal_()
+        c.permute(2, 0, 1).exponential_()
+        d = T.zeros(40, 3).t().normal_(1.0, 2.0)
+        return a, b, c, d
+
+    _same(draws, seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_complex(seed: int) -> None:
     def draws(T: Any) -> tuple[Any, ...]:
         return (
