@@ -61,6 +61,10 @@ def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) 
     first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
     if dt.kind == "c":  # the real and imaginary parts, interleaved, as a float tensor
         return uniform(gen, 2 * n, _real(dt), low, high).view(dt)
+    if dt == F32 and low == 0.0 and high == 1.0:  # rand: exact in float32, no arithmetic
+        out: Arr = (gen.random32(n) & np.uint64(0xFFFFFF)).astype(F32)
+        out *= F32(2.0**-24)
+        return out
     u = unit_uniform(gen, n, dt)
     if dt == F64:
         width = high - low
