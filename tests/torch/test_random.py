@@ -61,6 +61,7 @@ def test_rand_randn(seed: int, n: int) -> None:
     _same(lambda T: (T.rand(n), T.rand(n, dtype=T.float64)), seed)
     _same(lambda T: (T.randn(n), T.randn(n, dtype=T.float64)), seed)
     _same(lambda T: (T.randn(2, n), T.randn(3), T.randn(n, dtype=T.float64), T.rand(2)), seed)
+    _same(lambda T: (T.rand(size=(2, n)), T.randn(size=[n]), T.randn((3, 1))), seed)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -258,6 +258,13 @@ def eye(
 # ---- random numbers ------------------------------------------------------------------------
 
 
+def _random_shape(size: tuple[Any, ...], unused: dict[str, Any]) -> tuple[int, ...]:
+    """The shape of ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
+    if not size and "size" in unused:
+        size = (unused["size"],)
+    return sizes_arg(size)
+
+
 def _numel(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
@@ -277,7 +284,7 @@ def rand(
     tensor([[0.4963, 0.7682, 0.0885],
             [0.1320, 0.3074, 0.6341]])
     """
-    d, shape = _float_dtype(dtype), sizes_arg(size)
+    d, shape = _float_dtype(dtype), _random_shape(size, unused)
     value = _random.uniform(resolve(generator), _numel(shape), d, 0.0, 1.0)
     return _finish(value.reshape(shape), requires_grad, device)
 
@@ -298,7 +305,7 @@ def randn(
     >>> randn(4, dtype=dtypes.float64).dtype
     torch.float64
     """
-    d, shape = _float_dtype(dtype), sizes_arg(size)
+    d, shape = _float_dtype(dtype), _random_shape(size, unused)
     value = _random.normal(resolve(generator), _numel(shape), d, 0.0, 1.0, True)
     return _finish(value.reshape(shape), requires_grad, device)
 
