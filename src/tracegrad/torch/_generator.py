@@ -136,15 +136,14 @@ class Generator:
         """Restore a state from ``get_state`` (PyTorch's layout); returns the generator."""
         raw = new_state._value if isinstance(new_state, Tensor) else None
         if raw is None or raw.dtype != np.uint8:
-            got = type(new_state).__name__ if raw is None else f"torch.{raw.dtype}"
             raise TypeError(
-                f"expected a torch.ByteTensor, but got {got}: pass the tensor returned by "
-                "get_state() or torch.get_rng_state()"
+                "RNG state must be a torch.ByteTensor: pass the tensor that get_state() or "
+                "torch.get_rng_state() returned"
             )
         if raw.size != _STATE_BYTES:
             raise RuntimeError(
-                f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState "
-                f"of size {_STATE_BYTES} but found the input RNG state size to be {raw.size}"
+                f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found the input "
+                f"RNG state size to be {raw.size}"
             )
         b = np.ascontiguousarray(raw).tobytes()
 
