@@ -219,7 +219,7 @@ def test_bad_generator_and_state() -> None:
         tt.rand(2, generator=3)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="RNG state size"):
         tt.set_rng_state(tt.zeros(10, dtype=tt.uint8))
-    with pytest.raises(TypeError, match="RNG state must be a torch.ByteTensor"):
+    with pytest.raises(TypeError, match=r"RNG state must be a torch\.ByteTensor"):
         tt.set_rng_state(tt.zeros(5056))
     with pytest.raises(RuntimeError, match="from=5 >= to=5"):
         tt.randint(5, 5, (2,))
