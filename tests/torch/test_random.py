@@ -287,3 +287,46 @@ def test_bad_input_raises_as_pytorch(index: int) -> None:
         call(tt)
     assert type(got.value) is type(want.value)
     assert str(got.value).splitlines()[0] == str(want.value).splitlines()[0]
+
+
+def test_draws_in_the_graph_as_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+
+    def run(T: Any) -> list[Any]:
+        T.manual_seed(0)
+        out: list[Any] = []
+        draws: list[Callable[[Any], Any]] = [
+            lambda y: y.uniform_(),
+            lambda y: y.normal_(),
+            lambda y: y.random_(),
+            lambda y: y.random_(3),
+            lambda y: y.random_(1, 3),
+            lambda y: y.bernoulli_(0.5),
+            lambda y: y.bernoulli_(T.full((3,), 0.5)),
+            lambda y: y.exponential_(),
+            lambda y: y.cauchy_(),
+            lambda y: y.log_normal_(),
+            lambda y: y.geometric_(0.5),
+            lambda y: y[:2].normal_(),
+        ]
+        for draw in draws:
+            x = T.ones(3, requires_grad=True)
+            y = x * 2
+            draw(y)
+            (y * y).sum().backward()
+            out += [type(y.grad_fn).__name__, x.grad.numpy(), y.detach().numpy()]
+        m = T.tensor([0.5, 1.5], requires_grad=True)
+        s = T.tensor([2.0, 3.0], requires_grad=True)
+        for z in (T.normal(m, 1.5), T.normal(0.5, s), T.normal(m, s), T.bernoulli(m / 2)):
+            z.sum().backward()
+            out.append(type(z.grad_fn).__name__)
+        out += [m.grad.numpy(), s.grad.numpy()]
+        return out
+
+    want, got = run(torch), run(tt)
+    assert len(want) == len(got)
+    for w, g in zip(want, got, strict=True):
+        if isinstance(w, str):
+            assert g == w
+        else:
+            np.testing.assert_array_equal(g, w)

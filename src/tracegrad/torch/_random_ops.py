@@ -4,27 +4,43 @@ drawing PyTorch's numbers from a ``Generator`` (see ``_random``)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_bfloat16
 from tracegrad.torch import _random, dtypes
 from tracegrad.torch._generator import Generator, resolve
 from tracegrad.torch._random_math import F32, F64, Arr, fma64, libm_map
-from tracegrad.torch._views import LEAF_IN_PLACE, write
-from tracegrad.torch.creation import _finish, _float_dtype, _int_range
-from tracegrad.torch.grad_mode import STATE
+from tracegrad.torch._views import commit, recorded, write
+from tracegrad.torch.creation import _finish, _float_dtype, _int_range, empty
+from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor
 
 
-def _fill(self: Tensor, draw: Callable[[int], Arr]) -> Tensor:
+def _drawn_value(*args: Any) -> Any:
+    *inputs, drawn = args
+    for x in inputs:
+        drawn = tnp.zeros_like(x) + drawn
+    return drawn
+
+
+@functools.cache
+def _drawn(name: str) -> Op:
+    """The node of a draw: its value is the drawn array (the last input), and its gradient
+    to the tensor inputs is zero, as PyTorch's derivatives of random ops are."""
+    return Op(name, _drawn_value)
+
+
+def _fill(self: Tensor, node: str, draw: Callable[[int], Arr]) -> Tensor:
     """Write ``draw(numel)`` into ``self`` in PyTorch's fill order (memory order, so a
-    transposed view is filled along its base), in place."""
-    if STATE.enabled and self._requires_grad and self._grad_fn is None:
-        raise RuntimeError(LEAF_IN_PLACE)
+    transposed view is filled along its base), in place; recorded as ``node`` when ``self``
+    requires grad (its gradient stops there), as PyTorch records it."""
+    record = recorded(self, None)
     value = self._value
     flat = draw(int(value.size))
     if value.dtype == np.float16 or is_bfloat16(value.dtype):
@@ -33,7 +49,10 @@ def _fill(self: Tensor, draw: Callable[[int], Arr]) -> Tensor:
         order = sorted(range(value.ndim), key=lambda a: -abs(value.strides[a]))
         laid = flat.reshape([value.shape[a] for a in order])
         flat = np.transpose(laid, np.argsort(order))
-    return write(self, np.asarray(flat).reshape(value.shape).astype(value.dtype, copy=False))
+    drawn = np.asarray(flat).reshape(value.shape).astype(value.dtype, copy=False)
+    if record:
+        return commit(self, lambda: apply(_drawn(node), (self, drawn)))  # no gradient to self
+    return write(self, drawn)
 
 
 def _contiguous(self: Tensor) -> bool:
@@ -90,7 +109,7 @@ def uniform_(
         a <= b, f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
     )
     gen = resolve(generator)
-    return _fill(self, lambda n: _random.uniform(gen, n, dt, a, b))
+    return _fill(self, "UniformBackward0", lambda n: _random.uniform(gen, n, dt, a, b))
 
 
 def normal_(
@@ -106,7 +125,9 @@ def normal_(
     dt = _floating(self, "normal_kernel_cpu")
     _check(std >= 0.0, f"normal expects std >= 0.0, but found std {std:g}")
     gen, contiguous = resolve(generator), _contiguous(self)
-    return _fill(self, lambda n: _random.normal(gen, n, dt, mean, std, contiguous))
+    return _fill(
+        self, "NormalBackward0", lambda n: _random.normal(gen, n, dt, mean, std, contiguous)
+    )
 
 
 def random_(
@@ -121,12 +142,11 @@ def random_(
     tensor([4, 9, 3, 0])
     """
     gen, dt = resolve(generator), self._value.dtype
-    if to is None and from_ != 0:
-        from_, to = 0, from_
-    if to is not None:
-        lo, hi = _int_range(from_, to)
-        return _fill(self, lambda n: _random.int_from_to(gen, n, lo, hi))
-    return _fill(self, lambda n: _random.int_full(gen, n, dt))
+    if to is None and from_ == 0:
+        return _fill(self, "RandomBackward2", lambda n: _random.int_full(gen, n, dt))
+    node = "RandomBackward1" if to is None else "RandomBackward0"
+    lo, hi = _int_range(from_, to)
+    return _fill(self, node, lambda n: _random.int_from_to(gen, n, lo, hi))
 
 
 def bernoulli_(
@@ -147,15 +167,15 @@ def bernoulli_(
         _check(probs_ok, _P_IN_RANGE)
     if isinstance(p, Tensor):
         probs = np.broadcast_to(p._value, self._value.shape)
-        return _fill(self, lambda n: _random.bernoulli(gen, probs.ravel()))
-    return _fill(self, lambda n: _random.bernoulli(gen, np.full(n, float(p))))
+        return _fill(self, "BernoulliBackward1", lambda n: _random.bernoulli(gen, probs.ravel()))
+    return _fill(self, "BernoulliBackward2", lambda n: _random.bernoulli(gen, np.full(n, float(p))))
 
 
 def _double_draws(
-    self: Tensor, generator: Generator | None, fn: Callable[[Arr], Arr]
-) -> Tensor:  # fmt: skip
+    self: Tensor, node: str, generator: Generator | None, fn: Callable[[Arr], Arr]
+) -> Tensor:
     gen = resolve(generator)
-    return _fill(self, lambda n: fn(_random.unit_uniform(gen, n, np.dtype(F64))))
+    return _fill(self, node, lambda n: fn(_random.unit_uniform(gen, n, np.dtype(F64))))
 
 
 def exponential_(
@@ -170,7 +190,9 @@ def exponential_(
     """
     _continuous(self, "Exponential")
     _check(lambd > 0.0, f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
-    return _double_draws(self, generator, lambda u: -1.0 / lambd * libm_map(math.log1p, -u))
+    return _double_draws(
+        self, "ExponentialBackward0", generator, lambda u: -1.0 / lambd * libm_map(math.log1p, -u)
+    )
 
 
 def cauchy_(
@@ -186,7 +208,10 @@ def cauchy_(
     _continuous(self, "Cauchy", cpp=True)
     _check(sigma > 0.0, f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     return _double_draws(
-        self, generator, lambda u: fma64(sigma, libm_map(math.tan, math.pi * (u - 0.5)), median)
+        self,
+        "CauchyBackward0",
+        generator,
+        lambda u: fma64(sigma, libm_map(math.tan, math.pi * (u - 0.5)), median),
     )
 
 
@@ -199,7 +224,12 @@ def geometric_(self: Tensor, p: float, *, generator: Generator | None = None) ->
     tensor([1., 1., 2.])
     """
     _check(0 < p < 1, f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    return _double_draws(self, generator, lambda u: np.ceil(libm_map(math.log, u) / math.log1p(-p)))
+    return _double_draws(
+        self,
+        "GeometricBackward0",
+        generator,
+        lambda u: np.ceil(libm_map(math.log, u) / math.log1p(-p)),
+    )
 
 
 def log_normal_(
@@ -215,7 +245,11 @@ def log_normal_(
     _continuous(self, "", kernel="log_normal_cpu")
     _check(std > 0.0, f"log_normal_ expects std > 0.0, but found std={std:g}")
     gen = resolve(generator)
-    return _fill(self, lambda n: libm_map(math.exp, _random.scalar_normal(gen, n, mean, std)))
+    return _fill(
+        self,
+        "LogNormalBackward0",
+        lambda n: libm_map(math.exp, _random.scalar_normal(gen, n, mean, std)),
+    )
 
 
 def normal(
@@ -242,8 +276,6 @@ def normal(
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         if size is None:
             raise TypeError("normal() missing required argument 'size' (with float mean/std)")
-        from tracegrad.torch.creation import empty
-
         out = empty(size, dtype=_float_dtype(dtype), requires_grad=False)
         normal_(out, float(mean), float(std), generator=gen)
         out._requires_grad = requires_grad
@@ -258,8 +290,10 @@ def normal(
     z = _random.normal(gen, int(np.prod(shape)), dt, 0.0, 1.0, True).reshape(shape)
     m = mean._value if isinstance(mean, Tensor) else mean
     s = std._value if isinstance(std, Tensor) else std
-    value = (z * np.asarray(s, dt) + np.asarray(m, dt)).astype(dt)
-    return _finish(np.broadcast_to(value, shape).copy(), requires_grad)
+    value = np.asarray(z * np.asarray(s, dt) + np.asarray(m, dt), dt)
+    tensors = tuple(x for x in (mean, std) if isinstance(x, Tensor))
+    name = "NormalBackward" + ("3" if len(tensors) == 2 else "1" if tensors[0] is mean else "2")
+    return apply(_drawn(name), (*tensors, value))
 
 
 def bernoulli(
@@ -273,7 +307,9 @@ def bernoulli(
     tensor([0., 0., 1.])
     """
     out = _finish(np.zeros_like(input._value), False)
-    return bernoulli_(out, input if p is None else p, generator=generator)
+    bernoulli_(out, input.detach() if p is None else p, generator=generator)
+    name = "BernoulliBackward" + ("0" if p is None else "1" if isinstance(p, Tensor) else "2")
+    return apply(_drawn(name), (input, out._value))
 
 
 def multinomial(
