@@ -17,6 +17,7 @@ from tracegrad.torch import (
     _indexing,
     _inplace,
     _math_ops,
+    _random_ops,
     _reduce,
     _select_ops,
     _shape,
@@ -26,6 +27,7 @@ from tracegrad.torch import (
 )
 from tracegrad.torch import nn as nn
 from tracegrad.torch import optim as optim
+from tracegrad.torch import random as random
 from tracegrad.torch._arith import (
     abs,
     add,
@@ -103,6 +105,7 @@ from tracegrad.torch._math_ops import (
     tril,
     triu,
 )
+from tracegrad.torch._random_ops import bernoulli, multinomial, normal
 from tracegrad.torch._reduce import (
     all,
     amax,
@@ -158,16 +161,15 @@ from tracegrad.torch.creation import (
     full,
     full_like,
     linspace,
-    manual_seed,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
-    seed,
     tensor,
     zeros,
     zeros_like,
@@ -200,6 +202,15 @@ from tracegrad.torch.grad_mode import (
     set_grad_enabled,
 )
 from tracegrad.torch.nn.functional import log_softmax, softmax
+from tracegrad.torch.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from tracegrad.torch.tensor import Size, Tensor, device, install_methods
 
 install_methods(
@@ -213,6 +224,7 @@ install_methods(
         _view_ops.TENSOR_METHODS,
         _math_ops.TENSOR_METHODS,
         _select_ops.TENSOR_METHODS,
+        _random_ops.TENSOR_METHODS,
         creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
         {"softmax": softmax, "log_softmax": log_softmax},
@@ -394,7 +406,17 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "randint_like",
     "randperm",
+    "Generator",
+    "default_generator",
+    "get_rng_state",
+    "set_rng_state",
+    "initial_seed",
+    "normal",
+    "bernoulli",
+    "multinomial",
+    "random",
     "real",
     "relu",
     "remainder",

@@ -19,9 +19,7 @@ from tracegrad.torch import dtypes
 from tracegrad.torch._arith import add, div, mul, sub
 from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch._shape import expand, to_dtype
-from tracegrad.torch._views import LEAF_IN_PLACE, commit, recorded, write
-from tracegrad.torch.creation import rand_like, randn_like
-from tracegrad.torch.grad_mode import STATE
+from tracegrad.torch._views import commit, recorded, write
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor
 
@@ -116,35 +114,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return write(self, src._value if isinstance(src, Tensor) else np.asarray(src))
 
 
-def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-    """Fill with uniform random numbers in [a, b), in place.
-
-    >>> import tracegrad.torch as torch
-    >>> t = torch.zeros(1000).uniform_(2, 3)
-    >>> 2 <= t.min().item() and t.max().item() < 3
-    True
-    """
-    with_grad = STATE.enabled and self._requires_grad
-    if with_grad and self._grad_fn is None:
-        raise RuntimeError(LEAF_IN_PLACE)
-    return write(self, rand_like(self)._value * (b - a) + a)
-
-
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-    """Fill with normal random numbers, in place.
-
-    >>> import tracegrad.torch as torch
-    >>> torch.zeros(3).normal_().shape
-    torch.Size([3])
-    """
-    with_grad = STATE.enabled and self._requires_grad
-    if with_grad and self._grad_fn is None:
-        raise RuntimeError(LEAF_IN_PLACE)
-    return write(self, randn_like(self)._value * std + mean)
-
-
 TENSOR_METHODS: dict[str, Any] = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_,
     "__iadd__": add_, "__isub__": sub_, "__imul__": mul_, "__itruediv__": div_,
-    "zero_": zero_, "fill_": fill_, "copy_": copy_, "uniform_": uniform_, "normal_": normal_,
+    "zero_": zero_, "fill_": fill_, "copy_": copy_,
 }  # fmt: skip

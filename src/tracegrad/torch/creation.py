@@ -4,17 +4,17 @@ default dtypes (Python floats make float32, ints int64)."""
 
 from __future__ import annotations
 
-import functools
-import threading
 import warnings
 from typing import Any
 
 import numpy as np
 
 from tracegrad.core.dtypes import is_inexact
-from tracegrad.torch import dtypes
+from tracegrad.torch import _random, dtypes
 from tracegrad.torch._common import np_dtype, sizes_arg
 from tracegrad.torch._data import nested_array
+from tracegrad.torch._generator import Generator, resolve
+from tracegrad.torch._generator import manual_seed as manual_seed
 from tracegrad.torch.tensor import Tensor, device, wrap
 
 
@@ -258,119 +258,113 @@ def eye(
 # ---- random numbers ------------------------------------------------------------------------
 
 
-@functools.cache
-def _default_rng() -> np.random.Generator:
-    """The stream of every thread that has not called ``manual_seed``; made on first use, as
-    importing numpy.random takes about 10 ms (docs/imports.md)."""
-    return np.random.default_rng(0)
+def _random_shape(size: tuple[Any, ...], unused: dict[str, Any]) -> tuple[int, ...]:
+    """The shape of ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
+    if not size and "size" in unused:
+        size = (unused["size"],)
+    return sizes_arg(size)
 
 
-class _Random(threading.local):
-    # The stream differs from PyTorch's: the same seed gives other numbers.
-    seeded: np.random.Generator | None = None
-
-
-_random = _Random()
-
-
-def _rng() -> np.random.Generator:
-    return _default_rng() if _random.seeded is None else _random.seeded
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the random numbers of ``rand``/``randn``/``randint``/``randperm`` (this thread).
-
-    >>> manual_seed(0)
-    >>> a = rand(2)
-    >>> manual_seed(0)
-    >>> rand(2).tolist() == a.tolist()
-    True
-    """
-    _random.seeded = np.random.default_rng(int(seed))
-
-
-def seed() -> int:
-    """Seed the random numbers from fresh entropy; returns the seed.
-
-    >>> isinstance(seed(), int)
-    True
-    """
-    entropy: Any = np.random.SeedSequence().entropy
-    s = int(entropy) % (2**63)
-    manual_seed(s)
-    return s
+def _numel(shape: tuple[int, ...]) -> int:
+    return int(np.prod(shape, dtype=np.int64))
 
 
 def rand(
     *size: Any,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
     **unused: Any,
 ) -> Tensor:
-    """Uniform random numbers in [0, 1).
+    """Uniform random numbers in [0, 1), PyTorch's numbers for the same seed.
 
-    >>> rand(2, 3).shape
-    torch.Size([2, 3])
+    >>> _ = manual_seed(0)
+    >>> rand(2, 3)
+    tensor([[0.4963, 0.7682, 0.0885],
+            [0.1320, 0.3074, 0.6341]])
     """
-    d = _float_dtype(dtype)
-    return _finish(_rng().random(sizes_arg(size)).astype(d), requires_grad, device)
+    d, shape = _float_dtype(dtype), _random_shape(size, unused)
+    value = _random.uniform(resolve(generator), _numel(shape), d, 0.0, 1.0)
+    return _finish(value.reshape(shape), requires_grad, device)
 
 
 def randn(
     *size: Any,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-    generator: Any = None,
     **unused: Any,
 ) -> Tensor:
-    """Standard normal random numbers.
+    """Standard normal random numbers, PyTorch's numbers for the same seed.
 
+    >>> _ = manual_seed(0)
+    >>> randn(3)
+    tensor([ 1.5410, -0.2934, -2.1788])
     >>> randn(4, dtype=dtypes.float64).dtype
     torch.float64
     """
-    d = _float_dtype(dtype)
-    return _finish(_rng().standard_normal(sizes_arg(size)).astype(d), requires_grad, device)
+    d, shape = _float_dtype(dtype), _random_shape(size, unused)
+    value = _random.normal(resolve(generator), _numel(shape), d, 0.0, 1.0, True)
+    return _finish(value.reshape(shape), requires_grad, device)
+
+
+def _int_range(low: Any, high: Any) -> tuple[int, int]:
+    low, high = (0, low) if high is None else (low, high)
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    return low, high
 
 
 def randint(
     low: int,
-    high: int | None = None,
+    high: Any = None,
     size: Any = None,
     *,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
     **unused: Any,
 ) -> Tensor:
-    """Random integers in [low, high) (``randint(high, size)`` starts at 0).
+    """Random integers in [low, high) (``randint(high, size)`` starts at 0); PyTorch's
+    numbers for the same seed.
 
-    >>> randint(0, 3, (4,)).dtype
-    torch.int64
+    >>> _ = manual_seed(0)
+    >>> randint(0, 10, (5,))
+    tensor([4, 9, 3, 0, 3])
     """
     if size is None:
         if high is None or not isinstance(high, tuple | list):
             raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
-    if high is None:
-        low, high = 0, low
-    d = np_dtype(dtype) or dtypes.int64.np
-    value = _rng().integers(int(low), int(high), sizes_arg((size,))).astype(d)
-    return _finish(value, requires_grad, device)
+    lo, hi = _int_range(low, high)
+    d, shape = np_dtype(dtype) or dtypes.int64.np, sizes_arg((size,))
+    value = _random.int_from_to(resolve(generator), _numel(shape), lo, hi)
+    return _finish(value.astype(d).reshape(shape), requires_grad, device)
 
 
 def randperm(
-    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **unused: Any
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
 ) -> Tensor:
-    """A random permutation of ``0 .. n-1``.
+    """A random permutation of ``0 .. n-1``; PyTorch's for the same seed.
 
-    >>> sorted(randperm(4).tolist())
-    [0, 1, 2, 3]
+    >>> _ = manual_seed(0)
+    >>> randperm(5)
+    tensor([4, 0, 1, 3, 2])
     """
     d = np_dtype(dtype) or dtypes.int64.np
-    return _finish(_rng().permutation(int(n)).astype(d), requires_grad, device)
+    return _finish(_random.randperm(resolve(generator), int(n)).astype(d), requires_grad, device)
 
 
 # ---- *_like --------------------------------------------------------------------------------
@@ -450,36 +444,64 @@ def full_like(
 def rand_like(
     input: Tensor,
     *,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
     **unused: Any,
 ) -> Tensor:
-    """Uniform random numbers in the shape of ``input``.
+    """Uniform random numbers in the shape of ``input`` (as ``rand``).
 
     >>> rand_like(tensor([1.0, 2.0])).shape
     torch.Size([2])
     """
-    d = _like_dtype(input, dtype)
-    return _finish(_rng().random(input._value.shape).astype(d), requires_grad, device)
+    return rand(
+        input._value.shape, generator=generator, dtype=_like_dtype(input, dtype),
+        device=device, requires_grad=requires_grad,
+    )  # fmt: skip
 
 
 def randn_like(
     input: Tensor,
     *,
+    generator: Generator | None = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
     **unused: Any,
 ) -> Tensor:
-    """Normal random numbers in the shape of ``input``.
+    """Normal random numbers in the shape of ``input`` (as ``randn``).
 
     >>> randn_like(tensor([1.0, 2.0])).dtype
     torch.float32
     """
-    d = _like_dtype(input, dtype)
-    value = _rng().standard_normal(input._value.shape).astype(d)
-    return _finish(value, requires_grad, device)
+    return randn(
+        input._value.shape, generator=generator, dtype=_like_dtype(input, dtype),
+        device=device, requires_grad=requires_grad,
+    )  # fmt: skip
+
+
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **unused: Any,
+) -> Tensor:
+    """Random integers in [low, high) in the shape and dtype of ``input`` (as ``randint``;
+    ``randint_like(x, high)`` starts at 0).
+
+    >>> randint_like(tensor([1.0, 2.0]), 5).dtype
+    torch.float32
+    """
+    return randint(
+        low, high, input._value.shape, generator=generator,
+        dtype=_like_dtype(input, dtype), device=device, requires_grad=requires_grad,
+    )  # fmt: skip
 
 
 def _new(name: str, maker: Any) -> Any:
