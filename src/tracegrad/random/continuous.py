@@ -17,6 +17,7 @@ from tracegrad.ops.rules import broadcasting_abstract_eval, defjvp_zero
 from tracegrad.ops.structural import stop_gradient
 from tracegrad.random._erfinv import erfinv
 from tracegrad.random._fma import fma
+from tracegrad.random._xla_math import log, log1p
 from tracegrad.random.keys import canonical_shape, random_bits, split_data, unwrap
 
 Shape = Sequence[int]
@@ -176,7 +177,7 @@ def exponential(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     """
     data, _ = unwrap(key, "exponential")
     dt = float_dtype(dtype, "exponential")
-    return -tnp.log1p(-uniform_data(data, canonical_shape(shape, "exponential"), dt))
+    return -log1p(-uniform_data(data, canonical_shape(shape, "exponential"), dt))
 
 
 def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = None) -> Any:
@@ -195,7 +196,7 @@ def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = No
     info = np.finfo(dt)
     if mode == "low":
         u = uniform_data(data, shp, dt, info.tiny, 1.0)
-        return -tnp.log(-tnp.log(u))
+        return -log(-log(u))
     if mode == "highest" and dt == np.float32:
         raise NotImplementedError(
             "gumbel mode='highest' for float32 is not implemented in tracegrad.random; "
@@ -203,7 +204,7 @@ def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = No
         )
     high, low = uniform_data(data, (2, *shp), dt)
     x = tnp.where(high >= 0.5, high, high + dt.type(2.0**-info.nmant) * low + info.tiny)
-    return -tnp.log(-tnp.log1p(-x))
+    return -log(-log1p(-x))
 
 
 def laplace(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
@@ -217,7 +218,7 @@ def laplace(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     dt = float_dtype(dtype, "laplace")
     lo = dt.type(-1) + np.finfo(dt).epsneg
     u = uniform_data(data, canonical_shape(shape, "laplace"), dt, lo, 1.0)
-    return tnp.sign(u) * tnp.log1p(-tnp.abs(u))
+    return tnp.sign(u) * log1p(-tnp.abs(u))
 
 
 def logistic(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
@@ -230,4 +231,4 @@ def logistic(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     data, _ = unwrap(key, "logistic")
     dt = float_dtype(dtype, "logistic")
     x = uniform_data(data, canonical_shape(shape, "logistic"), dt, np.finfo(dt).tiny, 1.0)
-    return tnp.log(x) - tnp.log1p(-x)
+    return log(x) - log1p(-x)

@@ -15,6 +15,7 @@ import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
 from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval
 from tracegrad.ops.structural import bdim_at_front
+from tracegrad.random._xla_math import log1p_impl, log_impl
 from tracegrad.random.continuous import (
     cast,
     check_shape,
@@ -59,7 +60,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
     def rejected() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             squeeze = one - dtype.type(0.0331) * (X * X) <= U
-            far = np.log(U) >= X * dtype.type(0.5) + d * (one - V + np.log(V))
+            far = log_impl(U) >= X * dtype.type(0.5) + d * (one - V + log_impl(V))
             return np.asarray(squeeze & far)
 
     active = rejected()
@@ -82,9 +83,9 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
         active = rejected()
     with np.errstate(divide="ignore"):
         if log_space:
-            log_u = np.log1p(-_draw_each(subkey, uniform_data, dtype))  # -exponential
+            log_u = log1p_impl(-_draw_each(subkey, uniform_data, dtype))  # -exponential
             log_boost = np.where(boost | (log_u == 0), dtype.type(0), log_u * (one / alpha))
-            return np.asarray(np.log(d) + np.log(V) + log_boost, dtype)
+            return np.asarray(log_impl(d) + log_impl(V) + log_boost, dtype)
         u = one - _draw_each(subkey, uniform_data, dtype)
         return np.asarray(d * V * np.where(boost, one, u ** (one / alpha)), dtype)
 
