@@ -170,3 +170,22 @@ def test_gamma_gradient_matches_jax(jr: Any):
     ours = tg.grad(lambda a: tnp.sum(tr.gamma(k, a)))(a)
     theirs = jax.grad(lambda a: jr.gamma(jax.numpy.asarray(k), a).sum())(a)
     np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-9)
+    # The second derivative: forward over forward (JAX's reverse mode stops at its loop).
+    a = np.array([0.05, 0.3, 1.0, 2.5, 20.0, 100.0])
+
+    def second(jvp: Any, sample: Any, ones: Any) -> Any:
+        def first(a: Any) -> Any:
+            return jvp(sample, (a,), (ones(a),))[1]
+
+        return jvp(first, (a,), (ones(a),))[1]
+
+    ours = second(tg.jvp, lambda a: tr.gamma(k, a), tnp.ones_like)
+    theirs = second(jax.jvp, lambda a: jr.gamma(k, a), jax.numpy.ones_like)
+    np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-9)
+    # And the derivative of the implicit derivative itself, in a and in x.
+    from tracegrad.random.gamma import gamma_sample_grad
+
+    for tangents in ((1.0, 0.0), (0.0, 1.0)):
+        ours = tg.jvp(gamma_sample_grad, (2.5, 1.3), tangents)[1]
+        theirs = jax.jvp(jax.lax.random_gamma_grad, (2.5, 1.3), tangents)[1]
+        np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-9)
