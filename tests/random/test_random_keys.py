@@ -123,3 +123,12 @@ def test_typed_keys_through_transformations():
 
     final, draws = tg.lax.scan(step, ks[0], None, length=3)
     assert isinstance(final, tr.PRNGKeyArray) and draws.shape == (3,)
+
+
+def test_leading_zeros_of_gumbel_highest():
+    from tracegrad.random.continuous import _leading_zeros_64
+
+    x = np.array([0, 1, 2**40 + 5, 2**63, 2**64 - 1], np.uint64)
+    zeros, shifted = _leading_zeros_64(x)
+    assert zeros.tolist() == [64, 63, 23, 0, 0]
+    assert shifted.tolist() == [0, 2**63, (2**40 + 5) * 2**23, 2**63, 2**64 - 1]

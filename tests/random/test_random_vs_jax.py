@@ -137,8 +137,9 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
             same(ours, theirs)
         else:
             close(ours, theirs, 4)
-    ours, theirs = tr.gumbel(k, shape, dtype, "high"), jr.gumbel(k, shape, dtype, "high")
-    close(ours, theirs, 0 if exact else 4)
+    for mode in ("high", "highest"):  # "highest" in float32: bit-level floats, exact
+        ours, theirs = tr.gumbel(k, shape, dtype, mode), jr.gumbel(k, shape, dtype, mode)
+        close(ours, theirs, 0 if exact else 4)
     normal_ulps = 4 if dtype == np.float32 else 64
     ulps = 4 if dtype == np.float32 else 128
     tn = (k, -1.5, 0.7, shape, dtype)
