@@ -1,9 +1,8 @@
 # Typed keys, samplers bit for bit, gamma's second derivative, and disable_jit's Python
 # control flow.
-import numpy as np
-
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
