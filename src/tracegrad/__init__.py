@@ -29,6 +29,7 @@ from tracegrad.ops.structural import stop_gradient
 if TYPE_CHECKING:
     from tracegrad import config as config
     from tracegrad import debug as debug
+    from tracegrad import dtypes as dtypes
     from tracegrad import errors as errors
     from tracegrad import flatten_util as flatten_util
     from tracegrad import lax as lax
@@ -68,6 +69,7 @@ else:
         {
             "config": "tracegrad.config",
             "debug": "tracegrad.debug",
+            "dtypes": "tracegrad.dtypes",
             "disable_jit": "tracegrad.core.flags:disable_jit",
             "pure_callback": "tracegrad.control.callbacks:pure_callback",
             "errors": "tracegrad.errors",
@@ -117,6 +119,7 @@ __all__ = [
     "block_until_ready",
     "config",
     "debug",
+    "dtypes",
     "disable_jit",
     "pure_callback",
     "default_backend",

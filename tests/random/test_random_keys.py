@@ -83,3 +83,52 @@ def test_defaults_are_64_bit():
     assert tr.uniform(k).dtype == np.float64 and tr.normal(k, (2,)).dtype == np.float64
     assert tr.randint(k, (2,), 0, 5).dtype == np.int64 and tr.bits(k).dtype == np.uint64
     assert tr.poisson(k, 3.0).dtype == np.int64
+
+
+def test_typed_keys_as_jax_has_them():
+    import tracegrad.numpy as tnp
+
+    k = tr.key(0)
+    ks = tr.split(k, 3)
+    assert str(k.dtype) == "key<fry>" and k.dtype.itemsize == 8
+    assert tnp.issubdtype(k.dtype, tg.dtypes.prng_key)
+    assert tg.dtypes.issubdtype(k.dtype, tg.dtypes.extended)
+    assert not tnp.issubdtype(k.dtype, np.integer)
+    assert not tnp.issubdtype(np.float32, tg.dtypes.prng_key)
+    assert tnp.issubdtype(np.float32, np.floating)
+    with pytest.raises(TypeError, match="Cannot interpret"):
+        np.dtype(k.dtype)  # not a NumPy dtype, as in JAX
+    assert tr.key_impl(k) == tr.key_impl(tr.PRNGKey(0)) == "threefry2x32"
+    assert tr.clone(k) is k
+    assert ks[..., 1].shape == () and ks[None].shape == (1, 3) and ks.T.shape == (3,)
+    assert tr.split(k, (2, 3)).T.shape == (3, 2)
+    assert np.array_equal(tr.key_data(ks[..., 1]), tr.key_data(ks[1]))
+    assert bool(tr.key(0) == tr.key(0)) and not bool(tr.key(0) != tr.key(0))
+    assert (ks == tr.split(k, 3)).tolist() == [True] * 3
+    assert (ks != ks[0]).tolist() == [False, True, True]
+    with pytest.raises(TypeError):
+        hash(k)
+
+
+def test_typed_keys_through_transformations():
+    ks = tr.split(tr.key(1), 4)
+    per_key = np.stack([tr.normal(k, (2,)) for k in ks])
+    np.testing.assert_array_equal(tg.vmap(lambda k: tr.normal(k, (2,)))(ks), per_key)
+    out = tg.jit(lambda k: tr.split(k))(ks[0])
+    assert isinstance(out, tr.PRNGKeyArray) and out.shape == (2,)
+
+    def step(carry: tr.PRNGKeyArray, _: None) -> tuple[tr.PRNGKeyArray, object]:
+        carry, sub = tr.split(carry)
+        return carry, tr.uniform(sub)
+
+    final, draws = tg.lax.scan(step, ks[0], None, length=3)
+    assert isinstance(final, tr.PRNGKeyArray) and draws.shape == (3,)
+
+
+def test_leading_zeros_of_gumbel_highest():
+    from tracegrad.random.continuous import _leading_zeros_64
+
+    x = np.array([0, 1, 2**40 + 5, 2**63, 2**64 - 1], np.uint64)
+    zeros, shifted = _leading_zeros_64(x)
+    assert zeros.tolist() == [64, 63, 23, 0, 0]
+    assert shifted.tolist() == [0, 2**63, (2**40 + 5) * 2**23, 2**63, 2**64 - 1]

@@ -109,6 +109,28 @@ def test_gamma_grad_in_alpha_is_the_implicit_reparameterisation():
     np.testing.assert_allclose(g, fd, rtol=1e-5)
 
 
+def test_gamma_second_derivative_in_alpha():
+    """The second derivative along alpha at a fixed CDF value: a central second difference
+    of SciPy's inverse CDF; forward over forward and reverse over reverse agree, and the
+    third derivative raises."""
+    special = pytest.importorskip("scipy.special")
+    a = np.array([0.3, 1.0, 2.5, 20.0, 100.0])
+    x = tr.gamma(KEY, a)
+    q, h = special.gammainc(a, x), 1e-3 * np.maximum(a, 1)  # roundoff vs truncation
+    inv = special.gammaincinv
+    fd = (inv(a + h, q) - 2 * inv(a, q) + inv(a - h, q)) / h**2
+
+    def first(a: Any) -> Any:
+        return tg.jvp(lambda a: tr.gamma(KEY, a), (a,), (tnp.ones_like(a),))[1]
+
+    second = tg.jvp(first, (a,), (tnp.ones_like(a),))[1]
+    np.testing.assert_allclose(second, fd, rtol=1e-4)
+    hessian = tg.hessian(lambda a: tnp.sum(tr.gamma(KEY, a)))(a)
+    np.testing.assert_allclose(hessian, np.diag(second), rtol=1e-12, atol=0)
+    with pytest.raises(NotImplementedError, match="third derivative"):
+        tg.grad(tg.grad(tg.grad(lambda a: tr.gamma(KEY, a))))(2.0)
+
+
 def test_multivariate_normal_grad_in_mean_and_cov():
     # cov = l @ l.T keeps every perturbation symmetric (cholesky reads one triangle).
     mean, factor = np.array([0.5, -1.0]), np.array([[1.4, 0.0], [0.2, 0.9]])

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.control import eager
 from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
@@ -329,6 +330,9 @@ def _run(
     def check(outs: list[tuple[pytree.PyTreeDef, list[ShapedArray]]]) -> None:
         check_branch_types([names[i] for i in check_order], [outs[i] for i in check_order], api)
 
+    branch = eager.concrete_index(index)
+    if branch is not None:
+        return funs[branch](*operands)
     leaves, in_tree = flatten_args(operands)
     avals = avals_of(leaves)
     staged = [stage(f, in_tree, avals) for f in funs]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.control import eager
 from tracegrad.control.jaxprs import (
     add_unused_inputs,
     as_output,
@@ -40,6 +41,7 @@ from tracegrad.core import (
     pytree,
     trace_to_jaxpr,
 )
+from tracegrad.core.flags import jit_disabled
 from tracegrad.ops.elementwise import add
 from tracegrad.ops.elementwise_select import lt, select_n
 from tracegrad.ops.reductions import reduce_or
@@ -304,6 +306,9 @@ def while_loop(
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: body_fun and cond_fun arguments should be callable.")
+    done, result = eager.try_while_loop(cond_fun, body_fun, init_val)
+    if done:
+        return result
     leaves, carry_tree = flatten_args(init_val)
     args_tree = pytree.tree_structure((init_val,))
 
@@ -373,6 +378,8 @@ def fori_loop(
     lo, hi = _static_int(lower), _static_int(upper)
     if lo is not None and hi is not None:
         length = max(hi - lo, 0)
+        if length == 0 and jit_disabled():
+            return init_val
 
         def scan_body(carry: Any, _: Any) -> Any:
             i, x = carry

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.control import eager
 from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
@@ -46,6 +47,7 @@ from tracegrad.core import (
     run_in_trace,
     trace_to_jaxpr,
 )
+from tracegrad.core.flags import jit_disabled
 from tracegrad.ops.structural import add_any, moveaxis
 from tracegrad.transforms.partial_eval import partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
@@ -522,6 +524,8 @@ def scan(
         raise TypeError("lax.scan: f argument should be callable.")
     xs_leaves, _ = flatten_args(xs)
     length = _scan_length(xs_leaves, length)
+    if jit_disabled():
+        return eager.scan(f, init, xs, length, bool(reverse))
     if isinstance(unroll, bool):
         unroll = max(length, 1) if unroll else 1
     if int(unroll) < 0:

@@ -9,6 +9,7 @@ from tracegrad.control.jaxprs import as_output
 from tracegrad.control.loops import fori_loop, while_loop
 from tracegrad.control.scan import scan
 from tracegrad.core import DTypeError, ShapeError, Tracer, get_aval, is_eager, pytree
+from tracegrad.lax._map import map
 from tracegrad.ops import structural
 from tracegrad.ops.elementwise_select import select_n
 
@@ -60,6 +61,7 @@ def stop_gradient(x: Any) -> Any:
 __all__ = [
     "cond",
     "fori_loop",
+    "map",
     "scan",
     "select",
     "select_n",

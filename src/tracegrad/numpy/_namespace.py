@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import Tracer, get_aval
+from tracegrad.dtypes import issubdtype as _issubdtype
 from tracegrad.numpy._arraylike import operand
 from tracegrad.numpy._dispatch import cast, contains_tracer
 
@@ -34,7 +35,7 @@ euler_gamma = np.euler_gamma
 dtype = np.dtype
 finfo = np.finfo
 iinfo = np.iinfo
-issubdtype = np.issubdtype
+issubdtype = _issubdtype  # typed keys' dtype too
 promote_types = np.promote_types
 
 # The abstract scalar types and the inexact scalar types are NumPy's own objects, so that

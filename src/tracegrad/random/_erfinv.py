@@ -1,17 +1,25 @@
 """The inverse error function as XLA computes it for ``jax.random.normal``: M. Giles'
 polynomial approximations ("Approximating the erfinv function", GPU Computing Gems, 2011),
-two pieces in single precision and three in double, built from ``tracegrad.numpy`` so that
-normal samples equal JAX's to within an ulp or two where ``tnp``'s own, more accurate
-``erfinv`` would not."""
+two pieces in single precision and three in double, evaluated as XLA
+evaluates them (``w = -log1p(-x * x)`` with XLA's ``log1p``, each Horner step a fused
+multiply-add), so that normal samples equal JAX's bit for bit where ``tnp``'s own, more
+accurate ``erfinv`` would differ by hundreds of ulps. A primitive with a NumPy
+implementation, each element evaluating only its own piece."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.random._fma import fma
+from tracegrad.ops.combinators import defjvp_using_output
+from tracegrad.ops.elementwise import _unop
+from tracegrad.random._fma import horner
+from tracegrad.random._xla_math import flush_subnormals, log1p_impl
+
+_HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
 # Coefficients from the highest power down, per piece: (upper end of w, shift, coefficients);
 # the first piece is a polynomial in w - shift, the others in sqrt(w) - shift.
@@ -56,37 +64,36 @@ _DOUBLE = (
 )  # fmt: skip
 
 
-def _horner(coefficients: tuple[float, ...], w: Any, dtype: np.dtype[Any]) -> Any:
-    p = tnp.zeros_like(w)
-    for c in coefficients:
-        # XLA fuses each step into one rounding. In float32 that is cheap to copy (through
-        # float64) and brings the mismatches from 5% of samples to 1%; in float64 the
-        # error-free emulation would cost 40 times the plain step for the same worst case
-        # (about 20 ulps, docs/random.md), so float64 steps round twice.
-        p = fma(p, w, dtype.type(c), dtype) if dtype.itemsize <= 4 else p * w + dtype.type(c)
-    return p
+def _erfinv_impl(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    pieces = _SINGLE if x.dtype.itemsize <= 4 else _DOUBLE
+    work = np.dtype(np.float32) if x.dtype.itemsize <= 4 else x.dtype
+    v = flush_subnormals(x.astype(work))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.asarray(log1p_impl(v * -v))
+        w = -w
+        p = np.zeros_like(w)
+        lower = work.type(-np.inf)
+        for i, (upper, shift, coefficients) in enumerate(pieces):
+            # Each element takes one piece (the lowest whose upper end exceeds w), and only
+            # its elements are evaluated; nan falls in the last piece.
+            mask = (w >= lower) & (w < upper) if i < len(pieces) - 1 else ~(w < lower)
+            lower = work.type(upper)
+            z = w[mask] - work.type(shift) if i == 0 else np.sqrt(w[mask]) - work.type(shift)
+            p[mask] = horner(coefficients, z, work)
+        out = np.where(np.abs(v) == 1, v * work.type(np.inf), p * v)
+    return np.asarray(flush_subnormals(out), x.dtype)
+
+
+erfinv_p = _unop("xla_erf_inv", _erfinv_impl)
+defjvp_using_output(erfinv_p, lambda t, out, x: t * (tnp.exp(out * out) * _HALF_SQRT_PI))
 
 
 def erfinv(x: Any) -> Any:
-    """The inverse error function of a floating array, +-inf at +-1, as XLA evaluates it.
+    """The inverse error function of a floating array, +-inf at +-1, as XLA evaluates it
+    (differentiable: its derivative is ``sqrt(pi) / 2 * exp(erfinv(x) ** 2)``).
 
     >>> erfinv(np.array([0.0, 0.5, -1.0]))
     array([0.        , 0.47693628,       -inf])
     """
-    with np.errstate(divide="ignore", invalid="ignore"):  # at +-1, where the result is +-inf
-        return _erfinv(x)
-
-
-def _erfinv(x: Any) -> Any:
-    dtype = np.dtype(tnp.result_type(x))
-    pieces = _SINGLE if dtype.itemsize <= 4 else _DOUBLE
-    work = np.dtype(np.float32) if dtype.itemsize <= 4 else dtype
-    x = tnp.astype(x, work)
-    w = -tnp.log1p(-x * x)
-    out = None
-    for i, (_, shift, coefficients) in enumerate(reversed(pieces)):
-        z = w - work.type(shift) if i == len(pieces) - 1 else tnp.sqrt(w) - work.type(shift)
-        p = _horner(coefficients, z, work)
-        out = p if out is None else tnp.where(w < work.type(pieces[-1 - i][0]), p, out)
-    result = tnp.where(tnp.abs(x) == 1, x * np.inf, out * x)
-    return tnp.astype(result, dtype)
+    return erfinv_p.bind(x)

@@ -16,14 +16,17 @@ import tracegrad.numpy as tnp
 _SPLIT = float(2**27 + 1)  # Veltkamp's constant for splitting a double into 26-bit halves
 
 
-def _two_product(a: Any, b: Any) -> tuple[Any, Any]:
+def _split(a: Any) -> tuple[Any, Any]:
+    """Veltkamp's split of ``a`` into a high and a low half, each of 26 bits."""
+    big = a * _SPLIT
+    hi = big - (big - a)
+    return hi, a - hi
+
+
+def _two_product(a: Any, b: Any, b_halves: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
     p = a * b
-    a_big = a * _SPLIT
-    a_hi = a_big - (a_big - a)
-    a_lo = a - a_hi
-    b_big = b * _SPLIT
-    b_hi = b_big - (b_big - b)
-    b_lo = b - b_hi
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b) if b_halves is None else b_halves
     err = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
     return p, err
 
@@ -35,7 +38,9 @@ def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     return s, err
 
 
-def fma(a: Any, b: Any, c: Any, dtype: np.dtype[Any]) -> Any:
+def fma(
+    a: Any, b: Any, c: Any, dtype: np.dtype[Any], b_halves: tuple[Any, Any] | None = None
+) -> Any:
     """``a * b + c`` in ``dtype`` with a single rounding.
 
     >>> eps = np.finfo(np.float64).eps
@@ -47,8 +52,22 @@ def fma(a: Any, b: Any, c: Any, dtype: np.dtype[Any]) -> Any:
     if dtype.itemsize == 4:
         wide = np.float64
         return tnp.astype(tnp.astype(a, wide) * tnp.astype(b, wide) + tnp.astype(c, wide), dtype)
-    p, e = _two_product(a, b)
+    p, e = _two_product(a, b, b_halves)
     s, t = _two_sum(p, c)
     out = s + (t + e)
     # Where the product overflows or is not finite, the error terms are nan: plain result.
     return tnp.where(tnp.isfinite(out), out, a * b + c)
+
+
+def horner(coefficients: Any, x: Any, dtype: np.dtype[Any]) -> Any:
+    """The polynomial with ``coefficients`` (highest power first) at ``x``, each step a
+    fused multiply-add in ``dtype`` (Horner's scheme as XLA's CPU code runs it).
+
+    >>> horner((1.0, -2.0, 1.0), np.array([3.0]), np.dtype(np.float64))
+    array([4.])
+    """
+    halves = _split(x) if dtype.itemsize == 8 else None  # x is every step's multiplier
+    p = tnp.full_like(x, coefficients[0])
+    for c in coefficients[1:]:
+        p = fma(p, x, dtype.type(c), dtype, halves)
+    return p

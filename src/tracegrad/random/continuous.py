@@ -17,6 +17,7 @@ from tracegrad.ops.rules import broadcasting_abstract_eval, defjvp_zero
 from tracegrad.ops.structural import stop_gradient
 from tracegrad.random._erfinv import erfinv
 from tracegrad.random._fma import fma
+from tracegrad.random._xla_math import log, log1p
 from tracegrad.random.keys import canonical_shape, random_bits, split_data, unwrap
 
 Shape = Sequence[int]
@@ -176,12 +177,13 @@ def exponential(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     """
     data, _ = unwrap(key, "exponential")
     dt = float_dtype(dtype, "exponential")
-    return -tnp.log1p(-uniform_data(data, canonical_shape(shape, "exponential"), dt))
+    return -log1p(-uniform_data(data, canonical_shape(shape, "exponential"), dt))
 
 
 def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = None) -> Any:
-    """Samples of the standard Gumbel distribution (``mode``: JAX's "low", its default, or
-    "high" for more resolution in the far left tail).
+    """Samples of the standard Gumbel distribution (``mode``: JAX's "low", its default,
+    "high" for more resolution in the far left tail, or "highest": in float32, from 64
+    random bits, resolution in both tails).
 
     >>> from tracegrad.random import PRNGKey
     >>> gumbel(PRNGKey(0), (3,))
@@ -195,15 +197,40 @@ def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = No
     info = np.finfo(dt)
     if mode == "low":
         u = uniform_data(data, shp, dt, info.tiny, 1.0)
-        return -tnp.log(-tnp.log(u))
+        return -log(-log(u))
     if mode == "highest" and dt == np.float32:
-        raise NotImplementedError(
-            "gumbel mode='highest' for float32 is not implemented in tracegrad.random; "
-            "use mode='high' (the same distribution, JAX's bits differ)."
-        )
+        return _gumbel_highest_f32(data, shp)
     high, low = uniform_data(data, (2, *shp), dt)
     x = tnp.where(high >= 0.5, high, high + dt.type(2.0**-info.nmant) * low + info.tiny)
-    return -tnp.log(-tnp.log1p(-x))
+    return -log(-log1p(-x))
+
+
+def _leading_zeros_64(x: Any) -> tuple[Any, Any]:
+    """The number of leading zero bits of each uint64 of ``x`` (64 for 0), and ``x``
+    shifted left by that many (by halving search: shifts are multiplications here)."""
+    u64 = np.dtype(np.uint64)
+    count = tnp.zeros_like(x, dtype=np.int64)
+    for s in (32, 16, 8, 4, 2, 1):
+        short = x < u64.type(2 ** (64 - s))
+        x = tnp.where(short, x * u64.type(2**s), x)
+        count = count + tnp.where(short, np.int64(s), np.int64(0))
+    return tnp.where(x == 0, np.int64(64), count), x
+
+
+def _gumbel_highest_f32(data: Any, shape: tuple[int, ...]) -> Any:
+    """JAX's float32 "highest" mode: 64 random bits as a fixed-point u in [0, 1), u or
+    1 - u (whichever is below 1/2) truncated to float32 with its full exponent range, and
+    the transform that keeps the precision of each side."""
+    u64 = np.dtype(np.uint64)
+    words = random_bits(data, 32, (2, *shape))
+    fixed = tnp.astype(words[0], u64) * u64.type(2**32) + tnp.astype(words[1], u64)
+    low_half = words[0] < np.uint32(2**31)
+    x = tnp.where(low_half, fixed, u64.type(0) - fixed)  # 1 - u, modulo 2**64
+    zeros, normalized = _leading_zeros_64(x)
+    top = tnp.astype(normalized // u64.type(2**40), np.float64)  # 24 bits, leading one first
+    scale = tnp.exp2(tnp.astype(-(zeros + 24), np.float64))
+    value = tnp.astype(tnp.where(x == 0, 2.0**-65, top * scale), np.float32)
+    return tnp.where(low_half, -log(-log1p(-value)), -log(-log(value)))
 
 
 def laplace(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
@@ -217,7 +244,7 @@ def laplace(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     dt = float_dtype(dtype, "laplace")
     lo = dt.type(-1) + np.finfo(dt).epsneg
     u = uniform_data(data, canonical_shape(shape, "laplace"), dt, lo, 1.0)
-    return tnp.sign(u) * tnp.log1p(-tnp.abs(u))
+    return tnp.sign(u) * log1p(-tnp.abs(u))
 
 
 def logistic(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
@@ -230,4 +257,4 @@ def logistic(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     data, _ = unwrap(key, "logistic")
     dt = float_dtype(dtype, "logistic")
     x = uniform_data(data, canonical_shape(shape, "logistic"), dt, np.finfo(dt).tiny, 1.0)
-    return tnp.log(x) - tnp.log1p(-x)
+    return log(x) - log1p(-x)

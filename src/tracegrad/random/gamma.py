@@ -15,6 +15,7 @@ import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
 from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval
 from tracegrad.ops.structural import bdim_at_front
+from tracegrad.random._xla_math import log1p_impl, log_impl
 from tracegrad.random.continuous import (
     cast,
     check_shape,
@@ -59,7 +60,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
     def rejected() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             squeeze = one - dtype.type(0.0331) * (X * X) <= U
-            far = np.log(U) >= X * dtype.type(0.5) + d * (one - V + np.log(V))
+            far = log_impl(U) >= X * dtype.type(0.5) + d * (one - V + log_impl(V))
             return np.asarray(squeeze & far)
 
     active = rejected()
@@ -82,9 +83,9 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
         active = rejected()
     with np.errstate(divide="ignore"):
         if log_space:
-            log_u = np.log1p(-_draw_each(subkey, uniform_data, dtype))  # -exponential
+            log_u = log1p_impl(-_draw_each(subkey, uniform_data, dtype))  # -exponential
             log_boost = np.where(boost | (log_u == 0), dtype.type(0), log_u * (one / alpha))
-            return np.asarray(np.log(d) + np.log(V) + log_boost, dtype)
+            return np.asarray(log_impl(d) + log_impl(V) + log_boost, dtype)
         u = one - _draw_each(subkey, uniform_data, dtype)
         return np.asarray(d * V * np.where(boost, one, u ** (one / alpha)), dtype)
 
@@ -122,12 +123,16 @@ def _random_gamma_jvp(
     return out, a_dot * (slope / sample if log_space else slope)
 
 
+def _batched(args: Sequence[Any], dims: Sequence[int | None]) -> list[Any]:
+    """Every argument with the batch axis in front (broadcast where it had none)."""
+    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
+    return [bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True)]
+
+
 def _random_gamma_batch(
     args: Sequence[Any], dims: Sequence[int | None], *, log_space: bool
 ) -> tuple[Any, int]:
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    keys, a = (bdim_at_front(x, d, size) for x, d in zip(args, dims, strict=True))
-    return random_gamma_p.bind(keys, a, log_space=log_space), 0
+    return random_gamma_p.bind(*_batched(args, dims), log_space=log_space), 0
 
 
 random_gamma_p = Primitive("random_gamma")
@@ -141,7 +146,7 @@ random_gamma_p.def_batch(_random_gamma_batch)
 def gamma_sample_grad(a: Any, x: Any) -> Any:
     """``dx/da`` for a Gamma(a) sample ``x`` held at a fixed CDF value: minus the CDF's
     derivative in ``a`` over its density (Figurnov et al., "Implicit reparameterization
-    gradients", 2018). Not differentiable again.
+    gradients", 2018). Differentiable once more (a third derivative raises).
 
     >>> float(gamma_sample_grad(np.float64(1.0), np.float64(1.0)))  # doctest: +ELLIPSIS
     1.1735630272247233
@@ -149,27 +154,35 @@ def gamma_sample_grad(a: Any, x: Any) -> Any:
     return gamma_sample_grad_p.bind(a, x)
 
 
-def _log_series_terms(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The log of each term x**(a+n) e**-x / Gamma(a+n+1) of P(a, x) and each term's log
-    derivative in a, for n up to where the terms are negligible (float64 throughout)."""
+def _log_series_terms(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The log of each term x**(a+n) e**-x / Gamma(a+n+1) of P(a, x), each term's log
+    derivative in a, and the index a+n+1, for n up to where the terms are negligible
+    (float64 throughout)."""
     top = int(np.max(x + 12 * np.sqrt(x) + 40, initial=40))
     n = np.arange(top, dtype=np.float64)[:, None]
     shifted = a[None, :] + n + 1
     log_term = (a + n) * np.log(x) - x - np.asarray(tsp.gammaln(shifted))
-    return log_term, np.log(x) - np.asarray(tsp.digamma(shifted))
+    return log_term, np.log(x) - np.asarray(tsp.digamma(shifted)), shifted
 
 
-def _gamma_sample_grad_impl(a: Any, x: Any) -> np.ndarray:
+def _cdf_a_derivative_over_density(a: Any, x: Any, order: int) -> np.ndarray:
+    """The ``order``-th derivative in ``a`` (1 or 2) of the regularised incomplete gamma
+    function P(a, x), over the density of Gamma(a) at x, from P's series."""
     a, x = np.broadcast_arrays(np.asarray(a), np.asarray(x))
     dtype = np.result_type(a, x)
     af, xf = a.reshape(-1).astype(np.float64), x.reshape(-1).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         tiny = np.maximum(xf, np.finfo(np.float64).tiny)
-        log_term, dlog = _log_series_terms(af, tiny)
-        dcdf_da = np.sum(np.exp(log_term) * dlog, axis=0)
+        log_term, dlog, shifted = _log_series_terms(af, tiny)
+        factor = dlog if order == 1 else dlog * dlog - np.asarray(tsp.polygamma(1, shifted))
+        derivative = np.sum(np.exp(log_term) * factor, axis=0)
         log_density = (af - 1) * np.log(tiny) - tiny - np.asarray(tsp.gammaln(af))
-        out = -dcdf_da / np.exp(log_density)
+        out = derivative / np.exp(log_density)
     return np.asarray(out.reshape(a.shape), dtype)
+
+
+def _gamma_sample_grad_impl(a: Any, x: Any) -> np.ndarray:
+    return np.asarray(-_cdf_a_derivative_over_density(a, x, 1))
 
 
 def _gamma_sample_grad_abstract_eval(a: ShapedArray, x: ShapedArray) -> ShapedArray:
@@ -177,12 +190,30 @@ def _gamma_sample_grad_abstract_eval(a: ShapedArray, x: ShapedArray) -> ShapedAr
 
 
 def _gamma_sample_grad_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """With g = -P_a / p (P_a the CDF's derivative in a, p the density):
+    dg/dx = -(log x - digamma(a)) - g ((a - 1) / x - 1) and
+    dg/da = -P_aa / p - g (log x - digamma(a))."""
+    a, x = primals
+    g = gamma_sample_grad_p.bind(a, x)
+    a_dot, x_dot = tangents
+    if type(a_dot) is Zero and type(x_dot) is Zero:
+        return g, Zero.like_primal(get_aval(g))
+    dlog = tnp.log(x) - tsp.digamma(a)
+    out = tnp.zeros_like(g)
+    if type(x_dot) is not Zero:
+        out = out + x_dot * (-dlog - g * ((a - 1) / x - 1))
+    if type(a_dot) is not Zero:
+        out = out + a_dot * (-_second_p.bind(a, x) - g * dlog)
+    return g, out
+
+
+def _raise_third_derivative(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     if all(type(t) is Zero for t in tangents):
-        out = gamma_sample_grad_p.bind(*primals)
+        out = _second_p.bind(*primals)
         return out, Zero.like_primal(get_aval(out))
     raise NotImplementedError(
-        "The second derivative of a gamma sample in its shape parameter is not implemented "
-        "in tracegrad.random; differentiate gamma samples once in `a`."
+        "The third derivative of a gamma sample in its shape parameter is not implemented "
+        "in tracegrad.random; differentiate gamma samples at most twice in `a`."
     )
 
 
@@ -191,14 +222,17 @@ gamma_sample_grad_p.def_impl(_gamma_sample_grad_impl)
 gamma_sample_grad_p.def_abstract_eval(_gamma_sample_grad_abstract_eval)
 gamma_sample_grad_p.def_jvp(_gamma_sample_grad_jvp)
 
+# P_aa / p: the second derivative's one new ingredient (not differentiable again).
+_second_p = Primitive("random_gamma_grad_second")
+_second_p.def_impl(lambda a, x: _cdf_a_derivative_over_density(a, x, 2))
+_second_p.def_abstract_eval(_gamma_sample_grad_abstract_eval)
+_second_p.def_jvp(_raise_third_derivative)
 
-def _gamma_sample_grad_batch(args: Sequence[Any], dims: Sequence[int | None]) -> tuple[Any, int]:
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    a, x = (bdim_at_front(v, d, size) for v, d in zip(args, dims, strict=True))
-    return gamma_sample_grad_p.bind(a, x), 0
 
-
-gamma_sample_grad_p.def_batch(_gamma_sample_grad_batch)
+gamma_sample_grad_p.def_batch(
+    lambda args, dims: (gamma_sample_grad_p.bind(*_batched(args, dims)), 0)
+)
+_second_p.def_batch(lambda args, dims: (_second_p.bind(*_batched(args, dims)), 0))
 
 
 # ---- the samplers ---------------------------------------------------------------------

@@ -14,15 +14,25 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.core import Tracer, get_aval
 from tracegrad.core.pytree import register_pytree_node
+from tracegrad.dtypes import prng_key
 from tracegrad.random.threefry import iota_2x32, threefry2x32
 
 Shape = Sequence[int]
 
 
 class KeyDType:
-    """The dtype of typed keys, printed as JAX prints it (``key<fry>``)."""
+    """The dtype of typed keys, printed as JAX prints it (``key<fry>``): an extended dtype
+    whose scalar type is ``tracegrad.dtypes.prng_key``, not a NumPy dtype.
+
+    >>> import tracegrad.numpy as tnp, tracegrad.dtypes as dtypes
+    >>> tnp.issubdtype(KEY_DTYPE, dtypes.prng_key), KEY_DTYPE.itemsize
+    (True, 8)
+    """
 
     name = "key<fry>"
+    type = prng_key
+    itemsize = 8  # two uint32 words
+    _impl = "fry"
 
     def __repr__(self) -> str:
         return self.name
@@ -78,10 +88,25 @@ class PRNGKeyArray:
 
     def __getitem__(self, index: Any) -> PRNGKeyArray:
         index = index if isinstance(index, tuple) else (index,)
-        if any(i is Ellipsis for i in index):
-            raise IndexError("Indexing typed keys with an Ellipsis is not supported.")
-        full = (*index, slice(None))  # every key keeps its two words
+        full = (*index, slice(None))  # every key keeps its two words (an Ellipsis stops short)
         return PRNGKeyArray(self._data[full])
+
+    @property
+    def T(self) -> PRNGKeyArray:
+        axes = (*reversed(range(self.ndim)), self.ndim)
+        return PRNGKeyArray(tnp.transpose(self._data, axes))
+
+    def __eq__(self, other: object) -> Any:
+        if not isinstance(other, PRNGKeyArray):
+            return NotImplemented
+        return tnp.all(self._data == other._data, axis=-1)
+
+    def __ne__(self, other: object) -> Any:
+        if not isinstance(other, PRNGKeyArray):
+            return NotImplemented
+        return tnp.any(self._data != other._data, axis=-1)
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as arrays are
 
     def reshape(self, *shape: Any) -> PRNGKeyArray:
         new = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
@@ -181,6 +206,27 @@ def _check_impl(impl: Any) -> None:
             f"unrecognized PRNG implementation {impl!r}. tracegrad.random implements "
             "'threefry2x32' only (JAX's default)."
         )
+
+
+def key_impl(keys: Any) -> str:
+    """The name of the PRNG implementation of ``keys`` (typed or raw): always
+    ``'threefry2x32'`` here, JAX's default.
+
+    >>> key_impl(key(0))
+    'threefry2x32'
+    """
+    unwrap(keys, "key_impl", allow_batched=True)
+    return "threefry2x32"
+
+
+def clone(key: Any) -> Any:
+    """``key`` itself: keys are immutable here, so a clone is the same key (JAX's
+    ``clone`` matters only for its mutable-array tracking).
+
+    >>> clone(PRNGKey(3))
+    array([0, 3], dtype=uint32)
+    """
+    return key
 
 
 def key_data(keys: Any) -> Any:

@@ -14,6 +14,7 @@ import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
 from tracegrad.control.loops import while_loop
 from tracegrad.random._fma import fma
+from tracegrad.random._xla_math import log
 from tracegrad.random.continuous import cast, shape_of, uniform_data
 from tracegrad.random.keys import canonical_shape, split_data, unwrap
 
@@ -31,7 +32,7 @@ def _knuth(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) ->
         rng, subkey = split_data(rng, (2,))
         k = tnp.where(log_prod > -lam, k + dtype.type(1), k)
         u = uniform_data(subkey, shape, _F32)
-        return i + 1, k, rng, log_prod + tnp.log(u)
+        return i + 1, k, rng, log_prod + log(u)
 
     init = (np.int64(0), np.zeros(shape, dtype), data, np.zeros(shape, _F32))
     k = while_loop(cond, body, init)[1]
@@ -40,7 +41,7 @@ def _knuth(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) ->
 
 def _rejection(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:
     f = _F32.type
-    log_lam = tnp.log(lam)
+    log_lam = log(lam)
     # XLA fuses each multiply feeding an add into one rounding: so do we.
     b = fma(f(2.53), tnp.sqrt(lam), f(0.931), _F32)
     a = fma(f(0.02483), b, f(-0.059), _F32)
@@ -58,7 +59,7 @@ def _rejection(data: Any, lam: Any, shape: tuple[int, ...], dtype: np.dtype[Any]
         v = uniform_data(key1, shape, _F32)
         u_shifted = f(0.5) - tnp.abs(u)
         k = tnp.floor(fma(f(2) * a / u_shifted + b, u, lam, _F32) + f(0.43))
-        s = tnp.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
+        s = log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
         t = fma(k, log_lam, -lam, _F32) - tsp.gammaln(k + f(1))
         accept1 = (u_shifted >= f(0.07)) & (v <= v_r)
         reject = (k < 0) | ((u_shifted < f(0.013)) & (v > u_shifted))

@@ -1,0 +1,120 @@
+"""``log`` and ``log1p`` as XLA's CPU backend computes them, so that the samplers built on
+them (``exponential``, ``gumbel``, ``laplace``, ``logistic``, ``normal`` through
+``erfinv``, ``gamma``, ``poisson``) give JAX's floats bit for bit, or within an ulp where
+the system ``log`` and XLA's differ.
+
+XLA evaluates float32 ``log`` with its own Cephes-style polynomial (the mantissa in
+``[sqrt(1/2), sqrt(2))``, a degree-8 polynomial in three parts, the exponent added back
+in two pieces of ``log(2)``), and ``log1p`` of either width as a Cephes rational function
+below ``sqrt(2) - 1`` and ``log(1 + x)`` above; every multiply that feeds an add is
+fused, and subnormal inputs count as zero. float64 ``log`` is the system's. Half
+precision is computed in float32. Both are primitives whose implementations emulate that
+arithmetic in NumPy; their derivatives are ``t / x`` and ``t / (1 + x)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import tracegrad.numpy as tnp
+from tracegrad.ops.combinators import defjvp
+from tracegrad.ops.elementwise import _unop
+from tracegrad.random._fma import fma, horner
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+
+# Cephes' logf: the polynomial's coefficients, highest power first, and log(2) in two parts.
+_LOG_P = (
+    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+    -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+)  # fmt: skip
+_LN2_LO, _LN2_HI = -2.12194440e-4, 0.693359375
+# Cephes' log1p rational function, highest power first.
+_LOG1P_NUM = (
+    4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
+    2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
+    2.0039553499201281259648e1,
+)  # fmt: skip
+_LOG1P_DEN = (
+    1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
+    3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1,
+)  # fmt: skip
+
+
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    return np.asarray(fma(np.asarray(a, dtype), np.asarray(b, dtype), np.asarray(c, dtype), dtype))
+
+
+def flush_subnormals(x: np.ndarray) -> np.ndarray:
+    """``x`` with float32 subnormals made zero, as XLA's CPU code reads and writes them."""
+    if x.dtype != _F32:
+        return x
+    return np.where(np.abs(x) < np.finfo(_F32).tiny, _F32.type(0), x)
+
+
+def _log_f32(x: np.ndarray) -> np.ndarray:
+    f = _F32.type
+    tiny = np.finfo(_F32).tiny
+    mantissa, exponent = np.frexp(np.maximum(x, tiny))  # mantissa in [0.5, 1)
+    low = mantissa < f(np.sqrt(0.5))
+    t = (mantissa - f(1)) + np.where(low, mantissa, f(0))  # in [sqrt(1/2) - 1, sqrt(2) - 1)
+    e = exponent.astype(_F32) - np.where(low, f(1), f(0))
+    t2 = t * t
+    t3 = t2 * t
+    p = [_fma(t, _LOG_P[i], _LOG_P[i + 1], _F32) for i in (0, 3, 6)]
+    p = [_fma(q, t, _LOG_P[i + 2], _F32) for q, i in zip(p, (0, 3, 6), strict=True)]
+    y = _fma(_fma(p[0], t3, p[1], _F32), t3, p[2], _F32)
+    y = _fma(y, t3, f(_LN2_LO) * e, _F32)
+    out = _fma(e, _LN2_HI, _fma(-0.5, t2, t, _F32) + y, _F32)
+    with np.errstate(invalid="ignore"):
+        special = np.where(x < tiny, f(-np.inf), np.where(np.isinf(x), x, f(np.nan)))
+        return np.where((x >= tiny) & np.isfinite(x), out, np.where(x < 0, f(np.nan), special))
+
+
+def log_impl(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype == _F64:
+        return np.asarray(np.log(x))
+    return np.asarray(_log_f32(x.astype(_F32)), x.dtype)
+
+
+def log1p_impl(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    work = _F64 if x.dtype == _F64 else _F32
+    v = x.astype(work)
+    v = flush_subnormals(v)
+    small = np.abs(v) < work.type(np.sqrt(2) - 1)
+    out = np.empty_like(v)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = v[small]
+        s2 = s * s
+        ratio = horner(_LOG1P_NUM, s, work) / horner(_LOG1P_DEN, s, work)
+        out[small] = s + _fma(-0.5, s2, (s * s2) * ratio, work)
+        out[~small] = log_impl(v[~small] + work.type(1))
+    return np.asarray(out, x.dtype)
+
+
+xla_log_p = _unop("xla_log", log_impl)
+defjvp(xla_log_p, lambda t, x: t / x)
+xla_log1p_p = _unop("xla_log1p", log1p_impl)
+defjvp(xla_log1p_p, lambda t, x: t / (x + tnp.ones_like(x)))
+
+
+def log(x: Any) -> Any:
+    """The natural logarithm as XLA's CPU code computes it.
+
+    >>> log(np.array([1.0, 0.5], np.float32))
+    array([ 0.       , -0.6931472], dtype=float32)
+    """
+    return xla_log_p.bind(x)
+
+
+def log1p(x: Any) -> Any:
+    """``log(1 + x)`` as XLA's CPU code computes it.
+
+    >>> log1p(np.array([0.0, -0.5]))
+    array([ 0.        , -0.69314718])
+    """
+    return xla_log1p_p.bind(x)
