@@ -143,14 +143,13 @@ def concatenate(operands: Sequence[Any], dimension: int) -> Any:
     >>> concatenate([np.ones(2), np.zeros(1)], 0)
     array([1., 1., 0.])
     """
-    check_operands("concatenate", tuple(operands))
-    ranks = {get_aval(x).shape for x in operands}
-    if len({len(s) for s in ranks}) > 1:
+    if len({get_aval(x).ndim for x in operands}) > 1:
         raise ShapeError(
             "Cannot concatenate arrays with different numbers of dimensions: got "
             + ", ".join(str(get_aval(x).shape) for x in operands)
             + "."
         )
+    check_operands("concatenate", tuple(operands))
     return structural.concatenate(list(operands), int(dimension))
 
 
