@@ -275,10 +275,12 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
     ("stop_gradient", lambda x: tg.stop_gradient(x) * x, (V,), True),
     (
         "lax bit operations",
-        lambda x: tg.lax.shift_left(x, x % 40)
-        + tg.lax.shift_right_logical(x, x % 9)
-        + tg.lax.shift_right_arithmetic(x, x % 35 - 2)
-        + tg.lax.population_count(x) * tg.lax.clz(x),
+        lambda x: (
+            tg.lax.shift_left(x, x % 40)
+            + tg.lax.shift_right_logical(x, x % 9)
+            + tg.lax.shift_right_arithmetic(x, x % 35 - 2)
+            + tg.lax.population_count(x) * tg.lax.clz(x)
+        ),
         (np.array([[-7, 0, 5], [1 << 20, -1, 33]], np.int32),),
         False,
     ),
