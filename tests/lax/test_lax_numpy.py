@@ -59,13 +59,16 @@ def _clamped(starts, sizes, shape):  # type: ignore[no-untyped-def]
         yield min(max(s, 0), n - k), k
 
 
-def test_concrete_starts_stage_a_slice_and_traced_ones_a_gather() -> None:
+def test_concrete_starts_stage_a_slice_and_traced_ones_the_primitive() -> None:
     static = tg.make_jaxpr(lambda a: lax.dynamic_slice(a, (1, 2), (2, 2)))(X)
     traced = tg.make_jaxpr(lambda a, i: lax.dynamic_slice(a, (i, 2), (2, 2)))(X, 1)
     assert [e.primitive.name for e in static.eqns] == ["slice"]
-    assert "gather" in [e.primitive.name for e in traced.eqns]
+    assert [e.primitive for e in traced.eqns] == [lax.dynamic_slice_p]
     upd = tg.make_jaxpr(lambda a, u, i: lax.dynamic_update_slice(a, u, (i, 0)))(X, X[:1], 1)
-    assert "scatter" in [e.primitive.name for e in upd.eqns]
+    assert [e.primitive for e in upd.eqns] == [lax.dynamic_update_slice_p]
+    # A batched start: each member its own block, through a gather / scatter.
+    batched = tg.make_jaxpr(tg.vmap(lambda i: lax.dynamic_slice(X, (i, 0), (2, 2))))(np.arange(3))
+    assert "gather" in [e.primitive.name for e in batched.eqns]
 
 
 def test_dynamic_slicing_derivatives_second_order() -> None:
@@ -190,3 +193,35 @@ def test_primitives_exposed_under_jax_names() -> None:
     staged = tg.make_jaxpr(lambda a: lax.sin(lax.add(a, a)))(X)
     assert [e.primitive for e in staged.eqns] == [lax.add_p, lax.sin_p]
     assert lax.dot_general_p.name == "dot_general" and "add_p" in lax.__all__
+
+
+def test_dynamic_slicing_primitives_batch_every_way() -> None:
+    xs = np.stack([X, X * 2.0, -X])
+    us = np.random.default_rng(3).uniform(size=(3, 2, 2))
+    starts = np.array([0, 2, -1])
+
+    def ds(x, i):  # type: ignore[no-untyped-def]
+        return lax.dynamic_slice(x, (i, np.int64(1)), (2, 2))
+
+    def dus(x, u, i):  # type: ignore[no-untyped-def]
+        return lax.dynamic_update_slice(x, u * u, (np.int32(1), i))
+
+    for axes, args in (
+        ((0, None), (xs, np.int64(5))),
+        ((None, 0), (X, starts)),
+        ((0, 0), (xs, starts)),
+    ):
+        got = tg.jit(tg.vmap(ds, axes))(*args)
+        want = [ds(*(a[k] if ax == 0 else a for a, ax in zip(args, axes))) for k in range(3)]
+        np.testing.assert_array_equal(got, np.stack(want))
+    for axes, args in (
+        ((0, 0, None), (xs, us, np.int64(3))),
+        ((None, 0, 0), (X, us, starts)),
+        ((0, None, 0), (xs, us[0], starts)),
+    ):
+        got = tg.jit(tg.vmap(dus, axes))(*args)
+        want = [dus(*(a[k] if ax == 0 else a for a, ax in zip(args, axes))) for k in range(3)]
+        np.testing.assert_array_equal(got, np.stack(want))
+    traced = tg.jit(dus)
+    check_grads(lambda a, b: traced(a, b, np.int64(2)) ** 2, (X, us[0]), order=2)
+    check_grads(lambda a: tg.vmap(lambda i: ds(a, i) ** 2)(starts), (X,), order=2, modes=("rev",))

@@ -5,6 +5,7 @@ JAX's (``gather``, the scatters, ``fft``, ``round``) are not listed."""
 
 from __future__ import annotations
 
+from tracegrad.ops.dynamic_slicing import dynamic_slice_p, dynamic_update_slice_p
 from tracegrad.ops.elementwise import (
     abs_p,
     add_p,
@@ -138,6 +139,8 @@ __all__ = [
     "cumsum_p",
     "digamma_p",
     "div_p",
+    "dynamic_slice_p",
+    "dynamic_update_slice_p",
     "dot_general_p",
     "eq_p",
     "erf_p",

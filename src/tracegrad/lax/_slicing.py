@@ -3,11 +3,10 @@
 ``_index_in_dim`` forms.
 
 Dynamic start indices are clamped as in JAX (a negative index first counts from the end,
-then the start is clamped so that the whole slice is in bounds). Concrete starts (Python
-or NumPy integers, even under ``jit`` or ``grad``) become a static ``slice`` (and, for an
-update, a ``pad`` and a ``select_n`` on a fixed mask); traced starts (under ``jit`` or
-``vmap``) become a ``gather`` / ``scatter`` on the open mesh of the slice's positions.
-Both forms have every rule already, so neither needs a primitive of its own."""
+then the start is clamped so that the whole slice is in bounds). A ``dynamic_slice`` with
+concrete starts (Python or NumPy integers, even under ``jit`` or ``grad``) is a static
+``slice``; traced starts stage the ``dynamic_slice`` primitive, and every update the
+``dynamic_update_slice`` primitive (``ops/dynamic_slicing.py``)."""
 
 from __future__ import annotations
 
@@ -15,15 +14,13 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from tracegrad.core import DTypeError, ShapeError, Tracer, get_aval
+from tracegrad.core import ShapeError, Tracer, get_aval
 from tracegrad.lax._elementwise import check_operands
-from tracegrad.ops import elementwise as ew
-from tracegrad.ops import indexing, structural
+from tracegrad.ops import dynamic_slicing, structural
+from tracegrad.ops.dynamic_slicing import check_starts, clamp_start
 from tracegrad.ops.structural import canonical_axis
 
-Start = Any  # a Python int (concrete) or a traced int64 scalar
+Shape = tuple[int, ...]
 
 
 def slice(
@@ -88,53 +85,8 @@ def index_in_dim(operand: Any, index: int, axis: int = 0, keepdims: bool = True)
     return out if keepdims else structural.reshape(out, shape[:axis] + shape[axis + 1 :])
 
 
-def _starts(
-    name: str, shape: tuple[int, ...], indices: Sequence[Any], sizes: Sequence[int]
-) -> list[Start]:
-    """The clamped start of each dimension: a Python int, or a traced int64 scalar."""
-    if len(indices) != len(shape):
-        raise ShapeError(
-            f"Length of slice indices must match number of operand dimensions ({len(indices)} "
-            f"vs {shape})"
-        )
-    if any(s < 0 or s > n for s, n in zip(sizes, shape, strict=True)):
-        raise ShapeError(
-            f"{name} slice_sizes must be less than or equal to operand shape, got slice_sizes "
-            f"{tuple(sizes)} for operand shape {shape}."
-        )
-    avals = [get_aval(i) for i in indices]
-    if any(a.dtype.kind not in "iu" for a in avals):
-        raise DTypeError(
-            f"index arguments to {name} must be integers, got: "
-            + ", ".join(a.dtype.name for a in avals)
-        )
-    if any(a.shape for a in avals):
-        raise ShapeError(
-            f"start_indices arguments to {name} must be scalars, got indices {tuple(avals)}."
-        )
-    starts: list[Start] = []
-    for index, size, n in zip(indices, sizes, shape, strict=True):
-        if isinstance(index, Tracer):
-            i = structural.convert_element_type(index, np.int64)
-            i = ew.select_n(ew.lt(i, np.int64(0)), i, ew.add(i, np.int64(n)))
-            starts.append(ew.max(ew.min(i, np.int64(n - size)), np.int64(0)))
-        else:
-            i = int(index)
-            starts.append(builtins.min(builtins.max(i + n if i < 0 else i, 0), n - size))
-    return starts
-
-
-def _mesh(starts: Sequence[Start], sizes: Sequence[int]) -> list[Any]:
-    """The index arrays of the positions ``starts[k] + [0, size_k)``, one per dimension,
-    shaped to broadcast together to ``sizes``."""
-    ndim = len(sizes)
-    out = []
-    for k, (start, size) in enumerate(zip(starts, sizes, strict=True)):
-        counts = np.arange(size, dtype=np.int64).reshape(
-            [size if j == k else 1 for j in range(ndim)]
-        )
-        out.append(ew.add(counts, start) if isinstance(start, Tracer) else counts + start)
-    return out
+def _start_avals(name: str, shape: Shape, starts: Sequence[Any], sizes: Shape) -> None:
+    check_starts(name, shape, [get_aval(i) for i in starts], sizes)
 
 
 def dynamic_slice(operand: Any, start_indices: Sequence[Any], slice_sizes: Sequence[int]) -> Any:
@@ -147,13 +99,12 @@ def dynamic_slice(operand: Any, start_indices: Sequence[Any], slice_sizes: Seque
     array([7, 8])
     """
     shape = get_aval(operand).shape
-    sizes = tuple(int(s) for s in slice_sizes)
-    starts = _starts("dynamic_slice", shape, tuple(start_indices), sizes)
-    if not any(isinstance(s, Tracer) for s in starts):
-        return structural.slice(
-            operand, starts, [s + n for s, n in zip(starts, sizes, strict=True)]
-        )
-    return indexing.gather(operand, *_mesh(starts, sizes), mode="clip")
+    sizes, starts = tuple(int(s) for s in slice_sizes), tuple(start_indices)
+    _start_avals("dynamic_slice", shape, starts, sizes)
+    if any(isinstance(i, Tracer) for i in starts):
+        return dynamic_slicing.dynamic_slice(operand, starts, sizes)
+    lo = [clamp_start(i, k, n) for i, k, n in zip(starts, sizes, shape, strict=True)]
+    return structural.slice(operand, lo, [s + k for s, k in zip(lo, sizes, strict=True)])
 
 
 def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]) -> Any:
@@ -164,22 +115,7 @@ def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]
     array([0., 0., 0., 1., 1.])
     """
     check_operands("dynamic_update_slice", (operand, update))
-    shape, sizes = get_aval(operand).shape, get_aval(update).shape
-    if len(sizes) != len(shape):
-        raise ShapeError(
-            "dynamic_update_slice update must have the same rank as operand, got update shape "
-            f"{sizes} for operand shape {shape}."
-        )
-    starts = _starts("dynamic_update_slice", shape, tuple(start_indices), sizes)
-    if not shape:
-        return update
-    if any(isinstance(s, Tracer) for s in starts):
-        return indexing.scatter(operand, update, *_mesh(starts, sizes), mode="clip")
-    config = [(s, n - s - k, 0) for s, k, n in zip(starts, sizes, shape, strict=True)]
-    placed = structural.pad(update, np.zeros((), get_aval(update).dtype), config)
-    mask = np.zeros(shape, np.bool_)
-    mask[tuple(builtins.slice(s, s + k) for s, k in zip(starts, sizes, strict=True))] = True
-    return ew.select_n(mask, operand, placed)
+    return dynamic_slicing.dynamic_update_slice(operand, update, tuple(start_indices))
 
 
 def _in_dim(ndim: int, axis: int, value: Any, default: Any) -> list[Any]:
