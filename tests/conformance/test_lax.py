@@ -483,3 +483,55 @@ def test_associative_scan_matches_jax_for_any_length(n: int, axis: int, reverse:
 
 def affine(M: Any) -> Callable[[Any, Any], Any]:
     return lambda f, g: (M.mul(f[0], g[0]), M.add(M.mul(g[0], f[1]), g[1]))
+
+
+# ---- edge values and non-smooth points: bit for bit (signed zeros included) -----------
+NAN_MIX = np.array([3.0, np.nan, -0.0, 0.0, -np.inf, 2.0, np.nan, 1.0])
+TIES = np.array([1.0, 1.0, 0.5, 1.0])
+
+
+def grad_of(M: Any, f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return (tg.grad if M is tlax else jax.grad)(f)
+
+
+EDGES = [
+    ("top_k nan", lambda M: M.top_k(NAN_MIX, 4)),
+    ("sort nan", lambda M: M.sort(NAN_MIX)),
+    ("argmax nan", lambda M: M.argmax(NAN_MIX, 0, np.int32)),
+    ("cummax nan", lambda M: M.cummax(NAN_MIX)),
+    ("clamp nan", lambda M: M.clamp(0.0, NAN_MIX, 2.5)),
+    ("round", lambda M: M.round(np.array([-0.3, -0.5, 0.5, -0.0, 2.5, 0.49999999999999994]))),
+    ("div int by 0", lambda M: M.div(np.array([7, -7, 0], np.int32), np.zeros(3, np.int32))),
+    ("rem int by 0", lambda M: M.rem(np.array([7, -7], np.int32), np.zeros(2, np.int32))),
+    ("div uint by 0", lambda M: M.div(np.array([7], np.uint8), np.zeros(1, np.uint8))),
+    ("top_k uint8", lambda M: M.top_k(np.array([0, 255, 3, 255], np.uint8), 3)),
+    (
+        "clamp grad at bounds",
+        lambda M: grad_of(M, lambda x: M.clamp(0.0, x, 1.0).sum())(np.array([0.0, 1.0, 0.5, 2.0])),
+    ),
+    (
+        "clamp grad in bounds",
+        lambda M: grad_of(M, lambda b: M.clamp(b, np.array([0.0, -1.0, 0.5]), 1.0).sum())(
+            np.zeros(3)
+        ),
+    ),
+    ("cummax grad ties", lambda M: grad_of(M, lambda x: M.cummax(x).sum())(TIES)),
+    ("reduce_max grad ties", lambda M: grad_of(M, lambda x: M.reduce_max(x, (0,)))(TIES)),
+    (
+        "top_k grad ties",
+        lambda M: grad_of(M, lambda x: (M.top_k(x, 2)[0] * np.arange(1.0, 3.0)).sum())(TIES),
+    ),
+    ("round grad", lambda M: grad_of(M, lambda x: M.round(x))(2.5)),
+    ("cbrt grad at 0", lambda M: grad_of(M, lambda x: M.cbrt(x))(0.0)),
+]
+
+
+@pytest.mark.parametrize("name,fn", EDGES, ids=[e[0] for e in EDGES])
+def test_edges_bit_for_bit(name: str, fn: Callable[[Any], Any]) -> None:
+    ours, theirs = leaves(fn(tlax)), leaves(fn(jlax))
+    assert len(ours) == len(theirs)
+    for u, v in zip(ours, theirs, strict=True):
+        assert u.dtype == v.dtype and u.shape == v.shape
+        np.testing.assert_array_equal(u, v)
+        if u.dtype.kind == "f":
+            np.testing.assert_array_equal(np.signbit(u), np.signbit(v))

@@ -20,7 +20,7 @@ from tracegrad.ops import special
 from tracegrad.ops.special_ibeta import ibeta
 from tracegrad.ops.special_igamma import igamma as _igamma
 from tracegrad.ops.special_igamma import igammac as _igammac
-from tracegrad.ops.structural import convert_element_type
+from tracegrad.ops.structural import convert_element_type, stop_gradient
 from tracegrad.random.continuous import nextafter as _nextafter
 
 _KIND_NAMES = {"b": "bool", "i": "integer", "u": "integer", "f": "floating", "c": "complexfloating"}
@@ -73,7 +73,6 @@ neg = _lax("neg", ew.neg)
 sign = _lax("sign", ew.sign)
 max = _lax("max", ew.max, ANY)
 min = _lax("min", ew.min, ANY)
-rem = _lax("rem", ew.rem, "iuf")
 floor = _lax("floor", disc.floor, FLOAT)
 ceil = _lax("ceil", disc.ceil, FLOAT)
 is_finite = _lax("is_finite", disc.isfinite, FLOAT)
@@ -138,21 +137,44 @@ def abs(x: Any) -> Any:
 
 
 def div(x: Any, y: Any) -> Any:
-    """``x / y``: true division for inexact dtypes, rounding toward zero for integers
-    (C's ``/``), as ``jax.lax.div``.
+    """``x / y``: true division for inexact dtypes; for integers, rounding toward zero
+    (C's ``/``) with XLA's ``x / 0 == -1`` (all bits set), as ``jax.lax.div``.
 
-    >>> div(np.array([7, -7], np.int32), np.array([2, 2], np.int32))
-    array([ 3, -3], dtype=int32)
+    >>> div(np.array([7, -7, 7], np.int32), np.array([2, 2, 0], np.int32))
+    array([ 3, -3, -1], dtype=int32)
     """
     check_operands("div", (x, y), NUMBER)
     if get_aval(x).dtype.kind in "fc":
         return ew.div(x, y)
+    zero, by_zero, y = _safe_divisor(x, y)
     q = disc.floor_divide(x, y)
-    zero = _zero(x)
     inexact = ew.ne(ew.rem(x, y), zero)
     signs_differ = ew.ne(ew.lt(x, zero), ew.lt(y, zero))
     toward_zero = ew.add(q, np.ones((), get_aval(q).dtype))
-    return ew.select_n(disc.and_(inexact, signs_differ), q, toward_zero)
+    q = ew.select_n(disc.and_(inexact, signs_differ), q, toward_zero)
+    return ew.select_n(by_zero, q, np.array(-1).astype(get_aval(q).dtype))
+
+
+def rem(x: Any, y: Any) -> Any:
+    """The remainder of ``x / y`` with the sign of ``x`` (C's ``fmod``); for integers XLA's
+    ``x % 0 == x``, as ``jax.lax.rem``.
+
+    >>> rem(np.array([7, -7, 7], np.int32), np.array([3, 3, 0], np.int32))
+    array([ 1, -1,  7], dtype=int32)
+    """
+    check_operands("rem", (x, y), "iuf")
+    if get_aval(x).dtype.kind == "f":
+        return ew.rem(x, y)
+    _, by_zero, y = _safe_divisor(x, y)
+    return ew.select_n(by_zero, ew.rem(x, y), x)
+
+
+def _safe_divisor(x: Any, y: Any) -> tuple[np.ndarray, Any, Any]:
+    """Zero of the dtype, where ``y == 0``, and ``y`` with its zeros replaced by ones (so
+    that NumPy neither warns nor divides by zero)."""
+    zero = _zero(x)
+    by_zero = ew.eq(y, zero)
+    return zero, by_zero, ew.select_n(by_zero, y, np.ones((), get_aval(y).dtype))
 
 
 def _zero(x: Any) -> np.ndarray:
@@ -242,7 +264,15 @@ def clamp(min: Any, x: Any, max: Any) -> Any:
                 f"clamp requires {label}.shape == operand.shape or {label}.shape == (), got "
                 f"{label}.shape={b_shape}, operand.shape={shape}."
             )
-    return ew.min(ew.max(x, min), max)
+    # The value is XLA's min(max(x, min), max). The derivative goes to x strictly inside, to
+    # a bound strictly beyond it, and nowhere at a bound (JAX's rule, and the minimum-norm
+    # subgradient there); inverted bounds (min > max) give max, with no derivative.
+    value = stop_gradient(ew.min(ew.max(x, min), max))
+    ordered = ew.le(min, max)
+    below, above = disc.and_(ew.lt(x, min), ordered), ew.gt(x, max)
+    inside = disc.and_(ew.gt(x, min), ew.lt(x, max))
+    beyond = ew.select_n(above, ew.select_n(below, value, min), max)
+    return ew.select_n(inside, beyond, x)
 
 
 class RoundingMethod(enum.IntEnum):
@@ -267,4 +297,4 @@ def round(x: Any, rounding_method: Any = RoundingMethod.AWAY_FROM_ZERO) -> Any:
     whole = disc.trunc(x)
     half = np.asarray(0.5, get_aval(x).dtype)
     tie_or_above = ew.ge(ew.abs(ew.sub(x, whole)), half)
-    return ew.add(whole, ew.select_n(tie_or_above, ew.mul(ew.sign(x), _zero(x)), ew.sign(x)))
+    return ew.select_n(tie_or_above, whole, ew.add(whole, ew.sign(x)))

@@ -55,12 +55,13 @@ def sort_key_val(
     return k, v
 
 
-def _descending_key(x: Any) -> Any:
-    """A key whose ascending order is the descending order of ``x`` (NaN first, as the
-    largest): negation for floats, bitwise complement for integers (no overflow)."""
+def _descending_keys(x: Any) -> list[Any]:
+    """Keys whose ascending lexicographic order is the descending order of ``x``, NaNs
+    first (as the largest, as JAX): for floats, ``not isnan`` then the negation; for
+    integers the bitwise complement (no overflow)."""
     if get_aval(x).dtype.kind in "biu":
-        return disc.not_(x)
-    return ew.neg(x)
+        return [disc.not_(x)]
+    return [disc.not_(disc.isnan(x)), ew.neg(x)]
 
 
 def top_k(operand: Any, k: int) -> list[Any]:
@@ -80,7 +81,8 @@ def top_k(operand: Any, k: int) -> list[Any]:
             f"k={k} with shape={list(shape)} and axis={len(shape) - 1}"
         )
     index = np.broadcast_to(np.arange(shape[-1], dtype=np.int32), shape)
-    _, values, indices = sorting.sort_multi([_descending_key(operand), operand, index], -1)
+    keys = _descending_keys(operand)
+    *_, values, indices = sort([*keys, operand, index], num_keys=len(keys))
     axis = len(shape) - 1
     return [
         structural.slice_in_dim(values, 0, k, axis),

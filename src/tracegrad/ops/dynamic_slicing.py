@@ -40,10 +40,10 @@ def clamp_start(index: Any, size: int, n: int) -> Any:
     index; else ``int64`` of the index's shape (traced for a traced index)."""
     if not isinstance(index, Tracer):
         if np.ndim(index) == 0:
-            i = int(index)
-            return builtins.min(builtins.max(i + n if i < 0 else i, 0), n - size)
-        i = np.asarray(index, np.int64)
-        return np.clip(np.where(i < 0, i + n, i), 0, n - size)
+            k = int(index)
+            return builtins.min(builtins.max(k + n if k < 0 else k, 0), n - size)
+        a = np.asarray(index, np.int64)
+        return np.clip(np.where(a < 0, a + n, a), 0, n - size)
     i = convert_element_type(index, np.int64)
     i = ew.select_n(ew.lt(i, np.int64(0)), i, ew.add(i, np.int64(n)))
     return ew.max(ew.min(i, np.int64(n - size)), np.int64(0))
