@@ -408,6 +408,74 @@ ERRORS = [
         lambda M: M.expand_dims(np.ones(3), (3,)),
         "out of bounds for array of dimension 2",
     ),
+    (
+        "broadcast_in_dim",
+        lambda M: M.broadcast_in_dim(np.ones(3), (2, 4), (1,)),
+        "broadcast_in_dim operand dimension sizes must either be 1",
+    ),
+    (
+        "transpose",
+        lambda M: M.transpose(np.ones((2, 3)), (0, 0)),
+        "transpose permutation isn't a permutation of operand dimensions",
+    ),
+    (
+        "slice negative size",
+        lambda M: M.slice(np.ones(10), (5,), (2,)),
+        "slice_sizes must be greater than or equal to zero",
+    ),
+    ("rev", lambda M: M.rev(np.ones(3), (1,)), "rev dimensions must all be less than operand ndim"),
+    (
+        "select_n which",
+        lambda M: M.select_n(np.array([0, 1]), np.ones(3), np.ones(3)),
+        "select `which` must be scalar or have the same shape as cases",
+    ),
+    (
+        "sort shapes",
+        lambda M: M.sort((np.ones(3), np.ones(2)), num_keys=1),
+        "Arguments to sort must have equal shapes",
+    ),
+    (
+        "dot shapes",
+        lambda M: M.dot(np.ones((2, 3)), np.ones((4,))),
+        "dimension_numbers must be specified",
+    ),
+    (
+        "batch_matmul batch",
+        lambda M: M.batch_matmul(np.ones((2, 3, 4)), np.ones((3, 4, 5))),
+        "dot_general requires",
+    ),
+    (
+        "dot_general contracting",
+        lambda M: M.dot_general(np.ones((2, 3)), np.ones((4, 5)), (((1,), (0,)), ((), ()))),
+        "dot_general requires contracting dimensions to have the same shape",
+    ),
+    ("iota", lambda M: M.iota(np.int32, -1), "iota shape must have every element be nonnegative"),
+    (
+        "collapse",
+        lambda M: M.collapse(np.ones((2, 3, 4)), 2, 1),
+        "Invalid dimension range passed to collapse",
+    ),
+    (
+        "integer_pow int",
+        lambda M: M.integer_pow(np.arange(3), -1),
+        "Integers cannot be raised to negative powers",
+    ),
+    (
+        "dynamic_update_slice size",
+        lambda M: M.dynamic_update_slice(np.ones(3), np.ones(4), (0,)),
+        "update shape must be smaller than operand shape",
+    ),
+    (
+        "dynamic_update_slice rank",
+        lambda M: M.dynamic_update_slice(np.ones((3, 3)), np.ones(2), (0, 0)),
+        "update must have the same rank as operand",
+    ),
+    ("cumsum axis", lambda M: M.cumsum(np.ones(3), axis=2), "out of bounds"),
+    (
+        "associative_scan lengths",
+        lambda M: M.associative_scan(M.add, (np.ones(3), np.ones(4))),
+        "Array inputs to associative_scan must have the same first dimension",
+    ),
     ("reduce_and float", lambda M: M.reduce_and(np.ones(3), (0,)), "float64"),
 ]
 

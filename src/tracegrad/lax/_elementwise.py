@@ -204,6 +204,11 @@ def integer_pow(x: Any, y: int) -> Any:
     array([1.  , 0.25])
     """
     check_operands("integer_pow", (x,), NUMBER)
+    if int(y) < 0 and get_aval(x).dtype.kind in "iu":
+        raise DTypeError(
+            f"Integers cannot be raised to negative powers, got integer_pow({get_aval(x)}, "
+            f"{y}). Convert to a floating dtype first."
+        )
     return ew.integer_pow(x, y)
 
 

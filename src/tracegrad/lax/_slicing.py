@@ -47,6 +47,13 @@ def slice(
             f"slice limit_indices must be less than or equal to operand shape, got "
             f"limit_indices {tuple(limit_indices)} for operand shape {shape}."
         )
+    sizes = [int(hi) - int(lo) for lo, hi in zip(start_indices, limit_indices, strict=True)]
+    if any(k < 0 for k in sizes) or any(int(lo) < 0 for lo in start_indices):
+        raise ShapeError(
+            "slice slice_sizes must be greater than or equal to zero (and start_indices "
+            f"non-negative), got start_indices {tuple(start_indices)} and limit_indices "
+            f"{tuple(limit_indices)}."
+        )
     return structural.slice(operand, start_indices, limit_indices, strides)
 
 
@@ -114,6 +121,17 @@ def dynamic_update_slice(operand: Any, update: Any, start_indices: Sequence[Any]
     >>> dynamic_update_slice(np.zeros(5), np.ones(2), (4,))
     array([0., 0., 0., 1., 1.])
     """
+    shape, u_shape = get_aval(operand).shape, get_aval(update).shape
+    if len(u_shape) != len(shape):
+        raise ShapeError(
+            "dynamic_update_slice update must have the same rank as operand, got update shape "
+            f"{u_shape} for operand shape {shape}."
+        )
+    if any(k > n for k, n in zip(u_shape, shape, strict=True)):
+        raise ShapeError(
+            "dynamic_update_slice update shape must be smaller than operand shape, got update "
+            f"shape {u_shape} for operand shape {shape}."
+        )
     check_operands("dynamic_update_slice", (operand, update))
     return dynamic_slicing.dynamic_update_slice(operand, update, tuple(start_indices))
 

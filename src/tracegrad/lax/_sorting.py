@@ -31,8 +31,8 @@ def sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys: in
         raise ValueError(f"num_keys={num_keys} must be between 1 and {len(operands)}.")
     if len({get_aval(x).shape for x in operands}) != 1:
         raise ShapeError(
-            "sort: all operands must have the same shape, got "
-            f"{[get_aval(x).shape for x in operands]}."
+            "Arguments to sort must have equal shapes, got: "
+            + " ".join(str(get_aval(x).shape) for x in operands)
         )
     dimension = canonical_axis(dimension, get_aval(operands[0]).ndim)
     for key in reversed(range(num_keys)):

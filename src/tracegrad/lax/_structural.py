@@ -43,7 +43,16 @@ def broadcast_in_dim(
            [1, 2],
            [1, 2]])
     """
-    return structural.broadcast_in_dim(operand, tuple(shape), tuple(broadcast_dimensions))
+    x_shape, dims = get_aval(operand).shape, tuple(int(d) for d in broadcast_dimensions)
+    shape = tuple(int(s) for s in shape)
+    fits = len(dims) == len(x_shape) and all(0 <= d < len(shape) for d in dims)
+    if fits and any(n not in (1, shape[d]) for n, d in zip(x_shape, dims, strict=True)):
+        raise ShapeError(
+            "broadcast_in_dim operand dimension sizes must either be 1, or be equal to "
+            "their corresponding dimensions in the target broadcast shape; got operand of "
+            f"shape {x_shape}, target broadcast shape {shape}, broadcast_dimensions {dims}"
+        )
+    return structural.broadcast_in_dim(operand, shape, dims)
 
 
 def broadcast(operand: Any, sizes: Sequence[int]) -> Any:
@@ -110,7 +119,13 @@ def transpose(operand: Any, permutation: Sequence[int]) -> Any:
     >>> transpose(np.ones((2, 3)), (1, 0)).shape
     (3, 2)
     """
-    return structural.transpose(operand, tuple(permutation))
+    perm, shape = tuple(int(p) for p in permutation), get_aval(operand).shape
+    if sorted(perm) != list(range(len(shape))):
+        raise ShapeError(
+            "transpose permutation isn't a permutation of operand dimensions, got permutation "
+            f"{perm} for operand shape {shape}."
+        )
+    return structural.transpose(operand, perm)
 
 
 def collapse(operand: Any, start_dimension: int, stop_dimension: int | None = None) -> Any:
@@ -123,6 +138,11 @@ def collapse(operand: Any, start_dimension: int, stop_dimension: int | None = No
     start = start_dimension % len(shape) if start_dimension < 0 else start_dimension
     stop = len(shape) if stop_dimension is None else stop_dimension
     stop = stop % len(shape) if stop < 0 else stop
+    if not 0 <= start <= stop <= len(shape):
+        raise ValueError(
+            f"Invalid dimension range passed to collapse: {shape}[{start_dimension}:"
+            f"{stop_dimension}]"
+        )
     size = int(np.prod(shape[start:stop], dtype=np.int64))
     return structural.reshape(operand, (*shape[:start], size, *shape[stop:]))
 
@@ -133,7 +153,13 @@ def rev(operand: Any, dimensions: Sequence[int]) -> Any:
     >>> rev(np.arange(3), (0,))
     array([2, 1, 0])
     """
-    return shapes.rev(operand, _dims(dimensions, get_aval(operand).ndim, "rev dimension"))
+    ndim, dims = get_aval(operand).ndim, tuple(int(d) for d in dimensions)
+    if any(not 0 <= d < ndim for d in dims) or len(set(dims)) != len(dims):
+        raise ShapeError(
+            "rev dimensions must all be less than operand ndim (and distinct), got "
+            f"dimensions {dims} for operand ndim {ndim}."
+        )
+    return shapes.rev(operand, dims)
 
 
 def concatenate(operands: Sequence[Any], dimension: int) -> Any:
@@ -222,8 +248,8 @@ def select_n(which: Any, *cases: Any) -> Any:
     shape = get_aval(cases[0]).shape
     if any(get_aval(c).shape != shape for c in cases) or get_aval(which).shape not in ((), shape):
         raise ShapeError(
-            "select_n: the cases must have one shape and `which` that shape or be scalar, got "
-            f"{get_aval(which).shape} and {[get_aval(c).shape for c in cases]}."
+            "select `which` must be scalar or have the same shape as cases, got `which` shape "
+            f"{get_aval(which).shape} but case shapes {[get_aval(c).shape for c in cases]}."
         )
     if get_aval(which).dtype == np.bool_ and len(cases) > 2:
         raise DTypeError("select_n with more than two cases needs an integer `which`.")
@@ -272,6 +298,8 @@ def iota(dtype: Any, size: int) -> Any:
     >>> iota(np.int32, 3)
     array([0, 1, 2], dtype=int32)
     """
+    if int(size) < 0:
+        raise ShapeError(f"iota shape must have every element be nonnegative, got ({size},).")
     return np.arange(int(size), dtype=np.dtype(dtype))
 
 
@@ -352,7 +380,11 @@ def dot(lhs: Any, rhs: Any, precision: Any = None, preferred_element_type: Any =
     """
     x, y = get_aval(lhs), get_aval(rhs)
     if x.ndim not in (1, 2) or y.ndim not in (1, 2) or x.shape[-1] != y.shape[0]:
-        raise ShapeError(f"Incompatible shapes for dot: got {x.shape} and {y.shape}.")
+        raise ShapeError(
+            "jax.lax.dot: dimension_numbers must be specified when not performing simple "
+            "un-batched matrix-matrix, matrix-vector, or vector-vector products; got "
+            f"lhs_shape={x.shape} rhs_shape={y.shape}. Use lax.dot_general."
+        )
     dims = (((x.ndim - 1,), (0,)), ((), ()))
     return dot_general(lhs, rhs, dims, precision, preferred_element_type)
 
@@ -364,10 +396,10 @@ def batch_matmul(lhs: Any, rhs: Any, precision: Any = None) -> Any:
     (2, 3, 5)
     """
     x, y = get_aval(lhs), get_aval(rhs)
-    if x.ndim < 2 or x.ndim != y.ndim or x.shape[:-2] != y.shape[:-2]:
+    if x.ndim < 2 or x.ndim != y.ndim:
         raise ShapeError(
-            "batch_matmul requires arguments of the same rank (at least 2) and batch "
-            f"dimensions, got {x.shape} and {y.shape}."
+            "batch_matmul requires arguments of the same rank (at least 2), got shapes "
+            f"{x.shape} and {y.shape}."
         )
     n = x.ndim
     batch = tuple(range(n - 2))
