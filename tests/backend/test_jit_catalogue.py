@@ -273,6 +273,25 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
     ),
     ("integers", lambda x, n: x * (n * 2 + 1) // 3 + n % 2, (V, np.arange(4)), True),
     ("stop_gradient", lambda x: tg.stop_gradient(x) * x, (V,), True),
+    (
+        "lax dynamic slicing",
+        lambda x, i: tg.lax.dynamic_update_slice(
+            x, tg.lax.dynamic_slice(x, (i, i), (2, 2)) ** 2, (i, 1)
+        ),
+        (V, np.int32(1)),
+        True,
+    ),
+    (
+        "lax bit operations",
+        lambda x: (
+            tg.lax.shift_left(x, x % 40)
+            + tg.lax.shift_right_logical(x, x % 9)
+            + tg.lax.shift_right_arithmetic(x, x % 35 - 2)
+            + tg.lax.population_count(x) * tg.lax.clz(x)
+        ),
+        (np.array([[-7, 0, 5], [1 << 20, -1, 33]], np.int32),),
+        False,
+    ),
     ("pytrees", lambda d: d["a"] * d["b"][0] + d["b"][1], ({"a": V, "b": (P, 1.5)},), True),
 ]
 

@@ -21,7 +21,7 @@ from tracegrad.numpy._dispatch import (
 from tracegrad.numpy._joining import concatenate
 from tracegrad.numpy._reductions import sum as sum_
 from tracegrad.numpy._shapes import moveaxis
-from tracegrad.numpy._ufuncs import copysign
+from tracegrad.numpy._ufuncs import absolute, copysign
 from tracegrad.numpy._ufuncs import where as select
 from tracegrad.numpy._ufuncs_compare import isinf, trunc
 from tracegrad.numpy._ufuncs_math import exp2
@@ -93,7 +93,10 @@ def right_shift(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kw
     array([-2,  5])
     """
     check_ufunc_args("right_shift", out, where, kwargs)
-    return eb.shift_right(*_shifts(x1, x2))
+    a, b = _shifts(x1, x2)
+    if get_aval(a).dtype.kind == "u":
+        return eb.shift_right_logical(a, b)
+    return eb.shift_right_arithmetic(a, b)
 
 
 bitwise_left_shift = left_shift
@@ -111,7 +114,8 @@ def bitwise_count(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: An
     (v,) = promote_dtypes(x)
     if get_aval(v).dtype == np.bool_:
         v = v.astype(np.uint8)
-    return eb.population_count(*_integers("bitwise_count", v))
+    (v,) = _integers("bitwise_count", v)
+    return eb.population_count(absolute(v)).astype(np.uint8)
 
 
 @numpy_when_eager(np.nextafter)
