@@ -10,7 +10,6 @@ from tracegrad.control.loops import fori_loop, while_loop
 from tracegrad.control.scan import scan
 from tracegrad.core import DTypeError, ShapeError, get_aval
 from tracegrad.lax._control import associative_scan
-from tracegrad.lax._map import map
 from tracegrad.lax._elementwise import (
     RoundingMethod,
     abs,
@@ -83,6 +82,7 @@ from tracegrad.lax._elementwise import (
     tan,
     tanh,
 )
+from tracegrad.lax._map import map
 from tracegrad.lax._primitives import *  # noqa: F403  (the ``<name>_p`` primitive objects)
 from tracegrad.lax._primitives import PRIMITIVE_NAMES
 from tracegrad.lax._reductions import (

@@ -9,13 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.control.scan import scan
 from tracegrad.core import ShapeError, get_aval, pytree
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import shapes, structural
 from tracegrad.ops.elementwise_discrete import or_
 from tracegrad.ops.structural import canonical_axis
-from tracegrad.transforms.vmap import vmap
 
 
 def _interleave(a: Any, b: Any, axis: int) -> Any:

@@ -31,6 +31,8 @@ def _with_dtype(dtype: Any) -> Any:
         return ShapedArray(x.shape, np.dtype(dtype))
 
     return rule
+
+
 def _unsigned(x: np.ndarray) -> Any:
     return x.view(np.dtype(f"u{x.dtype.itemsize}"))
 
@@ -164,6 +166,8 @@ frexp_exponent_p = _zero_derivative_unop(
     lambda x: np.frexp(x)[1],
     real_only("frexp_exponent", _with_dtype(np.int32)),
 )
+
+
 def _shift_primitive(name: str, kind: str) -> Any:
     rule = integer_only(name, broadcasting_abstract_eval(name))
     return _zero_derivative_binop(name, _shift_impl(kind), rule)
