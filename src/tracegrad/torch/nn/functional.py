@@ -105,11 +105,13 @@ SOFTMAX = Op(
     "SoftmaxBackward0",
     lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis),
     saves_result=True,
+    staged=True,
 )
 LOG_SOFTMAX = Op(
     "LogSoftmaxBackward0",
     lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis),
     saves_result=True,
+    staged=True,
 )
 
 
@@ -218,10 +220,11 @@ def _nll_fn(
     return out
 
 
-NLL_LOSS = Op("NllLossBackward0", _nll_fn)
-NLL_LOSS_2D = Op("NllLoss2DBackward0", _nll_fn)
-NLL_LOSS_VIEW = Op("ViewBackward0", _nll_fn)
-SMOOTHED_NLL_LOSS = Op("AddBackward0", _nll_fn)
+# The wrapper checks the targets, so the staged forward may index with them.
+NLL_LOSS = Op("NllLossBackward0", _nll_fn, staged=True)
+NLL_LOSS_2D = Op("NllLoss2DBackward0", _nll_fn, staged=True)
+NLL_LOSS_VIEW = Op("ViewBackward0", _nll_fn, staged=True)
+SMOOTHED_NLL_LOSS = Op("AddBackward0", _nll_fn, staged=True)
 
 
 def _nll_op(ndim: int, reduction: str) -> Op:
@@ -315,9 +318,9 @@ def _prob_fn(logp: Any, target: Any, *weight: Any, reduction: str, smoothing: fl
 
 
 _PROB_OPS = {
-    "mean": Op("DivBackward1", _prob_fn),
-    "sum": Op("NegBackward0", _prob_fn),
-    "none": Op("NegBackward0", _prob_fn),
+    "mean": Op("DivBackward1", _prob_fn, staged=True),
+    "sum": Op("NegBackward0", _prob_fn, staged=True),
+    "none": Op("NegBackward0", _prob_fn, staged=True),
 }
 
 
