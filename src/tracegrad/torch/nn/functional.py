@@ -347,10 +347,11 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     dim = 1 if input._value.ndim >= 2 else 0
     logp = log_softmax(input, dim)
-    if target._value.dtype.kind == "f":
-        if target._value.shape != input._value.shape:
+    if target._value.shape == input._value.shape:  # class probabilities, as PyTorch decides
+        if target._value.dtype.kind != "f":
             raise RuntimeError(
-                f"Expected target size {list(input._value.shape)}, got {list(target._value.shape)}"
+                "Expected floating point type for target with class probabilities, got "
+                f"{dtypes.scalar_name(target.dtype)}"
             )
         args = (logp, target) if weight is None else (logp, target, weight)
         return apply(
