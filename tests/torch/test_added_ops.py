@@ -30,6 +30,10 @@ def test_unary_as_pytorch(name: str, conform: Any) -> None:
         rec(g.detach())
         if g.requires_grad:  # second order, where the first derivative is not constant
             rec(T.autograd.grad(g.sum(), x)[0])
+        z = T.tensor(VALUES if name not in ("log2", "log10", "rsqrt") else np.abs(VALUES))
+        w = z * 1
+        same = getattr(w, name + "_")()
+        rec((same is w, w._version, w))
         ints = T.tensor([1, 2, 4])
         rec(getattr(T, name)(ints))  # integer input: kept (floor, sign, ...) or made float
 
