@@ -88,7 +88,7 @@ def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
     a, b = operand(x, d), operand(y, d)
     sa = a._value.shape if isinstance(a, Tensor) else a.shape
     sb = b._value.shape if isinstance(b, Tensor) else b.shape
-    if sa != sb:
+    if sa != sb and sa and sb:  # a 0-d operand broadcasts with anything
         check_broadcast(sa, sb)
     return a, b, d
 

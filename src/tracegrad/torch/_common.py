@@ -26,7 +26,26 @@ def dtype_rank(x: Any) -> tuple[dtypes.dtype, int]:
 
 
 def result_dtype(*xs: Any) -> dtypes.dtype:
-    """PyTorch's result dtype of an operation on ``xs`` (tensors and scalars)."""
+    """PyTorch's result dtype of an operation on ``xs`` (tensors and scalars).
+
+    >>> from tracegrad.torch import tensor
+    >>> result_dtype(tensor([1.0]), 2), result_dtype(tensor([1]), 2.5)
+    (torch.float32, torch.float32)
+    """
+    first = xs[0]
+    if isinstance(first, Tensor):  # the common case: one dtype, scalars of no higher kind
+        d = first._value.dtype
+        for x in xs[1:]:
+            if isinstance(x, Tensor):
+                if x._value.dtype != d:
+                    break
+            elif type(x) is float:
+                if d.kind not in "fc":
+                    break
+            elif type(x) is not int or d.kind == "b":
+                break
+        else:
+            return dtypes.from_numpy_dtype(d)
     return dtypes.result_type([dtype_rank(x) for x in xs])
 
 
