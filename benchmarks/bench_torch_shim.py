@@ -6,8 +6,9 @@ Run: ``python benchmarks/bench_torch_shim.py`` (``--quick`` for a short smoke ru
     output.backward()`` on a fresh 3x3 leaf. Median time of the loop, and per recorded
     node (12 nodes: six ``SelectBackward0`` and six ``MulBackward0``).
 (b) One training step of an MLP 784-256-256-10 (tanh, batch 128, cross-entropy, float32):
-    forward, ``loss.backward()`` and an SGD update under ``no_grad``. Median time, and
-    the peak memory of the step, measured two ways:
+    forward, ``loss.backward()`` and an update: by hand under ``no_grad`` (``p -= lr *
+    p.grad``), by ``torch.optim.SGD`` or by ``torch.optim.Adam``. Median time of each, the
+    optimizer's ``step()`` alone, and the peak memory of the step by hand, measured two ways:
     - tracemalloc (tracegrad only: NumPy reports its buffers to tracemalloc, PyTorch's
       CPU allocator does not): the peak traced bytes of a steady-state step above what
       was live before it;
@@ -18,8 +19,8 @@ Run: ``python benchmarks/bench_torch_shim.py`` (``--quick`` for a short smoke ru
       ``fork``/``exec``). PyTorch has no
       allocator statistics on the CPU (``torch.cuda.memory_stats`` is CUDA only), hence
       RSS for it.
-Targets (issue 3): (b) no slower than 1.5x PyTorch eager; its memory within 1.5x of
-PyTorch's; (a) report the figure and the cost per node.
+Targets (issue 10): (b) no slower than PyTorch eager (issue 3: its memory within 1.5x of
+PyTorch's); (a) report the figure and the cost per node.
 """
 
 from __future__ import annotations
@@ -59,17 +60,24 @@ def load(name: str) -> ModuleType | None:
     return torch
 
 
-def median_s(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
-    """Median over ``repeat`` runs of the time of one call of ``fn``, in seconds."""
-    fn()
-    fn()  # warm up: staged plans, lazy imports, allocator pools
-    runs = []
+# Wall time (perf_counter), or with --cpu-time the CPU time of the process (less disturbed by
+# other jobs on a shared machine).
+CLOCK: list[Callable[[], float]] = [time.perf_counter]
+
+
+def medians_s(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    """Median time of one call of each function, in seconds, over ``repeat`` rounds that
+    call each once in turn, so that the load of a shared machine falls on all alike."""
+    for fn in fns.values():
+        fn()
+        fn()  # warm up: staged plans, lazy imports, allocator pools
+    runs: dict[str, list[float]] = {n: [] for n in fns}
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
+        for n, fn in fns.items():
+            start = CLOCK[0]()
             fn()
-        runs.append((time.perf_counter() - start) / number)
-    return statistics.median(runs)
+            runs[n].append(CLOCK[0]() - start)
+    return {n: statistics.median(r) for n, r in runs.items()}
 
 
 # ---- (a) the loop of SPEC section 8 -------------------------------------------------------------
@@ -94,7 +102,13 @@ BATCH = 128
 LR = 0.01
 
 
-def mlp(torch: ModuleType) -> tuple[list[Any], Callable[[], Any]]:
+UPDATES = ("by hand", "SGD", "Adam")
+# Adam moves every weight by about lr per step: at 1e-2 the loss of the fixed batch falls to
+# 1e-7 within the run and the gradients become denormal floats, slow on both frameworks.
+OPTIM_LR = {"SGD": LR, "Adam": 1e-4}
+
+
+def mlp(torch: ModuleType, update: str = "by hand") -> tuple[list[Any], Callable[[], Any]]:
     """Parameters and a step function, the same data for both frameworks (float32)."""
     rng = np.random.default_rng(0)
     params = []
@@ -106,6 +120,7 @@ def mlp(torch: ModuleType) -> tuple[list[Any], Callable[[], Any]]:
     x = torch.tensor(rng.standard_normal((BATCH, SIZES[0])).astype(np.float32))
     y = torch.tensor(rng.integers(0, SIZES[-1], BATCH))
     F = torch.nn.functional
+    opt = None if update == "by hand" else getattr(torch.optim, update)(params, lr=OPTIM_LR[update])
 
     def step() -> Any:
         h = x
@@ -113,6 +128,10 @@ def mlp(torch: ModuleType) -> tuple[list[Any], Callable[[], Any]]:
             h = torch.tanh(h @ params[k] + params[k + 1])
         loss = F.cross_entropy(h @ params[-2] + params[-1], y)
         loss.backward()
+        if opt is not None:
+            opt.step()
+            opt.zero_grad()
+            return loss
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
@@ -120,6 +139,16 @@ def mlp(torch: ModuleType) -> tuple[list[Any], Callable[[], Any]]:
         return loss
 
     return params, step
+
+
+def optimizer_step(torch: ModuleType, name: str) -> Callable[[], Any]:
+    """``step()`` of an optimizer alone, over the MLP's parameters with fixed gradients."""
+    params, _ = mlp(torch)
+    rng = np.random.default_rng(1)
+    for p in params:
+        p.grad = torch.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32))
+    opt = getattr(torch.optim, name)(params, lr=OPTIM_LR[name])
+    return opt.step  # type: ignore[no-any-return]
 
 
 def tracemalloc_peak(step: Callable[[], Any]) -> int:
@@ -185,20 +214,28 @@ def ratio(a: float | None, b: float | None) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--cpu-time", action="store_true", help="time by process CPU time")
     parser.add_argument("--rss-child", choices=("tracegrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cpu_time:
+        CLOCK[0] = time.process_time
     if args.rss_child:
         rss_child(args.rss_child)
         return
     repeat = 5 if args.quick else 51
     names = ["tracegrad", "torch"]
     mods = {n: load(n) for n in names}
+    present = {n: m for n, m in mods.items() if m is not None}
     loop: dict[str, float | None] = {n: None for n in names}
-    train: dict[str, float | None] = {n: None for n in names}
-    for n, m in mods.items():
-        if m is not None:
-            loop[n] = median_s(spec8_loop(m), repeat * 4)
-            train[n] = median_s(mlp(m)[1], repeat)
+    loop.update(medians_s({n: spec8_loop(m) for n, m in present.items()}, repeat * 4))
+    train: dict[tuple[str, str], float | None] = {(n, u): None for n in names for u in UPDATES}
+    alone: dict[tuple[str, str], float | None] = {(n, u): None for n in names for u in UPDATES}
+    for u in UPDATES:
+        times = medians_s({n: mlp(m, u)[1] for n, m in present.items()}, repeat)
+        train.update({(n, u): t for n, t in times.items()})
+        if u != "by hand":
+            times = medians_s({n: optimizer_step(m, u) for n, m in present.items()}, repeat * 4)
+            alone.update({(n, u): t for n, t in times.items()})
     tg_torch = mods["tracegrad"]
     assert tg_torch is not None
     traced = tracemalloc_peak(mlp(tg_torch)[1])
@@ -207,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}", end="")
     torch = mods["torch"]
     print(f", torch {torch.__version__}" if torch is not None else ", torch not installed")
-    print(f"medians of {repeat} runs ((a): {repeat * 4}), one thread\n")
+    clock = "process CPU time" if args.cpu_time else "wall time"
+    print(f"medians of {repeat} runs ((a): {repeat * 4}), one thread, {clock}\n")
     print("(a) SPEC 8 loop, six backward calls, 12 nodes")
     print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
 
@@ -220,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"| per node | {us(loop['tracegrad'], 12)} | {us(loop['torch'], 12)} | |")
     print(f"| per backward call | {us(loop['tracegrad'], 6)} | {us(loop['torch'], 6)} | |")
-    print("\n(b) MLP 784-256-256-10, tanh, batch 128, cross-entropy, float32, one SGD step")
+    print("\n(b) MLP 784-256-256-10, tanh, batch 128, cross-entropy, float32, one step")
     print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
 
     def ms(v: float | None) -> str:
@@ -229,10 +267,12 @@ def main(argv: list[str] | None = None) -> None:
     def mib(v: float | None) -> str:
         return "-" if v is None else f"{v / 2**20:.2f} MiB"
 
-    print(
-        f"| step time | {ms(train['tracegrad'])} | {ms(train['torch'])} | "
-        f"{ratio(train['tracegrad'], train['torch'])} |"
-    )
+    for u in UPDATES:
+        ours, theirs = train["tracegrad", u], train["torch", u]
+        print(f"| step time, update {u} | {ms(ours)} | {ms(theirs)} | {ratio(ours, theirs)} |")
+    for u in UPDATES[1:]:
+        ours, theirs = alone["tracegrad", u], alone["torch", u]
+        print(f"| {u}.step() alone | {ms(ours)} | {ms(theirs)} | {ratio(ours, theirs)} |")
     print(
         f"| peak, RSS growth | {mib(rss['tracegrad'])} | {mib(rss['torch'])} | "
         f"{ratio(rss['tracegrad'], rss['torch'])} |"

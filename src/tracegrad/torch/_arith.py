@@ -10,6 +10,7 @@ import numpy as np
 
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
+import tracegrad.scipy.special as tsp
 from tracegrad.core import Tracer
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import (
@@ -87,7 +88,7 @@ def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
     a, b = operand(x, d), operand(y, d)
     sa = a._value.shape if isinstance(a, Tensor) else a.shape
     sb = b._value.shape if isinstance(b, Tensor) else b.shape
-    if sa != sb:
+    if sa != sb and sa and sb:  # a 0-d operand broadcasts with anything
         check_broadcast(sa, sb)
     return a, b, d
 
@@ -289,6 +290,44 @@ relu = _unary("ReluBackward0", tnn.relu, to_float=False, saves_result=True)
 sqrt = _unary("SqrtBackward0", tnp.sqrt, to_float=True, saves_result=True)
 trunc = _unary("TruncBackward0", tnp.trunc, to_float=False)
 square = _unary("PowBackward0", tnp.square, to_float=False)
+floor = _unary("FloorBackward0", tnp.floor, to_float=False)
+ceil = _unary("CeilBackward0", tnp.ceil, to_float=False)
+sign = _unary("SignBackward0", tnp.sign, to_float=False)
+log1p = _unary("Log1PBackward0", tnp.log1p, to_float=True)
+expm1 = _unary("Expm1Backward0", tnp.expm1, to_float=True, saves_result=True)
+exp2 = _unary("Exp2Backward0", tnp.exp2, to_float=True, saves_result=True)
+log2 = _unary("Log2Backward0", tnp.log2, to_float=True)
+log10 = _unary("Log10Backward0", tnp.log10, to_float=True)
+tan = _unary("TanBackward0", tnp.tan, to_float=True, saves_result=True)
+sinh = _unary("SinhBackward0", tnp.sinh, to_float=True)
+cosh = _unary("CoshBackward0", tnp.cosh, to_float=True)
+asin = _unary("AsinBackward0", tnp.arcsin, to_float=True)
+acos = _unary("AcosBackward0", tnp.arccos, to_float=True)
+atan = _unary("AtanBackward0", tnp.arctan, to_float=True)
+asinh = _unary("AsinhBackward0", tnp.arcsinh, to_float=True)
+atanh = _unary("AtanhBackward0", tnp.arctanh, to_float=True)
+erf = _unary("ErfBackward0", tsp.erf, to_float=True)
+erfinv = _unary("ErfinvBackward0", tsp.erfinv, to_float=True)
+reciprocal = _unary("ReciprocalBackward0", tnp.reciprocal, to_float=True, saves_result=True)
+rsqrt = _unary(
+    "RsqrtBackward0", lambda x: tnp.reciprocal(tnp.sqrt(x)), to_float=True, saves_result=True
+)
+_ROUND = Op("RoundBackward1", lambda x, decimals: tnp.round(x, decimals))
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round to ``decimals`` decimal places, halves to even (gradient 0).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.round(torch.tensor([0.5, 1.5, 2.25]), decimals=1), torch.tensor([2.5]).round()
+    (tensor([0.5000, 1.5000, 2.2000]), tensor([2.]))
+    """
+    if decimals == 0:
+        return _round0(input)
+    return apply(_ROUND, (input,), decimals=int(decimals))
+
+
+_round0 = _unary("RoundBackward0", tnp.round, to_float=False)
 
 
 # ---- comparisons and logic (never recorded) ------------------------------------------------
@@ -423,6 +462,11 @@ TENSOR_METHODS: dict[str, Any] = {
     "__abs__": abs, "abs": abs, "exp": exp, "log": log, "sin": sin, "cos": cos,
     "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt, "square": square,
     "trunc": trunc, "maximum": maximum, "minimum": minimum,
+    "floor": floor, "ceil": ceil, "round": round, "sign": sign, "log1p": log1p,
+    "expm1": expm1, "exp2": exp2, "log2": log2, "log10": log10, "tan": tan, "sinh": sinh,
+    "cosh": cosh, "asin": asin, "acos": acos, "atan": atan, "arcsin": asin,
+    "arccos": acos, "arctan": atan, "asinh": asinh, "atanh": atanh, "erf": erf,
+    "erfinv": erfinv, "reciprocal": reciprocal, "rsqrt": rsqrt,
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "equal": equal,
     "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,

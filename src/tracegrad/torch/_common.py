@@ -26,7 +26,26 @@ def dtype_rank(x: Any) -> tuple[dtypes.dtype, int]:
 
 
 def result_dtype(*xs: Any) -> dtypes.dtype:
-    """PyTorch's result dtype of an operation on ``xs`` (tensors and scalars)."""
+    """PyTorch's result dtype of an operation on ``xs`` (tensors and scalars).
+
+    >>> from tracegrad.torch import tensor
+    >>> result_dtype(tensor([1.0]), 2), result_dtype(tensor([1]), 2.5)
+    (torch.float32, torch.float32)
+    """
+    first = xs[0]
+    if isinstance(first, Tensor):  # the common case: one dtype, scalars of no higher kind
+        d = first._value.dtype
+        for x in xs[1:]:
+            if isinstance(x, Tensor):
+                if x._value.dtype != d:
+                    break
+            elif type(x) is float:
+                if d.kind not in "fc":
+                    break
+            elif type(x) is not int or d.kind == "b":
+                break
+        else:
+            return dtypes.from_numpy_dtype(d)
     return dtypes.result_type([dtype_rank(x) for x in xs])
 
 
@@ -86,6 +105,24 @@ def sizes_arg(args: tuple[Any, ...], name: str = "size") -> tuple[int, ...]:
         ) from e
 
 
+def new_sizes(args: tuple[Any, ...], name: str) -> tuple[int, ...]:
+    """The sizes of a new tensor (as :func:`sizes_arg`); negative ones raise PyTorch's error.
+
+    >>> new_sizes((2, -3), "ones")
+    Traceback (most recent call last):
+    RuntimeError: Trying to create tensor with negative dimension -3: [2, -3]
+    """
+    sizes = sizes_arg(args)
+    for s in sizes:
+        if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(sizes)}"
+            )
+    return sizes
+
+
 def np_dtype(dtype: Any) -> np.dtype[Any] | None:
     return None if dtype is None else dtypes.as_dtype(dtype).np
 
@@ -94,7 +131,8 @@ def check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> None:
     """Raise PyTorch's RuntimeError if shapes ``a`` and ``b`` do not broadcast."""
     n = max(len(a), len(b))
     pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-    for i, (x, y) in enumerate(zip(pa, pb, strict=True)):
+    for i in range(n - 1, -1, -1):  # PyTorch names the last dimension that differs
+        x, y = pa[i], pb[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "

@@ -335,6 +335,14 @@ _INPLACE: dict[str, Callable[..., Tensor]] = {
     "relu_": _unary_inplace(_arith.relu), "sqrt_": _unary_inplace(_arith.sqrt),
     "square_": _unary_inplace(_arith.square), "pow_": _unary_inplace(_arith.pow),
     "clamp_": _unary_inplace(clamp), "clip_": _unary_inplace(clamp),
+    **{
+        f"{name}_": _unary_inplace(getattr(_arith, name))
+        for name in (
+            "floor", "ceil", "round", "sign", "log1p", "expm1", "exp2", "log2", "log10", "tan",
+            "sinh", "cosh", "asin", "acos", "atan", "asinh", "atanh", "erf", "erfinv",
+            "reciprocal", "rsqrt", "trunc",
+        )
+    },
 }  # fmt: skip
 
 

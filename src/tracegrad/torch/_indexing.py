@@ -9,6 +9,7 @@ integer arrays of their nonzero positions, as NumPy and PyTorch define them.
 from __future__ import annotations
 
 import operator
+import re
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,20 @@ _GETITEM_OPS["IndexBackward0"] = Op("IndexBackward0", _getitem_fn)
 _GETITEM_OPS["bool"] = Op("UnsqueezeBackward0", _getitem_fn, meta_from=1)
 
 
+def torch_index_error(e: IndexError) -> IndexError:
+    """NumPy's IndexError in PyTorch's words ("dimension" for "axis", "tensor" for "array").
+
+    >>> torch_index_error(IndexError("too many indices for array: array is 1-dimensional, "
+    ...                               "but 2 were indexed"))
+    IndexError('too many indices for tensor of dimension 1')
+    """
+    text = str(e)
+    many = re.match(r"too many indices for array: array is (\d+)-dimensional", text)
+    if many:
+        return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
+    return IndexError(text.replace(" for axis ", " for dimension "))
+
+
 def getitem(self: Tensor, index: Any) -> Tensor:
     """``self[index]`` with PyTorch's (NumPy's) indexing rules; differentiable.
 
@@ -156,7 +171,7 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     try:
         return apply(_GETITEM_OPS[name], (self, *arrays), template=template)
     except IndexError as e:
-        raise IndexError(str(e).replace(" for axis ", " for dimension ")) from None
+        raise torch_index_error(e) from None
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
@@ -203,7 +218,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
             index = rebuild(template, tuple(arrays), eager=True)
             self._value[index] = v._value.astype(d.np, copy=False)
         except IndexError as e:
-            raise IndexError(str(e).replace(" for axis ", " for dimension ")) from None
+            raise torch_index_error(e) from None
         self._vc[0] += 1
         return
     if value_dtype(v).category > d.category:

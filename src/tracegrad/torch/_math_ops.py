@@ -1,6 +1,6 @@
 """More recorded operations: ``einsum``, ``logsumexp``, ``angle``/``conj``, ``cumprod``,
-``flip``/``roll``/``tile``, ``tril``/``triu``, ``dist``/``cdist``, ``outer`` and the fused
-products ``addmm``/``baddbmm``. Each is one node named as PyTorch names it, its function
+``diff``, ``flip``/``roll``/``tile``, ``tril``/``triu``, ``dist``/``cdist``, ``outer`` and the
+fused products ``addmm``/``baddbmm``. Each is one node named as PyTorch names it, its function
 written with ``tracegrad.numpy``."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, dims_arg, inexact, result_dtype, sizes_arg, value_dtype
 from tracegrad.torch._extra import _int_to_long, repeat
 from tracegrad.torch._reduce import _vector_norm_fn, bmm, mm
+from tracegrad.torch._shape import cat
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
@@ -61,6 +62,58 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 def _einsum_fn(*xs: Any, equation: str, dtype: np.dtype[Any]) -> Any:
     return tnp.einsum(equation, *(cast(x, dtype) for x in xs))
+
+
+# ---- diff -----------------------------------------------------------------------------------
+
+
+def _diff_fn(x: Any, axis: int, n: int) -> Any:
+    if n == 0:
+        return tnp.copy(x)
+    head = (slice(None),) * axis
+    later_idx, earlier_idx = (*head, slice(1, None)), (*head, slice(None, -1))
+    for _ in range(n):
+        later, earlier = x[later_idx], x[earlier_idx]
+        x = tnp.not_equal(later, earlier) if x.dtype == np.bool_ else tnp.subtract(later, earlier)
+    return x
+
+
+_DIFF = Op("SubBackward0", _diff_fn)
+_DIFF_COPY = Op("CopyBackwards", _diff_fn)
+
+
+def diff(
+    input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:  # fmt: skip
+    """The ``n``-th forward difference along ``dim`` (``out[i] = x[i + 1] - x[i]``, applied
+    ``n`` times; for bools ``x[i + 1] != x[i]``), after joining ``prepend`` and ``append``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.diff(torch.tensor([1.0, 4.0, 9.0, 16.0]), prepend=torch.tensor([0.0]))
+    tensor([1., 3., 5., 7.])
+    >>> torch.tensor([[1, 3], [6, 10]]).diff(n=1, dim=0)
+    tensor([[5, 7]])
+    """
+    ndim = input._value.ndim
+    if ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    axis = wrap_dim(dim, ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        if t._value.ndim != ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for k, (a, b) in enumerate(zip(input._value.shape, t._value.shape, strict=True)):
+            if k != axis and a != b:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({k}) = {a}, "
+                    f"but got tensor.size({k}) = {b}"
+                )
+    joined = input if len(parts) == 1 else cat(parts, dim=axis)
+    return apply(_DIFF if n else _DIFF_COPY, (joined,), axis=axis, n=int(n))
 
 
 # ---- logsumexp, angle, conj, cumprod -------------------------------------------------------
@@ -361,5 +414,5 @@ def baddbmm(
 TENSOR_METHODS: dict[str, Any] = {
     "logsumexp": logsumexp, "angle": angle, "conj": conj, "cumprod": cumprod, "flip": flip,
     "roll": roll, "tile": tile, "tril": tril, "triu": triu, "dist": dist, "outer": outer,
-    "addmm": addmm, "baddbmm": baddbmm,
+    "addmm": addmm, "baddbmm": baddbmm, "diff": diff,
 }  # fmt: skip

@@ -295,7 +295,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """
     ts = list(tensors)
     if not ts:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     n = ts[0]._value.ndim
     axis = wrap_dim(dim, n)
     ref = ts[0]._value.shape

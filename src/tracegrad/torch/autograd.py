@@ -350,8 +350,15 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool, shared: set[int]) -> None
     if isinstance(g, Tensor):
         g = g._value
     if t._grad is None:
-        if id(g) in shared or not (g.flags.owndata and g.flags.writeable):
-            g = g.copy()
+        value = t._value
+        if (
+            id(g) in shared
+            or not (g.flags.owndata and g.flags.writeable)
+            or g.strides != value.strides
+        ):
+            # PyTorch's layout contract: .grad gets the strides of its tensor (a vjp may
+            # give a transposed layout, which would slow every update reading it).
+            g = _copy_like(value, g)
         shared.add(id(g))
         t._grad = wrap(g)
         return
@@ -360,6 +367,12 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool, shared: set[int]) -> None
         np.add(current, g, out=current)
     else:
         t._grad._value = current + g
+
+
+def _copy_like(value: np.ndarray[Any, Any], g: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    out = np.empty_like(value, dtype=g.dtype)
+    np.copyto(out, g)
+    return out
 
 
 # ---- public API ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch import _random, dtypes
-from tracegrad.torch._common import np_dtype, sizes_arg
+from tracegrad.torch._common import new_sizes, np_dtype, sizes_arg
 from tracegrad.torch._data import nested_array
 from tracegrad.torch._generator import Generator, resolve
 from tracegrad.torch._generator import manual_seed as manual_seed
@@ -139,7 +139,7 @@ def zeros(
     tensor([[0, 0],
             [0, 0]], dtype=torch.int32)
     """
-    return _finish(np.zeros(sizes_arg(size), _float_dtype(dtype)), requires_grad, device)
+    return _finish(np.zeros(new_sizes(size, "zeros"), _float_dtype(dtype)), requires_grad, device)
 
 
 def ones(
@@ -150,7 +150,7 @@ def ones(
     >>> ones((2,), requires_grad=True)
     tensor([1., 1.], requires_grad=True)
     """
-    return _finish(np.ones(sizes_arg(size), _float_dtype(dtype)), requires_grad, device)
+    return _finish(np.ones(new_sizes(size, "ones"), _float_dtype(dtype)), requires_grad, device)
 
 
 def empty(
@@ -183,7 +183,7 @@ def full(
         if isinstance(fill_value, Tensor):
             fill_value = fill_value.item()
         d = dtypes.scalar_dtype(fill_value).np
-    return _finish(np.full(sizes_arg((size,)), fill_value, d), requires_grad, device)
+    return _finish(np.full(new_sizes((size,), "full"), fill_value, d), requires_grad, device)
 
 
 def arange(

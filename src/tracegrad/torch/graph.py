@@ -31,7 +31,7 @@ class Op:
     on NumPy arrays in the forward pass and on tracers when its vjp is staged.
     """
 
-    __slots__ = ("fn", "meta_from", "name", "saves_result", "undefined", "view")
+    __slots__ = ("fn", "meta_from", "name", "saves_result", "staged", "undefined", "view")
 
     def __init__(
         self,
@@ -42,6 +42,7 @@ class Op:
         meta_from: int | None = None,
         view: bool = False,
         saves_result: bool = False,
+        staged: bool = False,
     ) -> None:
         self.name = name
         self.fn = fn
@@ -56,6 +57,9 @@ class Op:
         # PyTorch's backward reads the result (exp, tanh, ...): changing it in place before
         # backward raises, as in PyTorch, although the shim's vjp reads only the inputs.
         self.saves_result = saves_result
+        # fn composes several primitives and checks no input values (its wrapper does): from
+        # the second call at a signature on, the forward runs as staged, compiled code.
+        self.staged = staged
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -325,6 +329,63 @@ def _plan(
     return plan
 
 
+# ---- forwards: a composite operation's forward, staged and compiled at one signature ----------
+
+_SEEN, _EAGER = object(), object()  # called once at this signature; cannot be staged
+_FORWARDS: dict[tuple[Any, ...], Any] = {}
+
+
+def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    with _PLANS_LOCK:  # threads may stage twice, but never corrupt the cache
+        if len(cache) >= _MAX_PLANS:  # forget the oldest signature
+            del cache[next(iter(cache))]
+        cache[key] = value
+
+
+def staged_forward(op: Op, arrays: list[Any], params: dict[str, Any]) -> Any:
+    """``op.fn(*arrays, **params)``; from the second call at a signature on, by the function
+    staged from it and compiled (as ``jit`` does: a one-off signature costs no staging).
+
+    Staging that fails (value-dependent Python code), or gives another result type than the
+    eager call, leaves the signature eager."""
+    for a in arrays:
+        if type(a) is not np.ndarray:  # tracers (torch.func), Python values
+            return op.fn(*arrays, **params)
+    key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]))
+    try:
+        run = _FORWARDS.get(key)
+    except TypeError:  # unhashable params
+        return op.fn(*arrays, **params)
+    if run is None or run is _EAGER:
+        if run is None:
+            _remember(_FORWARDS, key, _SEEN)
+        return op.fn(*arrays, **params)
+    if run is _SEEN:
+        out = op.fn(*arrays, **params)
+        _remember(_FORWARDS, key, _compile_forward(op, params, arrays, out))
+        return out
+    return run(*arrays)[0]
+
+
+def _compile_forward(
+    op: Op, params: dict[str, Any], arrays: list[np.ndarray[Any, Any]], out: Any
+) -> Any:
+    try:
+        closed = _trace_to_jaxpr(
+            lambda *xs: [op.fn(*xs, **params)], [ShapedArray(a.shape, a.dtype) for a in arrays]
+        )
+    except Exception:
+        return _EAGER
+    outvars = closed.jaxpr.outvars
+    ref = np.asarray(out)
+    if len(outvars) != 1 or (outvars[0].aval.shape, outvars[0].aval.dtype) != (
+        ref.shape,
+        ref.dtype,
+    ):
+        return _EAGER
+    return compile_jaxpr(closed)
+
+
 # ---- apply -------------------------------------------------------------------------------------
 
 
@@ -332,7 +393,7 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     """Run ``op`` on tensors (and arrays, which never require grad); record a node when grad
     mode is on, some input requires grad and the output can carry a gradient."""
     arrays = [a._value if isinstance(a, Tensor) else a for a in args]
-    out = op.fn(*arrays, **params)
+    out = staged_forward(op, arrays, params) if op.staged else op.fn(*arrays, **params)
     if type(out) is not np.ndarray:
         if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
             return wrap(out)  # type: ignore[arg-type]

@@ -193,6 +193,7 @@ SOFTMAX = Op(
     "SoftmaxBackward0",
     lambda x, axis, dtype: tnn.softmax(cast(x, dtype), axis=axis),
     saves_result=True,
+    staged=True,
 )
 SOFTMIN = Op(
     "SoftmaxBackward0",
@@ -203,6 +204,7 @@ LOG_SOFTMAX = Op(
     "LogSoftmaxBackward0",
     lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis),
     saves_result=True,
+    staged=True,
 )
 
 
@@ -326,10 +328,11 @@ def _nll_fn(
     return out
 
 
-NLL_LOSS = Op("NllLossBackward0", _nll_fn)
-NLL_LOSS_2D = Op("NllLoss2DBackward0", _nll_fn)
-NLL_LOSS_VIEW = Op("ViewBackward0", _nll_fn)
-SMOOTHED_NLL_LOSS = Op("AddBackward0", _nll_fn)
+# The wrapper checks the targets, so the staged forward may index with them.
+NLL_LOSS = Op("NllLossBackward0", _nll_fn, staged=True)
+NLL_LOSS_2D = Op("NllLoss2DBackward0", _nll_fn, staged=True)
+NLL_LOSS_VIEW = Op("ViewBackward0", _nll_fn, staged=True)
+SMOOTHED_NLL_LOSS = Op("AddBackward0", _nll_fn, staged=True)
 
 
 def _nll_op(ndim: int, reduction: str) -> Op:
@@ -423,9 +426,9 @@ def _prob_fn(logp: Any, target: Any, *weight: Any, reduction: str, smoothing: fl
 
 
 _PROB_OPS = {
-    "mean": Op("DivBackward1", _prob_fn),
-    "sum": Op("NegBackward0", _prob_fn),
-    "none": Op("NegBackward0", _prob_fn),
+    "mean": Op("DivBackward1", _prob_fn, staged=True),
+    "sum": Op("NegBackward0", _prob_fn, staged=True),
+    "none": Op("NegBackward0", _prob_fn, staged=True),
 }
 
 
@@ -452,10 +455,11 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     dim = 1 if input._value.ndim >= 2 else 0
     logp = log_softmax(input, dim)
-    if target._value.dtype.kind == "f":
-        if target._value.shape != input._value.shape:
+    if target._value.shape == input._value.shape:  # class probabilities, as PyTorch decides
+        if target._value.dtype.kind != "f":
             raise RuntimeError(
-                f"Expected target size {list(input._value.shape)}, got {list(target._value.shape)}"
+                "Expected floating point type for target with class probabilities, got "
+                f"{dtypes.scalar_name(target.dtype)}"
             )
         args = (logp, target) if weight is None else (logp, target, weight)
         return apply(

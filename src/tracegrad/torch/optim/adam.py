@@ -12,15 +12,17 @@ import numpy as np
 from tracegrad.torch.optim.optimizer import (
     Array,
     Optimizer,
-    addcdiv,
-    addcmul,
+    addcdiv_,
+    addcmul_,
     arr,
+    bump,
+    count_step,
     fma,
-    lerp,
+    lerp_,
+    mul_,
     scalar,
     state_tensor,
     step_tensor,
-    write,
 )
 from tracegrad.torch.optim.sgd import check_non_negative
 from tracegrad.torch.tensor import Tensor
@@ -80,24 +82,28 @@ class Adam(Optimizer):
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
         x = arr(p)
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        write(state["step"], state["step"]._value + 1)
+        step_t, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+        step = count_step(step_t)
         if wd != 0:
             if group["decoupled_weight_decay"]:
-                write(p, x * scalar(1 - lr * wd, x))
+                mul_(x, 1 - lr * wd)
+                bump(p)
             else:
                 grad = fma(grad, wd, x)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        write(exp_avg, lerp(arr(exp_avg), grad, 1 - beta1))
-        sq = arr(exp_avg_sq)
-        write(exp_avg_sq, addcmul(sq * scalar(beta2, sq), grad, grad, 1 - beta2))
-        step = float(state["step"]._value)
+        lerp_(arr(exp_avg), grad, 1 - beta1)
+        sq = addcmul_(mul_(arr(exp_avg_sq), beta2), grad, grad, 1 - beta2)
+        bump(exp_avg, exp_avg_sq, exp_avg_sq)
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         if group["amsgrad"]:
-            write(state["max_exp_avg_sq"], np.maximum(arr(state["max_exp_avg_sq"]), sq))
-            sq = arr(state["max_exp_avg_sq"])
-        denom = np.sqrt(sq) / scalar(bias_correction2_sqrt, sq) + scalar(group["eps"], sq)
-        write(p, addcdiv(x, arr(exp_avg), denom, -step_size))
+            top = state["max_exp_avg_sq"]
+            sq = np.maximum(arr(top), sq, out=arr(top))
+            bump(top)
+        denom = np.sqrt(sq)
+        np.divide(denom, scalar(bias_correction2_sqrt, sq), out=denom)
+        np.add(denom, scalar(group["eps"], sq), out=denom)
+        addcdiv_(x, arr(exp_avg), denom, -step_size)
+        bump(p)
 
 
 class AdamW(Adam):

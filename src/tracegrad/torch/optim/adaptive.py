@@ -11,15 +11,18 @@ import numpy as np
 from tracegrad.torch.optim.optimizer import (
     Array,
     Optimizer,
-    addcdiv,
-    addcmul,
+    addcdiv_,
+    addcmul_,
     arr,
+    bump,
+    count_step,
     fma,
-    lerp,
+    fma_,
+    lerp_,
+    mul_,
     scalar,
     state_tensor,
     step_tensor,
-    write,
 )
 from tracegrad.torch.optim.sgd import check_non_negative
 from tracegrad.torch.tensor import Tensor
@@ -73,27 +76,27 @@ class RMSprop(Optimizer):
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
         x = arr(p)
         alpha, lr = group["alpha"], group["lr"]
-        write(state["step"], state["step"]._value + 1)
+        count_step(state["step"])
         if group["weight_decay"] != 0:
             grad = fma(grad, group["weight_decay"], x)
-        sq = arr(state["square_avg"])
-        write(state["square_avg"], addcmul(sq * scalar(alpha, sq), grad, grad, 1 - alpha))
+        square_avg = state["square_avg"]
+        sq = addcmul_(mul_(arr(square_avg), alpha), grad, grad, 1 - alpha)
+        bump(square_avg, square_avg)
         if group["centered"]:
-            write(state["grad_avg"], lerp(arr(state["grad_avg"]), grad, 1 - alpha))
-            g_avg = arr(state["grad_avg"])
-            avg = np.sqrt(addcmul(sq, g_avg, g_avg, -1))
+            g_avg = lerp_(arr(state["grad_avg"]), grad, 1 - alpha)
+            bump(state["grad_avg"])
+            avg = np.sqrt(fma(sq, np.multiply(g_avg, scalar(-1, g_avg)), g_avg))
         else:
             avg = np.sqrt(sq)
-        avg = avg + scalar(group["eps"], avg)
+        np.add(avg, scalar(group["eps"], avg), out=avg)
         if group["momentum"] > 0:
-            buf = arr(state["momentum_buffer"])
-            write(
-                state["momentum_buffer"],
-                addcdiv(buf * scalar(group["momentum"], buf), grad, avg, 1),
-            )
-            write(p, fma(x, -lr, buf))
+            buf = state["momentum_buffer"]
+            b = addcdiv_(mul_(arr(buf), group["momentum"]), grad, avg, 1)
+            bump(buf, buf)
+            fma_(x, x, -lr, b)
         else:
-            write(p, addcdiv(x, grad, avg, -lr))
+            addcdiv_(x, grad, avg, -lr)
+        bump(p)
 
 
 class Adagrad(Optimizer):
@@ -148,12 +151,13 @@ class Adagrad(Optimizer):
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
         x = arr(p)
-        write(state["step"], state["step"]._value + 1)
-        step = float(state["step"]._value)
+        step = count_step(state["step"])
         if group["weight_decay"] != 0:
             grad = fma(grad, group["weight_decay"], x)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        s = arr(state["sum"])
-        write(state["sum"], addcmul(s, grad, grad, 1))
-        std = np.sqrt(s) + scalar(group["eps"], s)
-        write(p, addcdiv(x, grad, std, -clr))
+        s = addcmul_(arr(state["sum"]), grad, grad, 1)
+        bump(state["sum"])
+        std = np.sqrt(s)
+        np.add(std, scalar(group["eps"], s), out=std)
+        addcdiv_(x, grad, std, -clr)
+        bump(p)

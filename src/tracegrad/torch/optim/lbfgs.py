@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.torch.grad_mode import enable_grad, no_grad
+from tracegrad.torch.optim._wolfe import Directional, strong_wolfe
 from tracegrad.torch.optim.optimizer import Array, Optimizer, arr, fma, write
 from tracegrad.torch.optim.sgd import check_non_negative
 from tracegrad.torch.tensor import Tensor, wrap
@@ -34,8 +35,9 @@ def _tensor(x: Any) -> Any:
 
 
 class LBFGS(Optimizer):
-    """L-BFGS, PyTorch's defaults ``lr=1, max_iter=20, history_size=100`` and no line
-    search (``line_search_fn=None``; ``"strong_wolfe"`` is not implemented). ``step`` needs
+    """L-BFGS, PyTorch's defaults ``lr=1, max_iter=20, history_size=100``, with a fixed step
+    (``line_search_fn=None``) or PyTorch's strong Wolfe line search (``"strong_wolfe"``,
+    ``tracegrad.torch.optim._wolfe``). ``step`` needs
     a closure that zeroes the gradients, computes the loss, calls ``backward`` and returns
     the loss; all parameters form one group.
 
@@ -91,19 +93,30 @@ class LBFGS(Optimizer):
             write(p, fma(x, t, d[offset : offset + x.size].reshape(x.shape)))
             offset += x.size
 
+    def _directional(self, evaluate: Callable[[], Any], d: Array) -> Directional:
+        """``t -> (loss, flat gradient)`` at the parameters moved by ``t * d``, which are put
+        back afterwards."""
+
+        def at(t: Any) -> tuple[float, Array]:
+            start = [arr(p).copy() for p in self._params]
+            self._add_grad(t, d)
+            loss = float(evaluate())
+            flat_grad = self._flat_grad()
+            for p, x in zip(self._params, start, strict=True):
+                write(p, x)
+            return loss, flat_grad
+
+        return at
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Run up to ``max_iter`` iterations (``max_eval`` closure calls); returns the loss
         of the first evaluation."""
         if closure is None:
             raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
         group = self.param_groups[0]
-        if group["line_search_fn"] is not None:
-            if group["line_search_fn"] != "strong_wolfe":
-                raise RuntimeError("only 'strong_wolfe' is supported")
-            raise NotImplementedError(
-                "LBFGS(line_search_fn='strong_wolfe') is not implemented in tracegrad.torch; "
-                "use line_search_fn=None (the default)"
-            )
+        line_search = group["line_search_fn"]
+        if line_search is not None and line_search != "strong_wolfe":
+            raise RuntimeError("only 'strong_wolfe' is supported")
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
         history_size = group["history_size"]
@@ -169,12 +182,19 @@ class LBFGS(Optimizer):
                 if gtd > -tol_change:
                     break
                 ls_func_evals = 0
-                self._add_grad(t, d)
-                if n_iter != max_iter:
-                    loss = float(evaluate())
-                    flat_grad = self._flat_grad()
+                if line_search is not None:
+                    loss, flat_grad, t, ls_func_evals = strong_wolfe(
+                        self._directional(evaluate, d), t, d, loss, flat_grad, gtd
+                    )
+                    self._add_grad(t, d)
                     opt_cond = np.abs(flat_grad).max() <= tol_grad
-                    ls_func_evals = 1
+                else:
+                    self._add_grad(t, d)
+                    if n_iter != max_iter:
+                        loss = float(evaluate())
+                        flat_grad = self._flat_grad()
+                        opt_cond = np.abs(flat_grad).max() <= tol_grad
+                        ls_func_evals = 1
                 current_evals += ls_func_evals
                 state["func_evals"] += ls_func_evals
                 if n_iter == max_iter or current_evals >= max_eval or opt_cond:

@@ -2,9 +2,10 @@
 ``state_dict``/``load_state_dict`` in PyTorch's layout, and the one loop every optimizer's
 ``step`` runs; plus the float32 arithmetic of PyTorch's CPU kernels the updates are written in.
 
-An update is NumPy arithmetic on the parameters' arrays under ``no_grad``; every write into a
-parameter (or a state tensor) goes through :func:`write`, the one place a version counter is
-bumped.
+An update is NumPy arithmetic on the parameters' arrays under ``no_grad``, written into
+their storage (and the state tensors') in place with ``out=``, as PyTorch's in-place kernels
+are, so a step allocates only temporaries; each in-place operation PyTorch's update runs on a
+tensor bumps that tensor's version counter once (:func:`bump`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,8 @@ def write(t: Tensor, value: Any) -> None:
     """Write ``value`` into ``t``'s storage in place, as PyTorch's in-place update of a
     parameter under ``no_grad`` does (views and ``.data`` of ``t`` see it).
 
-    Every write of an optimizer into a parameter or a state tensor comes here, and bumps
-    the tensor's version counter, as PyTorch's in-place ops do (a graph that saved the
-    parameter before the step then refuses to backward through it)."""
+    Bumps the tensor's version counter, as PyTorch's in-place ops do (a graph that saved
+    the parameter before the step then refuses to backward through it)."""
     np.copyto(arr(t), value, casting="unsafe")
     t._vc[0] += 1
 
@@ -68,8 +68,18 @@ def step_tensor() -> Tensor:
     return wrap(np.zeros((), dtype=d))
 
 
+def count_step(step: Tensor) -> float:
+    """Add one to a step tensor in place (``state["step"] += 1``); returns the new count."""
+    v = step._value
+    np.add(v, 1, out=v)
+    step._vc[0] += 1
+    return float(v)
+
+
 # PyTorch's CPU kernels compute float16, bfloat16 and float32 in float32 (their "opmath"
 # type), casting a Python scalar to it; some of them fuse a multiply and an add (one rounding).
+# The kernels below write into their first argument, as PyTorch's in-place methods do; the
+# caller bumps the version counter of the tensor it wrote (``bump``).
 
 
 def scalar(x: Any, a: Array) -> Any:
@@ -77,38 +87,59 @@ def scalar(x: Any, a: Array) -> Any:
     return np.float64(x) if a.dtype == np.float64 else np.float32(x)
 
 
-def fma(a: Array, x: Any, y: Any) -> Array:
-    """``a + x * y`` rounded once (``x``, ``y`` arrays or scalars), as PyTorch's kernels of
-    ``a.add(y, alpha=x)``, ``lerp`` and ``addcmul`` compute it."""
-    if a.dtype == np.float64:
-        exact: Array = a + np.float64(x) * y if np.ndim(x) == 0 else a + x * y
-        return exact
-    wide = a.astype(np.float64) + _wide(x) * _wide(y)  # a product of two float32 is exact
-    rounded: Array = wide.astype(a.dtype)
-    return rounded
+def bump(*tensors: Tensor) -> None:
+    """Count one in-place write into each of ``tensors`` (their version counters)."""
+    for t in tensors:
+        t._vc[0] += 1
 
 
-def _wide(x: Any) -> Any:
-    return np.asarray(x, dtype=np.float32).astype(np.float64)
-
-
-def lerp(a: Array, b: Array, weight: float) -> Array:
-    """``a.lerp(b, weight)``: PyTorch's two-sided formula, fused."""
-    w = scalar(weight, a)
-    if abs(w) < 0.5:
-        return fma(a, w, b - a)
-    return fma(b, w - 1, b - a)
-
-
-def addcmul(a: Array, b: Array, c: Array, value: float) -> Array:
-    """``a.addcmul(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
-    return fma(a, scalar(value, b) * b, c)
-
-
-def addcdiv(a: Array, b: Array, c: Array, value: float) -> Array:
-    """``a.addcdiv(b, c, value=value)``: ``a + (value * b) / c``."""
-    out: Array = a + scalar(value, a) * b / c
+def fma_(out: Array, a: Array, x: Any, y: Any) -> Array:
+    """``out[...] = a + x * y`` rounded once (``x``, ``y`` arrays or scalars; ``out`` may
+    be ``a``), as PyTorch's kernels of ``a.add(y, alpha=x)``, ``lerp`` and ``addcmul``
+    compute it: in float64, where a product of two float32 is exact, rounded to ``out``."""
+    if out.dtype == np.float64:
+        np.add(a, np.multiply(y, x), out=out)
+        return out
+    # Whole-array passes of one dtype each: NumPy's mixed-dtype loops cast in small buffers
+    # and are several times slower.
+    wide = y.astype(np.float64)
+    np.multiply(wide, np.float64(np.float32(x)) if np.ndim(x) == 0 else x, out=wide)
+    np.add(wide, a, out=wide)
+    np.copyto(out, wide, casting="unsafe")
     return out
+
+
+def fma(a: Array, x: Any, y: Any) -> Array:
+    """``a + x * y`` rounded once, in a new array (:func:`fma_`)."""
+    return fma_(np.empty_like(a), a, x, y)
+
+
+def mul_(a: Array, x: Any) -> Array:
+    """``a.mul_(x)`` for a scalar ``x``, in opmath."""
+    np.multiply(a, scalar(x, a), out=a, casting="unsafe")
+    return a
+
+
+def lerp_(a: Array, b: Array, weight: float) -> Array:
+    """``a.lerp_(b, weight)``: PyTorch's two-sided formula, fused."""
+    w = scalar(weight, a)
+    diff = np.subtract(b, a)
+    if abs(w) < 0.5:
+        return fma_(a, a, w, diff)
+    return fma_(a, b, w - 1, diff)
+
+
+def addcmul_(a: Array, b: Array, c: Array, value: float) -> Array:
+    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
+    return fma_(a, a, np.multiply(b, scalar(value, b)), c)
+
+
+def addcdiv_(a: Array, b: Array, c: Array, value: float) -> Array:
+    """``a.addcdiv_(b, c, value=value)``: ``a + (value * b) / c``."""
+    quotient = np.multiply(b, scalar(value, a))
+    np.divide(quotient, c, out=quotient, casting="unsafe")
+    np.add(a, quotient, out=a, casting="unsafe")
+    return a
 
 
 # ---- the base class ------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from tracegrad.torch.optim.optimizer import (
     Array,
     Optimizer,
     arr,
+    bump,
     fma,
-    scalar,
+    fma_,
+    mul_,
     state_tensor,
-    write,
 )
 from tracegrad.torch.tensor import Tensor
 
@@ -76,10 +77,12 @@ class SGD(Optimizer):
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                state["momentum_buffer"] = state_tensor(grad)
+                buf = state["momentum_buffer"] = state_tensor(grad)
             else:
-                b = arr(buf)
-                write(buf, fma(b * scalar(momentum, b), 1 - group["dampening"], grad))
-            b = arr(state["momentum_buffer"])
+                b = mul_(arr(buf), momentum)
+                fma_(b, b, 1 - group["dampening"], grad)
+                bump(buf, buf)
+            b = arr(buf)
             grad = fma(grad, momentum, b) if group["nesterov"] else b
-        write(p, fma(x, -group["lr"], grad))
+        fma_(x, x, -group["lr"], grad)
+        bump(p)

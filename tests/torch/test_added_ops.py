@@ -1,0 +1,90 @@
+"""Operations added with the "Adding an op" checklist (docs/torch_shim.md) against PyTorch:
+values, dtypes, ``grad_fn`` names, gradients (first and second order) and errors of
+``diff`` and of the unary functions (``floor`` ... ``rsqrt``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+UNARY = [
+    "floor", "ceil", "round", "sign", "log1p", "expm1", "exp2", "log2", "log10", "tan",
+    "sinh", "cosh", "asin", "acos", "atan", "asinh", "atanh", "erf", "erfinv", "reciprocal",
+    "rsqrt",
+]  # fmt: skip
+VALUES = np.array([0.3, -0.45, 0.8, 0.05], np.float32)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_as_pytorch(name: str, conform: Any) -> None:
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        positive = name in ("log2", "log10", "rsqrt")
+        x = T.tensor(np.abs(VALUES) if positive else VALUES, requires_grad=True)
+        y = getattr(T, name)(x)
+        rec(y)
+        rec(getattr(x, name)())
+        (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+        rec(g.detach())
+        if g.requires_grad:  # second order, where the first derivative is not constant
+            rec(T.autograd.grad(g.sum(), x)[0])
+        z = T.tensor(VALUES if name not in ("log2", "log10", "rsqrt") else np.abs(VALUES))
+        w = z * 1
+        same = getattr(w, name + "_")()
+        rec((same is w, w._version, w))
+        ints = T.tensor([1, 2, 4])
+        rec(getattr(T, name)(ints))  # integer input: kept (floor, sign, ...) or made float
+
+    conform(program)
+
+
+def test_round_decimals_as_pytorch(conform: Any) -> None:
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        x = T.tensor([1.234, 2.5, -0.05, 1.25], requires_grad=True)
+        rec(T.round(x, decimals=1))
+        rec(x.round(decimals=2))
+        rec(T.autograd.grad(T.round(x, decimals=1).sum(), x)[0])
+
+    conform(program)
+
+
+DIFFS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], dict[str, Any]]]] = {
+    "1-D": (lambda T: T.tensor([1.0, 4.0, 9.0, 16.0]), lambda T: {}),
+    "n=2 dim=0": (lambda T: T.arange(12.0).reshape(3, 4) ** 2, lambda T: {"n": 2, "dim": 0}),
+    "n larger than the size": (lambda T: T.tensor([1.0, 2.0]), lambda T: {"n": 3}),
+    "n=0": (lambda T: T.tensor([1.0, 2.0]), lambda T: {"n": 0}),
+    "prepend and append": (
+        lambda T: T.tensor([[1.0, 2.0], [3.0, 5.0]]),
+        lambda T: {"dim": 1, "prepend": T.zeros(2, 1), "append": T.tensor([[7], [8]])},
+    ),
+    "integers": (lambda T: T.tensor([1, 5, 2, 2]), lambda T: {}),
+    "bools": (lambda T: T.tensor([True, False, False, True]), lambda T: {}),
+    "0-d": (lambda T: T.tensor(1.0), lambda T: {}),
+    "negative n": (lambda T: T.ones(3), lambda T: {"n": -1}),
+    "prepend of other rank": (lambda T: T.ones(3), lambda T: {"prepend": T.zeros(1, 1)}),
+    "prepend of other size": (
+        lambda T: T.ones(2, 3),
+        lambda T: {"dim": 0, "prepend": T.zeros(1, 2)},
+    ),
+    "dim out of range": (lambda T: T.ones(3), lambda T: {"dim": 1}),
+}
+
+
+@pytest.mark.parametrize("name", DIFFS)
+def test_diff_as_pytorch(name: str, conform: Any) -> None:
+    make, kwargs = DIFFS[name]
+
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        x = make(T)
+        if x.is_floating_point():
+            x.requires_grad_()
+        y = T.diff(x, **kwargs(T))
+        rec(y)
+        rec(x.diff(**kwargs(T)))
+        if y.requires_grad:
+            w = T.arange(float(y.numel())).reshape(y.shape)
+            rec(T.autograd.grad((y * w).sum(), x, allow_unused=True)[0])
+
+    conform(program)

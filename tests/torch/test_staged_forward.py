@@ -1,0 +1,81 @@
+"""Staged forwards (``Op(..., staged=True)``): from the second call at a signature on, a
+composite operation's forward runs as compiled code staged from its function, with the
+eager call's results bit for bit; what cannot be staged stays eager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegrad.numpy as tnp
+import tracegrad.torch as tt
+from tracegrad.torch import graph
+
+F = tt.nn.functional
+RNG = np.random.default_rng(5)
+LOGITS = RNG.standard_normal((6, 4)).astype(np.float32) * 3
+TARGET = np.array([0, 3, 1, 1, -100, 2])
+PROBS = RNG.dirichlet(np.ones(4), 6).astype(np.float32)
+WEIGHT = np.array([0.5, 1.0, 2.0, 1.5], np.float32)
+
+CALLS: dict[str, Callable[[Any], Any]] = {
+    "log_softmax": lambda x: F.log_softmax(x, dim=1),
+    "softmax": lambda x: F.softmax(x, dim=0),
+    "cross_entropy": lambda x: F.cross_entropy(x, tt.tensor(TARGET)),
+    "weighted, smoothed": lambda x: F.cross_entropy(
+        x, tt.tensor(TARGET), weight=tt.tensor(WEIGHT), label_smoothing=0.2, reduction="sum"
+    ),
+    "probabilities": lambda x: F.cross_entropy(x, tt.tensor(PROBS)),
+    "nll_loss none": lambda x: F.nll_loss(x, tt.tensor(TARGET), reduction="none"),
+}
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_compiled_forward_equals_the_eager_one(name: str) -> None:
+    call = CALLS[name]
+    x = tt.tensor(LOGITS, requires_grad=True)
+    first = call(x)
+    later = [call(x) for _ in range(3)]
+    for out in later:
+        np.testing.assert_array_equal(out.detach().numpy(), first.detach().numpy())
+        assert out.dtype == first.dtype and out.grad_fn.name() == first.grad_fn.name()
+    # the gradient through the compiled forward's node is the eager one's
+    (g_first,) = tt.autograd.grad(first.sum(), x)
+    (g_later,) = tt.autograd.grad(later[-1].sum(), x)
+    np.testing.assert_array_equal(g_first.numpy(), g_later.numpy())
+
+
+def test_second_call_compiles_and_one_off_signatures_do_not() -> None:
+    op = graph.Op("ExpBackward0", lambda x: tnp.exp(tnp.sin(x)), staged=True)
+    x = np.linspace(0, 1, 7, dtype=np.float32)
+    key = (op, (), ((x.shape, x.dtype),))
+    graph.apply(op, (tt.tensor(x),))
+    assert graph._FORWARDS[key] is graph._SEEN  # one call: nothing staged
+    eager = graph.apply(op, (tt.tensor(x),))
+    assert callable(graph._FORWARDS[key])
+    compiled = graph.apply(op, (tt.tensor(x),))
+    np.testing.assert_array_equal(compiled.numpy(), eager.numpy())
+
+
+def test_value_dependent_functions_stay_eager() -> None:
+    def fn(x: Any) -> Any:  # Python control flow on values: cannot be staged
+        return tnp.exp(x) if float(tnp.sum(x)) > 0 else tnp.negative(x)
+
+    op = graph.Op("ExpBackward0", fn, staged=True)
+    x = np.array([1.0, 2.0], np.float32)
+    results = [graph.apply(op, (tt.tensor(v),)).numpy() for v in (x, -x, x, -x)]
+    assert graph._FORWARDS[(op, (), ((x.shape, x.dtype),))] is graph._EAGER
+    np.testing.assert_array_equal(results[2], np.exp(x))
+    np.testing.assert_array_equal(results[3], x)
+
+
+def test_traced_inputs_take_the_function() -> None:
+    f = lambda t: F.log_softmax(t, dim=0).sum()
+    x = tt.tensor([1.0, 2.0, 3.0])
+    for _ in range(3):
+        g = tt.func.grad(f)(x)
+    softmax = np.exp(x.numpy()) / np.exp(x.numpy()).sum()
+    np.testing.assert_allclose(g.numpy(), 1 - 3 * softmax, rtol=1e-6)
