@@ -145,3 +145,27 @@ def test_gradients_against_jax(jax_special: Any) -> None:
         for g, w in zip(got, want, strict=True):
             np.testing.assert_allclose(g, np.asarray(w), rtol=1e-9, err_msg=f_tg.__name__)
         np.testing.assert_allclose(f_tg(*args), np.asarray(f_jax(*args)), rtol=1e-12)
+
+
+def test_shape_derivatives_against_jax(jax_special: Any) -> None:
+    jax, jss = jax_special
+    a = np.array([0.3, 1.0, 2.5, 7.0, 40.0, 3.0])
+    x = np.array([0.2, 1.0, 6.0, 3.0, 38.0, 0.01])
+    # (JAX 0.10 has no derivative of betainc in a or b: test_shape_derivatives_against_mpmath.)
+    for f_tg, f_jax in ((tss.gammainc, jss.gammainc), (tss.gammaincc, jss.gammaincc)):
+        want = jax.jit(jax.grad(lambda a, x, f=f_jax: f(a, x).sum()))(a, x)
+        got = tg.grad(lambda a, x, f=f_tg: f(a, x).sum())(a, x)
+        np.testing.assert_allclose(got, np.asarray(want), rtol=1e-7, err_msg=f_tg.__name__)
+
+
+def test_shape_derivatives_against_mpmath() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    for a, x in [(0.5, 0.1), (2.0, 5.0), (10.0, 3.0), (3.0, 20.0), (200.0, 180.0), (1e-3, 1e-3)]:
+        want = mpmath.diff(lambda t, x=x: mpmath.gammainc(t, 0, x, regularized=True), a)
+        np.testing.assert_allclose(tg.grad(tss.gammainc)(a, x), float(want), rtol=1e-13)
+    for a, b, x in [(2.0, 3.0, 0.4), (0.5, 0.5, 0.01), (10.0, 2.0, 0.9), (0.1, 5.0, 0.99)]:
+        want_a = mpmath.diff(lambda t, b=b, x=x: mpmath.betainc(t, b, 0, x, regularized=True), a)
+        want_b = mpmath.diff(lambda t, a=a, x=x: mpmath.betainc(a, t, 0, x, regularized=True), b)
+        got = tg.grad(tss.betainc, (0, 1))(a, b, x)
+        np.testing.assert_allclose(got, [float(want_a), float(want_b)], rtol=1e-13)

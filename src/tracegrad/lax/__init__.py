@@ -9,7 +9,7 @@ from tracegrad.control.jaxprs import as_output
 from tracegrad.control.loops import fori_loop, while_loop
 from tracegrad.control.scan import scan
 from tracegrad.core import DTypeError, ShapeError, Tracer, get_aval, is_eager, pytree
-from tracegrad.lax._special import bessel_i0e, bessel_i1e, polygamma, zeta
+from tracegrad.lax._special import bessel_i0e, bessel_i1e, igamma_grad_a, polygamma, zeta
 from tracegrad.ops import structural
 from tracegrad.ops.elementwise_select import select_n
 
@@ -63,6 +63,7 @@ __all__ = [
     "bessel_i1e",
     "cond",
     "fori_loop",
+    "igamma_grad_a",
     "polygamma",
     "scan",
     "select",

@@ -1,6 +1,6 @@
-"""Special-function primitives of ``jax.lax``: ``polygamma``, ``zeta``, ``bessel_i0e`` and
-``bessel_i1e``. Like JAX's, they take arrays of one floating dtype (no promotion);
-``tracegrad.scipy.special`` has the promoting front ends."""
+"""Special-function primitives of ``jax.lax``: ``polygamma``, ``zeta``, ``bessel_i0e``,
+``bessel_i1e`` and ``igamma_grad_a``. Like JAX's, they take arrays of one floating dtype
+(no promotion); ``tracegrad.scipy.special`` has the promoting front ends."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import numpy as np
 
 from tracegrad.core import Tracer
 from tracegrad.ops import special as sp
+from tracegrad.ops.special_igamma import igamma_grad_a
 from tracegrad.ops.special_zeta_bessel import bessel_i0e, bessel_i1e, zeta
 
-__all__ = ["bessel_i0e", "bessel_i1e", "polygamma", "zeta"]
+__all__ = ["bessel_i0e", "bessel_i1e", "igamma_grad_a", "polygamma", "zeta"]
 
 
 def polygamma(m: Any, x: Any) -> Any:

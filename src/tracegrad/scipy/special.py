@@ -88,8 +88,8 @@ def erfcinv(x: Any) -> Any:
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
     """The regularized incomplete beta function ``I_x(a, b)`` (0 at ``x = 0``, 1 at 1, nan
-    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b``
-    NotImplementedError (docs/decisions.md).
+    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b`` the
+    continued fraction differentiated (once: docs/decisions.md).
 
     >>> betainc(np.array([2.0, 0.5]), np.array([3.0, 0.5]), np.array([0.4, 0.5]))
     array([0.5248, 0.5   ])
@@ -99,7 +99,8 @@ def betainc(a: Any, b: Any, x: Any) -> Any:
 
 def gammainc(a: Any, x: Any) -> Any:
     """The regularized lower incomplete gamma function ``P(a, x)``; its derivative in ``x``
-    is ``x**(a - 1) exp(-x) / Gamma(a)``, in ``a`` NotImplementedError (docs/decisions.md).
+    is ``x**(a - 1) exp(-x) / Gamma(a)``, in ``a`` JAX's ``igamma_grad_a`` (once:
+    docs/decisions.md).
 
     >>> gammainc(np.array([1.0, 3.0]), np.array([2.0, 0.5]))
     array([0.86466472, 0.01438768])
