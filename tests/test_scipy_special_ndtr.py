@@ -119,8 +119,11 @@ def test_incomplete_gamma_derivatives() -> None:
         check_grads(lambda x, fn=fn: fn(a, x), (x,), order=2, rtol=1e-5, atol=1e-8)
         _close(tg.jit(fn)(a, x), fn(a, x), 1e-15)
         _close(tg.vmap(fn)(a, x), fn(a, x), 1e-15)
-        with pytest.raises(NotImplementedError, match="shape parameter a"):
-            tg.grad(lambda a, fn=fn: fn(a, 1.0))(2.0)
+        # In a: once (igamma_grad_a), differentiable again in x but not in a.
+        check_grads(lambda a, fn=fn: fn(a, x), (a,), order=1, rtol=1e-6, atol=1e-9)
+        check_grads(lambda x, fn=fn: tg.grad(lambda a: fn(a, x).sum())(a), (x,), order=1)
+        with pytest.raises(NotImplementedError, match="second derivative"):
+            tg.grad(tg.grad(lambda a, fn=fn: fn(a, 1.0)))(2.0)
     # d/dx P(a, x) at x = 0: inf for a < 1, 1 for a = 1, 0 for a > 1.
     slopes = [tg.grad(lambda x, a=a: tss.gammainc(a, x))(0.0) for a in (0.5, 1.0, 2.0)]
     assert slopes == [np.inf, 1.0, 0.0]
@@ -148,8 +151,11 @@ def test_betainc_derivatives() -> None:
     check_grads(lambda x: tss.betainc(a, b, x), (x,), order=2, rtol=1e-5, atol=1e-8)
     _close(tg.jit(tss.betainc)(a, b, x), tss.betainc(a, b, x), 1e-15)
     _close(tg.vmap(tss.betainc)(a, b, x), tss.betainc(a, b, x), 1e-15)
+    # In a and b: once (ibeta_grad), differentiable again in x but not in a or b.
+    check_grads(lambda a, b: tss.betainc(a, b, x), (a, b), order=1, rtol=1e-6, atol=1e-9)
+    check_grads(lambda x: tg.grad(lambda a, b: tss.betainc(a, b, x).sum(), (0, 1))(a, b), (x,), 1)
     with pytest.raises(NotImplementedError, match="shape parameters a and b"):
-        tg.grad(lambda b: tss.betainc(2.0, b, 0.5))(2.0)
+        tg.grad(tg.grad(lambda b: tss.betainc(2.0, b, 0.5)))(2.0)
     # At x = 0 the slope is the density's limit: inf, a (b = 1... here 1/B(1, b) = b), 0.
     slopes = [tg.grad(lambda x, a=a: tss.betainc(a, 3.0, x))(0.0) for a in (0.5, 1.0, 2.0)]
     assert slopes == [np.inf, pytest.approx(3.0, rel=1e-14), 0.0]

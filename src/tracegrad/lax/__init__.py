@@ -114,6 +114,7 @@ from tracegrad.lax._slicing import (
     slice_in_dim,
 )
 from tracegrad.lax._sorting import sort, sort_key_val, top_k
+from tracegrad.lax._special import bessel_i0e, bessel_i1e, igamma_grad_a, polygamma, zeta
 from tracegrad.lax._structural import (
     Precision,
     batch_matmul,
@@ -184,6 +185,8 @@ __all__ = [
     "atan2",
     "atanh",
     "batch_matmul",
+    "bessel_i0e",
+    "bessel_i1e",
     "betainc",
     "bitcast_convert_type",
     "bitwise_and",
@@ -236,6 +239,7 @@ __all__ = [
     "gt",
     "igamma",
     "igammac",
+    "igamma_grad_a",
     "imag",
     "index_in_dim",
     "integer_pow",
@@ -256,6 +260,7 @@ __all__ = [
     "nextafter",
     "optimization_barrier",
     "pad",
+    "polygamma",
     "population_count",
     "pow",
     "real",
@@ -298,5 +303,6 @@ __all__ = [
     "top_k",
     "transpose",
     "while_loop",
+    "zeta",
     *PRIMITIVE_NAMES,
 ]

@@ -26,15 +26,22 @@ Kernel = Callable[[np.ndarray], np.ndarray]
 
 
 @functools.cache
-def _b2k() -> list[float]:
-    """B_2, B_4, ..., B_20, from the recurrence sum_k C(m+1, k) B_k = 0 (exact)."""
+def bernoulli_numbers(n: int) -> tuple[Any, ...]:
+    """The Bernoulli numbers B_0, ..., B_n (B_1 = -1/2) as exact fractions, from the
+    recurrence sum_k C(m+1, k) B_k = 0."""
     from fractions import Fraction  # deferred: fractions imports decimal (about 2 ms)
 
-    count = 10
     b = [Fraction(1)]
-    for m in range(1, 2 * count + 1):
+    for m in range(1, n + 1):
         b.append(-sum((math.comb(m + 1, k) * b[k] for k in range(m)), Fraction(0)) / (m + 1))
-    return [float(b[2 * k]) for k in range(1, count + 1)]
+    return tuple(b)
+
+
+@functools.cache
+def _b2k() -> list[float]:
+    """B_2, B_4, ..., B_20 as floats."""
+    b = bernoulli_numbers(20)
+    return [float(b[2 * k]) for k in range(1, 11)]
 
 
 _ASYMPTOTIC_FROM = 12.0  # the asymptotic series below are at machine precision from here

@@ -1,5 +1,6 @@
-"""``tracegrad.scipy``: SciPy-named functions, as ``jax.scipy``: ``special`` and ``stats``
-(``stats`` is imported on first access, docs/imports.md)."""
+"""``tracegrad.scipy``: SciPy-named functions, as ``jax.scipy``: ``special``, ``stats``,
+``linalg``, ``optimize`` and ``integrate`` (all but ``special`` imported on first access,
+docs/imports.md)."""
 
 from typing import TYPE_CHECKING
 
@@ -7,8 +8,12 @@ from tracegrad._lazy import lazy_names
 from tracegrad.scipy import special as special
 
 if TYPE_CHECKING:
+    from tracegrad.scipy import integrate as integrate
+    from tracegrad.scipy import linalg as linalg
+    from tracegrad.scipy import optimize as optimize
     from tracegrad.scipy import stats as stats
 
-__getattr__, __dir__ = lazy_names(__name__, {"stats": "tracegrad.scipy.stats"})
+_LAZY = {name: f"tracegrad.scipy.{name}" for name in ("integrate", "linalg", "optimize", "stats")}
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
-__all__ = ["special", "stats"]
+__all__ = ["integrate", "linalg", "optimize", "special", "stats"]

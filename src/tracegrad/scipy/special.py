@@ -19,17 +19,31 @@ from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
 from tracegrad.ops.special_ibeta import ibeta
 from tracegrad.ops.special_igamma import igamma, igammac
-from tracegrad.ops.structural import broadcast_in_dim, reduce_sum, reshape
+from tracegrad.ops.structural import broadcast_in_dim, broadcast_to, reduce_sum, reshape
 from tracegrad.scipy._entropy import entr, kl_div, rel_entr, xlog1py
 from tracegrad.scipy._gamma import beta, betaln, gamma, gammasgn, multigammaln, psi, rgamma
 from tracegrad.scipy._ndtr import log_ndtr, ndtr, ndtri
+from tracegrad.scipy._special_more import (
+    bernoulli,
+    boxcox,
+    boxcox1p,
+    comb,
+    factorial,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    loggamma,
+    poch,
+    zeta,
+)  # fmt: skip
 
 __all__ = [
-    "beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv", "expit",
-    "gamma",
-    "gammainc", "gammaincc", "gammaln", "gammasgn", "kl_div", "log_ndtr",
-    "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rel_entr",
-    "rgamma", "xlog1py", "xlogy",
+    "bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma", "entr",
+    "erf", "erfc", "erfcinv", "erfinv", "expit", "factorial", "gamma", "gammainc", "gammaincc",
+    "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax",
+    "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "poch", "polygamma",
+    "psi", "rel_entr", "rgamma", "softmax", "xlog1py", "xlogy", "zeta",
 ]  # fmt: skip
 
 
@@ -74,8 +88,8 @@ def erfcinv(x: Any) -> Any:
 
 def betainc(a: Any, b: Any, x: Any) -> Any:
     """The regularized incomplete beta function ``I_x(a, b)`` (0 at ``x = 0``, 1 at 1, nan
-    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b``
-    NotImplementedError (docs/decisions.md).
+    outside [0, 1]); its derivative in ``x`` is the beta density, in ``a`` and ``b`` the
+    continued fraction differentiated (once: docs/decisions.md).
 
     >>> betainc(np.array([2.0, 0.5]), np.array([3.0, 0.5]), np.array([0.4, 0.5]))
     array([0.5248, 0.5   ])
@@ -85,7 +99,8 @@ def betainc(a: Any, b: Any, x: Any) -> Any:
 
 def gammainc(a: Any, x: Any) -> Any:
     """The regularized lower incomplete gamma function ``P(a, x)``; its derivative in ``x``
-    is ``x**(a - 1) exp(-x) / Gamma(a)``, in ``a`` NotImplementedError (docs/decisions.md).
+    is ``x**(a - 1) exp(-x) / Gamma(a)``, in ``a`` JAX's ``igamma_grad_a`` (once:
+    docs/decisions.md).
 
     >>> gammainc(np.array([1.0, 3.0]), np.array([2.0, 0.5]))
     array([0.86466472, 0.01438768])
@@ -228,3 +243,23 @@ def logsumexp(
         out = reshape(out, kept_shape)
         sign = None if sign is None else reshape(sign, kept_shape)
     return (out, sign) if return_sign else out
+
+
+def log_softmax(x: Any, /, *, axis: int | tuple[int, ...] | None = None) -> Any:
+    """``x - logsumexp(x)`` over ``axis`` (all axes by default, as SciPy).
+
+    >>> log_softmax(np.array([0.0, 0.0]))
+    array([-0.69314718, -0.69314718])
+    """
+    (x,) = promote_inexact(x)
+    return ew.sub(x, broadcast_to(logsumexp(x, axis, keepdims=True), get_aval(x).shape))
+
+
+def softmax(x: Any, /, *, axis: int | tuple[int, ...] | None = None) -> Any:
+    """``exp(x) / sum(exp(x))`` over ``axis`` (all axes by default, as SciPy).
+
+    >>> softmax(np.zeros((2, 2)))
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
+    return ew.exp(log_softmax(x, axis=axis))

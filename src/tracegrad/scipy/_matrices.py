@@ -1,0 +1,137 @@
+"""Matrix functions and constructors of ``tracegrad.scipy.linalg`` written with
+``tracegrad.numpy``: ``expm`` (Padé 13 with scaling and squaring), ``polar`` (from the SVD),
+``block_diag`` and ``toeplitz``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import tracegrad.numpy as tnp
+from tracegrad.core import Tracer, get_aval
+from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.ops.structural import stop_gradient
+
+__all__ = ["block_diag", "expm", "polar", "toeplitz"]
+
+# Higham (2005): the Padé [13/13] coefficients of exp, and the largest 1-norm for which the
+# approximant is exact to double precision.
+_PADE13 = (
+    64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+    129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+    40840800.0, 960960.0, 16380.0, 182.0, 1.0,
+)  # fmt: skip
+_THETA13 = 5.371920351148152
+
+
+def _concrete(x: Any) -> np.ndarray | None:
+    value = x.to_concrete_value() if isinstance(x, Tracer) else x
+    return None if value is None else np.asarray(value)
+
+
+def expm(A: Any, *, upper_triangular: bool = False, max_squarings: int = 16) -> Any:
+    """The matrix exponential of each square matrix in the last two axes: the Padé [13/13]
+    approximant of ``A / 2**s``, squared ``s`` times, ``s`` chosen from the 1-norm as SciPy
+    does (at most ``max_squarings``). Differentiable through that computation, as in JAX.
+
+    >>> expm(np.array([[0.0, 1.0], [0.0, 0.0]]))
+    array([[1., 1.],
+           [0., 1.]])
+    """
+    (a,) = promote_inexact(A)
+    shape = get_aval(a).shape
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"expm: expected a (stack of) square matrix, got shape {shape}.")
+    n = shape[-1]
+    norm = tnp.max(tnp.sum(tnp.abs(stop_gradient(a)), axis=-2), axis=-1)
+    tiny = np.finfo(get_aval(a).dtype).tiny
+    s = tnp.clip(tnp.ceil(tnp.log2(tnp.maximum(norm, tiny) / _THETA13)), 0, max_squarings)
+    a = a / (2.0**s)[..., None, None]
+    eye = np.eye(n, dtype=get_aval(a).dtype)
+    b = _PADE13
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2
+             + b[1] * eye)  # fmt: skip
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * eye
+    r = tnp.linalg.solve(v - u, v + u)
+    known = _concrete(s)
+    rounds = max_squarings if known is None else int(np.max(known, initial=0))
+    for i in range(rounds):
+        r = (
+            r @ r
+            if known is not None and np.all(known > i)
+            else tnp.where((s > i)[..., None, None], r @ r, r)
+        )
+    return r
+
+
+def polar(
+    a: Any,
+    side: str = "right",
+    *,
+    method: str = "svd",
+    eps: float | None = None,
+    max_iterations: int | None = None,
+) -> tuple[Any, Any]:
+    """The polar decomposition ``a = u @ p`` (``side='right'``) or ``p @ u`` ('left'):
+    ``u`` with orthonormal columns, ``p`` Hermitian positive semi-definite; computed from
+    the SVD whatever ``method`` says.
+
+    >>> u, p = polar(np.array([[0.0, 2.0], [3.0, 0.0]]))
+    >>> u, p
+    (array([[0., 1.],
+           [1., 0.]]), array([[3., 0.],
+           [0., 2.]]))
+    """
+    if side not in ("right", "left"):
+        raise ValueError(f"polar: side must be 'right' or 'left', got {side!r}.")
+    w, s, vh = tnp.linalg.svd(a, full_matrices=False)
+    u = w @ vh
+    basis = tnp.conj(tnp.swapaxes(vh, -1, -2)) if side == "right" else w
+    p = (basis * s[..., None, :]) @ tnp.conj(tnp.swapaxes(basis, -1, -2))
+    return u, p
+
+
+def block_diag(*arrs: Any) -> Any:
+    """The block-diagonal matrix of the given blocks (scalars and 1-D arrays are one row).
+
+    >>> block_diag(np.array([[1.0, 2.0]]), 3.0)
+    array([[1., 2., 0.],
+           [0., 0., 3.]])
+    """
+    if not arrs:
+        return np.zeros((1, 0))
+    blocks = [tnp.atleast_2d(x) for x in arrs]
+    for x in blocks:
+        if get_aval(x).ndim != 2:
+            raise ValueError(
+                f"block_diag: arguments must have dimension <= 2, got shape {get_aval(x).shape}."
+            )
+    dtype = np.result_type(*(get_aval(x).dtype for x in blocks))
+    width = sum(get_aval(x).shape[1] for x in blocks)
+    rows, left = [], 0
+    for x in blocks:
+        cols = get_aval(x).shape[1]
+        rows.append(tnp.pad(tnp.asarray(x, dtype), ((0, 0), (left, width - left - cols))))
+        left += cols
+    return tnp.concatenate(rows, axis=0)
+
+
+def toeplitz(c: Any, r: Any = None) -> Any:
+    """The Toeplitz matrix with first column ``c`` and first row ``r`` (``conj(c)`` if not
+    given; ``r[0]`` is ignored). Both are flattened, as SciPy does.
+
+    >>> toeplitz(np.array([1.0, 2.0, 3.0]), np.array([1.0, 4.0]))
+    array([[1., 4.],
+           [2., 1.],
+           [3., 2.]])
+    """
+    c = tnp.ravel(c)
+    r = tnp.conj(c) if r is None else tnp.ravel(r)
+    m, n = get_aval(c).shape[0], get_aval(r).shape[0]
+    values = tnp.concatenate([c[::-1], r[1:]])
+    index = (m - 1) - np.arange(m)[:, None] + np.arange(n)[None, :]
+    return values[index]

@@ -1,0 +1,51 @@
+"""``tracegrad.scipy.integrate``: the trapezoidal rule, as ``jax.scipy.integrate``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tracegrad.numpy as tnp
+from tracegrad.core import get_aval
+from tracegrad.numpy._dispatch import promote_inexact
+
+__all__ = ["cumulative_trapezoid", "trapezoid"]
+
+
+def _areas(y: Any, x: Any, dx: Any, axis: int) -> Any:
+    """The trapezoids' areas along ``axis`` (one fewer than the samples)."""
+    (y,) = promote_inexact(y)
+    y = tnp.moveaxis(y, axis, -1)
+    if x is None:
+        widths: Any = dx
+    else:
+        (x,) = promote_inexact(x)
+        x = tnp.moveaxis(x, axis, -1) if get_aval(x).ndim > 1 else x
+        widths = tnp.diff(x, axis=-1)
+    return widths * (y[..., 1:] + y[..., :-1]) / 2
+
+
+def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    """The integral of ``y`` along ``axis`` by the trapezoidal rule, at sample points ``x``
+    (1-D, or of ``y``'s shape) or evenly spaced by ``dx``.
+
+    >>> trapezoid(np.array([1.0, 2.0, 3.0]), x=np.array([0.0, 1.0, 3.0]))
+    np.float64(6.5)
+    """
+    return tnp.sum(_areas(y, x, dx, axis), axis=-1)
+
+
+def cumulative_trapezoid(
+    y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1, initial: Any = None
+) -> Any:
+    """The running integrals of ``trapezoid`` along ``axis``; ``initial`` (0 only, as SciPy)
+    is prepended if given.
+
+    >>> cumulative_trapezoid(np.array([1.0, 2.0, 3.0]), initial=0)
+    array([0. , 1.5, 4. ])
+    """
+    out = tnp.cumsum(_areas(y, x, dx, axis), axis=-1)
+    if initial is not None:
+        if initial != 0:
+            raise ValueError("`initial` must be `None` or `0`.")
+        out = tnp.concatenate([tnp.zeros_like(out[..., :1]), out], axis=-1)
+    return tnp.moveaxis(out, -1, axis)

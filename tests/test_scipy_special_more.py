@@ -1,0 +1,171 @@
+"""tracegrad.scipy.special: zeta, the Bessel functions i0/i0e/i1/i1e, softmax, factorial, comb,
+poch, loggamma, boxcox, bernoulli; known values, SciPy values (in ulps), derivatives by finite
+differences, and values and gradients against JAX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegrad as tg
+import tracegrad.lax as tlax
+from tracegrad.scipy import special as tss
+from tracegrad.test_util import check_grads
+
+X = np.linspace(-30.0, 30.0, 241) + 0.01
+
+
+def ulps(got: np.ndarray, want: np.ndarray) -> float:
+    return float(np.max(np.abs(got - want) / np.spacing(np.abs(want))))
+
+
+# ---- NumPy only ---------------------------------------------------------------------------
+def test_known_values() -> None:
+    np.testing.assert_allclose(tss.zeta(2.0), np.pi**2 / 6, rtol=1e-15)
+    np.testing.assert_allclose(tss.zeta(4.0, 1.0), np.pi**4 / 90, rtol=1e-15)
+    np.testing.assert_allclose(tss.zeta(2.0, 0.5), np.pi**2 / 2, rtol=1e-15)  # (2^s - 1) zeta(s)
+    np.testing.assert_allclose(tss.zeta(2.0, 3.0), np.pi**2 / 6 - 1.25, rtol=1e-15)
+    assert tss.zeta(1.0) == np.inf and np.isnan(tss.zeta(0.5))
+    assert tss.i0(0.0) == 1.0 and tss.i1(0.0) == 0.0 and tss.i0e(np.inf) == 0.0
+    np.testing.assert_allclose(tss.i0(1.0), 1.2660658777520082, rtol=1e-15)
+    np.testing.assert_allclose(tss.i1e(-1.0), -0.2079104153497085, rtol=1e-15)
+    np.testing.assert_allclose(tss.factorial(np.array([0.0, 4.0, -1.0])), [1, 24, 0], rtol=1e-14)
+    np.testing.assert_allclose(
+        tss.comb(np.array([5.0, 2.0]), np.array([2.0, 3.0])), [10, 0], rtol=1e-14
+    )
+    np.testing.assert_allclose(tss.poch(3.0, 2.0), 12.0)
+    np.testing.assert_array_equal(tss.bernoulli(6), [1, -0.5, 1 / 6, 0, -1 / 30, 0, 1 / 42])
+    np.testing.assert_allclose(tss.softmax(np.zeros((2, 2))), np.full((2, 2), 0.25))
+    np.testing.assert_allclose(tss.log_softmax(np.zeros(2), axis=0), np.log([0.5, 0.5]))
+    assert np.isnan(tss.loggamma(-0.5))
+    np.testing.assert_allclose(tss.boxcox(np.e, 0.0), 1.0)
+    np.testing.assert_allclose(tss.boxcox1p(1e-20, 0.5), 1e-20)
+
+
+def test_derivatives() -> None:
+    x = np.array([-3.0, -0.7, 0.3, 2.0, 25.0])
+    for f in (tss.i0e, tss.i1e, tss.i0, tss.i1):
+        check_grads(f, (x,), order=2)
+    s, q = np.array([2.5, 3.0, 4.5]), np.array([0.5, 1.0, 2.5])
+    check_grads(tss.zeta, (s, q), order=1)
+    check_grads(lambda q: tss.zeta(s, q), (q,), order=2)
+    check_grads(lambda s, q: tg.grad(lambda v: tss.zeta(s, v).sum())(q), (s, q), order=1)
+    check_grads(tss.poch, (np.array([1.5, 2.5]), np.array([0.5, 2.0])), order=2)
+    check_grads(tss.comb, (np.array([5.5, 7.0]), np.array([2.0, 3.5])), order=2)
+    check_grads(tss.boxcox, (np.array([0.5, 2.0]), np.array([0.3, -0.4])), order=2)
+    # i1e is 1/2 at 0 with a finite second derivative (0): no division by x there.
+    assert tg.grad(tss.i1e)(0.0) == 0.5
+    assert tg.grad(tg.grad(tss.i1e))(0.0) == 0.0
+    np.testing.assert_array_equal(tg.vmap(tss.i0e)(x), tss.i0e(x))
+
+
+def test_errors() -> None:
+    with pytest.raises(NotImplementedError, match="exact"):
+        tss.factorial(3.0, exact=True)
+    with pytest.raises(NotImplementedError, match="concrete"):
+        tg.jit(tss.bernoulli)(3)
+    with pytest.raises(NotImplementedError, match="second derivative"):
+        tg.grad(tg.grad(lambda s: tss.zeta(s, 2.0)))(3.0)
+
+
+def test_lax_names() -> None:
+    np.testing.assert_array_equal(tlax.bessel_i0e(X), tss.i0e(X))
+    np.testing.assert_array_equal(tlax.bessel_i1e(X), tss.i1e(X))
+    np.testing.assert_array_equal(tlax.zeta(np.array([3.0]), np.array([2.0])), tss.zeta(3.0, 2.0))
+    np.testing.assert_array_equal(
+        tlax.polygamma(2, np.array([1.5])), tss.polygamma(2, np.array([1.5]))
+    )
+
+
+# ---- SciPy and JAX ----------------------------------------------------------------------------
+def test_values_against_scipy() -> None:
+    ss = pytest.importorskip("scipy.special")
+    wide = np.concatenate([X, np.geomspace(1e-300, 1e4, 200), -np.geomspace(1e-300, 1e4, 200)])
+    # SciPy's own error reaches 6 ulps (test_bessel_against_mpmath: ours is within 1).
+    assert ulps(tss.i0e(wide), ss.i0e(wide)) <= 8
+    assert ulps(tss.i1e(wide), ss.i1e(wide)) <= 8
+    assert ulps(tss.i0(X), ss.i0(X)) <= 8
+    s, q = np.meshgrid(np.linspace(1.01, 40.0, 60), np.geomspace(1e-3, 1e4, 60))
+    assert ulps(tss.zeta(s, q), ss.zeta(s, q)) <= 6
+    edges_s = np.array([1.0, 0.5, 2.0, 2.0, 2.0, 3.0, 2.5])
+    edges_q = np.array([1.0, 1.0, 0.0, -1.0, -1.5, -1.5, -1.5])
+    np.testing.assert_allclose(tss.zeta(edges_s, edges_q), ss.zeta(edges_s, edges_q), rtol=1e-14)
+    n = np.array([0.0, 1.0, 7.5, 20.0, -2.0])
+    np.testing.assert_allclose(tss.factorial(n), ss.factorial(n), rtol=1e-13)
+    big, small = np.array([10.0, 30.0, 4.0, 3.0]), np.array([3.0, 12.0, 5.0, -1.0])
+    np.testing.assert_allclose(tss.comb(big, small), ss.comb(big, small), rtol=1e-12)
+    np.testing.assert_allclose(tss.bernoulli(20), ss.bernoulli(20), rtol=1e-11)  # ours exact
+    z, m = np.array([0.5, 3.0, -2.5]), np.array([2.0, 1.5, 2.0])
+    np.testing.assert_allclose(tss.poch(z, m), ss.poch(z, m), rtol=1e-13)
+    np.testing.assert_allclose(
+        tss.boxcox1p(X[X > -1], 0.3), ss.boxcox1p(X[X > -1], 0.3), rtol=1e-14
+    )
+
+
+def test_bessel_against_mpmath() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    x = np.concatenate([np.linspace(-60.0, 60.0, 121) + 0.003, np.geomspace(1e-8, 1e3, 30)])
+    for order, f in ((0, tss.i0e), (1, tss.i1e)):
+        want = np.array(
+            [float(mpmath.besseli(order, v) * mpmath.exp(-abs(mpmath.mpf(v)))) for v in x]
+        )
+        assert ulps(f(x), want) <= 1
+
+
+@pytest.fixture(scope="module")
+def jax_special() -> Any:
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.scipy.special as jss
+
+    return jax, jss
+
+
+def test_gradients_against_jax(jax_special: Any) -> None:
+    jax, jss = jax_special
+    x = np.array([-12.0, -3.0, -0.7, 0.3, 2.0, 25.0])
+    s, q = np.array([2.5, 3.0, 4.5]), np.array([0.5, 1.0, 2.5])
+    cases = [
+        (tss.i0e, jss.i0e, (x,)),
+        (tss.i1e, jss.i1e, (x,)),
+        (tss.i0, jss.i0, (x,)),
+        (tss.i1, jss.i1, (x,)),
+        (tss.zeta, jss.zeta, (s, q)),
+        (tss.poch, jss.poch, (q + 1, s)),
+    ]
+    for f_tg, f_jax, args in cases:
+        argnums = tuple(range(len(args)))
+        loss_tg = lambda *a, f=f_tg: (f(*a) ** 2).sum()
+        loss_jax = lambda *a, f=f_jax: (f(*a) ** 2).sum()
+        want = jax.jit(jax.grad(loss_jax, argnums))(*args)
+        got = tg.grad(loss_tg, argnums)(*args)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, np.asarray(w), rtol=1e-9, err_msg=f_tg.__name__)
+        np.testing.assert_allclose(f_tg(*args), np.asarray(f_jax(*args)), rtol=1e-12)
+
+
+def test_shape_derivatives_against_jax(jax_special: Any) -> None:
+    jax, jss = jax_special
+    a = np.array([0.3, 1.0, 2.5, 7.0, 40.0, 3.0])
+    x = np.array([0.2, 1.0, 6.0, 3.0, 38.0, 0.01])
+    # (JAX 0.10 has no derivative of betainc in a or b: test_shape_derivatives_against_mpmath.)
+    for f_tg, f_jax in ((tss.gammainc, jss.gammainc), (tss.gammaincc, jss.gammaincc)):
+        want = jax.jit(jax.grad(lambda a, x, f=f_jax: f(a, x).sum()))(a, x)
+        got = tg.grad(lambda a, x, f=f_tg: f(a, x).sum())(a, x)
+        np.testing.assert_allclose(got, np.asarray(want), rtol=1e-7, err_msg=f_tg.__name__)
+
+
+def test_shape_derivatives_against_mpmath() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    for a, x in [(0.5, 0.1), (2.0, 5.0), (10.0, 3.0), (3.0, 20.0), (200.0, 180.0), (1e-3, 1e-3)]:
+        want = mpmath.diff(lambda t, x=x: mpmath.gammainc(t, 0, x, regularized=True), a)
+        np.testing.assert_allclose(tg.grad(tss.gammainc)(a, x), float(want), rtol=1e-13)
+    for a, b, x in [(2.0, 3.0, 0.4), (0.5, 0.5, 0.01), (10.0, 2.0, 0.9), (0.1, 5.0, 0.99)]:
+        want_a = mpmath.diff(lambda t, b=b, x=x: mpmath.betainc(t, b, 0, x, regularized=True), a)
+        want_b = mpmath.diff(lambda t, a=a, x=x: mpmath.betainc(a, t, 0, x, regularized=True), b)
+        got = tg.grad(tss.betainc, (0, 1))(a, b, x)
+        np.testing.assert_allclose(got, [float(want_a), float(want_b)], rtol=1e-13)
