@@ -9,6 +9,15 @@ from tracegrad.control.jaxprs import as_output
 from tracegrad.control.loops import fori_loop, while_loop
 from tracegrad.control.scan import scan
 from tracegrad.core import DTypeError, ShapeError, Tracer, get_aval, is_eager, pytree
+from tracegrad.lax._convolution import (
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_transpose,
+    conv_with_general_padding,
+    padtype_to_pads,
+)
 from tracegrad.ops import structural
 from tracegrad.ops.elementwise_select import select_n
 
@@ -58,7 +67,14 @@ def stop_gradient(x: Any) -> Any:
 
 
 __all__ = [
+    "ConvDimensionNumbers",
     "cond",
+    "conv",
+    "conv_dimension_numbers",
+    "conv_general_dilated",
+    "conv_transpose",
+    "conv_with_general_padding",
+    "padtype_to_pads",
     "fori_loop",
     "scan",
     "select",
