@@ -18,6 +18,7 @@ from tracegrad.lax._convolution import (
     conv_with_general_padding,
     padtype_to_pads,
 )
+from tracegrad.lax._windows import reduce_window, reduce_window_shape_tuple
 from tracegrad.ops import structural
 from tracegrad.ops.elementwise_select import select_n
 
@@ -75,6 +76,8 @@ __all__ = [
     "conv_transpose",
     "conv_with_general_padding",
     "padtype_to_pads",
+    "reduce_window",
+    "reduce_window_shape_tuple",
     "fori_loop",
     "scan",
     "select",

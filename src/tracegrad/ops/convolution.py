@@ -307,13 +307,21 @@ def _swap(spec: Shape) -> Shape:
     return (spec[1], spec[0], *spec[2:])
 
 
-def _lhs_vjp_padding(
-    in_shape: Shape, kernel: Shape, strides: Shape, out_shape: Shape, p: dict[str, Any]
+def vjp_lhs_padding(
+    in_shape: Shape,
+    window: Shape,
+    strides: Shape,
+    out_shape: Shape,
+    padding: Pairs,
+    base_dilation: Shape,
+    window_dilation: Shape,
 ) -> Pairs:
-    lhs_d = dilate_shape(in_shape, p["lhs_dilation"])
-    rhs_d = dilate_shape(kernel, p["rhs_dilation"])
+    """The padding under which a window operation of the cotangent, dilated by ``strides``,
+    lands on the input positions: the input cotangent of a convolution or window sum."""
+    lhs_d = dilate_shape(in_shape, base_dilation)
+    rhs_d = dilate_shape(window, window_dilation)
     out_d = dilate_shape(out_shape, strides)
-    before = [k - lo - 1 for k, (lo, _) in zip(rhs_d, p["padding"], strict=True)]
+    before = [k - lo - 1 for k, (lo, _) in zip(rhs_d, padding, strict=True)]
     after = [a + k - 1 - o - b for a, k, o, b in zip(lhs_d, rhs_d, out_d, before, strict=True)]
     return tuple(zip(before, after, strict=True))
 
@@ -353,12 +361,14 @@ def _transpose_lhs(ct: Any, lhs: Any, rhs: Any, **p: Any) -> Any:
         w = reshape(w, (*shape[:o_axis], groups, shape[o_axis] // groups, *shape[o_axis + 1 :]))
         w = fold_axis(w, o_axis, rhs_spec[1])
     w = rev(w, rhs_spec[2:])
-    pads = _lhs_vjp_padding(
+    pads = vjp_lhs_padding(
         _spatial(lhs_aval.shape, lhs_spec),
         _spatial(rhs_aval.shape, rhs_spec),
         p["window_strides"],
         _spatial(ct_aval.shape, out_spec),
-        p,
+        p["padding"],
+        p["lhs_dilation"],
+        p["rhs_dilation"],
     )
     out = conv_general_dilated(
         ct,
