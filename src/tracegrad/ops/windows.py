@@ -266,7 +266,7 @@ def _defchooser(kind: str, np_fn: Any) -> Primitive:
 
 
 # ---- select_and_gather_add, select_and_scatter_add --------------------------------------
-def _selected(x: Any, select: str, p: dict[str, Any]) -> tuple[Any, Shape]:
+def selected_indices(x: Any, select: str, p: dict[str, Any]) -> tuple[Any, Shape]:
     """The flat index, into the dilated and padded ``x``, of the element each window selects
     (the first maximum or minimum, as JAX), and that padded shape."""
     padded, view = _windows(x, select, p)
@@ -294,7 +294,7 @@ def select_and_gather_add(t: Any, x: Any, select: str, **params: Any) -> Any:
 
 def _gather_impl(t: Any, x: Any, *, select: str, **p: Any) -> Any:
     t = np.asarray(t)
-    idx, _ = _selected(x, select, p)
+    idx, _ = selected_indices(x, select, p)
     return dilate_pad_np(t, p["base_dilation"], p["padding"], 0).reshape(-1)[idx]
 
 
@@ -352,7 +352,7 @@ def undilate_unpad_np(y: Any, shape: Shape, dilation: Shape, padding: Pairs) -> 
 
 def _scatter_impl(ct: Any, x: Any, *, select: str, **p: Any) -> Any:
     ct, x = np.asarray(ct), np.asarray(x)
-    idx, padded_shape = _selected(x, select, p)
+    idx, padded_shape = selected_indices(x, select, p)
     acc = np.zeros(int(np.prod(padded_shape)), ct.dtype)
     np.add.at(acc, idx.reshape(-1), ct.reshape(-1))
     return undilate_unpad_np(acc.reshape(padded_shape), x.shape, p["base_dilation"], p["padding"])

@@ -30,6 +30,11 @@ from tracegrad.torch.nn._activations import (
     silu,
     softplus,
 )
+from tracegrad.torch.nn._conv import conv1d as conv1d
+from tracegrad.torch.nn._conv import conv2d as conv2d
+from tracegrad.torch.nn._conv import conv3d as conv3d
+from tracegrad.torch.nn._conv import conv_transpose1d as conv_transpose1d
+from tracegrad.torch.nn._conv import conv_transpose2d as conv_transpose2d
 from tracegrad.torch.nn._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -40,6 +45,14 @@ from tracegrad.torch.nn._losses import (
     size_warning,
     smooth_l1_loss,
 )
+from tracegrad.torch.nn._pooling import adaptive_avg_pool1d as adaptive_avg_pool1d
+from tracegrad.torch.nn._pooling import adaptive_avg_pool2d as adaptive_avg_pool2d
+from tracegrad.torch.nn._pooling import adaptive_max_pool1d as adaptive_max_pool1d
+from tracegrad.torch.nn._pooling import adaptive_max_pool2d as adaptive_max_pool2d
+from tracegrad.torch.nn._pooling import avg_pool1d as avg_pool1d
+from tracegrad.torch.nn._pooling import avg_pool2d as avg_pool2d
+from tracegrad.torch.nn._pooling import max_pool1d as max_pool1d
+from tracegrad.torch.nn._pooling import max_pool2d as max_pool2d
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
