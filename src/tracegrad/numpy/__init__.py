@@ -18,6 +18,7 @@ from tracegrad.numpy import (
     _shapes,
     _ufuncs,
 )
+from tracegrad.numpy._convolve import *  # noqa: F403
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
 from tracegrad.numpy._joining import *  # noqa: F403
