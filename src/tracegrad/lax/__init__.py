@@ -10,6 +10,15 @@ from tracegrad.control.loops import fori_loop, while_loop
 from tracegrad.control.scan import scan
 from tracegrad.core import DTypeError, ShapeError, get_aval
 from tracegrad.lax._control import associative_scan
+from tracegrad.lax._convolution import (
+    ConvDimensionNumbers,
+    conv,
+    conv_dimension_numbers,
+    conv_general_dilated,
+    conv_transpose,
+    conv_with_general_padding,
+    padtype_to_pads,
+)
 from tracegrad.lax._elementwise import (
     RoundingMethod,
     abs,
@@ -140,6 +149,7 @@ from tracegrad.lax._structural import (
     squeeze,
     transpose,
 )
+from tracegrad.lax._windows import reduce_window, reduce_window_shape_tuple
 from tracegrad.ops.structural import stop_gradient
 
 
@@ -170,6 +180,15 @@ def select(pred: Any, on_true: Any, on_false: Any) -> Any:
 
 
 __all__ = [
+    "ConvDimensionNumbers",
+    "conv",
+    "conv_dimension_numbers",
+    "conv_general_dilated",
+    "conv_transpose",
+    "conv_with_general_padding",
+    "padtype_to_pads",
+    "reduce_window",
+    "reduce_window_shape_tuple",
     "Precision",
     "RoundingMethod",
     "abs",

@@ -19,6 +19,7 @@ from tracegrad.numpy import (
     _ufuncs,
 )
 from tracegrad.numpy._array_api import *  # noqa: F403
+from tracegrad.numpy._convolve import *  # noqa: F403
 from tracegrad.numpy._creation import *  # noqa: F403
 from tracegrad.numpy._editing import *  # noqa: F403
 from tracegrad.numpy._function_base import *  # noqa: F403

@@ -35,6 +35,11 @@ from tracegrad.torch.nn._containers import (
     ParameterList,
     Sequential,
 )
+from tracegrad.torch.nn._conv import Conv1d as Conv1d
+from tracegrad.torch.nn._conv import Conv2d as Conv2d
+from tracegrad.torch.nn._conv import Conv3d as Conv3d
+from tracegrad.torch.nn._conv import ConvTranspose1d as ConvTranspose1d
+from tracegrad.torch.nn._conv import ConvTranspose2d as ConvTranspose2d
 from tracegrad.torch.nn._dropout import (
     AlphaDropout,
     Dropout,
@@ -72,6 +77,13 @@ from tracegrad.torch.nn._normalization import (
     LayerNorm,
     RMSNorm,
 )
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from tracegrad.torch.nn._pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
+from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
+from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
+from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
 from tracegrad.torch.nn._rnn import (
     GRU,
     LSTM,

@@ -42,6 +42,11 @@ from tracegrad.torch.nn._activations import (
     tanhshrink,
     threshold,
 )
+from tracegrad.torch.nn._conv import conv1d as conv1d
+from tracegrad.torch.nn._conv import conv2d as conv2d
+from tracegrad.torch.nn._conv import conv3d as conv3d
+from tracegrad.torch.nn._conv import conv_transpose1d as conv_transpose1d
+from tracegrad.torch.nn._conv import conv_transpose2d as conv_transpose2d
 from tracegrad.torch.nn._dropout import (
     alpha_dropout,
     dropout,
@@ -85,6 +90,14 @@ from tracegrad.torch.nn._norm_functional import (
     layer_norm,
     rms_norm,
 )
+from tracegrad.torch.nn._pooling import adaptive_avg_pool1d as adaptive_avg_pool1d
+from tracegrad.torch.nn._pooling import adaptive_avg_pool2d as adaptive_avg_pool2d
+from tracegrad.torch.nn._pooling import adaptive_max_pool1d as adaptive_max_pool1d
+from tracegrad.torch.nn._pooling import adaptive_max_pool2d as adaptive_max_pool2d
+from tracegrad.torch.nn._pooling import avg_pool1d as avg_pool1d
+from tracegrad.torch.nn._pooling import avg_pool2d as avg_pool2d
+from tracegrad.torch.nn._pooling import max_pool1d as max_pool1d
+from tracegrad.torch.nn._pooling import max_pool2d as max_pool2d
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
