@@ -14,8 +14,8 @@ from tracegrad.torch._common import value_dtype
 from tracegrad.torch._shape import squeeze, unsqueeze
 from tracegrad.torch.grad_mode import no_grad
 from tracegrad.torch.graph import Op, apply
-from tracegrad.torch.nn.init import uniform_
 from tracegrad.torch.nn._module import Module, Parameter
+from tracegrad.torch.nn.init import uniform_
 from tracegrad.torch.tensor import Tensor
 
 Ints = tuple[int, ...]
