@@ -36,8 +36,11 @@ def keep_mask(input: Tensor, p: float, shape: tuple[int, ...]) -> np.ndarray[Any
     v = input._value
     if p == 1.0:
         return np.zeros(shape, v.dtype)
-    u = creation.rand(*shape, dtype=input.dtype)._value
-    return (u < 1.0 - p).astype(v.dtype)
+    # PyTorch's kernel draws the mask with bernoulli_(1 - p): the same numbers after a seed
+    mask: np.ndarray[Any, Any] = (
+        creation.empty(*shape, dtype=input.dtype).bernoulli_(1.0 - p)._value
+    )
+    return mask
 
 
 def masked(input: Tensor, keep: np.ndarray[Any, Any], p: float, inplace: bool) -> Tensor:
@@ -144,7 +147,7 @@ def dropout3d(
     n = input._value.ndim
     if n not in (4, 5):
         _deprecated_dims("dropout3d", n, 3)
-    return _feature_dropout(input, p, training, inplace, n != 4)
+    return _feature_dropout(input, p, training, inplace, n == 5)
 
 
 def _alpha(input: Tensor, p: float, training: bool, shape: tuple[int, ...]) -> Tensor:
