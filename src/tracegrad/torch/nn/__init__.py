@@ -28,6 +28,7 @@ from tracegrad.torch.nn._activation_modules import (
     Tanhshrink,
     Threshold,
 )
+from tracegrad.torch.nn._attention import MultiheadAttention
 from tracegrad.torch.nn._containers import (
     ModuleDict,
     ModuleList,
@@ -146,6 +147,7 @@ __all__ = [
     "ModuleDict",
     "ModuleList",
     "MultiLabelSoftMarginLoss",
+    "MultiheadAttention",
     "NLLLoss",
     "PReLU",
     "Parameter",
