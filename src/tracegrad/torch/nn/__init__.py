@@ -83,6 +83,13 @@ from tracegrad.torch.nn._rnn import (
     RNNCell,
     RNNCellBase,
 )
+from tracegrad.torch.nn._transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from tracegrad.torch.nn.modules import (
     CrossEntropyLoss,
     Flatten,
@@ -175,6 +182,11 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "TripletMarginLoss",
     "Unflatten",
     "functional",
