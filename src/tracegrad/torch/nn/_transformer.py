@@ -34,12 +34,19 @@ def _activation(activation: str | Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _Block(Module):
-    """The feed-forward part and the norms shared by encoder and decoder layers."""
+    """What encoder and decoder layers share: the attention, feed-forward part, norms and
+    dropouts (the decoder has a second attention, over ``memory``: ``_cross``)."""
 
-    def _build(
-        self, d_model: int, nhead: int, dim_feedforward: int, dropout: float, activation: Any,
-        layer_norm_eps: float, batch_first: bool, norm_first: bool, bias: bool, cross: bool,
+    _cross = False
+
+    def __init__(
+        self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+        activation: str | Callable[..., Any] = "relu", layer_norm_eps: float = 1e-5,
+        batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+        device: Any = None, dtype: Any = None,
     ) -> None:  # fmt: skip
+        super().__init__()
+        cross = self._cross
         attn: dict[str, Any] = {"dropout": dropout, "bias": bias, "batch_first": batch_first}
         self.self_attn = MultiheadAttention(d_model, nhead, **attn)
         if cross:
@@ -78,16 +85,6 @@ class TransformerEncoderLayer(_Block):
     torch.Size([3, 5, 8])
     """
 
-    def __init__(
-        self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
-        activation: str | Callable[..., Any] = "relu", layer_norm_eps: float = 1e-5,
-        batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-        device: Any = None, dtype: Any = None,
-    ) -> None:  # fmt: skip
-        super().__init__()
-        self._build(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-                    batch_first, norm_first, bias, cross=False)  # fmt: skip
-
     def forward(
         self, src: Tensor, src_mask: Tensor | None = None,
         src_key_padding_mask: Tensor | None = None, is_causal: bool = False,
@@ -104,15 +101,7 @@ class TransformerDecoderLayer(_Block):
     """Self-attention over the target, attention over ``memory``, then a feed-forward
     network, each with a residual connection and a ``LayerNorm``."""
 
-    def __init__(
-        self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
-        activation: str | Callable[..., Any] = "relu", layer_norm_eps: float = 1e-5,
-        batch_first: bool = False, norm_first: bool = False, bias: bool = True,
-        device: Any = None, dtype: Any = None,
-    ) -> None:  # fmt: skip
-        super().__init__()
-        self._build(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-                    batch_first, norm_first, bias, cross=True)  # fmt: skip
+    _cross = True
 
     def _mha_block(self, x: Any, mem: Any, mask: Any, key_padding_mask: Any, causal: bool) -> Any:
         out = self.multihead_attn(x, mem, mem, attn_mask=mask, key_padding_mask=key_padding_mask,
