@@ -266,3 +266,21 @@ def test_padding_modules_and_softmax2d() -> None:
     same_error(lambda T: T.nn.ReflectionPad2d(1)(T.zeros(3)))
     same_error(lambda T: T.nn.CircularPad2d(1)(T.zeros(3)))
     same_error(lambda T: T.nn.Softmax2d()(T.zeros(3)))
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("relu_", ()), ("elu_", (0.5,)), ("selu_", ()), ("celu_", ()), ("leaky_relu_", (0.2,)),
+     ("hardtanh_", (-0.5, 0.5)), ("threshold_", (0.1, 9.0))],
+)  # fmt: skip
+def test_functional_in_place_forms(name: str, args: tuple[float, ...]) -> None:
+    got = []
+    for T in (tt, torch):
+        leaf = T.tensor([-1.0, 0.3, 2.0], requires_grad=True)
+        x = leaf.clone()
+        y = getattr(T.nn.functional, name)(x, *args)
+        x.sum().backward()
+        got.append((y is x, type(x.grad_fn).__name__, x.detach().numpy(), leaf.grad.numpy()))
+    assert got[0][:2] == got[1][:2]
+    for a, b in zip(got[0][2:], got[1][2:], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
