@@ -236,3 +236,51 @@ PAD_BAD = {
 @pytest.mark.parametrize("case", list(PAD_BAD))
 def test_functional_errors(case: str) -> None:
     same_error(PAD_BAD[case])
+
+
+def _pad_modules(T: Any) -> list[Any]:
+    nn = T.nn
+    return [
+        nn.ZeroPad1d(2), nn.ZeroPad2d((1, 1, 2, 0)), nn.ZeroPad3d(1), nn.ConstantPad1d(2, 3.5),
+        nn.ConstantPad2d((1, 2, 3, 4), 1.0), nn.ConstantPad3d(1, 0.0), nn.ReflectionPad1d(2),
+        nn.ReflectionPad2d((1, 1, 2, 0)), nn.ReflectionPad3d(1), nn.ReplicationPad1d(1),
+        nn.ReplicationPad2d(1), nn.ReplicationPad3d(1), nn.CircularPad1d(1),
+        nn.CircularPad2d(1), nn.CircularPad3d(1), nn.Softmax2d(), nn.Identity(3, x=2),
+    ]  # fmt: skip
+
+
+def test_padding_modules_and_softmax2d() -> None:
+    x = R.standard_normal((1, 2, 3, 4, 5)).astype(np.float32)
+    for ours, theirs in zip(_pad_modules(tt), _pad_modules(torch), strict=True):
+        assert repr(ours) == repr(theirs)
+        dims = getattr(ours, "_dims", 2)
+        got = []
+        for T, m in ((tt, ours), (torch, theirs)):
+            leaf = T.tensor(x[(0,) * (3 - dims)], requires_grad=True)
+            y = m(leaf)
+            (y * y).sum().backward()
+            got.append((type(y.grad_fn).__name__ if y.grad_fn else None, y, leaf.grad))
+        assert got[0][0] == got[1][0]
+        for a, b in zip(got[0][1:], got[1][1:], strict=True):
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+    same_error(lambda T: T.nn.ReflectionPad2d(1)(T.zeros(3)))
+    same_error(lambda T: T.nn.CircularPad2d(1)(T.zeros(3)))
+    same_error(lambda T: T.nn.Softmax2d()(T.zeros(3)))
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("relu_", ()), ("elu_", (0.5,)), ("selu_", ()), ("celu_", ()), ("leaky_relu_", (0.2,)),
+     ("hardtanh_", (-0.5, 0.5)), ("threshold_", (0.1, 9.0))],
+)  # fmt: skip
+def test_functional_in_place_forms(name: str, args: tuple[float, ...]) -> None:
+    got = []
+    for T in (tt, torch):
+        leaf = T.tensor([-1.0, 0.3, 2.0], requires_grad=True)
+        x = leaf.clone()
+        y = getattr(T.nn.functional, name)(x, *args)
+        x.sum().backward()
+        got.append((y is x, type(x.grad_fn).__name__, x.detach().numpy(), leaf.grad.numpy()))
+    assert got[0][:2] == got[1][:2]
+    for a, b in zip(got[0][2:], got[1][2:], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -243,3 +243,38 @@ def test_full_backward_hooks() -> None:
         rec([m2.weight.grad, m2.bias.grad])
 
     same(program)
+
+
+def test_backward_hooks_on_several_inputs_and_outputs() -> None:
+    """Tensor inputs that do not require grad get zeros in ``grad_input``, other inputs
+    None; ``grad_output`` has one entry per top-level output (None for unused ones and for
+    non-tensors such as LSTM's ``(h, c)`` pair)."""
+
+    def program(T: Any, rec: Any) -> None:
+        class Two(T.nn.Module):
+            def forward(self, a: Any, b: Any, scale: float = 1.0) -> Any:
+                return a * b * scale, (a + b).sum()
+
+        m = Two()
+        log: list[Any] = []
+        m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", list(go))))
+        m.register_full_backward_hook(lambda mod, gi, go: log.append(("h", list(gi), list(go))))
+        a, b = T.tensor([1.0, 2.0], requires_grad=True), T.tensor([3.0, 4.0])
+        y, s = m(a, b, scale=2.0)
+        rec([type(y.grad_fn).__name__, type(s.grad_fn).__name__, b.requires_grad])
+        y.sum().backward()
+        rec(log)
+        log.clear()
+        y, s = m(a, 3.0)
+        (y.sum() + s).backward()
+        rec(log)
+        lstm = T.nn.LSTM(2, 3)
+        shapes: list[Any] = []
+        lstm.register_full_backward_hook(
+            lambda mod, gi, go: shapes.append([None if g is None else list(g.shape) for g in go])
+        )
+        out, _ = lstm(T.ones(4, 1, 2, requires_grad=True))
+        out.sum().backward()
+        rec(shapes)
+
+    same(program)

@@ -188,3 +188,66 @@ def test_reprs_and_dropout_warning() -> None:
         return [repr(m) for m in mods] + [str(w.message) for w in caught]
 
     assert reprs(tt) == reprs(torch)
+
+
+# ---- packed sequences ----------------------------------------------------------------------
+
+SEQS = [RNG.standard_normal((n, 3)).astype(np.float32) for n in (5, 3, 2)]
+PACKED: list[tuple[str, Callable[[Any], Any]]] = [
+    ("gru_2_layers", lambda T: T.nn.GRU(3, 4, num_layers=2)),
+    ("lstm_bidirectional", lambda T: T.nn.LSTM(3, 4, bidirectional=True)),
+    (
+        "rnn_batch_first_bidirectional",
+        lambda T: T.nn.RNN(3, 4, bidirectional=True, batch_first=True),
+    ),
+    ("lstm_proj", lambda T: T.nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)),
+]
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1)])
+@pytest.mark.parametrize(("name", "make"), PACKED, ids=[n for n, _ in PACKED])
+def test_packed_sequences(name: str, make: Any, order: tuple[int, ...], with_state: bool) -> None:
+    theirs, ours = make(torch), make(tt)
+    ours.load_state_dict({k: tt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    seqs = [SEQS[i] for i in order]
+    got = []
+    for T, m in ((tt, ours), (torch, theirs)):
+        xs = [T.tensor(s, requires_grad=True) for s in seqs]
+        padded = T.nn.utils.rnn.pad_sequence(xs, batch_first=m.batch_first)
+        lengths = [len(s) for s in seqs]
+        packed = T.nn.utils.rnn.pack_padded_sequence(
+            padded, lengths, batch_first=m.batch_first, enforce_sorted=order == (0, 1, 2)
+        )
+        n_states = m.num_layers * (2 if m.bidirectional else 1)
+        size = m.proj_size or m.hidden_size
+        hx = None
+        if with_state:
+            h0 = T.full((n_states, 3, size), 0.3, requires_grad=True)
+            hx = (h0, T.full((n_states, 3, 4), -0.2)) if isinstance(m, T.nn.LSTM) else h0
+        out, hidden = m(packed, hx)
+        unpacked, lens = T.nn.utils.rnn.pad_packed_sequence(out, batch_first=m.batch_first)
+        h = hidden[0] if isinstance(hidden, tuple) else hidden
+        c = hidden[1] if isinstance(hidden, tuple) else h
+        (unpacked.sum() + (h * h).sum() + c.sum() * 0.5).backward()
+        arrays = [packed.batch_sizes, packed.data, unpacked, lens, h, c, *[x.grad for x in xs]]
+        arrays += [p.grad for p in m.parameters()]
+        got.append([type(padded.grad_fn).__name__] + [a.detach().numpy() for a in arrays])
+    assert got[0][0] == got[1][0]
+    for a, b in zip(got[0][1:], got[1][1:], strict=True):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5)
+
+
+def test_pack_utilities() -> None:
+    got = []
+    for T in (tt, torch):
+        rnn = T.nn.utils.rnn
+        p = rnn.pack_sequence([T.tensor([1.0, 2, 3]), T.tensor([4.0, 5])])
+        padded, lens = rnn.pad_packed_sequence(p, total_length=4, padding_value=-1)
+        left = rnn.pad_sequence([T.ones(2), T.ones(3)], padding_side="left")
+        got.append([a.numpy() for a in (p.data, p.batch_sizes, padded, lens, left)])
+    for a, b in zip(*got, strict=True):
+        np.testing.assert_array_equal(a, b)
+    same_error(lambda T: T.nn.utils.rnn.pack_padded_sequence(T.zeros(3, 2), [1, 2]))
+    same_error(lambda T: T.nn.utils.rnn.pack_padded_sequence(T.zeros(3, 2), [2, 0]))

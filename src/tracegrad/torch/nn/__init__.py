@@ -28,6 +28,7 @@ from tracegrad.torch.nn._activation_modules import (
     Tanhshrink,
     Threshold,
 )
+from tracegrad.torch.nn._attention import MultiheadAttention
 from tracegrad.torch.nn._containers import (
     ModuleDict,
     ModuleList,
@@ -84,6 +85,25 @@ from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
 from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
 from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
 from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
+
+from tracegrad.torch.nn._padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    Softmax2d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
 from tracegrad.torch.nn._rnn import (
     GRU,
     LSTM,
@@ -93,6 +113,13 @@ from tracegrad.torch.nn._rnn import (
     RNNBase,
     RNNCell,
     RNNCellBase,
+)
+from tracegrad.torch.nn._transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
 )
 from tracegrad.torch.nn.modules import (
     CrossEntropyLoss,
@@ -116,6 +143,12 @@ __all__ = [
     "BatchNorm3d",
     "Bilinear",
     "CELU",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",
     "Dropout",
@@ -158,6 +191,7 @@ __all__ = [
     "ModuleDict",
     "ModuleList",
     "MultiLabelSoftMarginLoss",
+    "MultiheadAttention",
     "NLLLoss",
     "PReLU",
     "Parameter",
@@ -171,6 +205,12 @@ __all__ = [
     "RNNCellBase",
     "ReLU",
     "ReLU6",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
     "SELU",
     "Sequential",
     "SiLU",
@@ -178,6 +218,7 @@ __all__ = [
     "SmoothL1Loss",
     "SoftMarginLoss",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
     "Softshrink",
@@ -185,8 +226,16 @@ __all__ = [
     "Tanh",
     "Tanhshrink",
     "Threshold",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "TripletMarginLoss",
     "Unflatten",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
     "functional",
     "init",
     "utils",

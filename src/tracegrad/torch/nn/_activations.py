@@ -360,3 +360,23 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             f"{n} and channel size = {channels}."
         )
     return apply(PRELU, (input, weight))
+
+
+def _in_place(fn: Any) -> Any:
+    """``F.<name>_``: ``fn`` with ``inplace=True``."""
+
+    def method(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        out: Tensor = fn(input, *args, inplace=True, **kwargs)
+        return out
+
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"``{fn.__name__}(input, ..., inplace=True)``."
+    return method
+
+
+elu_ = _in_place(elu)
+selu_ = _in_place(selu)
+celu_ = _in_place(celu)
+leaky_relu_ = _in_place(leaky_relu)
+hardtanh_ = _in_place(hardtanh)
+threshold_ = _in_place(threshold)

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from tracegrad.torch.creation import zeros_like
 from tracegrad.torch.function import Function
 from tracegrad.torch.tensor import RemovableHandle, Tensor
 
@@ -37,7 +38,13 @@ class BackwardHookFunction(Function):
     def forward(ctx: Any, state: _BackwardState, side: str, *tensors: Tensor) -> Any:
         ctx.state, ctx.side = state, side
         ctx.set_materialize_grads(False)
-        return tensors[0] if len(tensors) == 1 else tensors
+        # New tensors on the same data: Function.apply would detach inputs returned as they
+        # are, after which marking them non-differentiable would not find them.
+        outs = tuple(t.detach() for t in tensors)
+        ctx.mark_non_differentiable(
+            *[o for o, t in zip(outs, tensors, strict=True) if not t.requires_grad]
+        )
+        return outs[0] if len(outs) == 1 else outs
 
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> Any:
@@ -47,23 +54,34 @@ class BackwardHookFunction(Function):
 
 
 class _BackwardState:
-    """One call's bookkeeping: which positional inputs were tensors that require grad, and
-    the gradient of the outputs once backward has reached them."""
+    """One call's bookkeeping: the positional inputs and the top-level outputs that are
+    tensors (passed through the identity), and ``grad_output`` once backward reached it."""
 
-    def __init__(self, module: Any, n_inputs: int, positions: list[int]) -> None:
+    def __init__(self, module: Any, n_inputs: int) -> None:
         self.module = module
-        self.n_inputs = n_inputs
-        self.positions = positions  # of the inputs passed through the input identity
+        self.size = {"in": n_inputs, "out": 0}
+        self.positions: dict[str, list[int]] = {"in": [], "out": []}
+        self.no_grad_inputs: dict[int, Tensor] = {}  # their grad_input is zeros, as PyTorch's
         self.grad_outputs: tuple[Any, ...] = ()
+
+    def _full(self, side: str, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        full: list[Any] = [None] * self.size[side]
+        for pos, g in zip(self.positions[side], grads, strict=True):
+            full[pos] = g
+        return tuple(full)
+
+    def _picked(self, side: str, full: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(full[p] for p in self.positions[side])
 
     def on_outputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
         m = self.module
+        full = self._full("out", grads)
         for hook in list(m._backward_pre_hooks.values()):
-            res = hook(m, grads)
+            res = hook(m, full)
             if res is not None:
-                grads = _as_tuple(res, len(grads), "backward pre hook")
-        self.grad_outputs = grads
-        if not self.positions and m._backward_hooks:  # no input requires grad: run them now
+                full = _as_tuple(res, len(full), "backward pre hook")
+        self.grad_outputs = full
+        if not self.positions["in"] and m._backward_hooks:  # no input requires grad
             warnings.warn(
                 "Full backward hook is firing when gradients are computed with respect to "
                 "module outputs since no inputs require gradients. See "
@@ -72,27 +90,27 @@ class _BackwardState:
                 UserWarning,
                 stacklevel=2,
             )
-            none = (None,) * self.n_inputs
+            none = (None,) * self.size["in"]
             for hook in list(m._backward_hooks.values()):
-                res = hook(m, none, grads)
+                res = hook(m, none, full)
                 if res is not None and any(r is not None for r in _as_seq(res)):
                     raise RuntimeError(
                         "Backward hook for Modules where no input requires gradient should "
                         "always return None or None for all gradients."
                     )
-        return grads
+        return self._picked("out", full)
 
     def on_inputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
         m = self.module
-        full: list[Any] = [None] * self.n_inputs
-        for pos, g in zip(self.positions, grads, strict=True):
-            full[pos] = g
-        grad_input = tuple(full)
+        grad_input = tuple(
+            zeros_like(self.no_grad_inputs[i]) if g is None and i in self.no_grad_inputs else g
+            for i, g in enumerate(self._full("in", grads))
+        )
         for hook in list(m._backward_hooks.values()):
             res = hook(m, grad_input, self.grad_outputs)
             if res is not None:
-                grad_input = _as_tuple(res, self.n_inputs, "backward hook")
-        return tuple(grad_input[p] for p in self.positions)
+                grad_input = _as_tuple(res, self.size["in"], "backward hook")
+        return self._picked("in", grad_input)
 
 
 def _as_seq(res: Any) -> tuple[Any, ...]:
@@ -113,17 +131,18 @@ def _as_tuple(res: Any, n: int, what: str) -> tuple[Any, ...]:
 
 
 def _wrap(state: _BackwardState, side: str, value: Any) -> Any:
-    """``value`` (a tensor or a tuple/list of values) with its tensors that require grad
-    passed through the identity."""
+    """``value`` (a tensor, or a tuple/list whose top-level items may be tensors) with its
+    tensors passed through the identity, if any of them requires grad."""
     single = isinstance(value, Tensor)
     items = [value] if single else list(value) if isinstance(value, tuple | list) else None
     if items is None:
         return value
-    idx = [i for i, v in enumerate(items) if isinstance(v, Tensor) and v.requires_grad]
-    if not idx:
+    idx = [i for i, v in enumerate(items) if isinstance(v, Tensor)]
+    if not any(items[i].requires_grad for i in idx):
         return value
+    state.positions[side], state.size[side] = idx, len(items)
     if side == "in":
-        state.positions = idx
+        state.no_grad_inputs = {i: items[i] for i in idx if not items[i].requires_grad}
     outs = BackwardHookFunction.apply(state, side, *[items[i] for i in idx])
     outs = outs if isinstance(outs, tuple) else (outs,)
     for i, o in zip(idx, outs, strict=True):
@@ -238,7 +257,7 @@ class HookMixin:
                     args = res if isinstance(res, tuple) else (res,)
         state = None
         if self._has_backward_hooks():
-            state = _BackwardState(self, len(args), [])
+            state = _BackwardState(self, len(args))
             args = _wrap(state, "in", args)
         out = self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_hooks.items()):

@@ -13,6 +13,8 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
 from tracegrad.torch import _arith, creation, dtypes
@@ -22,6 +24,11 @@ from tracegrad.torch.nn import init
 from tracegrad.torch.nn._dropout import dropout
 from tracegrad.torch.nn._module import Module, Parameter
 from tracegrad.torch.nn.functional import linear
+from tracegrad.torch.nn.utils.rnn import (
+    PackedSequence,
+    pack_padded_sequence,
+    pad_packed_sequence,
+)
 from tracegrad.torch.tensor import Tensor
 
 # Typed Any: the shim's operators on their results are installed at import.
@@ -56,10 +63,13 @@ def _step(mode: str, gi: Any, h: Any, c: Any, w_hh: Any, b_hh: Any, w_hr: Any) -
 
 
 def _layer_fn(
-    x: Any, h: Any, *rest: Any, mode: str, reverse: bool, last_c: bool, bias: bool, proj: bool
-) -> Any:
+    x: Any, h: Any, *rest: Any, mode: str, reverse: bool, last: str, bias: bool, proj: bool,
+    lengths: tuple[int, ...] | None,
+) -> Any:  # fmt: skip
     """One layer in one direction over ``x`` (L, N, H_in): the outputs (L, N, H_out), or
-    the last cell state when ``last_c``."""
+    the last hidden (``last="h"``) or cell (``"c"``) state. With ``lengths`` (of a packed
+    batch) a sequence's state stops changing after its last step, its outputs there are 0
+    and the reverse direction starts at its last step."""
     args = list(rest)
     c = args.pop(0) if mode == "LSTM" else None
     w_ih, w_hh = args.pop(0), args.pop(0)
@@ -71,10 +81,17 @@ def _layer_fn(
     outs = []
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     for t in steps:
-        h, c = _step(mode, gates[t], h, c, w_hh, b_hh, w_hr)
-        outs.append(h)
-    if last_c:
-        return c
+        h_new, c_new = _step(mode, gates[t], h, c, w_hh, b_hh, w_hr)
+        if lengths is None:
+            h, c = h_new, c_new
+            outs.append(h)
+            continue
+        running = (np.asarray(lengths) > t)[:, None]
+        h = tnp.where(running, h_new, h)
+        c = c if c is None else tnp.where(running, c_new, c)
+        outs.append(tnp.where(running, h_new, tnp.zeros_like(h_new)))
+    if last != "out":
+        return h if last == "h" else c
     return tnp.stack(outs[::-1] if reverse else outs)
 
 
@@ -192,15 +209,54 @@ class RNNBase(Module):
                 f"For {kind} input, {which} should also be {want}-D but got {got} tensors"
             )
 
-    def forward(self, input: Tensor, hx: Any = None) -> Any:
+    def forward(self, input: Any, hx: Any = None) -> Any:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         batched = input._value.ndim == 3
         self._check(input, hx, batched)
-        x: Any = input if batched else input.unsqueeze(1)  # type: ignore[attr-defined]
+        x: Any = input if batched else input.unsqueeze(1)
         if batched and self.batch_first:
             x = x.transpose(0, 1)
-        n = x._value.shape[1]
+        h0, c0 = self._initial(hx, x._value.shape[1], batched, x)
+        output, hidden, cell = self._layers(x, h0, c0, None)
         lstm = self.mode == "LSTM"
-        h0, c0 = self._initial(hx, n, batched, x)
+        if batched and self.batch_first:
+            output = output.transpose(0, 1) if lstm else apply(_TRANSPOSE_, (output,))
+        if not batched:
+            output, hidden = output.squeeze(1), hidden.squeeze(1)
+            cell = None if cell is None else cell.squeeze(1)
+        return (output, (hidden, cell)) if lstm else (output, hidden)
+
+    def _forward_packed(self, packed: PackedSequence, hx: Any) -> Any:
+        """The layers over a packed batch (sorted by decreasing length): the output packed
+        the same way, the final states in the batch's original order."""
+        x, lengths = pad_packed_sequence(PackedSequence(packed.data, packed.batch_sizes))
+        self._check(x, hx, True)
+        if hx is not None and packed.sorted_indices is not None:
+            order = packed.sorted_indices
+            hx = (
+                tuple(s.index_select(1, order) for s in hx)
+                if isinstance(hx, tuple)
+                else hx.index_select(1, order)
+            )
+        h0, c0 = self._initial(hx, x._value.shape[1], True, x)
+        lens = tuple(int(n) for n in lengths._value)
+        output, hidden, cell = self._layers(x, h0, c0, lens)
+        data = pack_padded_sequence(output, lens).data
+        out = PackedSequence(
+            data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+        )
+        if packed.unsorted_indices is not None:
+            hidden = hidden.index_select(1, packed.unsorted_indices)
+            cell = None if cell is None else cell.index_select(1, packed.unsorted_indices)
+        return (out, (hidden, cell)) if self.mode == "LSTM" else (out, hidden)
+
+    def _layers(
+        self, x: Any, h0: Any, c0: Any, lengths: tuple[int, ...] | None
+    ) -> tuple[Any, Any, Any]:
+        """Every layer and direction over the time-major batch ``x``: the last layer's
+        output and the stacked final hidden (and cell) states."""
+        lstm = self.mode == "LSTM"
         dirs = ("", "_reverse") if self.bidirectional else ("",)
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -210,27 +266,22 @@ class RNNBase(Module):
                 state = [h0[i], c0[i]] if lstm else [h0[i]]
                 args = (x, *state, *self._weights(layer, suffix))
                 params = {"mode": self.mode, "reverse": bool(suffix), "bias": self.bias,
-                          "proj": bool(self.proj_size)}  # fmt: skip
+                          "proj": bool(self.proj_size), "lengths": lengths}  # fmt: skip
                 name = (
                     "MkldnnRnnLayerBackward0" if lstm and not self.proj_size else "StackBackward0"
                 )
-                out = apply(_LAYER[name], args, last_c=False, **params)
+                out: Any = apply(_LAYER[name], args, last="out", **params)
                 outs.append(out)
-                h_n.append(out[0] if suffix else out[-1])  # type: ignore[index]
+                if lengths is None:
+                    h_n.append(out[0] if suffix else out[-1])
+                else:
+                    h_n.append(apply(_LAYER["StackBackward0"], args, last="h", **params))
                 if lstm:
-                    c_n.append(apply(_LAYER["StackBackward0"], args, last_c=True, **params))
+                    c_n.append(apply(_LAYER["StackBackward0"], args, last="c", **params))
             x = outs[0] if len(outs) == 1 else cat(outs, dim=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout, True)
-        output, hidden = x, stack(h_n)
-        if batched and self.batch_first:
-            output = output.transpose(0, 1) if lstm else apply(_TRANSPOSE_, (output,))
-        if not batched:
-            output, hidden = output.squeeze(1), hidden.squeeze(1)  # type: ignore[attr-defined]
-        if not lstm:
-            return output, hidden
-        cell = stack(c_n)
-        return output, (hidden, cell if batched else cell.squeeze(1))  # type: ignore[attr-defined]
+        return x, stack(h_n), (stack(c_n) if lstm else None)
 
     def _initial(self, hx: Any, n: int, batched: bool, x: Tensor) -> tuple[Any, Any]:
         out = self.proj_size or self.hidden_size

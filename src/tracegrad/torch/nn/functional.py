@@ -22,25 +22,31 @@ from tracegrad.torch._common import cast, result_dtype, value_dtype
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._activations import (
     celu,
+    celu_,
     elu,
+    elu_,
     gelu,
     glu,
     hardshrink,
     hardsigmoid,
     hardswish,
     hardtanh,
+    hardtanh_,
     leaky_relu,
+    leaky_relu_,
     logsigmoid,
     mish,
     prelu,
     relu6,
     selu,
+    selu_,
     silu,
     softplus,
     softshrink,
     softsign,
     tanhshrink,
     threshold,
+    threshold_,
 )
 from tracegrad.torch.nn._conv import conv1d as conv1d
 from tracegrad.torch.nn._conv import conv2d as conv2d
@@ -107,6 +113,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "celu_",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -115,6 +122,7 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "elu",
+    "elu_",
     "embedding",
     "feature_alpha_dropout",
     "gaussian_nll_loss",
@@ -125,6 +133,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hardtanh_",
     "hinge_embedding_loss",
     "huber_loss",
     "instance_norm",
@@ -132,6 +141,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "leaky_relu_",
     "linear",
     "log_softmax",
     "logsigmoid",
@@ -148,9 +158,11 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "relu_",
     "rms_norm",
     "scaled_dot_product_attention",
     "selu",
+    "selu_",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
@@ -163,6 +175,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "threshold_",
     "triplet_margin_loss",
 ]
 
@@ -178,6 +191,17 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         out: Tensor = input.relu_()  # type: ignore[attr-defined]
         return out
     return _relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``relu(input, inplace=True)``.
+
+    >>> import tracegrad.torch as torch
+    >>> x = torch.tensor([-1.0, 2.0])
+    >>> relu_(x) is x, x
+    (True, tensor([0., 2.]))
+    """
+    return relu(input, inplace=True)
 
 
 def sigmoid(input: Tensor) -> Tensor:

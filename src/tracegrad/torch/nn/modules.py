@@ -83,7 +83,10 @@ class Sigmoid(Module):
 
 
 class Identity(Module):
-    """Returns its input."""
+    """Returns its input (arguments are accepted and ignored, as in PyTorch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, input: Any) -> Any:
         return input
