@@ -12,7 +12,7 @@ import pytest
 
 import tracegrad.torch as tt
 
-SEEDS = [0, 1, 7, 42, 2**32 + 3, 123456789]
+SEEDS = [0, 1, 7, 42, 2**32 + 3, 123456789, -1, 2**64 - 5]
 
 
 def _same(make: Callable[[Any], Any], seed: int) -> None:
@@ -191,6 +191,10 @@ def test_generator_keyword_and_state_layout() -> None:
 
 
 def test_state_round_trip_and_seeds() -> None:
+    tt.manual_seed(-1)
+    assert tt.initial_seed() == 2**64 - 1  # PyTorch keeps the seed as an unsigned 64-bit
+    with pytest.raises(ValueError, match="Overflow"):
+        tt.manual_seed(2**64)
     g = tt.manual_seed(3)
     assert g is tt.default_generator and tt.initial_seed() == 3
     state = tt.get_rng_state()
