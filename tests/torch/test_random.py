@@ -334,3 +334,21 @@ def test_draws_in_the_graph_as_pytorch() -> None:
             assert g == w
         else:
             np.testing.assert_array_equal(g, w)
+
+
+def test_uniform_never_returns_high() -> None:
+    # Seed 2's draw number 12675698 has all 24 low bits set: u = 1 - 2**-24, and
+    # 1 + u * (2 - 1) rounds to 2.0 in float32. PyTorch 2.13 returns `from` (1.0) then.
+    g = tt.Generator().manual_seed(2)
+    g.random32(12675698)
+    state = g.get_state()
+    assert tt.empty(1).uniform_(1, 2, generator=tt.Generator().set_state(state)).item() == 1.0
+    torch = pytest.importorskip("torch")
+    for low, high in [(1, 2), (3, 4), (0, 3)]:
+        want = torch.empty(1).uniform_(
+            low, high, generator=torch.Generator().set_state(torch.tensor(state.numpy()))
+        )
+        got = tt.empty(1).uniform_(low, high, generator=tt.Generator().set_state(state))
+        assert got.item() == want.item()
+    # the half types compare with `high` rounded to the dtype
+    _same(lambda T: T.empty(50000, dtype=T.float16).uniform_(0, 1.6995).float(), 0)

@@ -67,18 +67,19 @@ def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) 
         return out
     u = unit_uniform(gen, n, dt)
     if dt == F64:
-        width = high - low
-        value = u if (width == 1.0 and low == 0.0) else fma64(u, width, low)
-        return value
-    # float32 and the half types draw a float in [low, high) with low and high as floats
-    # (an exact product, so one rounding as in an FMA); the half types then round, and a
-    # value rounded up to ``high`` becomes ``low``.
-    a, b = F32(low), F32(high)
-    value = (u * F64(b - a) + F64(a)).astype(F32)
-    if dt != F32:
-        value = value.astype(dt)
-        value = np.where(value.astype(F32) >= b, np.asarray(a).astype(dt), value)
-    return value
+        if high - low == 1.0 and low == 0.0:
+            return u
+        value = fma64(u, high - low, low)
+        a, b = np.asarray(low, F64), np.asarray(high, F64)
+    else:
+        # float32 and the half types: a float in [low, high) with low and high as floats
+        # (an exact product, so one rounding as in an FMA), rounded to the dtype
+        a32, b32 = F32(low), F32(high)
+        value = (u * F64(b32 - a32) + F64(a32)).astype(F32).astype(dt, copy=False)
+        a, b = np.asarray(a32).astype(dt), np.asarray(b32).astype(dt)
+    # a value rounded up to ``high`` becomes ``low``, so the range stays [low, high)
+    kept: Arr = np.where(value >= b, a, value)
+    return kept
 
 
 _CHUNK = 1 << 16  # a multiple of 16
