@@ -57,8 +57,9 @@ def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
 
 
 def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) -> Arr:
-    """``uniform_(low, high)``: ``u * (high - low) + low`` fused, with ``low`` and ``high``
-    first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
+    """``uniform_(low, high)`` (PyTorch's ``uniform_kernel``): ``u * (high - low) + low``
+    with one rounding, in double for float64 and in float (then rounded) for the others; a
+    result rounded up to ``high`` becomes ``low``."""
     if dt.kind == "c":  # the real and imaginary parts, interleaved, as a float tensor
         return uniform(gen, 2 * n, _real(dt), low, high).view(dt)
     if dt == F32 and low == 0.0 and high == 1.0:  # rand: exact in float32, no arithmetic
@@ -120,8 +121,8 @@ def normal(
     overwritten."""
     if dt.kind == "c":  # both parts, with variance split between them
         return normal(gen, 2 * n, _real(dt), mean, std / math.sqrt(2), contiguous).view(dt)
-    if n < 16 or not contiguous:
-        return scalar_normal(gen, n, mean, std).astype(dt)
+    if n < 16 or not contiguous:  # doubles, which PyTorch rounds to halves through float
+        return scalar_normal(gen, n, mean, std).astype(F64 if dt == F64 else F32).astype(dt)
     out = np.empty(n, F64 if dt == F64 else F32)
     whole = n // 16 * 16
     u = unit_uniform(gen, whole, dt)
