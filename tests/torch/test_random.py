@@ -278,6 +278,9 @@ BAD_CALLS: list[Callable[[Any], Any]] = [
     lambda T: T.zeros(3, dtype=T.int64).cauchy_(),
     lambda T: T.zeros(3, dtype=T.int64).log_normal_(),
     lambda T: T.zeros(3, requires_grad=True).uniform_(),
+    lambda T: T.rand(2, dtype=T.int64),
+    lambda T: T.randn(2, dtype=T.int32),
+    lambda T: T.randn_like(T.zeros(2, dtype=T.int64)),
 ]
 
 

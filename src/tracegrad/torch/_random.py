@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core.dtypes import is_bfloat16
+from tracegrad.torch import dtypes
 from tracegrad.torch._generator import Generator
 from tracegrad.torch._random_math import (
     F32,
@@ -35,6 +36,15 @@ def _digits(dt: np.dtype[Any]) -> int:
     if dt == np.float16:
         return 11
     return 8 if is_bfloat16(dt) else 24
+
+
+def require_float(dt: np.dtype[Any], kernel: str) -> np.dtype[Any]:
+    """``dt``, which ``uniform``/``normal`` require to be floating or complex (PyTorch's
+    error names its kernel)."""
+    if not (dt.kind in "fc" or is_bfloat16(dt)):
+        name = dtypes.scalar_name(dtypes.from_numpy_dtype(dt))
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    return dt
 
 
 def _real(dt: np.dtype[Any]) -> np.dtype[Any]:
