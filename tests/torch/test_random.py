@@ -12,7 +12,7 @@ import pytest
 
 import tracegrad.torch as tt
 
-SEEDS = [0, 1, 7, 42, 2**32 + 3, 123456789]
+SEEDS = [0, 1, 7, 42, 2**32 + 3, 123456789, -1, 2**64 - 5]
 
 
 def _same(make: Callable[[Any], Any], seed: int) -> None:
@@ -191,6 +191,10 @@ def test_generator_keyword_and_state_layout() -> None:
 
 
 def test_state_round_trip_and_seeds() -> None:
+    tt.manual_seed(-1)
+    assert tt.initial_seed() == 2**64 - 1  # PyTorch keeps the seed as an unsigned 64-bit
+    with pytest.raises(ValueError, match="Overflow"):
+        tt.manual_seed(2**64)
     g = tt.manual_seed(3)
     assert g is tt.default_generator and tt.initial_seed() == 3
     state = tt.get_rng_state()
@@ -274,6 +278,9 @@ BAD_CALLS: list[Callable[[Any], Any]] = [
     lambda T: T.zeros(3, dtype=T.int64).cauchy_(),
     lambda T: T.zeros(3, dtype=T.int64).log_normal_(),
     lambda T: T.zeros(3, requires_grad=True).uniform_(),
+    lambda T: T.rand(2, dtype=T.int64),
+    lambda T: T.randn(2, dtype=T.int32),
+    lambda T: T.randn_like(T.zeros(2, dtype=T.int64)),
 ]
 
 
@@ -330,3 +337,21 @@ def test_draws_in_the_graph_as_pytorch() -> None:
             assert g == w
         else:
             np.testing.assert_array_equal(g, w)
+
+
+def test_uniform_never_returns_high() -> None:
+    # Seed 2's draw number 12675698 has all 24 low bits set: u = 1 - 2**-24, and
+    # 1 + u * (2 - 1) rounds to 2.0 in float32. PyTorch 2.13 returns `from` (1.0) then.
+    g = tt.Generator().manual_seed(2)
+    g.random32(12675698)
+    state = g.get_state()
+    assert tt.empty(1).uniform_(1, 2, generator=tt.Generator().set_state(state)).item() == 1.0
+    torch = pytest.importorskip("torch")
+    for low, high in [(1, 2), (3, 4), (0, 3)]:
+        want = torch.empty(1).uniform_(
+            low, high, generator=torch.Generator().set_state(torch.tensor(state.numpy()))
+        )
+        got = tt.empty(1).uniform_(low, high, generator=tt.Generator().set_state(state))
+        assert got.item() == want.item()
+    # the half types compare with `high` rounded to the dtype
+    _same(lambda T: T.empty(50000, dtype=T.float16).uniform_(0, 1.6995).float(), 0)

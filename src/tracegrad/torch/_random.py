@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core.dtypes import is_bfloat16
+from tracegrad.torch import dtypes
 from tracegrad.torch._generator import Generator
 from tracegrad.torch._random_math import (
     F32,
@@ -37,6 +38,15 @@ def _digits(dt: np.dtype[Any]) -> int:
     return 8 if is_bfloat16(dt) else 24
 
 
+def require_float(dt: np.dtype[Any], kernel: str) -> np.dtype[Any]:
+    """``dt``, which ``uniform``/``normal`` require to be floating or complex (PyTorch's
+    error names its kernel)."""
+    if not (dt.kind in "fc" or is_bfloat16(dt)):
+        name = dtypes.scalar_name(dtypes.from_numpy_dtype(dt))
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    return dt
+
+
 def _real(dt: np.dtype[Any]) -> np.dtype[Any]:
     return np.dtype(F32) if dt == np.complex64 else np.dtype(F64)
 
@@ -57,8 +67,9 @@ def unit_uniform(gen: Generator, n: int, dt: np.dtype[Any]) -> Arr:
 
 
 def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) -> Arr:
-    """``uniform_(low, high)``: ``u * (high - low) + low`` fused, with ``low`` and ``high``
-    first rounded to the dtype (PyTorch's ``uniform_kernel``)."""
+    """``uniform_(low, high)`` (PyTorch's ``uniform_kernel``): ``u * (high - low) + low``
+    with one rounding, in double for float64 and in float (then rounded) for the others; a
+    result rounded up to ``high`` becomes ``low``."""
     if dt.kind == "c":  # the real and imaginary parts, interleaved, as a float tensor
         return uniform(gen, 2 * n, _real(dt), low, high).view(dt)
     if dt == F32 and low == 0.0 and high == 1.0:  # rand: exact in float32, no arithmetic
@@ -67,18 +78,19 @@ def uniform(gen: Generator, n: int, dt: np.dtype[Any], low: float, high: float) 
         return out
     u = unit_uniform(gen, n, dt)
     if dt == F64:
-        width = high - low
-        value = u if (width == 1.0 and low == 0.0) else fma64(u, width, low)
-        return value
-    # float32 and the half types draw a float in [low, high) with low and high as floats
-    # (an exact product, so one rounding as in an FMA); the half types then round, and a
-    # value rounded up to ``high`` becomes ``low``.
-    a, b = F32(low), F32(high)
-    value = (u * F64(b - a) + F64(a)).astype(F32)
-    if dt != F32:
-        value = value.astype(dt)
-        value = np.where(value.astype(F32) >= b, np.asarray(a).astype(dt), value)
-    return value
+        if high - low == 1.0 and low == 0.0:
+            return u
+        value = fma64(u, high - low, low)
+        a, b = np.asarray(low, F64), np.asarray(high, F64)
+    else:
+        # float32 and the half types: a float in [low, high) with low and high as floats
+        # (an exact product, so one rounding as in an FMA), rounded to the dtype
+        a32, b32 = F32(low), F32(high)
+        value = (u * F64(b32 - a32) + F64(a32)).astype(F32).astype(dt, copy=False)
+        a, b = np.asarray(a32).astype(dt), np.asarray(b32).astype(dt)
+    # a value rounded up to ``high`` becomes ``low``, so the range stays [low, high)
+    kept: Arr = np.where(value >= b, a, value)
+    return kept
 
 
 _CHUNK = 1 << 16  # a multiple of 16
@@ -119,8 +131,8 @@ def normal(
     overwritten."""
     if dt.kind == "c":  # both parts, with variance split between them
         return normal(gen, 2 * n, _real(dt), mean, std / math.sqrt(2), contiguous).view(dt)
-    if n < 16 or not contiguous:
-        return scalar_normal(gen, n, mean, std).astype(dt)
+    if n < 16 or not contiguous:  # doubles, which PyTorch rounds to halves through float
+        return scalar_normal(gen, n, mean, std).astype(F64 if dt == F64 else F32).astype(dt)
     out = np.empty(n, F64 if dt == F64 else F32)
     whole = n // 16 * 16
     u = unit_uniform(gen, whole, dt)

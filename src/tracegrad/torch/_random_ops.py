@@ -71,13 +71,8 @@ def _check(ok: bool, message: str) -> None:
 
 
 def _floating(self: Tensor, kernel: str) -> np.dtype[Any]:
-    """The dtype of ``self``, which ``uniform_``/``normal_`` require to be floating or
-    complex."""
     dt: np.dtype[Any] = self._value.dtype
-    if not (dt.kind in "fc" or is_bfloat16(dt)):
-        name = dtypes.scalar_name(dtypes.from_numpy_dtype(dt))
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
-    return dt
+    return _random.require_float(dt, kernel)
 
 
 def _continuous(self: Tensor, name: str, cpp: bool = False, kernel: str = "") -> None:

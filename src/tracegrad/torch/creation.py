@@ -284,7 +284,8 @@ def rand(
     tensor([[0.4963, 0.7682, 0.0885],
             [0.1320, 0.3074, 0.6341]])
     """
-    d, shape = _float_dtype(dtype), _random_shape(size, unused)
+    d = _random.require_float(_float_dtype(dtype), "check_uniform_bounds")
+    shape = _random_shape(size, unused)
     value = _random.uniform(resolve(generator), _numel(shape), d, 0.0, 1.0)
     return _finish(value.reshape(shape), requires_grad, device)
 
@@ -305,7 +306,8 @@ def randn(
     >>> randn(4, dtype=dtypes.float64).dtype
     torch.float64
     """
-    d, shape = _float_dtype(dtype), _random_shape(size, unused)
+    d = _random.require_float(_float_dtype(dtype), "normal_kernel_cpu")
+    shape = _random_shape(size, unused)
     value = _random.normal(resolve(generator), _numel(shape), d, 0.0, 1.0, True)
     return _finish(value.reshape(shape), requires_grad, device)
 
