@@ -10,7 +10,7 @@ import pytest
 
 import tracegrad as tg
 from tracegrad.random._erfinv import erfinv
-from tracegrad.random._xla_math import log, log1p
+from tracegrad.random._xla_math import erf, log, log1p
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,13 @@ def test_log_and_log1p_are_xlas(jax: Any, dtype: type):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_is_xlas(jax: Any, dtype: type):
+    x = _inputs(dtype, -1.0) * dtype(4)
+    with np.errstate(all="ignore"):
+        _same(erf(x), jax.jit(jax.lax.erf)(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_erfinv_is_xlas(jax: Any, dtype: type):
     x = _inputs(dtype, -1.0)
     x = x[np.isnan(x) | (np.abs(x) <= 1)]
@@ -62,7 +69,8 @@ def test_erfinv_is_xlas(jax: Any, dtype: type):
 
 def test_derivatives_match_jax(jax: Any):
     x = np.array([0.3, -0.7, 0.999, 2.5e-3])
-    for ours, theirs in ((erfinv, jax.lax.erf_inv), (log1p, jax.numpy.log1p)):
+    pairs = ((erfinv, jax.lax.erf_inv), (log1p, jax.numpy.log1p), (erf, jax.lax.erf))
+    for ours, theirs in pairs:
         for order in (1, 2):
             f, g = ours, theirs
             for _ in range(order):

@@ -463,15 +463,18 @@ def meshgrid(
 
 
 def _np_astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    # Not np.astype, which refuses Python scalars (jnp.astype takes them).
     return np.asarray(x).astype(dtype, copy=copy)
 
 
-@numpy_when_eager(getattr(np, "astype", _np_astype))
+@numpy_when_eager(_np_astype)
 def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
     """``x`` cast to ``dtype`` (complex to real keeps the real part).
 
     >>> astype(np.array([1.7, -1.7]), np.int32)
     array([ 1, -1], dtype=int32)
+    >>> astype(1.5, np.float32)
+    array(1.5, dtype=float32)
     """
     return cast(operand(x), canonical_dtype(dtype))
 

@@ -1,18 +1,21 @@
-"""``log`` and ``log1p`` as XLA's CPU backend computes them, so that the samplers built on
-them (``exponential``, ``gumbel``, ``laplace``, ``logistic``, ``normal`` through
-``erfinv``, ``gamma``, ``poisson``) give JAX's floats bit for bit, or within an ulp where
-the system ``log`` and XLA's differ.
+"""``log``, ``log1p`` and ``erf`` as XLA's CPU backend computes them, so that the
+samplers built on them (``exponential``, ``gumbel``, ``laplace``, ``logistic``,
+``truncated_normal``, ``normal`` through ``erfinv``, ``gamma``, ``poisson``) give JAX's
+floats bit for bit, or within an ulp where the system ``log`` and XLA's differ.
 
 XLA evaluates float32 ``log`` with its own Cephes-style polynomial (the mantissa in
 ``[sqrt(1/2), sqrt(2))``, a degree-8 polynomial in three parts, the exponent added back
 in two pieces of ``log(2)``), and ``log1p`` of either width as a Cephes rational function
 below ``sqrt(2) - 1`` and ``log(1 + x)`` above; every multiply that feeds an add is
-fused, and subnormal inputs count as zero. float64 ``log`` is the system's. Half
-precision is computed in float32. Both are primitives whose implementations emulate that
-arithmetic in NumPy; their derivatives are ``t / x`` and ``t / (1 + x)``."""
+fused, and subnormal float32 values count as zero. float64 ``log`` is the system's; half
+precision is computed in float32. ``erf`` is Eigen's rational function in float32 and
+the C library's in float64. All three are primitives whose implementations emulate that
+arithmetic in NumPy; their derivatives are ``t / x``, ``t / (1 + x)`` and
+``2 t exp(-x**2) / sqrt(pi)``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -96,10 +99,38 @@ def log1p_impl(x: Any) -> np.ndarray:
     return np.asarray(out, x.dtype)
 
 
+# Eigen's rational erf in float32: odd numerator and even denominator in x**2, clamped to
+# +-1 from erfinv(1 - ulp/2) on; float64 erf is the C library's.
+_ERF_NUM = (
+    0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
+    1.128379143519084,
+)  # fmt: skip
+_ERF_DEN = (
+    -1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885,
+    0.014070470171167667, 0.11098505178285362, 0.49746925110067538, 1.0,
+)  # fmt: skip
+_ERF_CLAMP = 3.832506856900711
+_libm_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf_impl(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype == _F64:
+        return np.asarray(_libm_erf(x), _F64)
+    v = flush_subnormals(x.astype(_F32))
+    v2 = v * v
+    with np.errstate(invalid="ignore"):
+        ratio = (v * horner(_ERF_NUM, v2, _F32)) / horner(_ERF_DEN, v2, _F32)
+    out = np.where(np.abs(v) >= _F32.type(_ERF_CLAMP), np.copysign(_F32.type(1), v), ratio)
+    return np.asarray(flush_subnormals(out), x.dtype)
+
+
 xla_log_p = _unop("xla_log", log_impl)
 defjvp(xla_log_p, lambda t, x: t / x)
 xla_log1p_p = _unop("xla_log1p", log1p_impl)
 defjvp(xla_log1p_p, lambda t, x: t / (x + tnp.ones_like(x)))
+xla_erf_p = _unop("xla_erf", erf_impl)
+defjvp(xla_erf_p, lambda t, x: t * (tnp.exp(-(x * x)) * (2 / math.sqrt(math.pi))))
 
 
 def log(x: Any) -> Any:
@@ -109,6 +140,15 @@ def log(x: Any) -> Any:
     array([ 0.       , -0.6931472], dtype=float32)
     """
     return xla_log_p.bind(x)
+
+
+def erf(x: Any) -> Any:
+    """The error function as XLA's CPU code computes it.
+
+    >>> erf(np.array([0.0, 1.0], np.float32))
+    array([0.        , 0.84270084], dtype=float32)
+    """
+    return xla_erf_p.bind(x)
 
 
 def log1p(x: Any) -> Any:

@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
-import tracegrad.scipy.special as tsp
 from tracegrad.core import Primitive, Tracer, get_aval
 from tracegrad.ops.combinators import defbroadcasting
 from tracegrad.ops.rules import broadcasting_abstract_eval, defjvp_zero
 from tracegrad.ops.structural import stop_gradient
 from tracegrad.random._erfinv import erfinv
 from tracegrad.random._fma import fma
-from tracegrad.random._xla_math import log, log1p
+from tracegrad.random._xla_math import erf, log, log1p
 from tracegrad.random.keys import canonical_shape, random_bits, split_data, unwrap
 
 Shape = Sequence[int]
@@ -161,7 +160,9 @@ def truncated_normal(
         check_shape("truncated_normal", shp, shape_of(lower), shape_of(upper))
     sqrt2 = dt.type(np.sqrt(2))
     lower, upper = cast(lower, dt), cast(upper, dt)
-    a, b = tsp.erf(lower / sqrt2), tsp.erf(upper / sqrt2)
+    # XLA divides by a constant as a product with its rounded reciprocal.
+    inv_sqrt2 = dt.type(1) / sqrt2
+    a, b = erf(lower * inv_sqrt2), erf(upper * inv_sqrt2)
     out = sqrt2 * erfinv(uniform_data(data, shp, dt, a, b))
     lo = nextafter(stop_gradient(lower), dt.type(np.inf))
     hi = nextafter(stop_gradient(upper), dt.type(-np.inf))

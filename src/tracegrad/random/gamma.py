@@ -15,6 +15,7 @@ import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
 from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval
 from tracegrad.ops.structural import bdim_at_front
+from tracegrad.random._fma import fma
 from tracegrad.random._xla_math import log1p_impl, log_impl
 from tracegrad.random.continuous import (
     cast,
@@ -42,6 +43,10 @@ def _draw_each(keys: np.ndarray, draw: Any, dtype: np.dtype[Any]) -> np.ndarray:
     return np.asarray(draw(keys.T, (), dtype), dtype)
 
 
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    return np.asarray(fma(np.asarray(a, dtype), np.asarray(b, dtype), np.asarray(c, dtype), dtype))
+
+
 def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np.ndarray:
     """JAX's ``_gamma_one`` on every element at once: each element follows its own key
     through the same sequence of splits and draws, so the loops stop per element."""
@@ -50,7 +55,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
     boost = alpha >= one
     shifted = np.where(boost, alpha, alpha + one)
     d = shifted - third
-    c = third / np.sqrt(d)
+    c = third * (one / np.sqrt(d))
     pair = _split_each(keys, 2)
     key, subkey = pair[:, 0], pair[:, 1]
     X = np.zeros_like(alpha)
@@ -59,7 +64,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
 
     def rejected() -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            squeeze = one - dtype.type(0.0331) * (X * X) <= U
+            squeeze = _fma(dtype.type(-0.0331), X * X, one, dtype) <= U
             far = log_impl(U) >= X * dtype.type(0.5) + d * (one - V + log_impl(V))
             return np.asarray(squeeze & far)
 
@@ -76,7 +81,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
             halves = _split_each(x_key[j], 2)
             x_key[j] = halves[:, 0]
             x[j] = _draw_each(halves[:, 1], normal_data, dtype)
-            v[j] = one + x[j] * c[idx][j]
+            v[j] = _fma(x[j], c[idx][j], one, dtype)
             pending = v <= 0
         X[idx], V[idx] = x * x, v * v * v
         U[idx] = _draw_each(u_key, uniform_data, dtype)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
+from tracegrad.random._fma import fma
 from tracegrad.random.continuous import cast, check_shape, float_dtype, normal_data, shape_of
 from tracegrad.random.keys import canonical_shape, unwrap
 
@@ -66,7 +67,17 @@ def multivariate_normal(
     else:
         factor = tnp.linalg.cholesky(cov)
     samples = normal_data(data, (*shp, n), dt)
-    return mean + tnp.einsum("...ij,...j->...i", factor, samples)
+    return mean + _fused_matvec(factor, samples, np.dtype(np.result_type(promoted, dt)))
+
+
+def _fused_matvec(matrix: Any, vectors: Any, dtype: np.dtype[Any]) -> Any:
+    """``einsum("...ij,...j->...i")`` as XLA's CPU dot computes it: the first column's
+    product, then each next column's added with a fused multiply-add."""
+    matrix, vectors = tnp.astype(matrix, dtype), tnp.astype(vectors, dtype)
+    out = matrix[..., :, 0] * vectors[..., 0:1]
+    for j in range(1, shape_of(matrix)[-1]):
+        out = fma(matrix[..., :, j], vectors[..., j : j + 1], out, dtype)
+    return out
 
 
 def orthogonal(key: Any, n: int, shape: Shape = (), dtype: Any = None, m: int | None = None) -> Any:
