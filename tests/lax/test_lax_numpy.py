@@ -225,3 +225,15 @@ def test_dynamic_slicing_primitives_batch_every_way() -> None:
     traced = tg.jit(dus)
     check_grads(lambda a, b: traced(a, b, np.int64(2)) ** 2, (X, us[0]), order=2)
     check_grads(lambda a: tg.vmap(lambda i: ds(a, i) ** 2)(starts), (X,), order=2, modes=("rev",))
+
+
+def test_eager_cumulative_reductions_agree_with_the_staged_scan() -> None:
+    x = np.random.default_rng(4).normal(size=(5, 7))
+    x[1, 2] = np.nan
+    for fn in (lax.cummax, lax.cummin, lax.cumlogsumexp):
+        for axis, reverse in ((0, False), (0, True), (1, False), (1, True)):
+            with np.errstate(invalid="ignore"):  # the NaN
+                eager = fn(x, axis=axis, reverse=reverse)
+                staged = tg.jit(lambda a, f=fn, ax=axis, r=reverse: f(a, axis=ax, reverse=r))(x)
+            np.testing.assert_allclose(eager, staged, rtol=1e-13)
+            assert eager.dtype == staged.dtype

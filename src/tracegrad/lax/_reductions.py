@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import DTypeError, ShapeError, get_aval, pytree
+from tracegrad.core import DTypeError, ShapeError, Tracer, get_aval, is_eager, pytree
 from tracegrad.lax import _elementwise as lx
 from tracegrad.lax._control import associative_scan
 from tracegrad.ops import elementwise_transcendental as tr
@@ -182,12 +182,18 @@ def reduce(
     return pytree.tree_unflatten(tree, start if folded is None else pairwise(start, folded))
 
 
-def _cumulative(name: str, combine: Any, primitive: Any, kinds: str) -> Any:
+def _cumulative(name: str, combine: Any, primitive: Any, kinds: str, ufunc: Any = None) -> Any:
     def fn(operand: Any, axis: int = 0, reverse: bool = False) -> Any:
         lx.check_operands(name, (operand,), kinds)
         axis = canonical_axis(int(axis), get_aval(operand).ndim)
         if primitive is not None:
             return primitive(operand, axis, reverse)
+        if ufunc is not None and is_eager() and not isinstance(operand, Tracer):
+            # Nothing to differentiate, batch or stage: NumPy's sequential accumulate.
+            x = np.asarray(operand)
+            if reverse:
+                return np.flip(ufunc.accumulate(np.flip(x, axis), axis=axis), axis)
+            return ufunc.accumulate(x, axis=axis)
         return associative_scan(combine, operand, reverse=reverse, axis=axis)
 
     fn.__name__ = fn.__qualname__ = name
@@ -199,6 +205,6 @@ def _cumulative(name: str, combine: Any, primitive: Any, kinds: str) -> Any:
 
 cumsum = _cumulative("cumsum", None, reductions.cumsum, lx.NUMBER)
 cumprod = _cumulative("cumprod", None, reductions.cumprod, lx.NUMBER)
-cummax = _cumulative("cummax", lx.max, None, lx.NUMBER)
-cummin = _cumulative("cummin", lx.min, None, lx.NUMBER)
-cumlogsumexp = _cumulative("cumlogsumexp", tr.logaddexp, None, lx.FLOAT)
+cummax = _cumulative("cummax", lx.max, None, lx.NUMBER, np.maximum)
+cummin = _cumulative("cummin", lx.min, None, lx.NUMBER, np.minimum)
+cumlogsumexp = _cumulative("cumlogsumexp", tr.logaddexp, None, lx.FLOAT, np.logaddexp)

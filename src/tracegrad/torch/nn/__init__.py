@@ -78,14 +78,6 @@ from tracegrad.torch.nn._normalization import (
     LayerNorm,
     RMSNorm,
 )
-from tracegrad.torch.nn._pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
-from tracegrad.torch.nn._pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
-from tracegrad.torch.nn._pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
-from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
-from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
-from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
-from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
-
 from tracegrad.torch.nn._padding import (
     CircularPad1d,
     CircularPad2d,
@@ -104,6 +96,13 @@ from tracegrad.torch.nn._padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from tracegrad.torch.nn._pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
+from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
+from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
+from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
 from tracegrad.torch.nn._rnn import (
     GRU,
     LSTM,
