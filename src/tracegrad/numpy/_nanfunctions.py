@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import get_aval
+from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import operand
 from tracegrad.numpy._dispatch import normalize_axis_tuple, numpy_when_eager
 from tracegrad.numpy._reductions import (
@@ -144,8 +144,12 @@ def _nan_arg_extremum(a: Any, axis: int | None, keepdims: bool, is_max: bool) ->
     out = fn(x, axis=axis, keepdims=keepdims)
     if nans is None:
         return out
-    # NumPy raises for an all-NaN slice; a traced value cannot, so it is -1 there (as JAX).
-    return where(all_(nans, axis=axis, keepdims=keepdims), np.intp(-1), out)
+    empty = all_(nans, axis=axis, keepdims=keepdims)
+    known = empty.to_concrete_value() if isinstance(empty, Tracer) else empty
+    if known is not None and np.any(known):
+        raise ValueError("All-NaN slice encountered")
+    # NumPy raises for an all-NaN slice; an abstract value cannot, so it is -1 (as JAX).
+    return where(empty, np.intp(-1), out)
 
 
 @numpy_when_eager(np.nanargmax)
