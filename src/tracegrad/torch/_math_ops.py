@@ -121,6 +121,7 @@ def diff(
 LOGSUMEXP = Op(
     "LogsumexpBackward0",
     lambda x, axes, keepdims, dtype: tnn.logsumexp(cast(x, dtype), axis=axes, keepdims=keepdims),
+    staged=True,
 )
 
 
