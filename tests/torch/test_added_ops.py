@@ -88,3 +88,42 @@ def test_diff_as_pytorch(name: str, conform: Any) -> None:
             rec(T.autograd.grad((y * w).sum(), x, allow_unused=True)[0])
 
     conform(program)
+
+
+X23 = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+MORE: dict[str, Callable[[Any, Any], Any]] = {
+    "repeat_interleave int": lambda T, x: T.repeat_interleave(x, 2),
+    "repeat_interleave dim": lambda T, x: T.repeat_interleave(x, 3, dim=1),
+    "repeat_interleave counts": lambda T, x: x.repeat_interleave(T.tensor([1, 2]), dim=0),
+    "repeat_interleave one count": lambda T, x: T.repeat_interleave(x, T.tensor([2]), dim=1),
+    "repeat_interleave zero": lambda T, x: T.repeat_interleave(x, T.tensor([0, 2]), dim=0),
+    "repeat_interleave counts only": lambda T, x: T.repeat_interleave(T.tensor([2, 0, 1])),
+    "repeat_interleave bools": lambda T, x: T.repeat_interleave(T.tensor([True, False]), 2),
+    "repeat_interleave wrong size": lambda T, x: T.repeat_interleave(x, T.tensor([1, 2, 3]), 0),
+    "repeat_interleave negative": lambda T, x: T.repeat_interleave(x, -1),
+    "repeat_interleave 2-D counts": lambda T, x: T.repeat_interleave(x, T.tensor([[1]]), dim=0),
+    "cross": lambda T, x: T.cross(x, T.tensor([[1.0, 0.0, 2.0]]), dim=1),
+    "cross default dim": lambda T, x: T.cross(x.t(), T.ones(3, 2)),
+    "cross method": lambda T, x: x.cross(x * x, dim=-1),
+    "cross wrong length": lambda T, x: T.cross(T.ones(2, 2), T.ones(2, 2), dim=1),
+    "cross float64": lambda T, x: T.cross(x, T.ones(2, 3, dtype=T.float64), dim=1),
+    "kron": lambda T, x: T.kron(x, T.tensor([[1.0, -1.0], [2.0, 0.5]])),
+    "kron 1-D": lambda T, x: T.kron(x[0], T.tensor([1.0, 2.0])),
+    "kron method": lambda T, x: x.kron(T.eye(2)),
+    "kron mixed dtypes": lambda T, x: T.kron(x, T.ones(2, dtype=T.float64)),
+    "kron integers": lambda T, x: T.kron(T.tensor([1, 2]), T.tensor([[3], [4]])),
+}
+
+
+@pytest.mark.parametrize("name", MORE)
+def test_more_ops_as_pytorch(name: str, conform: Any) -> None:
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        x = T.tensor(X23, requires_grad=True)
+        y = MORE[name](T, x)
+        rec(y)
+        if y.requires_grad:
+            w = T.arange(float(y.numel())).reshape(y.shape)
+            (g,) = T.autograd.grad((y * w).sum(), x, create_graph=True)
+            rec(g)
+
+    conform(program)

@@ -118,13 +118,16 @@ from tracegrad.torch._math_ops import (
     baddbmm,
     cdist,
     conj,
+    cross,
     cumprod,
     diff,
     dist,
     einsum,
     flip,
+    kron,
     logsumexp,
     outer,
+    repeat_interleave,
     roll,
     tile,
     tril,
@@ -297,6 +300,9 @@ long = int64
 bool = _bool_dtype
 
 __all__ = [
+    "cross",
+    "kron",
+    "repeat_interleave",
     "acos",
     "arccos",
     "arcsin",

@@ -248,9 +248,9 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _unary(
-    name: str, fn: Any, *, to_float: bool, saves_result: bool = False
+    name: str, fn: Any, *, to_float: bool, saves_result: bool = False, staged: bool = False
 ) -> Callable[[Tensor], Tensor]:
-    op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result)
+    op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result, staged=staged)
 
     def f(input: Tensor) -> Tensor:
         d = value_dtype(input)
@@ -306,8 +306,8 @@ acos = _unary("AcosBackward0", tnp.arccos, to_float=True)
 atan = _unary("AtanBackward0", tnp.arctan, to_float=True)
 asinh = _unary("AsinhBackward0", tnp.arcsinh, to_float=True)
 atanh = _unary("AtanhBackward0", tnp.arctanh, to_float=True)
-erf = _unary("ErfBackward0", tsp.erf, to_float=True)
-erfinv = _unary("ErfinvBackward0", tsp.erfinv, to_float=True)
+erf = _unary("ErfBackward0", tsp.erf, to_float=True, staged=True)  # composites
+erfinv = _unary("ErfinvBackward0", tsp.erfinv, to_float=True, staged=True)
 reciprocal = _unary("ReciprocalBackward0", tnp.reciprocal, to_float=True, saves_result=True)
 rsqrt = _unary(
     "RsqrtBackward0", lambda x: tnp.reciprocal(tnp.sqrt(x)), to_float=True, saves_result=True

@@ -1,7 +1,7 @@
 """More recorded operations: ``einsum``, ``logsumexp``, ``angle``/``conj``, ``cumprod``,
-``diff``, ``flip``/``roll``/``tile``, ``tril``/``triu``, ``dist``/``cdist``, ``outer`` and the
-fused products ``addmm``/``baddbmm``. Each is one node named as PyTorch names it, its function
-written with ``tracegrad.numpy``."""
+``diff``, ``repeat_interleave``, ``cross``, ``kron``, ``flip``/``roll``/``tile``,
+``tril``/``triu``, ``dist``/``cdist``, ``outer`` and the fused products ``addmm``/``baddbmm``.
+Each is one node named as PyTorch names it, its function written with ``tracegrad.numpy``."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, dims_arg, inexact, result_dtype, sizes_arg, value_dtype
 from tracegrad.torch._extra import _int_to_long, repeat
 from tracegrad.torch._reduce import _vector_norm_fn, bmm, mm
-from tracegrad.torch._shape import cat
+from tracegrad.torch._shape import cat, reshape, to_dtype
 from tracegrad.torch.graph import Op, apply
-from tracegrad.torch.tensor import Tensor, wrap_dim
+from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
 # ---- einsum --------------------------------------------------------------------------------
 
@@ -116,11 +116,124 @@ def diff(
     return apply(_DIFF if n else _DIFF_COPY, (joined,), axis=axis, n=int(n))
 
 
+# ---- repeat_interleave, cross, kron ---------------------------------------------------------
+
+_REPEAT_EACH = Op("ViewBackward0", lambda x, repeats, axis: tnp.repeat(x, repeats, axis=axis))
+_REPEAT_BY = Op(
+    "IndexSelectBackward0", lambda x, idx, axis: tnp.take(x, idx, axis=axis), meta_from=1
+)
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Repeat each element (each slice along ``dim``; of the flattened input if ``dim`` is
+    None) ``repeats`` times: an int, or a tensor with one count per slice.
+    ``repeat_interleave(counts)`` alone gives ``arange(len(counts))`` so repeated.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([[1.0, 2.0], [3.0, 4.0]]).repeat_interleave(torch.tensor([1, 2]), dim=0)
+    tensor([[1., 2.],
+            [3., 4.],
+            [3., 4.]])
+    >>> torch.repeat_interleave(torch.tensor([2, 0, 1]))
+    tensor([0, 0, 2])
+    """
+    if repeats is None:  # the form with counts only
+        input, repeats, dim = arange_like(input), input, 0
+    if dim is None:
+        input, axis = reshape(input, -1), 0
+    else:
+        axis = wrap_dim(dim, input._value.ndim)
+    if isinstance(repeats, Tensor):
+        counts = repeats._value
+        if counts.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        n = input._value.shape[axis] if input._value.ndim else 1
+        counts = np.broadcast_to(counts.reshape(-1), (n,)) if counts.size == 1 else counts
+        if counts.shape[0] != n:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.shape[0]} and input.size({axis}) = {n}"
+            )
+        _check_repeats(counts)
+        idx = np.repeat(np.arange(n), counts)
+        return apply(_REPEAT_BY, (input, idx), axis=axis)
+    if not isinstance(repeats, int) or isinstance(repeats, bool):
+        raise TypeError(
+            f"repeat_interleave(): argument 'repeats' must be int or Tensor, not "
+            f"{type(repeats).__name__}"
+        )
+    _check_repeats(np.asarray(repeats))
+    return apply(_REPEAT_EACH, (input,), repeats=repeats, axis=axis)
+
+
+def _check_repeats(counts: np.ndarray[Any, Any]) -> None:
+    if counts.size and counts.min() < 0:
+        raise RuntimeError("Repeats must be non-negative")
+
+
+def arange_like(counts: Tensor) -> Tensor:
+    """``arange(len(counts))`` as int64 (the values ``repeat_interleave(counts)`` repeats)."""
+    if counts._value.ndim != 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    return wrap(np.arange(counts._value.shape[0]))
+
+
+_CROSS = Op("LinalgCrossBackward0", lambda a, b, axis: tnp.cross(a, b, axis=axis))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (the inputs broadcast); without ``dim``,
+    the first dimension of size 3, as ``torch.cross``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.cross(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 1.0, 0.0]), dim=0)
+    tensor([0., 0., 1.])
+    """
+    a, b = input._value, other._value
+    if a.ndim != b.ndim:
+        raise RuntimeError(
+            f"linalg.cross: inputs must have the same number of dimensions. Got {a.ndim} and "
+            f"{b.ndim}"
+        )
+    if dim is None:
+        dim = next((k for k, n in enumerate(np.broadcast_shapes(a.shape, b.shape)) if n == 3), -1)
+    axis = wrap_dim(dim, a.ndim)
+    if a.shape[axis] != 3 or b.shape[axis] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
+            f"{b.shape[axis]}"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"expected scalar type {dtypes.scalar_name(input.dtype)} but found "
+            f"{dtypes.scalar_name(other.dtype)}"
+        )
+    return apply(_CROSS, (input, other), axis=axis)
+
+
+_KRON = Op("UnsafeViewBackward0", lambda a, b: tnp.kron(a, b))
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product: blocks ``input[i, j] * other``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.kron(torch.eye(2), torch.tensor([[1.0, 2.0]]))
+    tensor([[1., 2., 0., 0.],
+            [0., 0., 1., 2.]])
+    """
+    d = result_dtype(input, other)
+    return apply(_KRON, (to_dtype(input, d), to_dtype(other, d)))
+
+
 # ---- logsumexp, angle, conj, cumprod -------------------------------------------------------
 
 LOGSUMEXP = Op(
     "LogsumexpBackward0",
     lambda x, axes, keepdims, dtype: tnn.logsumexp(cast(x, dtype), axis=axes, keepdims=keepdims),
+    staged=True,
 )
 
 
@@ -415,4 +528,5 @@ TENSOR_METHODS: dict[str, Any] = {
     "logsumexp": logsumexp, "angle": angle, "conj": conj, "cumprod": cumprod, "flip": flip,
     "roll": roll, "tile": tile, "tril": tril, "triu": triu, "dist": dist, "outer": outer,
     "addmm": addmm, "baddbmm": baddbmm, "diff": diff,
+    "repeat_interleave": repeat_interleave, "cross": cross, "kron": kron,
 }  # fmt: skip

@@ -376,13 +376,16 @@ def _compile_forward(
         )
     except Exception:
         return _EAGER
-    outvars = closed.jaxpr.outvars
+    j = closed.jaxpr
     ref = np.asarray(out)
-    if len(outvars) != 1 or (outvars[0].aval.shape, outvars[0].aval.dtype) != (
+    if len(j.outvars) != 1 or (j.outvars[0].aval.shape, j.outvars[0].aval.dtype) != (
         ref.shape,
         ref.dtype,
     ):
         return _EAGER
+    result = j.outvars[0]
+    if type(result) is Literal or result in set(j.invars) | set(j.constvars):
+        return _EAGER  # the program would hand out an input or a shared constant
     return compile_jaxpr(closed)
 
 

@@ -27,9 +27,10 @@ LEAKY_RELU = Op(
     "LeakyReluBackward0",
     lambda x, slope: tnp.where(x > 0, x, tnp.multiply(x, _const(slope, x))),
 )
-GELU = Op("GeluBackward0", lambda x, tanh: tnn.gelu(x, approximate=tanh))
-SILU = Op("SiluBackward0", lambda x: tnn.silu(x))
-LOG_SIGMOID = Op("LogSigmoidBackward0", lambda x: tnn.log_sigmoid(x))
+# Composites of several primitives: their forwards run staged (graph.staged_forward).
+GELU = Op("GeluBackward0", lambda x, tanh: tnn.gelu(x, approximate=tanh), staged=True)
+SILU = Op("SiluBackward0", lambda x: tnn.silu(x), staged=True)
+LOG_SIGMOID = Op("LogSigmoidBackward0", lambda x: tnn.log_sigmoid(x), staged=True)
 
 
 def _softplus_fn(x: Any, beta: float, threshold: float) -> Any:
@@ -43,7 +44,7 @@ def _hardtanh_fn(x: Any, lo: float, hi: float) -> Any:
     return tnp.where(x <= lo, _const(lo, x), tnp.where(x >= hi, _const(hi, x), x))
 
 
-SOFTPLUS = Op("SoftplusBackward0", _softplus_fn)
+SOFTPLUS = Op("SoftplusBackward0", _softplus_fn, staged=True)
 HARDTANH = Op("HardtanhBackward0", _hardtanh_fn)
 
 

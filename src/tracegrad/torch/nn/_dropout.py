@@ -15,6 +15,7 @@ import tracegrad.numpy as tnp
 from tracegrad.torch import creation
 from tracegrad.torch._common import cast
 from tracegrad.torch._extra import _unary_inplace
+from tracegrad.torch._random_ops import bernoulli_
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._module import Module
 from tracegrad.torch.tensor import Tensor
@@ -37,9 +38,9 @@ def keep_mask(input: Tensor, p: float, shape: tuple[int, ...]) -> np.ndarray[Any
     if p == 1.0:
         return np.zeros(shape, v.dtype)
     # PyTorch's kernel draws the mask with bernoulli_(1 - p): the same numbers after a seed
-    mask: np.ndarray[Any, Any] = (
-        creation.empty(*shape, dtype=input.dtype).bernoulli_(1.0 - p)._value
-    )
+    mask: np.ndarray[Any, Any] = bernoulli_(
+        creation.empty(*shape, dtype=input.dtype), 1.0 - p
+    )._value
     return mask
 
 

@@ -72,7 +72,8 @@ def _bce_fn(p: Any, t: Any, *weight: Any, reduction: str) -> Any:
     return _reduced(losses, reduction)
 
 
-BCE = Op("BinaryCrossEntropyBackward0", _bce_fn)
+# The wrappers check the values; the forwards of these composites run staged.
+BCE = Op("BinaryCrossEntropyBackward0", _bce_fn, staged=True)
 
 
 def binary_cross_entropy(
@@ -116,7 +117,7 @@ def _bce_logits_fn(x: Any, t: Any, *ws: Any, reduction: str, has_weight: bool) -
     return _reduced(losses, reduction)
 
 
-BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fn)
+BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_fn, staged=True)
 
 
 def binary_cross_entropy_with_logits(
@@ -176,8 +177,8 @@ def _smooth_fn(
     return _reduced(tnp.where(a < beta, quad, lin), reduction)
 
 
-SMOOTH_L1 = Op("SmoothL1LossBackward0", _smooth_fn)
-HUBER = Op("HuberLossBackward0", _smooth_fn)
+SMOOTH_L1 = Op("SmoothL1LossBackward0", _smooth_fn, staged=True)
+HUBER = Op("HuberLossBackward0", _smooth_fn, staged=True)
 
 
 def smooth_l1_loss(
@@ -241,11 +242,11 @@ def _kl_fn(x: Any, t: Any, dtype: np.dtype[Any], log_target: bool, reduction: st
 
 
 _KL_OPS = {
-    ("none", False): Op("SubBackward0", _kl_fn),
-    ("none", True): Op("MulBackward0", _kl_fn),
-    "mean": Op("MeanBackward0", _kl_fn),
-    "sum": Op("SumBackward0", _kl_fn),
-    "batchmean": Op("DivBackward0", _kl_fn),
+    ("none", False): Op("SubBackward0", _kl_fn, staged=True),
+    ("none", True): Op("MulBackward0", _kl_fn, staged=True),
+    "mean": Op("MeanBackward0", _kl_fn, staged=True),
+    "sum": Op("SumBackward0", _kl_fn, staged=True),
+    "batchmean": Op("DivBackward0", _kl_fn, staged=True),
 }
 
 
