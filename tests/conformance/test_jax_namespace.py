@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pathlib
 
-from conformance.peers import jnp
-
 import tracegrad.numpy as tnp
+from conformance.peers import jnp
 
 # Name -> where the reason is written (docs/porting_jax.md, "Names of jax.numpy not there").
 OMITTED = {"convolve", "correlate", "frompyfunc"}
