@@ -18,7 +18,9 @@ X = np.linspace(-30.0, 30.0, 241) + 0.01
 
 
 def ulps(got: np.ndarray, want: np.ndarray) -> float:
-    return float(np.max(np.abs(got - want) / np.spacing(np.abs(want))))
+    with np.errstate(invalid="ignore"):
+        err = np.where(got == want, 0.0, np.abs(got - want) / np.spacing(np.abs(want)))
+    return float(np.max(err))
 
 
 # ---- NumPy only ---------------------------------------------------------------------------
@@ -42,6 +44,24 @@ def test_known_values() -> None:
     assert np.isnan(tss.loggamma(-0.5))
     np.testing.assert_allclose(tss.boxcox(np.e, 0.0), 1.0)
     np.testing.assert_allclose(tss.boxcox1p(1e-20, 0.5), 1e-20)
+
+
+def test_exponential_integrals() -> None:
+    np.testing.assert_allclose(tss.exp1(1.0), 0.21938393439552029, rtol=1e-15)
+    np.testing.assert_allclose(tss.expi(1.0), 1.8951178163559368, rtol=1e-15)
+    np.testing.assert_allclose(tss.expi(-2.0), -tss.exp1(2.0), rtol=1e-15)
+    np.testing.assert_array_equal(tss.exp1(np.array([0.0, np.inf])), [np.inf, 0.0])
+    assert np.isnan(tss.exp1(-1.0)) and tss.expi(0.0) == -np.inf
+    x = np.array([0.3, 0.9, 1.5, 4.0, 45.0])
+    check_grads(tss.exp1, (x,), order=2)
+    check_grads(tss.expi, (np.concatenate([x, -x]),), order=2)
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    grid = np.geomspace(1e-5, 600.0, 80)
+    grid = grid[np.abs(grid - 0.3725) > 0.01]  # Ei's zero: relative error is meaningless
+    for f, mf in ((tss.exp1, mpmath.e1), (tss.expi, mpmath.ei)):
+        want = np.array([float(mf(v)) for v in grid])
+        assert ulps(f(grid), want) <= 3
 
 
 def test_derivatives() -> None:
@@ -83,6 +103,9 @@ def test_values_against_scipy() -> None:
     assert ulps(tss.i0e(wide), ss.i0e(wide)) <= 8
     assert ulps(tss.i1e(wide), ss.i1e(wide)) <= 8
     assert ulps(tss.i0(X), ss.i0(X)) <= 8
+    assert ulps(tss.exp1(wide[wide > 0]), ss.exp1(wide[wide > 0])) <= 5
+    away = wide[np.abs(wide - 0.3725) > 0.01]
+    assert ulps(tss.expi(away), ss.expi(away)) <= 110  # SciPy's error reaches 103 (x = 43)
     s, q = np.meshgrid(np.linspace(1.01, 40.0, 60), np.geomspace(1e-3, 1e4, 60))
     assert ulps(tss.zeta(s, q), ss.zeta(s, q)) <= 6
     edges_s = np.array([1.0, 0.5, 2.0, 2.0, 2.0, 3.0, 2.5])
@@ -131,6 +154,8 @@ def test_gradients_against_jax(jax_special: Any) -> None:
         (tss.i1, jss.i1, (x,)),
         (tss.zeta, jss.zeta, (s, q)),
         (tss.poch, jss.poch, (q + 1, s)),
+        (tss.exp1, jss.exp1, (q,)),
+        (tss.expi, jss.expi, (x,)),
     ]
     for f_tg, f_jax, args in cases:
         argnums = tuple(range(len(args)))
