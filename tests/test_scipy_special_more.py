@@ -64,6 +64,23 @@ def test_exponential_integrals() -> None:
         assert ulps(f(grid), want) <= 3
 
 
+def test_spence() -> None:
+    np.testing.assert_allclose(tss.spence(0.0), np.pi**2 / 6, rtol=1e-15)
+    np.testing.assert_allclose(tss.spence(2.0), -(np.pi**2) / 12, rtol=1e-15)
+    assert tss.spence(1.0) == 0.0 and np.isnan(tss.spence(-1.0))
+    check_grads(tss.spence, (np.array([0.3, 0.9, 0.9995, 1.0, 1.0007, 1.5, 4.0]),), order=3)
+    # log(x) / (1 - x) at 1: -1, then 1/2 and -2/3 (its Taylor polynomial near 1).
+    d = tg.grad(tss.spence)
+    assert [d(1.0), tg.grad(d)(1.0)] == [-1.0, 0.5]
+    np.testing.assert_allclose(tg.grad(tg.grad(d))(1.0), -2 / 3, rtol=1e-14)
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    grid = np.concatenate([np.linspace(0.0, 3.0, 61), np.geomspace(1e-10, 1e6, 60)])
+    grid = grid[grid != 1.0]
+    want = np.array([float(mpmath.polylog(2, 1 - mpmath.mpf(v))) for v in grid])
+    assert ulps(tss.spence(grid), want) <= 5  # SciPy's: 20
+
+
 def test_derivatives() -> None:
     x = np.array([-3.0, -0.7, 0.3, 2.0, 25.0])
     for f in (tss.i0e, tss.i1e, tss.i0, tss.i1):
@@ -156,6 +173,7 @@ def test_gradients_against_jax(jax_special: Any) -> None:
         (tss.poch, jss.poch, (q + 1, s)),
         (tss.exp1, jss.exp1, (q,)),
         (tss.expi, jss.expi, (x,)),
+        (tss.spence, jss.spence, (q,)),
     ]
     for f_tg, f_jax, args in cases:
         argnums = tuple(range(len(args)))

@@ -1,6 +1,6 @@
 """More of ``tracegrad.scipy.special``: Hurwitz ``zeta``, the modified Bessel functions
-``i0``, ``i0e``, ``i1``, ``i1e``, the exponential integrals ``exp1`` and ``expi`` (on the
-primitives of ops/special_zeta_bessel.py and ops/special_expint.py), and
+``i0``, ``i0e``, ``i1``, ``i1e``, the exponential integrals ``exp1`` and ``expi``, ``spence``
+(on the primitives of ops/special_zeta_bessel.py and ops/special_expint.py), and
 compositions: ``factorial``, ``comb``, ``poch``, ``loggamma``,
 ``boxcox``, ``boxcox1p`` and the concrete table ``bernoulli``."""
 
@@ -21,7 +21,7 @@ from tracegrad.scipy._gamma import gamma, gammasgn
 
 __all__ = [
     "bernoulli", "boxcox", "boxcox1p", "comb", "exp1", "expi", "factorial", "i0", "i0e", "i1",
-    "i1e",
+    "i1e", "spence",
     "loggamma", "poch", "zeta",
 ]  # fmt: skip
 
@@ -92,6 +92,16 @@ def expi(x: Any) -> Any:
     array([-0.21938393,  1.89511782])
     """
     return ei.expi(*promote_inexact(x))
+
+
+def spence(x: Any) -> Any:
+    """SciPy's dilogarithm ``spence(x) = int_1^x log(t) / (1 - t) dt`` for ``x >= 0``; its
+    derivative is ``log(x) / (1 - x)`` (-1 at ``x = 1``, where JAX's gives 0).
+
+    >>> spence(np.array([0.0, 1.0, 2.0]))
+    array([ 1.64493407,  0.        , -0.82246703])
+    """
+    return ei.spence(*promote_inexact(x))
 
 
 def factorial(n: Any, exact: bool = False) -> Any:

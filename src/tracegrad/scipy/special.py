@@ -37,6 +37,7 @@ from tracegrad.scipy._special_more import (
     i1e,
     loggamma,
     poch,
+    spence,
     zeta,
 )  # fmt: skip
 
@@ -45,7 +46,7 @@ __all__ = [
     "erf", "erfc", "erfcinv", "erfinv", "exp1", "expi", "expit", "factorial", "gamma", "gammainc",
     "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr",
     "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "poch",
-    "polygamma", "psi", "rel_entr", "rgamma", "softmax", "xlog1py", "xlogy", "zeta",
+    "polygamma", "psi", "rel_entr", "rgamma", "softmax", "spence", "xlog1py", "xlogy", "zeta",
 ]  # fmt: skip
 
 
