@@ -145,6 +145,13 @@ def test_derivatives(name: str) -> None:
     check_grads(FUNCTIONS[name], (A,), order=2)
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 4, 3)])
+def test_lu_derivatives_rectangular(shape: tuple[int, ...]) -> None:
+    a = RNG.standard_normal(shape)
+    check_grads(lambda a: lu_primitive(a)[0], (a,), order=2)
+    check_grads(lambda a: tsl.lu(a)[1] @ tsl.lu(a)[2], (a,), order=1)
+
+
 def test_derivatives_under_jit() -> None:
     check_grads(tg.jit(FUNCTIONS["expm"]), (A,), order=1)
     check_grads(tg.jit(FUNCTIONS["lu_solve"]), (A,), order=1)
@@ -192,6 +199,8 @@ def test_gradients_against_jax() -> None:
     pairs: dict[str, tuple[Any, Any]] = {
         "expm": (tsl.expm, jsl.expm),
         "lu": (lambda a: tsl.lu(a)[2], lambda a: jsl.lu(a)[2]),
+        "lu_tall": (lambda a: tsl.lu(a[:, :3])[1], lambda a: jsl.lu(a[:, :3])[1]),
+        "lu_wide": (lambda a: tsl.lu(a[:3])[2], lambda a: jsl.lu(a[:3])[2]),
         "lu_solve": (
             lambda a: tsl.lu_solve(tsl.lu_factor(a), B, trans=1),
             lambda a: jsl.lu_solve(jsl.lu_factor(a), B, trans=1),

@@ -18,7 +18,9 @@ X = np.linspace(-30.0, 30.0, 241) + 0.01
 
 
 def ulps(got: np.ndarray, want: np.ndarray) -> float:
-    return float(np.max(np.abs(got - want) / np.spacing(np.abs(want))))
+    with np.errstate(invalid="ignore"):
+        err = np.where(got == want, 0.0, np.abs(got - want) / np.spacing(np.abs(want)))
+    return float(np.max(err))
 
 
 # ---- NumPy only ---------------------------------------------------------------------------
@@ -44,14 +46,47 @@ def test_known_values() -> None:
     np.testing.assert_allclose(tss.boxcox1p(1e-20, 0.5), 1e-20)
 
 
+def test_exponential_integrals() -> None:
+    np.testing.assert_allclose(tss.exp1(1.0), 0.21938393439552029, rtol=1e-15)
+    np.testing.assert_allclose(tss.expi(1.0), 1.8951178163559368, rtol=1e-15)
+    np.testing.assert_allclose(tss.expi(-2.0), -tss.exp1(2.0), rtol=1e-15)
+    np.testing.assert_array_equal(tss.exp1(np.array([0.0, np.inf])), [np.inf, 0.0])
+    assert np.isnan(tss.exp1(-1.0)) and tss.expi(0.0) == -np.inf
+    x = np.array([0.3, 0.9, 1.5, 4.0, 45.0])
+    check_grads(tss.exp1, (x,), order=2)
+    check_grads(tss.expi, (np.concatenate([x, -x]),), order=2)
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    grid = np.geomspace(1e-5, 600.0, 80)
+    grid = grid[np.abs(grid - 0.3725) > 0.01]  # Ei's zero: relative error is meaningless
+    for f, mf in ((tss.exp1, mpmath.e1), (tss.expi, mpmath.ei)):
+        want = np.array([float(mf(v)) for v in grid])
+        assert ulps(f(grid), want) <= 3
+
+
+def test_spence() -> None:
+    np.testing.assert_allclose(tss.spence(0.0), np.pi**2 / 6, rtol=1e-15)
+    np.testing.assert_allclose(tss.spence(2.0), -(np.pi**2) / 12, rtol=1e-15)
+    assert tss.spence(1.0) == 0.0 and np.isnan(tss.spence(-1.0))
+    check_grads(tss.spence, (np.array([0.3, 0.9, 0.9995, 1.0, 1.0007, 1.5, 4.0]),), order=3)
+    # log(x) / (1 - x) at 1: -1, then 1/2 and -2/3 (its Taylor polynomial near 1).
+    d = tg.grad(tss.spence)
+    assert [d(1.0), tg.grad(d)(1.0)] == [-1.0, 0.5]
+    np.testing.assert_allclose(tg.grad(tg.grad(d))(1.0), -2 / 3, rtol=1e-14)
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    grid = np.concatenate([np.linspace(0.0, 3.0, 61), np.geomspace(1e-10, 1e6, 60)])
+    grid = grid[grid != 1.0]
+    want = np.array([float(mpmath.polylog(2, 1 - mpmath.mpf(v))) for v in grid])
+    assert ulps(tss.spence(grid), want) <= 5  # SciPy's: 20
+
+
 def test_derivatives() -> None:
     x = np.array([-3.0, -0.7, 0.3, 2.0, 25.0])
     for f in (tss.i0e, tss.i1e, tss.i0, tss.i1):
         check_grads(f, (x,), order=2)
     s, q = np.array([2.5, 3.0, 4.5]), np.array([0.5, 1.0, 2.5])
-    check_grads(tss.zeta, (s, q), order=1)
-    check_grads(lambda q: tss.zeta(s, q), (q,), order=2)
-    check_grads(lambda s, q: tg.grad(lambda v: tss.zeta(s, v).sum())(q), (s, q), order=1)
+    check_grads(tss.zeta, (s, q), order=3)
     check_grads(tss.poch, (np.array([1.5, 2.5]), np.array([0.5, 2.0])), order=2)
     check_grads(tss.comb, (np.array([5.5, 7.0]), np.array([2.0, 3.5])), order=2)
     check_grads(tss.boxcox, (np.array([0.5, 2.0]), np.array([0.3, -0.4])), order=2)
@@ -66,8 +101,6 @@ def test_errors() -> None:
         tss.factorial(3.0, exact=True)
     with pytest.raises(NotImplementedError, match="concrete"):
         tg.jit(tss.bernoulli)(3)
-    with pytest.raises(NotImplementedError, match="second derivative"):
-        tg.grad(tg.grad(lambda s: tss.zeta(s, 2.0)))(3.0)
 
 
 def test_lax_names() -> None:
@@ -87,6 +120,9 @@ def test_values_against_scipy() -> None:
     assert ulps(tss.i0e(wide), ss.i0e(wide)) <= 8
     assert ulps(tss.i1e(wide), ss.i1e(wide)) <= 8
     assert ulps(tss.i0(X), ss.i0(X)) <= 8
+    assert ulps(tss.exp1(wide[wide > 0]), ss.exp1(wide[wide > 0])) <= 5
+    away = wide[np.abs(wide - 0.3725) > 0.01]
+    assert ulps(tss.expi(away), ss.expi(away)) <= 110  # SciPy's error reaches 103 (x = 43)
     s, q = np.meshgrid(np.linspace(1.01, 40.0, 60), np.geomspace(1e-3, 1e4, 60))
     assert ulps(tss.zeta(s, q), ss.zeta(s, q)) <= 6
     edges_s = np.array([1.0, 0.5, 2.0, 2.0, 2.0, 3.0, 2.5])
@@ -135,6 +171,9 @@ def test_gradients_against_jax(jax_special: Any) -> None:
         (tss.i1, jss.i1, (x,)),
         (tss.zeta, jss.zeta, (s, q)),
         (tss.poch, jss.poch, (q + 1, s)),
+        (tss.exp1, jss.exp1, (q,)),
+        (tss.expi, jss.expi, (x,)),
+        (tss.spence, jss.spence, (q,)),
     ]
     for f_tg, f_jax, args in cases:
         argnums = tuple(range(len(args)))
@@ -156,6 +195,18 @@ def test_shape_derivatives_against_jax(jax_special: Any) -> None:
         want = jax.jit(jax.grad(lambda a, x, f=f_jax: f(a, x).sum()))(a, x)
         got = tg.grad(lambda a, x, f=f_tg: f(a, x).sum())(a, x)
         np.testing.assert_allclose(got, np.asarray(want), rtol=1e-7, err_msg=f_tg.__name__)
+
+
+def test_zeta_s_derivatives_against_mpmath() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    for s, q in [(2.0, 1.0), (3.5, 0.2), (1.5, 7.0), (10.0, 0.5), (2.5, 100.0)]:
+        ds = lambda v, q=q: tss.zeta(v, q)
+        for n, f in enumerate(
+            (tg.grad(ds), tg.grad(tg.grad(ds)), tg.grad(tg.grad(tg.grad(ds)))), 1
+        ):
+            want = float(mpmath.diff(lambda v, q=q: mpmath.zeta(v, q), s, n))
+            np.testing.assert_allclose(f(s), want, rtol=1e-14)
 
 
 def test_shape_derivatives_against_mpmath() -> None:

@@ -13,8 +13,9 @@ import numpy as np
 
 from tracegrad.core import Primitive, ShapedArray, Zero, get_aval
 from tracegrad.ops import elementwise as ew
+from tracegrad.ops.elementwise import scalar_like
 from tracegrad.ops.linalg_decomp import const_like, matrix_aval, mm, mT, solve, stack_batch
-from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
+from tracegrad.ops.structural import broadcast_in_dim, concatenate, convert_element_type, pad, slice
 
 __all__ = ["lu", "lu_kernel", "permutation_matrix"]
 
@@ -72,21 +73,53 @@ def _lu_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     out_zeros = [Zero.like_primal(get_aval(v)) for v in (packed, pivots, perm)]
     if type(t) is Zero:
         return [packed, pivots, perm], out_zeros
-    n = aval.shape[-1]
-    if aval.shape[-2] != n:
-        raise NotImplementedError(
-            f"lu: derivatives are implemented for square matrices only, got shape {aval.shape}."
-        )
-    # P^T a = L U  =>  L^-1 P^T da U^-1 = L^-1 dL + dU U^-1: its strictly lower part gives
-    # dL, its upper part dU.
-    strict = np.tril(np.ones((n, n)), -1)
-    unit_lower = ew.add(ew.mul(packed, const_like(packed, strict)), const_like(packed, np.eye(n)))
-    upper = ew.mul(packed, const_like(packed, np.triu(np.ones((n, n)))))
-    middle = solve(unit_lower, mm(permutation_matrix(perm, get_aval(t).dtype), t))
-    middle = mT(solve(mT(upper), mT(middle)))
-    d_lower = mm(unit_lower, ew.mul(middle, const_like(middle, strict)))
-    d_upper = mm(ew.mul(middle, const_like(middle, np.triu(np.ones((n, n))))), upper)
-    return [packed, pivots, perm], [ew.add(d_lower, d_upper), out_zeros[1], out_zeros[2]]
+    *batch, m, n = aval.shape
+    k, nd = min(m, n), aval.ndim
+
+    def block(x: Any, r0: int, r1: int, c0: int, c1: int) -> Any:
+        return slice(x, (*(0,) * len(batch), r0, c0), (*batch, r1, c1))
+
+    rows = mm(permutation_matrix(perm, aval.dtype), t)  # P^T da
+    unit_lower = _masked(block(packed, 0, m, 0, k), -1, lower=True)
+    upper = _masked(block(packed, 0, k, 0, n), 0, lower=False)
+    # The leading k x k block: P^T da U^-1 = L^-1 dL + dU U^-1, L^-1 dL strictly lower
+    # and dU U^-1 upper.
+    low_k, up_k = block(unit_lower, 0, k, 0, k), block(upper, 0, k, 0, k)
+    middle = mT(solve(mT(up_k), mT(solve(low_k, block(rows, 0, k, 0, k)))))
+    d_low = mm(low_k, _masked(middle, -1, lower=True, unit=False))
+    d_up = mm(_masked(middle, 0, lower=False, unit=False), up_k)
+    if m > n:  # the rows below: da2 = dL2 U + L2 dU
+        below = ew.sub(block(rows, k, m, 0, n), mm(block(unit_lower, k, m, 0, k), d_up))
+        d_low = concatenate([d_low, mT(solve(mT(up_k), mT(below)))], nd - 2)
+    elif n > m:  # the columns right: da2 = dL U2 + L dU2
+        right = ew.sub(block(rows, 0, m, k, n), mm(d_low, block(upper, 0, k, k, n)))
+        d_up = concatenate([d_up, solve(low_k, right)], nd - 1)
+    d_packed = ew.add(_pad_to(d_low, aval.shape), _pad_to(d_up, aval.shape))
+    return [packed, pivots, perm], [d_packed, out_zeros[1], out_zeros[2]]
+
+
+def _masked(x: Any, offset: int, *, lower: bool, unit: bool = True) -> Any:
+    """The lower (below diagonal ``offset``) or upper triangle of ``x``; ``unit`` adds ones
+    on the diagonal when lower (L's unit diagonal is not stored in the packed factor)."""
+    rows, cols = get_aval(x).shape[-2:]
+    keep = (
+        np.tril(np.ones((rows, cols)), offset) if lower else np.triu(np.ones((rows, cols)), offset)
+    )
+    out = ew.mul(x, const_like(x, keep))
+    return ew.add(out, const_like(x, np.eye(rows, cols))) if lower and unit else out
+
+
+def _pad_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` zero-padded at the end of its last two axes to ``shape``."""
+    have = get_aval(x).shape
+    if have == shape:
+        return x
+    return pad(
+        x,
+        scalar_like(x, 0),
+        [(0, 0, 0)] * (len(shape) - 2)
+        + [(0, shape[-2] - have[-2], 0), (0, shape[-1] - have[-1], 0)],
+    )
 
 
 def permutation_matrix(perm: Any, dtype: np.dtype[Any]) -> Any:

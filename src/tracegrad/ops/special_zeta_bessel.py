@@ -23,10 +23,20 @@ __all__ = ["bessel_i0e", "bessel_i1e", "zeta", "zeta_ds", "zeta_kernel"]
 _EM_SHIFT = 9.0  # Euler-Maclaurin: sum directly until q + k >= 9, then the tail formula
 
 
-def zeta_kernel(s: Any, q: Any, ds: bool = False) -> np.ndarray:
-    """``zeta(s, q) = sum_k (q + k)**-s`` in float64 (or its derivative in ``s`` if ``ds``),
-    with SciPy's edges: inf at ``s = 1`` and at the poles ``q = 0, -1, ...``; nan for
-    ``s < 1`` and for ``q < 0`` with ``s`` not an integer."""
+def _leibniz(order: int, factor: list[Any], minus_log_w: np.ndarray) -> Any:
+    """The ``order``-th s-derivative of ``f(s) w**-s`` from ``factor[i]``, the i-th
+    derivative of ``f``: ``sum_i C(order, i) f^(i)(s) (-log w)**(order - i)`` (times
+    ``w**-s``, which the caller applies)."""
+    return sum(
+        math.comb(order, i) * factor[i] * minus_log_w ** (order - i) for i in range(order + 1)
+    )
+
+
+def zeta_kernel(s: Any, q: Any, order: int = 0) -> np.ndarray:
+    """``zeta(s, q) = sum_k (q + k)**-s`` in float64, or its ``order``-th derivative in
+    ``s``, with SciPy's edges: inf at ``s = 1`` and at the poles ``q = 0, -1, ...`` (signed
+    as the derivative's limit), nan for ``s < 1`` and for ``q < 0`` with ``s`` not an
+    integer."""
     s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
     pole = (q <= 0) & (q == np.floor(q))
     valid = (s > 1) & ~pole & ((q > 0) | (s == np.floor(s))) & np.isfinite(q)
@@ -37,32 +47,25 @@ def zeta_kernel(s: Any, q: Any, ds: bool = False) -> np.ndarray:
         for k in range(shifts):
             base = q_v + k
             live = (k < 9) | (base < _EM_SHIFT)
-            term = np.power(base, -s_v)
-            term = -np.log(base) * term if ds else term
+            term = (-np.log(base)) ** order * np.power(base, -s_v)
             total = total + np.where(live, term, 0.0)
         n = np.maximum(9, np.ceil(_EM_SHIFT - q_v))
-        n = np.where(q_v >= _EM_SHIFT, 9, n)
-        w = q_v + n
-        log_w = np.log(w)
+        w = q_v + np.where(q_v >= _EM_SHIFT, 9, n)
+        minus_log_w = -np.log(w)
         w_s = np.power(w, -s_v)
-        if ds:
-            total = total + w * w_s * (-log_w / (s_v - 1) - 1 / (s_v - 1) ** 2)
-            total = total - 0.5 * log_w * w_s
-        else:
-            total = total + w * w_s / (s_v - 1) + 0.5 * w_s
-        # sum_j B_2j / (2j)! s (s + 1) ... (s + 2j - 2) w^(-s - 2j + 1), and its s-derivative.
-        rising, d_rising, power = s_v.copy(), np.ones_like(s_v), w_s / w
+        # The tail: w^(1-s) / (s - 1) + w^-s / 2
+        #           + sum_j B_2j / (2j)! s (s + 1) ... (s + 2j - 2) w^(-s - 2j + 1).
+        pole_part = [
+            (-1.0) ** i * math.factorial(i) / (s_v - 1) ** (i + 1) for i in range(order + 1)
+        ]
+        tail = w * _leibniz(order, pole_part, minus_log_w) + 0.5 * minus_log_w**order
         for j, b in enumerate(_b2k(), start=1):
-            coef = b / math.factorial(2 * j)
-            if ds:
-                total = total + coef * (d_rising - rising * log_w) * power
-            else:
-                total = total + coef * rising * power
-            for i in (2 * j - 1, 2 * j):
-                d_rising = d_rising * (s_v + i) + rising
-                rising = rising * (s_v + i)
-            power = power / (w * w)
-    at_one = np.where(ds, -np.inf, np.inf)
+            rising = np.polynomial.Polynomial.fromroots(-np.arange(2 * j - 1.0))
+            factor = [rising.deriv(i)(s_v) if i else rising(s_v) for i in range(order + 1)]
+            coef = b / math.factorial(2 * j) * w ** (1.0 - 2 * j)
+            tail = tail + coef * _leibniz(order, factor, minus_log_w)
+        total = total + tail * w_s
+    at_one = (-1.0) ** order * np.inf
     edge = np.where((s == 1) | (pole & (s > 1)), at_one, np.nan)
     out: np.ndarray = np.where(valid, total, edge)
     return out
@@ -120,54 +123,41 @@ def zeta(s: Any, q: Any) -> Any:
     return zeta_p.bind(s, q)
 
 
-def zeta_ds(s: Any, q: Any) -> Any:
-    """The derivative of ``zeta(s, q)`` in ``s``: ``-sum_k log(q + k) (q + k)**-s``; its own
-    derivative in ``q`` is ``-zeta(s + 1, q) - s zeta_ds(s + 1, q)``, in ``s`` not
-    implemented.
+def zeta_ds(s: Any, q: Any, order: int = 1) -> Any:
+    """The ``order``-th derivative of ``zeta(s, q)`` in ``s`` (``order >= 1``):
+    ``sum_k (-log(q + k))**order (q + k)**-s``, differentiable to every order in both.
 
     >>> zeta_ds(np.array([2.0]), np.array([1.0]))
     array([-0.93754825])
     """
-    return zeta_ds_p.bind(s, q)
+    return zeta_p.bind(s, q) if order == 0 else zeta_ds_p.bind(s, q, order=order)
 
 
-def _impl(ds: bool) -> Any:
-    def impl(s: Any, q: Any) -> Any:
-        dtype = np.result_type(np.asarray(s).dtype, np.asarray(q).dtype)
-        return zeta_kernel(s, q, ds).astype(dtype)[()]
-
-    return impl
+def _impl(s: Any, q: Any, *, order: int = 0) -> Any:
+    dtype = np.result_type(np.asarray(s).dtype, np.asarray(q).dtype)
+    return zeta_kernel(s, q, order).astype(dtype)[()]
 
 
-def _shift(s: Any) -> Any:
-    return add(s, scalar_like(s, 1))
-
-
-def _no_second_s_derivative(t: Any, s: Any, q: Any) -> Any:
-    raise NotImplementedError(
-        "zeta: the second derivative with respect to s is not implemented; differentiate "
-        "twice with respect to q only, or hold s fixed (for example with stop_gradient)."
-    )
+def _q_slope(t: Any, s: Any, q: Any, *, order: int = 0) -> Any:
+    # d/dq zeta = -s zeta(s + 1, q); its order-th s-derivative by Leibniz's rule:
+    # -(s zeta^(order)(s + 1, q) + order zeta^(order - 1)(s + 1, q)).
+    shifted = add(s, scalar_like(s, 1))
+    slope = mul(s, zeta_ds(shifted, q, order))
+    if order:
+        slope = add(slope, mul(scalar_like(s, order), zeta_ds(shifted, q, order - 1)))
+    return mul(t, neg(slope))
 
 
 zeta_p = Primitive("zeta")
-zeta_p.def_impl(_impl(ds=False))
+zeta_p.def_impl(_impl)
 zeta_p.def_abstract_eval(broadcasting_abstract_eval("zeta"))
-defjvp(
-    zeta_p,
-    lambda t, s, q: mul(t, zeta_ds(s, q)),
-    lambda t, s, q: mul(t, neg(mul(s, zeta(_shift(s), q)))),
-)
+defjvp(zeta_p, lambda t, s, q: mul(t, zeta_ds(s, q, 1)), _q_slope)
 defbroadcasting(zeta_p)
 
 zeta_ds_p = Primitive("zeta_ds")
-zeta_ds_p.def_impl(_impl(ds=True))
+zeta_ds_p.def_impl(_impl)
 zeta_ds_p.def_abstract_eval(broadcasting_abstract_eval("zeta_ds"))
-defjvp(
-    zeta_ds_p,
-    _no_second_s_derivative,
-    lambda t, s, q: mul(t, neg(add(zeta(_shift(s), q), mul(s, zeta_ds(_shift(s), q))))),
-)
+defjvp(zeta_ds_p, lambda t, s, q, *, order: mul(t, zeta_ds(s, q, order + 1)), _q_slope)
 defbroadcasting(zeta_ds_p)
 
 

@@ -1,5 +1,6 @@
 """More of ``tracegrad.scipy.special``: Hurwitz ``zeta``, the modified Bessel functions
-``i0``, ``i0e``, ``i1``, ``i1e`` (on the primitives of ops/special_zeta_bessel.py), and
+``i0``, ``i0e``, ``i1``, ``i1e``, the exponential integrals ``exp1`` and ``expi``, ``spence``
+(on the primitives of ops/special_zeta_bessel.py and ops/special_expint.py), and
 compositions: ``factorial``, ``comb``, ``poch``, ``loggamma``,
 ``boxcox``, ``boxcox1p`` and the concrete table ``bernoulli``."""
 
@@ -14,11 +15,13 @@ import tracegrad.numpy as tnp
 from tracegrad.core import Tracer
 from tracegrad.numpy._dispatch import promote_inexact
 from tracegrad.ops import special as sp
+from tracegrad.ops import special_expint as ei
 from tracegrad.ops import special_zeta_bessel as zb
 from tracegrad.scipy._gamma import gamma, gammasgn
 
 __all__ = [
-    "bernoulli", "boxcox", "boxcox1p", "comb", "factorial", "i0", "i0e", "i1", "i1e",
+    "bernoulli", "boxcox", "boxcox1p", "comb", "exp1", "expi", "factorial", "i0", "i0e", "i1",
+    "i1e", "spence",
     "loggamma", "poch", "zeta",
 ]  # fmt: skip
 
@@ -71,6 +74,34 @@ def i1(x: Any) -> Any:
     """
     (x,) = promote_inexact(x)
     return tnp.exp(tnp.abs(x)) * zb.bessel_i1e(x)
+
+
+def exp1(x: Any) -> Any:
+    """The exponential integral ``E1(x) = int_x^inf exp(-t) / t dt`` (nan below 0).
+
+    >>> exp1(np.array([0.5, 1.0]))
+    array([0.55977359, 0.21938393])
+    """
+    return ei.exp1(*promote_inexact(x))
+
+
+def expi(x: Any) -> Any:
+    """The exponential integral ``Ei(x)``, the principal value of ``int_-inf^x exp(t) / t dt``.
+
+    >>> expi(np.array([-1.0, 1.0]))
+    array([-0.21938393,  1.89511782])
+    """
+    return ei.expi(*promote_inexact(x))
+
+
+def spence(x: Any) -> Any:
+    """SciPy's dilogarithm ``spence(x) = int_1^x log(t) / (1 - t) dt`` for ``x >= 0``; its
+    derivative is ``log(x) / (1 - x)`` (-1 at ``x = 1``, where JAX's gives 0).
+
+    >>> spence(np.array([0.0, 1.0, 2.0]))
+    array([ 1.64493407,  0.        , -0.82246703])
+    """
+    return ei.spence(*promote_inexact(x))
 
 
 def factorial(n: Any, exact: bool = False) -> Any:

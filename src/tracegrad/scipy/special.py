@@ -28,6 +28,8 @@ from tracegrad.scipy._special_more import (
     boxcox,
     boxcox1p,
     comb,
+    exp1,
+    expi,
     factorial,
     i0,
     i0e,
@@ -35,15 +37,16 @@ from tracegrad.scipy._special_more import (
     i1e,
     loggamma,
     poch,
+    spence,
     zeta,
 )  # fmt: skip
 
 __all__ = [
     "bernoulli", "beta", "betainc", "betaln", "boxcox", "boxcox1p", "comb", "digamma", "entr",
-    "erf", "erfc", "erfcinv", "erfinv", "expit", "factorial", "gamma", "gammainc", "gammaincc",
-    "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr", "log_softmax",
-    "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "poch", "polygamma",
-    "psi", "rel_entr", "rgamma", "softmax", "xlog1py", "xlogy", "zeta",
+    "erf", "erfc", "erfcinv", "erfinv", "exp1", "expi", "expit", "factorial", "gamma", "gammainc",
+    "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "kl_div", "log_ndtr",
+    "log_softmax", "loggamma", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "poch",
+    "polygamma", "psi", "rel_entr", "rgamma", "softmax", "spence", "xlog1py", "xlogy", "zeta",
 ]  # fmt: skip
 
 
