@@ -167,6 +167,22 @@ def test_errors_as_torch(k: int, conform: Any) -> None:
     assert record[-1][0] == "raised"
 
 
+def test_conv_transpose_output_size(conform: Any) -> None:
+    def program(T: Any, rec: Any) -> None:
+        m = T.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1).double()
+        with T.no_grad():
+            m.weight.copy_(T.arange(54.0).reshape(2, 3, 3, 3) / 50)
+            m.bias.copy_(T.tensor([0.1, 0.2, 0.3]))
+        x = T.ones(1, 2, 4, 5, dtype=T.float64, requires_grad=True)
+        y = m(x, output_size=(8, 10))
+        y.sum().backward()
+        rec((y, x.grad, m(x, output_size=[1, 3, 7, 9])))
+        rec(m(x, output_size=(9, 9)))
+
+    record = conform(program)
+    assert record[-1][0] == "raised"
+
+
 def test_padding_mode_error() -> None:
     # PyTorch prints the valid modes as a set, in hash order: compare the rest.
     with pytest.raises(

@@ -7,6 +7,7 @@ Parameters are canonical here (padding as ``(low, high)`` pairs, dimension numbe
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -78,13 +79,17 @@ def dilate_pad_np(x: np.ndarray, dilation: Sequence[int], padding: Pairs, fill: 
 
 
 def windows_np(x: np.ndarray, window: Shape, strides: Shape, dilation: Shape, first: int) -> Any:
-    """A strided view of ``x`` with one entry per window position: the dimensions from
-    ``first`` on become (*positions, *window offsets) (no copy)."""
+    """A strided view of ``x`` with one entry per window position: the ``len(window)``
+    dimensions from ``first`` on become positions, and the window offsets are appended
+    as the last dimensions (no copy)."""
     spans = dilate_shape(window, dilation)
     axes = tuple(range(first, first + len(window)))
     view = np.lib.stride_tricks.sliding_window_view(x, spans, axis=axes)
-    steps = (slice(None),) * first + tuple(slice(None, None, s) for s in (*strides, *dilation))
-    return view[steps]
+    lead = (slice(None),) * first
+    steps = tuple(slice(None, None, s) for s in strides)
+    spaced = tuple(slice(None, None, d) for d in dilation)
+    index: tuple[Any, ...] = (*lead, *steps, Ellipsis, *spaced)
+    return view[index]
 
 
 # ---- conv_general_dilated ---------------------------------------------------------------
@@ -125,34 +130,49 @@ def conv_general_dilated(
 def _conv_impl(lhs: Any, rhs: Any, **p: Any) -> Any:
     # Validate first: bad parameters could otherwise make NumPy compute something else.
     dtype = _conv_abstract_eval(get_aval(lhs), get_aval(rhs), **p).dtype
-    window_strides, padding, rhs_dilation = p["window_strides"], p["padding"], p["rhs_dilation"]
-    feature_group_count, batch_group_count = p["feature_group_count"], p["batch_group_count"]
+    strides, dilation = p["window_strides"], p["rhs_dilation"]
+    bgc = p["batch_group_count"]
+    groups = p["feature_group_count"] * bgc
     lhs_spec, rhs_spec, out_spec = p["dimension_numbers"]
-    x = np.transpose(np.asarray(lhs), lhs_spec)  # (N, C, *spatial)
-    w = np.transpose(np.asarray(rhs), rhs_spec)  # (O, I, *kernel)
-    nsp = x.ndim - 2
-    x = dilate_pad_np(x, (1, 1, *p["lhs_dilation"]), ((0, 0), (0, 0), *padding), 0)
-    groups = feature_group_count * batch_group_count
-    n, c = x.shape[:2]
-    o, i, kernel = w.shape[0], w.shape[1], w.shape[2:]
-    nb, og = n // batch_group_count, o // groups
+    nsp = len(strides)
+    # Channels last: (N, *spatial, C) and (O, *kernel, I), so that every copy below moves
+    # runs of C contiguous elements.
+    x = np.transpose(np.asarray(lhs), (lhs_spec[0], *lhs_spec[2:], lhs_spec[1]))
+    w = np.transpose(np.asarray(rhs), (rhs_spec[0], *rhs_spec[2:], rhs_spec[1]))
+    x = dilate_pad_np(x, (1, *p["lhs_dilation"], 1), ((0, 0), *p["padding"], (0, 0)), 0)
+    n, c, o, kernel = x.shape[0], x.shape[-1], w.shape[0], w.shape[1:-1]
+    nb, og = n // bgc, o // groups
     positions = window_output_shape(
-        x.shape[2:], kernel, window_strides, ((0, 0),) * nsp, (1,) * nsp, rhs_dilation
+        x.shape[1:-1], kernel, strides, ((0, 0),) * nsp, (1,) * nsp, dilation
     )
-    if 0 in (nb, o, *positions) or math.prod((i, *kernel)) == 0:
+    if 0 in (nb, o, *positions) or w.size == 0:
         out = np.zeros((nb, o, *positions), dtype)
         return out.transpose(np.argsort(out_spec))
-    win = windows_np(x, kernel, window_strides, rhs_dilation, 2)  # (N, C, *P, *K)
-    if batch_group_count > 1:
-        win = win.reshape(batch_group_count, nb, c, *win.shape[2:])
+    # Groups first: (G, Nb, *spatial, Cg) and (G, Og, *kernel, I), views of x and w.
+    if bgc > 1:
+        xg = x.reshape(bgc, nb, *x.shape[1:])
     else:
-        win = np.moveaxis(win.reshape(n, groups, c // groups, *win.shape[2:]), 1, 0)
-    # (G, Nb, Cg, *P, *K) -> (G, Nb * P, Cg * K) against (G, Cg * K, Og): one matmul per group.
-    p_axes = tuple(range(3, 3 + nsp))
-    k_axes = tuple(range(3 + nsp, 3 + 2 * nsp))
-    cols = win.transpose(0, 1, *p_axes, 2, *k_axes).reshape(groups, nb * math.prod(positions), -1)
-    kern = w.reshape(groups, og, -1).transpose(0, 2, 1)
-    res = np.matmul(cols, kern).reshape(groups, nb, *positions, og)
+        xg = np.moveaxis(x.reshape(*x.shape[:-1], groups, c // groups), -2, 0)
+    wg = w.reshape(groups, og, *w.shape[1:])
+    rows = nb * math.prod(positions)
+    if math.prod(kernel) <= math.prod(positions):
+        # Few kernel offsets: one matmul per offset, of the input shifted by it.
+        res = np.zeros((groups, rows, og), np.result_type(x, w))
+        for offset in itertools.product(*(range(k) for k in kernel)):
+            steps = zip(offset, dilation, positions, strides, strict=True)
+            shifts = tuple(slice(k * d, k * d + (m - 1) * s + 1, s) for k, d, m, s in steps)
+            index = (slice(None), slice(None), *shifts)
+            k_index: tuple[Any, ...] = (slice(None), slice(None), *offset)
+            kern = wg[k_index].transpose(0, 2, 1)
+            shifted = xg[index]
+            res += np.matmul(shifted.reshape(groups, rows, -1), kern)
+    else:
+        # Few output positions (a kernel cotangent): one matmul of all windows (im2col).
+        win = windows_np(xg, kernel, strides, dilation, 2)  # (G, Nb, *P, Cg, *K)
+        k_axes = tuple(range(3 + nsp, 3 + 2 * nsp))
+        cols = win.transpose(0, 1, *range(2, 2 + nsp), *k_axes, 2 + nsp).reshape(groups, rows, -1)
+        res = np.matmul(cols, wg.reshape(groups, og, -1).transpose(0, 2, 1))
+    res = res.reshape(groups, nb, *positions, og)
     res = res.transpose(1, 0, nsp + 2, *range(2, nsp + 2)).reshape(nb, o, *positions)
     return res.astype(dtype, copy=False).transpose(np.argsort(out_spec))
 

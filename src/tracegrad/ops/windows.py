@@ -273,12 +273,15 @@ def selected_indices(x: Any, select: str, p: dict[str, Any]) -> tuple[Any, Shape
     if isinstance(view, tuple):
         return np.zeros(view, np.intp), padded.shape
     out_shape = view.shape[: padded.ndim]
-    flat = view.reshape(*out_shape, -1)
-    local = (np.argmax if select == "max" else np.argmin)(flat, axis=-1)
-    ids = np.arange(padded.size).reshape(padded.shape)
-    id_view = windows_np(ids, p["window_dimensions"], p["window_strides"], p["window_dilation"], 0)
-    ids_flat = id_view.reshape(*out_shape, -1)
-    return np.take_along_axis(ids_flat, local[..., None], -1)[..., 0], padded.shape
+    local = (np.argmax if select == "max" else np.argmin)(view.reshape(*out_shape, -1), axis=-1)
+    offsets = np.unravel_index(local, p["window_dimensions"])
+    coords = [
+        np.arange(n).reshape((-1,) + (1,) * (len(out_shape) - 1 - axis)) * s + off * d
+        for axis, (n, s, d, off) in enumerate(
+            zip(out_shape, p["window_strides"], p["window_dilation"], offsets, strict=True)
+        )
+    ]
+    return np.ravel_multi_index(coords, padded.shape), padded.shape
 
 
 def select_and_gather_add(t: Any, x: Any, select: str, **params: Any) -> Any:
@@ -353,8 +356,12 @@ def undilate_unpad_np(y: Any, shape: Shape, dilation: Shape, padding: Pairs) -> 
 def _scatter_impl(ct: Any, x: Any, *, select: str, **p: Any) -> Any:
     ct, x = np.asarray(ct), np.asarray(x)
     idx, padded_shape = selected_indices(x, select, p)
-    acc = np.zeros(int(np.prod(padded_shape)), ct.dtype)
-    np.add.at(acc, idx.reshape(-1), ct.reshape(-1))
+    size = int(np.prod(padded_shape))
+    if ct.dtype.kind == "f":
+        acc = np.bincount(idx.reshape(-1), ct.reshape(-1), size).astype(ct.dtype, copy=False)
+    else:
+        acc = np.zeros(size, ct.dtype)
+        np.add.at(acc, idx.reshape(-1), ct.reshape(-1))
     return undilate_unpad_np(acc.reshape(padded_shape), x.shape, p["base_dilation"], p["padding"])
 
 

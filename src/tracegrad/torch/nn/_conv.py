@@ -16,7 +16,7 @@ from tracegrad.torch.grad_mode import no_grad
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._module import Module, Parameter
 from tracegrad.torch.nn.init import uniform_
-from tracegrad.torch.tensor import Tensor
+from tracegrad.torch.tensor import Size, Tensor
 
 Ints = tuple[int, ...]
 _PADDING_MODES = {
@@ -396,6 +396,42 @@ class _ConvTransposeNd(_ConvNd):
         super().__init__(
             in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
             padding_mode, device, dtype, output_padding,
+        )  # fmt: skip
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> Ints:
+        """PyTorch's ``output_padding`` for a requested ``output_size``."""
+        n, x = self._nsp, input._value
+        lead = 2 if x.ndim == n + 2 else 1
+        if len(output_size) == lead + n:
+            output_size = output_size[lead:]
+        if len(output_size) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {x.ndim}D input, output_size must have {n} or "
+                f"{lead + n} elements (got {len(output_size)})"
+            )
+        sizes = tuple(int(v) for v in output_size)
+        low = [
+            (i - 1) * s - 2 * p + d * (k - 1) + 1
+            for i, s, p, d, k in zip(
+                x.shape[lead:], self.stride, self.padding, self.dilation, self.kernel_size,
+                strict=True,
+            )
+        ]  # fmt: skip
+        high = [m + s - 1 for m, s in zip(low, self.stride, strict=True)]
+        if any(not lo <= v <= hi for v, lo, hi in zip(sizes, low, high, strict=True)):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range from {low} "
+                f"to {high} (for an input of {Size(x.shape[lead:])!r})"
+            )
+        return tuple(v - lo for v, lo in zip(sizes, low, strict=True))
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        pad = (
+            self.output_padding if output_size is None else self._output_padding(input, output_size)
+        )
+        return convolution(
+            type(self).__name__.lower(), self._nsp, input, self.weight, self.bias, self.stride,
+            self.padding, self.dilation, self.groups, True, pad,
         )  # fmt: skip
 
 
