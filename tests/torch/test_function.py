@@ -110,6 +110,16 @@ def _functions(T: Any) -> dict[str, Any]:
             out[i] = g
             return out
 
+    class PassThrough(T.autograd.Function):  # an input returned as it is, non-differentiable
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_non_differentiable(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
     class Broadcasting(T.autograd.Function):  # a gradient PyTorch sums to the input's shape
         @staticmethod
         def forward(ctx, x):
@@ -229,6 +239,8 @@ def test_dirty_and_non_differentiable(conform: Any) -> None:
         rec((v, i))
         v.backward()
         rec(x.grad)
+        p = F["PassThrough"].apply(x)
+        rec((p is x, p.requires_grad, p.grad_fn is None))
         F["Dirty"].apply(x)
 
     conform(program)

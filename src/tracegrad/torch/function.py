@@ -306,6 +306,7 @@ def _connect(ctx: FunctionCtx, cls: type[Function], args: Sequence[Any], outs: l
         if not isinstance(out, Tensor):
             ctx.outputs.append(None)
             continue
+        non_differentiable = id(out) in ctx.non_differentiable
         if id(out) in inputs:
             if id(out) in ctx.dirty_tensors:
                 if out._grad_fn is None and out._requires_grad:
@@ -315,7 +316,7 @@ def _connect(ctx: FunctionCtx, cls: type[Function], args: Sequence[Any], outs: l
             else:  # an input returned as it is: a new tensor on the same data
                 out = outs[k] = out.detach()
         ctx.outputs.append(out)
-        if id(out) in ctx.non_differentiable or not is_inexact(out._value.dtype):
+        if non_differentiable or not is_inexact(out._value.dtype):
             continue
         out._grad_fn = cls._output_cls(ctx, k) if several else ctx
         out._requires_grad = True
