@@ -195,6 +195,13 @@ def test_against_jax(case: dict[str, Any]) -> None:
     theirs = jax.grad(lambda a, b: (g(a, b) * ct).sum() ** 2 / 2, (0, 1))(x, w)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    # Second order: the jvp of the gradient along random tangents of both operands.
+    rng = np.random.default_rng(3)
+    tangents = (rng.normal(size=x.shape), rng.normal(size=w.shape))
+    ours2 = tg.jvp(tg.grad(lambda a, b: (f(a, b) * ct).sum() ** 2, (0, 1)), (x, w), tangents)[1]
+    theirs2 = jax.jvp(jax.grad(lambda a, b: (g(a, b) * ct).sum() ** 2, (0, 1)), (x, w), tangents)[1]
+    for a, b in zip(ours2, theirs2):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8)
 
 
 def test_string_paddings_and_layouts_against_jax() -> None:

@@ -165,6 +165,12 @@ def test_against_jax(case: dict[str, Any]) -> None:
         jax.grad(lambda v: (theirs(v) * ct).sum())(x),
         atol=1e-12,
     )
+    # Second order, at distinct values (JAX's forward mode may break ties otherwise).
+    x = case["x"]
+    t = np.random.default_rng(1).normal(size=x.shape)
+    ours2 = tg.jvp(tg.grad(lambda v: (f(v) * ct).sum() ** 2), (x,), (t,))[1]
+    theirs2 = jax.jvp(jax.grad(lambda v: (theirs(v) * ct).sum() ** 2), (x,), (t,))[1]
+    np.testing.assert_allclose(ours2, theirs2, rtol=1e-10, atol=1e-10)
 
 
 def test_generic_reduce_window_recognises_monoids() -> None:
