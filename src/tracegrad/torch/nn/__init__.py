@@ -36,11 +36,13 @@ from tracegrad.torch.nn._containers import (
     ParameterList,
     Sequential,
 )
-from tracegrad.torch.nn._conv import Conv1d as Conv1d
-from tracegrad.torch.nn._conv import Conv2d as Conv2d
-from tracegrad.torch.nn._conv import Conv3d as Conv3d
-from tracegrad.torch.nn._conv import ConvTranspose1d as ConvTranspose1d
-from tracegrad.torch.nn._conv import ConvTranspose2d as ConvTranspose2d
+from tracegrad.torch.nn._conv import (
+    Conv1d,
+    Conv2d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+)
 from tracegrad.torch.nn._dropout import (
     AlphaDropout,
     Dropout,
@@ -96,13 +98,15 @@ from tracegrad.torch.nn._padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from tracegrad.torch.nn._pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
-from tracegrad.torch.nn._pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
-from tracegrad.torch.nn._pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
-from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
-from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
-from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
-from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
+from tracegrad.torch.nn._pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from tracegrad.torch.nn._rnn import (
     GRU,
     LSTM,
@@ -134,7 +138,12 @@ from tracegrad.torch.nn.modules import (
 )
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
     "AlphaDropout",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -148,6 +157,11 @@ __all__ = [
     "ConstantPad1d",
     "ConstantPad2d",
     "ConstantPad3d",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",
     "Dropout",
@@ -185,6 +199,8 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "MarginRankingLoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Mish",
     "Module",
     "ModuleDict",

@@ -48,11 +48,13 @@ from tracegrad.torch.nn._activations import (
     threshold,
     threshold_,
 )
-from tracegrad.torch.nn._conv import conv1d as conv1d
-from tracegrad.torch.nn._conv import conv2d as conv2d
-from tracegrad.torch.nn._conv import conv3d as conv3d
-from tracegrad.torch.nn._conv import conv_transpose1d as conv_transpose1d
-from tracegrad.torch.nn._conv import conv_transpose2d as conv_transpose2d
+from tracegrad.torch.nn._conv import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+)
 from tracegrad.torch.nn._dropout import (
     alpha_dropout,
     dropout,
@@ -96,24 +98,37 @@ from tracegrad.torch.nn._norm_functional import (
     layer_norm,
     rms_norm,
 )
-from tracegrad.torch.nn._pooling import adaptive_avg_pool1d as adaptive_avg_pool1d
-from tracegrad.torch.nn._pooling import adaptive_avg_pool2d as adaptive_avg_pool2d
-from tracegrad.torch.nn._pooling import adaptive_max_pool1d as adaptive_max_pool1d
-from tracegrad.torch.nn._pooling import adaptive_max_pool2d as adaptive_max_pool2d
-from tracegrad.torch.nn._pooling import avg_pool1d as avg_pool1d
-from tracegrad.torch.nn._pooling import avg_pool2d as avg_pool2d
-from tracegrad.torch.nn._pooling import max_pool1d as max_pool1d
-from tracegrad.torch.nn._pooling import max_pool2d as max_pool2d
+from tracegrad.torch.nn._pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "alpha_dropout",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
     "celu_",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -146,6 +161,8 @@ __all__ = [
     "log_softmax",
     "logsigmoid",
     "margin_ranking_loss",
+    "max_pool1d",
+    "max_pool2d",
     "mish",
     "mse_loss",
     "multilabel_soft_margin_loss",
