@@ -15,6 +15,8 @@ import pytest
 import tracegrad as tg
 import tracegrad.numpy as tnp
 import tracegrad.ops
+import tracegrad.scipy.linalg as tsl
+import tracegrad.scipy.special as tss
 from harness import jit_calls
 from tracegrad.backend import generate
 from tracegrad.backend.interpreter import evaluate
@@ -293,6 +295,58 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
         False,
     ),
     ("pytrees", lambda d: d["a"] * d["b"][0] + d["b"][1], ({"a": V, "b": (P, 1.5)},), True),
+    (
+        "bits of floats and integers",
+        lambda x, n: tnp.nextafter(x, 0.0) + tnp.frexp(x)[1] + tnp.gcd(n, 6) + tnp.lcm(n, 4),
+        (V, np.arange(1, 5)),
+        True,
+    ),
+]
+
+# the special functions, linalg, convolution and windows of the breadth issue
+
+X4 = R.normal(size=(2, 3, 5, 5))
+W4 = R.normal(size=(4, 3, 3, 3))
+
+
+def _windows(x: Any) -> Any:
+    window, strides = (1, 1, 2, 2), (1, 1, 1, 1)
+    high = tg.lax.reduce_window(x, -np.inf, tg.lax.max, window, strides, "VALID")
+    low = tg.lax.reduce_window(x, np.inf, tg.lax.min, window, strides, "VALID")
+    return high + low + tg.lax.reduce_window(x, 0.0, tg.lax.add, window, strides, "VALID")
+
+
+def _window_max_jvp(x: Any) -> Any:
+    def pool(v: Any) -> Any:
+        return tg.lax.reduce_window(v, -np.inf, tg.lax.max, (1, 1, 2, 2), (1, 1, 1, 1), "VALID")
+
+    return tg.jvp(pool, (x,), (x * x,))[1]
+
+
+CATALOGUE += [
+    (
+        "special bessel zeta exponential integrals",
+        lambda x: (
+            tss.i0e(x)
+            + tss.i1e(x)
+            + tss.zeta(x + 2.0, 1.5)
+            + tss.exp1(x)
+            + tss.expi(x)
+            + tss.spence(x)
+        ),
+        (P,),
+        True,
+    ),
+    (
+        "incomplete gamma and beta in their shapes",
+        lambda a: tss.gammainc(a, 1.5) + tss.betainc(a, 2.0, 0.3),
+        (P,),
+        True,
+    ),
+    ("lu", lambda m: tsl.lu(m)[1] + tsl.lu(m)[2], (M,), True),
+    ("convolution", lambda x: tg.lax.conv(x, W4, (1, 1), "SAME"), (X4,), True),
+    ("window reductions", _windows, (X4,), True),
+    ("window max, forward mode", _window_max_jvp, (X4,), True),
 ]
 
 
@@ -419,4 +473,4 @@ def test_every_primitive_reached() -> None:
         module = importlib.import_module(f"tracegrad.ops.{info.name}")
         prims.update(v.name for v in vars(module).values() if isinstance(v, Primitive))
     missing = prims - SEEN
-    assert not missing, sorted(missing)
+    assert not missing, " ".join(sorted(missing))
