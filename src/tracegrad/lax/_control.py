@@ -27,10 +27,10 @@ def map(f: Callable[[Any], Any], xs: Any, *, batch_size: int | None = None) -> A
     >>> map(lambda x: x * 2.0, np.arange(5.0), batch_size=2)
     array([0., 2., 4., 6., 8.])
     """
-    if not batch_size:
-        return scan(lambda carry, x: (carry, f(x)), (), xs)[1]
     leaves, tree = pytree.tree_flatten(xs)
-    n = get_aval(leaves[0]).shape[0]
+    n = get_aval(leaves[0]).shape[0] if leaves else 0
+    if not batch_size or n == 0:
+        return scan(lambda carry, x: (carry, f(x)), (), xs)[1]
     steps, rest = divmod(n, batch_size)
     batched = vmap(f)
     parts = []
@@ -43,7 +43,7 @@ def map(f: Callable[[Any], Any], xs: Any, *, batch_size: int | None = None) -> A
             for x in leaves
         ]
         ys = scan(lambda c, b: (c, batched(pytree.tree_unflatten(tree, b))), (), blocks)[1]
-        parts.append(pytree.tree_map(lambda y: _merge_leading(y), ys))
+        parts.append(pytree.tree_map(_merge_leading, ys))
     if rest:
         tail = [structural.slice_in_dim(x, steps * batch_size, n, 0) for x in leaves]
         parts.append(batched(pytree.tree_unflatten(tree, tail)))
