@@ -237,3 +237,18 @@ def test_eager_cumulative_reductions_agree_with_the_staged_scan() -> None:
                 staged = tg.jit(lambda a, f=fn, ax=axis, r=reverse: f(a, axis=ax, reverse=r))(x)
             np.testing.assert_allclose(eager, staged, rtol=1e-13)
             assert eager.dtype == staged.dtype
+
+
+def test_map_batch_sizes_and_pytrees() -> None:
+    xs = {"a": np.arange(7.0), "b": np.arange(14.0).reshape(7, 2)}
+
+    def f(d):  # type: ignore[no-untyped-def]
+        return {"s": d["a"] + tnp.sum(d["b"]), "p": d["b"] * d["a"]}
+
+    want = lax.map(f, xs)
+    for batch_size in (1, 2, 3, 7, 10):
+        got = lax.map(f, xs, batch_size=batch_size)
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key])
+    empty = lax.map(lambda v: v * 2.0, np.zeros((0, 3)), batch_size=2)
+    assert empty.shape == (0, 3)

@@ -17,11 +17,11 @@ from tracegrad.ops import elementwise_bits as bits
 from tracegrad.ops import elementwise_discrete as disc
 from tracegrad.ops import elementwise_transcendental as tr
 from tracegrad.ops import special
+from tracegrad.ops.elementwise_bits import nextafter as _nextafter
 from tracegrad.ops.special_ibeta import ibeta
 from tracegrad.ops.special_igamma import igamma as _igamma
 from tracegrad.ops.special_igamma import igammac as _igammac
 from tracegrad.ops.structural import convert_element_type, stop_gradient
-from tracegrad.random.continuous import nextafter as _nextafter
 
 _KIND_NAMES = {"b": "bool", "i": "integer", "u": "integer", "f": "floating", "c": "complexfloating"}
 NUMBER, INEXACT, FLOAT, INTEGER, ANY = "iufc", "fc", "f", "biu", "biufc"

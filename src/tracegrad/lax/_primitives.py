@@ -29,6 +29,7 @@ from tracegrad.ops.elementwise import (
 )
 from tracegrad.ops.elementwise_bits import (
     clz_p,
+    nextafter_p,
     population_count_p,
     shift_left_p,
     shift_right_arithmetic_p,
@@ -111,7 +112,6 @@ from tracegrad.ops.structural import (
     stop_gradient_p,
     transpose_p,
 )
-from tracegrad.random.continuous import nextafter_p
 
 __all__ = [
     "abs_p",

@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.core import Primitive, Tracer, get_aval
-from tracegrad.ops.combinators import defbroadcasting
-from tracegrad.ops.rules import broadcasting_abstract_eval, defjvp_zero
+from tracegrad.core import Tracer, get_aval
+from tracegrad.ops.elementwise_bits import nextafter
 from tracegrad.ops.structural import stop_gradient
 from tracegrad.random._erfinv import erfinv
 from tracegrad.random._fma import fma
@@ -123,23 +122,6 @@ def normal(key: Any, shape: Shape = (), dtype: Any = None) -> Any:
     if dt.kind not in "fc":
         raise ValueError(f"dtype argument to `normal` must be a float or complex dtype, got {dt}")
     return normal_data(data, canonical_shape(shape, "normal"), dt)
-
-
-# ---- nextafter: the truncation bounds of truncated_normal ------------------------------
-def nextafter(x: Any, y: Any) -> Any:
-    """The next floating-point number after ``x`` towards ``y``, elementwise (no derivative).
-
-    >>> nextafter(np.float32(1), np.float32(2)) - np.float32(1)
-    np.float32(1.1920929e-07)
-    """
-    return nextafter_p.bind(x, y)
-
-
-nextafter_p = Primitive("nextafter")
-nextafter_p.def_impl(np.nextafter)
-nextafter_p.def_abstract_eval(broadcasting_abstract_eval("nextafter"))
-defjvp_zero(nextafter_p)
-defbroadcasting(nextafter_p)
 
 
 def truncated_normal(
