@@ -76,6 +76,8 @@ CASES = {
     "scatter float index": lambda T: T.zeros(3).scatter(0, T.tensor([0.0]), T.ones(1)),
     "masked_fill float mask": lambda T: T.ones(2).masked_fill(T.ones(2), 0.0),
     "zeros negative": lambda T: T.zeros(-1),
+    "rand negative": lambda T: T.rand(2, -1),
+    "randn negative keyword": lambda T: T.randn(size=(-2,)),
     "backward non-scalar": lambda T: (T.ones(2, requires_grad=True) * 2).backward(),
     "backward twice": _grad_twice,
     "backward without grad": lambda T: T.ones(2).sum().backward(),

@@ -355,3 +355,10 @@ def test_uniform_never_returns_high() -> None:
         assert got.item() == want.item()
     # the half types compare with `high` rounded to the dtype
     _same(lambda T: T.empty(50000, dtype=T.float16).uniform_(0, 1.6995).float(), 0)
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_keyword(name: str) -> None:
+    """``torch.zeros(size=(2, 3))`` is the same call as ``torch.zeros(2, 3)``."""
+    assert tuple(getattr(tt, name)(size=(2, 3)).shape) == (2, 3)
+    assert tuple(getattr(tt, name)(size=[4]).shape) == (4,)

@@ -105,13 +105,18 @@ def sizes_arg(args: tuple[Any, ...], name: str = "size") -> tuple[int, ...]:
         ) from e
 
 
-def new_sizes(args: tuple[Any, ...], name: str) -> tuple[int, ...]:
-    """The sizes of a new tensor (as :func:`sizes_arg`); negative ones raise PyTorch's error.
+def new_sizes(
+    args: tuple[Any, ...], name: str, keywords: dict[str, Any] | None = None
+) -> tuple[int, ...]:
+    """The sizes of a new tensor (as :func:`sizes_arg`, or the ``size=`` keyword among
+    ``keywords``); negative ones raise PyTorch's error.
 
     >>> new_sizes((2, -3), "ones")
     Traceback (most recent call last):
     RuntimeError: Trying to create tensor with negative dimension -3: [2, -3]
     """
+    if not args and keywords and "size" in keywords:
+        args = (keywords["size"],)
     sizes = sizes_arg(args)
     for s in sizes:
         if s < 0:

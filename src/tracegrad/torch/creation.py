@@ -139,7 +139,9 @@ def zeros(
     tensor([[0, 0],
             [0, 0]], dtype=torch.int32)
     """
-    return _finish(np.zeros(new_sizes(size, "zeros"), _float_dtype(dtype)), requires_grad, device)
+    return _finish(
+        np.zeros(new_sizes(size, "zeros", unused), _float_dtype(dtype)), requires_grad, device
+    )
 
 
 def ones(
@@ -150,7 +152,9 @@ def ones(
     >>> ones((2,), requires_grad=True)
     tensor([1., 1.], requires_grad=True)
     """
-    return _finish(np.ones(new_sizes(size, "ones"), _float_dtype(dtype)), requires_grad, device)
+    return _finish(
+        np.ones(new_sizes(size, "ones", unused), _float_dtype(dtype)), requires_grad, device
+    )
 
 
 def empty(
@@ -161,7 +165,7 @@ def empty(
     >>> empty(2).shape
     torch.Size([2])
     """
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, **unused)
 
 
 def full(
@@ -258,13 +262,6 @@ def eye(
 # ---- random numbers ------------------------------------------------------------------------
 
 
-def _random_shape(size: tuple[Any, ...], unused: dict[str, Any]) -> tuple[int, ...]:
-    """The shape of ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
-    if not size and "size" in unused:
-        size = (unused["size"],)
-    return sizes_arg(size)
-
-
 def _numel(shape: tuple[int, ...]) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
@@ -285,7 +282,7 @@ def rand(
             [0.1320, 0.3074, 0.6341]])
     """
     d = _random.require_float(_float_dtype(dtype), "check_uniform_bounds")
-    shape = _random_shape(size, unused)
+    shape = new_sizes(size, "rand", unused)
     value = _random.uniform(resolve(generator), _numel(shape), d, 0.0, 1.0)
     return _finish(value.reshape(shape), requires_grad, device)
 
@@ -307,7 +304,7 @@ def randn(
     torch.float64
     """
     d = _random.require_float(_float_dtype(dtype), "normal_kernel_cpu")
-    shape = _random_shape(size, unused)
+    shape = new_sizes(size, "rand", unused)
     value = _random.normal(resolve(generator), _numel(shape), d, 0.0, 1.0, True)
     return _finish(value.reshape(shape), requires_grad, device)
 
