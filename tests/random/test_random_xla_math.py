@@ -10,7 +10,7 @@ import pytest
 
 import tracegrad as tg
 from tracegrad.random._erfinv import erfinv
-from tracegrad.random._xla_math import erf, log, log1p
+from tracegrad.random._xla_math import erf, exp, log, log1p, pow_impl
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +59,15 @@ def test_erf_is_xlas(jax: Any, dtype: type):
         _same(erf(x), jax.jit(jax.lax.erf)(x))
 
 
+def test_float32_exp_and_pow_are_xlas(jax: Any):
+    x = (_inputs(np.float32, -1.0) * np.float32(90)).astype(np.float32)
+    with np.errstate(all="ignore"):
+        _same(exp(x), jax.jit(jax.numpy.exp)(x))
+    u = np.random.default_rng(1).uniform(0, 1, 20000)
+    for a in (0.1, 0.37):  # float64: the C library's pow, as XLA's
+        _same(pow_impl(u, 1 / a), jax.jit(jax.lax.pow)(u, np.full_like(u, 1 / a)))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_erfinv_is_xlas(jax: Any, dtype: type):
     x = _inputs(dtype, -1.0)
@@ -77,5 +86,6 @@ def test_derivatives_match_jax(jax: Any):
                 f, g = tg.grad(f), jax.grad(g)
             got = np.array([f(v) for v in x])
             np.testing.assert_allclose(got, [g(v) for v in x], rtol=1e-10)
+    np.testing.assert_allclose(tg.grad(tg.grad(exp))(np.float32(0.5)), np.exp(0.5), rtol=1e-6)
     got = tg.grad(tg.grad(log))(np.float64(0.25))
     np.testing.assert_allclose(got, -16.0)

@@ -125,10 +125,48 @@ def erf_impl(x: Any) -> np.ndarray:
     return np.asarray(flush_subnormals(out), x.dtype)
 
 
+# Cephes' expf: 2**n by rounding x / log(2), the rest by a degree-5 polynomial; the input
+# clamped to [-87.8, 88.8], n to [-127, 127] (2**-127 gives 0).
+_EXP_P = (
+    1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+    5.0000001201e-1,
+)  # fmt: skip
+_libm_exp = np.frompyfunc(math.exp, 1, 1)
+_libm_pow = np.frompyfunc(math.pow, 2, 1)
+
+
+def _exp_f32(x: np.ndarray) -> np.ndarray:
+    f = _F32.type
+    v = np.clip(x, f(-87.8), f(88.8))
+    n = np.clip(np.floor(_fma(v, 1.44269504088896341, 0.5, _F32)), f(-127), f(127))
+    r = _fma(-n, _LN2_HI, v, _F32)
+    r = _fma(-n, _LN2_LO, r, _F32)
+    z = _fma(horner(_EXP_P, r, _F32), r * r, r, _F32) + f(1)
+    with np.errstate(over="ignore"):
+        scaled = flush_subnormals((z.astype(_F64) * np.exp2(n.astype(_F64))).astype(_F32))
+    return np.where(n <= -127, f(0), np.where(np.isnan(x), x, scaled))
+
+
+def exp_impl(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype == _F64:
+        return np.asarray(np.exp(x))  # XLA's float64 exp is its own, not reproduced
+    return np.asarray(_exp_f32(x.astype(_F32)), x.dtype)
+
+
+def pow_impl(x: Any, y: Any) -> np.ndarray:
+    """``x ** y`` as XLA computes it: the C library's ``pow`` (float32 through float64)."""
+    x, y = np.asarray(x), np.asarray(y)
+    dtype = np.result_type(x, y)
+    return np.asarray(_libm_pow(x.astype(_F64), y.astype(_F64)).astype(_F64), dtype)
+
+
 xla_log_p = _unop("xla_log", log_impl)
 defjvp(xla_log_p, lambda t, x: t / x)
 xla_log1p_p = _unop("xla_log1p", log1p_impl)
 defjvp(xla_log1p_p, lambda t, x: t / (x + tnp.ones_like(x)))
+xla_exp_p = _unop("xla_exp", exp_impl)
+defjvp(xla_exp_p, lambda t, x: t * xla_exp_p.bind(x))
 xla_erf_p = _unop("xla_erf", erf_impl)
 defjvp(xla_erf_p, lambda t, x: t * (tnp.exp(-(x * x)) * (2 / math.sqrt(math.pi))))
 
@@ -140,6 +178,16 @@ def log(x: Any) -> Any:
     array([ 0.       , -0.6931472], dtype=float32)
     """
     return xla_log_p.bind(x)
+
+
+def exp(x: Any) -> Any:
+    """The exponential as XLA's CPU code computes it (float64: NumPy's, XLA's is not
+    reproduced).
+
+    >>> exp(np.array([0.0, 1.0], np.float32))
+    array([1.       , 2.7182817], dtype=float32)
+    """
+    return xla_exp_p.bind(x)
 
 
 def erf(x: Any) -> Any:

@@ -16,7 +16,7 @@ import tracegrad.scipy.special as tsp
 from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval
 from tracegrad.ops.structural import bdim_at_front
 from tracegrad.random._fma import fma
-from tracegrad.random._xla_math import log1p_impl, log_impl
+from tracegrad.random._xla_math import exp, log1p_impl, log_impl, pow_impl
 from tracegrad.random.continuous import (
     cast,
     check_shape,
@@ -92,7 +92,7 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
             log_boost = np.where(boost | (log_u == 0), dtype.type(0), log_u * (one / alpha))
             return np.asarray(log_impl(d) + log_impl(V) + log_boost, dtype)
         u = one - _draw_each(subkey, uniform_data, dtype)
-        return np.asarray(d * V * np.where(boost, one, u ** (one / alpha)), dtype)
+        return np.asarray(d * V * np.where(boost, one, pow_impl(u, one / alpha)), dtype)
 
 
 def _random_gamma_impl(keys: Any, a: Any, *, log_space: bool) -> np.ndarray:
@@ -293,7 +293,7 @@ def beta(key: Any, a: Any, b: Any, shape: Shape | None = None, dtype: Any = None
     log_a = loggamma(key_a, tnp.broadcast_to(cast(a, dt), shp), shp, dt)
     log_b = loggamma(key_b, tnp.broadcast_to(cast(b, dt), shp), shp, dt)
     log_max = tnp.maximum(log_a, log_b)
-    scaled_a, scaled_b = tnp.exp(log_a - log_max), tnp.exp(log_b - log_max)
+    scaled_a, scaled_b = exp(log_a - log_max), exp(log_b - log_max)
     return scaled_a / (scaled_a + scaled_b)
 
 
@@ -315,5 +315,6 @@ def dirichlet(key: Any, alpha: Any, shape: Shape | None = None, dtype: Any = Non
         shp = canonical_shape(shape, "dirichlet")
         check_shape("dirichlet", shp, ashape[:-1])
     log_samples = loggamma(data, cast(alpha, dt), (*shp, ashape[-1]), dt)
-    unnormalized = tnp.exp(log_samples - tnp.max(log_samples, axis=-1, keepdims=True))
-    return unnormalized / tnp.sum(unnormalized, axis=-1, keepdims=True)
+    unnormalized = exp(log_samples - tnp.max(log_samples, axis=-1, keepdims=True))
+    # XLA divides by a broadcast sum as a product with the sum's reciprocal.
+    return unnormalized * (1 / tnp.sum(unnormalized, axis=-1, keepdims=True))
