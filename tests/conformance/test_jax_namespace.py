@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pathlib
 
+import tracegrad.numpy as tnp
 from conformance.peers import jnp
 
-import tracegrad.numpy as tnp
-
-# Name -> where the reason is written (docs/porting_jax.md, "Names of jax.numpy not there").
+# The names left out on purpose; docs/porting_jax.md, "Names of `jax.numpy`", says why.
 OMITTED = {"convolve", "correlate", "frompyfunc"}
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "porting_jax.md"
 
