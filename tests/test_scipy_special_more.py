@@ -220,3 +220,24 @@ def test_shape_derivatives_against_mpmath() -> None:
         want_b = mpmath.diff(lambda t, a=a, x=x: mpmath.betainc(a, t, 0, x, regularized=True), b)
         got = tg.grad(tss.betainc, (0, 1))(a, b, x)
         np.testing.assert_allclose(got, [float(want_a), float(want_b)], rtol=1e-13)
+
+
+def test_new_primitives_batch_and_stage() -> None:
+    a = np.array([[0.5, 2.0, 7.0], [1.5, 3.0, 0.8]])
+    x = np.array([0.3, 2.5, 6.0])
+    cases = [
+        (lambda a, x: tg.grad(lambda v: tss.gammainc(v, x).sum())(a), (a, x), (0, None)),
+        (lambda a, x: tg.grad(lambda v: tss.betainc(v, 2.0, x / 7).sum())(a), (a, x), (0, None)),
+        (lambda a, x: tg.grad(lambda v: tss.betainc(2.0, v, x / 7).sum())(a), (a, x), (0, None)),
+        (lambda s, q: tg.grad(lambda v: tss.zeta(v, q).sum())(s + 1), (a, x), (0, None)),
+        (lambda s, q: tss.zeta(s + 1, q), (a, x), (0, None)),
+        (lambda u, v: tss.exp1(u) + tss.expi(-v) + tss.spence(u), (a, x), (0, None)),
+        (lambda u, v: tss.i0e(u).sum() * tss.i1e(v), (a, x), (1, None)),
+    ]
+    for f, args, in_axes in cases:
+        want = np.stack(
+            [f(*[arg if ax is None else np.take(arg, i, ax) for arg, ax in zip(args, in_axes)])
+             for i in range(args[0].shape[in_axes[0]])]
+        )  # fmt: skip
+        np.testing.assert_allclose(tg.vmap(f, in_axes=in_axes)(*args), want, rtol=1e-14)
+        np.testing.assert_allclose(tg.jit(f)(*args), f(*args), rtol=1e-14)
