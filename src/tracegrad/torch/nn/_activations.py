@@ -154,10 +154,10 @@ def _elu_fn(x: Any, alpha: float, scale: float, input_scale: float) -> Any:
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 ELU_ = Op("EluBackward1", _elu_fn)
-CELU = Op("CeluBackward0", _elu_fn)
+CELU = Op("CeluBackward0", _elu_fn, staged=True)
 CELU_ = Op("CeluBackward1", _elu_fn)
 LEAKY_RELU_ = Op("LeakyReluBackward1", LEAKY_RELU.fn)
-ELU_NAMED = Op("EluBackward0", _elu_fn)
+ELU_NAMED = Op("EluBackward0", _elu_fn, staged=True)
 
 
 def _hardsigmoid_fn(x: Any) -> Any:
