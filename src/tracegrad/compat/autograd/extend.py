@@ -37,16 +37,21 @@ __getattr__ = module_getattr("autograd.extend")
 
 
 def _concrete(x: Any) -> Any:
+    """The value of ``x``; None for a tracer without one (under ``jit``)."""
     if not isinstance(x, Tracer):
         return x
     value = x.to_concrete_value()
-    return np.zeros(x.shape, x.dtype) if value is None else np.asarray(value)
+    return None if value is None else np.asarray(value)
 
 
-def _run_concrete(fun: Fn, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    """``fun`` on the concrete values of ``args`` (zeros of their shape where abstract)."""
+def _run_concrete(fun: Fn, args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, bool]:
+    """``(fun(*values), exact)``: on zeros of their shape where values are abstract."""
+    values = [_concrete(a) for a in args]
+    abstract = [v is None and isinstance(a, Tracer) for v, a in zip(values, args)]
+    values = [np.zeros(a.shape, a.dtype) if z else v for v, a, z in zip(values, args, abstract)]
+    exact = not any(abstract)
     with np.errstate(all="ignore"):
-        return fun(*[_concrete(a) for a in args], **kwargs)
+        return fun(*values, **kwargs), exact
 
 
 def _spec(out: Any) -> Any:
@@ -61,12 +66,17 @@ def _substitute(args: Sequence[Any], at: Sequence[int], values: Sequence[Any]) -
 
 
 def _callback(fun: Fn, args: Sequence[Any], kwargs: dict[str, Any], at: Sequence[int]) -> Fn:
-    """``fun`` as a function of the traced arguments, run on host values by pure_callback."""
-    spec = _spec(_run_concrete(fun, args, kwargs))
+    """``fun`` as a function of the traced arguments, run on host values by pure_callback.
+
+    ``fun`` runs once here for the output's shape; when the arguments' values are known
+    that output is kept for the callback's first call, so eager code runs ``fun`` once."""
+    out, exact = _run_concrete(fun, args, kwargs)
+    spec = _spec(out)
+    kept = [out] if exact else []
 
     def host(*xs: Any) -> Any:
-        out = fun(*_substitute(args, at, xs), **kwargs)
-        return pytree.tree_map(lambda o, s: np.asarray(o, s.dtype), out, spec)
+        result = kept.pop() if kept else fun(*_substitute(args, at, xs), **kwargs)
+        return pytree.tree_map(lambda o, s: np.asarray(o, s.dtype), result, spec)
 
     return lambda *dyn: pure_callback(host, spec, *dyn)
 
@@ -217,6 +227,9 @@ def notrace_primitive(fun: Fn) -> Fn:
         at = [i for i, a in enumerate(args) if isinstance(a, Tracer)]
         if not at:
             return fun(*args, **kwargs)
+        out, exact = _run_concrete(fun, args, kwargs)
+        if exact:
+            return out
         call = _callback(fun, args, kwargs, at)
         return call(*[stop_gradient(args[i]) for i in at])
 
