@@ -53,20 +53,45 @@ def test_scipy_namespace_and_values():
     np.testing.assert_allclose(tga.grad(g(stats))(X), ag.grad(g(astats))(X), rtol=1e-9)
 
 
-def test_signal_convolve():
+SIGNAL_CASES = [
+    ((5,), (3,), None, ((), ())),
+    ((3,), (5,), None, ((), ())),
+    ((4, 6), (2, 3), None, ((), ())),
+    ((2, 1, 6, 5), (1, 3, 3, 2), ([2, 3], [2, 3]), ([1], [0])),  # autograd's convnet layer
+    ((3, 3, 2), (2, 6, 5), ([1, 2], [1, 2]), ((), ())),
+]
+
+
+@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+@pytest.mark.parametrize("shape_a, shape_b, axes, dot_axes", SIGNAL_CASES)
+def test_signal_convolve_matches_autograd(shape_a, shape_b, axes, dot_axes, mode):
     ag = pytest.importorskip("autograd")
+    import autograd.numpy as anp
     import autograd.scipy.signal as asignal
     import tracegrad.compat.autograd.scipy.signal as signal
 
-    A, B = np.arange(12.0).reshape(3, 4), np.array([[1.0, -1.0], [2.0, 0.5]])
-    for mode in ("full", "valid"):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=shape_a), rng.normal(size=shape_b)
+    kw = dict(axes=axes, dot_axes=dot_axes, mode=mode)
+    want = asignal.convolve(A, B, **kw)
+    got = signal.convolve(A, B, **kw)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    f = lambda s: lambda a, b: tnp.sum(tnp.sin(s.convolve(a, b, **kw)))
+    af = lambda a, b: anp.sum(anp.sin(asignal.convolve(a, b, **kw)))
+    for argnum in (0, 1):
         np.testing.assert_allclose(
-            signal.convolve(A, B, mode=mode), asignal.convolve(A, B, mode=mode)
+            tga.grad(f(signal), argnum)(A, B), ag.grad(af, argnum)(A, B), rtol=1e-10, atol=1e-12
         )
-    f = lambda s: lambda a: s.convolve(a, B, mode="valid").sum()
-    np.testing.assert_allclose(tga.grad(f(signal))(A), ag.grad(f(asignal))(A))
-    with pytest.raises(NotImplementedError, match="dot_axes"):
-        signal.convolve(A, B, axes=([0], [0]), dot_axes=([1], [1]))
+
+
+def test_signal_convolve_errors():
+    import tracegrad.compat.autograd.scipy.signal as signal
+
+    with pytest.raises(ValueError, match="larger than the other"):
+        signal.convolve(np.ones((2, 5)), np.ones((3, 3)), mode="valid")
+    with pytest.raises(ValueError, match="Mode"):
+        signal.convolve(np.ones(3), np.ones(2), mode="circular")
 
 
 def quadratic_grad(params, i):
