@@ -36,6 +36,7 @@ INTERNAL_NAMES = frozenset(
         "isbox",
         "getval",
         "primitive_with_deprecation_warnings",
+        "const_graph",
     }
 )
 INTERNAL_MODULES = frozenset(
