@@ -18,6 +18,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.control.remat import checkpoint as _checkpoint
+from tracegrad.core import pytree
 from tracegrad.transforms.jacobians import jacrev
 from tracegrad.transforms.jvp import jvp as _jvp
 from tracegrad.transforms.vjp import vjp as _vjp
@@ -62,10 +63,17 @@ def _check_differentiable(x: Any) -> None:
         )
 
 
+def _zero_dim(g: Any) -> Any:
+    return np.asarray(g) if isinstance(g, np.generic | float | complex) else g
+
+
 def _make_vjp(fun: Fn, x: Any) -> tuple[Fn, Any]:
     if isinstance(x, int | bool | np.integer | np.ndarray):
         _check_differentiable(x)
     ans, f_vjp = _vjp(fun, x)
+    if isinstance(x, tuple | list | dict):
+        # autograd's containers hold 0-d arrays where the value was a scalar
+        return (lambda g: pytree.tree_map(_zero_dim, f_vjp(g)[0])), ans
     return (lambda g: f_vjp(g)[0]), ans
 
 
