@@ -274,3 +274,12 @@ def test_odeint_matches_autograd():
         got = tga.grad(loss(odeint, tnp, tga.tuple), argnum)(y0, t, W, b)
         want = ag.grad(loss(aodeint, anp, ag.tuple), argnum)(y0, t, W, b)
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_fixed_point_second_order_is_close_to_exact():
+    def sqrt(a):
+        step = lambda a: lambda x: x - 0.05 * (x**2 - a)
+        return fixed_points.fixed_point(step, a, 10.0, lambda x, y: tnp.abs(x - y), 1e-8)
+
+    exact = -0.25 * 2.0**-1.5
+    assert abs(float(tga.grad(tga.grad(sqrt))(2.0)) - exact) < 1e-5

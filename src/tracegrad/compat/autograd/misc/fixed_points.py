@@ -2,7 +2,10 @@
 
 Iterates ``x = f(a)(x)`` from ``x0`` until ``distance(x, x_prev) <= tol``; its gradient in
 ``a`` solves the adjoint fixed point ``w = g + vjp_x(w)`` the same way (implicit
-differentiation), as autograd. The iterations run on concrete values (first order, eager).
+differentiation), as autograd. The iterations run on concrete values (not under ``jit``).
+Under grad of grad, the adjoint iteration is differentiated as the loop it ran, where
+autograd solves a second adjoint fixed point: both approximate the exact value to about
+``tol``, not to the same digits.
 
 >>> from tracegrad.compat.autograd import grad
 >>> sqrt = lambda a: fixed_point(lambda a: lambda x: 0.5 * (x + a / x), a, 1.0,
