@@ -93,6 +93,43 @@ print(np.round(grad(objective)(x), 10))
 print(np.round(grad(lambda x: np.sum(grad(objective)(x) ** 2))(x), 8))
 """
 
+SAMPLE_AND_SOLVE = """
+import autograd.numpy as np
+import autograd.numpy.random as npr
+import autograd.scipy.stats.norm as norm
+from autograd import grad, elementwise_grad
+from autograd.builtins import tuple
+from autograd.misc.fixed_points import fixed_point
+from autograd.scipy.integrate import odeint
+
+# Sample: unadjusted Langevin dynamics on a banana-shaped density.
+def log_density(z):
+    x, y = z[:, 0], z[:, 1]
+    return norm.logpdf(x, 0.0, 1.5) + norm.logpdf(y - 0.5 * x ** 2, 0.0, 0.5)
+
+npr.seed(1)
+z = npr.randn(200, 2)
+step = 0.02
+score = elementwise_grad(lambda z: np.sum(log_density(z)))
+for _ in range(150):
+    z = z + step * score(z) + np.sqrt(2 * step) * npr.randn(*z.shape)
+print("mean", np.round(np.mean(z, axis=0), 6), "var", np.round(np.var(z, axis=0), 6))
+
+# Solve: a square root as a fixed point, and a decay rate through an ODE solution.
+def sqrt(a):
+    newton = lambda a: lambda x: 0.5 * (x + a / x)
+    return fixed_point(newton, a, 1.0, lambda x, y: np.abs(x - y), 1e-12)
+
+print("%.10f %.10f" % (sqrt(5.0), grad(sqrt)(5.0)))
+
+def final_value(k):
+    ys = odeint(lambda y, t, k: -k * y, np.array([1.0]), np.array([0.0, 2.0]), tuple((k,)),
+                rtol=1e-10, atol=1e-10)
+    return ys[-1, 0]
+
+print("%.6f %.6f" % (final_value(0.3), grad(final_value)(0.3)))
+"""
+
 INTERNALS = """
 try:
     from autograd.tracer import trace
@@ -121,8 +158,13 @@ def run(script: str, tmp_path: pathlib.Path, *, compat: bool, args: tuple[str, .
 
 @pytest.mark.parametrize(
     "script, args",
-    [(LOGISTIC_ADAM, ()), (MIXTURE_SCIPY, ("3",)), (PRIMITIVE_NUMPY_ONLY, ())],
-    ids=["logistic_adam", "mixture_scipy", "primitive_numpy_only"],
+    [
+        (LOGISTIC_ADAM, ()),
+        (MIXTURE_SCIPY, ("3",)),
+        (PRIMITIVE_NUMPY_ONLY, ()),
+        (SAMPLE_AND_SOLVE, ()),
+    ],
+    ids=["logistic_adam", "mixture_scipy", "primitive_numpy_only", "sample_and_solve"],
 )
 def test_script_prints_what_autograd_prints(script, args, tmp_path):
     pytest.importorskip("autograd")
