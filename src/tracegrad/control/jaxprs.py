@@ -25,8 +25,8 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import float0, result_type
+from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_element_type
-from tracegrad.transforms.jit import hoist_tracer_consts
 from tracegrad.transforms.jvp import jvp_flat
 from tracegrad.transforms.vmap import BatchTrace, BatchTracer
 

@@ -21,9 +21,9 @@ from tracegrad.core import (
     pytree,
     trace_to_jaxpr,
 )
+from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.transforms.jit import (
     batch_jaxpr,
-    hoist_tracer_consts,
     jvp_jaxpr,
     transpose_jaxpr,
 )

@@ -14,11 +14,9 @@ import numpy as np
 from tracegrad.backend import Program, compile_program, optimize, own_results
 from tracegrad.core import (
     ClosedJaxpr,
-    Jaxpr,
     Primitive,
     ShapedArray,
     StagingTrace,
-    Tracer,
     UndefinedPrimal,
     Zero,
     eval_jaxpr,
@@ -31,7 +29,7 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
-from tracegrad.core.staging import arg_origins
+from tracegrad.core.staging import arg_origins, hoist_tracer_consts
 from tracegrad.transforms.jvp import as_value, jvp_flat
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass
@@ -187,20 +185,6 @@ jit_p.def_partial_eval(_jit_partial_eval)
 
 
 # ---- the user-facing wrapper --------------------------------------------------------------
-
-
-def hoist_tracer_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list[Any]]:
-    """Turn constants that are tracers (values closed over from an enclosing transformation)
-    into leading inputs, so that the enclosing trace sees them as operands."""
-    flags = [isinstance(c, Tracer) for c in closed.consts]
-    if not any(flags):
-        return closed, []
-    j = closed.jaxpr
-    hoisted = [v for v, f in zip(j.constvars, flags, strict=True) if f]
-    kept = [v for v, f in zip(j.constvars, flags, strict=True) if not f]
-    jaxpr = Jaxpr(tuple(kept), (*hoisted, *j.invars), j.outvars, j.eqns)
-    consts = tuple(c for c, f in zip(closed.consts, flags, strict=True) if not f)
-    return ClosedJaxpr(jaxpr, consts), [c for c, f in zip(closed.consts, flags, strict=True) if f]
 
 
 @dataclass(frozen=True)
