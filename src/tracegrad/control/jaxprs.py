@@ -22,6 +22,7 @@ from tracegrad.core import (
     new_trace,
     per_jaxpr,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import float0, result_type
@@ -254,10 +255,6 @@ def zeros(aval: ShapedArray) -> Any:
     broadcast, not a constant the size of the array."""
     z = np.zeros((), aval.dtype)
     return z if not aval.shape else broadcast_in_dim(z, aval.shape, ())
-
-
-def tangent_aval(aval: ShapedArray) -> ShapedArray:
-    return Zero.like_primal(aval).aval
 
 
 # ---- jaxpr transformations ----------------------------------------------------------------

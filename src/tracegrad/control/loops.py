@@ -25,7 +25,6 @@ from tracegrad.control.jaxprs import (
     promote_weak_carry,
     prune,
     stage,
-    tangent_aval,
     types_match,
 )
 from tracegrad.control.scan import scan
@@ -39,6 +38,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled

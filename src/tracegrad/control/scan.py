@@ -24,7 +24,6 @@ from tracegrad.control.jaxprs import (
     promote_weak_carry,
     prune,
     stage,
-    tangent_aval,
     types_match,
     zeros,
 )
@@ -45,6 +44,7 @@ from tracegrad.core import (
     per_jaxpr,
     pytree,
     run_in_trace,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled

@@ -26,6 +26,7 @@ from tracegrad.core import (
     is_undefined_primal,
     per_jaxpr,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
@@ -81,13 +82,9 @@ def jvp_jaxpr(
         out_nonzeros.append(nz_out)
         return [*outs, *(t for t in t_outs if type(t) is not Zero)]
 
-    t_avals = [tangent_aval_of(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
+    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
     jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
     return jvp_closed, out_nonzeros[0]
-
-
-def tangent_aval_of(aval: ShapedArray) -> ShapedArray:
-    return Zero.like_primal(aval).aval
 
 
 def _jit_jvp(
@@ -115,7 +112,7 @@ def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJ
     """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
     in_avals = closed.in_avals
     res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
-    ct_avals = [tangent_aval_of(a) for a in closed.out_avals]
+    ct_avals = [tangent_aval(a) for a in closed.out_avals]
 
     def fun(*args: Any) -> list[Any]:
         res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])

@@ -7,7 +7,6 @@ from typing import Any
 
 from tracegrad.core import (
     ClosedJaxpr,
-    ShapedArray,
     StagingTrace,
     Zero,
     current_trace,
@@ -16,14 +15,10 @@ from tracegrad.core import (
     instantiate,
     new_trace,
     pytree,
+    tangent_aval,
 )
-from tracegrad.core.dtypes import float0, tangent_dtype
+from tracegrad.core.dtypes import float0
 from tracegrad.transforms.jvp import JVPTrace, as_value, instantiate_tangent
-
-
-def tangent_aval(primal: Any) -> ShapedArray:
-    aval = get_aval(primal)
-    return ShapedArray(aval.shape, tangent_dtype(aval.dtype))
 
 
 def linearize_flat(
@@ -42,7 +37,7 @@ def linearize_flat(
     with new_trace(StagingTrace(parent, forward_known=True)) as pe:
         tangents: list[Any] = []
         for p in primals:
-            aval = tangent_aval(p)
+            aval = tangent_aval(get_aval(p))
             tangents.append(Zero(aval) if aval.dtype == float0 else pe.new_arg(aval))
         with new_trace(JVPTrace(pe)) as jvp_trace:
             outs = fun(*[jvp_trace.pack(p, t) for p, t in zip(primals, tangents, strict=True)])
@@ -71,7 +66,7 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
         return out_leaves
 
     outs, linear, _ = linearize_flat(flat_fun, leaves)
-    in_avals = [tangent_aval(x) for x in leaves]
+    in_avals = [tangent_aval(get_aval(x)) for x in leaves]
 
     def f_jvp(*tangents: Any) -> Any:
         t_leaves, t_tree = pytree.tree_flatten(tangents)
