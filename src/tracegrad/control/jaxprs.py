@@ -15,20 +15,17 @@ from tracegrad.core import (
     Jaxpr,
     ShapedArray,
     Var,
-    Zero,
     current_trace,
     eval_jaxpr,
     get_aval,
     new_trace,
     per_jaxpr,
     pytree,
-    tangent_aval,
     trace_to_jaxpr,
 )
-from tracegrad.core.dtypes import float0, result_type
+from tracegrad.core.dtypes import result_type
 from tracegrad.core.staging import hoist_tracer_consts
-from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_element_type
-from tracegrad.transforms.jvp import jvp_flat
+from tracegrad.ops.structural import bdim_at_front, convert_element_type
 from tracegrad.transforms.vmap import BatchTrace, BatchTracer
 
 # ---- running inner jaxprs -----------------------------------------------------------------
@@ -250,50 +247,7 @@ def interleave_order(first: Sequence[int], second: Sequence[int]) -> list[int]:
     return order
 
 
-def zeros(aval: ShapedArray) -> Any:
-    """An array of zeros of ``aval``, built with ``bind`` so that staging records one
-    broadcast, not a constant the size of the array."""
-    z = np.zeros((), aval.dtype)
-    return z if not aval.shape else broadcast_in_dim(z, aval.shape, ())
-
-
 # ---- jaxpr transformations ----------------------------------------------------------------
-
-
-@per_jaxpr
-def jvp_jaxpr(
-    closed: ClosedJaxpr, nonzeros: tuple[bool, ...], instantiate: tuple[bool, ...]
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """The jvp of ``closed`` as a jaxpr of ``(primals, nonzero tangents)`` giving
-    ``(outputs, nonzero output tangents)``.
-
-    Output tangents flagged in ``instantiate`` are always produced (zeros where the
-    derivative is symbolically zero) unless their dtype has no tangent space.
-    """
-    in_avals = closed.in_avals
-    n = len(in_avals)
-    out_nonzeros: list[tuple[bool, ...]] = []
-
-    def fun(*args: Any) -> list[Any]:
-        primals, it = list(args[:n]), iter(args[n:])
-        tangents = [
-            next(it) if nz else Zero.like_primal(a)
-            for nz, a in zip(nonzeros, in_avals, strict=True)
-        ]
-        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
-        kept, flags = [], []
-        for o, t, inst in zip(outs, t_outs, instantiate, strict=True):
-            aval = tangent_aval(get_aval(o))
-            nz = type(t) is not Zero or (inst and aval.dtype != float0)
-            flags.append(nz)
-            if nz:
-                kept.append(zeros(aval) if type(t) is Zero else t)
-        out_nonzeros.append(tuple(flags))
-        return [*outs, *kept]
-
-    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
-    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
-    return jvp_closed, out_nonzeros[0]
 
 
 def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:

@@ -19,7 +19,6 @@ from tracegrad.control.jaxprs import (
     compiled,
     flatten_args,
     interleave_order,
-    jvp_jaxpr,
     moved_to_front,
     permute,
     promote_weak_carry,
@@ -46,6 +45,7 @@ from tracegrad.ops.elementwise import add
 from tracegrad.ops.elementwise_select import lt, select_n
 from tracegrad.ops.reductions import reduce_or
 from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
+from tracegrad.transforms.jvp import jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 Staged = tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef]

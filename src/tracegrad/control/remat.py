@@ -24,10 +24,9 @@ from tracegrad.core import (
 from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.transforms.jit import (
     batch_jaxpr,
-    jvp_jaxpr,
     transpose_jaxpr,
 )
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
@@ -37,7 +36,7 @@ def _jvp(
     primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[Any]]:
     nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
+    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros, (False,) * len(jaxpr.out_avals))
     outs = checkpoint_p.bind(
         *primals, *(t for t in tangents if type(t) is not Zero), jaxpr=jvp_closed, name=name
     )

@@ -18,14 +18,12 @@ from tracegrad.control.jaxprs import (
     compiled,
     flatten_args,
     interleave_order,
-    jvp_jaxpr,
     moved_to_front,
     permute,
     promote_weak_carry,
     prune,
     stage,
     types_match,
-    zeros,
 )
 from tracegrad.core import (
     ClosedJaxpr,
@@ -49,6 +47,7 @@ from tracegrad.core import (
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.ops.structural import add_any, moveaxis
+from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 

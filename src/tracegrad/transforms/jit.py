@@ -31,7 +31,7 @@ from tracegrad.core import (
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.core.staging import arg_origins, hoist_tracer_consts
-from tracegrad.transforms.jvp import as_value, jvp_flat
+from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass
 from tracegrad.transforms.vmap import vmap
@@ -62,36 +62,11 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
     return jaxpr.out_avals
 
 
-@per_jaxpr
-def jvp_jaxpr(
-    closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """A jaxpr of (primals, nonzero tangents) giving (outputs, nonzero output tangents)."""
-    in_avals = closed.in_avals
-    n = len(in_avals)
-    out_nonzeros: list[tuple[bool, ...]] = []
-
-    def fun(*args: Any) -> list[Any]:
-        primals, it = list(args[:n]), iter(args[n:])
-        tangents = [
-            next(it) if nz else Zero.like_primal(a)
-            for nz, a in zip(nonzeros, in_avals, strict=True)
-        ]
-        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
-        nz_out = tuple(type(t) is not Zero for t in t_outs)
-        out_nonzeros.append(nz_out)
-        return [*outs, *(t for t in t_outs if type(t) is not Zero)]
-
-    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
-    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
-    return jvp_closed, out_nonzeros[0]
-
-
 def _jit_jvp(
     primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[Any]]:
     nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
+    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros, (False,) * len(jaxpr.out_avals))
     outs = jit_p.bind(
         *primals,
         *(t for t in tangents if type(t) is not Zero),
