@@ -24,10 +24,10 @@ from tracegrad.core import (
 from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.transforms.jit import (
     batch_jaxpr,
-    transpose_jaxpr,
 )
 from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.transpose import transpose_jaxpr
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
 

@@ -17,7 +17,6 @@ from tracegrad.core import (
     Primitive,
     ShapedArray,
     StagingTrace,
-    UndefinedPrimal,
     Zero,
     eval_jaxpr,
     get_aval,
@@ -26,14 +25,13 @@ from tracegrad.core import (
     is_undefined_primal,
     per_jaxpr,
     pytree,
-    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.core.staging import arg_origins, hoist_tracer_consts
 from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
-from tracegrad.transforms.transpose import backward_pass
+from tracegrad.transforms.transpose import transpose_jaxpr
 from tracegrad.transforms.vmap import vmap
 
 # ---- the primitive ------------------------------------------------------------------------
@@ -80,24 +78,6 @@ def _jit_jvp(
         for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
     ]
     return list(outs[:n]), t_outs
-
-
-@per_jaxpr
-def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
-    """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
-    in_avals = closed.in_avals
-    res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
-    ct_avals = [tangent_aval(a) for a in closed.out_avals]
-
-    def fun(*args: Any) -> list[Any]:
-        res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])
-        full = [
-            UndefinedPrimal(a) if u else next(res) for a, u in zip(in_avals, undefined, strict=True)
-        ]
-        outs = backward_pass(closed.jaxpr, closed.consts, full, cts)
-        return [instantiate(o) for o, u in zip(outs, undefined, strict=True) if u]
-
-    return trace_to_jaxpr(fun, [*res_avals, *ct_avals])
 
 
 def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:

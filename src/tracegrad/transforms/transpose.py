@@ -16,8 +16,11 @@ from tracegrad.core import (
     Var,
     Zero,
     get_aval,
+    instantiate,
     is_python_scalar,
+    per_jaxpr,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import float0, result_type
@@ -95,6 +98,24 @@ def backward_pass(
                 ct_env[a] = ct if prev is None else add_any(prev, ct)
 
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]
+
+
+@per_jaxpr
+def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
+    """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
+    in_avals = closed.in_avals
+    res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
+    ct_avals = [tangent_aval(a) for a in closed.out_avals]
+
+    def fun(*args: Any) -> list[Any]:
+        res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])
+        full = [
+            UndefinedPrimal(a) if u else next(res) for a, u in zip(in_avals, undefined, strict=True)
+        ]
+        outs = backward_pass(closed.jaxpr, closed.consts, full, cts)
+        return [instantiate(o) for o, u in zip(outs, undefined, strict=True) if u]
+
+    return trace_to_jaxpr(fun, [*res_avals, *ct_avals])
 
 
 def fit_to_aval(x: Any, want: ShapedArray) -> Any | None:
