@@ -13,7 +13,6 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     compiled,
     flatten_args,
     join_hoisted,
@@ -44,6 +43,7 @@ from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_el
 from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.vmap import batch_jaxpr
 
 INDEX_DTYPE = np.dtype(np.int32)
 

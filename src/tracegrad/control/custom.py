@@ -17,7 +17,6 @@ from tracegrad.core import (
     Primitive,
     ShapedArray,
     Zero,
-    eval_jaxpr,
     get_aval,
     instantiate,
     pytree,
@@ -25,7 +24,7 @@ from tracegrad.core import (
 )
 from tracegrad.ops.structural import broadcast_in_dim, moveaxis
 from tracegrad.transforms.jvp import as_value
-from tracegrad.transforms.vmap import vmap
+from tracegrad.transforms.vmap import batch_jaxpr, vmap
 
 FlatFn = Callable[..., Any]
 
@@ -54,13 +53,6 @@ def _batch_setup(
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
     moved = [x if d is None else moveaxis(x, d, 0) for x, d in zip(args, dims, strict=True)]
     return moved, tuple(None if d is None else 0 for d in dims), size
-
-
-def _batched_jaxpr(
-    closed: ClosedJaxpr, in_axes: tuple[int | None, ...], size: int, args: Sequence[Any]
-) -> ClosedJaxpr:
-    body = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=in_axes, axis_size=size)
-    return trace_to_jaxpr(lambda *xs: body(*xs), [get_aval(x) for x in args])
 
 
 # ---- custom_jvp ---------------------------------------------------------------------------
@@ -102,7 +94,7 @@ def _custom_jvp_batch(
 
     outs = custom_jvp_call_p.bind(
         *moved,
-        call_jaxpr=_batched_jaxpr(call_jaxpr, in_axes, size, moved),
+        call_jaxpr=batch_jaxpr(call_jaxpr, in_axes, size, (True,) * len(call_jaxpr.out_avals))[0],
         jvp=batched_jvp,
         name=name,
     )
@@ -255,7 +247,7 @@ def _custom_vjp_batch(
 
         return list(vmap(one, axis_size=size)(*residuals, *cts))
 
-    batched = _batched_jaxpr(call_jaxpr, in_axes, size, moved)
+    batched, _ = batch_jaxpr(call_jaxpr, in_axes, size, (True,) * len(call_jaxpr.out_avals))
     outs = custom_vjp_call_p.bind(
         *moved, call_jaxpr=batched, fwd=batched_fwd, bwd=batched_bwd, name=name
     )

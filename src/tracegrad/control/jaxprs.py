@@ -15,10 +15,7 @@ from tracegrad.core import (
     Jaxpr,
     ShapedArray,
     Var,
-    current_trace,
-    eval_jaxpr,
     get_aval,
-    new_trace,
     per_jaxpr,
     pytree,
     trace_to_jaxpr,
@@ -26,7 +23,6 @@ from tracegrad.core import (
 from tracegrad.core.dtypes import result_type
 from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.ops.structural import bdim_at_front, convert_element_type
-from tracegrad.transforms.vmap import BatchTrace, BatchTracer
 
 # ---- running inner jaxprs -----------------------------------------------------------------
 
@@ -248,44 +244,6 @@ def interleave_order(first: Sequence[int], second: Sequence[int]) -> list[int]:
 
 
 # ---- jaxpr transformations ----------------------------------------------------------------
-
-
-def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:
-    if dim is None:
-        return aval
-    shape = list(aval.shape)
-    shape.insert(dim, size)
-    return aval.update(shape=tuple(shape))
-
-
-@per_jaxpr
-def batch_jaxpr(
-    closed: ClosedJaxpr,
-    dims: tuple[int | None, ...],
-    size: int,
-    instantiate: tuple[bool, ...],
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """``closed`` vectorized over inputs batched along ``dims`` (None: not batched).
-
-    Batched outputs come out batched along axis 0; an unbatched output stays unbatched
-    unless flagged in ``instantiate``. Returns the jaxpr and which outputs are batched.
-    """
-    out_batched: list[tuple[bool, ...]] = []
-
-    def fun(*xs: Any) -> list[Any]:
-        with new_trace(BatchTrace(current_trace(), size)) as trace:
-            tracers = [BatchTracer(trace, x, d) for x, d in zip(xs, dims, strict=True)]
-            pairs = [trace.unpack(o) for o in eval_jaxpr(closed, *tracers)]
-        outs, flags = [], []
-        for (v, d), inst in zip(pairs, instantiate, strict=True):
-            batched = d is not None or inst
-            outs.append(bdim_at_front(v, d, size) if batched else v)
-            flags.append(batched)
-        out_batched.append(tuple(flags))
-        return outs
-
-    avals = [batched_aval(a, d, size) for a, d in zip(closed.in_avals, dims, strict=True)]
-    return trace_to_jaxpr(fun, avals), out_batched[0]
 
 
 def axis_size_of(args: Sequence[Any], dims: Sequence[int | None]) -> int:

@@ -14,7 +14,6 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     check_carry,
     compiled,
     flatten_args,
@@ -47,6 +46,7 @@ from tracegrad.ops.reductions import reduce_or
 from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
 from tracegrad.transforms.jvp import jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.vmap import batch_jaxpr
 
 Staged = tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef]
 

@@ -22,12 +22,10 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.core.staging import hoist_tracer_consts
-from tracegrad.transforms.jit import (
-    batch_jaxpr,
-)
 from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import transpose_jaxpr
+from tracegrad.transforms.vmap import batch_jaxpr
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
 
@@ -63,7 +61,8 @@ def _batch(
     args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[int]]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    outs = checkpoint_p.bind(*args, jaxpr=batch_jaxpr(jaxpr, tuple(dims), size), name=name)
+    batched, _ = batch_jaxpr(jaxpr, tuple(dims), size, (True,) * len(jaxpr.out_avals))
+    outs = checkpoint_p.bind(*args, jaxpr=batched, name=name)
     return list(outs), [0] * len(outs)
 
 

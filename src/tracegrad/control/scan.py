@@ -13,7 +13,6 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     check_carry,
     compiled,
     flatten_args,
@@ -50,6 +49,7 @@ from tracegrad.ops.structural import add_any, moveaxis
 from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.vmap import batch_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
 # Operands: (*consts, *init, *xs), each x stacked along a leading axis of size `length`. The

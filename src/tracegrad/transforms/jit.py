@@ -23,7 +23,6 @@ from tracegrad.core import (
     instantiate,
     is_eager,
     is_undefined_primal,
-    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
@@ -32,7 +31,7 @@ from tracegrad.core.staging import arg_origins, hoist_tracer_consts
 from tracegrad.transforms.jvp import as_value, jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import transpose_jaxpr
-from tracegrad.transforms.vmap import vmap
+from tracegrad.transforms.vmap import batch_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
 
@@ -89,26 +88,11 @@ def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str
     return [next(outs) if u else None for u in undefined]
 
 
-@per_jaxpr
-def batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
-    """A jaxpr of the batched inputs giving outputs batched along axis 0."""
-    avals = []
-    for a, d in zip(closed.in_avals, dims, strict=True):
-        if d is None:
-            avals.append(a)
-        else:
-            shape = list(a.shape)
-            shape.insert(d, axis_size)
-            avals.append(a.update(shape=tuple(shape)))
-    batched = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=dims, axis_size=axis_size)
-    return trace_to_jaxpr(lambda *xs: batched(*xs), avals)
-
-
 def _jit_batch(
     args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
 ) -> tuple[list[Any], list[int]]:
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    batched = batch_jaxpr(jaxpr, tuple(dims), size)
+    batched, _ = batch_jaxpr(jaxpr, tuple(dims), size, (True,) * len(jaxpr.out_avals))
     outs = jit_p.bind(*args, jaxpr=batched, name=name)
     return list(outs), [0] * len(outs)
 
