@@ -17,21 +17,17 @@ from tracegrad.core import (
     Primitive,
     ShapedArray,
     StagingTrace,
-    Zero,
     eval_jaxpr,
     get_aval,
-    instantiate,
     is_eager,
-    is_undefined_primal,
     pytree,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.core.staging import arg_origins, hoist_tracer_consts
-from tracegrad.transforms.jvp import as_value, jvp_jaxpr
+from tracegrad.transforms.call import def_call_rules
+from tracegrad.transforms.jvp import as_value
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
-from tracegrad.transforms.transpose import transpose_jaxpr
-from tracegrad.transforms.vmap import batch_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
 
@@ -59,44 +55,6 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
     return jaxpr.out_avals
 
 
-def _jit_jvp(
-    primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[Any]]:
-    nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros, (False,) * len(jaxpr.out_avals))
-    outs = jit_p.bind(
-        *primals,
-        *(t for t in tangents if type(t) is not Zero),
-        jaxpr=jvp_closed,
-        name=f"jvp({name})",
-    )
-    n = len(jaxpr.out_avals)
-    it = iter(outs[n:])
-    t_outs = [
-        next(it) if nz else Zero.like_primal(a)
-        for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
-    ]
-    return list(outs[:n]), t_outs
-
-
-def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
-    undefined = tuple(is_undefined_primal(x) for x in args)
-    transposed = transpose_jaxpr(jaxpr, undefined)
-    cts_in = [instantiate(ct) for ct in cts]
-    res = [x for x in args if not is_undefined_primal(x)]
-    outs = iter(jit_p.bind(*res, *cts_in, jaxpr=transposed, name=f"transpose({name})"))
-    return [next(outs) if u else None for u in undefined]
-
-
-def _jit_batch(
-    args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[int]]:
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    batched, _ = batch_jaxpr(jaxpr, tuple(dims), size, (True,) * len(jaxpr.out_avals))
-    outs = jit_p.bind(*args, jaxpr=batched, name=name)
-    return list(outs), [0] * len(outs)
-
-
 def _jit_partial_eval(
     trace: StagingTrace, args: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
 ) -> list[Any]:
@@ -114,9 +72,7 @@ def _jit_partial_eval(
 
 jit_p.def_impl(_jit_impl)
 jit_p.def_abstract_eval(_jit_abstract_eval)
-jit_p.def_jvp(_jit_jvp)
-jit_p.def_transpose(_jit_transpose)
-jit_p.def_batch(_jit_batch)
+def_call_rules(jit_p, tag_names=True)
 jit_p.def_partial_eval(_jit_partial_eval)
 
 
