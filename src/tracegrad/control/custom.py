@@ -23,7 +23,7 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.ops.structural import broadcast_in_dim, moveaxis
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.jvp import FlatFun, as_value
 from tracegrad.transforms.vmap import batch_jaxpr, vmap
 
 FlatFn = Callable[..., Any]
@@ -35,15 +35,10 @@ def _stage(
     """Stage ``fun(*args)``; returns the jaxpr, the flat inputs and both tree structures."""
     leaves, in_tree = pytree.tree_flatten(tuple(args))
     leaves = [as_value(x) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat(*xs: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, xs)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat = FlatFun(fun, in_tree, False, "custom")
     closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
-    return closed, leaves, in_tree, out_tree[0]
+    assert flat.out_tree is not None
+    return closed, leaves, in_tree, flat.out_tree
 
 
 def _batch_setup(

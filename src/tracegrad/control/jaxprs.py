@@ -23,6 +23,7 @@ from tracegrad.core import (
 from tracegrad.core.dtypes import result_type
 from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.ops.structural import bdim_at_front, convert_element_type
+from tracegrad.transforms.jvp import FlatFun
 
 # ---- running inner jaxprs -----------------------------------------------------------------
 
@@ -81,17 +82,11 @@ def stage(
     transformation (they become the jaxpr's leading inputs, so the enclosing trace sees
     them as operands), and the tree structure of the output.
     """
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat(*xs: Any) -> list[Any]:
-        out = fun(*pytree.tree_unflatten(in_tree, xs))
-        leaves, tree = pytree.tree_flatten(out)
-        out_tree.append(tree)
-        return leaves
-
+    flat = FlatFun(fun, in_tree, False, "stage")
     closed = trace_to_jaxpr(flat, list(in_avals))
     closed, hoisted = hoist_tracer_consts(closed)
-    return closed, hoisted, out_tree[0]
+    assert flat.out_tree is not None
+    return closed, hoisted, flat.out_tree
 
 
 def join_hoisted(

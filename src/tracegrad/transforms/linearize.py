@@ -18,7 +18,7 @@ from tracegrad.core import (
     tangent_aval,
 )
 from tracegrad.core.dtypes import float0
-from tracegrad.transforms.jvp import JVPTrace, as_value, instantiate_tangent
+from tracegrad.transforms.jvp import FlatFun, JVPTrace, as_value, instantiate_tangent
 
 
 def linearize_flat(
@@ -58,14 +58,10 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
     """
     leaves, in_tree = pytree.tree_flatten(primals)
     leaves = [as_value(x) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, args)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat_fun = FlatFun(fun, in_tree, False, "linearize")
     outs, linear, _ = linearize_flat(flat_fun, leaves)
+    out_tree = flat_fun.out_tree
+    assert out_tree is not None
     in_avals = [tangent_aval(get_aval(x)) for x in leaves]
 
     def f_jvp(*tangents: Any) -> Any:
@@ -86,6 +82,6 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
             if aval.dtype != float0:
                 args.append(t)
         t_outs = eval_jaxpr(linear, *args)
-        return pytree.tree_unflatten(out_tree[0], [instantiate_tangent(t) for t in t_outs])
+        return pytree.tree_unflatten(out_tree, [instantiate_tangent(t) for t in t_outs])
 
-    return pytree.tree_unflatten(out_tree[0], outs), f_jvp
+    return pytree.tree_unflatten(out_tree, outs), f_jvp

@@ -25,7 +25,7 @@ from tracegrad.core import (
 )
 from tracegrad.core.dtypes import float0, result_type
 from tracegrad.ops.structural import add_any, convert_element_type
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.jvp import FlatFun, as_value
 
 
 def backward_pass(
@@ -163,22 +163,17 @@ def linear_transpose(fun: Callable[..., Any], *primals: Any) -> Callable[..., An
     """
     leaves, in_tree = pytree.tree_flatten(primals)
     in_avals = [get_aval(as_value(x)) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, args)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat_fun = FlatFun(fun, in_tree, False, "linear_transpose")
     closed: ClosedJaxpr = trace_to_jaxpr(flat_fun, in_avals)
+    out_tree = flat_fun.out_tree
 
     def transposed(*cts: Any) -> Any:
         ct_tree_in = cts[0] if len(cts) == 1 else cts
         ct_leaves, ct_tree = pytree.tree_flatten(ct_tree_in)
-        if ct_tree != out_tree[0]:
+        if ct_tree != out_tree:
             raise TypeError(
                 f"cotangent tree structure {ct_tree} does not match the function's output "
-                f"structure {out_tree[0]}."
+                f"structure {out_tree}."
             )
         ct_leaves = [as_value(c) for c in ct_leaves]
         for c, aval in zip(ct_leaves, closed.out_avals, strict=True):
