@@ -59,3 +59,43 @@ def test_import_layering() -> None:
                 violations.append(f"{module} imports {imported}, a higher layer")
     assert not violations, "\n".join(violations)
     assert len(list(SRC.rglob("*.py"))) > 10
+
+
+# Each jaxpr-to-jaxpr transformation has one home (issue 14).
+HOMES = {
+    "jvp_jaxpr": "tracegrad.transforms.jvp",
+    "batch_jaxpr": "tracegrad.transforms.vmap",
+    "transpose_jaxpr": "tracegrad.transforms.transpose",
+    "hoist_tracer_consts": "tracegrad.core.staging",
+    "tangent_aval": "tracegrad.core.zeros",
+    "def_call_rules": "tracegrad.transforms.call",
+}
+
+
+def module_name(path: pathlib.Path) -> str:
+    return ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+
+
+def test_each_jaxpr_transformation_has_one_home() -> None:
+    found: dict[str, list[str]] = {name: [] for name in HOMES}
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in found:
+                found[node.name].append(module_name(path))
+    assert found == {name: [home] for name, home in HOMES.items()}
+
+
+def test_control_does_not_use_jit_as_a_toolbox() -> None:
+    offenders = []
+    for path in (SRC / "control").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "tracegrad.transforms":
+                names = [alias.name for alias in node.names]
+                if "jit" in names:
+                    offenders.append(f"{module_name(path)} imports tracegrad.transforms.jit")
+        offenders += [
+            f"{module_name(path)} imports {m}"
+            for m in imports_of(path)
+            if m == "tracegrad.transforms.jit" or m.startswith("tracegrad.transforms.jit.")
+        ]
+    assert not offenders, "\n".join(offenders)

@@ -13,16 +13,13 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     compiled,
     flatten_args,
     join_hoisted,
     join_weak,
-    jvp_jaxpr,
     prune,
     stage,
     types_match,
-    zeros,
 )
 from tracegrad.core import (
     ClosedJaxpr,
@@ -43,8 +40,10 @@ from tracegrad.ops.elementwise import max as max_
 from tracegrad.ops.elementwise import min as min_
 from tracegrad.ops.elementwise_select import ne, select_n
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_element_type
+from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.vmap import batch_jaxpr
 
 INDEX_DTYPE = np.dtype(np.int32)
 

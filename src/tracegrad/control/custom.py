@@ -17,15 +17,14 @@ from tracegrad.core import (
     Primitive,
     ShapedArray,
     Zero,
-    eval_jaxpr,
     get_aval,
     instantiate,
     pytree,
     trace_to_jaxpr,
 )
 from tracegrad.ops.structural import broadcast_in_dim, moveaxis
-from tracegrad.transforms.jvp import as_value
-from tracegrad.transforms.vmap import vmap
+from tracegrad.transforms.jvp import FlatFun, as_value
+from tracegrad.transforms.vmap import batch_jaxpr, vmap
 
 FlatFn = Callable[..., Any]
 
@@ -36,15 +35,10 @@ def _stage(
     """Stage ``fun(*args)``; returns the jaxpr, the flat inputs and both tree structures."""
     leaves, in_tree = pytree.tree_flatten(tuple(args))
     leaves = [as_value(x) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat(*xs: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, xs)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat = FlatFun(fun, in_tree, False, "custom")
     closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
-    return closed, leaves, in_tree, out_tree[0]
+    assert flat.out_tree is not None
+    return closed, leaves, in_tree, flat.out_tree
 
 
 def _batch_setup(
@@ -54,13 +48,6 @@ def _batch_setup(
     size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
     moved = [x if d is None else moveaxis(x, d, 0) for x, d in zip(args, dims, strict=True)]
     return moved, tuple(None if d is None else 0 for d in dims), size
-
-
-def _batched_jaxpr(
-    closed: ClosedJaxpr, in_axes: tuple[int | None, ...], size: int, args: Sequence[Any]
-) -> ClosedJaxpr:
-    body = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=in_axes, axis_size=size)
-    return trace_to_jaxpr(lambda *xs: body(*xs), [get_aval(x) for x in args])
 
 
 # ---- custom_jvp ---------------------------------------------------------------------------
@@ -102,7 +89,7 @@ def _custom_jvp_batch(
 
     outs = custom_jvp_call_p.bind(
         *moved,
-        call_jaxpr=_batched_jaxpr(call_jaxpr, in_axes, size, moved),
+        call_jaxpr=batch_jaxpr(call_jaxpr, in_axes, size, (True,) * len(call_jaxpr.out_avals))[0],
         jvp=batched_jvp,
         name=name,
     )
@@ -255,7 +242,7 @@ def _custom_vjp_batch(
 
         return list(vmap(one, axis_size=size)(*residuals, *cts))
 
-    batched = _batched_jaxpr(call_jaxpr, in_axes, size, moved)
+    batched, _ = batch_jaxpr(call_jaxpr, in_axes, size, (True,) * len(call_jaxpr.out_avals))
     outs = custom_vjp_call_p.bind(
         *moved, call_jaxpr=batched, fwd=batched_fwd, bwd=batched_bwd, name=name
     )

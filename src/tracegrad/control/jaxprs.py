@@ -15,20 +15,15 @@ from tracegrad.core import (
     Jaxpr,
     ShapedArray,
     Var,
-    Zero,
-    current_trace,
-    eval_jaxpr,
     get_aval,
-    new_trace,
     per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
-from tracegrad.core.dtypes import float0, result_type
-from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_element_type
-from tracegrad.transforms.jit import hoist_tracer_consts
-from tracegrad.transforms.jvp import jvp_flat
-from tracegrad.transforms.vmap import BatchTrace, BatchTracer
+from tracegrad.core.dtypes import result_type
+from tracegrad.core.staging import hoist_tracer_consts
+from tracegrad.ops.structural import bdim_at_front, convert_element_type
+from tracegrad.transforms.jvp import FlatFun
 
 # ---- running inner jaxprs -----------------------------------------------------------------
 
@@ -87,17 +82,11 @@ def stage(
     transformation (they become the jaxpr's leading inputs, so the enclosing trace sees
     them as operands), and the tree structure of the output.
     """
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat(*xs: Any) -> list[Any]:
-        out = fun(*pytree.tree_unflatten(in_tree, xs))
-        leaves, tree = pytree.tree_flatten(out)
-        out_tree.append(tree)
-        return leaves
-
+    flat = FlatFun(fun, in_tree, False, "stage")
     closed = trace_to_jaxpr(flat, list(in_avals))
     closed, hoisted = hoist_tracer_consts(closed)
-    return closed, hoisted, out_tree[0]
+    assert flat.out_tree is not None
+    return closed, hoisted, flat.out_tree
 
 
 def join_hoisted(
@@ -249,92 +238,7 @@ def interleave_order(first: Sequence[int], second: Sequence[int]) -> list[int]:
     return order
 
 
-def zeros(aval: ShapedArray) -> Any:
-    """An array of zeros of ``aval``, built with ``bind`` so that staging records one
-    broadcast, not a constant the size of the array."""
-    z = np.zeros((), aval.dtype)
-    return z if not aval.shape else broadcast_in_dim(z, aval.shape, ())
-
-
-def tangent_aval(aval: ShapedArray) -> ShapedArray:
-    return Zero.like_primal(aval).aval
-
-
 # ---- jaxpr transformations ----------------------------------------------------------------
-
-
-@per_jaxpr
-def jvp_jaxpr(
-    closed: ClosedJaxpr, nonzeros: tuple[bool, ...], instantiate: tuple[bool, ...]
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """The jvp of ``closed`` as a jaxpr of ``(primals, nonzero tangents)`` giving
-    ``(outputs, nonzero output tangents)``.
-
-    Output tangents flagged in ``instantiate`` are always produced (zeros where the
-    derivative is symbolically zero) unless their dtype has no tangent space.
-    """
-    in_avals = closed.in_avals
-    n = len(in_avals)
-    out_nonzeros: list[tuple[bool, ...]] = []
-
-    def fun(*args: Any) -> list[Any]:
-        primals, it = list(args[:n]), iter(args[n:])
-        tangents = [
-            next(it) if nz else Zero.like_primal(a)
-            for nz, a in zip(nonzeros, in_avals, strict=True)
-        ]
-        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
-        kept, flags = [], []
-        for o, t, inst in zip(outs, t_outs, instantiate, strict=True):
-            aval = tangent_aval(get_aval(o))
-            nz = type(t) is not Zero or (inst and aval.dtype != float0)
-            flags.append(nz)
-            if nz:
-                kept.append(zeros(aval) if type(t) is Zero else t)
-        out_nonzeros.append(tuple(flags))
-        return [*outs, *kept]
-
-    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
-    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
-    return jvp_closed, out_nonzeros[0]
-
-
-def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:
-    if dim is None:
-        return aval
-    shape = list(aval.shape)
-    shape.insert(dim, size)
-    return aval.update(shape=tuple(shape))
-
-
-@per_jaxpr
-def batch_jaxpr(
-    closed: ClosedJaxpr,
-    dims: tuple[int | None, ...],
-    size: int,
-    instantiate: tuple[bool, ...],
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """``closed`` vectorized over inputs batched along ``dims`` (None: not batched).
-
-    Batched outputs come out batched along axis 0; an unbatched output stays unbatched
-    unless flagged in ``instantiate``. Returns the jaxpr and which outputs are batched.
-    """
-    out_batched: list[tuple[bool, ...]] = []
-
-    def fun(*xs: Any) -> list[Any]:
-        with new_trace(BatchTrace(current_trace(), size)) as trace:
-            tracers = [BatchTracer(trace, x, d) for x, d in zip(xs, dims, strict=True)]
-            pairs = [trace.unpack(o) for o in eval_jaxpr(closed, *tracers)]
-        outs, flags = [], []
-        for (v, d), inst in zip(pairs, instantiate, strict=True):
-            batched = d is not None or inst
-            outs.append(bdim_at_front(v, d, size) if batched else v)
-            flags.append(batched)
-        out_batched.append(tuple(flags))
-        return outs
-
-    avals = [batched_aval(a, d, size) for a, d in zip(closed.in_avals, dims, strict=True)]
-    return trace_to_jaxpr(fun, avals), out_batched[0]
 
 
 def axis_size_of(args: Sequence[Any], dims: Sequence[int | None]) -> int:

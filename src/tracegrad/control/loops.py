@@ -14,18 +14,15 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     check_carry,
     compiled,
     flatten_args,
     interleave_order,
-    jvp_jaxpr,
     moved_to_front,
     permute,
     promote_weak_carry,
     prune,
     stage,
-    tangent_aval,
     types_match,
 )
 from tracegrad.control.scan import scan
@@ -39,6 +36,7 @@ from tracegrad.core import (
     eval_jaxpr,
     get_aval,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
@@ -46,7 +44,9 @@ from tracegrad.ops.elementwise import add
 from tracegrad.ops.elementwise_select import lt, select_n
 from tracegrad.ops.reductions import reduce_or
 from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
+from tracegrad.transforms.jvp import jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.vmap import batch_jaxpr
 
 Staged = tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef]
 

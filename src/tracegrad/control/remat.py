@@ -12,60 +12,18 @@ from tracegrad.core import (
     ClosedJaxpr,
     Primitive,
     StagingTrace,
-    Zero,
     eval_jaxpr,
     get_aval,
-    instantiate,
-    is_undefined_primal,
     per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
-from tracegrad.transforms.jit import (
-    batch_jaxpr,
-    hoist_tracer_consts,
-    jvp_jaxpr,
-    transpose_jaxpr,
-)
+from tracegrad.core.staging import hoist_tracer_consts
+from tracegrad.transforms.call import def_call_rules
 from tracegrad.transforms.jvp import as_value
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
-
-
-def _jvp(
-    primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[Any]]:
-    nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
-    outs = checkpoint_p.bind(
-        *primals, *(t for t in tangents if type(t) is not Zero), jaxpr=jvp_closed, name=name
-    )
-    n = len(jaxpr.out_avals)
-    it = iter(outs[n:])
-    t_outs = [
-        next(it) if nz else Zero.like_primal(a)
-        for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
-    ]
-    return list(outs[:n]), t_outs
-
-
-def _transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
-    undefined = tuple(is_undefined_primal(x) for x in args)
-    transposed = transpose_jaxpr(jaxpr, undefined)
-    res = [x for x in args if not is_undefined_primal(x)]
-    outs = iter(
-        checkpoint_p.bind(*res, *(instantiate(c) for c in cts), jaxpr=transposed, name=name)
-    )
-    return [next(outs) if u else None for u in undefined]
-
-
-def _batch(
-    args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[int]]:
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    outs = checkpoint_p.bind(*args, jaxpr=batch_jaxpr(jaxpr, tuple(dims), size), name=name)
-    return list(outs), [0] * len(outs)
 
 
 @per_jaxpr
@@ -99,9 +57,7 @@ def _partial_eval(
 
 checkpoint_p.def_impl(lambda *args, jaxpr, name: compile_jaxpr(jaxpr)(*args))
 checkpoint_p.def_abstract_eval(lambda *avals, jaxpr, name: jaxpr.out_avals)
-checkpoint_p.def_jvp(_jvp)
-checkpoint_p.def_transpose(_transpose)
-checkpoint_p.def_batch(_batch)
+def_call_rules(checkpoint_p, tag_names=False)
 checkpoint_p.def_partial_eval(_partial_eval)
 
 

@@ -13,20 +13,16 @@ from tracegrad.control.jaxprs import (
     as_output,
     avals_of,
     axis_size_of,
-    batch_jaxpr,
     check_carry,
     compiled,
     flatten_args,
     interleave_order,
-    jvp_jaxpr,
     moved_to_front,
     permute,
     promote_weak_carry,
     prune,
     stage,
-    tangent_aval,
     types_match,
-    zeros,
 )
 from tracegrad.core import (
     ClosedJaxpr,
@@ -45,12 +41,15 @@ from tracegrad.core import (
     per_jaxpr,
     pytree,
     run_in_trace,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.ops.structural import add_any, moveaxis
+from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import partial_eval_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
+from tracegrad.transforms.vmap import batch_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
 # Operands: (*consts, *init, *xs), each x stacked along a leading axis of size `length`. The

@@ -41,7 +41,13 @@ from tracegrad.core.trace import (
     run_in_trace,
     set_current_trace,
 )
-from tracegrad.core.zeros import UndefinedPrimal, Zero, instantiate, is_undefined_primal
+from tracegrad.core.zeros import (
+    UndefinedPrimal,
+    Zero,
+    instantiate,
+    is_undefined_primal,
+    tangent_aval,
+)
 
 __all__ = [
     "EVAL_TRACE",
@@ -82,5 +88,6 @@ __all__ = [
     "pp_jaxpr",
     "run_in_trace",
     "set_current_trace",
+    "tangent_aval",
     "trace_to_jaxpr",
 ]

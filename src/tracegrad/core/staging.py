@@ -159,6 +159,20 @@ def trace_to_jaxpr(
         return trace.to_jaxpr(list(outs))
 
 
+def hoist_tracer_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list[Any]]:
+    """Turn constants that are tracers (values closed over from an enclosing transformation)
+    into leading inputs, so that the enclosing trace sees them as operands."""
+    flags = [isinstance(c, Tracer) for c in closed.consts]
+    if not any(flags):
+        return closed, []
+    j = closed.jaxpr
+    hoisted = [v for v, f in zip(j.constvars, flags, strict=True) if f]
+    kept = [v for v, f in zip(j.constvars, flags, strict=True) if not f]
+    jaxpr = Jaxpr(tuple(kept), (*hoisted, *j.invars), j.outvars, j.eqns)
+    consts = tuple(c for c, f in zip(closed.consts, flags, strict=True) if not f)
+    return ClosedJaxpr(jaxpr, consts), [c for c, f in zip(closed.consts, flags, strict=True) if f]
+
+
 def arg_origins(
     fun: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> list[str]:

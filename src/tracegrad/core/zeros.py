@@ -27,7 +27,7 @@ class Zero:
         """The zero tangent of a primal with abstract value ``aval``."""
         if not aval.weak_type and aval.dtype.kind in "fc":
             return Zero(aval)  # the common case: a float primal is its own tangent type
-        return Zero(ShapedArray(aval.shape, tangent_dtype(aval.dtype)))
+        return Zero(tangent_aval(aval))
 
     def __repr__(self) -> str:
         return f"Zero({self.aval})"
@@ -54,3 +54,13 @@ class UndefinedPrimal:
 
 def is_undefined_primal(x: Any) -> bool:
     return type(x) is UndefinedPrimal
+
+
+def tangent_aval(aval: ShapedArray) -> ShapedArray:
+    """The abstract value of the tangents (and cotangents) of a primal with abstract value
+    ``aval``: same shape, never weakly typed, and float0 for integer and boolean primals.
+
+    >>> tangent_aval(ShapedArray((2,), np.dtype('int32')))
+    float0[2]
+    """
+    return ShapedArray(aval.shape, tangent_dtype(aval.dtype))

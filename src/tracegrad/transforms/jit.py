@@ -14,28 +14,20 @@ import numpy as np
 from tracegrad.backend import Program, compile_program, optimize, own_results
 from tracegrad.core import (
     ClosedJaxpr,
-    Jaxpr,
     Primitive,
     ShapedArray,
     StagingTrace,
-    Tracer,
-    UndefinedPrimal,
-    Zero,
     eval_jaxpr,
     get_aval,
-    instantiate,
     is_eager,
-    is_undefined_primal,
-    per_jaxpr,
     pytree,
     trace_to_jaxpr,
 )
 from tracegrad.core.flags import jit_disabled
-from tracegrad.core.staging import arg_origins
-from tracegrad.transforms.jvp import as_value, jvp_flat
+from tracegrad.core.staging import arg_origins, hoist_tracer_consts
+from tracegrad.transforms.call import def_call_rules
+from tracegrad.transforms.jvp import as_value
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
-from tracegrad.transforms.transpose import backward_pass
-from tracegrad.transforms.vmap import vmap
 
 # ---- the primitive ------------------------------------------------------------------------
 
@@ -63,106 +55,6 @@ def _jit_abstract_eval(*avals: ShapedArray, jaxpr: ClosedJaxpr, name: str) -> li
     return jaxpr.out_avals
 
 
-@per_jaxpr
-def jvp_jaxpr(
-    closed: ClosedJaxpr, nonzeros: tuple[bool, ...]
-) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
-    """A jaxpr of (primals, nonzero tangents) giving (outputs, nonzero output tangents)."""
-    in_avals = closed.in_avals
-    n = len(in_avals)
-    out_nonzeros: list[tuple[bool, ...]] = []
-
-    def fun(*args: Any) -> list[Any]:
-        primals, it = list(args[:n]), iter(args[n:])
-        tangents = [
-            next(it) if nz else Zero.like_primal(a)
-            for nz, a in zip(nonzeros, in_avals, strict=True)
-        ]
-        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
-        nz_out = tuple(type(t) is not Zero for t in t_outs)
-        out_nonzeros.append(nz_out)
-        return [*outs, *(t for t in t_outs if type(t) is not Zero)]
-
-    t_avals = [tangent_aval_of(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
-    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
-    return jvp_closed, out_nonzeros[0]
-
-
-def tangent_aval_of(aval: ShapedArray) -> ShapedArray:
-    return Zero.like_primal(aval).aval
-
-
-def _jit_jvp(
-    primals: Sequence[Any], tangents: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[Any]]:
-    nonzeros = tuple(type(t) is not Zero for t in tangents)
-    jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros)
-    outs = jit_p.bind(
-        *primals,
-        *(t for t in tangents if type(t) is not Zero),
-        jaxpr=jvp_closed,
-        name=f"jvp({name})",
-    )
-    n = len(jaxpr.out_avals)
-    it = iter(outs[n:])
-    t_outs = [
-        next(it) if nz else Zero.like_primal(a)
-        for nz, a in zip(out_nonzeros, jaxpr.out_avals, strict=True)
-    ]
-    return list(outs[:n]), t_outs
-
-
-@per_jaxpr
-def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
-    """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
-    in_avals = closed.in_avals
-    res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
-    ct_avals = [tangent_aval_of(a) for a in closed.out_avals]
-
-    def fun(*args: Any) -> list[Any]:
-        res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])
-        full = [
-            UndefinedPrimal(a) if u else next(res) for a, u in zip(in_avals, undefined, strict=True)
-        ]
-        outs = backward_pass(closed.jaxpr, closed.consts, full, cts)
-        return [instantiate(o) for o, u in zip(outs, undefined, strict=True) if u]
-
-    return trace_to_jaxpr(fun, [*res_avals, *ct_avals])
-
-
-def _jit_transpose(cts: Sequence[Any], *args: Any, jaxpr: ClosedJaxpr, name: str) -> list[Any]:
-    undefined = tuple(is_undefined_primal(x) for x in args)
-    transposed = transpose_jaxpr(jaxpr, undefined)
-    cts_in = [instantiate(ct) for ct in cts]
-    res = [x for x in args if not is_undefined_primal(x)]
-    outs = iter(jit_p.bind(*res, *cts_in, jaxpr=transposed, name=f"transpose({name})"))
-    return [next(outs) if u else None for u in undefined]
-
-
-@per_jaxpr
-def batch_jaxpr(closed: ClosedJaxpr, dims: tuple[int | None, ...], axis_size: int) -> ClosedJaxpr:
-    """A jaxpr of the batched inputs giving outputs batched along axis 0."""
-    avals = []
-    for a, d in zip(closed.in_avals, dims, strict=True):
-        if d is None:
-            avals.append(a)
-        else:
-            shape = list(a.shape)
-            shape.insert(d, axis_size)
-            avals.append(a.update(shape=tuple(shape)))
-    batched = vmap(lambda *xs: eval_jaxpr(closed, *xs), in_axes=dims, axis_size=axis_size)
-    return trace_to_jaxpr(lambda *xs: batched(*xs), avals)
-
-
-def _jit_batch(
-    args: Sequence[Any], dims: Sequence[int | None], *, jaxpr: ClosedJaxpr, name: str
-) -> tuple[list[Any], list[int]]:
-    size = next(get_aval(x).shape[d] for x, d in zip(args, dims, strict=True) if d is not None)
-    batched = batch_jaxpr(jaxpr, tuple(dims), size)
-    outs = jit_p.bind(*args, jaxpr=batched, name=name)
-    return list(outs), [0] * len(outs)
-
-
 def _jit_partial_eval(
     trace: StagingTrace, args: Sequence[Any], *, jaxpr: ClosedJaxpr, name: str
 ) -> list[Any]:
@@ -180,27 +72,11 @@ def _jit_partial_eval(
 
 jit_p.def_impl(_jit_impl)
 jit_p.def_abstract_eval(_jit_abstract_eval)
-jit_p.def_jvp(_jit_jvp)
-jit_p.def_transpose(_jit_transpose)
-jit_p.def_batch(_jit_batch)
+def_call_rules(jit_p, tag_names=True)
 jit_p.def_partial_eval(_jit_partial_eval)
 
 
 # ---- the user-facing wrapper --------------------------------------------------------------
-
-
-def hoist_tracer_consts(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list[Any]]:
-    """Turn constants that are tracers (values closed over from an enclosing transformation)
-    into leading inputs, so that the enclosing trace sees them as operands."""
-    flags = [isinstance(c, Tracer) for c in closed.consts]
-    if not any(flags):
-        return closed, []
-    j = closed.jaxpr
-    hoisted = [v for v, f in zip(j.constvars, flags, strict=True) if f]
-    kept = [v for v, f in zip(j.constvars, flags, strict=True) if not f]
-    jaxpr = Jaxpr(tuple(kept), (*hoisted, *j.invars), j.outvars, j.eqns)
-    consts = tuple(c for c, f in zip(closed.consts, flags, strict=True) if not f)
-    return ClosedJaxpr(jaxpr, consts), [c for c, f in zip(closed.consts, flags, strict=True) if f]
 
 
 @dataclass(frozen=True)

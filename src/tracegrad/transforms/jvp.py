@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import (
+    ClosedJaxpr,
     Primitive,
     ShapedArray,
     Trace,
@@ -15,14 +16,19 @@ from tracegrad.core import (
     Zero,
     check_alive,
     current_trace,
+    eval_jaxpr,
     get_aval,
     instantiate,
     new_trace,
+    per_jaxpr,
     pytree,
+    tangent_aval,
+    trace_to_jaxpr,
 )
 from tracegrad.core.aval import concrete_aval, invalid_value_error, is_traceable_dtype
 from tracegrad.core.dtypes import float0, tangent_dtype
 from tracegrad.core.trace import _current
+from tracegrad.ops.structural import broadcast_in_dim
 
 
 class JVPTracer(Tracer):
@@ -244,3 +250,49 @@ def instantiate_tangent(t: Any) -> Any:
     if type(t) is Zero and t.aval.dtype == float0:
         return np.zeros(t.aval.shape, float0)
     return instantiate(t)
+
+
+# ---- jaxpr to jaxpr -----------------------------------------------------------------------
+
+
+def zeros(aval: ShapedArray) -> Any:
+    """An array of zeros of ``aval``, built with ``bind`` so that staging records one
+    broadcast, not a constant the size of the array."""
+    z = np.zeros((), aval.dtype)
+    return z if not aval.shape else broadcast_in_dim(z, aval.shape, ())
+
+
+@per_jaxpr
+def jvp_jaxpr(
+    closed: ClosedJaxpr, nonzeros: tuple[bool, ...], instantiate: tuple[bool, ...]
+) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
+    """The jvp of ``closed`` as a jaxpr of ``(primals, nonzero tangents)`` giving
+    ``(outputs, nonzero output tangents)``.
+
+    Output tangents flagged in ``instantiate`` are always produced (zeros where the
+    derivative is symbolically zero) unless their dtype has no tangent space.
+    """
+    in_avals = closed.in_avals
+    n = len(in_avals)
+    out_nonzeros: list[tuple[bool, ...]] = []
+
+    def fun(*args: Any) -> list[Any]:
+        primals, it = list(args[:n]), iter(args[n:])
+        tangents = [
+            next(it) if nz else Zero.like_primal(a)
+            for nz, a in zip(nonzeros, in_avals, strict=True)
+        ]
+        outs, t_outs = jvp_flat(lambda *xs: eval_jaxpr(closed, *xs), primals, tangents)
+        kept, flags = [], []
+        for o, t, inst in zip(outs, t_outs, instantiate, strict=True):
+            aval = tangent_aval(get_aval(o))
+            nz = type(t) is not Zero or (inst and aval.dtype != float0)
+            flags.append(nz)
+            if nz:
+                kept.append(zeros(aval) if type(t) is Zero else t)
+        out_nonzeros.append(tuple(flags))
+        return [*outs, *kept]
+
+    t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros, strict=True) if nz]
+    jvp_closed = trace_to_jaxpr(fun, [*in_avals, *t_avals])
+    return jvp_closed, out_nonzeros[0]

@@ -7,7 +7,6 @@ from typing import Any
 
 from tracegrad.core import (
     ClosedJaxpr,
-    ShapedArray,
     StagingTrace,
     Zero,
     current_trace,
@@ -16,14 +15,10 @@ from tracegrad.core import (
     instantiate,
     new_trace,
     pytree,
+    tangent_aval,
 )
-from tracegrad.core.dtypes import float0, tangent_dtype
-from tracegrad.transforms.jvp import JVPTrace, as_value, instantiate_tangent
-
-
-def tangent_aval(primal: Any) -> ShapedArray:
-    aval = get_aval(primal)
-    return ShapedArray(aval.shape, tangent_dtype(aval.dtype))
+from tracegrad.core.dtypes import float0
+from tracegrad.transforms.jvp import FlatFun, JVPTrace, as_value, instantiate_tangent
 
 
 def linearize_flat(
@@ -42,7 +37,7 @@ def linearize_flat(
     with new_trace(StagingTrace(parent, forward_known=True)) as pe:
         tangents: list[Any] = []
         for p in primals:
-            aval = tangent_aval(p)
+            aval = tangent_aval(get_aval(p))
             tangents.append(Zero(aval) if aval.dtype == float0 else pe.new_arg(aval))
         with new_trace(JVPTrace(pe)) as jvp_trace:
             outs = fun(*[jvp_trace.pack(p, t) for p, t in zip(primals, tangents, strict=True)])
@@ -63,15 +58,11 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
     """
     leaves, in_tree = pytree.tree_flatten(primals)
     leaves = [as_value(x) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, args)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat_fun = FlatFun(fun, in_tree, False, "linearize")
     outs, linear, _ = linearize_flat(flat_fun, leaves)
-    in_avals = [tangent_aval(x) for x in leaves]
+    out_tree = flat_fun.out_tree
+    assert out_tree is not None
+    in_avals = [tangent_aval(get_aval(x)) for x in leaves]
 
     def f_jvp(*tangents: Any) -> Any:
         t_leaves, t_tree = pytree.tree_flatten(tangents)
@@ -91,6 +82,6 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
             if aval.dtype != float0:
                 args.append(t)
         t_outs = eval_jaxpr(linear, *args)
-        return pytree.tree_unflatten(out_tree[0], [instantiate_tangent(t) for t in t_outs])
+        return pytree.tree_unflatten(out_tree, [instantiate_tangent(t) for t in t_outs])
 
-    return pytree.tree_unflatten(out_tree[0], outs), f_jvp
+    return pytree.tree_unflatten(out_tree, outs), f_jvp

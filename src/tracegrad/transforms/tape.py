@@ -37,11 +37,12 @@ from tracegrad.core import (
     is_eager,
     new_trace,
     run_in_trace,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.ops.structural import add_any
-from tracegrad.transforms.linearize import linearize_flat, tangent_aval
+from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.transpose import backward_pass
 
 
@@ -293,7 +294,7 @@ def linearize_eager(
         results = []
         for x in leaves:
             slot = found.get(x.node)
-            results.append(Zero(tangent_aval(x.value)) if slot is None else slot[0])
+            results.append(Zero(tangent_aval(get_aval(x.value))) if slot is None else slot[0])
         return results
 
     return values, pull

@@ -16,13 +16,16 @@ from tracegrad.core import (
     Var,
     Zero,
     get_aval,
+    instantiate,
     is_python_scalar,
+    per_jaxpr,
     pytree,
+    tangent_aval,
     trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import float0, result_type
 from tracegrad.ops.structural import add_any, convert_element_type
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.jvp import FlatFun, as_value
 
 
 def backward_pass(
@@ -97,6 +100,24 @@ def backward_pass(
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]
 
 
+@per_jaxpr
+def transpose_jaxpr(closed: ClosedJaxpr, undefined: tuple[bool, ...]) -> ClosedJaxpr:
+    """A jaxpr of (non-linear inputs, output cotangents) giving the linear inputs' cotangents."""
+    in_avals = closed.in_avals
+    res_avals = [a for a, u in zip(in_avals, undefined, strict=True) if not u]
+    ct_avals = [tangent_aval(a) for a in closed.out_avals]
+
+    def fun(*args: Any) -> list[Any]:
+        res, cts = iter(args[: len(res_avals)]), list(args[len(res_avals) :])
+        full = [
+            UndefinedPrimal(a) if u else next(res) for a, u in zip(in_avals, undefined, strict=True)
+        ]
+        outs = backward_pass(closed.jaxpr, closed.consts, full, cts)
+        return [instantiate(o) for o, u in zip(outs, undefined, strict=True) if u]
+
+    return trace_to_jaxpr(fun, [*res_avals, *ct_avals])
+
+
 def fit_to_aval(x: Any, want: ShapedArray) -> Any | None:
     """``x`` as a value of type ``want``, or None where it does not fit.
 
@@ -142,22 +163,17 @@ def linear_transpose(fun: Callable[..., Any], *primals: Any) -> Callable[..., An
     """
     leaves, in_tree = pytree.tree_flatten(primals)
     in_avals = [get_aval(as_value(x)) for x in leaves]
-    out_tree: list[pytree.PyTreeDef] = []
-
-    def flat_fun(*args: Any) -> list[Any]:
-        out_leaves, tree = pytree.tree_flatten(fun(*pytree.tree_unflatten(in_tree, args)))
-        out_tree.append(tree)
-        return out_leaves
-
+    flat_fun = FlatFun(fun, in_tree, False, "linear_transpose")
     closed: ClosedJaxpr = trace_to_jaxpr(flat_fun, in_avals)
+    out_tree = flat_fun.out_tree
 
     def transposed(*cts: Any) -> Any:
         ct_tree_in = cts[0] if len(cts) == 1 else cts
         ct_leaves, ct_tree = pytree.tree_flatten(ct_tree_in)
-        if ct_tree != out_tree[0]:
+        if ct_tree != out_tree:
             raise TypeError(
                 f"cotangent tree structure {ct_tree} does not match the function's output "
-                f"structure {out_tree[0]}."
+                f"structure {out_tree}."
             )
         ct_leaves = [as_value(c) for c in ct_leaves]
         for c, aval in zip(ct_leaves, closed.out_avals, strict=True):

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree
+from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree, tangent_aval
 from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
 from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
-from tracegrad.transforms.linearize import linearize_flat, tangent_aval
+from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.tape import linearize_eager
 from tracegrad.transforms.transpose import backward_pass, fit_to_aval, match_dtype
 
@@ -49,7 +49,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     else:
         all_outs, linear, _ = linearize_flat(flat_fun, leaves)
         undefined = [
-            UndefinedPrimal(a) for a in (tangent_aval(x) for x in leaves) if a.dtype != float0
+            UndefinedPrimal(a)
+            for a in (tangent_aval(get_aval(x)) for x in leaves)
+            if a.dtype != float0
         ]
 
         def pull(cts: list[Any]) -> list[Any]:
@@ -59,9 +61,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     out_tree = flat_fun.out_tree
     assert out_tree is not None
     outs, aux_leaves = all_outs[:n_out], all_outs[n_out:]
-    in_avals = [tangent_aval(x) for x in leaves]
-    out_avals = [tangent_aval(o) for o in outs]
-    aux_zeros = [Zero(tangent_aval(a)) for a in aux_leaves]
+    in_avals = [tangent_aval(get_aval(x)) for x in leaves]
+    out_avals = [tangent_aval(get_aval(o)) for o in outs]
+    aux_zeros = [Zero(tangent_aval(get_aval(a))) for a in aux_leaves]
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
         ct_leaves, ct_tree = pytree.tree_flatten(ct)

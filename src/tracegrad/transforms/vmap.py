@@ -9,16 +9,20 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import (
+    ClosedJaxpr,
     Primitive,
     ShapedArray,
     Trace,
     Tracer,
     check_alive,
     current_trace,
+    eval_jaxpr,
     get_aval,
     new_trace,
+    per_jaxpr,
     pytree,
     run_in_trace,
+    trace_to_jaxpr,
 )
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
 from tracegrad.transforms.jvp import as_value
@@ -204,4 +208,45 @@ def _to_out_axis(val: Any, bdim: int | None, out_axis: int | None, size: int) ->
     return np.array(out) if isinstance(out, np.ndarray) and not out.flags.writeable else out
 
 
-__all__ = ["BatchTrace", "BatchTracer", "bdim_at_front", "vmap"]
+# ---- jaxpr to jaxpr -----------------------------------------------------------------------
+
+
+def batched_aval(aval: ShapedArray, dim: int | None, size: int) -> ShapedArray:
+    if dim is None:
+        return aval
+    shape = list(aval.shape)
+    shape.insert(dim, size)
+    return aval.update(shape=tuple(shape))
+
+
+@per_jaxpr
+def batch_jaxpr(
+    closed: ClosedJaxpr,
+    dims: tuple[int | None, ...],
+    size: int,
+    instantiate: tuple[bool, ...],
+) -> tuple[ClosedJaxpr, tuple[bool, ...]]:
+    """``closed`` vectorized over inputs batched along ``dims`` (None: not batched).
+
+    Batched outputs come out batched along axis 0; an unbatched output stays unbatched
+    unless flagged in ``instantiate``. Returns the jaxpr and which outputs are batched.
+    """
+    out_batched: list[tuple[bool, ...]] = []
+
+    def fun(*xs: Any) -> list[Any]:
+        with new_trace(BatchTrace(current_trace(), size)) as trace:
+            tracers = [BatchTracer(trace, x, d) for x, d in zip(xs, dims, strict=True)]
+            pairs = [trace.unpack(o) for o in eval_jaxpr(closed, *tracers)]
+        outs, flags = [], []
+        for (v, d), inst in zip(pairs, instantiate, strict=True):
+            batched = d is not None or inst
+            outs.append(_to_out_axis(v, d, 0, size) if batched else v)
+            flags.append(batched)
+        out_batched.append(tuple(flags))
+        return outs
+
+    avals = [batched_aval(a, d, size) for a, d in zip(closed.in_avals, dims, strict=True)]
+    return trace_to_jaxpr(fun, avals), out_batched[0]
+
+
+__all__ = ["BatchTrace", "BatchTracer", "batch_jaxpr", "bdim_at_front", "vmap"]
