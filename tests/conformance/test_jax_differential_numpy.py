@@ -196,8 +196,9 @@ def test_statistics_and_interpolation(data: st.DataObject) -> None:
         (
             "digitize",
             lambda xp: (
-                xp.digitize(ids * 0.5 - 1.5, edges),
-                xp.digitize(ids * 0.5 - 1.5, edges[::-1], right=True),
+                # JAX's digitize is int32 under x64, NumPy's intp: compared as int64.
+                xp.digitize(ids * 0.5 - 1.5, edges).astype(np.int64),
+                xp.digitize(ids * 0.5 - 1.5, edges[::-1], right=True).astype(np.int64),
             ),
             [],
             0,
@@ -272,7 +273,8 @@ def test_polynomials(data: st.DataObject) -> None:
         ),
         (
             "polydiv",
-            lambda xp, a, b: xp.polydiv(a, b),
+            # JAX keeps the remainder's leading zeros (NumPy drops them): its last entry.
+            lambda xp, a, b: (xp.polydiv(a, b)[0], xp.polydiv(a, b)[1][-1:]),
             [u((4,), dt=F64), u((2,), (1.0, 2.0), F64)],
             3,
         ),
@@ -343,16 +345,16 @@ def test_editing_and_indices(data: st.DataObject) -> None:
     specs: list[Spec] = [
         (
             f"insert(x, {obj!r}, v, axis={axis})",
-            lambda xp, a, v: xp.insert(a, obj, v[0] if isinstance(obj, int) else v, axis=axis),
-            [x, u((2,))],
+            lambda xp, a, v: xp.insert(a, obj, v, axis=axis),
+            [x, u(())],
             3,
         ),
         (f"delete(x, {obj!r}, axis={axis})", lambda xp, a: xp.delete(a, obj, axis=axis), [x], 3),
         ("resize(x, (5, 3))", lambda xp, a: xp.resize(a, (5, 3)), [x], 3),
         ("extract(mask, x, size=5)", lambda xp, a: xp.extract(mask, a, size=5), [x], 3),
         (
-            "compress(cond, x, axis=1)",
-            lambda xp, a: xp.compress(np.array([True, False, True, True]), a, axis=1),
+            "compress(cond, x, size=6)",
+            lambda xp, a: xp.compress(mask.ravel(), a, size=6),
             [x],
             3,
         ),
