@@ -257,7 +257,13 @@ def test_polynomials(data: st.DataObject) -> None:
         ("polysub", lambda xp, a, b: xp.polysub(a, b), [u((n1,)), u((n2,))], 3),
         ("polymul", lambda xp, a, b: xp.polymul(a, b), [u((n1,)), u((n2,))], 3),
         (f"polyder(p, {m})", lambda xp, p: xp.polyder(p, m), [u((n1,))], 3),
-        (f"polyint(p, {m}, k=...)", lambda xp, p, k: xp.polyint(p, m, k=k), [u((n1,)), u((3,))], 3),
+        # JAX wants exactly m constants (NumPy: at least m).
+        (
+            f"polyint(p, {m + 1}, k=...)",
+            lambda xp, p, k: xp.polyint(p, m + 1, k=k),
+            [u((n1,)), u((m + 1,))],
+            3,
+        ),
         ("poly(roots)", lambda xp, r: xp.poly(r), [u((n1,))], 3),
         (
             f"vander(x, {n2}, increasing)",
@@ -383,8 +389,8 @@ def test_editing_and_indices(data: st.DataObject) -> None:
             3,
         ),
         (
-            "choose(idx, [a, b, c])",
-            lambda xp, a, b, c: xp.choose(choose_idx, [a, b, c]),
+            "choose(idx, [a, b, c], mode='clip')",  # JAX's 'raise' needs known indices
+            lambda xp, a, b, c: xp.choose(choose_idx, [a, b, c], mode="clip"),
             [x, u((4,)), u((3, 1))],
             3,
         ),
@@ -471,7 +477,8 @@ def test_array_api_and_functional(data: st.DataObject) -> None:
         ("ldexp", lambda xp, a: xp.ldexp(a, exps), [u((2, 3))], 3),
         ("frexp", lambda xp, a: xp.frexp(a), [u((2, 3))], 3),
         ("modf", lambda xp, a: xp.modf(a), [u((2, 3), (-3.0, 3.0))], 3),
-        ("i0", lambda xp, a: xp.i0(a), [u((2, 3), (-40.0, 40.0))], 3),
+        # float64: the third derivative of the loss overflows float32 at |x| near 40.
+        ("i0", lambda xp, a: xp.i0(a), [uniform(rng, (2, 3), (-40.0, 40.0), F64)], 3),
         ("kaiser(6, beta)", lambda xp, b: xp.kaiser(6, b), [u((), (1.0, 8.0))], 3),
         ("gcd, lcm", lambda xp: (xp.gcd(exps, 12), xp.lcm(exps, 4)), [], 0),
         (
