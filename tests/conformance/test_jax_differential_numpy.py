@@ -196,8 +196,9 @@ def test_statistics_and_interpolation(data: st.DataObject) -> None:
         (
             "digitize",
             lambda xp: (
-                xp.digitize(ids * 0.5 - 1.5, edges),
-                xp.digitize(ids * 0.5 - 1.5, edges[::-1], right=True),
+                # JAX's digitize is int32 under x64, NumPy's intp: compared as int64.
+                xp.digitize(ids * 0.5 - 1.5, edges).astype(np.int64),
+                xp.digitize(ids * 0.5 - 1.5, edges[::-1], right=True).astype(np.int64),
             ),
             [],
             0,
@@ -256,7 +257,13 @@ def test_polynomials(data: st.DataObject) -> None:
         ("polysub", lambda xp, a, b: xp.polysub(a, b), [u((n1,)), u((n2,))], 3),
         ("polymul", lambda xp, a, b: xp.polymul(a, b), [u((n1,)), u((n2,))], 3),
         (f"polyder(p, {m})", lambda xp, p: xp.polyder(p, m), [u((n1,))], 3),
-        (f"polyint(p, {m}, k=...)", lambda xp, p, k: xp.polyint(p, m, k=k), [u((n1,)), u((3,))], 3),
+        # JAX wants exactly m constants (NumPy: at least m).
+        (
+            f"polyint(p, {m + 1}, k=...)",
+            lambda xp, p, k: xp.polyint(p, m + 1, k=k),
+            [u((n1,)), u((m + 1,))],
+            3,
+        ),
         ("poly(roots)", lambda xp, r: xp.poly(r), [u((n1,))], 3),
         (
             f"vander(x, {n2}, increasing)",
@@ -272,7 +279,8 @@ def test_polynomials(data: st.DataObject) -> None:
         ),
         (
             "polydiv",
-            lambda xp, a, b: xp.polydiv(a, b),
+            # JAX keeps the remainder's leading zeros (NumPy drops them): its last entry.
+            lambda xp, a, b: (xp.polydiv(a, b)[0], xp.polydiv(a, b)[1][-1:]),
             [u((4,), dt=F64), u((2,), (1.0, 2.0), F64)],
             3,
         ),
@@ -343,16 +351,16 @@ def test_editing_and_indices(data: st.DataObject) -> None:
     specs: list[Spec] = [
         (
             f"insert(x, {obj!r}, v, axis={axis})",
-            lambda xp, a, v: xp.insert(a, obj, v[0] if isinstance(obj, int) else v, axis=axis),
-            [x, u((2,))],
+            lambda xp, a, v: xp.insert(a, obj, v, axis=axis),
+            [x, u(())],
             3,
         ),
         (f"delete(x, {obj!r}, axis={axis})", lambda xp, a: xp.delete(a, obj, axis=axis), [x], 3),
         ("resize(x, (5, 3))", lambda xp, a: xp.resize(a, (5, 3)), [x], 3),
         ("extract(mask, x, size=5)", lambda xp, a: xp.extract(mask, a, size=5), [x], 3),
         (
-            "compress(cond, x, axis=1)",
-            lambda xp, a: xp.compress(np.array([True, False, True, True]), a, axis=1),
+            "compress(cond, x, size=6)",
+            lambda xp, a: xp.compress(mask.ravel(), a, size=6),
             [x],
             3,
         ),
@@ -381,8 +389,8 @@ def test_editing_and_indices(data: st.DataObject) -> None:
             3,
         ),
         (
-            "choose(idx, [a, b, c])",
-            lambda xp, a, b, c: xp.choose(choose_idx, [a, b, c]),
+            "choose(idx, [a, b, c], mode='clip')",  # JAX's 'raise' needs known indices
+            lambda xp, a, b, c: xp.choose(choose_idx, [a, b, c], mode="clip"),
             [x, u((4,)), u((3, 1))],
             3,
         ),
@@ -469,7 +477,8 @@ def test_array_api_and_functional(data: st.DataObject) -> None:
         ("ldexp", lambda xp, a: xp.ldexp(a, exps), [u((2, 3))], 3),
         ("frexp", lambda xp, a: xp.frexp(a), [u((2, 3))], 3),
         ("modf", lambda xp, a: xp.modf(a), [u((2, 3), (-3.0, 3.0))], 3),
-        ("i0", lambda xp, a: xp.i0(a), [u((2, 3), (-40.0, 40.0))], 3),
+        # float64: the third derivative of the loss overflows float32 at |x| near 40.
+        ("i0", lambda xp, a: xp.i0(a), [uniform(rng, (2, 3), (-40.0, 40.0), F64)], 3),
         ("kaiser(6, beta)", lambda xp, b: xp.kaiser(6, b), [u((), (1.0, 8.0))], 3),
         ("gcd, lcm", lambda xp: (xp.gcd(exps, 12), xp.lcm(exps, 4)), [], 0),
         (

@@ -14,7 +14,7 @@ from tracegrad.numpy._creation import logspace
 from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes
 from tracegrad.numpy._joining import concatenate
 from tracegrad.numpy._linalg import diag, matmul
-from tracegrad.numpy._shapes import moveaxis, swapaxes, transpose
+from tracegrad.numpy._shapes import broadcast_arrays, moveaxis, swapaxes, transpose
 from tracegrad.numpy._ufuncs import conj, sign
 from tracegrad.numpy._ufuncs_math import log10
 
@@ -182,7 +182,7 @@ def geomspace(
         if known is not None and np.any(np.asarray(known) == 0):
             raise ValueError("Geometric sequence cannot include zero")
     dt = np.result_type(get_aval(a).dtype, get_aval(b).dtype, float(num))
-    a, b = a.astype(dt), b.astype(dt)
+    a, b = broadcast_arrays(a.astype(dt), b.astype(dt))
     s = sign(a)
     a, b = a / s, b / s
     out = logspace(log10(a), log10(b), num=num, endpoint=endpoint, base=10.0, dtype=dt)
