@@ -23,3 +23,15 @@ def test_integer_pow_is_jaxs_bit_for_bit(y: int, dtype: str) -> None:
     np.testing.assert_array_equal(eager, want)
     np.testing.assert_array_equal(staged, want)
     assert eager.dtype == staged.dtype == want.dtype
+
+
+@pytest.mark.parametrize("y", [-2, 3, 3.0, 5])
+def test_numpy_power_with_an_integer_exponent_is_jaxs_eagerly_and_traced(y: float) -> None:
+    jax = pytest.importorskip("jax")
+    import tracegrad.numpy as tnp
+
+    x = np.random.default_rng(3).standard_normal(2000).astype(np.float32)
+    staged = tg.jit(lambda v: tnp.power(v, y))(x)
+    np.testing.assert_array_equal(tnp.power(x, y), staged)
+    if isinstance(y, int):  # JAX takes integer_pow for Python ints only
+        np.testing.assert_array_equal(staged, np.asarray(jax.numpy.power(jax.numpy.asarray(x), y)))
