@@ -84,24 +84,21 @@ def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission
 # ---- named emitters -----------------------------------------------------------------------
 
 
-def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     (x,), y = args, operator.index(eqn.params["y"])
     dtype = eqn.invars[0].aval.dtype
-    fn: np.ufunc
     if y == 2 and dtype.kind in "fiu":
-        # np.power(x, 2) and np.square(x) give the same bits for real dtypes (x * x, rounded
-        # once); square skips power's scalar-exponent dispatch (twice as fast).
-        fn, name, extra = np.square, "np_square", []
-    else:
-        fn, name, extra = np.power, "np_power", [repr(y)]
-    same = eqn.outvars[0].aval.dtype == dtype
-    return Emission(
-        _call(ctx, fn, name, [x, *extra]),
-        FRESH,
-        _call(ctx, fn, name, [x, *extra], f"out={OUT}") if same else None,
-        elementwise=True,
-        scalar_result=True,
-    )
+        # np.square(x) is x * x, rounded once, as integer_power's; it skips power's
+        # scalar-exponent dispatch (twice as fast).
+        same = eqn.outvars[0].aval.dtype == dtype
+        return Emission(
+            _call(ctx, np.square, "np_square", [x]),
+            FRESH,
+            _call(ctx, np.square, "np_square", [x], f"out={OUT}") if same else None,
+            elementwise=True,
+            scalar_result=True,
+        )
+    return None  # the implementation (binary exponentiation), so jit gives eager's bits
 
 
 def _reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:

@@ -153,7 +153,23 @@ def _power(x1: Any, x2: Any) -> Any:
     return ew.pow(x1, x2)
 
 
-@numpy_when_eager(np.power)
+def _eager_power(x1: Any, x2: Any, /, *args: Any, **kwargs: Any) -> Any:
+    # A Python integer exponent multiplies as integer_pow does (JAX's bits, and the same
+    # bits eagerly as traced); NumPy's power calls powf, which rounds otherwise.
+    if (
+        not args
+        and not kwargs
+        and isinstance(x1, np.ndarray | np.floating | np.complexfloating)
+        and x1.dtype.kind in "fc"
+        and type(x2) in (int, float)
+        and float(x2).is_integer()
+        and builtins.abs(x2) <= 2**31
+    ):
+        return ew.integer_power(x1, int(x2))
+    return np.power(x1, x2, *args, **kwargs)
+
+
+@numpy_when_eager(_eager_power)
 def power(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``x1 ** x2``. A concrete integer-valued exponent uses ``integer_pow``
     (``x**2`` has derivative 0 at 0); a traced exponent has derivative ``log(x1) * out``,

@@ -246,8 +246,31 @@ def _integer_pow_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, y: int)
     return out, mul(t, mul(scalar_like(x, y), power))
 
 
+def integer_power(x: Any, y: int) -> Any:
+    """``x ** y`` on NumPy values by binary exponentiation in JAX's order (``x * x * x``
+    for 3, ``1 / (x * x)`` for -2), so the bits are JAX's, and PyTorch's for its
+    special-cased exponents -2, -1, 2 and 3 (NumPy's ``power`` calls ``powf``, which
+    rounds differently).
+
+    >>> x = np.float32(1.1)
+    >>> bool(integer_power(x, 3) == x * x * x)
+    True
+    """
+    if np.result_type(x).kind in "biu" or y == 1:
+        return np.power(x, y)
+    n, acc = abs(y), None
+    while n:
+        if n & 1:
+            acc = x if acc is None else acc * x
+        n >>= 1
+        if n:
+            x = x * x
+    out = np.ones_like(x) if acc is None else acc
+    return np.reciprocal(out) if y < 0 else out
+
+
 integer_pow_p = Primitive("integer_pow")
-integer_pow_p.def_impl(lambda x, *, y: np.power(x, y))
+integer_pow_p.def_impl(lambda x, *, y: integer_power(x, y))
 integer_pow_p.def_abstract_eval(_integer_pow_abstract_eval)
 integer_pow_p.def_jvp(_integer_pow_jvp)
 defvectorized(integer_pow_p)

@@ -10,6 +10,7 @@ tensor(4.)
 """
 
 import builtins
+import sys as _sys
 
 from tracegrad.torch import (
     _arith,
@@ -527,3 +528,7 @@ from tracegrad.torch import function as _function  # noqa: E402
 autograd.Function = _function.Function  # type: ignore[attr-defined]
 autograd.function = _function  # type: ignore[attr-defined]
 autograd.functional = _autograd_functional  # type: ignore[attr-defined]
+# Importable under PyTorch's module names too (``from torch.autograd.functional import
+# jacobian``, ``from torch.autograd.function import once_differentiable``).
+_sys.modules[f"{__name__}.autograd.functional"] = _autograd_functional
+_sys.modules[f"{__name__}.autograd.function"] = _function

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+import tracegrad.lax as lax
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
@@ -194,7 +195,15 @@ def _exponent(e: Any, d: dtypes.dtype) -> Any:
     return e.item() if isinstance(e, np.generic) else e
 
 
-_POW_SCALAR = Op("PowBackward0", lambda x, dtype, exponent: tnp.power(cast(x, dtype), exponent))
+def _power_scalar(x: Any, dtype: Any, exponent: Any) -> Any:
+    x = cast(x, dtype)
+    if isinstance(exponent, int) and np.dtype(dtype).kind in "fc":
+        # Not NumPy's powf: x * x * x for 3 and 1 / (x * x) for -2, PyTorch's bits.
+        return lax.integer_pow(x, exponent)
+    return tnp.power(x, exponent)
+
+
+_POW_SCALAR = Op("PowBackward0", _power_scalar)
 
 
 def remainder(input: Any, other: Any) -> Tensor:

@@ -15,6 +15,7 @@ from tracegrad.torch._common import new_sizes, np_dtype, sizes_arg
 from tracegrad.torch._data import nested_array
 from tracegrad.torch._generator import Generator, resolve
 from tracegrad.torch._generator import manual_seed as manual_seed
+from tracegrad.torch._random_math import F32, F64, Arr, fma32, fma64
 from tracegrad.torch.tensor import Tensor, device, wrap
 
 
@@ -233,8 +234,25 @@ def linspace(
     >>> linspace(0, 1, 3)
     tensor([0.0000, 0.5000, 1.0000])
     """
-    value = np.linspace(float(start), float(end), int(steps)).astype(_float_dtype(dtype))
+    value = _linspace_values(float(start), float(end), int(steps), _float_dtype(dtype))
     return _finish(value, requires_grad, device)
+
+
+def _linspace_values(start: float, end: float, steps: int, dtype: np.dtype[Any]) -> Arr:
+    # PyTorch's CPU kernel, rounding for rounding: a step in the dtype, the first half
+    # counted up from start and the second half down from end, each value one fused
+    # multiply-add (so ``linspace(-pi, pi, 2000)`` agrees with PyTorch's in every bit).
+    fma = {np.dtype(F32): fma32, np.dtype(F64): fma64}.get(dtype)
+    if fma is None or steps < 2:
+        out: Arr = np.linspace(start, end, steps).astype(dtype)
+        return out
+    t = dtype.type
+    first, last = t(start), t(end)
+    step = t(t(last - first) / t(steps - 1))
+    i = np.arange(steps)
+    up = fma(step, i[: steps // 2].astype(dtype), first)
+    down = fma(-step, (steps - 1 - i[steps // 2 :]).astype(dtype), last)
+    return np.concatenate([up, down]).astype(dtype)
 
 
 def eye(
