@@ -31,6 +31,7 @@ from tracegrad.numpy._linalg import *  # noqa: F403
 from tracegrad.numpy._misc_math import *  # noqa: F403
 from tracegrad.numpy._namespace import *  # noqa: F403
 from tracegrad.numpy._nanfunctions import *  # noqa: F403
+from tracegrad.numpy._nonzero import *  # noqa: F403
 from tracegrad.numpy._numpy_names import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._polynomial import *  # noqa: F403

@@ -40,7 +40,7 @@ from tracegrad.ops import structural as st
 __all__ = [
     "isclose", "allclose", "array_equal", "iscomplex", "isreal", "real_if_close",
     "nan_to_num", "diff", "cross", "select", "isposinf", "isneginf", "count_nonzero",
-    "searchsorted", "array_equiv", "nonzero", "flatnonzero", "argwhere", "gradient",
+    "searchsorted", "array_equiv", "gradient",
 ]  # fmt: skip
 
 
@@ -352,41 +352,6 @@ def array_equiv(a1: Any, a2: Any) -> Any:
     except ValueError:
         return np.bool_(False)
     return all_(equal(x, y))
-
-
-def _concrete_values(a: Any, name: str) -> np.ndarray:
-    return np.asarray(concrete(operand(a), f"{name} (its result's size depends on the values)"))
-
-
-def nonzero(a: Any) -> tuple[Any, ...]:
-    """The indices of the nonzero elements, one array per dimension. The number of them
-    depends on the values: a traced argument needs a known value (as under ``grad``).
-
-    >>> nonzero(np.array([0, 3, 0, 4]))
-    (array([1, 3]),)
-    """
-    return np.nonzero(_concrete_values(a, "nonzero"))
-
-
-def flatnonzero(a: Any) -> Any:
-    """The indices of the nonzero elements of the flattened array (values needed, as
-    ``nonzero``).
-
-    >>> flatnonzero(np.array([[0, 1], [2, 0]]))
-    array([1, 2])
-    """
-    return np.flatnonzero(_concrete_values(a, "flatnonzero"))
-
-
-def argwhere(a: Any) -> Any:
-    """The indices of the nonzero elements, one row per element (values needed, as
-    ``nonzero``).
-
-    >>> argwhere(np.array([0, 3, 4]))
-    array([[1],
-           [2]])
-    """
-    return np.argwhere(_concrete_values(a, "argwhere"))
 
 
 def _edges(f: Any, axis: int, n: int, h: Any, edge_order: int) -> tuple[Any, Any, Any]:

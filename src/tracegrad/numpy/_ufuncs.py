@@ -15,9 +15,9 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
 from tracegrad.numpy._dispatch import (
-    asarray_or_tracer,
     cast,
     check_ufunc_args,
+    numpy_unless,
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
@@ -376,22 +376,22 @@ def clip(
     return x
 
 
-@numpy_when_eager(np.where)
-def where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
+@numpy_unless(np.where, "size", "fill_value")
+def where(
+    condition: Any, x: Any = None, y: Any = None, /, *, size: int | None = None,
+    fill_value: Any = None,
+) -> Any:  # fmt: skip
     """Elementwise ``x`` where ``condition`` holds, else ``y``; the derivative flows to the
-    chosen operand only.
+    chosen operand only. With ``condition`` alone, ``nonzero(condition)`` (JAX's ``size=``
+    and ``fill_value=`` included).
 
     >>> where(np.array([True, False]), 1.0, np.array([5.0, 6.0]))
     array([1., 6.])
     """
     if x is None and y is None:
-        if isinstance(asarray_or_tracer(condition), Tracer):
-            raise NotImplementedError(
-                "tracegrad.numpy.where(condition) with one argument returns the indices of "
-                "nonzero elements, whose number depends on the traced values. Use "
-                "where(condition, x, y), or compute the indices outside the transformation."
-            )
-        return np.where(np.asarray(condition))
+        from tracegrad.numpy._nonzero import nonzero  # the indices build on this module
+
+        return nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
     x, y = promote_dtypes(x, y)
