@@ -11,7 +11,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import operand
 from tracegrad.numpy._creation import logspace
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes
+from tracegrad.numpy._dispatch import numpy_named, numpy_when_eager, promote_dtypes
 from tracegrad.numpy._joining import concatenate
 from tracegrad.numpy._linalg import diag, matmul
 from tracegrad.numpy._shapes import broadcast_arrays, moveaxis, swapaxes, transpose
@@ -24,7 +24,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-@numpy_when_eager(np.concat)
+@numpy_when_eager(numpy_named("concat"))
 def concat(arrays: Any, /, *, axis: int | None = 0) -> Any:
     """``concatenate`` under its array-API name.
 
@@ -34,7 +34,7 @@ def concat(arrays: Any, /, *, axis: int | None = 0) -> Any:
     return concatenate(arrays, axis=axis)
 
 
-@numpy_when_eager(np.permute_dims)
+@numpy_when_eager(numpy_named("permute_dims"))
 def permute_dims(a: Any, /, axes: Any = None) -> Any:
     """``transpose`` under its array-API name.
 
@@ -44,7 +44,7 @@ def permute_dims(a: Any, /, axes: Any = None) -> Any:
     return transpose(a, axes)
 
 
-@numpy_when_eager(np.matrix_transpose)
+@numpy_when_eager(numpy_named("matrix_transpose"))
 def matrix_transpose(x: Any, /) -> Any:
     """The last two axes swapped.
 
@@ -59,7 +59,7 @@ def matrix_transpose(x: Any, /) -> Any:
     return swapaxes(v, -1, -2)
 
 
-@numpy_when_eager(np.unstack)
+@numpy_when_eager(numpy_named("unstack"))
 def unstack(x: Any, /, *, axis: int = 0) -> tuple[Any, ...]:
     """The sub-arrays along ``axis``, as a tuple.
 
@@ -74,7 +74,7 @@ def _core_last(x: Any, axis: int) -> Any:
     return moveaxis(x, axis, -1) if axis not in (-1, get_aval(x).ndim - 1) else x
 
 
-@numpy_when_eager(np.vecdot)
+@numpy_when_eager(numpy_named("vecdot"))
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """The dot products ``sum(conj(x1) * x2)`` along ``axis``, over the broadcast other axes.
 
@@ -92,7 +92,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     return matmul(conj(a)[..., None, :], b[..., :, None])[..., 0, 0]
 
 
-@numpy_when_eager(np.matvec)
+@numpy_when_eager(numpy_named("matvec"))
 def matvec(x1: Any, x2: Any, /) -> Any:
     """Matrix-vector products over the broadcast leading axes: ``(..., m, n) x (..., n)``.
 
@@ -103,7 +103,7 @@ def matvec(x1: Any, x2: Any, /) -> Any:
     return matmul(a, b[..., :, None])[..., 0]
 
 
-@numpy_when_eager(np.vecmat)
+@numpy_when_eager(numpy_named("vecmat"))
 def vecmat(x1: Any, x2: Any, /) -> Any:
     """Vector-matrix products ``conj(v) @ M`` over the broadcast leading axes.
 

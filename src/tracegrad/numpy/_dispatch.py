@@ -18,11 +18,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FLOAT_OF_KIND = np.dtype(np.float16)
 
 
-def numpy_when_eager(np_fn: Callable[..., Any]) -> Callable[[F], F]:
+def numpy_named(name: str) -> Callable[..., Any] | None:
+    """NumPy's function ``name``, or None where the installed NumPy lacks it (NumPy 1.26
+    has no ``concat``, ``vecdot``, ``unique_values``, ...).
+
+    >>> numpy_named("sin") is np.sin, numpy_named("no_such_function")
+    (True, None)
+    """
+    fn: Callable[..., Any] | None = getattr(np, name, None)
+    return fn
+
+
+def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
     """Outside every transformation, call ``np_fn`` directly (about 0.1 µs of overhead);
-    inside one, run the decorated tracegrad implementation."""
+    inside one, run the decorated tracegrad implementation. Where NumPy lacks the
+    function (``np_fn`` is None), the tracegrad implementation runs in both cases."""
 
     def wrap(traced: F) -> F:
+        if np_fn is None:
+            return traced
+
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -46,12 +61,15 @@ def numpy_when_eager(np_fn: Callable[..., Any]) -> Callable[[F], F]:
     return wrap
 
 
-def numpy_unless(np_fn: Callable[..., Any], *jax_only: str) -> Callable[[F], F]:
+def numpy_unless(np_fn: Callable[..., Any] | None, *jax_only: str) -> Callable[[F], F]:
     """``numpy_when_eager(np_fn)``, except that a call passing one of JAX's extra keyword
     arguments ``jax_only`` (``size=``, say, which NumPy lacks) runs the tracegrad
     implementation eagerly too."""
 
     def wrap(traced: F) -> F:
+        if np_fn is None:
+            return traced
+
         def eager(*args: Any, **kwargs: Any) -> Any:
             if any(kwargs.get(k) is not None for k in jax_only):
                 return traced(*args, **kwargs)

@@ -10,7 +10,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.numpy._arraylike import concrete, operand, operands
-from tracegrad.numpy._dispatch import numpy_when_eager
+from tracegrad.numpy._dispatch import numpy_named, numpy_when_eager
 from tracegrad.numpy._indexing import take, take_along_axis
 from tracegrad.numpy._joining import concatenate
 from tracegrad.numpy._misc_math import diff, searchsorted
@@ -76,7 +76,7 @@ def interp(
     return where(xv < xpv[0], lo, where(xv > xpv[-1], hi, val))
 
 
-@numpy_when_eager(np.trapezoid)
+@numpy_when_eager(numpy_named("trapezoid"))
 def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
     """The integral of the samples ``y`` along ``axis`` by the trapezoidal rule, at the
     points ``x`` (or a spacing ``dx``).
@@ -179,7 +179,7 @@ def _cumulative(name: str, fn: Any, x: Any, axis: Any, dtype: Any, include_initi
     return concatenate([first, out], axis=ax)
 
 
-@numpy_when_eager(np.cumulative_sum)
+@numpy_when_eager(numpy_named("cumulative_sum"))
 def cumulative_sum(
     x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
 ) -> Any:
@@ -192,7 +192,7 @@ def cumulative_sum(
     return _cumulative("cumulative_sum", cumsum, x, axis, dtype, include_initial)
 
 
-@numpy_when_eager(np.cumulative_prod)
+@numpy_when_eager(numpy_named("cumulative_prod"))
 def cumulative_prod(
     x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
 ) -> Any:

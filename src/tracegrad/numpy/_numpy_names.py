@@ -4,6 +4,8 @@ queries. They act on NumPy arrays (a traced value has no buffer to save or print
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -35,5 +37,30 @@ frombuffer = np.frombuffer
 from_dlpack = np.from_dlpack
 einsum_path = np.einsum_path
 broadcast_shapes = np.broadcast_shapes
-isdtype = np.isdtype
+
+_KINDS = {
+    "bool": "b",
+    "signed integer": "i",
+    "unsigned integer": "u",
+    "integral": "iu",
+    "real floating": "f",
+    "complex floating": "c",
+    "numeric": "iufc",
+}
+
+
+def _isdtype(dtype: Any, kind: Any) -> bool:
+    """The array API's ``isdtype`` where NumPy (before 2.0) lacks it.
+
+    >>> _isdtype(np.dtype(np.int8), ("bool", "integral"))
+    True
+    """
+    if isinstance(kind, tuple):
+        return any(_isdtype(dtype, k) for k in kind)
+    if isinstance(kind, str):
+        return np.dtype(dtype).kind in _KINDS[kind]
+    return bool(np.dtype(dtype) == np.dtype(kind))
+
+
+isdtype: Any = getattr(np, "isdtype", _isdtype)
 iterable = np.iterable

@@ -17,7 +17,7 @@ import numpy as np
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import concrete, operand
 from tracegrad.numpy._creation import full, zeros
-from tracegrad.numpy._dispatch import numpy_unless, numpy_when_eager, promote_dtypes
+from tracegrad.numpy._dispatch import numpy_named, numpy_unless, numpy_when_eager, promote_dtypes
 from tracegrad.numpy._index_update import at
 from tracegrad.numpy._indexing import take
 from tracegrad.numpy._joining import concatenate
@@ -140,7 +140,7 @@ def _unique_axis(
     return out[0] if len(out) == 1 else tuple(out)
 
 
-@numpy_unless(np.unique_values, "size", "fill_value")
+@numpy_unless(numpy_named("unique_values"), "size", "fill_value")
 def unique_values(x: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     """The sorted unique elements (NaNs distinct), as the array API's ``unique_values``.
 
@@ -150,7 +150,7 @@ def unique_values(x: Any, *, size: int | None = None, fill_value: Any = None) ->
     return unique(x, equal_nan=False, size=size, fill_value=fill_value)
 
 
-@numpy_unless(np.unique_counts, "size", "fill_value")
+@numpy_unless(numpy_named("unique_counts"), "size", "fill_value")
 def unique_counts(x: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     """The unique elements and their counts.
 
@@ -161,7 +161,7 @@ def unique_counts(x: Any, *, size: int | None = None, fill_value: Any = None) ->
     return UniqueCountsResult(v, c)
 
 
-@numpy_unless(np.unique_inverse, "size", "fill_value")
+@numpy_unless(numpy_named("unique_inverse"), "size", "fill_value")
 def unique_inverse(x: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     """The unique elements and the index of each element's value among them.
 
@@ -172,7 +172,7 @@ def unique_inverse(x: Any, *, size: int | None = None, fill_value: Any = None) -
     return UniqueInverseResult(v, i)
 
 
-@numpy_unless(np.unique_all, "size", "fill_value")
+@numpy_unless(numpy_named("unique_all"), "size", "fill_value")
 def unique_all(x: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
     """The unique elements, first indices, inverse indices and counts.
 

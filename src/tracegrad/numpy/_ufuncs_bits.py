@@ -14,6 +14,7 @@ import numpy as np
 from tracegrad.core import DTypeError, get_aval
 from tracegrad.numpy._dispatch import (
     check_ufunc_args,
+    numpy_named,
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
@@ -103,7 +104,7 @@ bitwise_left_shift = left_shift
 bitwise_right_shift = right_shift
 
 
-@numpy_when_eager(np.bitwise_count)
+@numpy_when_eager(numpy_named("bitwise_count"))
 def bitwise_count(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise number of 1 bits of ``|x|`` (uint8).
 

@@ -56,7 +56,11 @@ def _shift_impl(kind: str) -> Any:
 
 def _population_count_impl(x: Any) -> Any:
     x = np.array(x)
-    return np.bitwise_count(_unsigned(x)).astype(x.dtype)
+    u = _unsigned(x)
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(u).astype(x.dtype)
+    octets = np.ascontiguousarray(u)[..., None].view(np.uint8)  # NumPy < 2 has no bitwise_count
+    return np.unpackbits(octets, axis=-1).sum(axis=-1).astype(x.dtype)
 
 
 def _clz_impl(x: Any) -> Any:
