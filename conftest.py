@@ -10,15 +10,22 @@ import sys
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "ci", max_examples=8, derandomize=True, deadline=None,
+    "ci",
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "dev", max_examples=25, deadline=None,
+    "dev",
+    max_examples=25,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "thorough", max_examples=200, deadline=None,
+    "thorough",
+    max_examples=200,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
@@ -39,3 +46,11 @@ import pytest  # noqa: E402
 def _doctest_namespace(doctest_namespace: dict[str, object]) -> None:
     """Doctests may use ``np`` without importing it."""
     doctest_namespace["np"] = np
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A module's doctests that need an optional package name it in the module's
+    ``__doctest_requires__``; they skip where it is not installed."""
+    dtest = getattr(item, "dtest", None)
+    for name in getattr(dtest, "globs", {}).get("__doctest_requires__", ()):
+        pytest.importorskip(name)

@@ -30,6 +30,8 @@ from tracegrad.compat.autograd._operators import make_vjp
 from tracegrad.compat.autograd.extend import defvjp_argnum, primitive
 from tracegrad.flatten_util import ravel_pytree
 
+__doctest_requires__ = ("scipy",)  # the examples run SciPy's odeint (conftest.py)
+
 Fn = Callable[..., Any]
 
 
