@@ -53,8 +53,14 @@ def test_eager_without_size_is_numpy_and_errors() -> None:
         tnp.nonzero(np.float64(1.0), size=2)
     with pytest.raises(ValueError, match="length 2"):
         tnp.nonzero(X, size=2, fill_value=(1, 2, 3))
-    with pytest.raises(tg.errors.ConcretizationTypeError):
+    with pytest.raises(tg.errors.ConcretizationTypeError, match="size"):
         tg.jit(tnp.nonzero)(X)
+    with pytest.raises(tg.errors.ConcretizationTypeError, match="size"):
+        tg.make_jaxpr(lambda x: tnp.where(x > 0))(X)
+    # under grad alone a comparison is concrete: where(x > 0) gives NumPy's indices
+    np.testing.assert_array_equal(
+        tg.grad(lambda x: tnp.sum(x[tnp.where(x > 1.0)]))(X), (X > 1.0).astype(float)
+    )
 
 
 def test_gradient_through_gathered_indices() -> None:
