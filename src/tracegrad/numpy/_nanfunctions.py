@@ -15,6 +15,7 @@ from tracegrad.numpy._reductions import (
     Axis,
     _mean_dtypes,
     _sqrt_flat_at_zero,
+    _unsupported,
     argmax,
     argmin,
     cumprod,
@@ -44,14 +45,6 @@ def _replaced(a: Any, fill: Any) -> tuple[Any, Any]:
     return where(nans, np.asarray(fill, get_aval(x).dtype), x), nans
 
 
-def _unsupported(name: str, out: Any, where_: Any) -> None:
-    if out is not None or where_ is not None:
-        raise NotImplementedError(
-            f"tracegrad.numpy.{name}: out= and where= are not supported on traced values. "
-            "Use the result, or mask with tracegrad.numpy.where first."
-        )
-
-
 @numpy_when_eager(np.nansum)
 def nansum(
     a: Any,
@@ -67,7 +60,7 @@ def nansum(
     >>> nansum(np.array([1.0, np.nan, 2.0]))
     np.float64(3.0)
     """
-    _unsupported("nansum", out, where)
+    _unsupported("nansum", out=out, where=where)
     x, _ = _replaced(a, 0)
     return sum(x, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial)
 
@@ -87,7 +80,7 @@ def nanprod(
     >>> nanprod(np.array([3.0, np.nan, 2.0]))
     np.float64(6.0)
     """
-    _unsupported("nanprod", out, where)
+    _unsupported("nanprod", out=out, where=where)
     x, _ = _replaced(a, 1)
     return prod(x, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial)
 
@@ -116,7 +109,7 @@ def nanmax(
     >>> nanmax(np.array([1.0, np.nan, 2.0]))
     np.float64(2.0)
     """
-    _unsupported("nanmax", out, where)
+    _unsupported("nanmax", out=out, where=where)
     return _nan_extremum(a, axis, keepdims, initial, True)
 
 
@@ -134,7 +127,7 @@ def nanmin(
     >>> nanmin(np.array([[1.0, np.nan], [np.nan, np.nan]]), axis=1)
     array([ 1., nan])
     """
-    _unsupported("nanmin", out, where)
+    _unsupported("nanmin", out=out, where=where)
     return _nan_extremum(a, axis, keepdims, initial, False)
 
 
@@ -160,7 +153,7 @@ def nanargmax(a: Any, axis: int | None = None, out: None = None, *, keepdims: bo
     >>> nanargmax(np.array([1.0, np.nan, 2.0]))
     np.int64(2)
     """
-    _unsupported("nanargmax", out, None)
+    _unsupported("nanargmax", out=out)
     return _nan_arg_extremum(a, axis, keepdims, True)
 
 
@@ -171,7 +164,7 @@ def nanargmin(a: Any, axis: int | None = None, out: None = None, *, keepdims: bo
     >>> nanargmin(np.array([3.0, np.nan, 2.0]))
     np.int64(2)
     """
-    _unsupported("nanargmin", out, None)
+    _unsupported("nanargmin", out=out)
     return _nan_arg_extremum(a, axis, keepdims, False)
 
 
@@ -199,7 +192,7 @@ def nanmean(
     >>> nanmean(np.array([1.0, np.nan, 2.0]))
     np.float64(1.5)
     """
-    _unsupported("nanmean", out, where)
+    _unsupported("nanmean", out=out, where=where)
     x, nans = _replaced(a, 0)
     result_dtype, work = _mean_dtypes(get_aval(x).dtype, dtype)
     total = sum(x, axis=axis, dtype=work, keepdims=keepdims)
@@ -241,7 +234,7 @@ def nanvar(
     >>> nanvar(np.array([1.0, np.nan, 3.0]))
     np.float64(1.0)
     """
-    _unsupported("nanvar", out, where if mean is None else mean)
+    _unsupported("nanvar", out=out, where=where, mean=mean)
     return _nanvar(a, axis, dtype, correction if correction is not None else ddof, keepdims)
 
 
@@ -263,7 +256,7 @@ def nanstd(
     >>> nanstd(np.array([1.0, np.nan, 3.0]))
     np.float64(1.0)
     """
-    _unsupported("nanstd", out, where if mean is None else mean)
+    _unsupported("nanstd", out=out, where=where, mean=mean)
     ddof = correction if correction is not None else ddof
     return _sqrt_flat_at_zero(_nanvar(a, axis, dtype, ddof, keepdims))
 
@@ -275,7 +268,7 @@ def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = No
     >>> nancumsum(np.array([1.0, np.nan, 2.0]))
     array([1., 1., 3.])
     """
-    _unsupported("nancumsum", out, None)
+    _unsupported("nancumsum", out=out)
     return cumsum(_replaced(a, 0)[0], axis=axis, dtype=dtype)
 
 
@@ -286,5 +279,5 @@ def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = N
     >>> nancumprod(np.array([2.0, np.nan, 3.0]))
     array([2., 2., 6.])
     """
-    _unsupported("nancumprod", out, None)
+    _unsupported("nancumprod", out=out)
     return cumprod(_replaced(a, 1)[0], axis=axis, dtype=dtype)
