@@ -12,10 +12,9 @@ from tracegrad.lax import conv_general_dilated
 from tracegrad.torch import creation, dtypes
 from tracegrad.torch._common import value_dtype
 from tracegrad.torch._shape import squeeze, unsqueeze
-from tracegrad.torch.grad_mode import no_grad
 from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.nn import init as nn_init
 from tracegrad.torch.nn._module import Module, Parameter
-from tracegrad.torch.nn.init import uniform_
 from tracegrad.torch.tensor import Size, Tensor
 
 Ints = tuple[int, ...]
@@ -256,13 +255,6 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 # ---- modules -----------------------------------------------------------------------------------
 
 
-def kaiming_uniform_bound(fan_in: int, a: float = math.sqrt(5)) -> float:
-    """The bound of PyTorch's ``kaiming_uniform_(a=a)`` (leaky-ReLU gain), computed in the
-    same order as PyTorch so the drawn numbers agree bit for bit."""
-    gain = math.sqrt(2.0 / (1 + a**2))
-    return math.sqrt(3.0) * (gain / math.sqrt(fan_in))
-
-
 class _ConvNd(Module):
     _nsp = 0
     _transposed = False
@@ -316,12 +308,10 @@ class _ConvNd(Module):
         """PyTorch's default: ``kaiming_uniform_(a=sqrt(5))`` on the weight, then the bias
         uniform in ``±1/sqrt(fan_in)``, drawn in that order."""
         fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-        with no_grad():
-            if fan_in:
-                bound = kaiming_uniform_bound(fan_in)
-                uniform_(self.weight, -bound, bound)
-            if self.bias is not None and fan_in:
-                uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+        if fan_in:
+            nn_init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+            if self.bias is not None:
+                nn_init.uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
 
     def forward(self, input: Tensor) -> Tensor:
         return convolution(
