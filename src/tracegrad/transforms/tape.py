@@ -76,12 +76,13 @@ class Node:
         self,
         pull: Callable[[Sequence[Any], list[Any], bool], list[Any]],
         residuals: Sequence[Any],
-        parents: Sequence[TapeTracer],
+        parents: Sequence[tuple[Node, int]],
         n_out: int,
     ) -> None:
         self.pull = pull
         self.residuals = residuals
-        # Per differentiated input: the tracer it was (its node and output index).
+        # Per differentiated input: the node and output index of the tracer it was (not the
+        # tracer, whose value no backward pass reads unless a residual holds it too).
         self.parents = parents
         self.n_out = n_out
 
@@ -124,7 +125,7 @@ class TapeTrace(Trace):
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
         elif not prim.multiple_results:
             results = plan.known(*vals)  # type: ignore[misc]
-            node = Node(plan.pull, results[1:], [args[i] for i in diff], 1)
+            node = Node(plan.pull, results[1:], [(args[i].node, args[i].index) for i in diff], 1)
             self.nodes.append(node)
             if plan.nonzero[0]:
                 return TapeTracer(self, results[0], plan.out_avals[0], node, 0)
@@ -134,7 +135,7 @@ class TapeTrace(Trace):
             n = plan.n_out
             outs, residuals = results[:n], results[n:]
             pull, nonzero, out_avals = plan.pull, plan.nonzero, plan.out_avals
-        node = Node(pull, residuals, [args[i] for i in diff], len(outs))
+        node = Node(pull, residuals, [(args[i].node, args[i].index) for i in diff], len(outs))
         self.nodes.append(node)
         if not prim.multiple_results:
             return TapeTracer(self, outs[0], out_avals[0], node, 0) if nonzero[0] else outs[0]
@@ -259,13 +260,13 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
             inputs[node] = slot
             continue
         cts_in = node.pull(node.residuals, slot, concrete)
-        for parent, ct in zip(node.parents, cts_in, strict=True):
+        for (parent, k), ct in zip(node.parents, cts_in, strict=True):
             if type(ct) is Zero:
                 continue
             # give(parent, ct), inlined: this loop runs once per recorded operation
-            into = ct_env.get(parent.node)
+            into = ct_env.get(parent)
             if into is None:
-                into = ct_env[parent.node] = [None] * parent.node.n_out
-            prev = into[parent.index]
-            into[parent.index] = ct if prev is None else add_any(prev, ct)
+                into = ct_env[parent] = [None] * parent.n_out
+            prev = into[k]
+            into[k] = ct if prev is None else add_any(prev, ct)
     return inputs
