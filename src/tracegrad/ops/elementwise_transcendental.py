@@ -86,6 +86,7 @@ def cbrt(x: Any) -> Any:
 
 sqrt_p = _unop("sqrt", np.sqrt)
 defjvp_using_output(sqrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 2), out)))
+sqrt_p.grad_fn_name = "SqrtBackward0"
 cbrt_p = _unop("cbrt", np.cbrt, complex_ok=False)
 defjvp_using_output(cbrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 3), integer_pow(out, 2))))
 
@@ -258,6 +259,7 @@ cosh_p = _unop("cosh", np.cosh)
 defjvp(cosh_p, lambda t, x: mul(t, sinh(x)))
 tanh_p = _unop("tanh", np.tanh)
 defjvp_using_output(tanh_p, lambda t, out, x: mul(t, _one_minus_square(out)))
+tanh_p.grad_fn_name = "TanhBackward0"
 asinh_p = _unop("asinh", np.arcsinh)
 defjvp(asinh_p, lambda t, x: div(t, sqrt(_one_plus_square(x))))
 acosh_p = _unop("acosh", np.arccosh)
