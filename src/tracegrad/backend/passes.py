@@ -115,6 +115,12 @@ def cse(closed: ClosedJaxpr) -> ClosedJaxpr:
 
 # ---- constant folding ---------------------------------------------------------------------
 
+# What an implementation raises for the values it is given (a division by zero, a singular
+# matrix, an index out of bounds): an error of the program, left to run time. Any other
+# exception while folding (a TypeError from parameters the implementation does not take...)
+# is a bug, and propagates.
+VALUE_ERRORS = (ArithmeticError, ValueError, IndexError)
+
 
 def _owner(arr: np.ndarray) -> Any:
     """The object that owns the memory of ``arr`` (itself, or the end of its chain of bases)."""
@@ -194,7 +200,7 @@ def _try_fold(
     try:
         with np.errstate(all="ignore"):
             out = prim.impl(*vals, **eqn.params)
-    except Exception:  # the program raises when it runs, as it would have without folding
+    except VALUE_ERRORS:  # the program raises when it runs, as it would have without folding
         return None
     outs = list(out) if prim.multiple_results else [out]
     if len(outs) != len(eqn.outvars):
