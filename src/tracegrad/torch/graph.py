@@ -262,26 +262,13 @@ class GradFnPlan:
         return spec
 
 
-_PRIMITIVE_NAMES = {
-    "add": "AddBackward0", "add_any": "AddBackward0", "sub": "SubBackward0",
-    "mul": "MulBackward0", "div": "DivBackward0", "neg": "NegBackward0",
-    "integer_pow": "PowBackward0", "pow": "PowBackward1", "exp": "ExpBackward0",
-    "log": "LogBackward0", "sin": "SinBackward0", "cos": "CosBackward0",
-    "tanh": "TanhBackward0", "sqrt": "SqrtBackward0", "reduce_sum": "SumBackward1",
-    "broadcast_in_dim": "ExpandBackward0", "reshape": "ViewBackward0",
-    "transpose": "PermuteBackward0", "dot_general": "MmBackward0", "matmul": "MmBackward0",
-    "convert_element_type": "ToCopyBackward0", "select_n": "WhereBackward0",
-    "conj": "ConjBackward0", "concatenate": "CatBackward0", "pad": "ConstantPadNdBackward0",
-}  # fmt: skip
-
-
 def _backward_name(closed: ClosedJaxpr) -> str:
     """A PyTorch-like node name for a vjp run under create_graph: its last primitive's."""
     eqns = closed.jaxpr.eqns
     if not eqns:
         return "AliasBackward0"
-    prim = eqns[-1].primitive.name
-    return _PRIMITIVE_NAMES.get(prim) or "".join(p.capitalize() for p in prim.split("_")) + (
+    prim = eqns[-1].primitive
+    return prim.grad_fn_name or "".join(p.capitalize() for p in prim.name.split("_")) + (
         "Backward0"
     )
 
