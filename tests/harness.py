@@ -187,6 +187,13 @@ def record_tests(records: Sequence[OpRecord]) -> tuple[Callable[..., None], Call
     return test_value, test_derivatives
 
 
+def on_tracer(f: Callable[..., Any], *args: Any) -> Any:
+    """Run ``f`` with its arguments as staged tracers, and evaluate the result."""
+    closed = tg.make_jaxpr(lambda *a: f(*a))(*args)
+    out = tg.eval_jaxpr(closed, *args)
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def jit_calls(f: Callable[..., Any], *args: Any) -> list[Any]:
     """The results of the first two calls of a new ``tg.jit(f)`` at ``args``: the first call
     runs the program as traced (the primitives' implementations), the second the optimised,
