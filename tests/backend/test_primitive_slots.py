@@ -4,31 +4,17 @@
 from __future__ import annotations
 
 import ast
-import importlib
 import pathlib
-import pkgutil
 
 import numpy as np
 import pytest
 
 import tracegrad
+from harness import every_primitive
 from tracegrad.backend import algebra, emitters
 from tracegrad.core import Primitive
 
 BACKEND = pathlib.Path(__file__).resolve().parents[2] / "src" / "tracegrad" / "backend"
-
-
-def every_primitive() -> list[Primitive]:
-    """The primitives of every module of tracegrad (the demo and ``__main__`` aside)."""
-    found: dict[int, Primitive] = {}
-    for info in pkgutil.walk_packages(tracegrad.__path__, "tracegrad."):
-        if info.name.split(".")[1] in ("demo", "__main__"):
-            continue
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if isinstance(value, Primitive):
-                found[id(value)] = value
-    return list(found.values())
 
 
 def _docstrings(tree: ast.Module) -> set[int]:

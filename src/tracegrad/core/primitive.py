@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +27,34 @@ EmitRule = Callable[..., Any]
 SimplifyRule = Callable[..., Any]
 
 
+class BackendRule:
+    """A rule of ``tracegrad.backend`` named in an op's block as ``"module:attribute"`` (for
+    a rule factory, with its arguments), imported the first time the backend reads the
+    slot: ``import tracegrad.numpy`` loads no backend (docs/imports.md).
+
+    >>> rule = BackendRule("tracegrad.backend.emitters:reduction", np.add, with_dtype=True)
+    >>> rule.resolve().__module__
+    'tracegrad.backend.emitters'
+    """
+
+    __slots__ = ("args", "kwargs", "target")
+
+    def __init__(self, target: str, *args: Any, **kwargs: Any) -> None:
+        self.target, self.args, self.kwargs = target, args, kwargs
+
+    def resolve(self) -> Callable[..., Any]:
+        module, _, attr = self.target.partition(":")
+        value: Callable[..., Any] = getattr(importlib.import_module(module), attr)
+        return value(*self.args, **self.kwargs) if self.args or self.kwargs else value
+
+    def __repr__(self) -> str:
+        return f"BackendRule({self.target!r})"
+
+
+def _resolved(rule: Callable[..., Any] | BackendRule | None) -> Callable[..., Any] | None:
+    return rule.resolve() if isinstance(rule, BackendRule) else rule
+
+
 class Primitive:
     """A primitive operation: the unit the IR records and every transformation interprets.
 
@@ -36,11 +65,12 @@ class Primitive:
     """
 
     __slots__ = (
+        "_emit",
+        "_simplify",
         "abstract_eval",
         "batch",
         "commutative",
         "effectful",
-        "emit",
         "grad_fn_name",
         "impl",
         "inline_param",
@@ -50,7 +80,6 @@ class Primitive:
         "name",
         "partial_eval",
         "run_time_only",
-        "simplify",
         "transparent",
         "transpose",
     )
@@ -87,8 +116,8 @@ class Primitive:
         # Inlining it changes nothing for any transformation, not even derivatives (jit): the
         # backend may inline it before every transformation is done with the IR too.
         self.transparent = transparent
-        self.emit: EmitRule | None = None
-        self.simplify: SimplifyRule | None = None
+        self._emit: EmitRule | BackendRule | None = None
+        self._simplify: SimplifyRule | BackendRule | None = None
         # The name PyTorch gives the backward node of the matching op (the Tensor shim's
         # ``grad_fn`` under create_graph), where it is not derived from ``name``.
         self.grad_fn_name: str | None = None
@@ -120,11 +149,23 @@ class Primitive:
     def def_partial_eval(self, rule: PartialEvalRule) -> None:
         self.partial_eval = rule
 
-    def def_emit(self, rule: EmitRule) -> None:
-        self.emit = rule
+    @property
+    def emit(self) -> EmitRule | None:
+        """How the code generator writes the primitive with NumPy (backend/emitters.py)."""
+        rule = self._emit = _resolved(self._emit)
+        return rule
 
-    def def_simplify(self, rule: SimplifyRule) -> None:
-        self.simplify = rule
+    def def_emit(self, rule: EmitRule | BackendRule) -> None:
+        self._emit = rule
+
+    @property
+    def simplify(self) -> SimplifyRule | None:
+        """The primitive's algebraic rewrite (backend/algebra.py)."""
+        rule = self._simplify = _resolved(self._simplify)
+        return rule
+
+    def def_simplify(self, rule: SimplifyRule | BackendRule) -> None:
+        self._simplify = rule
 
     def __repr__(self) -> str:
         return self.name

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import algebra, emitters
 from tracegrad.core import (
     DTypeError,
     Primitive,
@@ -46,8 +45,10 @@ from tracegrad.ops.rules import (
     broadcasting_abstract_eval,
     deflinear,
     defvectorized,
+    emitter,
     inexact_unop_abstract_eval,
     same_aval,
+    simplifier,
 )
 from tracegrad.ops.structural import convert_element_type, unbroadcast
 
@@ -93,7 +94,7 @@ def _linear_ct(ct: Any, x: Any) -> Any:
 
 
 add_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(ct, y)])
-add_p.def_simplify(algebra.add)
+add_p.def_simplify(simplifier("add"))
 add_p.grad_fn_name = "AddBackward0"
 
 
@@ -110,7 +111,7 @@ def sub(x: Any, y: Any) -> Any:
 sub_p = _binop("sub", np.subtract, linear=True)
 defjvp(sub_p, lambda t, x, y: t, lambda t, x, y: neg(t))
 sub_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(neg(ct), y)])
-sub_p.def_simplify(algebra.sub)
+sub_p.def_simplify(simplifier("sub"))
 sub_p.grad_fn_name = "SubBackward0"
 
 
@@ -126,7 +127,7 @@ def neg(x: Any) -> Any:
 
 neg_p = _unop("neg", np.negative, inexact_only=False)
 deflinear(neg_p, lambda ct, x: [neg(ct)])
-neg_p.def_simplify(algebra.neg)
+neg_p.def_simplify(simplifier("neg"))
 neg_p.grad_fn_name = "NegBackward0"
 
 
@@ -146,7 +147,7 @@ defbilinear(
     lambda ct, x, y: unbroadcast(mul(ct, y), x.aval),
     lambda ct, x, y: unbroadcast(mul(x, ct), y.aval),
 )
-mul_p.def_simplify(algebra.mul)
+mul_p.def_simplify(simplifier("mul"))
 mul_p.grad_fn_name = "MulBackward0"
 
 
@@ -167,7 +168,7 @@ defjvp_using_output(
     lambda t, out, x, y: neg(mul(t, div(out, y))),
 )
 div_p.def_transpose(lambda ct, x, y: [_linear_ct(div(ct, y), x), None])
-div_p.def_simplify(algebra.div)
+div_p.def_simplify(simplifier("div"))
 div_p.grad_fn_name = "DivBackward0"
 
 
@@ -289,8 +290,8 @@ integer_pow_p.def_impl(lambda x, *, y: integer_power(x, y))
 integer_pow_p.def_abstract_eval(_integer_pow_abstract_eval)
 integer_pow_p.def_jvp(_integer_pow_jvp)
 defvectorized(integer_pow_p)
-integer_pow_p.def_emit(emitters.integer_pow)
-integer_pow_p.def_simplify(algebra.integer_pow)
+integer_pow_p.def_emit(emitter("integer_pow"))
+integer_pow_p.def_simplify(simplifier("integer_pow"))
 integer_pow_p.grad_fn_name = "PowBackward0"
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import algebra, emitters
 from tracegrad.core import (
     DTypeError,
     Primitive,
@@ -23,8 +22,10 @@ from tracegrad.ops.combinators import defbroadcasting
 from tracegrad.ops.rules import (
     broadcast_shapes,
     defjvp_zero,
+    emitter,
     predicate_abstract_eval,
     same_dtype,
+    simplifier,
 )
 from tracegrad.ops.structural import unbroadcast
 
@@ -161,6 +162,6 @@ select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.def_jvp(_select_n_jvp)
 select_n_p.def_transpose(_select_n_transpose)
 defbroadcasting(select_n_p)
-select_n_p.def_emit(emitters.select_n)
-select_n_p.def_simplify(algebra.select_n)
+select_n_p.def_emit(emitter("select_n"))
+select_n_p.def_simplify(simplifier("select_n"))
 select_n_p.grad_fn_name = "WhereBackward0"

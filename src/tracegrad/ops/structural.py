@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import algebra, emitters
 from tracegrad.core import (
     DTypeError,
     Primitive,
@@ -26,7 +25,7 @@ from tracegrad.core import (
     pytree,
 )
 from tracegrad.core.dtypes import is_inexact, real_dtype
-from tracegrad.ops.rules import broadcasting_abstract_eval, deflinear
+from tracegrad.ops.rules import broadcasting_abstract_eval, deflinear, emitter, simplifier
 
 Shape = tuple[int, ...]
 
@@ -67,7 +66,7 @@ def _add_any_batch(args: Sequence[Any], dims: Sequence[int | None]) -> tuple[Any
 
 
 add_any_p.def_batch(_add_any_batch)
-add_any_p.def_simplify(algebra.add_any)
+add_any_p.def_simplify(simplifier("add_any"))
 add_any_p.grad_fn_name = "AddBackward0"
 
 
@@ -149,8 +148,8 @@ broadcast_in_dim_p.def_impl(_broadcast_in_dim_impl)
 broadcast_in_dim_p.def_abstract_eval(_broadcast_in_dim_abstract_eval)
 deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
 broadcast_in_dim_p.def_batch(_broadcast_in_dim_batch)
-broadcast_in_dim_p.def_emit(emitters.broadcast_in_dim)
-broadcast_in_dim_p.def_simplify(algebra.broadcast_in_dim)
+broadcast_in_dim_p.def_emit(emitter("broadcast_in_dim"))
+broadcast_in_dim_p.def_simplify(simplifier("broadcast_in_dim"))
 broadcast_in_dim_p.grad_fn_name = "ExpandBackward0"
 
 
@@ -195,8 +194,8 @@ reshape_p.def_impl(lambda x, *, new_sizes: np.reshape(x, new_sizes))
 reshape_p.def_abstract_eval(_reshape_abstract_eval)
 deflinear(reshape_p, lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)])
 reshape_p.def_batch(_reshape_batch)
-reshape_p.def_emit(emitters.reshape)
-reshape_p.def_simplify(algebra.reshape)
+reshape_p.def_emit(emitter("reshape"))
+reshape_p.def_simplify(simplifier("reshape"))
 reshape_p.grad_fn_name = "ViewBackward0"
 
 
@@ -244,8 +243,8 @@ deflinear(
     lambda ct, x, *, permutation: [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))],
 )
 transpose_p.def_batch(_transpose_batch)
-transpose_p.def_emit(emitters.transpose)
-transpose_p.def_simplify(algebra.transpose)
+transpose_p.def_emit(emitter("transpose"))
+transpose_p.def_simplify(simplifier("transpose"))
 transpose_p.grad_fn_name = "PermuteBackward0"
 
 
@@ -295,8 +294,8 @@ reduce_sum_p.def_impl(_reduce_sum_impl)
 reduce_sum_p.def_abstract_eval(_reduce_abstract_eval)
 deflinear(reduce_sum_p, _reduce_sum_transpose)
 reduce_sum_p.def_batch(_reduce_sum_batch)
-reduce_sum_p.def_emit(emitters.reduction(np.add, with_dtype=True))
-reduce_sum_p.def_simplify(algebra.reduce_sum)
+reduce_sum_p.def_emit(emitter("reduction", np.add, with_dtype=True))
+reduce_sum_p.def_simplify(simplifier("reduce_sum"))
 reduce_sum_p.grad_fn_name = "SumBackward1"
 
 
@@ -348,8 +347,8 @@ convert_element_type_p.def_transpose(_convert_transpose)
 convert_element_type_p.def_batch(
     lambda args, dims, *, new_dtype: (convert_element_type(args[0], new_dtype), dims[0])
 )
-convert_element_type_p.def_emit(emitters.convert_element_type)
-convert_element_type_p.def_simplify(algebra.convert_element_type)
+convert_element_type_p.def_emit(emitter("convert_element_type"))
+convert_element_type_p.def_simplify(simplifier("convert_element_type"))
 convert_element_type_p.grad_fn_name = "ToCopyBackward0"
 
 
@@ -417,7 +416,7 @@ concatenate_p.def_impl(lambda *xs, dimension: np.concatenate(xs, axis=dimension)
 concatenate_p.def_abstract_eval(_concatenate_abstract_eval)
 deflinear(concatenate_p, _concatenate_transpose)
 concatenate_p.def_batch(_concatenate_batch)
-concatenate_p.def_emit(emitters.concatenate)
+concatenate_p.def_emit(emitter("concatenate"))
 concatenate_p.grad_fn_name = "CatBackward0"
 
 
@@ -504,7 +503,7 @@ slice_p.def_impl(_slice_impl)
 slice_p.def_abstract_eval(_slice_abstract_eval)
 deflinear(slice_p, _slice_transpose)
 slice_p.def_batch(_slice_batch)
-slice_p.def_emit(emitters.slice)
+slice_p.def_emit(emitter("slice"))
 
 
 # ---- pad --------------------------------------------------------------------
