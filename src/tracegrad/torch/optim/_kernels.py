@@ -45,15 +45,22 @@ class Workspace:
 
     def __init__(self) -> None:
         self._buffers: dict[str, Array] = {}
+        self._views: dict[tuple[str, tuple[int, ...], Any], Array] = {}
 
     def take(self, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
         """A C-contiguous array of ``shape`` and ``dtype``, its values undefined; the one
         taken before under the same ``name`` stops being valid."""
+        key = (name, shape, dtype)
+        view = self._views.get(key)
+        if view is not None:
+            return view
         n = math.prod(shape)
         buf = self._buffers.get(name)
         if buf is None or buf.size < n or buf.dtype != dtype:
             buf = self._buffers[name] = np.empty(max(n, 1), dtype)
-        return buf[:n].reshape(shape)
+            self._views = {k: v for k, v in self._views.items() if k[0] != name}
+        view = self._views[key] = buf[:n].reshape(shape)
+        return view
 
 
 def _scratch(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
