@@ -129,7 +129,6 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
     # XLA's erfinv, log and log1p are reproduced (random/_erfinv.py, _xla_math.py): normal
     # and the log-based samplers are exact.
     same(tr.normal(k, shape, dtype), jr.normal(k, shape, dtype))
-    exact = dtype == np.float32
     for name in ("exponential", "gumbel", "laplace", "logistic"):
         same(getattr(tr, name)(k, shape, dtype), getattr(jr, name)(k, shape, dtype))
     for mode in ("high", "highest"):  # "highest" in float32: bit-level floats, exact
@@ -139,13 +138,12 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
         shp = (250, *np.shape(lower))
         tn = (k, lower, upper, shp, dtype)
         same(tr.truncated_normal(*tn), jr.truncated_normal(*tn))
-    # The rejection loops take the same decisions; gamma is exact in float64 (and for
-    # a >= 1 in float32), loggamma below a = 1 within ulps (docs/random.md).
-    gulps = 16
-    alpha = np.array([0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0] * 10, dtype)
-    close(tr.gamma(k, alpha, dtype=dtype), jr.gamma(k, alpha, dtype=dtype), gulps * exact)
-    close(tr.loggamma(k, alpha, dtype=dtype), jr.loggamma(k, alpha, dtype=dtype), gulps)
-    same(tr.gamma(k, alpha[alpha >= 1], dtype=dtype), jr.gamma(k, alpha[alpha >= 1], dtype=dtype))
+    # The rejection loops take the same decisions: gamma and loggamma are exact, but for
+    # XLA's float32 rsqrt (a CPU-dependent estimate, docs/random.md; test_gamma_float32).
+    if dtype == np.float64:
+        alpha = np.array([0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0] * 10, dtype)
+        same(tr.gamma(k, alpha, dtype=dtype), jr.gamma(k, alpha, dtype=dtype))
+        same(tr.loggamma(k, alpha, dtype=dtype), jr.loggamma(k, alpha, dtype=dtype))
     # exp is XLA's: beta and dirichlet are exact.
     a = np.array([1.0, 2.0, 0.3])
     same(tr.beta(k, 2.0, 3.0, (50,), dtype), jr.beta(k, 2.0, 3.0, (50,), dtype))
@@ -160,6 +158,31 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
             ours = tr.multivariate_normal(k, m32, c32, (5,), dtype, method)
             close(ours, jr.multivariate_normal(k, m32, c32, (5,), dtype, method), 16)
     same(tr.normal(k, (20,), np.complex128), jr.normal(k, (20,), np.complex128))
+
+
+def test_gamma_float32(jr: Any):
+    """JAX computes gamma's ``c = (1/3) / sqrt(d)`` as ``(1/3) * rsqrt(d)``, and XLA's
+    float32 rsqrt is the CPU's estimate refined by a Newton step (an ulp or two from
+    ``1 / sqrt(d)`` in about 30% of inputs on the machine we measured; it depends on the
+    CPU). Where it equals ``1 / sqrt(d)`` the samples are JAX's bit for bit; elsewhere the
+    rejection loop takes the same decisions and the samples are a few ulps off."""
+    import jax
+
+    f32 = np.float32
+    alpha = np.concatenate([[0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0], np.geomspace(0.02, 50, 33)])
+    alpha = alpha.astype(f32)
+    d = np.where(alpha >= 1, alpha, alpha + f32(1)) - f32(1 / 3)
+    as_ours = np.asarray(jax.jit(jax.lax.rsqrt)(d)) == f32(1) / np.sqrt(d)
+    assert as_ours.any()
+    alpha = np.tile(alpha, 8)
+    as_ours = np.tile(as_ours, 8)
+    for seed in range(3):
+        k = np.asarray(jr.PRNGKey(seed))
+        for sampler in (tr.gamma, tr.loggamma):
+            ours = sampler(k, alpha, dtype=f32)
+            theirs = np.asarray(getattr(jr, sampler.__name__)(k, alpha, dtype=f32))
+            same(ours[as_ours], theirs[as_ours])
+            close(ours[~as_ours], theirs[~as_ours], 64)
 
 
 def test_gamma_gradient_matches_jax(jr: Any):

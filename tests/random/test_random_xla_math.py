@@ -65,10 +65,12 @@ def test_exp_is_xlas(jax: Any, dtype: type, top: float):
         _same(exp(x), jax.jit(jax.numpy.exp)(x))
 
 
-def test_pow_is_xlas(jax: Any):
-    u = np.random.default_rng(1).uniform(0, 1, 20000)
-    for a in (0.1, 0.37):  # float64: the C library's pow, as XLA's
-        _same(pow_impl(u, 1 / a), jax.jit(jax.lax.pow)(u, np.full_like(u, 1 / a)))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pow_is_xlas(jax: Any, dtype: type):
+    u = np.random.default_rng(1).uniform(0, 1, 20000).astype(dtype)
+    for a in (0.01, 0.1, 0.37, 0.9):  # the C library's pow and powf; subnormals flushed
+        y = np.full_like(u, 1 / a)
+        _same(pow_impl(u, y), jax.jit(jax.lax.pow)(u, y))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

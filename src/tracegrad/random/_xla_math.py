@@ -17,6 +17,8 @@ their derivatives are ``t / x``, ``t / (1 + x)``, ``t exp(x)`` and
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
 from typing import Any
 
@@ -193,11 +195,30 @@ def exp_impl(x: Any) -> np.ndarray:
     return np.asarray(_exp_f32(x.astype(_F32)), x.dtype)
 
 
+@functools.cache
+def _libm_powf() -> Any:
+    """The C library's float32 ``powf`` (through ctypes), or None where the process has
+    no C library to look it up in."""
+    try:
+        fn = ctypes.CDLL(None).powf
+    except (OSError, AttributeError, TypeError):
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_float, ctypes.c_float], ctypes.c_float
+    return np.frompyfunc(fn, 2, 1)
+
+
 def pow_impl(x: Any, y: Any) -> np.ndarray:
-    """``x ** y`` as XLA computes it: the C library's ``pow`` (float32 through float64)."""
+    """``x ** y`` as XLA computes it: the C library's ``pow``, and its ``powf`` in float32
+    (``pow`` rounded to float32 differs from ``powf`` in about 0.1% of inputs; it is the
+    fallback where ``powf`` cannot be found), subnormal results flushed to zero."""
     x, y = np.asarray(x), np.asarray(y)
     dtype = np.result_type(x, y)
-    return np.asarray(_libm_pow(x.astype(_F64), y.astype(_F64)).astype(_F64), dtype)
+    powf = _libm_powf() if dtype == _F32 else None
+    if powf is not None:
+        out = powf(flush_subnormals(x.astype(_F32)), flush_subnormals(y.astype(_F32)))
+    else:
+        out = _libm_pow(flush_subnormals(x.astype(_F64)), flush_subnormals(y.astype(_F64)))
+    return flush_subnormals(np.asarray(out.astype(_F64), dtype))
 
 
 xla_log_p = _unop("xla_log", log_impl)
