@@ -25,6 +25,10 @@ def _alpha(dtype: Any) -> np.ndarray:
     return np.array([0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0] * 30, dtype)
 
 
+def _dense_alpha(dtype: Any) -> np.ndarray:
+    return np.tile(np.geomspace(0.02, 50, 40), 5).astype(dtype)
+
+
 CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "uniform(-3.3, 7.1)": lambda m, k, dt: m.uniform(k, (1000,), dt, -3.3, 7.1),
     "normal": lambda m, k, dt: m.normal(k, (1000,), dt),
@@ -37,7 +41,11 @@ CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "multivariate_normal (3-d)": lambda m, k, dt: m.multivariate_normal(k, MEAN, COV, (200,), dt),
     "orthogonal (4x4)": lambda m, k, dt: m.orthogonal(k, 4, (20,), dt),
     "gamma (a from 0.1 to 100)": lambda m, k, dt: m.gamma(k, _alpha(dt), dtype=dt),
+    "gamma (40 values of a from 0.02 to 50)": lambda m, k, dt: m.gamma(
+        k, _dense_alpha(dt), dtype=dt
+    ),
     "loggamma": lambda m, k, dt: m.loggamma(k, _alpha(dt), dtype=dt),
+    "loggamma (40 values of a)": lambda m, k, dt: m.loggamma(k, _dense_alpha(dt), dtype=dt),
     "beta(2, 3)": lambda m, k, dt: m.beta(k, 2.0, 3.0, (200,), dt),
     "dirichlet": lambda m, k, dt: m.dirichlet(k, np.array([1.0, 2.0, 0.3]), (100,), dt),
 }

@@ -140,12 +140,7 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
         shp = (250, *np.shape(lower))
         tn = (k, lower, upper, shp, dtype)
         same(tr.truncated_normal(*tn), jr.truncated_normal(*tn))
-    # The rejection loops take the same decisions: gamma and loggamma are exact, but for
-    # XLA's float32 rsqrt (a CPU-dependent estimate, docs/random.md; test_gamma_float32).
-    if dtype == np.float64:
-        alpha = np.array([0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0] * 10, dtype)
-        same(tr.gamma(k, alpha, dtype=dtype), jr.gamma(k, alpha, dtype=dtype))
-        same(tr.loggamma(k, alpha, dtype=dtype), jr.loggamma(k, alpha, dtype=dtype))
+    # gamma and loggamma: test_gamma_is_exact_where_rsqrt_is_correctly_rounded.
     # exp is XLA's: beta and dirichlet are exact.
     a = np.array([1.0, 2.0, 0.3])
     same(tr.beta(k, 2.0, 3.0, (50,), dtype), jr.beta(k, 2.0, 3.0, (50,), dtype))
@@ -162,27 +157,27 @@ def test_transcendental_samplers_within_ulps(jr: Any, seed: int, dtype: type):
     same(tr.normal(k, (20,), np.complex128), jr.normal(k, (20,), np.complex128))
 
 
-def test_gamma_float32(jr: Any):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gamma_is_exact_where_rsqrt_is_correctly_rounded(jr: Any, dtype: type):
     """JAX computes gamma's ``c = (1/3) / sqrt(d)`` as ``(1/3) * rsqrt(d)``, and XLA's
-    float32 rsqrt is the CPU's estimate refined by a Newton step (an ulp or two from
-    ``1 / sqrt(d)`` in about 30% of inputs on the machine we measured; it depends on the
-    CPU). Where it equals ``1 / sqrt(d)`` the samples are JAX's bit for bit; elsewhere the
-    rejection loop takes the same decisions and the samples are a few ulps off."""
+    rsqrt is the CPU's estimate refined by Newton steps (float32 with AVX, float64 with
+    AVX-512): an ulp or two from ``1 / sqrt(d)`` for about 30% of inputs on the machine
+    we measured, and CPU-dependent. Where it equals ``1 / sqrt(d)`` (tracegrad's) the
+    samples are JAX's bit for bit; elsewhere the rejection loop takes the same decisions
+    and the samples are a few ulps off."""
     import jax
 
-    f32 = np.float32
     alpha = np.concatenate([[0.1, 0.5, 1.0, 1.5, 3.0, 10.0, 100.0], np.geomspace(0.02, 50, 33)])
-    alpha = alpha.astype(f32)
-    d = np.where(alpha >= 1, alpha, alpha + f32(1)) - f32(1 / 3)
-    as_ours = np.asarray(jax.jit(jax.lax.rsqrt)(d)) == f32(1) / np.sqrt(d)
+    alpha = alpha.astype(dtype)
+    d = np.where(alpha >= 1, alpha, alpha + dtype(1)) - dtype(1 / 3)
+    as_ours = np.asarray(jax.jit(jax.lax.rsqrt)(d)) == dtype(1) / np.sqrt(d)
     assert as_ours.any()
-    alpha = np.tile(alpha, 8)
-    as_ours = np.tile(as_ours, 8)
+    alpha, as_ours = np.tile(alpha, 8), np.tile(as_ours, 8)
     for seed in range(3):
         k = np.asarray(jr.PRNGKey(seed))
         for sampler in (tr.gamma, tr.loggamma):
-            ours = sampler(k, alpha, dtype=f32)
-            theirs = np.asarray(getattr(jr, sampler.__name__)(k, alpha, dtype=f32))
+            ours = sampler(k, alpha, dtype=dtype)
+            theirs = np.asarray(getattr(jr, sampler.__name__)(k, alpha, dtype=dtype))
             same(ours[as_ours], theirs[as_ours])
             close(ours[~as_ours], theirs[~as_ours], 64)
 
