@@ -130,10 +130,20 @@ def _getitem_fn(x: Any, *arrays: Any, template: Template) -> Any:
     return x[rebuild(template, arrays)]
 
 
+def _getitem_transpose(
+    ct: Any, shape: tuple[int, ...], dtype: np.dtype[Any], arrays: Any, template: Template
+) -> np.ndarray[Any, Any]:
+    """The transpose of basic indexing: zeros with the selected region set to ``ct`` (basic
+    indexing selects each element at most once, so setting is adding)."""
+    g = np.zeros(shape, dtype)
+    g[rebuild(template, arrays, eager=True)] = ct
+    return g
+
+
 # Basic indexing keeps its integers as metadata and returns a view; advanced indexing (and a
 # boolean scalar, which NumPy treats as advanced) saves its index tensors and copies.
 _GETITEM_OPS = {
-    name: Op(name, _getitem_fn, meta_from=None if name == "IndexBackward0" else 1, view=True)
+    name: Op(name, _getitem_fn, meta_from=1, view=True, transpose=_getitem_transpose)
     for name in (
         "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "AliasBackward0",
         "UnbindBackward0",

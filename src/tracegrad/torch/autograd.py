@@ -96,26 +96,23 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
 def _collect(roots: list[GradFn]) -> list[GradFn]:
     """Every node reachable from ``roots``, children before parents (iterative DFS)."""
     order: list[GradFn] = []
-    seen: set[int] = set()
+    seen: set[GradFn] = set()
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
-        stack: list[tuple[GradFn, int]] = [(root, 0)]
-        while stack:
-            node, i = stack[-1]
-            edges = node.next
-            while i < len(edges):
-                e = edges[i]
-                i += 1
-                if isinstance(e, GradFn) and id(e) not in seen:
-                    seen.add(id(e))
-                    stack[-1] = (node, i)
-                    stack.append((e, 0))
+        seen.add(root)
+        nodes = [root]
+        edges = [iter(root.next)]
+        while edges:
+            for e in edges[-1]:
+                if isinstance(e, GradFn) and e not in seen:
+                    seen.add(e)
+                    nodes.append(e)
+                    edges.append(iter(e.next))
                     break
             else:
-                stack.pop()
-                order.append(node)
+                edges.pop()
+                order.append(nodes.pop())
     return order
 
 
@@ -222,12 +219,13 @@ def run_backward(
     roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
     order = _collect([r for r in roots if r is not None])
     targets = _Targets(order, inputs)
-    visit = [n for n in order if targets.wants_node(n)]
+    every = inputs is None  # every node runs, every leaf receives its gradient
+    visit = order if every else [n for n in order if targets.wants_node(n)]
     for node in visit:
         if node.freed and node.plan.saves_tensors and targets.runs_node(node):
             raise RuntimeError(SECOND_BACKWARD)
 
-    pending: dict[int, Any] = {}
+    pending: dict[GradFn, Any] = {}
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     captured: dict[int, Any] = {}
     retained: list[tuple[Tensor, Any]] = []
@@ -235,11 +233,12 @@ def run_backward(
 
     def send(edge: Any, g: Any) -> None:
         if isinstance(edge, Tensor):
-            if targets.wants_leaf(edge):
+            if every or targets.wants_leaf(edge):
                 prev = leaf_grads.get(id(edge))
                 leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
-        elif targets.wants_node(edge):
-            pending[id(edge)] = _total(pending.get(id(edge)), g)
+        elif every or targets.wants_node(edge):
+            prev = pending.get(edge)
+            pending[edge] = g if prev is None else _total(prev, g)
 
     for t, r, ct in zip(outputs, roots, cts, strict=True):
         if not create_graph:
@@ -250,23 +249,26 @@ def run_backward(
     grad_mode.STATE.enabled = create_graph
     try:
         for node in reversed(visit):
-            ct = pending.pop(id(node), None)
+            ct = pending.pop(node, None)
             if ct is None:
                 continue
-            ct = _run_hooks(node.hooks, ct, create_graph)
+            if node.hooks:
+                ct = _run_hooks(node.hooks, ct, create_graph)
             if node.retained is not None:
                 owner = node.retained()
                 if owner is not None:
                     retained.append((owner, ct))
-            k = targets.nodes.get(id(node))
-            if k is not None:
-                captured[k] = ct
-            if not targets.runs_node(node):
-                continue
+            if not every:
+                k = targets.nodes.get(id(node))
+                if k is not None:
+                    captured[k] = ct
+                if not targets.runs_node(node):
+                    continue
             results = _node_vjp(node, ct, create_graph, targets, shared)
+            edges = node.next
             for i, g in zip(node.plan.diff_idx, results, strict=True):
                 if g is not None:
-                    send(node.next[i], g)
+                    send(edges[i], g)
             if not retain_graph:
                 node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
@@ -318,13 +320,12 @@ def _node_vjp(
             spec = plan.vjp_op(k)
             results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
         return results
-    assert plan.run is not None
     results = plan.run(*saved, ct)
-    outvars = plan.vjp_jaxpr.jaxpr.outvars
+    alias = plan.alias
     for k, r in enumerate(results):
         if type(r) is not np.ndarray:
-            results[k] = np.asarray(r, outvars[k].aval.dtype)
-        elif plan.alias[k]:
+            results[k] = np.asarray(r, plan.ct_dtypes[k])
+        elif alias[k]:
             shared.add(id(r))
     return results
 

@@ -40,7 +40,9 @@ class Op:
     on NumPy arrays in the forward pass and on tracers when its vjp is staged.
     """
 
-    __slots__ = ("fn", "meta_from", "name", "saves_result", "staged", "undefined", "view")
+    __slots__ = (
+        "fn", "meta_from", "name", "saves_result", "staged", "transpose", "undefined", "view",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -52,6 +54,7 @@ class Op:
         view: bool = False,
         saves_result: bool = False,
         staged: bool = False,
+        transpose: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.fn = fn
@@ -69,6 +72,10 @@ class Op:
         # fn composes several primitives and checks no input values (its wrapper does): from
         # the second call at a signature on, the forward runs as staged, compiled code.
         self.staged = staged
+        # For a view that is linear in input 0 (the others metadata) and selects each element
+        # at most once: ``transpose(ct, shape, dtype, metadata, **params)``, the input's
+        # cotangent (zeros, the view's region set to ``ct``), run without staging a vjp.
+        self.transpose = transpose
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -116,9 +123,10 @@ class GradFn:
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
         self.freed = True
-        self.versions = _NO_VERSIONS
-        keep = self.plan.saved_meta
-        self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
+        if self.plan.saves_tensors:
+            self.versions = _NO_VERSIONS
+            keep = self.plan.saved_meta
+            self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
 
     def name(self) -> str:
         name = type(self).__name__
@@ -190,8 +198,10 @@ class GradFnPlan:
 
     __slots__ = (
         "alias",
+        "ct_dtypes",
         "diff_idx",
         "error",
+        "lazy",
         "node_cls",
         "op",
         "out_aval",
@@ -223,8 +233,14 @@ class GradFnPlan:
         self.saves_tensors = False
         self.run: Callable[..., list[Any]] | None = None
         self.alias: tuple[bool, ...] = ()
+        self.ct_dtypes: tuple[np.dtype[Any], ...] = ()
+        self.lazy: tuple[dict[str, Any], list[ShapedArray]] | None = None
         if op.undefined is not None:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
+            return
+        if op.transpose is not None and self.diff_idx == (0,):
+            self.lazy = (params, in_avals)
+            self._transposed(op.transpose, params, arrays[0], len(arrays))
             return
         try:
             staged = _stage_vjp(op, params, in_avals, self.out_aval, self.diff_idx)
@@ -244,22 +260,58 @@ class GradFnPlan:
         passthrough = set(j.invars) | set(j.constvars)
         # Outputs that are inputs or constants of the vjp: arrays that others may hold too.
         self.alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
+        self.ct_dtypes = tuple(v.aval.dtype for v in j.outvars)
+
+    def _transposed(
+        self,
+        transpose: Callable[..., Any],
+        params: dict[str, Any],
+        x: np.ndarray[Any, Any],
+        n_in: int,
+    ) -> None:
+        """A plan that runs its op's ``transpose``: it saves the metadata inputs and stages
+        the vjp only when a backward pass is recorded (``vjp_op``)."""
+        shape, dtype = x.shape, x.dtype
+
+        def run(*args: Any) -> list[Any]:  # (*metadata, ct)
+            return [transpose(args[-1], shape, dtype, args[:-1], **params)]
+
+        self.run = run
+        self.saved_idx = tuple(range(1, n_in))
+        self.saved_meta = (True,) * (n_in - 1)
+        self.alias = (False,)
+        self.ct_dtypes = (dtype,)
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
         tensors under create_graph; an int ``i`` means "the i-th argument itself"."""
         spec = self.vjp_ops.get(k)
         if spec is None:
-            keep = [i == k for i in range(len(self.diff_idx))]
-            one, _ = dce_jaxpr(self.vjp_jaxpr, keep)
-            out = one.jaxpr.outvars[0]
-            if type(out) is Var and out in one.jaxpr.invars:
-                spec = one.jaxpr.invars.index(out)
+            if self.lazy is not None:
+                spec = self._staged_vjp_op()
             else:
-                name = _backward_name(one)
-                spec = Op(name, lambda *args, _j=one: eval_jaxpr(_j, *args)[0])
+                keep = [i == k for i in range(len(self.diff_idx))]
+                one, _ = dce_jaxpr(self.vjp_jaxpr, keep)
+                out = one.jaxpr.outvars[0]
+                if type(out) is Var and out in one.jaxpr.invars:
+                    spec = one.jaxpr.invars.index(out)
+                else:
+                    name = _backward_name(one)
+                    spec = Op(name, lambda *args, _j=one: eval_jaxpr(_j, *args)[0])
             self.vjp_ops[k] = spec
         return spec
+
+    def _staged_vjp_op(self) -> Op:
+        """The staged vjp of a plan that runs its op's transpose, on its saved inputs."""
+        assert self.lazy is not None
+        params, in_avals = self.lazy
+        staged, used = _stage_vjp(self.op, params, in_avals, self.out_aval, self.diff_idx)
+        pick = [self.saved_idx.index(i) for i in used]
+
+        def fn(*args: Any) -> Any:  # (*saved, ct)
+            return eval_jaxpr(staged, *[args[i] for i in pick], args[-1])[0]
+
+        return Op(_backward_name(staged), fn)
 
 
 _PRIMITIVE_NAMES = {
