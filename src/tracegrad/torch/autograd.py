@@ -65,7 +65,7 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype!r}"
                 )
-            one = np.ones(value.shape, value.dtype)
+            one = np.array(1, value.dtype, ndmin=value.ndim)  # np.ones costs 4x as much
             out.append(wrap(one) if create_graph else one)
             continue
         if not isinstance(g, Tensor):
@@ -273,7 +273,8 @@ def run_backward(
                 node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
         finals = [
-            (leaf, _run_hooks(leaf._hooks, g, create_graph)) for leaf, g in leaf_grads.values()
+            (leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g)
+            for leaf, g in leaf_grads.values()
         ]
     finally:
         grad_mode.STATE.enabled = prev_mode
@@ -287,9 +288,10 @@ def run_backward(
         _accumulate(leaf, g, create_graph, shared)
     for owner, g in retained:
         _accumulate(owner, g, create_graph, shared)
-    for k, t in enumerate(inputs or ()):
-        if t._grad_fn is not None and k in captured and not t._retains_grad:
-            _accumulate(t, captured[k], create_graph, shared)
+    if inputs:
+        for k, t in enumerate(inputs):
+            if t._grad_fn is not None and k in captured and not t._retains_grad:
+                _accumulate(t, captured[k], create_graph, shared)
     return []
 
 

@@ -338,22 +338,6 @@ def _backward_name(closed: ClosedJaxpr) -> str:
     )
 
 
-def _plan(
-    op: Op,
-    params: dict[str, Any],
-    arrays: Sequence[np.ndarray[Any, Any]],
-    out: np.ndarray[Any, Any],
-    needs: tuple[bool, ...],
-) -> GradFnPlan:
-    """The cached plan for this signature (in the one cache of staged vjps)."""
-    key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]), needs)
-    plan = PLANS.get(key)
-    if plan is None:
-        plan = GradFnPlan(op, params, arrays, out, needs)
-        PLANS.put(key, plan)
-    return plan  # type: ignore[no-any-return]
-
-
 # ---- forwards: a composite operation's forward, staged and compiled at one signature ----------
 
 _SEEN, _EAGER = object(), object()  # called once at this signature; cannot be staged
@@ -419,6 +403,18 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
             return wrap(out)  # type: ignore[arg-type]
         out = np.asarray(out)
+    return record(op, args, arrays, out, params)
+
+
+def record(
+    op: Op,
+    args: Sequence[Any],
+    arrays: list[Any],
+    out: np.ndarray[Any, Any],
+    params: dict[str, Any],
+) -> Tensor:
+    """The tensor holding ``out``, the result of ``op`` on ``args`` (whose arrays are
+    ``arrays``), with its node recorded if grad mode is on and an input requires grad."""
     t = wrap(out)
     enabled = STATE.enabled
     if op.view:
@@ -431,29 +427,32 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         t._view = (src, op, arrays, params, src._vc[0], meta)
     if not enabled:
         return t
-    needs = tuple(
-        [
-            isinstance(a, Tensor)
-            and (a._requires_grad or (a._base is not None and a._base._requires_grad))
-            for a in args
-        ]
-    )
+    edges: list[Any] = []
+    needs: list[bool] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            base = a._base
+            if a._requires_grad or (base is not None and base._requires_grad):
+                view = a._view
+                node = a._grad_fn if view is None or view[V_SEEN] == a._vc[0] else grad_fn_of(a)
+                edges.append(node or a)
+                needs.append(True)
+                continue
+        edges.append(None)
+        needs.append(False)
     if True not in needs or not is_inexact(out.dtype):
         return t
-    plan = _plan(op, params, arrays, out, needs)
-    edges = tuple(
-        [
-            ((a._grad_fn if a._view is None or a._view[V_SEEN] == a._vc[0] else grad_fn_of(a)) or a)
-            if n
-            else None
-            for a, n in zip(args, needs, strict=True)
-        ]
-    )
-    saved = tuple([arrays[i] for i in plan.saved_idx])
-    node = t._grad_fn = plan.node_cls(plan, edges, saved)
+    # The plan of this signature, in the one cache of staged vjps.
+    key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]), tuple(needs))
+    plan = PLANS.get(key)
+    if plan is None:
+        plan = GradFnPlan(op, params, arrays, out, key[3])
+        PLANS.put(key, plan)
+    idx = plan.saved_idx
+    saved = tuple([arrays[i] for i in idx]) if idx else ()
+    node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:
-        idx = plan.saved_idx
         target = STATE.writing
         if target is not None and args[0] is target and idx[0] == 0:
             # The input an in-place operation overwrites: saved as a copy, as PyTorch's
