@@ -10,6 +10,7 @@ only once the whole pass has succeeded.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,28 +95,19 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
 
 
 def _collect(roots: list[GradFn]) -> list[GradFn]:
-    """Every node reachable from ``roots``, children before parents (iterative DFS)."""
-    order: list[GradFn] = []
-    seen: set[GradFn] = set()
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        nodes = [root]
-        edges = [iter(root.next)]
-        while edges:
-            for e in edges[-1]:
-                if isinstance(e, GradFn) and e not in seen:
-                    seen.add(e)
-                    nodes.append(e)
-                    edges.append(iter(e.next))
-                    break
-            else:
-                edges.pop()
-                order.append(nodes.pop())
-    return order
+    """Every node reachable from ``roots``, children before parents (each node is made after
+    its inputs' nodes, so sorting by ``seq`` orders them)."""
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for e in stack.pop().next:
+            if isinstance(e, GradFn) and e not in seen:
+                seen.add(e)
+                stack.append(e)
+    return sorted(seen, key=_SEQ)
 
 
+_SEQ = operator.attrgetter("seq")
 _ADD = Op("AddBackward0", tnp.add)
 _COPY = Op("CopyBackwards", lambda g: np.array(g, copy=True) if isinstance(g, np.ndarray) else g)
 
@@ -264,12 +256,24 @@ def run_backward(
                     captured[k] = ct
                 if not targets.runs_node(node):
                     continue
-            results = _node_vjp(node, ct, create_graph, targets, shared)
+            plan = node.plan
+            run = plan.run
+            if run is None or create_graph:
+                results = _node_vjp(node, ct, create_graph, targets, shared)
+            else:  # the common case, inline: one call of the compiled vjp
+                if node.versions or node.result is not None:
+                    _check_saved(node)
+                results = run(*node.saved, ct)
+                for k, r in enumerate(results):
+                    if type(r) is not np.ndarray:
+                        results[k] = np.asarray(r, plan.ct_dtypes[k])
+                    elif plan.alias[k]:
+                        shared.add(id(r))
             edges = node.next
-            for i, g in zip(node.plan.diff_idx, results, strict=True):
+            for i, g in zip(plan.diff_idx, results, strict=True):
                 if g is not None:
                     send(edges[i], g)
-            if not retain_graph:
+            if not retain_graph and (plan.saves_tensors or run is None):
                 node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
         finals = [
@@ -295,40 +299,36 @@ def run_backward(
     return []
 
 
-def _node_vjp(
-    node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
-) -> list[Any]:
-    """The cotangents of the node's differentiable inputs (None where not wanted)."""
-    plan = node.plan
-    if plan.error is not None:
-        raise plan.error
+def _check_saved(node: GradFn) -> None:
+    """Raise PyTorch's error if a tensor the node saved was changed in place since."""
     for t, version in node.versions:
         if t._vc[0] != version:
             raise modified_error(node)
     result = node.result
     if result is not None and result[0][0] != result[1]:
         raise modified_error(node)
+
+
+def _node_vjp(
+    node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
+) -> list[Any]:
+    """The cotangents of the node's differentiable inputs (None where not wanted), for a
+    node that runs user code or has no derivative, or under create_graph (recorded)."""
+    plan = node.plan
+    if plan.error is not None:
+        raise plan.error
+    _check_saved(node)
     if plan.run is None:  # a node that runs user code (torch.autograd.Function)
         return node.run_backward(ct, create_graph, targets.wants, shared)  # type: ignore[attr-defined,no-any-return]
-    saved = node.saved
-    if create_graph:
-        args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, saved, strict=True)]
-        args.append(ct)
-        results: list[Any] = []
-        for k, i in enumerate(plan.diff_idx):
-            if not targets.wants(node.next[i]):
-                results.append(None)
-                continue
-            spec = plan.vjp_op(k)
-            results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
-        return results
-    results = plan.run(*saved, ct)
-    alias = plan.alias
-    for k, r in enumerate(results):
-        if type(r) is not np.ndarray:
-            results[k] = np.asarray(r, plan.ct_dtypes[k])
-        elif alias[k]:
-            shared.add(id(r))
+    args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, node.saved, strict=True)]
+    args.append(ct)
+    results: list[Any] = []
+    for k, i in enumerate(plan.diff_idx):
+        if not targets.wants(node.next[i]):
+            results.append(None)
+            continue
+        spec = plan.vjp_op(k)
+        results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
     return results
 
 

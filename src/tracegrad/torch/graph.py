@@ -9,6 +9,8 @@ with ``tracegrad.numpy``, so every derivative comes from the primitives' rules.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -90,7 +92,7 @@ class GradFn:
     """
 
     __slots__ = (
-        "__weakref__", "freed", "hooks", "next", "plan", "result", "retained", "saved",
+        "__weakref__", "freed", "hooks", "next", "plan", "result", "retained", "saved", "seq",
         "versions",
     )  # fmt: skip
 
@@ -104,6 +106,9 @@ class GradFn:
     # runs), and (version counter, version) of the result when PyTorch saves it.
     versions: list[tuple[Tensor, int]]
     result: tuple[list[int], int] | None
+    # When the node was made: its inputs' nodes were made before it, so backward runs the
+    # nodes in decreasing ``seq`` (a topological order, as PyTorch's sequence numbers).
+    seq: int
 
     def __init__(
         self,
@@ -119,6 +124,7 @@ class GradFn:
         self.freed = False
         self.versions = _NO_VERSIONS
         self.result = None
+        self.seq = _next_seq()
 
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
@@ -147,6 +153,7 @@ class GradFn:
 
 
 _NO_VERSIONS: list[tuple[Tensor, int]] = []  # shared, never appended to
+_next_seq = itertools.count().__next__
 _GRAD_FN_CLASSES: dict[str, type[GradFn]] = {}
 
 
@@ -406,6 +413,9 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     return record(op, args, arrays, out, params)
 
 
+_SHAPE_DTYPE = operator.attrgetter("shape", "dtype")
+
+
 def record(
     op: Op,
     args: Sequence[Any],
@@ -443,13 +453,13 @@ def record(
     if True not in needs or not is_inexact(out.dtype):
         return t
     # The plan of this signature, in the one cache of staged vjps.
-    key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]), tuple(needs))
+    key = (op, tuple(params.items()), tuple(map(_SHAPE_DTYPE, arrays)), tuple(needs))
     plan = PLANS.get(key)
     if plan is None:
         plan = GradFnPlan(op, params, arrays, out, key[3])
         PLANS.put(key, plan)
     idx = plan.saved_idx
-    saved = tuple([arrays[i] for i in idx]) if idx else ()
+    saved = tuple(map(arrays.__getitem__, idx)) if idx else ()
     node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:
