@@ -22,21 +22,25 @@ SHAPE = (3, 4, 2)
 def basic_indices(draw: st.DrawFn) -> tuple[Any, ...]:
     """A basic index of an array of SHAPE: ints (negative too), slices, None, Ellipsis."""
     entries: list[Any] = []
-    dims = list(SHAPE)
     ellipsis = draw(st.booleans())
-    for n in dims[: draw(st.integers(0, len(dims)))]:
+    dims = iter(SHAPE)
+    for _ in range(draw(st.integers(0, 4))):
         kind = draw(st.sampled_from(["int", "slice", "new"]))
+        if kind == "new":
+            entries.append(None)
+            continue
+        n = next(dims, None)
+        if n is None:
+            break
         if kind == "int":
             entries.append(draw(st.integers(-n, n - 1)))
-        elif kind == "slice":
+        else:
             start = draw(st.none() | st.integers(-n, n))
             stop = draw(st.none() | st.integers(-n, n))
             step = draw(st.none() | st.integers(1, 3))
             entries.append(slice(start, stop, step))
-        else:
-            entries.append(None)
     if ellipsis:
-        entries.insert(draw(st.integers(0, len(entries))), Ellipsis)
+        entries.append(Ellipsis)
     return tuple(entries)
 
 
@@ -92,3 +96,17 @@ def test_basic_indexing_matches_pytorch() -> None:
             out.sum().backward()
         grads.append(X.grad.numpy())
     np.testing.assert_array_equal(*grads)
+
+
+def test_parsed_indices_are_told_apart_by_type_and_not_kept_for_tensors() -> None:
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert x[1, 0].item() == 3.0
+    # True == 1 and hash(True) == hash(1): a kept parse of x[1, 0] must not serve x[True, 0].
+    assert x[True, 0].tolist() == [[1.0, 2.0]] and x[True, 0].grad_fn.name() != "SelectBackward0"
+    assert x[1].tolist() == [3.0, 4.0] and x[True].shape == (1, 2, 2)
+    i = torch.tensor(0)
+    assert x[i, 1].item() == 2.0
+    i.fill_(1)  # an index tensor changed in place: its new value is read
+    assert x[i, 1].item() == 4.0
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0"):
+        x[5, 0]
