@@ -196,6 +196,9 @@ class _Targets:
         return self.runs is None or id(node) in self.runs
 
 
+_EVERY = _Targets([], None)
+
+
 def run_backward(
     outputs: Sequence[Tensor],
     grads: Sequence[Any],
@@ -210,8 +213,8 @@ def run_backward(
     cts = _root_grads(outputs, grads, create_graph)
     roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
     order = _collect([r for r in roots if r is not None])
-    targets = _Targets(order, inputs)
     every = inputs is None  # every node runs, every leaf receives its gradient
+    targets = _EVERY if every else _Targets(order, inputs)
     visit = order if every else [n for n in order if targets.wants_node(n)]
     for node in visit:
         if node.freed and node.plan.saves_tensors and targets.runs_node(node):
