@@ -226,39 +226,48 @@ def run_backward(
     retained: list[tuple[Tensor, Any]] = []
     shared: set[int] = set()  # ids of arrays others may hold: copied before landing in .grad
 
-    def send(edge: Any, g: Any) -> None:
-        if isinstance(edge, Tensor):
-            if every or targets.wants_leaf(edge):
-                prev = leaf_grads.get(id(edge))
-                leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
-        elif every or targets.wants_node(edge):
-            prev = pending.get(edge)
-            pending[edge] = g if prev is None else _total(prev, g)
-
-    for t, r, ct in zip(outputs, roots, cts, strict=True):
-        if not create_graph:
-            shared.add(id(ct))
-        send(r or t, ct)
-
+    if not create_graph:
+        shared.update(map(id, cts))
+    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
+    # the outputs' cotangents to the outputs), then runs the next node that received one.
+    edges: Sequence[Any] = [r or t for t, r in zip(outputs, roots, strict=True)]
+    diff: Sequence[int] = range(len(cts))
+    results: list[Any] = cts
+    nodes = reversed(visit)
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
     try:
-        for node in reversed(visit):
-            ct = pending.pop(node, None)
-            if ct is None:
-                continue
-            if node.hooks:
-                ct = _run_hooks(node.hooks, ct, create_graph)
-            if node.retained is not None:
-                owner = node.retained()
-                if owner is not None:
-                    retained.append((owner, ct))
-            if not every:
+        while True:
+            for i, g in zip(diff, results):
+                if g is None:
+                    continue
+                edge = edges[i]
+                if isinstance(edge, Tensor):
+                    if every or targets.wants_leaf(edge):
+                        prev = leaf_grads.get(id(edge))
+                        leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
+                elif every or targets.wants_node(edge):
+                    prev = pending.get(edge)
+                    pending[edge] = g if prev is None else _total(prev, g)
+            for node in nodes:
+                ct = pending.pop(node, None)
+                if ct is None:
+                    continue
+                if node.hooks:
+                    ct = _run_hooks(node.hooks, ct, create_graph)
+                if node.retained is not None:
+                    owner = node.retained()
+                    if owner is not None:
+                        retained.append((owner, ct))
+                if every:
+                    break
                 k = targets.nodes.get(id(node))
                 if k is not None:
                     captured[k] = ct
-                if not targets.runs_node(node):
-                    continue
+                if targets.runs_node(node):
+                    break
+            else:
+                break
             plan = node.plan
             run = plan.run
             if run is None or create_graph:
@@ -267,15 +276,13 @@ def run_backward(
                 if node.versions or node.result is not None:
                     _check_saved(node)
                 results = run(*node.saved, ct)
-                for k, r in enumerate(results):
-                    if type(r) is not np.ndarray:
-                        results[k] = np.asarray(r, plan.ct_dtypes[k])
-                    elif plan.alias[k]:
-                        shared.add(id(r))
-            edges = node.next
-            for i, g in zip(plan.diff_idx, results, strict=True):
-                if g is not None:
-                    send(edges[i], g)
+                if plan.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
+                    for k, r in enumerate(results):
+                        if type(r) is not np.ndarray:
+                            results[k] = np.asarray(r, plan.ct_dtypes[k])
+                        elif plan.alias[k]:
+                            shared.add(id(r))
+            edges, diff = node.next, plan.diff_idx
             if not retain_graph and (plan.saves_tensors or run is None):
                 node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.

@@ -240,6 +240,7 @@ class GradFnPlan:
         self.saves_tensors = False
         self.run: Callable[..., list[Any]] | None = None
         self.alias: tuple[bool, ...] = ()
+        # The cotangents' dtypes; empty when the runner returns fresh arrays only.
         self.ct_dtypes: tuple[np.dtype[Any], ...] = ()
         self.lazy: tuple[dict[str, Any], list[ShapedArray]] | None = None
         if op.undefined is not None:
@@ -286,8 +287,7 @@ class GradFnPlan:
         self.run = run
         self.saved_idx = tuple(range(1, n_in))
         self.saved_meta = (True,) * (n_in - 1)
-        self.alias = (False,)
-        self.ct_dtypes = (dtype,)
+        self.alias = (False,)  # ct_dtypes stays empty: the cotangent is a fresh array
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
