@@ -1,11 +1,12 @@
 """The backward pass: ``Tensor.backward``, ``torch.autograd.backward`` and
 ``torch.autograd.grad``, with PyTorch's semantics and error messages.
 
-The traversal is iterative (a depth-first post-order, run in reverse, is a topological
-order), so graphs of any depth work. Each node's vjp is its plan's staged and compiled
-jaxpr; under ``create_graph`` the same jaxpr runs as tensor operations, so the backward pass
-is itself recorded. All or nothing: leaf gradients are summed first and added to ``.grad``
-only once the whole pass has succeeded.
+The traversal is iterative: the reachable nodes are collected and run in decreasing order of
+creation (each node is made after its inputs' nodes: a topological order), so graphs of any
+depth work. Each node's vjp is its plan's compiled runner; under ``create_graph`` the staged
+jaxpr runs as tensor operations, so the backward pass is itself recorded. All or nothing:
+leaf gradients are summed first and added to ``.grad`` only once the whole pass has
+succeeded.
 """
 
 from __future__ import annotations
