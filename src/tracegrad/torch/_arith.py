@@ -267,10 +267,11 @@ def _unary(
     op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result, staged=staged)
 
     def f(input: Tensor) -> Tensor:
-        d = value_dtype(input)
-        if to_float:
-            d = inexact(d)
-        return apply(op, (input,), dtype=d.np)
+        dt = input._value.dtype if isinstance(input, Tensor) else None
+        if dt is None or dt.kind not in "fc":  # floating and complex inputs keep their dtype
+            d = value_dtype(input)
+            dt = (inexact(d) if to_float else d).np
+        return apply(op, (input,), dtype=dt)
 
     f.__name__ = name
     return f

@@ -506,6 +506,17 @@ def tensor_backward(
     >>> A.grad
     tensor(4.)
     """
+    if inputs is None and (gradient is None or isinstance(gradient, Tensor)):
+        keep = create_graph if retain_graph is None else bool(retain_graph)
+        run_backward(
+            (self,),
+            (gradient,),
+            retain_graph=keep,
+            create_graph=create_graph,
+            inputs=None,
+            accumulate=True,
+        )
+        return
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
