@@ -521,3 +521,20 @@ def tensor_backward(
 
 
 TENSOR_METHODS: dict[str, Any] = {"backward": tensor_backward}
+
+
+def __getattr__(name: str) -> Any:
+    """``torch.autograd.Function``, ``.function`` and ``.functional``: modules of their own
+    that import this one, so they are found on first use (which also survives a re-import
+    of this module, as pytest's importlib mode does when it collects its doctests).
+
+    >>> from tracegrad.torch import autograd
+    >>> autograd.Function.__name__, autograd.functional.__name__
+    ('Function', 'tracegrad.torch.autograd_functional')
+    """
+    from tracegrad.torch import autograd_functional, function
+
+    found = dict(Function=function.Function, function=function, functional=autograd_functional)
+    if name in found:
+        return found[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
