@@ -15,7 +15,7 @@ from typing import Any
 
 import tracegrad.numpy as tnp
 from tracegrad.nn._basic import Axis, relu, sigmoid, silu, softplus
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.scipy.special import logsumexp
 
 __all__ = [

@@ -13,7 +13,7 @@ import numpy as np
 
 from tracegrad.core import get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     normalize_axis_tuple,
     promote_dtypes,

@@ -12,10 +12,10 @@ from tracegrad.numpy import (
     _creation,
     _indexing,
     _interop,
-    _linalg,
+    _manipulation,
     _methods,
+    _products,
     _reductions,
-    _shapes,
     _ufuncs,
 )
 from tracegrad.numpy._array_api import *  # noqa: F403
@@ -27,18 +27,18 @@ from tracegrad.numpy._functional import *  # noqa: F403
 from tracegrad.numpy._index_tricks import *  # noqa: F403
 from tracegrad.numpy._indexing import *  # noqa: F403
 from tracegrad.numpy._joining import *  # noqa: F403
-from tracegrad.numpy._linalg import *  # noqa: F403
-from tracegrad.numpy._misc_math import *  # noqa: F403
+from tracegrad.numpy._logic import *  # noqa: F403
+from tracegrad.numpy._manipulation import *  # noqa: F403
 from tracegrad.numpy._namespace import *  # noqa: F403
 from tracegrad.numpy._nanfunctions import *  # noqa: F403
 from tracegrad.numpy._nonzero import *  # noqa: F403
 from tracegrad.numpy._numpy_names import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._polynomial import *  # noqa: F403
+from tracegrad.numpy._products import *  # noqa: F403
 from tracegrad.numpy._quantiles import *  # noqa: F403
 from tracegrad.numpy._reductions import *  # noqa: F403
 from tracegrad.numpy._setops import *  # noqa: F403
-from tracegrad.numpy._shapes import *  # noqa: F403
 from tracegrad.numpy._shapes_more import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403
 from tracegrad.numpy._statistics import *  # noqa: F403
@@ -52,10 +52,10 @@ _methods.install(
     [
         _ufuncs.TRACER_METHODS,
         _reductions.TRACER_METHODS,
-        _shapes.TRACER_METHODS,
+        _manipulation.TRACER_METHODS,
         _creation.TRACER_METHODS,
         _indexing.TRACER_METHODS,
-        _linalg.TRACER_METHODS,
+        _products.TRACER_METHODS,
         _interop.TRACER_METHODS,
     ]
 )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes
+from tracegrad.numpy.frontend import numpy_when_eager, promote_dtypes
 from tracegrad.ops.convolution import ConvDimensionNumbers, conv_general_dilated
 from tracegrad.ops.elementwise import conj
 from tracegrad.ops.shapes import rev

@@ -11,7 +11,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.core.dtypes import canonical_dtype, is_inexact, result_type
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand, strong
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     contains_tracer,

@@ -10,14 +10,14 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.numpy._arraylike import concrete, operand, operands
-from tracegrad.numpy._dispatch import numpy_named, numpy_when_eager
 from tracegrad.numpy._indexing import take, take_along_axis
 from tracegrad.numpy._joining import concatenate
-from tracegrad.numpy._misc_math import diff, searchsorted
+from tracegrad.numpy._logic import diff, searchsorted
+from tracegrad.numpy._manipulation import moveaxis
 from tracegrad.numpy._reductions import cumprod, cumsum, sum
-from tracegrad.numpy._shapes import moveaxis
 from tracegrad.numpy._sorting import argsort
 from tracegrad.numpy._ufuncs import absolute, clip, imag, mod, real, where
+from tracegrad.numpy.frontend import numpy_named, numpy_when_eager
 
 __all__ = [
     "interp", "trapezoid", "ediff1d", "unwrap", "cumulative_sum", "cumulative_prod",

@@ -19,7 +19,7 @@ from tracegrad.numpy._arraylike import (
     operands,
     promoted,
 )
-from tracegrad.numpy._dispatch import cast, numpy_when_eager
+from tracegrad.numpy.frontend import cast, numpy_when_eager
 from tracegrad.ops import structural as st
 from tracegrad.ops.shapes import take_static
 

@@ -11,7 +11,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.dtypes import issubdtype as _issubdtype
 from tracegrad.numpy._arraylike import operand
-from tracegrad.numpy._dispatch import cast, contains_tracer
+from tracegrad.numpy.frontend import cast, contains_tracer
 
 __all__ = [
     "pi", "e", "inf", "nan", "newaxis", "euler_gamma",

@@ -12,10 +12,10 @@ import numpy as np
 
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import numpy_unless
 from tracegrad.numpy._joining import stack
 from tracegrad.numpy._setops import _compact, _count
 from tracegrad.numpy._ufuncs_compare import not_equal
+from tracegrad.numpy.frontend import numpy_unless
 
 __all__ = ["nonzero", "flatnonzero", "argwhere"]
 

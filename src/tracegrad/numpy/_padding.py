@@ -9,7 +9,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, operand, strong
-from tracegrad.numpy._dispatch import cast, contains_tracer, numpy_when_eager, stack_nested
+from tracegrad.numpy.frontend import cast, contains_tracer, numpy_when_eager, stack_nested
 from tracegrad.ops import structural as st
 from tracegrad.ops.shapes import take_static
 

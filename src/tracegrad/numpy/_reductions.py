@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype, is_complex, is_inexact, real_dtype
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     normalize_axis_tuple,

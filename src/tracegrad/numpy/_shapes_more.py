@@ -12,10 +12,10 @@ import numpy as np
 from tracegrad.core import get_aval, is_python_scalar
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand
 from tracegrad.numpy._creation import arange, linspace
-from tracegrad.numpy._dispatch import contains_tracer, numpy_when_eager, promote_dtypes
 from tracegrad.numpy._joining import concatenate, split, vstack
-from tracegrad.numpy._shapes import flip, ravel, transpose
+from tracegrad.numpy._manipulation import flip, ravel, transpose
 from tracegrad.numpy._sorting import argsort, sort
+from tracegrad.numpy.frontend import contains_tracer, numpy_when_eager, promote_dtypes
 from tracegrad.ops import structural as st
 
 __all__ = [

@@ -9,7 +9,7 @@ import numpy as np
 
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import operand
-from tracegrad.numpy._dispatch import numpy_when_eager
+from tracegrad.numpy.frontend import numpy_when_eager
 from tracegrad.ops import sorting
 from tracegrad.ops import structural as st
 

@@ -14,14 +14,6 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.numpy._dispatch import (
-    cast,
-    check_ufunc_args,
-    numpy_unless,
-    numpy_when_eager,
-    promote_dtypes,
-    promote_inexact,
-)
 from tracegrad.numpy._ufuncs_compare import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
@@ -39,6 +31,14 @@ from tracegrad.numpy._ufuncs_compare import (
 )
 from tracegrad.numpy._ufuncs_math import *  # noqa: F403
 from tracegrad.numpy._ufuncs_math import require_real
+from tracegrad.numpy.frontend import (
+    cast,
+    check_ufunc_args,
+    numpy_unless,
+    numpy_when_eager,
+    promote_dtypes,
+    promote_inexact,
+)
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
 

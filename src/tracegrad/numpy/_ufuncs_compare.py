@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import DTypeError, get_aval
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy._ufuncs_math import require_real
+from tracegrad.numpy.frontend import (
     cast,
     check_ufunc_args,
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
 )
-from tracegrad.numpy._ufuncs_math import require_real
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import DTypeError, get_aval
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     check_ufunc_args,

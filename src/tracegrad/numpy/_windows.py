@@ -14,9 +14,9 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete_int, operand
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_inexact
 from tracegrad.numpy._ufuncs import absolute, where
 from tracegrad.numpy._ufuncs_math import exp, sqrt
+from tracegrad.numpy.frontend import numpy_when_eager, promote_inexact
 
 __all__ = ["bartlett", "blackman", "hamming", "hanning", "kaiser", "i0"]
 

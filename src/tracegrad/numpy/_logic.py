@@ -11,18 +11,11 @@ import numpy as np
 
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import (
-    cast,
-    normalize_axis_tuple,
-    numpy_when_eager,
-    promote_dtypes,
-    promote_inexact,
-)
 from tracegrad.numpy._indexing import take
 from tracegrad.numpy._joining import concatenate, stack
+from tracegrad.numpy._manipulation import broadcast_arrays, moveaxis
 from tracegrad.numpy._reductions import all as all_
 from tracegrad.numpy._reductions import sum as sum_
-from tracegrad.numpy._shapes import broadcast_arrays, moveaxis
 from tracegrad.numpy._ufuncs import absolute, imag, real, subtract, where
 from tracegrad.numpy._ufuncs_compare import (
     equal,
@@ -34,6 +27,13 @@ from tracegrad.numpy._ufuncs_compare import (
     logical_not,
     logical_or,
     not_equal,
+)
+from tracegrad.numpy.frontend import (
+    cast,
+    normalize_axis_tuple,
+    numpy_when_eager,
+    promote_dtypes,
+    promote_inexact,
 )
 from tracegrad.ops import structural as st
 

@@ -11,10 +11,10 @@ import numpy as np
 
 from tracegrad.core import ShapeError, get_aval, is_eager, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype, is_complex
-from tracegrad.numpy._dispatch import asarray_or_tracer, cast, promote_dtypes
 from tracegrad.numpy._einsum import einsum_traced, parse_einsum_args
 from tracegrad.numpy._methods import swapped
 from tracegrad.numpy._reductions import sum as _sum
+from tracegrad.numpy.frontend import asarray_or_tracer, cast, promote_dtypes
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import linalg as la
 from tracegrad.ops.rules import broadcast_shapes

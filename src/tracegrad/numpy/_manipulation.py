@@ -11,10 +11,10 @@ import numpy as np
 from tracegrad.core import ShapeError, get_aval
 from tracegrad.numpy import _joining, _sorting
 from tracegrad.numpy._arraylike import at_least, check_c_order, concrete, concrete_int, operand
-from tracegrad.numpy._dispatch import normalize_axis_tuple, numpy_when_eager
 from tracegrad.numpy._joining import *  # noqa: F403
 from tracegrad.numpy._padding import *  # noqa: F403
 from tracegrad.numpy._sorting import *  # noqa: F403
+from tracegrad.numpy.frontend import normalize_axis_tuple, numpy_when_eager
 from tracegrad.ops import structural as st
 from tracegrad.ops.rules import broadcast_shapes
 from tracegrad.ops.shapes import rev
