@@ -18,11 +18,6 @@ from tracegrad.numpy._ufuncs import conj, sign
 from tracegrad.numpy._ufuncs_math import log10
 from tracegrad.numpy.frontend import numpy_named, numpy_when_eager, promote_dtypes
 
-__all__ = [
-    "concat", "permute_dims", "matrix_transpose", "unstack", "vecdot", "matvec", "vecmat",
-    "block", "diagflat", "geomspace",
-]  # fmt: skip
-
 
 @numpy_when_eager(numpy_named("concat"))
 def concat(arrays: Any, /, *, axis: int | None = 0) -> Any:

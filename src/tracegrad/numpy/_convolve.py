@@ -16,8 +16,6 @@ from tracegrad.ops.elementwise import conj
 from tracegrad.ops.shapes import rev
 from tracegrad.ops.structural import reshape
 
-__all__ = ["convolve", "correlate"]
-
 
 def correlate_window(x: Any, kernel: Any, starts: Sequence[int], out_shape: Sequence[int]) -> Any:
     """``out[k] = sum_j x[k + s + j - (m - 1)] * kernel[j]`` for ``k`` in ``out_shape``, with

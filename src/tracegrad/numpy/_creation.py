@@ -22,12 +22,6 @@ from tracegrad.ops import elementwise as ew
 from tracegrad.ops import structural as st
 from tracegrad.ops.elementwise_discrete import floor
 
-__all__ = [
-    "array", "asarray", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
-    "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "identity",
-    "meshgrid", "tri", "astype",
-]  # fmt: skip
-
 Shape = tuple[int, ...]
 
 

@@ -34,11 +34,6 @@ from tracegrad.numpy.frontend import (
     promote_dtypes,
 )
 
-__all__ = [
-    "insert", "delete", "resize", "extract", "compress", "place", "put", "put_along_axis",
-    "fill_diagonal", "choose",
-]  # fmt: skip
-
 
 def _ids(shape: tuple[int, ...], values: bool = False) -> np.ndarray:
     n = int(np.prod(shape, dtype=np.int64))

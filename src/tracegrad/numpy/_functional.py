@@ -18,8 +18,6 @@ from tracegrad.numpy._ufuncs import where
 from tracegrad.numpy._ufuncs_compare import logical_not
 from tracegrad.numpy.frontend import numpy_when_eager
 
-__all__ = ["vectorize", "piecewise", "apply_along_axis", "apply_over_axes", "fromfunction"]
-
 _DIMS = r"\((?:\w+(?:,\s*\w+)*)?\)"
 _SIGNATURE = re.compile(rf"^\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*->\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*$")
 

@@ -18,12 +18,6 @@ from tracegrad.numpy._arraylike import concrete, operand
 from tracegrad.numpy._ufuncs import clip, floor_divide, mod, where
 from tracegrad.numpy.frontend import contains_tracer, numpy_when_eager
 
-__all__ = [
-    "tril_indices", "triu_indices", "tril_indices_from", "triu_indices_from", "diag_indices",
-    "diag_indices_from", "mask_indices", "indices", "mgrid", "ogrid", "s_", "index_exp", "ix_",
-    "ravel_multi_index", "unravel_index",
-]  # fmt: skip
-
 tril_indices = np.tril_indices
 triu_indices = np.triu_indices
 diag_indices = np.diag_indices

@@ -26,8 +26,6 @@ from tracegrad.ops import elementwise as ew
 from tracegrad.ops import indexing as ix
 from tracegrad.ops.structural import broadcast_to, reshape
 
-__all__ = ["at"]
-
 Shape = tuple[int, ...]
 
 # mode -> (gather mode of get(), scatter mode of the updates); None is JAX's

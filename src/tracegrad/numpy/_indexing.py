@@ -28,8 +28,6 @@ from tracegrad.numpy.frontend import asarray_or_tracer, numpy_when_eager
 from tracegrad.ops.indexing import gather
 from tracegrad.ops.structural import canonical_axis, reshape
 
-__all__ = ["at", "take", "take_along_axis"]
-
 
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]`` with NumPy's semantics (``Tracer.__getitem__``).

@@ -29,11 +29,6 @@ from tracegrad.numpy._ufuncs import imag, real, where
 from tracegrad.numpy._ufuncs_compare import isnan, logical_not
 from tracegrad.numpy.frontend import normalize_axis_tuple, numpy_when_eager
 
-__all__ = [
-    "nansum", "nanprod", "nanmax", "nanmin", "nanargmax", "nanargmin", "nanmean", "nanvar",
-    "nanstd", "nancumsum", "nancumprod",
-]  # fmt: skip
-
 
 def _replaced(a: Any, fill: Any) -> tuple[Any, Any]:
     """``a`` with its NaNs replaced by ``fill``, and the mask of the NaNs (None for

@@ -13,8 +13,6 @@ from tracegrad.numpy.frontend import cast, contains_tracer, numpy_when_eager, st
 from tracegrad.ops import structural as st
 from tracegrad.ops.shapes import take_static
 
-__all__ = ["pad"]
-
 _ALLOWED_KWARGS = {
     "constant": {"constant_values"}, "empty": set(), "edge": set(), "wrap": set(),
     "reflect": {"reflect_type"}, "symmetric": {"reflect_type"},

@@ -19,11 +19,6 @@ from tracegrad.numpy._ufuncs import real
 from tracegrad.numpy.frontend import numpy_when_eager, promote_dtypes
 from tracegrad.ops.structural import stop_gradient
 
-__all__ = [
-    "polyval", "polyadd", "polysub", "polymul", "polydiv", "polyder", "polyint", "poly",
-    "roots", "polyfit", "vander",
-]  # fmt: skip
-
 
 def _vector(p: Any) -> Any:
     return atleast_1d(operand(p))

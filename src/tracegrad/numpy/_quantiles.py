@@ -21,10 +21,6 @@ from tracegrad.numpy._ufuncs import clip, where
 from tracegrad.numpy._ufuncs_compare import floor, isnan, logical_not, rint
 from tracegrad.numpy.frontend import asarray_or_tracer, normalize_axis_tuple, numpy_when_eager
 
-__all__ = [
-    "quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
-]  # fmt: skip
-
 
 def _virtual(alpha: float, beta: float) -> Callable[[Any, Any], Any]:
     """Hyndman and Fan's continuous index ``n q + alpha + q (1 - alpha - beta) - 1``."""

@@ -22,11 +22,6 @@ from tracegrad.ops import elementwise_transcendental as ewt
 from tracegrad.ops import reductions as red
 from tracegrad.ops.structural import broadcast_to, canonical_axis, reduce_sum, reshape, transpose
 
-__all__ = [
-    "sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-    "cumsum", "cumprod", "all", "any", "average", "ptp",
-]  # fmt: skip
-
 Axis = int | Sequence[int] | None
 Shape = tuple[int, ...]
 

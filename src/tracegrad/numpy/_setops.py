@@ -27,11 +27,6 @@ from tracegrad.numpy._ufuncs import where
 from tracegrad.numpy._ufuncs_compare import isnan, logical_not
 from tracegrad.numpy.frontend import numpy_named, numpy_unless, numpy_when_eager, promote_dtypes
 
-__all__ = [
-    "unique", "unique_values", "unique_counts", "unique_inverse", "unique_all", "isin",
-    "union1d", "intersect1d", "setdiff1d", "setxor1d",
-]  # fmt: skip
-
 
 class UniqueAllResult(NamedTuple):
     values: Any

@@ -29,11 +29,6 @@ from tracegrad.numpy.frontend import (
 from tracegrad.ops import elementwise_bits as eb
 from tracegrad.ops.structural import stop_gradient
 
-__all__ = [
-    "gcd", "lcm", "left_shift", "right_shift", "bitwise_left_shift", "bitwise_right_shift",
-    "bitwise_count", "nextafter", "spacing", "frexp", "ldexp", "modf", "packbits", "unpackbits",
-]  # fmt: skip
-
 
 def _integers(name: str, *args: Any) -> list[Any]:
     ops = promote_dtypes(*args)

@@ -21,14 +21,6 @@ from tracegrad.numpy.frontend import (
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
 
-__all__ = [
-    "floor", "ceil", "round", "around", "rint", "trunc", "fix",
-    "isfinite", "isnan", "isinf", "signbit",
-    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_not", "logical_xor",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "bitwise_not", "bitwise_invert",
-]  # fmt: skip
-
 
 def as_bool(x: Any) -> Any:
     """The truth value of each element (``x != 0``), as NumPy's logical functions take it."""
