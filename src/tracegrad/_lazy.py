@@ -9,6 +9,7 @@ see the names through imports under ``if TYPE_CHECKING:`` in the package.
 """
 
 from __future__ import annotations
+import __future__
 
 import importlib
 import sys
@@ -44,8 +45,8 @@ def public_names(namespace: Mapping[str, Any], submodules: Iterable[str] = ()) -
 
     The package binds what it uses for itself under a leading underscore, so the names it
     imports or defines without one are exactly the names it re-exports (one list, not two).
-    Modules are left out unless named in ``submodules``: importing a package's submodule
-    binds it in the package as a side effect.
+    Modules are left out unless named in ``submodules`` (importing a package's submodule
+    binds it in the package as a side effect), and so is ``from __future__ import annotations``.
 
     >>> import types
     >>> public_names({"sin": abs, "_helper": abs, "np": types, "pi": 3.14}, ["fft"])
@@ -54,6 +55,7 @@ def public_names(namespace: Mapping[str, Any], submodules: Iterable[str] = ()) -
     names = {
         name
         for name, value in namespace.items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType | __future__._Feature)
     }
     return sorted(names | set(submodules))

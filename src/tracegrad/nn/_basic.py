@@ -31,19 +31,7 @@ from tracegrad.ops.structural import (
     reduce_sum,
     reshape,
 )
-from tracegrad.scipy.special import finite_max, logsumexp
-
-__all__ = [
-    "gelu",
-    "log_softmax",
-    "logsumexp",
-    "one_hot",
-    "relu",
-    "sigmoid",
-    "silu",
-    "softmax",
-    "softplus",
-]
+from tracegrad.scipy.special import finite_max
 
 Axis = int | Sequence[int] | None
 
