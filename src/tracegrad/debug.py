@@ -21,6 +21,8 @@ import numpy as np
 from tracegrad.control.callbacks import debug_callback_p, debug_print_p
 from tracegrad.core import pytree
 
+__all__ = ["callback", "print"]
+
 
 def callback(
     callback: Callable[..., Any],

@@ -12,6 +12,8 @@ import tracegrad.numpy as tnp
 from tracegrad.core import get_aval
 from tracegrad.core.pytree import tree_flatten, tree_unflatten
 
+__all__ = ["ravel_pytree"]
+
 
 def ravel_pytree(pytree: Any) -> tuple[Any, Callable[[Any], Any]]:
     """``(flat, unravel)``: the leaves of ``pytree`` raveled and concatenated into one 1-D

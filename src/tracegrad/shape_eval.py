@@ -10,6 +10,8 @@ from tracegrad.core import pytree
 from tracegrad.core.aval import ShapeDtypeStruct
 from tracegrad.core.staging import make_jaxpr
 
+__all__ = ["eval_shape"]
+
 
 def eval_shape(fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """The pytree of ``ShapeDtypeStruct`` that ``fun(*args, **kwargs)`` would return.

@@ -13,6 +13,8 @@ from tracegrad.core.dtypes import float0, is_inexact
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.vjp import vjp
 
+__all__ = ["check_grads", "check_jvp", "check_vjp", "numerical_jvp"]
+
 _DEFAULT_TOL: dict[np.dtype[Any], float] = {
     np.dtype(np.float16): 1e-1,
     np.dtype(np.float32): 2e-2,

@@ -23,7 +23,7 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.ops.structural import broadcast_in_dim, moveaxis
-from tracegrad.transforms.jvp import FlatFun, as_value
+from tracegrad.transforms.arguments import FlatFun, as_value, without_static
 from tracegrad.transforms.vmap import batch_jaxpr, vmap
 
 FlatFn = Callable[..., Any]
@@ -167,13 +167,8 @@ class custom_jvp:
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
         static = {i % len(args) for i in self.nondiff_argnums}
-        dyn = [a for i, a in enumerate(args) if i not in static]
-
-        def with_static(dyn_args: Sequence[Any]) -> list[Any]:
-            it = iter(dyn_args)
-            return [a if i in static else next(it) for i, a in enumerate(args)]
-
-        closed, leaves, in_tree, out_tree = _stage(lambda *d: self.fun(*with_static(d)), dyn)
+        dyn, dyn_fun = without_static(self.fun, args, static)
+        closed, leaves, in_tree, out_tree = _stage(dyn_fun, dyn)
         rule = self.jvp
 
         def flat_jvp(primals: list[Any], tangents: list[Any]) -> tuple[list[Any], list[Any]]:
@@ -343,19 +338,16 @@ class custom_vjp:
             raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
         static = {i % len(args) for i in self.nondiff_argnums}
         static_args = [args[i] for i in sorted(static)]
-        dyn = [a for i, a in enumerate(args) if i not in static]
-
-        def with_static(dyn_args: Sequence[Any]) -> list[Any]:
-            it = iter(dyn_args)
-            return [a if i in static else next(it) for i, a in enumerate(args)]
-
-        closed, leaves, in_tree, out_tree = _stage(lambda *d: self.fun(*with_static(d)), dyn)
+        dyn, dyn_fun = without_static(self.fun, args, static)
+        closed, leaves, in_tree, out_tree = _stage(dyn_fun, dyn)
         in_avals = [get_aval(x) for x in leaves]
         user_fwd, user_bwd = self.fwd, self.bwd
+        _, dyn_fwd = without_static(user_fwd, args, static)
         res_tree: list[pytree.PyTreeDef] = []
 
+        # Not a FlatFun: the rule's output is checked as an (output, residuals) pair first.
         def flat_fwd(primals: list[Any]) -> tuple[list[Any], list[Any]]:
-            pair = user_fwd(*with_static(pytree.tree_unflatten(in_tree, primals)))
+            pair = dyn_fwd(*pytree.tree_unflatten(in_tree, primals))
             o_leaves, res = fwd_rule_outputs(pair, out_tree, closed.out_avals, user_fwd, name)
             r_leaves, r_tree = pytree.tree_flatten(res)
             res_tree.append(r_tree)

@@ -8,7 +8,7 @@ from typing import Any
 
 from tracegrad.core import ShapedArray, Zero, get_aval, pytree
 from tracegrad.core.dtypes import float0
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.arguments import as_value
 from tracegrad.transforms.transpose import fit_to_aval
 
 

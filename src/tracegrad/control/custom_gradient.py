@@ -9,6 +9,7 @@ from typing import Any
 
 from tracegrad.control.custom import custom_vjp
 from tracegrad.core import ClosedJaxpr, Zero, eval_jaxpr, get_aval, pytree, trace_to_jaxpr
+from tracegrad.transforms.arguments import FlatFun
 
 
 def custom_gradient(fun: Callable[..., Any]) -> custom_vjp:
@@ -32,20 +33,16 @@ def custom_gradient(fun: Callable[..., Any]) -> custom_vjp:
 
     def fwd(*args: Any) -> tuple[Any, Any]:
         out, rule = fun(*args)
-        out_leaves, out_tree = pytree.tree_flatten(out)
+        out_leaves, ct_tree = pytree.tree_flatten((out,))
         ct_avals = [Zero.like_primal(get_aval(x)).aval for x in out_leaves]
 
-        def flat_rule(*cts: Any) -> list[Any]:
-            cts_in = rule(pytree.tree_unflatten(out_tree, list(cts)))
-            if len(args) == 1 and not isinstance(cts_in, tuple):
-                cts_in = (cts_in,)
-            leaves, tree = pytree.tree_flatten(cts_in)
-            trees.append(tree)
-            return leaves
+        def rule_of_one(ct: Any) -> Any:
+            cts_in = rule(ct)
+            return (cts_in,) if len(args) == 1 and not isinstance(cts_in, tuple) else cts_in
 
-        trees: list[pytree.PyTreeDef] = []
+        flat_rule = FlatFun(rule_of_one, ct_tree, False, "custom_gradient")
         closed = trace_to_jaxpr(flat_rule, ct_avals)
-        traced.append((closed.jaxpr, trees[0]))
+        traced.append((closed.jaxpr, flat_rule.out_tree))
         return out, list(closed.consts)
 
     def bwd(consts: list[Any], ct: Any) -> Any:

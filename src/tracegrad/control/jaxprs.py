@@ -23,7 +23,7 @@ from tracegrad.core import (
 from tracegrad.core.dtypes import result_type
 from tracegrad.core.staging import hoist_tracer_consts
 from tracegrad.ops.structural import bdim_at_front, convert_element_type
-from tracegrad.transforms.jvp import FlatFun
+from tracegrad.transforms.arguments import FlatFun
 
 # ---- running inner jaxprs -----------------------------------------------------------------
 

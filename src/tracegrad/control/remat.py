@@ -19,8 +19,8 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.core.staging import hoist_tracer_consts
+from tracegrad.transforms.arguments import FlatFun, as_value, without_static
 from tracegrad.transforms.call import def_call_rules
-from tracegrad.transforms.jvp import as_value
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True)
@@ -77,23 +77,15 @@ def checkpoint(
 
     @functools.wraps(fun)
     def wrapped(*args: Any) -> Any:
-        static = {i % len(args) for i in nums}
-        dyn = [a for i, a in enumerate(args) if i not in static]
+        dyn, dyn_fun = without_static(fun, args, {i % len(args) for i in nums})
         leaves, in_tree = pytree.tree_flatten(tuple(dyn))
         leaves = [as_value(x) for x in leaves]
-        out_tree: list[pytree.PyTreeDef] = []
-
-        def flat(*xs: Any) -> list[Any]:
-            it = iter(pytree.tree_unflatten(in_tree, xs))
-            full = [a if i in static else next(it) for i, a in enumerate(args)]
-            out_leaves, tree = pytree.tree_flatten(fun(*full))
-            out_tree.append(tree)
-            return out_leaves
-
+        flat = FlatFun(dyn_fun, in_tree, False, "checkpoint")
         closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
         closed, hoisted = hoist_tracer_consts(closed)
         outs = checkpoint_p.bind(*hoisted, *leaves, jaxpr=closed, name=name)
-        return pytree.tree_unflatten(out_tree[0], outs)
+        assert flat.out_tree is not None
+        return pytree.tree_unflatten(flat.out_tree, outs)
 
     return wrapped
 

@@ -15,15 +15,8 @@ from typing import Any
 
 import tracegrad.numpy as tnp
 from tracegrad.nn._basic import Axis, relu, sigmoid, silu, softplus
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.scipy.special import logsumexp
-
-__all__ = [
-    "celu", "elu", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
-    "identity", "leaky_relu", "log1mexp", "log_sigmoid", "logmeanexp", "mish", "relu6",
-    "selu", "soft_sign", "sparse_plus", "sparse_sigmoid", "squareplus", "standardize",
-    "swish", "tanh",
-]  # fmt: skip
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

@@ -13,7 +13,7 @@ import numpy as np
 
 from tracegrad.core import get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     normalize_axis_tuple,
     promote_dtypes,
@@ -31,19 +31,7 @@ from tracegrad.ops.structural import (
     reduce_sum,
     reshape,
 )
-from tracegrad.scipy.special import finite_max, logsumexp
-
-__all__ = [
-    "gelu",
-    "log_softmax",
-    "logsumexp",
-    "one_hot",
-    "relu",
-    "sigmoid",
-    "silu",
-    "softmax",
-    "softplus",
-]
+from tracegrad.scipy.special import finite_max
 
 Axis = int | Sequence[int] | None
 

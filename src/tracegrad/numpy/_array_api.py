@@ -11,17 +11,12 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import operand
 from tracegrad.numpy._creation import logspace
-from tracegrad.numpy._dispatch import numpy_named, numpy_when_eager, promote_dtypes
 from tracegrad.numpy._joining import concatenate
-from tracegrad.numpy._linalg import diag, matmul
-from tracegrad.numpy._shapes import broadcast_arrays, moveaxis, swapaxes, transpose
+from tracegrad.numpy._manipulation import broadcast_arrays, moveaxis, swapaxes, transpose
+from tracegrad.numpy._products import diag, matmul
 from tracegrad.numpy._ufuncs import conj, sign
 from tracegrad.numpy._ufuncs_math import log10
-
-__all__ = [
-    "concat", "permute_dims", "matrix_transpose", "unstack", "vecdot", "matvec", "vecmat",
-    "block", "diagflat", "geomspace",
-]  # fmt: skip
+from tracegrad.numpy.frontend import numpy_named, numpy_when_eager, promote_dtypes
 
 
 @numpy_when_eager(numpy_named("concat"))

@@ -10,7 +10,7 @@ import numpy as np
 
 from tracegrad.core import ConcretizationTypeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.errors import concretization_error
-from tracegrad.numpy._dispatch import contains_tracer, promote_dtypes, stack_nested
+from tracegrad.numpy.frontend import contains_tracer, promote_dtypes, stack_nested
 from tracegrad.ops import structural as st
 
 

@@ -10,13 +10,11 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes
+from tracegrad.numpy.frontend import numpy_when_eager, promote_dtypes
 from tracegrad.ops.convolution import ConvDimensionNumbers, conv_general_dilated
 from tracegrad.ops.elementwise import conj
 from tracegrad.ops.shapes import rev
 from tracegrad.ops.structural import reshape
-
-__all__ = ["convolve", "correlate"]
 
 
 def correlate_window(x: Any, kernel: Any, starts: Sequence[int], out_shape: Sequence[int]) -> Any:

@@ -11,7 +11,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.core.dtypes import canonical_dtype, is_inexact, result_type
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand, strong
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     contains_tracer,
@@ -21,12 +21,6 @@ from tracegrad.numpy._dispatch import (
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import structural as st
 from tracegrad.ops.elementwise_discrete import floor
-
-__all__ = [
-    "array", "asarray", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
-    "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "identity",
-    "meshgrid", "tri", "astype",
-]  # fmt: skip
 
 Shape = tuple[int, ...]
 

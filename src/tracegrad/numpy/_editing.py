@@ -23,21 +23,16 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_eager
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy._indexing import take
+from tracegrad.numpy._joining import concatenate
+from tracegrad.numpy._manipulation import broadcast_to
+from tracegrad.numpy._ufuncs import clip, mod, where
+from tracegrad.numpy.frontend import (
     contains_tracer,
     numpy_unless,
     numpy_when_eager,
     promote_dtypes,
 )
-from tracegrad.numpy._indexing import take
-from tracegrad.numpy._joining import concatenate
-from tracegrad.numpy._shapes import broadcast_to
-from tracegrad.numpy._ufuncs import clip, mod, where
-
-__all__ = [
-    "insert", "delete", "resize", "extract", "compress", "place", "put", "put_along_axis",
-    "fill_diagonal", "choose",
-]  # fmt: skip
 
 
 def _ids(shape: tuple[int, ...], values: bool = False) -> np.ndarray:

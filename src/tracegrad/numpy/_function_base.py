@@ -1,28 +1,34 @@
 """More of NumPy's function base, composed from ``tracegrad.numpy``'s own: ``interp``,
 ``trapezoid``, ``ediff1d``, ``unwrap``, ``cumulative_sum``/``cumulative_prod``,
-``trim_zeros``, ``lexsort`` and ``sort_complex``."""
+``trim_zeros``, ``lexsort``, ``sort_complex``, ``diff``, ``gradient`` and ``select``."""
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.numpy._arraylike import concrete, operand, operands
-from tracegrad.numpy._dispatch import numpy_named, numpy_when_eager
 from tracegrad.numpy._indexing import take, take_along_axis
 from tracegrad.numpy._joining import concatenate
-from tracegrad.numpy._misc_math import diff, searchsorted
+from tracegrad.numpy._manipulation import moveaxis
 from tracegrad.numpy._reductions import cumprod, cumsum, sum
-from tracegrad.numpy._shapes import moveaxis
-from tracegrad.numpy._sorting import argsort
-from tracegrad.numpy._ufuncs import absolute, clip, imag, mod, real, where
-
-__all__ = [
-    "interp", "trapezoid", "ediff1d", "unwrap", "cumulative_sum", "cumulative_prod",
-    "trim_zeros", "lexsort", "sort_complex",
-]  # fmt: skip
+from tracegrad.numpy._sorting import argsort, searchsorted
+from tracegrad.numpy._ufuncs import absolute, clip, imag, mod, real, subtract, where
+from tracegrad.numpy._ufuncs_compare import (
+    not_equal,
+)
+from tracegrad.numpy.frontend import (
+    cast,
+    normalize_axis_tuple,
+    numpy_named,
+    numpy_when_eager,
+    promote_dtypes,
+)
+from tracegrad.ops import structural as st
 
 
 def _periodic(x: Any, xp: Any, fp: Any, period: Any) -> tuple[Any, Any, Any]:
@@ -255,3 +261,128 @@ def sort_complex(a: Any) -> Any:
     x = x.astype(dtype)
     order = lexsort([imag(x), real(x)])
     return take_along_axis(x, order, axis=-1)
+
+
+def _edge(value: Any, shape: tuple[int, ...], axis: int) -> Any:
+    """A ``prepend``/``append`` value of ``diff``: a scalar broadcast to one slice."""
+    v = operand(value)
+    if get_aval(v).ndim == 0:
+        return st.broadcast_to(v, (*shape[:axis], 1, *shape[axis + 1 :]))
+    return v
+
+
+@numpy_when_eager(np.diff)
+def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    """The ``n``-th discrete difference along ``axis`` (``not_equal`` for booleans).
+
+    >>> diff(np.array([1, 4, 9, 16]), n=2)
+    array([2, 2])
+    """
+    x = operand(a)
+    n = int(concrete(n, "diff's n"))
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    if n == 0:
+        return x
+    shape = get_aval(x).shape
+    if not shape:
+        raise ValueError("diff requires input that is at least one dimensional")
+    axis = st.canonical_axis(axis, len(shape))
+    parts = [x]
+    if prepend is not None:
+        parts.insert(0, _edge(prepend, shape, axis))
+    if append is not None:
+        parts.append(_edge(append, shape, axis))
+    if len(parts) > 1:
+        x = concatenate(parts, axis=axis)
+    for _ in range(n):
+        length = get_aval(x).shape[axis]
+        hi = st.slice_in_dim(x, 1, length, axis)
+        lo = st.slice_in_dim(x, 0, builtins.max(length - 1, 0), axis)
+        x = not_equal(hi, lo) if get_aval(x).dtype.kind == "b" else subtract(hi, lo)
+    return x
+
+
+@numpy_when_eager(np.select)
+def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0) -> Any:
+    """Elementwise the choice of the first condition that holds, else ``default``.
+
+    >>> select([np.array([True, False]), np.array([True, True])], [1.0, 2.0], default=0.0)
+    array([1., 2.])
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if len(choicelist) == 0:
+        raise ValueError("select with an empty condition list is not possible")
+    # NumPy makes every choice an array (strongly typed); a Python scalar default stays weak.
+    choices = promote_dtypes(*(operand(c) for c in choicelist), default)
+    out = choices[-1]
+    for cond, choice in zip(reversed(condlist), reversed(choices[:-1]), strict=True):
+        c = operand(cond)
+        if get_aval(c).dtype.kind != "b":
+            raise TypeError(
+                f"invalid entry in condlist: should be boolean ndarray, got dtype "
+                f"{get_aval(c).dtype!r}"
+            )
+        out = where(c, choice, out)
+    return out
+
+
+def _edges(f: Any, axis: int, n: int, h: Any, edge_order: int) -> tuple[Any, Any, Any]:
+    """One-sided differences at both ends and central differences inside, along ``axis``."""
+
+    def at(lo: int, hi: int) -> Any:
+        return st.slice_in_dim(f, lo, hi, axis)
+
+    inside = (at(2, n) - at(0, n - 2)) / (2 * h)
+    if edge_order == 1:
+        first = (at(1, 2) - at(0, 1)) / h
+        last = (at(n - 1, n) - at(n - 2, n - 1)) / h
+    else:
+        first = (-3 * at(0, 1) + 4 * at(1, 2) - at(2, 3)) / (2 * h)
+        last = (3 * at(n - 1, n) - 4 * at(n - 2, n - 1) + at(n - 3, n - 2)) / (2 * h)
+    return first, inside, last
+
+
+@numpy_when_eager(np.gradient)
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """The gradient by central differences inside and one-sided differences (of order
+    ``edge_order``, 1 or 2) at the ends, along each axis; spacings are scalars (default 1).
+
+    >>> gradient(np.array([1.0, 2.0, 4.0, 7.0]))
+    array([1. , 1.5, 2.5, 3. ])
+    """
+    x = operand(f)
+    if get_aval(x).dtype.kind not in "fc":
+        x = cast(x, np.dtype(np.float64))
+    nd = get_aval(x).ndim
+    if axis is None:
+        axes_given = list(range(nd))
+    else:
+        normalize_axis_tuple(axis, nd)  # NumPy's checks: in range, no repeats
+        given = [axis] if isinstance(axis, int | np.integer) else list(axis)
+        axes_given = [st.canonical_axis(int(a), nd) for a in given]
+    if len(varargs) == 0:
+        spacings: list[Any] = [1.0] * len(axes_given)
+    elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        spacings = [varargs[0]] * len(axes_given)
+    elif len(varargs) == len(axes_given) and all(np.ndim(v) == 0 for v in varargs):
+        spacings = list(varargs)
+    else:
+        raise NotImplementedError(
+            "tracegrad.numpy.gradient: only scalar spacings are supported on traced values "
+            "(one for all axes, or one per axis), not coordinate arrays."
+        )
+    if edge_order not in (1, 2):
+        raise ValueError("'edge_order' greater than 2 not supported")
+    outs = []
+    for ax, h in zip(axes_given, spacings, strict=True):
+        n = get_aval(x).shape[ax]
+        if n < edge_order + 1:
+            raise ValueError(
+                "Shape of array too small to calculate a numerical gradient, at least "
+                "(edge_order + 1) elements are required."
+            )
+        first, inside, last = _edges(x, ax, n, h, edge_order)
+        outs.append(concatenate([first, inside, last], axis=ax))
+    return outs[0] if len(outs) == 1 else tuple(outs)

@@ -11,14 +11,12 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import operand, operands
-from tracegrad.numpy._dispatch import numpy_when_eager
 from tracegrad.numpy._joining import stack
+from tracegrad.numpy._manipulation import broadcast_to, expand_dims, moveaxis
 from tracegrad.numpy._reductions import any as any_
-from tracegrad.numpy._shapes import broadcast_to, expand_dims, moveaxis
 from tracegrad.numpy._ufuncs import where
 from tracegrad.numpy._ufuncs_compare import logical_not
-
-__all__ = ["vectorize", "piecewise", "apply_along_axis", "apply_over_axes", "fromfunction"]
+from tracegrad.numpy.frontend import numpy_when_eager
 
 _DIMS = r"\((?:\w+(?:,\s*\w+)*)?\)"
 _SIGNATURE = re.compile(rf"^\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*->\s*{_DIMS}(?:\s*,\s*{_DIMS})*\s*$")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ConcretizationTypeError, Tracer, get_aval
-from tracegrad.numpy._dispatch import contains_tracer, stack_nested
+from tracegrad.numpy.frontend import contains_tracer, stack_nested
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops.indexing import gather
 from tracegrad.ops.shapes import rev

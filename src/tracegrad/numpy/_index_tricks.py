@@ -15,14 +15,8 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import contains_tracer, numpy_when_eager
 from tracegrad.numpy._ufuncs import clip, floor_divide, mod, where
-
-__all__ = [
-    "tril_indices", "triu_indices", "tril_indices_from", "triu_indices_from", "diag_indices",
-    "diag_indices_from", "mask_indices", "indices", "mgrid", "ogrid", "s_", "index_exp", "ix_",
-    "ravel_multi_index", "unravel_index",
-]  # fmt: skip
+from tracegrad.numpy.frontend import contains_tracer, numpy_when_eager
 
 tril_indices = np.tril_indices
 triu_indices = np.triu_indices

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_eager
-from tracegrad.numpy._dispatch import asarray_or_tracer, cast
 from tracegrad.numpy._index_parse import (
     apply_index,
     index_shape,
@@ -22,11 +21,10 @@ from tracegrad.numpy._index_parse import (
     parse_index,
 )
 from tracegrad.numpy._ufuncs import divide
+from tracegrad.numpy.frontend import asarray_or_tracer, cast
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import indexing as ix
 from tracegrad.ops.structural import broadcast_to, reshape
-
-__all__ = ["at"]
 
 Shape = tuple[int, ...]
 

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import Tracer, get_aval
-from tracegrad.numpy._dispatch import asarray_or_tracer, numpy_when_eager
 from tracegrad.numpy._index_parse import (
     NonConcreteBooleanIndexError as NonConcreteBooleanIndexError,
 )
@@ -25,10 +24,9 @@ from tracegrad.numpy._index_parse import (
     wrap_negative,
 )
 from tracegrad.numpy._index_update import at
+from tracegrad.numpy.frontend import asarray_or_tracer, numpy_when_eager
 from tracegrad.ops.indexing import gather
 from tracegrad.ops.structural import canonical_axis, reshape
-
-__all__ = ["at", "take", "take_along_axis"]
 
 
 def getitem(x: Any, index: Any) -> Any:

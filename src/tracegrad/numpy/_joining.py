@@ -1,5 +1,6 @@
 """Joining, splitting and repeating arrays in ``tracegrad.numpy``: concatenate, the stacks,
-split, tile and repeat, with NumPy's dtype promotion across operands."""
+``append``, the splits, tile, repeat and the ``r_``/``c_`` concatenators, with NumPy's dtype
+promotion across operands."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import ShapeError, get_aval
+from tracegrad.core import ShapeError, get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype
 from tracegrad.numpy._arraylike import (
     at_least,
@@ -19,14 +20,11 @@ from tracegrad.numpy._arraylike import (
     operands,
     promoted,
 )
-from tracegrad.numpy._dispatch import cast, numpy_when_eager
+from tracegrad.numpy._creation import arange, linspace
+from tracegrad.numpy._manipulation import ravel, transpose
+from tracegrad.numpy.frontend import cast, contains_tracer, numpy_when_eager, promote_dtypes
 from tracegrad.ops import structural as st
 from tracegrad.ops.shapes import take_static
-
-__all__ = [
-    "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "split",
-    "array_split", "tile", "repeat",
-]  # fmt: skip
 
 
 def _with_dtype(xs: list[Any], dtype: Any, casting: str, name: str) -> list[Any]:
@@ -303,3 +301,140 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Any:
 TRACER_METHODS: dict[str, Any] = {
     "repeat": repeat.__wrapped_traced__,  # type: ignore[attr-defined]
 }
+
+
+@numpy_when_eager(np.append)
+def append(arr: Any, values: Any, axis: int | None = None) -> Any:
+    """``values`` appended to ``arr`` (both flattened if ``axis`` is None).
+
+    >>> append([1.0, 2.0], 3.0)
+    array([1., 2., 3.])
+    """
+    x, v = operand(arr), operand(values)
+    if axis is None:
+        return concatenate([ravel(x), ravel(v)])
+    return concatenate([x, v], axis=axis)
+
+
+def _directional_split(name: str, ary: Any, ios: Any, min_ndim: int, axis: int) -> list[Any]:
+    x = operand(ary)
+    if get_aval(x).ndim < min_ndim:
+        raise ValueError(f"{name} only works on arrays of {min_ndim} or more dimensions")
+    return split(x, ios, axis=axis)
+
+
+@numpy_when_eager(np.hsplit)
+def hsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    """``split`` along the second axis (the first for 1-d arrays).
+
+    >>> hsplit(np.arange(4), 2)
+    [array([0, 1]), array([2, 3])]
+    """
+    x = operand(ary)
+    axis = 1 if get_aval(x).ndim > 1 else 0
+    return _directional_split("hsplit", x, indices_or_sections, 1, axis)
+
+
+@numpy_when_eager(np.vsplit)
+def vsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    """``split`` along the first axis of an array of 2 or more dimensions.
+
+    >>> [p.shape for p in vsplit(np.zeros((4, 2)), [1])]
+    [(1, 2), (3, 2)]
+    """
+    return _directional_split("vsplit", ary, indices_or_sections, 2, 0)
+
+
+@numpy_when_eager(np.dsplit)
+def dsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    """``split`` along the third axis of an array of 3 or more dimensions.
+
+    >>> [p.shape for p in dsplit(np.zeros((1, 1, 4)), 2)]
+    [(1, 1, 2), (1, 1, 2)]
+    """
+    return _directional_split("dsplit", ary, indices_or_sections, 3, 2)
+
+
+def row_stack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
+    """NumPy's older name of ``vstack``.
+
+    >>> row_stack([np.ones(2), np.zeros(2)])
+    array([[1., 1.],
+           [0., 0.]])
+    """
+    return vstack(tup, dtype=dtype, casting=casting)
+
+
+def _range_item(s: slice) -> Any:
+    """A slice inside ``r_``: ``arange(start, stop, step)``, or ``linspace`` for an
+    imaginary step (its magnitude is the number of points, the stop included)."""
+    start = 0 if s.start is None else s.start
+    step = 1 if s.step is None else s.step
+    if isinstance(step, complex):
+        return linspace(start, s.stop, int(abs(step)))
+    return arange(start, s.stop, step)
+
+
+class _Concatenator:
+    """``r_`` and ``c_``: items (arrays, traced values, scalars, slices as ranges) joined
+    along an axis; a leading string ``"axis[,ndmin[,trans1d]]"`` sets how.
+
+    >>> import tracegrad as tg
+    >>> tg.jit(lambda x: r_[x, 0.0, 1:3])(np.array([5.0]))
+    array([5., 0., 1., 2.])
+    >>> tg.jit(lambda x: c_[x, x])(np.array([1.0, 2.0]))
+    array([[1., 1.],
+           [2., 2.]])
+    """
+
+    def __init__(self, numpy_obj: Any, axis: int, ndmin: int, trans1d: int) -> None:
+        self._numpy = numpy_obj
+        self._defaults = (axis, ndmin, trans1d)
+
+    def __getitem__(self, key: Any) -> Any:
+        items = key if isinstance(key, tuple) else (key,)
+        if not contains_tracer(list(items)):
+            return self._numpy[key]
+        axis, ndmin, trans1d = self._defaults
+        if items and isinstance(items[0], str):
+            spec, items = items[0], items[1:]
+            try:
+                values = [int(v) for v in spec.split(",")]
+            except ValueError:
+                raise NotImplementedError(
+                    f"tracegrad.numpy.r_/c_: the directive {spec!r} is not supported on "
+                    "traced values; only 'axis[,ndmin[,trans1d]]' is."
+                ) from None
+            axis, ndmin, trans1d = (*values, *self._defaults[len(values) :])[:3]
+        pieces = [
+            _range_item(i) if isinstance(i, slice) else i if is_python_scalar(i) else operand(i)
+            for i in items
+        ]
+        pieces = promote_dtypes(*pieces)
+        return concatenate([self._shaped(p, ndmin, trans1d) for p in pieces], axis=axis)
+
+    @staticmethod
+    def _shaped(x: Any, ndmin: int, trans1d: int) -> Any:
+        shape = get_aval(x).shape
+        if not shape:
+            x, shape = st.reshape(x, (1,)), (1,)
+        if len(shape) >= ndmin:
+            return x
+        # As np.array(x, ndmin=ndmin): new axes in front; then trans1d says where the
+        # original axes go.
+        k2 = ndmin - len(shape)
+        x = st.reshape(x, (1,) * k2 + shape)
+        if trans1d == -1:
+            return x
+        k1 = trans1d + k2 + 1 if trans1d < 0 else trans1d
+        axes = list(range(ndmin))
+        return transpose(x, axes[:k1] + axes[k2:] + axes[k1:k2])
+
+    def __len__(self) -> int:
+        return 0
+
+
+r_ = _Concatenator(np.r_, 0, 1, -1)
+
+
+c_ = _Concatenator(np.c_, -1, 2, 0)

@@ -11,19 +11,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.dtypes import issubdtype as _issubdtype
 from tracegrad.numpy._arraylike import operand
-from tracegrad.numpy._dispatch import cast, contains_tracer
-
-__all__ = [
-    "pi", "e", "inf", "nan", "newaxis", "euler_gamma",
-    "dtype", "finfo", "iinfo", "issubdtype", "promote_types", "can_cast", "result_type",
-    "generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
-    "floating", "complexfloating", "bool_", "bool",
-    "float16", "float32", "float64", "half", "single", "double", "longdouble",
-    "complex64", "complex128", "csingle", "cdouble",
-    "int8", "int16", "int32", "int64", "intp", "int_", "uint8", "uint16", "uint32", "uint64",
-    "uintp", "uint",
-    "ndarray", "shape", "ndim", "size", "iscomplexobj", "isrealobj", "isscalar", "copy",
-]  # fmt: skip
+from tracegrad.numpy.frontend import cast, contains_tracer
 
 pi = np.pi
 e = np.e

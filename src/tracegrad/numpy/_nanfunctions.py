@@ -10,7 +10,6 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import operand
-from tracegrad.numpy._dispatch import normalize_axis_tuple, numpy_when_eager
 from tracegrad.numpy._reductions import (
     Axis,
     _mean_dtypes,
@@ -28,11 +27,7 @@ from tracegrad.numpy._reductions import (
 from tracegrad.numpy._reductions import all as all_
 from tracegrad.numpy._ufuncs import imag, real, where
 from tracegrad.numpy._ufuncs_compare import isnan, logical_not
-
-__all__ = [
-    "nansum", "nanprod", "nanmax", "nanmin", "nanargmax", "nanargmin", "nanmean", "nanvar",
-    "nanstd", "nancumsum", "nancumprod",
-]  # fmt: skip
+from tracegrad.numpy.frontend import normalize_axis_tuple, numpy_when_eager
 
 
 def _replaced(a: Any, fill: Any) -> tuple[Any, Any]:

@@ -1,7 +1,8 @@
-"""The indices of nonzero elements: ``nonzero``, ``flatnonzero``, ``argwhere`` and the
-one-argument ``where``. Their length depends on the values: it is read from them when
-they are known (eagerly, under ``grad``), and is JAX's ``size=`` under ``jit``, the
-missing entries then ``fill_value`` (0 by default, or one value per dimension)."""
+"""The indices of nonzero elements (``nonzero``, ``flatnonzero``, ``argwhere``, the
+one-argument ``where``) and their count (``count_nonzero``). The indices' length depends on
+the values: it is read from them when they are known (eagerly, under ``grad``), and is
+JAX's ``size=`` under ``jit``, the missing entries then ``fill_value`` (0 by default, or
+one value per dimension)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import numpy as np
 
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import concrete, operand
-from tracegrad.numpy._dispatch import numpy_unless
 from tracegrad.numpy._joining import stack
+from tracegrad.numpy._reductions import sum as sum_
 from tracegrad.numpy._setops import _compact, _count
 from tracegrad.numpy._ufuncs_compare import not_equal
-
-__all__ = ["nonzero", "flatnonzero", "argwhere"]
+from tracegrad.numpy.frontend import (
+    numpy_unless,
+    numpy_when_eager,
+)
 
 
 def _fills(fill_value: Any, ndim: int) -> list[Any]:
@@ -90,3 +93,14 @@ def argwhere(a: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
         rows = nonzero(x.reshape(1), size=size, fill_value=fill_value)[0]
         return stack([rows], axis=1)[:, :0]  # NumPy's (k, 0) for a 0-d input
     return stack(nonzero(x, size=size, fill_value=fill_value), axis=1)
+
+
+@numpy_when_eager(np.count_nonzero)
+def count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
+    """The number of nonzero elements (along ``axis``), as ``intp``.
+
+    >>> count_nonzero(np.array([[0, 1], [2, 0]]), axis=0)
+    array([1, 1])
+    """
+    nonzero = not_equal(operand(a), 0)
+    return sum_(nonzero, axis=axis, keepdims=keepdims, dtype=np.intp)

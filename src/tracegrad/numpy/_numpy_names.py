@@ -8,13 +8,6 @@ from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "ComplexWarning", "character", "flexible", "object_", "complex_", "float_", "ufunc",
-    "printoptions", "get_printoptions", "set_printoptions", "array_repr", "array_str",
-    "load", "save", "savez", "fromfile", "fromiter", "fromstring", "frombuffer",
-    "from_dlpack", "einsum_path", "broadcast_shapes", "isdtype", "iterable",
-]  # fmt: skip
-
 ComplexWarning = np.exceptions.ComplexWarning
 character = np.character
 flexible = np.flexible

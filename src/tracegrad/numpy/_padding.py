@@ -9,11 +9,9 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, operand, strong
-from tracegrad.numpy._dispatch import cast, contains_tracer, numpy_when_eager, stack_nested
+from tracegrad.numpy.frontend import cast, contains_tracer, numpy_when_eager, stack_nested
 from tracegrad.ops import structural as st
 from tracegrad.ops.shapes import take_static
-
-__all__ = ["pad"]
 
 _ALLOWED_KWARGS = {
     "constant": {"constant_values"}, "empty": set(), "edge": set(), "wrap": set(),

@@ -11,18 +11,13 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, operand
 from tracegrad.numpy._creation import zeros
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_dtypes
 from tracegrad.numpy._index_update import at
 from tracegrad.numpy._joining import concatenate
+from tracegrad.numpy._manipulation import atleast_1d, broadcast_to
 from tracegrad.numpy._reductions import cumprod
-from tracegrad.numpy._shapes import atleast_1d, broadcast_to
 from tracegrad.numpy._ufuncs import real
+from tracegrad.numpy.frontend import numpy_when_eager, promote_dtypes
 from tracegrad.ops.structural import stop_gradient
-
-__all__ = [
-    "polyval", "polyadd", "polysub", "polymul", "polydiv", "polyder", "polyint", "poly",
-    "roots", "polyfit", "vander",
-]  # fmt: skip
 
 
 def _vector(p: Any) -> Any:

@@ -13,17 +13,13 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.numpy._arraylike import operand
-from tracegrad.numpy._dispatch import asarray_or_tracer, normalize_axis_tuple, numpy_when_eager
 from tracegrad.numpy._indexing import take_along_axis
+from tracegrad.numpy._manipulation import broadcast_to, expand_dims, moveaxis, reshape
 from tracegrad.numpy._reductions import sum
-from tracegrad.numpy._shapes import broadcast_to, expand_dims, moveaxis, reshape
 from tracegrad.numpy._sorting import sort
 from tracegrad.numpy._ufuncs import clip, where
 from tracegrad.numpy._ufuncs_compare import floor, isnan, logical_not, rint
-
-__all__ = [
-    "quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
-]  # fmt: skip
+from tracegrad.numpy.frontend import asarray_or_tracer, normalize_axis_tuple, numpy_when_eager
 
 
 def _virtual(alpha: float, beta: float) -> Callable[[Any, Any], Any]:

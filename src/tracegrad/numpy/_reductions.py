@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype, is_complex, is_inexact, real_dtype
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     normalize_axis_tuple,
@@ -21,11 +21,6 @@ from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as ewt
 from tracegrad.ops import reductions as red
 from tracegrad.ops.structural import broadcast_to, canonical_axis, reduce_sum, reshape, transpose
-
-__all__ = [
-    "sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-    "cumsum", "cumprod", "all", "any", "average", "ptp",
-]  # fmt: skip
 
 Axis = int | Sequence[int] | None
 Shape = tuple[int, ...]

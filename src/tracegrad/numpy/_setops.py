@@ -17,7 +17,6 @@ import numpy as np
 from tracegrad.core import get_aval
 from tracegrad.numpy._arraylike import concrete, operand
 from tracegrad.numpy._creation import full, zeros
-from tracegrad.numpy._dispatch import numpy_named, numpy_unless, numpy_when_eager, promote_dtypes
 from tracegrad.numpy._index_update import at
 from tracegrad.numpy._indexing import take
 from tracegrad.numpy._joining import concatenate
@@ -26,11 +25,7 @@ from tracegrad.numpy._reductions import argmax, cumsum, sum
 from tracegrad.numpy._sorting import argsort
 from tracegrad.numpy._ufuncs import where
 from tracegrad.numpy._ufuncs_compare import isnan, logical_not
-
-__all__ = [
-    "unique", "unique_values", "unique_counts", "unique_inverse", "unique_all", "isin",
-    "union1d", "intersect1d", "setdiff1d", "setxor1d",
-]  # fmt: skip
+from tracegrad.numpy.frontend import numpy_named, numpy_unless, numpy_when_eager, promote_dtypes
 
 
 class UniqueAllResult(NamedTuple):

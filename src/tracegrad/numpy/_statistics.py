@@ -14,20 +14,16 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand
 from tracegrad.numpy._creation import linspace, zeros
-from tracegrad.numpy._dispatch import numpy_when_eager
+from tracegrad.numpy._function_base import diff
 from tracegrad.numpy._index_update import at
 from tracegrad.numpy._joining import concatenate, stack
-from tracegrad.numpy._linalg import diagonal, dot
-from tracegrad.numpy._misc_math import diff, searchsorted
+from tracegrad.numpy._manipulation import expand_dims, squeeze, transpose
+from tracegrad.numpy._products import diagonal, dot
 from tracegrad.numpy._reductions import average, max, min, sum
-from tracegrad.numpy._shapes import expand_dims, squeeze, transpose
+from tracegrad.numpy._sorting import searchsorted
 from tracegrad.numpy._ufuncs import clip, conj, imag, real, where
 from tracegrad.numpy._ufuncs_math import sqrt
-
-__all__ = [
-    "cov", "corrcoef", "bincount", "digitize", "histogram", "histogram_bin_edges",
-    "histogram2d", "histogramdd",
-]  # fmt: skip
+from tracegrad.numpy.frontend import numpy_when_eager
 
 
 def _rows(x: Any, rowvar: bool, dtype: Any) -> Any:

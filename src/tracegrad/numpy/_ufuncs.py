@@ -14,15 +14,6 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.numpy._dispatch import (
-    cast,
-    check_ufunc_args,
-    numpy_unless,
-    numpy_when_eager,
-    promote_dtypes,
-    promote_inexact,
-)
-from tracegrad.numpy._ufuncs_compare import *  # noqa: F403
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -37,18 +28,17 @@ from tracegrad.numpy._ufuncs_compare import (
     not_equal,
     round,
 )
-from tracegrad.numpy._ufuncs_math import *  # noqa: F403
 from tracegrad.numpy._ufuncs_math import require_real
+from tracegrad.numpy.frontend import (
+    cast,
+    check_ufunc_args,
+    numpy_unless,
+    numpy_when_eager,
+    promote_dtypes,
+    promote_inexact,
+)
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
-
-__all__ = [
-    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "power", "pow",
-    "float_power", "negative", "positive", "abs", "absolute", "fabs", "sign", "square",
-    "reciprocal", "maximum", "minimum", "fmax", "fmin", "clip", "where",
-    "real", "imag", "conj", "conjugate",
-    "mod", "remainder", "fmod", "divmod", "copysign", "heaviside",
-]  # fmt: skip
 
 _INT8 = np.dtype(np.int8)
 

@@ -12,27 +12,22 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import DTypeError, get_aval
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy._joining import concatenate
+from tracegrad.numpy._manipulation import moveaxis
+from tracegrad.numpy._reductions import sum as sum_
+from tracegrad.numpy._ufuncs import absolute, copysign
+from tracegrad.numpy._ufuncs import where as select
+from tracegrad.numpy._ufuncs_compare import isinf, trunc
+from tracegrad.numpy._ufuncs_math import exp2
+from tracegrad.numpy.frontend import (
     check_ufunc_args,
     numpy_named,
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
 )
-from tracegrad.numpy._joining import concatenate
-from tracegrad.numpy._reductions import sum as sum_
-from tracegrad.numpy._shapes import moveaxis
-from tracegrad.numpy._ufuncs import absolute, copysign
-from tracegrad.numpy._ufuncs import where as select
-from tracegrad.numpy._ufuncs_compare import isinf, trunc
-from tracegrad.numpy._ufuncs_math import exp2
 from tracegrad.ops import elementwise_bits as eb
 from tracegrad.ops.structural import stop_gradient
-
-__all__ = [
-    "gcd", "lcm", "left_shift", "right_shift", "bitwise_left_shift", "bitwise_right_shift",
-    "bitwise_count", "nextafter", "spacing", "frexp", "ldexp", "modf", "packbits", "unpackbits",
-]  # fmt: skip
 
 
 def _integers(name: str, *args: Any) -> list[Any]:

@@ -10,24 +10,16 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import DTypeError, get_aval
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy._ufuncs_math import require_real
+from tracegrad.numpy.frontend import (
     cast,
     check_ufunc_args,
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
 )
-from tracegrad.numpy._ufuncs_math import require_real
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
-
-__all__ = [
-    "floor", "ceil", "round", "around", "rint", "trunc", "fix",
-    "isfinite", "isnan", "isinf", "signbit",
-    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_not", "logical_xor",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "bitwise_not", "bitwise_invert",
-]  # fmt: skip
 
 
 def as_bool(x: Any) -> Any:

@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import DTypeError, get_aval
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.numpy._dispatch import (
+from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
     check_ufunc_args,
@@ -21,15 +21,6 @@ from tracegrad.numpy._dispatch import (
 )
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as et
-
-__all__ = [
-    "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
-    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
-    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
-    "hypot", "logaddexp", "logaddexp2", "sinc", "deg2rad", "rad2deg", "degrees", "radians",
-    "angle",
-]  # fmt: skip
 
 
 def require_real(name: str, *args: Any) -> None:

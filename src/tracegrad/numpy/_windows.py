@@ -14,11 +14,9 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete_int, operand
-from tracegrad.numpy._dispatch import numpy_when_eager, promote_inexact
 from tracegrad.numpy._ufuncs import absolute, where
 from tracegrad.numpy._ufuncs_math import exp, sqrt
-
-__all__ = ["bartlett", "blackman", "hamming", "hanning", "kaiser", "i0"]
+from tracegrad.numpy.frontend import numpy_when_eager, promote_inexact
 
 _SERIES_TERMS = 80  # (x/2)**(2k) / (k!)**2 is below 1e-40 of the sum for |x| < 30, k = 80
 _ASYMPTOTIC_TERMS = 20  # the expansion's terms fall below 1e-17 for x >= 30 by then

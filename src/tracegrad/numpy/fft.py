@@ -12,9 +12,9 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._arraylike import concrete, concrete_int, operand
-from tracegrad.numpy._dispatch import cast, numpy_when_eager
-from tracegrad.numpy._shapes import roll
+from tracegrad.numpy._manipulation import roll
 from tracegrad.numpy._ufuncs import divide, multiply
+from tracegrad.numpy.frontend import cast, numpy_when_eager
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import structural as st
 from tracegrad.ops.fft import NORMS, complex_dtype, real_part_dtype, swap_norm

@@ -10,8 +10,8 @@ import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
 from tracegrad.core.dtypes import is_complex
-from tracegrad.numpy._dispatch import asarray_or_tracer, numpy_when_eager, promote_inexact
-from tracegrad.numpy._linalg import np_shape
+from tracegrad.numpy._products import np_shape
+from tracegrad.numpy.frontend import asarray_or_tracer, numpy_when_eager, promote_inexact
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import linalg_decomp as ld
 from tracegrad.ops import linalg_svd as ls

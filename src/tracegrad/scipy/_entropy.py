@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import tracegrad.numpy as uf
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 
 __all__ = ["entr", "kl_div", "rel_entr", "xlog1py"]
 

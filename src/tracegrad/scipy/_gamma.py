@@ -11,7 +11,7 @@ import numpy as np
 
 import tracegrad.numpy as uf
 from tracegrad.core import Tracer, get_aval
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import special as sp
 
 __all__ = ["beta", "betaln", "gamma", "gammasgn", "multigammaln", "psi", "rgamma"]

@@ -10,7 +10,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.core import Tracer, get_aval
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops.linalg_schur import schur
 from tracegrad.ops.structural import stop_gradient
 

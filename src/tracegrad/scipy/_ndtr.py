@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 import tracegrad.numpy as uf
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import special as sp
 
 __all__ = ["log_ndtr", "ndtr", "ndtri"]

@@ -13,7 +13,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.core import Tracer
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import special as sp
 from tracegrad.ops import special_expint as ei
 from tracegrad.ops import special_zeta_bessel as zb

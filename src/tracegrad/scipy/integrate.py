@@ -6,7 +6,7 @@ from typing import Any
 
 import tracegrad.numpy as tnp
 from tracegrad.core import get_aval
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 
 __all__ = ["cumulative_trapezoid", "trapezoid"]
 

@@ -11,7 +11,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.core import get_aval
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import linalg_svd as ls
 from tracegrad.ops.linalg_lu import lu as lu_primitive
 from tracegrad.ops.linalg_lu import permutation_matrix

@@ -9,7 +9,7 @@ from typing import Any
 
 from tracegrad.core import ShapeError, get_aval
 from tracegrad.numpy._convolve import correlate_window
-from tracegrad.numpy._dispatch import promote_dtypes
+from tracegrad.numpy.frontend import promote_dtypes
 from tracegrad.ops.elementwise import conj
 from tracegrad.ops.shapes import rev
 

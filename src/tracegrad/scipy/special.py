@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval
 from tracegrad.core.dtypes import is_complex
-from tracegrad.numpy._dispatch import normalize_axis_tuple, promote_inexact
+from tracegrad.numpy.frontend import normalize_axis_tuple, promote_inexact
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red

@@ -1,4 +1,5 @@
-"""In-place operations (``zero_ fill_ add_ sub_ mul_ div_ copy_`` and ``+= -= *= /=``).
+"""In-place operations (``zero_ fill_ add_ sub_ mul_ div_ copy_``, ``+= -= *= /=``, and the
+unary ones ``abs_ exp_ neg_ ...``).
 
 Each writes into the tensor's storage, so views, ``detach()`` and ``.data`` see the change,
 and bumps its version counter. Where the operation must be recorded (grad mode on and the
@@ -15,9 +16,13 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.torch import dtypes
+from tracegrad.torch import _arith, dtypes
 from tracegrad.torch._arith import add, div, mul, sub
-from tracegrad.torch._common import cast, result_dtype, value_dtype
+from tracegrad.torch._common import (
+    cast,
+    result_dtype,
+    value_dtype,
+)
 from tracegrad.torch._shape import expand, to_dtype
 from tracegrad.torch._views import commit, recorded, write
 from tracegrad.torch.graph import Op, apply
@@ -114,8 +119,46 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return write(self, src._value if isinstance(src, Tensor) else np.asarray(src))
 
 
+def _unary_inplace(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        def compute() -> Tensor:
+            out = fn(self, *args, **kwargs)
+            if out._value.dtype != self._value.dtype:
+                raise RuntimeError(
+                    f"result type {dtypes.scalar_name(value_dtype(out))} can't be cast to the "
+                    f"desired output type {dtypes.scalar_name(value_dtype(self))}"
+                )
+            return out
+
+        other = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
+        if recorded(self, other):
+            return commit(self, compute)
+        return write(self, compute()._value)
+
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+_INPLACE: dict[str, Callable[..., Tensor]] = {
+    "abs_": _unary_inplace(_arith.abs), "neg_": _unary_inplace(_arith.neg),
+    "exp_": _unary_inplace(_arith.exp), "log_": _unary_inplace(_arith.log),
+    "sin_": _unary_inplace(_arith.sin), "cos_": _unary_inplace(_arith.cos),
+    "tanh_": _unary_inplace(_arith.tanh), "sigmoid_": _unary_inplace(_arith.sigmoid),
+    "relu_": _unary_inplace(_arith.relu), "sqrt_": _unary_inplace(_arith.sqrt),
+    "square_": _unary_inplace(_arith.square), "pow_": _unary_inplace(_arith.pow),
+    **{
+        f"{name}_": _unary_inplace(getattr(_arith, name))
+        for name in (
+            "floor", "ceil", "round", "sign", "log1p", "expm1", "exp2", "log2", "log10", "tan",
+            "sinh", "cosh", "asin", "acos", "atan", "asinh", "atanh", "erf", "erfinv",
+            "reciprocal", "rsqrt", "trunc",
+        )
+    },
+}  # fmt: skip
+
+
 TENSOR_METHODS: dict[str, Any] = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_,
     "__iadd__": add_, "__isub__": sub_, "__imul__": mul_, "__itruediv__": div_,
-    "zero_": zero_, "fill_": fill_, "copy_": copy_,
+    "zero_": zero_, "fill_": fill_, "copy_": copy_, **_INPLACE,
 }  # fmt: skip

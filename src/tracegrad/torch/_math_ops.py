@@ -13,9 +13,8 @@ import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, dims_arg, inexact, result_dtype, sizes_arg, value_dtype
-from tracegrad.torch._extra import _int_to_long, repeat
-from tracegrad.torch._reduce import _vector_norm_fn, bmm, mm
-from tracegrad.torch._shape import cat, reshape, to_dtype
+from tracegrad.torch._reduce import _int_to_long, _vector_norm_fn, bmm, mm
+from tracegrad.torch._shape import cat, repeat, reshape, to_dtype
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 

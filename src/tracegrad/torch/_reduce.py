@@ -1,5 +1,6 @@
-"""Reductions (``sum mean max min amax amin argmax argmin`` with ``dim``/``keepdim``) and
-matrix products (``matmul mm bmm dot @``) on tensors."""
+"""Reductions (``sum mean max min amax amin argmax argmin prod var std`` with
+``dim``/``keepdim``), the scan ``cumsum``, and matrix products (``matmul mm bmm dot @``) on
+tensors."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._arith import maximum, minimum
-from tracegrad.torch._common import cast, check_broadcast, dims_arg, np_dtype, value_dtype
+from tracegrad.torch._common import (
+    cast,
+    check_broadcast,
+    dims_arg,
+    np_dtype,
+    value_dtype,
+)
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.printing import tensor_repr
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
@@ -431,9 +438,113 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     return matmul(input, other)
 
 
+PROD_ALL = Op("ProdBackward0", lambda x, dtype: tnp.prod(cast(x, dtype)))
+
+
+PROD_DIM = Op(
+    "ProdBackward1",
+    lambda x, axis, keepdims, dtype: tnp.prod(cast(x, dtype), axis=axis, keepdims=keepdims),
+)
+
+
+def _cumsum_fn(x: Any, axis: int, dtype: np.dtype[Any]) -> Any:
+    x = cast(x, dtype)
+    return tnp.cumsum(x, axis=axis) if x.ndim else x  # a 0-d tensor is its own cumsum
+
+
+CUMSUM = Op("CumsumBackward0", _cumsum_fn)
+
+
+def _int_to_long(input: Tensor, dtype: Any) -> np.dtype[Any]:
+    d = np_dtype(dtype)
+    if d is not None:
+        return d
+    vd = value_dtype(input)
+    return dtypes.int64.np if vd.category <= dtypes.INT else vd.np
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The product of all elements, or along ``dim``; integers multiply as int64.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([[1, 2], [3, 4]]).prod(1)
+    tensor([ 2, 12])
+    """
+    d = _int_to_long(input, dtype)
+    if dim is None:
+        return apply(PROD_ALL, (input,), dtype=d)
+    axis = wrap_dim(dim, input._value.ndim)
+    return apply(PROD_DIM, (input,), axis=axis, keepdims=bool(keepdim), dtype=d)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sums along ``dim``; integers sum as int64.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([1, 2, 3]).cumsum(0)
+    tensor([1, 3, 6])
+    """
+    d = _int_to_long(input, dtype)
+    return apply(CUMSUM, (input,), axis=wrap_dim(dim, input._value.ndim), dtype=d)
+
+
+def _moment_fn(x: Any, axes: Any, ddof: Any, keepdims: bool, root: bool) -> Any:
+    v = tnp.var(x, axis=axes, ddof=ddof, keepdims=keepdims)
+    return tnp.sqrt(v) if root else v
+
+
+VAR = Op("VarBackward0", _moment_fn)
+
+
+STD = Op("StdBackward0", _moment_fn)
+
+
+def _moment(
+    root: bool, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+) -> Tensor:
+    if isinstance(dim, bool):  # var(x, False): the old (input, unbiased) signature
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if value_dtype(input).category < dtypes.FLOAT:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    axes = dims_arg(dim, input._value.ndim)
+    return apply(
+        STD if root else VAR, (input,), axes=axes, ddof=correction, keepdims=bool(keepdim),
+        root=root,
+    )  # fmt: skip
+
+
+def var(
+    input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+    correction: Any = None,
+) -> Tensor:  # fmt: skip
+    """The variance (Bessel's correction by default: ``correction=1``).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([1.0, 2.0, 3.0, 4.0]).var(), torch.tensor([1.0, 3.0]).var(correction=0)
+    (tensor(1.6667), tensor(1.))
+    """
+    return _moment(False, input, dim, unbiased, keepdim, correction)
+
+
+def std(
+    input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+    correction: Any = None,
+) -> Tensor:  # fmt: skip
+    """The standard deviation (``correction=1`` by default).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([[1.0, 3.0], [2.0, 2.0]]).std(1, unbiased=False)
+    tensor([1., 0.])
+    """
+    return _moment(True, input, dim, unbiased, keepdim, correction)
+
+
 TENSOR_METHODS: dict[str, Any] = {
     "sum": sum, "mean": mean, "max": max, "min": min, "amax": amax, "amin": amin,
     "argmax": argmax, "argmin": argmin, "norm": norm, "all": all, "any": any,
     "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot,
     "__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
+    "prod": prod, "cumsum": cumsum, "var": var, "std": std,
 }  # fmt: skip

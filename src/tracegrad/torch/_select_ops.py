@@ -1,7 +1,8 @@
-"""Selecting and writing by mask or index: ``masked_fill``/``masked_select``, ``sort``/
-``argsort``/``topk``, ``index_select``, ``scatter``/``scatter_add``/``index_add`` and their
-in-place forms. Indices are found on the concrete values; each operation's function then
-gathers or writes with ``tracegrad.numpy``, so its derivative comes from the core's rules."""
+"""Selecting and writing by value, mask or index: ``clamp``/``clip``, ``where``,
+``masked_fill``/``masked_select``, ``sort``/``argsort``/``topk``, ``index_select``,
+``gather``, ``scatter``/``scatter_add``/``index_add`` and their in-place forms. Indices are
+found on the concrete values; each operation's function then gathers or writes with
+``tracegrad.numpy``, so its derivative comes from the core's rules."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
-from tracegrad.torch._common import cast, value_dtype
-from tracegrad.torch._extra import _unary_inplace
+from tracegrad.torch._common import (
+    cast,
+    result_dtype,
+    value_dtype,
+)
+from tracegrad.torch._inplace import _unary_inplace
 from tracegrad.torch._reduce import _ReturnType
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
@@ -286,10 +291,110 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
                  alpha=alpha)  # fmt: skip
 
 
+def _clamp_fn(x: Any, *bounds: Any, has_min: bool, has_max: bool) -> Any:
+    # where(), not maximum/minimum: PyTorch passes the whole gradient at x == min or max
+    # (maximum's ties would split it).
+    k = 0
+    if has_min:
+        lo = bounds[k]
+        x = tnp.where(x < lo, cast(lo, x.dtype), x)
+        k += 1
+    if has_max:
+        hi = bounds[k]
+        x = tnp.where(x > hi, cast(hi, x.dtype), x)
+    return x
+
+
+CLAMP_SCALAR = Op("ClampBackward1", _clamp_fn)
+
+
+CLAMP_TENSOR = Op("ClampBackward0", _clamp_fn)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit the elements to ``[min, max]``; the gradient passes where ``min <= x <= max``
+    (the bounds included, as PyTorch).
+
+    >>> import tracegrad.torch as torch
+    >>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x.clamp(2, 2.5).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 0.])
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [b for b in (min, max) if b is not None]
+    tensor_bounds = any(isinstance(b, Tensor) for b in bounds)
+    d = result_dtype(input, *bounds)
+    arrays = [b if isinstance(b, Tensor) else np.asarray(b, d.np) for b in bounds]
+    x = input if value_dtype(input) is d else input.to(d)  # type: ignore[attr-defined]
+    op = CLAMP_TENSOR if tensor_bounds else CLAMP_SCALAR
+    return apply(op, (x, *arrays), has_min=min is not None, has_max=max is not None)
+
+
+def _where_fn(cond: Any, x: Any, y: Any, dtype: np.dtype[Any]) -> Any:
+    return tnp.where(cond, cast(x, dtype), cast(y, dtype))
+
+
+WHERE = Op("WhereBackward0", _where_fn)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other`` (numbers allowed).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.where(torch.tensor([True, False]), torch.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
+    d = result_dtype(input, other)
+    a = input if isinstance(input, Tensor) else np.asarray(input, d.np)
+    b = other if isinstance(other, Tensor) else np.asarray(other, d.np)
+    return apply(WHERE, (condition._value.astype(bool, copy=False), a, b), dtype=d.np)
+
+
+def _gather_fn(x: Any, idx: Any, axis: int, shape: tuple[int, ...]) -> Any:
+    # PyTorch's index may be smaller than the input off ``axis``: take that corner first.
+    corner = tuple(slice(None) if i == axis else slice(0, s) for i, s in enumerate(shape))
+    return tnp.take_along_axis(x[corner], idx, axis=axis)
+
+
+GATHER = Op("GatherBackward0", _gather_fn)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (and so on for other dims).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([[1, 2], [3, 4]]).gather(1, torch.tensor([[0, 0], [1, 0]]))
+    tensor([[1, 1],
+            [4, 3]])
+    """
+    v, idx = input._value, index._value
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    axis = wrap_dim(dim, v.ndim)
+    if idx.ndim != v.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i, (s, n) in enumerate(zip(idx.shape, v.shape, strict=True)):
+        if i != axis and s > n:
+            raise RuntimeError(
+                f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
+                f"smaller than self {list(v.shape)} apart from dimension {axis}"
+            )
+    if idx.size and (idx.min() < -v.shape[axis] or idx.max() >= v.shape[axis]):
+        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} "
+                           f"with size {v.shape[axis]}")  # fmt: skip
+    # The index tensor itself when it is int64, so that changing it in place is detected.
+    arg = index if idx.dtype == np.int64 else idx.astype(np.int64)
+    return apply(GATHER, (input, arg), axis=axis, shape=idx.shape)
+
+
 TENSOR_METHODS: dict[str, Any] = {
     "masked_fill": masked_fill, "masked_select": masked_select, "sort": sort,
     "argsort": argsort, "topk": topk, "index_select": index_select, "scatter": scatter,
     "scatter_add": scatter_add, "index_add": index_add,
     "masked_fill_": _unary_inplace(masked_fill), "scatter_": _unary_inplace(scatter),
     "scatter_add_": _unary_inplace(scatter_add), "index_add_": _unary_inplace(index_add),
+    "clamp": clamp, "clip": clamp, "where": lambda self, cond, other: where(cond, self, other),
+    "gather": gather, "clamp_": _unary_inplace(clamp), "clip_": _unary_inplace(clamp),
 }  # fmt: skip

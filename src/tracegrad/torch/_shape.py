@@ -1,5 +1,6 @@
 """Shape functions on tensors (``reshape view permute transpose t T squeeze unsqueeze
-flatten expand cat stack``), copies and dtype conversions (``clone contiguous to float``)."""
+flatten expand cat stack repeat``), copies and dtype conversions (``clone contiguous to
+float``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
-from tracegrad.torch._common import cast, dims_arg, result_dtype, sizes_arg
+from tracegrad.torch._common import (
+    cast,
+    dims_arg,
+    result_dtype,
+    sizes_arg,
+)
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
@@ -445,6 +451,26 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, other._value.shape)
 
 
+REPEAT = Op("RepeatBackward0", lambda x, reps: tnp.tile(x, reps))
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """``input`` tiled ``sizes`` times along each dim (new leading dims allowed).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
+    reps = sizes_arg(sizes)
+    if len(reps) < input._value.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    return apply(REPEAT, (input,), reps=reps)
+
+
 TENSOR_METHODS: dict[str, Any] = {
     "reshape": reshape, "view": view, "view_as": view_as, "reshape_as": reshape_as,
     "flatten": flatten, "permute": permute, "transpose": transpose, "swapaxes": transpose,
@@ -456,4 +482,5 @@ TENSOR_METHODS: dict[str, Any] = {
     "long": _converter(dtypes.int64), "int": _converter(dtypes.int32),
     "short": _converter(dtypes.int16), "bool": _converter(dtypes.bool_),
     "cfloat": _converter(dtypes.complex64), "cdouble": _converter(dtypes.complex128),
+    "repeat": repeat,
 }  # fmt: skip

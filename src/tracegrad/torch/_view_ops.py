@@ -1,15 +1,21 @@
 """View operations not covered by indexing and reshaping: ``narrow``, ``select``,
-``diagonal``, ``real`` and ``imag``. Each returns a view sharing its input's storage."""
+``diagonal``, ``real``, ``imag``, ``split`` and ``chunk``. Each returns views sharing its
+input's storage."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.torch._extra import slice_fn
+from tracegrad.torch._common import (
+    sizes_arg,
+)
 from tracegrad.torch._indexing import select_along
+from tracegrad.torch._views import mark_multi
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap_dim
 
@@ -29,6 +35,11 @@ def _part_fn(x: Any, part: str) -> Any:
     if isinstance(x, np.ndarray):
         return x.real if part == "real" else x.imag
     return tnp.real(x) if part == "real" else tnp.imag(x)
+
+
+def slice_fn(x: Any, axis: int, start: int, stop: int) -> Any:
+    """``x[start:stop]`` along ``axis`` (a view of a NumPy array)."""
+    return x[(slice(None),) * axis + (slice(start, stop),)]
 
 
 NARROW = Op("SliceBackward0", slice_fn, view=True)
@@ -112,7 +123,65 @@ def imag(input: Tensor) -> Tensor:
     return _part(input, "imag")
 
 
+SPLIT = Op("SplitBackward0", slice_fn, view=True)
+
+
+SPLIT_SIZES = Op("SplitWithSizesBackward0", slice_fn, view=True)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the sizes of a
+    list.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.arange(5).split(2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
+    v = tensor._value
+    axis = wrap_dim(dim, v.ndim)
+    n = v.shape[axis]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")  # fmt: skip
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+        op = SPLIT
+    else:
+        sizes = list(sizes_arg((split_size_or_sections,)))
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {axis}), but got split_sizes={sizes}"
+            )
+        op = SPLIT_SIZES
+    bounds = np.cumsum([0, *sizes]).tolist()
+    return mark_multi(
+        tuple(
+            apply(op, (tensor,), axis=axis, start=a, stop=b) for a, b in itertools.pairwise(bounds)
+        )
+    )
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller).
+
+    >>> import tracegrad.torch as torch
+    >>> [c.tolist() for c in torch.arange(5).chunk(3)]
+    [[0, 1], [2, 3], [4]]
+    """
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input._value.shape[wrap_dim(dim, input._value.ndim)]
+    return split(input, max(math.ceil(n / chunks), 1), dim)
+
+
+def _split_method(self: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return split(self, split_size, dim)
+
+
 TENSOR_METHODS: dict[str, Any] = {
     "narrow": narrow, "select": select, "diagonal": diagonal,
     "real": property(real), "imag": property(imag),
+    "split": _split_method, "chunk": chunk,
 }  # fmt: skip

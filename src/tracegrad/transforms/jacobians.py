@@ -10,14 +10,9 @@ import numpy as np
 
 from tracegrad.core import get_aval, pytree
 from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
-from tracegrad.transforms.jvp import as_value, jvp, split_aux
-from tracegrad.transforms.vjp import (
-    argnums_tuple,
-    at_positions,
-    check_input_dtype,
-    vjp,
-    with_args_at,
-)
+from tracegrad.transforms.arguments import FlatFun, at_positions, diff_args, split_aux
+from tracegrad.transforms.jvp import jvp
+from tracegrad.transforms.vjp import vjp_flat_fun
 from tracegrad.transforms.vmap import vmap
 
 
@@ -63,14 +58,9 @@ def jacfwd(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args), "jacfwd")
-        unique = tuple(dict.fromkeys(nums))
-        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in unique)
-        in_leaves, in_tree = pytree.tree_flatten(dyn)
-        for leaf in in_leaves:
-            check_input_dtype(leaf, holomorphic, False, "jacfwd")
-        f = with_args_at(fun, args, unique, kwargs)
-        f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
+        d = diff_args(fun, args, kwargs, argnums, "jacfwd", holomorphic)
+        nums, unique, dyn, in_leaves, in_tree, f = d
+        f_main = (lambda *xs: split_aux(f(*xs), "jacfwd")[0]) if has_aux else f
         basis, _ = _std_basis(in_leaves)
 
         def push(*t_leaves: Any) -> Any:
@@ -110,18 +100,9 @@ def jacrev(
 
     @functools.wraps(fun)
     def jacfun(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args), "jacrev")
-        unique = tuple(dict.fromkeys(nums))
-        dyn = tuple(pytree.tree_map(as_value, args[i]) for i in unique)
-        in_leaves, in_tree = pytree.tree_flatten(dyn)
-        for leaf in in_leaves:
-            check_input_dtype(leaf, holomorphic, allow_int, "jacrev")
-        f = with_args_at(fun, args, unique, kwargs)
-        if has_aux:
-            y, f_vjp, aux = vjp(lambda *d: split_aux(f(*d), "jacrev"), *dyn, has_aux=True)
-        else:
-            y, f_vjp = vjp(f, *dyn)
-            aux = None
+        d = diff_args(fun, args, kwargs, argnums, "jacrev", holomorphic, allow_int)
+        nums, unique, _, in_leaves, in_tree, f = d
+        y, f_vjp, aux = vjp_flat_fun(FlatFun(f, in_tree, has_aux, "jacrev"), in_leaves)
         y_leaves, y_tree = pytree.tree_flatten(y)
         basis, _ = _std_basis(y_leaves)
 

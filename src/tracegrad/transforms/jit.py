@@ -25,8 +25,8 @@ from tracegrad.core import (
 )
 from tracegrad.core.flags import jit_disabled
 from tracegrad.core.staging import arg_origins, hoist_tracer_consts
+from tracegrad.transforms.arguments import FlatFun, as_value, without_static
 from tracegrad.transforms.call import def_call_rules
-from tracegrad.transforms.jvp import as_value
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
@@ -266,16 +266,9 @@ def jit(
         in_tree: pytree.PyTreeDef,
         avals: Sequence[ShapedArray],
     ) -> tuple[ClosedJaxpr, Any]:
-        out_tree: list[pytree.PyTreeDef] = []
-
-        def flat_fun(*flat: Any) -> list[Any]:
-            dyn_args, dyn_kwargs = pytree.tree_unflatten(in_tree, flat)
-            it = iter(dyn_args)
-            full = [a if i in static_pos else next(it) for i, a in enumerate(args)]
-            kw = {**{k: v for k, v in kwargs.items() if k in names}, **dyn_kwargs}
-            out_leaves, tree = pytree.tree_flatten(fun(*full, **kw))
-            out_tree.append(tree)
-            return out_leaves
+        static_kw = {k: v for k, v in kwargs.items() if k in names}
+        _, dyn_fun = without_static(fun, args, static_pos, static_kw)
+        flat_fun = FlatFun(dyn_fun, in_tree, False, "jit", kwargs=True)
 
         try:
             origins: list[str | None] = list(arg_origins(fun, args, kwargs))
@@ -284,7 +277,7 @@ def jit(
         except Exception:
             origins = [None] * len(avals)
         closed = trace_to_jaxpr(flat_fun, list(avals), origins=origins)
-        return closed, out_tree[0]
+        return closed, flat_fun.out_tree
 
     def prepare(
         args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -25,10 +25,10 @@ from tracegrad.core import (
     tangent_aval,
     trace_to_jaxpr,
 )
-from tracegrad.core.aval import concrete_aval, invalid_value_error, is_traceable_dtype
 from tracegrad.core.dtypes import float0, tangent_dtype
 from tracegrad.core.trace import _current
 from tracegrad.ops.structural import broadcast_in_dim
+from tracegrad.transforms.arguments import FlatFun, as_value
 
 
 class JVPTracer(Tracer):
@@ -184,66 +184,6 @@ def jvp(
     if has_aux:
         return (*result, flat_fun.aux(all_outs[n_out:]))
     return result
-
-
-def split_aux(out: Any, name: str) -> tuple[Any, Any]:
-    if not (isinstance(out, tuple | list) and len(out) == 2):
-        raise TypeError(
-            f"{name} with has_aux=True requires the function to return a pair "
-            f"(output, auxiliary data), got {type(out).__name__}."
-        )
-    return out[0], out[1]
-
-
-class FlatFun:
-    """``fun`` of a pytree of arguments as a function of flat leaves, recording the output
-    structure. With ``has_aux``, the traced aux leaves ride along as extra outputs, so that
-    the transformation lowers them out of its trace; ``aux`` puts them back."""
-
-    def __init__(
-        self, fun: Callable[..., Any], in_tree: pytree.PyTreeDef, has_aux: bool, name: str
-    ) -> None:
-        self.fun, self.in_tree, self.has_aux, self.name = fun, in_tree, has_aux, name
-        self.out_tree: pytree.PyTreeDef | None = None
-        self.aux_tree: pytree.PyTreeDef | None = None
-        self.aux_all: list[Any] = []
-
-    def __call__(self, *leaves: Any) -> list[Any]:
-        out = self.fun(*pytree.tree_unflatten(self.in_tree, leaves))
-        traced_aux: list[Any] = []
-        if self.has_aux:
-            out, aux = split_aux(out, self.name)
-            self.aux_all, self.aux_tree = pytree.tree_flatten(aux)
-            traced_aux = [a for a in self.aux_all if isinstance(a, Tracer)]
-        out_leaves, self.out_tree = pytree.tree_flatten(out)
-        return out_leaves + traced_aux
-
-    @property
-    def num_out(self) -> int:
-        assert self.out_tree is not None
-        return self.out_tree.num_leaves
-
-    def aux(self, lowered: Sequence[Any]) -> Any:
-        """The aux pytree, with the lowered values of its traced leaves."""
-        assert self.aux_tree is not None
-        it = iter(lowered)
-        leaves = [next(it) if isinstance(a, Tracer) else a for a in self.aux_all]
-        return pytree.tree_unflatten(self.aux_tree, leaves)
-
-
-def as_value(x: Any) -> Any:
-    """A Python scalar, list or tuple of numbers becomes an array; arrays pass unchanged."""
-    if isinstance(x, Tracer | np.ndarray | np.generic):
-        return x
-    if isinstance(x, bool | int | float | complex):
-        return np.asarray(x, concrete_aval(x).dtype)  # an int beyond int64: OverflowError
-    try:
-        value = np.asarray(x)
-    except Exception as e:
-        raise invalid_value_error(x, None, None) from e
-    if not is_traceable_dtype(value.dtype):  # a string, a list of objects, ...
-        raise invalid_value_error(x, value.dtype, None)
-    return value
 
 
 def instantiate_tangent(t: Any) -> Any:

@@ -18,7 +18,8 @@ from tracegrad.core import (
     tangent_aval,
 )
 from tracegrad.core.dtypes import float0
-from tracegrad.transforms.jvp import FlatFun, JVPTrace, as_value, instantiate_tangent
+from tracegrad.transforms.arguments import FlatFun, as_value
+from tracegrad.transforms.jvp import JVPTrace, instantiate_tangent
 
 
 def linearize_flat(

@@ -25,7 +25,7 @@ from tracegrad.core import (
 )
 from tracegrad.core.dtypes import float0, result_type
 from tracegrad.ops.structural import add_any, convert_element_type
-from tracegrad.transforms.jvp import FlatFun, as_value
+from tracegrad.transforms.arguments import FlatFun, as_value
 
 
 def backward_pass(

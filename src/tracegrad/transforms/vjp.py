@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree, tangent_aval
-from tracegrad.core.dtypes import float0, is_complex, is_float, is_inexact
-from tracegrad.transforms.jvp import FlatFun, as_value, split_aux
+from tracegrad.core.dtypes import float0, is_complex, is_float
+from tracegrad.transforms.arguments import FlatFun, as_value, at_positions, diff_args
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.tape import linearize_eager
 from tracegrad.transforms.transpose import backward_pass, fit_to_aval, match_dtype
@@ -42,8 +42,17 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     (np.float64(2.0),)
     """
     leaves, in_tree = pytree.tree_flatten(primals)
+    out, vjp_fn, aux = vjp_flat_fun(FlatFun(fun, in_tree, has_aux, "vjp"), leaves)
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def vjp_flat_fun(
+    flat_fun: FlatFun, leaves: Sequence[Any]
+) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
+    """``vjp`` of a function of flat leaves: ``(output, vjp_fn, aux)`` (``aux`` is None
+    without ``has_aux``). ``grad`` and ``jacrev`` call it with their own ``FlatFun``, so that
+    the user's function is reached through no wrapper of ``vjp``'s."""
     leaves = [as_value(x) for x in leaves]
-    flat_fun = FlatFun(fun, in_tree, has_aux, "vjp")
     if is_eager():
         all_outs, pull = linearize_eager(flat_fun, leaves)
     else:
@@ -57,8 +66,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         def pull(cts: list[Any]) -> list[Any]:
             return backward_pass(linear.jaxpr, linear.consts, undefined, cts)
 
-    n_out = flat_fun.num_out
-    out_tree = flat_fun.out_tree
+    n_out, in_tree, out_tree = flat_fun.num_out, flat_fun.in_tree, flat_fun.out_tree
     assert out_tree is not None
     outs, aux_leaves = all_outs[:n_out], all_outs[n_out:]
     in_avals = [tangent_aval(get_aval(x)) for x in leaves]
@@ -90,9 +98,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
         return tuple(pytree.tree_unflatten(in_tree, cts_in))
 
     out = pytree.tree_unflatten(out_tree, outs)
-    if has_aux:
-        return out, vjp_fn, flat_fun.aux(aux_leaves)
-    return out, vjp_fn
+    return out, vjp_fn, flat_fun.aux(aux_leaves) if flat_fun.has_aux else None
 
 
 def _cotangent_type_error(ct: Any, want: Any, out_aval: Any) -> ValueError:
@@ -104,23 +110,6 @@ def _cotangent_type_error(ct: Any, want: Any, out_aval: Any) -> ValueError:
         f"{got.shape}, dtype {got.dtype.name}; output shape {out_aval.shape}, dtype "
         f"{out_aval.dtype.name}). Pass a cotangent of the output's shape and dtype."
     )
-
-
-def check_input_dtype(x: Any, holomorphic: bool, allow_int: bool, name: str = "grad") -> None:
-    """JAX's checks of a differentiated input: inexact (or allow_int), complex if holomorphic."""
-    dtype = get_aval(x).dtype
-    if holomorphic:
-        if not is_complex(dtype):
-            raise TypeError(
-                f"{name} with holomorphic=True requires inputs with complex dtype, "
-                f"but got {dtype.name}."
-            )
-    elif not is_inexact(dtype) and not allow_int:
-        raise TypeError(
-            f"{name} requires real- or complex-valued inputs (input dtype that is a sub-dtype "
-            f"of np.inexact), but got {dtype.name}. If you want to use Boolean- or "
-            "integer-valued inputs, use vjp or set allow_int to True."
-        )
 
 
 def _check_output(ans: Any, holomorphic: bool) -> None:
@@ -150,80 +139,6 @@ def _check_output(ans: Any, holomorphic: bool) -> None:
         )
 
 
-def argnums_tuple(argnums: int | Sequence[int], nargs: int, name: str) -> tuple[int, ...]:
-    """``argnums`` as a tuple of non-negative positions, checked as JAX checks them.
-
-    Repeated positions stay repeated (see ``at_positions``).
-    """
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    if not nums:
-        raise ValueError(
-            f"{name} got argnums=(), an empty sequence: there is no argument to "
-            "differentiate with respect to. Pass the position of at least one positional "
-            "argument, e.g. argnums=0."
-        )
-    for a in nums:
-        if not isinstance(a, int) or isinstance(a, bool):
-            raise TypeError(
-                f"argnums must be an int or a sequence of ints, but got {argnums!r} "
-                f"(an element of type {type(a).__name__})."
-            )
-    if name == "grad" and max(nums) >= nargs:  # grad and value_and_grad, as JAX types it
-        raise TypeError(
-            f"differentiating with respect to argnums={argnums!r} requires at least "
-            f"{max(nums) + 1} positional arguments to be passed by the caller, but got only "
-            f"{nargs} positional arguments."
-        )
-    for a in nums:
-        if not -nargs <= a < nargs:
-            raise ValueError(
-                "Positional argument indices, e.g. for `static_argnums`, must have value "
-                "greater than or equal to -len(args) and less than len(args), but got value "
-                f"{a} for len(args) == {nargs} (in {name} with argnums={argnums!r}). Pass "
-                "argnums that name positional arguments the function is called with."
-            )
-    return tuple(a % nargs for a in nums)
-
-
-def at_positions(
-    per_unique: Sequence[Any], unique: tuple[int, ...], nums: tuple[int, ...]
-) -> tuple[Any, ...]:
-    """Results computed once per distinct position in ``unique``, laid out as ``nums``.
-
-    A position repeated in argnums gets the derivative with respect to that argument at
-    each of its places (as ``torch.autograd.grad`` does for a repeated input); each repeat
-    is a copy, so no two results share memory.
-
-    >>> at_positions([np.ones(1), 2.0], (0, 1), (1, 0, 0))
-    (2.0, array([1.]), array([1.]))
-    """
-    out: list[Any] = []
-    for k, i in enumerate(nums):
-        value = per_unique[unique.index(i)]
-        if i in nums[:k]:
-            value = pytree.tree_map(_fresh, value)
-        out.append(value)
-    return tuple(out)
-
-
-def _fresh(x: Any) -> Any:
-    return x.copy() if isinstance(x, np.ndarray) else x
-
-
-def with_args_at(
-    fun: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], kwargs: dict[str, Any]
-) -> Callable[..., Any]:
-    """``fun`` as a function of the arguments at positions ``nums``, the others fixed."""
-
-    def partial(*dyn: Any) -> Any:
-        full = list(args)
-        for i, a in zip(nums, dyn, strict=True):
-            full[i] = a
-        return fun(*full, **kwargs)
-
-    return partial
-
-
 def value_and_grad(
     fun: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
@@ -237,28 +152,7 @@ def value_and_grad(
     >>> tg.value_and_grad(lambda x: x ** 2)(3.0)
     (np.float64(9.0), np.float64(6.0))
     """
-
-    @functools.wraps(fun)
-    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        nums = argnums_tuple(argnums, len(args), "grad")
-        unique = tuple(dict.fromkeys(nums))
-        dyn = [args[i] for i in unique]
-        for leaf in pytree.tree_leaves(dyn):
-            check_input_dtype(as_value(leaf), holomorphic, allow_int)
-        f = with_args_at(fun, args, unique, kwargs)
-
-        def partial_fun(*dyn_args: Any) -> Any:
-            out = f(*dyn_args)
-            return split_aux(out, "grad") if has_aux else (out, None)
-
-        ans, vjp_fn, aux = vjp(partial_fun, *dyn, has_aux=True)
-        _check_output(ans, holomorphic)
-        one = np.ones((), get_aval(ans).dtype)
-        grads = vjp_fn(one)
-        g = grads[0] if isinstance(argnums, int) else at_positions(grads, unique, nums)
-        return ((ans, aux), g) if has_aux else (ans, g)
-
-    return value_and_grad_f
+    return _gradient(fun, argnums, has_aux, holomorphic, allow_int, with_value=True)
 
 
 def grad(
@@ -276,14 +170,29 @@ def grad(
     >>> tg.grad(tg.grad(lambda x: x ** 3))(2.0)
     np.float64(12.0)
     """
-    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+    return _gradient(fun, argnums, has_aux, holomorphic, allow_int, with_value=False)
+
+
+def _gradient(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int],
+    has_aux: bool,
+    holomorphic: bool,
+    allow_int: bool,
+    with_value: bool,
+) -> Callable[..., Any]:
+    """``grad`` (``with_value=False``) or ``value_and_grad``: one closure between the
+    caller and ``vjp_flat_fun``."""
 
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
-        if has_aux:
-            (_, aux), g = vg(*args, **kwargs)
-            return g, aux
-        _, g = vg(*args, **kwargs)
-        return g
+        d = diff_args(fun, args, kwargs, argnums, "grad", holomorphic, allow_int)
+        ans, vjp_fn, aux = vjp_flat_fun(FlatFun(d.fun, d.in_tree, has_aux, "grad"), d.leaves)
+        _check_output(ans, holomorphic)
+        grads = vjp_fn(np.ones((), get_aval(ans).dtype))
+        g = grads[0] if isinstance(argnums, int) else at_positions(grads, d.unique, d.nums)
+        if with_value:
+            return ((ans, aux), g) if has_aux else (ans, g)
+        return (g, aux) if has_aux else g
 
     return grad_f

@@ -25,7 +25,7 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
-from tracegrad.transforms.jvp import as_value
+from tracegrad.transforms.arguments import FlatFun, as_value
 
 NOT_MAPPED = None
 
@@ -177,16 +177,16 @@ def vmap(
             raise ValueError(
                 "vmap must have at least one non-None value in in_axes (or be given axis_size)."
             )
-        out_tree: list[pytree.PyTreeDef] = []
+        user_fun = functools.partial(fun, **kwargs) if kwargs else fun
+        flat_fun = FlatFun(user_fun, in_tree, False, "vmap")
         with new_trace(BatchTrace(current_trace(), size)) as trace:
             tracers = [BatchTracer(trace, x, a) for x, a in zip(leaves, axes, strict=True)]
-            out = fun(*pytree.tree_unflatten(in_tree, tracers), **kwargs)
-            out_leaves, tree = pytree.tree_flatten(out)
-            out_tree.append(tree)
-            pairs = [trace.unpack(o) for o in out_leaves]
-        o_axes = _flatten_axes("vmap out_axes", out_tree[0], out_axes)
+            pairs = [trace.unpack(o) for o in flat_fun(*tracers)]
+        out_tree = flat_fun.out_tree
+        assert out_tree is not None
+        o_axes = _flatten_axes("vmap out_axes", out_tree, out_axes)
         results = [_to_out_axis(v, d, oa, size) for (v, d), oa in zip(pairs, o_axes, strict=True)]
-        return pytree.tree_unflatten(out_tree[0], results)
+        return pytree.tree_unflatten(out_tree, results)
 
     return batched
 

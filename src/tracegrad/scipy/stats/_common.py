@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import tracegrad.numpy as uf
-from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.numpy.frontend import promote_inexact
 
 _LOG2 = math.log(2)
 

@@ -1,257 +1,121 @@
 """``torch.nn``: ``functional``, ``Parameter``, ``Module`` and a few layers and losses."""
 
-import tracegrad.torch.nn.functional as functional
-import tracegrad.torch.nn.init as init
-import tracegrad.torch.nn.utils as utils
-from tracegrad.torch.nn._activation_modules import (
-    CELU,
-    ELU,
-    GELU,
-    GLU,
-    SELU,
-    Hardshrink,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    LeakyReLU,
-    LogSigmoid,
-    LogSoftmax,
-    Mish,
-    PReLU,
-    ReLU6,
-    SiLU,
-    Softmax,
-    Softmin,
-    Softplus,
-    Softshrink,
-    Softsign,
-    Tanhshrink,
-    Threshold,
-)
-from tracegrad.torch.nn._attention import MultiheadAttention
-from tracegrad.torch.nn._containers import (
-    ModuleDict,
-    ModuleList,
-    ParameterDict,
-    ParameterList,
-    Sequential,
-)
-from tracegrad.torch.nn._conv import (
-    Conv1d,
-    Conv2d,
-    Conv3d,
-    ConvTranspose1d,
-    ConvTranspose2d,
-)
-from tracegrad.torch.nn._dropout import (
-    AlphaDropout,
-    Dropout,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    FeatureAlphaDropout,
-)
-from tracegrad.torch.nn._embedding import Bilinear, Embedding, Unflatten
-from tracegrad.torch.nn._loss_modules import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CosineEmbeddingLoss,
-    GaussianNLLLoss,
-    HingeEmbeddingLoss,
-    HuberLoss,
-    KLDivLoss,
-    L1Loss,
-    MarginRankingLoss,
-    MultiLabelSoftMarginLoss,
-    NLLLoss,
-    PoissonNLLLoss,
-    SmoothL1Loss,
-    SoftMarginLoss,
-    TripletMarginLoss,
-)
-from tracegrad.torch.nn._normalization import (
-    BatchNorm1d,
-    BatchNorm2d,
-    BatchNorm3d,
-    GroupNorm,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-    LayerNorm,
-    RMSNorm,
-)
-from tracegrad.torch.nn._padding import (
-    CircularPad1d,
-    CircularPad2d,
-    CircularPad3d,
-    ConstantPad1d,
-    ConstantPad2d,
-    ConstantPad3d,
-    ReflectionPad1d,
-    ReflectionPad2d,
-    ReflectionPad3d,
-    ReplicationPad1d,
-    ReplicationPad2d,
-    ReplicationPad3d,
-    Softmax2d,
-    ZeroPad1d,
-    ZeroPad2d,
-    ZeroPad3d,
-)
-from tracegrad.torch.nn._pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveMaxPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
-)
-from tracegrad.torch.nn._rnn import (
-    GRU,
-    LSTM,
-    RNN,
-    GRUCell,
-    LSTMCell,
-    RNNBase,
-    RNNCell,
-    RNNCellBase,
-)
-from tracegrad.torch.nn._transformer import (
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
-from tracegrad.torch.nn.modules import (
-    CrossEntropyLoss,
-    Flatten,
-    Identity,
-    Linear,
-    Module,
-    MSELoss,
-    Parameter,
-    ReLU,
-    Sigmoid,
-    Tanh,
-)
+from tracegrad._lazy import public_names as _public_names
+from tracegrad.torch.nn import functional as functional
+from tracegrad.torch.nn import init as init
+from tracegrad.torch.nn import utils as utils
+from tracegrad.torch.nn._activation_modules import CELU as CELU
+from tracegrad.torch.nn._activation_modules import ELU as ELU
+from tracegrad.torch.nn._activation_modules import GELU as GELU
+from tracegrad.torch.nn._activation_modules import GLU as GLU
+from tracegrad.torch.nn._activation_modules import SELU as SELU
+from tracegrad.torch.nn._activation_modules import Hardshrink as Hardshrink
+from tracegrad.torch.nn._activation_modules import Hardsigmoid as Hardsigmoid
+from tracegrad.torch.nn._activation_modules import Hardswish as Hardswish
+from tracegrad.torch.nn._activation_modules import Hardtanh as Hardtanh
+from tracegrad.torch.nn._activation_modules import LeakyReLU as LeakyReLU
+from tracegrad.torch.nn._activation_modules import LogSigmoid as LogSigmoid
+from tracegrad.torch.nn._activation_modules import LogSoftmax as LogSoftmax
+from tracegrad.torch.nn._activation_modules import Mish as Mish
+from tracegrad.torch.nn._activation_modules import PReLU as PReLU
+from tracegrad.torch.nn._activation_modules import ReLU6 as ReLU6
+from tracegrad.torch.nn._activation_modules import SiLU as SiLU
+from tracegrad.torch.nn._activation_modules import Softmax as Softmax
+from tracegrad.torch.nn._activation_modules import Softmin as Softmin
+from tracegrad.torch.nn._activation_modules import Softplus as Softplus
+from tracegrad.torch.nn._activation_modules import Softshrink as Softshrink
+from tracegrad.torch.nn._activation_modules import Softsign as Softsign
+from tracegrad.torch.nn._activation_modules import Tanhshrink as Tanhshrink
+from tracegrad.torch.nn._activation_modules import Threshold as Threshold
+from tracegrad.torch.nn._attention import MultiheadAttention as MultiheadAttention
+from tracegrad.torch.nn._containers import ModuleDict as ModuleDict
+from tracegrad.torch.nn._containers import ModuleList as ModuleList
+from tracegrad.torch.nn._containers import ParameterDict as ParameterDict
+from tracegrad.torch.nn._containers import ParameterList as ParameterList
+from tracegrad.torch.nn._containers import Sequential as Sequential
+from tracegrad.torch.nn._conv import Conv1d as Conv1d
+from tracegrad.torch.nn._conv import Conv2d as Conv2d
+from tracegrad.torch.nn._conv import Conv3d as Conv3d
+from tracegrad.torch.nn._conv import ConvTranspose1d as ConvTranspose1d
+from tracegrad.torch.nn._conv import ConvTranspose2d as ConvTranspose2d
+from tracegrad.torch.nn._dropout import AlphaDropout as AlphaDropout
+from tracegrad.torch.nn._dropout import Dropout as Dropout
+from tracegrad.torch.nn._dropout import Dropout1d as Dropout1d
+from tracegrad.torch.nn._dropout import Dropout2d as Dropout2d
+from tracegrad.torch.nn._dropout import Dropout3d as Dropout3d
+from tracegrad.torch.nn._dropout import FeatureAlphaDropout as FeatureAlphaDropout
+from tracegrad.torch.nn._embedding import Bilinear as Bilinear
+from tracegrad.torch.nn._embedding import Embedding as Embedding
+from tracegrad.torch.nn._embedding import Unflatten as Unflatten
+from tracegrad.torch.nn._loss_modules import BCELoss as BCELoss
+from tracegrad.torch.nn._loss_modules import BCEWithLogitsLoss as BCEWithLogitsLoss
+from tracegrad.torch.nn._loss_modules import CosineEmbeddingLoss as CosineEmbeddingLoss
+from tracegrad.torch.nn._loss_modules import GaussianNLLLoss as GaussianNLLLoss
+from tracegrad.torch.nn._loss_modules import HingeEmbeddingLoss as HingeEmbeddingLoss
+from tracegrad.torch.nn._loss_modules import HuberLoss as HuberLoss
+from tracegrad.torch.nn._loss_modules import KLDivLoss as KLDivLoss
+from tracegrad.torch.nn._loss_modules import L1Loss as L1Loss
+from tracegrad.torch.nn._loss_modules import MarginRankingLoss as MarginRankingLoss
+from tracegrad.torch.nn._loss_modules import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
+from tracegrad.torch.nn._loss_modules import NLLLoss as NLLLoss
+from tracegrad.torch.nn._loss_modules import PoissonNLLLoss as PoissonNLLLoss
+from tracegrad.torch.nn._loss_modules import SmoothL1Loss as SmoothL1Loss
+from tracegrad.torch.nn._loss_modules import SoftMarginLoss as SoftMarginLoss
+from tracegrad.torch.nn._loss_modules import TripletMarginLoss as TripletMarginLoss
+from tracegrad.torch.nn._normalization import BatchNorm1d as BatchNorm1d
+from tracegrad.torch.nn._normalization import BatchNorm2d as BatchNorm2d
+from tracegrad.torch.nn._normalization import BatchNorm3d as BatchNorm3d
+from tracegrad.torch.nn._normalization import GroupNorm as GroupNorm
+from tracegrad.torch.nn._normalization import InstanceNorm1d as InstanceNorm1d
+from tracegrad.torch.nn._normalization import InstanceNorm2d as InstanceNorm2d
+from tracegrad.torch.nn._normalization import InstanceNorm3d as InstanceNorm3d
+from tracegrad.torch.nn._normalization import LayerNorm as LayerNorm
+from tracegrad.torch.nn._normalization import RMSNorm as RMSNorm
+from tracegrad.torch.nn._padding import CircularPad1d as CircularPad1d
+from tracegrad.torch.nn._padding import CircularPad2d as CircularPad2d
+from tracegrad.torch.nn._padding import CircularPad3d as CircularPad3d
+from tracegrad.torch.nn._padding import ConstantPad1d as ConstantPad1d
+from tracegrad.torch.nn._padding import ConstantPad2d as ConstantPad2d
+from tracegrad.torch.nn._padding import ConstantPad3d as ConstantPad3d
+from tracegrad.torch.nn._padding import ReflectionPad1d as ReflectionPad1d
+from tracegrad.torch.nn._padding import ReflectionPad2d as ReflectionPad2d
+from tracegrad.torch.nn._padding import ReflectionPad3d as ReflectionPad3d
+from tracegrad.torch.nn._padding import ReplicationPad1d as ReplicationPad1d
+from tracegrad.torch.nn._padding import ReplicationPad2d as ReplicationPad2d
+from tracegrad.torch.nn._padding import ReplicationPad3d as ReplicationPad3d
+from tracegrad.torch.nn._padding import Softmax2d as Softmax2d
+from tracegrad.torch.nn._padding import ZeroPad1d as ZeroPad1d
+from tracegrad.torch.nn._padding import ZeroPad2d as ZeroPad2d
+from tracegrad.torch.nn._padding import ZeroPad3d as ZeroPad3d
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool1d as AdaptiveAvgPool1d
+from tracegrad.torch.nn._pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from tracegrad.torch.nn._pooling import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from tracegrad.torch.nn._pooling import AvgPool1d as AvgPool1d
+from tracegrad.torch.nn._pooling import AvgPool2d as AvgPool2d
+from tracegrad.torch.nn._pooling import MaxPool1d as MaxPool1d
+from tracegrad.torch.nn._pooling import MaxPool2d as MaxPool2d
+from tracegrad.torch.nn._rnn import GRU as GRU
+from tracegrad.torch.nn._rnn import LSTM as LSTM
+from tracegrad.torch.nn._rnn import RNN as RNN
+from tracegrad.torch.nn._rnn import GRUCell as GRUCell
+from tracegrad.torch.nn._rnn import LSTMCell as LSTMCell
+from tracegrad.torch.nn._rnn import RNNBase as RNNBase
+from tracegrad.torch.nn._rnn import RNNCell as RNNCell
+from tracegrad.torch.nn._rnn import RNNCellBase as RNNCellBase
+from tracegrad.torch.nn._transformer import Transformer as Transformer
+from tracegrad.torch.nn._transformer import TransformerDecoder as TransformerDecoder
+from tracegrad.torch.nn._transformer import TransformerDecoderLayer as TransformerDecoderLayer
+from tracegrad.torch.nn._transformer import TransformerEncoder as TransformerEncoder
+from tracegrad.torch.nn._transformer import TransformerEncoderLayer as TransformerEncoderLayer
+from tracegrad.torch.nn.modules import CrossEntropyLoss as CrossEntropyLoss
+from tracegrad.torch.nn.modules import Flatten as Flatten
+from tracegrad.torch.nn.modules import Identity as Identity
+from tracegrad.torch.nn.modules import Linear as Linear
+from tracegrad.torch.nn.modules import Module as Module
+from tracegrad.torch.nn.modules import MSELoss as MSELoss
+from tracegrad.torch.nn.modules import Parameter as Parameter
+from tracegrad.torch.nn.modules import ReLU as ReLU
+from tracegrad.torch.nn.modules import Sigmoid as Sigmoid
+from tracegrad.torch.nn.modules import Tanh as Tanh
 
-__all__ = [
-    "AdaptiveAvgPool1d",
-    "AdaptiveAvgPool2d",
-    "AdaptiveMaxPool2d",
-    "AlphaDropout",
-    "AvgPool1d",
-    "AvgPool2d",
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "BatchNorm3d",
-    "Bilinear",
-    "CELU",
-    "CircularPad1d",
-    "CircularPad2d",
-    "CircularPad3d",
-    "ConstantPad1d",
-    "ConstantPad2d",
-    "ConstantPad3d",
-    "Conv1d",
-    "Conv2d",
-    "Conv3d",
-    "ConvTranspose1d",
-    "ConvTranspose2d",
-    "CosineEmbeddingLoss",
-    "CrossEntropyLoss",
-    "Dropout",
-    "Dropout1d",
-    "Dropout2d",
-    "Dropout3d",
-    "ELU",
-    "Embedding",
-    "FeatureAlphaDropout",
-    "Flatten",
-    "GELU",
-    "GLU",
-    "GRU",
-    "GRUCell",
-    "GaussianNLLLoss",
-    "GroupNorm",
-    "Hardshrink",
-    "Hardsigmoid",
-    "Hardswish",
-    "Hardtanh",
-    "HingeEmbeddingLoss",
-    "HuberLoss",
-    "Identity",
-    "InstanceNorm1d",
-    "InstanceNorm2d",
-    "InstanceNorm3d",
-    "KLDivLoss",
-    "L1Loss",
-    "LSTM",
-    "LSTMCell",
-    "LayerNorm",
-    "LeakyReLU",
-    "Linear",
-    "LogSigmoid",
-    "LogSoftmax",
-    "MSELoss",
-    "MarginRankingLoss",
-    "MaxPool1d",
-    "MaxPool2d",
-    "Mish",
-    "Module",
-    "ModuleDict",
-    "ModuleList",
-    "MultiLabelSoftMarginLoss",
-    "MultiheadAttention",
-    "NLLLoss",
-    "PReLU",
-    "Parameter",
-    "ParameterDict",
-    "ParameterList",
-    "PoissonNLLLoss",
-    "RMSNorm",
-    "RNN",
-    "RNNBase",
-    "RNNCell",
-    "RNNCellBase",
-    "ReLU",
-    "ReLU6",
-    "ReflectionPad1d",
-    "ReflectionPad2d",
-    "ReflectionPad3d",
-    "ReplicationPad1d",
-    "ReplicationPad2d",
-    "ReplicationPad3d",
-    "SELU",
-    "Sequential",
-    "SiLU",
-    "Sigmoid",
-    "SmoothL1Loss",
-    "SoftMarginLoss",
-    "Softmax",
-    "Softmax2d",
-    "Softmin",
-    "Softplus",
-    "Softshrink",
-    "Softsign",
-    "Tanh",
-    "Tanhshrink",
-    "Threshold",
-    "Transformer",
-    "TransformerDecoder",
-    "TransformerDecoderLayer",
-    "TransformerEncoder",
-    "TransformerEncoderLayer",
-    "TripletMarginLoss",
-    "Unflatten",
-    "ZeroPad1d",
-    "ZeroPad2d",
-    "ZeroPad3d",
-    "functional",
-    "init",
-    "utils",
-]
+__all__ = _public_names(globals(), submodules=("functional", "init", "utils"))

@@ -14,7 +14,7 @@ import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast
-from tracegrad.torch._extra import _unary_inplace
+from tracegrad.torch._inplace import _unary_inplace
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap_dim
 

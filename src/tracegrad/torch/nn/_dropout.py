@@ -14,7 +14,7 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.torch import creation
 from tracegrad.torch._common import cast
-from tracegrad.torch._extra import _unary_inplace
+from tracegrad.torch._inplace import _unary_inplace
 from tracegrad.torch._random_ops import bernoulli_
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._module import Module

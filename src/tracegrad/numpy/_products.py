@@ -1,5 +1,5 @@
 """Products and diagonals of ``tracegrad.numpy``: ``dot``, ``matmul``, ``tensordot``,
-``einsum`` and their kin, with NumPy's signatures, promotion and shape rules."""
+``einsum``, ``cross`` and their kin, with NumPy's signatures, promotion and shape rules."""
 
 from __future__ import annotations
 
@@ -11,19 +11,23 @@ import numpy as np
 
 from tracegrad.core import ShapeError, get_aval, is_eager, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype, is_complex
-from tracegrad.numpy._dispatch import asarray_or_tracer, cast, promote_dtypes
+from tracegrad.numpy._arraylike import operand
 from tracegrad.numpy._einsum import einsum_traced, parse_einsum_args
+from tracegrad.numpy._joining import stack
+from tracegrad.numpy._manipulation import broadcast_arrays, moveaxis
 from tracegrad.numpy._methods import swapped
 from tracegrad.numpy._reductions import sum as _sum
+from tracegrad.numpy.frontend import (
+    asarray_or_tracer,
+    cast,
+    numpy_when_eager,
+    promote_dtypes,
+)
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import linalg as la
+from tracegrad.ops import structural as st
 from tracegrad.ops.rules import broadcast_shapes
 from tracegrad.ops.structural import canonical_axis, reshape, transpose
-
-__all__ = [
-    "dot", "vdot", "inner", "outer", "matmul", "tensordot", "einsum", "kron",
-    "trace", "diag", "diagonal", "tril", "triu",
-]  # fmt: skip
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -428,3 +432,42 @@ TRACER_METHODS: dict[str, Any] = {
     "diagonal": diagonal,
     "trace": trace,
 }  # fmt: skip
+
+
+def _component(v: Any, i: int) -> Any:
+    shape = get_aval(v).shape
+    return st.reshape(st.slice_in_dim(v, i, i + 1, len(shape) - 1), shape[:-1])
+
+
+@numpy_when_eager(np.cross)
+def cross(
+    a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None
+) -> Any:
+    """The cross product of (arrays of) 2- or 3-vectors; ``axis`` sets all three axes.
+
+    >>> cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+    array([0., 0., 1.])
+    """
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x, y = promote_dtypes(operand(a), operand(b))
+    x, y = moveaxis(x, axisa, -1), moveaxis(y, axisb, -1)
+    nx, ny = get_aval(x).shape[-1], get_aval(y).shape[-1]
+    if nx not in (2, 3) or ny not in (2, 3):
+        raise ValueError(
+            f"incompatible dimensions for cross product (dimension must be 2 or 3): "
+            f"got vectors of {nx} and {ny} components."
+        )
+    x0, x1 = _component(x, 0), _component(x, 1)
+    y0, y1 = _component(y, 0), _component(y, 1)
+    z = x0 * y1 - x1 * y0
+    if nx == 2 and ny == 2:
+        return z
+    # A 2-vector is a 3-vector with a zero third component (as NumPy takes it).
+    x2: Any = _component(x, 2) if nx == 3 else 0
+    y2: Any = _component(y, 2) if ny == 3 else 0
+    cx = x1 * y2 - x2 * y1
+    cy = x2 * y0 - x0 * y2
+    cx, cy, z = broadcast_arrays(cx, cy, z)
+    out = stack([cx, cy, z], axis=-1)
+    return moveaxis(out, -1, axisc)

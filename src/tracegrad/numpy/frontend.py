@@ -1,5 +1,9 @@
 """How ``tracegrad.numpy`` functions take their arguments: NumPy's conversion and promotion
-rules, and the fast path straight to NumPy when no transformation is active."""
+rules, and the fast path straight to NumPy when no transformation is active.
+
+A public internal module: the other NumPy-style front ends (``tracegrad.nn``,
+``tracegrad.scipy``) build their functions with these helpers, as ``tracegrad.numpy`` does
+(docs/architecture.md, "The public surface"). Not part of ``tracegrad.numpy``'s namespace."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Shape functions of ``tracegrad.numpy`` (reshaping, axes, broadcasting, flips, rolls), and the
-home of the joining, padding and sorting families, whose names it re-exports."""
+"""Array manipulation in ``tracegrad.numpy``: reshaping, moving and rotating axes,
+broadcasting, flips and rolls (joining and splitting are in ``_joining``)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,14 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ShapeError, get_aval
-from tracegrad.numpy import _joining, _sorting
 from tracegrad.numpy._arraylike import at_least, check_c_order, concrete, concrete_int, operand
-from tracegrad.numpy._dispatch import normalize_axis_tuple, numpy_when_eager
-from tracegrad.numpy._joining import *  # noqa: F403
-from tracegrad.numpy._padding import *  # noqa: F403
-from tracegrad.numpy._sorting import *  # noqa: F403
+from tracegrad.numpy.frontend import (
+    normalize_axis_tuple,
+    numpy_when_eager,
+)
 from tracegrad.ops import structural as st
 from tracegrad.ops.rules import broadcast_shapes
 from tracegrad.ops.shapes import rev
-
-__all__ = [
-    "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze",
-    "broadcast_to", "broadcast_arrays", "atleast_1d", "atleast_2d",
-    "atleast_3d", "flip", "fliplr", "flipud", "roll",
-]  # fmt: skip
 
 Shape = tuple[int, ...]
 
@@ -376,6 +369,53 @@ TRACER_METHODS: dict[str, Any] = {
     "mT": property(_matrix_transpose, doc="The last two axes swapped, as ndarray.mT."),
     "squeeze": squeeze.__wrapped_traced__,  # type: ignore[attr-defined]
     "swapaxes": swapaxes.__wrapped_traced__,  # type: ignore[attr-defined]
-    **_joining.TRACER_METHODS,
-    **_sorting.TRACER_METHODS,
 }
+
+
+@numpy_when_eager(np.rot90)
+def rot90(m: Any, k: int = 1, axes: Sequence[int] = (0, 1)) -> Any:
+    """The array rotated by 90 degrees ``k`` times, from the first of ``axes`` to the second.
+
+    >>> rot90(np.array([[1, 2], [3, 4]]))
+    array([[2, 4],
+           [1, 3]])
+    """
+    x = operand(m)
+    nd = get_aval(x).ndim
+    a0, a1 = (st.canonical_axis(int(a), nd) for a in axes)
+    if len(axes) != 2 or a0 == a1:
+        raise ValueError(f"rot90: axes must be two different axes, got {tuple(axes)}.")
+    k = concrete_int(k, "rot90's k") % 4
+    if k == 0:
+        return x
+    if k == 2:
+        return flip(flip(x, a0), a1)
+    perm = list(range(nd))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return transpose(flip(x, a1), perm)
+    return flip(transpose(x, perm), a1)
+
+
+@numpy_when_eager(np.rollaxis)
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    """Axis ``axis`` moved to lie before position ``start`` (``moveaxis`` is clearer).
+
+    >>> rollaxis(np.zeros((2, 3, 4)), 2).shape
+    (4, 2, 3)
+    """
+    x = operand(a)
+    n = get_aval(x).ndim
+    axis = st.canonical_axis(axis, n)
+    if not -n <= start <= n:
+        raise np.exceptions.AxisError(
+            f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in"
+        )
+    start = start + n if start < 0 else start
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return x
+    perm = [i for i in range(n) if i != axis]
+    perm.insert(start, axis)
+    return transpose(x, perm)
