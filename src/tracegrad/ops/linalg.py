@@ -11,6 +11,7 @@ import numpy as np
 
 from tracegrad.core import Primitive, ShapedArray, ShapeError, get_aval
 from tracegrad.ops.combinators import defbilinear
+from tracegrad.ops.elementwise import mul
 from tracegrad.ops.rules import same_dtype
 from tracegrad.ops.structural import (
     broadcast_in_dim,
@@ -117,7 +118,7 @@ def _transpose_lhs(
     xf, yf = free_dims(x_aval.ndim, xc, xb), free_dims(y_ndim, yc, yb)
     nb = len(xb)
     ct_yf = tuple(range(nb + len(xf), nb + len(xf) + len(yf)))
-    out = dot_general_p.bind(ct, y, dimension_numbers=((ct_yf, yf), (tuple(range(nb)), yb)))
+    out = contract(ct, y, ((ct_yf, yf), (tuple(range(nb)), yb)))
     # ``out`` has dims (batch, free of x, contracting dims of y in y's order); name each by
     # the dimension of x it stands for, then invert that naming.
     out_to_x = [*xb, *xf, *(xc[yc.index(d)] for d in sorted(yc))]
@@ -137,6 +138,28 @@ def _transpose_rhs(
     return _transpose_lhs(swapped, y_aval, x, ((yc, xc), (yb, xb)))
 
 
+def contract(x: Any, y: Any, dimension_numbers: DimensionNumbers) -> Any:
+    """``dot_general`` as the rules derive it: without contracting dimensions it is an
+    elementwise product of broadcasts (the gradient of a dot product, a batch of outer
+    products), which NumPy computes in one multiply, where a matrix product would run one
+    BLAS call per batch element over a dimension of size 1.
+
+    >>> contract(np.arange(2.0), np.ones((2, 3)), (((), ()), ((0,), (0,))))
+    array([[0., 0., 0.],
+           [1., 1., 1.]])
+    """
+    (xc, _), (xb, yb) = dimension_numbers
+    if xc:
+        return dot_general_p.bind(x, y, dimension_numbers=dimension_numbers)
+    x_aval, y_aval = get_aval(x), get_aval(y)
+    xf, yf = free_dims(x_aval.ndim, (), xb), free_dims(y_aval.ndim, (), yb)
+    batch = tuple(x_aval.shape[d] for d in xb)
+    xf_shape, yf_shape = (x_aval.shape[d] for d in xf), (y_aval.shape[d] for d in yf)
+    x = reshape(transpose(x, xb + xf), (*batch, *xf_shape, *(1 for _ in yf)))
+    y = reshape(transpose(y, yb + yf), (*batch, *(1 for _ in xf), *yf_shape))
+    return mul(x, y)
+
+
 def _shift(dims: Dims) -> Dims:
     return tuple(d + 1 for d in dims)
 
@@ -153,9 +176,9 @@ def _dot_general_batch(
         y, yc, yb = moveaxis(y, dy, 0), _shift(yc), _shift(yb)
     if dx is not None and dy is not None:
         new: DimensionNumbers = ((xc, yc), ((0, *xb), (0, *yb)))
-        return dot_general_p.bind(x, y, dimension_numbers=new), 0
+        return contract(x, y, new), 0
     new = ((xc, yc), (xb, yb))
-    out = dot_general_p.bind(x, y, dimension_numbers=new)
+    out = contract(x, y, new)
     # An unbatched partner: the batch dimension is the first free one of its operand.
     if dx is not None:
         return out, len(xb)

@@ -35,6 +35,15 @@ def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
     return basis, total
 
 
+def _map_basis(fn: Callable[..., Any], basis: list[Any], total: int) -> Any:
+    """``vmap(fn)(*basis)``; with one basis element (a scalar input or output), one call of
+    ``fn`` and a leading axis of size 1, so the program stays free of a batch of one."""
+    if total != 1:
+        return vmap(fn)(*basis)
+    out = fn(*(b[0] for b in basis))
+    return pytree.tree_map(lambda o: reshape(o, (1, *get_aval(o).shape)), out)
+
+
 def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) -> list[Any]:
     """Split the flattened last axis of ``jac`` into one block per leaf, shaped like the leaf."""
     out, start = [], 0
@@ -71,12 +80,12 @@ def jacfwd(
             check_input_dtype(leaf, holomorphic, False, "jacfwd")
         f = with_args_at(fun, args, unique, kwargs)
         f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
-        basis, _ = _std_basis(in_leaves)
+        basis, total = _std_basis(in_leaves)
 
         def push(*t_leaves: Any) -> Any:
             return jvp(f_main, dyn, pytree.tree_unflatten(in_tree, t_leaves))[1]
 
-        jac_tree = vmap(push)(*basis)
+        jac_tree = _map_basis(push, basis, total)
         out = f(*dyn)
         y, aux = split_aux(out, "jacfwd") if has_aux else (out, None)
         y_leaves, y_tree = pytree.tree_flatten(y)
@@ -123,12 +132,13 @@ def jacrev(
             y, f_vjp = vjp(f, *dyn)
             aux = None
         y_leaves, y_tree = pytree.tree_flatten(y)
-        basis, _ = _std_basis(y_leaves)
+        basis, total = _std_basis(y_leaves)
 
         def pull(*ct_leaves: Any) -> Any:
             return f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
 
-        rows = pytree.tree_leaves(vmap(pull)(*basis))  # one per input leaf: (n_out, *in_shape)
+        # One per input leaf: (n_out, *in_shape).
+        rows = pytree.tree_leaves(_map_basis(pull, basis, total))
         starts = np.cumsum(
             [0] + [int(np.prod(get_aval(v).shape, dtype=np.int64)) for v in y_leaves]
         )
