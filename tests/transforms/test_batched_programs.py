@@ -50,6 +50,29 @@ def test_per_example_gradients_are_one_batched_program() -> None:
     assert max(e.outvars[0].aval.size for e in eqns) == xs.size
 
 
+def two_layers(p, x, y):
+    return tnp.sum((tnp.tanh(x @ p["w1"] + p["b1"]) @ p["w2"] - y) ** 2)
+
+
+@pytest.mark.parametrize("wrap", [lambda f: f, tg.jit], ids=["eager", "jit"])
+def test_per_example_gradients_of_matrices(wrap) -> None:
+    """Per-example gradients of weight matrices: outer products written in the layout of
+    the weights (C-ordered, no transpose of the batch), equal to a loop."""
+    rng = np.random.default_rng(1)
+    p = {"w1": rng.normal(size=(5, 4)), "b1": rng.normal(size=4), "w2": rng.normal(size=(4, 3))}
+    xs, ys = rng.normal(size=(6, 5)), rng.normal(size=(6, 3))
+    per_example = wrap(tg.vmap(tg.grad(two_layers), in_axes=(None, 0, 0)))
+    got = per_example(p, xs, ys)
+    for i in range(6):
+        want = tg.grad(two_layers)(p, xs[i], ys[i])
+        for k in p:
+            np.testing.assert_allclose(got[k][i], want[k], rtol=1e-13, atol=1e-14)
+    for k in p:
+        assert got[k].shape == (6, *p[k].shape) and got[k].flags.c_contiguous
+    jaxpr = tg.jit(tg.vmap(tg.grad(two_layers), in_axes=(None, 0, 0))).lower(p, xs, ys).jaxpr
+    assert "transpose" not in str(jaxpr)
+
+
 def numerical_jacobian(f, x, eps=1e-6):
     """Central differences, one column per element of ``x``."""
     cols = []
