@@ -159,3 +159,26 @@ def test_jacobians_of_one_element() -> None:
     np.testing.assert_array_equal(jac["b"], [2.0, 2.0, 2.0])
     text = str(tg.jit(tg.hessian(tanh_sum)).lower(np.ones(6)).jaxpr)
     assert ",1," not in text and "[1," not in text and ",1]" not in text
+
+
+def test_jacfwd_runs_the_function_once() -> None:
+    """The output (and aux) come from the vmapped jvp, not from a second call of ``fun``,
+    also where a call primitive batches the output (checkpoint)."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return tnp.sin(x) * x, {"aux": tnp.sum(x)}
+
+    x = np.array([0.3, -1.2, 2.0])
+    want = np.diag(np.cos(x) * x + np.sin(x))
+    for fun in (f, tg.checkpoint(f)):
+        calls.clear()
+        jac, aux = tg.jacfwd(fun, has_aux=True)(x)
+        assert len(calls) == 1
+        np.testing.assert_allclose(jac, want, rtol=1e-15)
+        assert np.asarray(aux["aux"]).shape == () and float(aux["aux"]) == float(np.sum(x))
+    calls.clear()
+    h = tg.hessian(lambda v: tnp.sum(f(v)[0]))(x)
+    assert len(calls) == 1
+    np.testing.assert_allclose(h, np.diag(2 * np.cos(x) - x * np.sin(x)), rtol=1e-14)

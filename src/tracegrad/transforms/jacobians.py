@@ -18,7 +18,7 @@ from tracegrad.transforms.vjp import (
     vjp,
     with_args_at,
 )
-from tracegrad.transforms.vmap import vmap
+from tracegrad.transforms.vmap import vmap_with_invariant
 
 
 def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
@@ -35,13 +35,15 @@ def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
     return basis, total
 
 
-def _map_basis(fn: Callable[..., Any], basis: list[Any], total: int) -> Any:
-    """``vmap(fn)(*basis)``; with one basis element (a scalar input or output), one call of
-    ``fn`` and a leading axis of size 1, so the program stays free of a batch of one."""
+def _map_basis(fn: Callable[..., Any], basis: list[Any], total: int) -> tuple[Any, Any]:
+    """``fn`` maps a basis element to ``(same, rows)``, where ``same`` does not depend on
+    it; returns ``same`` and the rows stacked along a new leading axis, by
+    ``vmap_with_invariant``; for one basis element (a scalar input or output), by one call
+    of ``fn``, so the program stays free of a batch of one."""
     if total != 1:
-        return vmap(fn)(*basis)
-    out = fn(*(b[0] for b in basis))
-    return pytree.tree_map(lambda o: reshape(o, (1, *get_aval(o).shape)), out)
+        return vmap_with_invariant(fn, basis, total)
+    same, rows = fn(*(b[0] for b in basis))
+    return same, pytree.tree_map(lambda r: reshape(r, (1, *get_aval(r).shape)), rows)
 
 
 def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) -> list[Any]:
@@ -79,15 +81,19 @@ def jacfwd(
         for leaf in in_leaves:
             check_input_dtype(leaf, holomorphic, False, "jacfwd")
         f = with_args_at(fun, args, unique, kwargs)
-        f_main = (lambda *d: split_aux(f(*d), "jacfwd")[0]) if has_aux else f
         basis, total = _std_basis(in_leaves)
 
-        def push(*t_leaves: Any) -> Any:
-            return jvp(f_main, dyn, pytree.tree_unflatten(in_tree, t_leaves))[1]
+        def push(*t_leaves: Any) -> tuple[Any, Any]:
+            tangents = pytree.tree_unflatten(in_tree, t_leaves)
+            if has_aux:
+                f_aux = lambda *d: split_aux(f(*d), "jacfwd")
+                y, t, aux = jvp(f_aux, dyn, tangents, has_aux=True)
+                return (y, aux), t
+            y, t = jvp(f, dyn, tangents)
+            return (y, None), t
 
-        jac_tree = _map_basis(push, basis, total)
-        out = f(*dyn)
-        y, aux = split_aux(out, "jacfwd") if has_aux else (out, None)
+        # The output and aux come from the same pass, not from calling ``fun`` once more.
+        (y, aux), jac_tree = _map_basis(push, basis, total)
         y_leaves, y_tree = pytree.tree_flatten(y)
         jac_leaves = pytree.tree_leaves(jac_tree)
         blocks = []
@@ -134,11 +140,11 @@ def jacrev(
         y_leaves, y_tree = pytree.tree_flatten(y)
         basis, total = _std_basis(y_leaves)
 
-        def pull(*ct_leaves: Any) -> Any:
-            return f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
+        def pull(*ct_leaves: Any) -> tuple[Any, Any]:
+            return (), f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
 
         # One per input leaf: (n_out, *in_shape).
-        rows = pytree.tree_leaves(_map_basis(pull, basis, total))
+        rows = pytree.tree_leaves(_map_basis(pull, basis, total)[1])
         starts = np.cumsum(
             [0] + [int(np.prod(get_aval(v).shape, dtype=np.int64)) for v in y_leaves]
         )
