@@ -279,3 +279,20 @@ def test_multiple_outputs_of_one_buffer() -> None:
     a, b, c = compile_program(closed)(np.ones(3))
     assert a is b
     np.testing.assert_array_equal(c, a + 1.0)
+
+
+def test_stop_gradient_is_its_input_when_the_program_runs() -> None:
+    def f(x):
+        y = tnp.sin(x)
+        s = tg.stop_gradient(y)  # the same array: y's buffer must outlive s
+        z = tnp.exp(y)  # y's last direct use
+        return s * z + s, s
+
+    closed, src = run_all_ways(f, np.linspace(0.0, 1.0, 5))
+    assert "stop_gradient" not in src
+    x = np.linspace(0.0, 1.0, 5)
+    out = compile_program(closed)(x)
+    np.testing.assert_array_equal(out[1], np.sin(x))
+    # The marker stays in the IR that jit binds: derivatives through jit still stop there.
+    g = tg.grad(lambda v: tnp.sum(tg.jit(f)(v)[0]))(x)
+    np.testing.assert_allclose(g, np.sin(x) * np.exp(np.sin(x)) * np.cos(x), rtol=1e-15)

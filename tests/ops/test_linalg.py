@@ -25,6 +25,8 @@ CASES = [
     ((2, 5, 3), (3, 4, 5), (((2,), (0,)), ((1,), (2,)))),  # batch dims anywhere
     ((2, 5, 3, 4), (4, 3, 2, 5), (((2, 3), (1, 0)), ((1, 0), (3, 2)))),  # two of each
     ((2, 3, 0), (0, 4), (((2,), (0,)), ((), ()))),  # empty contraction: zeros
+    ((2, 5, 3), (4, 5), (((), ()), ((1,), (1,)))),  # a batch of outer products
+    ((5, 2), (5,), (((), ()), ((0,), (0,)))),  # a batch of scalings
     # dimensions permuted by a cycle (not an involution), so a transpose rule that applies
     # a permutation where its inverse is needed fails here
     ((2, 3, 4, 5), (5, 3, 4, 6), (((3, 1), (0, 1)), ((2,), (2,)))),
@@ -116,6 +118,19 @@ def test_dtypes_are_kept() -> None:
     assert batched.dtype == np.float32
     g = tg.grad(lambda x: dot_general(x, x, (((0,), (0,)), ((), ()))))(np.ones(3, np.float32))
     assert g.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64, np.int8, np.bool_])
+def test_batched_outer_products_keep_dtype_and_values(dtype) -> None:
+    """Batching turns products without contraction into one broadcast multiply; it keeps
+    the dtype and equals the per-example products exactly."""
+    rng = np.random.default_rng(2)
+    x, y = (rng.integers(0, 3, shape).astype(dtype) for shape in ((4, 3), (4, 2)))
+    dn = (((), ()), ((), ()))
+    got = tg.vmap(lambda a, b: dot_general(a, b, dn))(x, y)
+    want = np.stack([dot_general(a, b, dn) for a, b in zip(x, y, strict=True)])
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_array_equal(got, want)
 
 
 def test_jaxpr_shows_dot_general() -> None:

@@ -152,6 +152,12 @@ def broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emissi
     return Emission(_call(ctx, np.broadcast_to, "np_broadcast_to", [inner, repr(shape)]), VIEW)
 
 
+def identity(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+    """The input itself: for a primitive that only marks a value for the transformations
+    (``stop_gradient``), nothing is left to do when the program runs."""
+    return Emission(args[0], VIEW)
+
+
 def reshape(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     return Emission(_reshape_text(ctx, eqn.invars[0], args[0], ints(eqn.params["new_sizes"])), VIEW)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from tracegrad.core import Primitive, ShapedArray, ShapeError, get_aval
 from tracegrad.ops.combinators import defbilinear
+from tracegrad.ops.elementwise import mul
 from tracegrad.ops.rules import emitter, same_dtype, simplifier
 from tracegrad.ops.structural import (
     broadcast_in_dim,
@@ -117,11 +118,11 @@ def _transpose_lhs(
     xf, yf = free_dims(x_aval.ndim, xc, xb), free_dims(y_ndim, yc, yb)
     nb = len(xb)
     ct_yf = tuple(range(nb + len(xf), nb + len(xf) + len(yf)))
-    out = dot_general_p.bind(ct, y, dimension_numbers=((ct_yf, yf), (tuple(range(nb)), yb)))
-    # ``out`` has dims (batch, free of x, contracting dims of y in y's order); name each by
-    # the dimension of x it stands for, then invert that naming.
+    # The product has dims (batch, free of x, contracting dims of y in y's order); name each
+    # by the dimension of x it stands for, then invert that naming.
     out_to_x = [*xb, *xf, *(xc[yc.index(d)] for d in sorted(yc))]
-    return transpose(out, [out_to_x.index(d) for d in range(x_aval.ndim)])
+    perm = [out_to_x.index(d) for d in range(x_aval.ndim)]
+    return contract(ct, y, ((ct_yf, yf), (tuple(range(nb)), yb)), perm)
 
 
 def _transpose_rhs(
@@ -135,6 +136,45 @@ def _transpose_rhs(
     nyf = y_aval.ndim - len(yc) - nb
     swapped = transpose(ct, [*range(nb), *range(nb + nxf, nb + nxf + nyf), *range(nb, nb + nxf)])
     return _transpose_lhs(swapped, y_aval, x, ((yc, xc), (yb, xb)))
+
+
+def contract(
+    x: Any, y: Any, dimension_numbers: DimensionNumbers, permutation: Sequence[int] = ()
+) -> Any:
+    """``transpose(dot_general(x, y), permutation)`` as the rules derive it (no permutation:
+    none). Without contracting dimensions, the product is elementwise: the gradient of a dot
+    product, a batch of outer products. NumPy computes it in one broadcast multiply, written
+    in the final layout, where a matrix product would run one BLAS call per batch element
+    over a dimension of size 1 and the transpose would leave a strided result.
+
+    >>> contract(np.arange(2.0), np.ones((2, 3)), (((), ()), ((0,), (0,))), (1, 0))
+    array([[0., 1.],
+           [0., 1.],
+           [0., 1.]])
+    """
+    (xc, _), (xb, yb) = dimension_numbers
+    if xc:
+        out = dot_general_p.bind(x, y, dimension_numbers=dimension_numbers)
+        return transpose(out, permutation) if permutation else out
+    x_aval, y_aval = get_aval(x), get_aval(y)
+    # Each output dimension, by the dimension of x and of y it comes from (None: neither).
+    sources = [
+        *zip(xb, yb, strict=True),
+        *((d, None) for d in free_dims(x_aval.ndim, (), xb)),
+        *((None, d) for d in free_dims(y_aval.ndim, (), yb)),
+    ]
+    if permutation:
+        sources = [sources[p] for p in permutation]
+    x_dims, y_dims = ([src[i] for src in sources] for i in (0, 1))
+    return mul(_laid_out(x, x_dims), _laid_out(y, y_dims))
+
+
+def _laid_out(x: Any, dims: list[int | None]) -> Any:
+    """``x`` with its dimensions in the order of ``dims``, and a dimension of size 1 at
+    each ``None``: an operand of a broadcast product."""
+    shape = get_aval(x).shape
+    x = transpose(x, [d for d in dims if d is not None])
+    return reshape(x, tuple(1 if d is None else shape[d] for d in dims))
 
 
 def _shift(dims: Dims) -> Dims:
@@ -153,9 +193,9 @@ def _dot_general_batch(
         y, yc, yb = moveaxis(y, dy, 0), _shift(yc), _shift(yb)
     if dx is not None and dy is not None:
         new: DimensionNumbers = ((xc, yc), ((0, *xb), (0, *yb)))
-        return dot_general_p.bind(x, y, dimension_numbers=new), 0
+        return contract(x, y, new), 0
     new = ((xc, yc), (xb, yb))
-    out = dot_general_p.bind(x, y, dimension_numbers=new)
+    out = contract(x, y, new)
     # An unbatched partner: the batch dimension is the first free one of its operand.
     if dx is not None:
         return out, len(xb)

@@ -13,7 +13,7 @@ from tracegrad.ops.structural import moveaxis, reshape, slice_in_dim
 from tracegrad.transforms.arguments import FlatFun, at_positions, diff_args, split_aux
 from tracegrad.transforms.jvp import jvp
 from tracegrad.transforms.vjp import vjp_flat_fun
-from tracegrad.transforms.vmap import vmap
+from tracegrad.transforms.vmap import vmap_with_invariant
 
 
 def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
@@ -28,6 +28,17 @@ def _std_basis(leaves: Sequence[Any]) -> tuple[list[Any], int]:
         basis.append(eye[:, start : start + n].reshape((total, *aval.shape)).astype(aval.dtype))
         start += n
     return basis, total
+
+
+def _map_basis(fn: Callable[..., Any], basis: list[Any], total: int) -> tuple[Any, Any]:
+    """``fn`` maps a basis element to ``(same, rows)``, where ``same`` does not depend on
+    it; returns ``same`` and the rows stacked along a new leading axis, by
+    ``vmap_with_invariant``; for one basis element (a scalar input or output), by one call
+    of ``fn``, so the program stays free of a batch of one."""
+    if total != 1:
+        return vmap_with_invariant(fn, basis, total)
+    same, rows = fn(*(b[0] for b in basis))
+    return same, pytree.tree_map(lambda r: reshape(r, (1, *get_aval(r).shape)), rows)
 
 
 def _split_last(jac: Any, lead_shape: tuple[int, ...], leaves: Sequence[Any]) -> list[Any]:
@@ -60,15 +71,19 @@ def jacfwd(
     def jacfun(*args: Any, **kwargs: Any) -> Any:
         d = diff_args(fun, args, kwargs, argnums, "jacfwd", holomorphic)
         nums, unique, dyn, in_leaves, in_tree, f = d
-        f_main = (lambda *xs: split_aux(f(*xs), "jacfwd")[0]) if has_aux else f
-        basis, _ = _std_basis(in_leaves)
+        basis, total = _std_basis(in_leaves)
 
-        def push(*t_leaves: Any) -> Any:
-            return jvp(f_main, dyn, pytree.tree_unflatten(in_tree, t_leaves))[1]
+        def push(*t_leaves: Any) -> tuple[Any, Any]:
+            tangents = pytree.tree_unflatten(in_tree, t_leaves)
+            if has_aux:
+                f_aux = lambda *d: split_aux(f(*d), "jacfwd")
+                y, t, aux = jvp(f_aux, dyn, tangents, has_aux=True)
+                return (y, aux), t
+            y, t = jvp(f, dyn, tangents)
+            return (y, None), t
 
-        jac_tree = vmap(push)(*basis)
-        out = f(*dyn)
-        y, aux = split_aux(out, "jacfwd") if has_aux else (out, None)
+        # The output and aux come from the same pass, not from calling ``fun`` once more.
+        (y, aux), jac_tree = _map_basis(push, basis, total)
         y_leaves, y_tree = pytree.tree_flatten(y)
         jac_leaves = pytree.tree_leaves(jac_tree)
         blocks = []
@@ -104,12 +119,13 @@ def jacrev(
         nums, unique, _, in_leaves, in_tree, f = d
         y, f_vjp, aux = vjp_flat_fun(FlatFun(f, in_tree, has_aux, "jacrev"), in_leaves)
         y_leaves, y_tree = pytree.tree_flatten(y)
-        basis, _ = _std_basis(y_leaves)
+        basis, total = _std_basis(y_leaves)
 
-        def pull(*ct_leaves: Any) -> Any:
-            return f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
+        def pull(*ct_leaves: Any) -> tuple[Any, Any]:
+            return (), f_vjp(pytree.tree_unflatten(y_tree, ct_leaves))
 
-        rows = pytree.tree_leaves(vmap(pull)(*basis))  # one per input leaf: (n_out, *in_shape)
+        # One per input leaf: (n_out, *in_shape).
+        rows = pytree.tree_leaves(_map_basis(pull, basis, total)[1])
         starts = np.cumsum(
             [0] + [int(np.prod(get_aval(v).shape, dtype=np.int64)) for v in y_leaves]
         )

@@ -24,7 +24,14 @@ from tracegrad.core import (
     run_in_trace,
     trace_to_jaxpr,
 )
-from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, canonical_axis, moveaxis
+from tracegrad.ops.structural import (
+    bdim_at_front,
+    broadcast_in_dim,
+    canonical_axis,
+    moveaxis,
+    reshape,
+    slice_in_dim,
+)
 from tracegrad.transforms.arguments import FlatFun, as_value
 
 NOT_MAPPED = None
@@ -191,6 +198,34 @@ def vmap(
     return batched
 
 
+def vmap_with_invariant(fun: Callable[..., Any], args: list[Any], size: int) -> tuple[Any, Any]:
+    """Map ``fun`` over axis 0 (of length ``size``) of ``args``; ``fun`` returns
+    ``(invariant, mapped)``, where ``invariant`` is the same for every element. Returns the
+    invariant once and the mapped outputs along axis 0: ``vmap(fun, out_axes=(None, 0))``,
+    but where a rule batched the invariant without need (a call primitive batches all its
+    outputs), its first element is taken instead of an error.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> vmap_with_invariant(lambda t: tg.jvp(tnp.sin, (0.0,), (t,)), [np.ones(2)], 2)
+    (np.float64(0.0), array([1., 1.]))
+    """
+    with new_trace(BatchTrace(current_trace(), size)) as trace:
+        invariant, mapped = fun(*(BatchTracer(trace, x, 0) for x in args))
+        inv_leaves, inv_tree = pytree.tree_flatten(invariant)
+        out_leaves, out_tree = pytree.tree_flatten(mapped)
+        inv_pairs = [trace.unpack(o) for o in inv_leaves]
+        out_pairs = [trace.unpack(o) for o in out_leaves]
+    firsts = [v if d is None else _first(v, d) for v, d in inv_pairs]
+    rows = [_to_out_axis(v, d, 0, size) for v, d in out_pairs]
+    return pytree.tree_unflatten(inv_tree, firsts), pytree.tree_unflatten(out_tree, rows)
+
+
+def _first(val: Any, bdim: int) -> Any:
+    shape = list(get_aval(val).shape)
+    del shape[bdim]
+    return reshape(slice_in_dim(val, 0, 1, bdim), tuple(shape))
+
+
 def _to_out_axis(val: Any, bdim: int | None, out_axis: int | None, size: int) -> Any:
     if out_axis is None:
         if bdim is not None:
@@ -249,4 +284,11 @@ def batch_jaxpr(
     return trace_to_jaxpr(fun, avals), out_batched[0]
 
 
-__all__ = ["BatchTrace", "BatchTracer", "batch_jaxpr", "bdim_at_front", "vmap"]
+__all__ = [
+    "BatchTrace",
+    "BatchTracer",
+    "batch_jaxpr",
+    "bdim_at_front",
+    "vmap",
+    "vmap_with_invariant",
+]
