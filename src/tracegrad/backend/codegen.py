@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import emitters
+from tracegrad.backend import emitters, scalar
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
@@ -167,6 +167,7 @@ class _Freed:
 class _Generator:
     def __init__(self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool) -> None:
         self.jaxpr = closed.jaxpr
+        self.ns_closed = closed
         self.ns = _Namespace()
         self.reuse = reuse_buffers
         self.own_outputs = own_outputs
@@ -241,6 +242,12 @@ class _Generator:
         text = "".join(f"    {ln}\n" for ln in body)
         outs_text = ", ".join(self._outputs())
         return self._legend() + f"def {name}({params}):\n{text}    return [{outs_text}]"
+
+    def generate_scalar(self, name: str) -> str:
+        """The program on Python floats (scalar.py)."""
+        body = scalar.scalar_body(self.ns_closed, self.ns.var, self.ns.glob)
+        params = ", ".join(self.ns.var(v) for v in self.jaxpr.invars)
+        return f"def {name}({params}):\n" + "".join(f"    {ln}\n" for ln in body)
 
     def _outputs(self) -> list[str]:
         """The text of each output (outputs.py: what may be returned as it is)."""
@@ -450,7 +457,7 @@ def generate(
     with paused_gc():
         gen = _Generator(closed, reuse_buffers, own_outputs)
         name = emitters.identifier(name)
-        source = gen.generate(name)
+        source = gen.generate_scalar(name) if scalar.qualifies(closed) else gen.generate(name)
         filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
         # Registered with linecache so that tracebacks show the generated lines.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
