@@ -322,8 +322,16 @@ def jit(
             return fun(*args, **kwargs)
         key = None
         if fast_ok and not kwargs and is_eager():
-            flat: list[Any] = []
-            key = _array_signature(args, flat)
+            flat: Sequence[Any] = args
+            parts = []
+            for x in args:  # the commonest call, arrays only, with its own cheaper key
+                if type(x) is not np.ndarray:
+                    flat = []
+                    key = _array_signature(args, flat)
+                    break
+                parts.append((x.shape, x.dtype))
+            else:
+                key = tuple(parts)
             entry = fast.get(key) if key is not None else None
             if entry is not None:
                 run, out_tree = entry
