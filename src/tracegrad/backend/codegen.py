@@ -14,6 +14,7 @@ is the buffer itself rather than a view of it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import keyword
 import linecache
@@ -25,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import emitters, scalar
+from tracegrad.backend import chunking, emitters, scalar
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
-from tracegrad.backend.rewrite import EXECUTION_CALLS, literal_key, paused_gc
+from tracegrad.backend.rewrite import EXECUTION_CALLS, last_uses, literal_key, paused_gc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
@@ -69,7 +70,7 @@ def compile_program(closed: ClosedJaxpr, own_outputs: bool = False) -> Program:
     >>> program(np.zeros(3))
     [array([0., 0., 0.])]
     """
-    return generate(optimize(closed, EXECUTION_CALLS), own_outputs=own_outputs)
+    return generate(optimize(closed, EXECUTION_CALLS), own_outputs=own_outputs, chunks=True)
 
 
 def compile_jaxpr(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
@@ -165,11 +166,15 @@ class _Freed:
 
 
 class _Generator:
-    def __init__(self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool) -> None:
+    def __init__(
+        self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool, chunks: bool = False
+    ) -> None:
         self.jaxpr = closed.jaxpr
         self.ns_closed = closed
         self.ns = _Namespace()
         self.reuse = reuse_buffers
+        self.chunks = chunks
+        self.kernels: list[str] = []  # the legend of the chunked kernels' code
         self.own_outputs = own_outputs
         self.plan = OutputPlan(closed.jaxpr.invars, closed.jaxpr.constvars, closed.consts)
         self.with_methods: set[Var] = set()
@@ -235,14 +240,19 @@ class _Generator:
     def generate(self, name: str) -> str:
         j = self.jaxpr
         eqns = _fuse_broadcasts(list(j.eqns), j.outvars)
-        last_use = _last_uses(eqns, j.outvars)
+        if self.chunks:
+            eqns = chunking.regions(eqns, j.outvars)
+        last_use = last_uses(eqns, j.outvars)
         inputs = set(j.invars) | set(j.constvars)
         lines: list[str] = []
         dels: list[list[str]] = []
         freed: list[_Freed] = []
         for i, eqn in enumerate(eqns):
             args = self.operands(eqn)
-            emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
+            if eqn.primitive is chunking.chunked_p:
+                emission = self._chunked(eqn, args)
+            else:
+                emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
             dying = [
                 v
                 for v in dict.fromkeys(a for a in eqn.invars if isinstance(a, Var))
@@ -279,6 +289,18 @@ class _Generator:
         body = scalar.scalar_body(self.ns_closed, self.ns.var, self.ns.glob)
         params = ", ".join(self.ns.var(v) for v in self.jaxpr.invars)
         return f"def {name}({params}):\n" + "".join(f"    {ln}\n" for ln in body)
+
+    def _chunked(self, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+        """A call of a chunked kernel (chunking.py): its code is generated as a program of
+        its own, over whole arrays, and run on chunks."""
+        kernel = generate(eqn.params["body"], name="kernel")
+        dtypes = tuple(v.aval.dtype for v in eqn.outvars)
+        runner = functools.partial(
+            chunking.run_chunked, kernel.run, eqn.outvars[0].aval.shape, dtypes
+        )
+        name = self.ns.glob(runner, "chunked")
+        self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
+        return Emission(f"{name}({', '.join(args)})", FRESH)
 
     def _positional_out(self, template: str) -> str:
         """A ufunc's ``out=`` passed by position: NumPy parses it faster (about 40 ns of a
@@ -318,6 +340,8 @@ class _Generator:
         for key, value in self.ns.globals.items():
             if key.startswith("lit") and isinstance(value, np.ndarray | np.generic):
                 notes.append(f"# {key} = {_describe(value)}")
+        for text in self.kernels:
+            notes += [f"# {line}".rstrip() for line in text.splitlines()]
         return "".join(f"{n}\n" for n in notes)
 
     def _assign(self, eqn: JaxprEqn, expr: str, last_use: dict[Var, int]) -> str:
@@ -410,19 +434,6 @@ def _describe(value: np.ndarray | np.generic) -> str:
     return f"{dtype}[{','.join(str(int(d)) for d in value.shape)}]"
 
 
-def _last_uses(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> dict[Var, int]:
-    """The index of the last equation reading each variable; outputs are read at the end."""
-    last: dict[Var, int] = {}
-    for i, eqn in enumerate(eqns):
-        for a in eqn.invars:
-            if isinstance(a, Var):
-                last[a] = i
-    for a in outvars:
-        if isinstance(a, Var):
-            last[a] = len(eqns)
-    return last
-
-
 # ---- broadcasts left to NumPy -------------------------------------------------------------
 
 
@@ -489,6 +500,7 @@ def generate(
     *,
     reuse_buffers: bool = True,
     own_outputs: bool = False,
+    chunks: bool = False,
     name: str = "program",
 ) -> Program:
     """Generate and compile the code of ``closed`` as it is (no optimisation).
@@ -502,7 +514,7 @@ def generate(
         return [c]
     """
     with paused_gc():
-        gen = _Generator(closed, reuse_buffers, own_outputs)
+        gen = _Generator(closed, reuse_buffers, own_outputs, chunks)
         name = emitters.identifier(name)
         source = gen.generate_scalar(name) if scalar.qualifies(closed) else gen.generate(name)
         filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -27,6 +28,41 @@ EXECUTION_CALLS: dict[str, str] = {
     "custom_jvp_call": "call_jaxpr",
     "custom_vjp_call": "call_jaxpr",
 }
+
+
+def plain_ufunc(eqn: JaxprEqn) -> np.ufunc | None:
+    """The ufunc ``eqn`` calls as it is, with one output (its primitive's implementation,
+    with no parameters), or None."""
+    ufunc = eqn.primitive.impl
+    if not isinstance(ufunc, np.ufunc) or ufunc.nout != 1 or ufunc.nin != len(eqn.invars):
+        return None
+    if eqn.params or eqn.primitive.multiple_results:
+        return None
+    return ufunc
+
+
+def integer_power(eqn: JaxprEqn) -> int | None:
+    """The exponent of an ``integer_pow`` equation of tracegrad's own primitive, or None."""
+    prim = eqn.primitive
+    if prim.name != "integer_pow" or getattr(prim.impl, "__module__", None) != _ELEMENTWISE:
+        return None
+    return operator.index(eqn.params["y"])
+
+
+_ELEMENTWISE = "tracegrad.ops.elementwise"
+
+
+def last_uses(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> dict[Var, int]:
+    """The index of the last equation reading each variable; outputs are read at the end."""
+    last: dict[Var, int] = {}
+    for i, eqn in enumerate(eqns):
+        for a in eqn.invars:
+            if isinstance(a, Var):
+                last[a] = i
+    for a in outvars:
+        if isinstance(a, Var):
+            last[a] = len(eqns)
+    return last
 
 
 @contextlib.contextmanager

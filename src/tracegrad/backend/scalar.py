@@ -20,19 +20,18 @@ is converted to a float on entry, each output to a NumPy scalar on exit, as NumP
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from tracegrad.backend.rewrite import integer_power, plain_ufunc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var
 from tracegrad.core.ir import Atom
 
 # ufunc -> the Python expression with the same result, bit for bit, on two floats / one float
 _BINARY: dict[np.ufunc, str] = {np.add: "+", np.subtract: "-", np.multiply: "*"}
 _UNARY: dict[np.ufunc, str] = {np.negative: "-", np.positive: "+"}
-_ELEMENTWISE = "tracegrad.ops.elementwise"
 _STRUCTURAL = "tracegrad.ops.structural"
 _F64 = np.dtype(np.float64)
 
@@ -44,12 +43,6 @@ _CONVERSION_COST = 1
 
 def _is_f64_scalar(a: Atom) -> bool:
     return a.aval.shape == () and a.aval.dtype == _F64
-
-
-def _pow_exponent(eqn: JaxprEqn) -> int | None:
-    if eqn.primitive.name != "integer_pow" or _module(eqn) != _ELEMENTWISE:
-        return None
-    return operator.index(eqn.params["y"])
 
 
 def _is_same_cast(eqn: JaxprEqn) -> bool:
@@ -66,15 +59,11 @@ def _module(eqn: JaxprEqn) -> Any:
 
 def _kind(eqn: JaxprEqn) -> str | None:
     """``operator`` (a Python expression), ``call`` (a ufunc called on floats), or None."""
-    impl = eqn.primitive.impl
-    if isinstance(impl, np.ufunc):
-        if eqn.params or eqn.primitive.multiple_results or impl.nout != 1:
-            return None
-        if impl.nin != len(eqn.invars):
-            return None
-        known = impl in _BINARY or impl in _UNARY or impl is np.divide
+    ufunc = plain_ufunc(eqn)
+    if ufunc is not None:
+        known = ufunc in _BINARY or ufunc in _UNARY or ufunc is np.divide
         return "operator" if known else "call"
-    if _pow_exponent(eqn) in (1, 2) or _is_same_cast(eqn):
+    if integer_power(eqn) in (1, 2) or _is_same_cast(eqn):
         return "operator"
     return None
 
@@ -163,6 +152,6 @@ def _expression(
         if impl is np.divide:  # Python raises on a zero divisor; NumPy gives inf or NaN
             return f"{args[0]} / {args[1]} if {args[1]} else {call}"
         return call
-    if _pow_exponent(eqn) == 2:
+    if integer_power(eqn) == 2:
         return f"{args[0]} * {args[0]}"
     return args[0]  # integer_pow by 1, a cast from float64 to float64
