@@ -31,16 +31,22 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend.rewrite import integer_power, last_uses, plain_ufunc
+from tracegrad.backend.emitters import integer_power, plain_ufunc
+from tracegrad.backend.rewrite import last_uses
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Primitive, Var
 from tracegrad.core.ir import Atom
 
 CHUNK = 8192  # elements per chunk: 64 KiB of float64, a few dozen of them fit in L2
 MIN_SIZE = 4 * CHUNK  # below this, one call over the whole array is as fast
 
-# The equation that stands for a kernel in the program code generation sees; its
-# ``body`` parameter is the kernel's program, over whole arrays (run on chunks).
-chunked_p = Primitive("chunked_elementwise", multiple_results=True)
+
+class Kernel:
+    """The primitive of the equation that stands for a kernel in the program that code
+    generation sees; its ``body`` parameter is the kernel's program, over whole arrays (run
+    on chunks). Not a primitive of the language: it has no rules, and no transformation
+    ever sees it."""
+
+    primitive = Primitive("chunked_kernel", multiple_results=True)
 
 
 def _fits(eqn: JaxprEqn, min_size: int) -> tuple[tuple[int, ...], np.dtype[Any]] | None:
@@ -60,12 +66,12 @@ def regions(
     eqns: Sequence[JaxprEqn], outvars: Sequence[Atom], min_size: int | None = None
 ) -> list[JaxprEqn]:
     """``eqns`` with each run of equations that can be computed chunk by chunk replaced by one
-    ``chunked_p`` equation (its ``body`` the run's program).
+    ``Kernel`` equation (its ``body`` the run's program).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
     >>> closed = tg.make_jaxpr(lambda x: tnp.sum(tnp.exp(tnp.sin(x) * 2.0)))(np.ones(10))
     >>> [e.primitive.name for e in regions(closed.eqns, closed.jaxpr.outvars, min_size=8)]
-    ['chunked_elementwise', 'reduce_sum']
+    ['chunked_kernel', 'reduce_sum']
     """
     min_size = MIN_SIZE if min_size is None else min_size
     read_later = last_uses(eqns, outvars)
@@ -93,7 +99,7 @@ def _kernel(run: Sequence[JaxprEqn], read_later: dict[Var, int], end: int) -> Ja
                 inputs[a] = None
     outputs = [v for eqn in run for v in eqn.outvars if read_later.get(v, -1) >= end]
     body = ClosedJaxpr(Jaxpr((), tuple(inputs), tuple(outputs), tuple(run)), ())
-    return JaxprEqn(chunked_p, tuple(inputs), tuple(outputs), {"body": body})
+    return JaxprEqn(Kernel.primitive, tuple(inputs), tuple(outputs), {"body": body})
 
 
 def run_chunked(

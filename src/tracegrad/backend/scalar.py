@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend.rewrite import integer_power, plain_ufunc
+from tracegrad.backend import emitters
+from tracegrad.backend.emitters import integer_power, plain_ufunc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var
 from tracegrad.core.ir import Atom
 
 # ufunc -> the Python expression with the same result, bit for bit, on two floats / one float
 _BINARY: dict[np.ufunc, str] = {np.add: "+", np.subtract: "-", np.multiply: "*"}
 _UNARY: dict[np.ufunc, str] = {np.negative: "-", np.positive: "+"}
-_STRUCTURAL = "tracegrad.ops.structural"
 _F64 = np.dtype(np.float64)
 
 # Relative costs, for deciding whether a program is worth it: an operator on floats saves
@@ -47,14 +47,9 @@ def _is_f64_scalar(a: Atom) -> bool:
 
 def _is_same_cast(eqn: JaxprEqn) -> bool:
     return (
-        eqn.primitive.name == "convert_element_type"
-        and _module(eqn) == _STRUCTURAL
+        eqn.primitive.emit is emitters.convert_element_type
         and np.dtype(eqn.params["new_dtype"]) == _F64
     )
-
-
-def _module(eqn: JaxprEqn) -> Any:
-    return getattr(eqn.primitive.impl, "__module__", None)
 
 
 def _kind(eqn: JaxprEqn) -> str | None:

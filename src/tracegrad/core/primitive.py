@@ -19,6 +19,11 @@ BatchRule = Callable[..., tuple[Any, Any]]
 # (trace, args, **params) -> outputs: a partial-evaluation trace met the primitive with some
 # inputs known and some not (only primitives that carry inner jaxprs need this rule).
 PartialEvalRule = Callable[..., Any]
+# Backend rules, with the backend's own types (backend/emitters.py, backend/algebra.py):
+# (ctx, eqn, arg_texts) -> Emission or None, the Python that computes an equation with NumPy;
+EmitRule = Callable[..., Any]
+# (rebuilder, eqn, inputs) -> an atom standing for the output, a new equation, or None.
+SimplifyRule = Callable[..., Any]
 
 
 class Primitive:
@@ -33,13 +38,20 @@ class Primitive:
     __slots__ = (
         "abstract_eval",
         "batch",
+        "commutative",
         "effectful",
+        "emit",
+        "grad_fn_name",
         "impl",
+        "inline_param",
         "jvp",
+        "linear",
         "multiple_results",
         "name",
         "partial_eval",
         "run_time_only",
+        "simplify",
+        "transparent",
         "transpose",
     )
 
@@ -50,6 +62,10 @@ class Primitive:
         multiple_results: bool = False,
         effectful: bool = False,
         run_time_only: bool = False,
+        linear: bool = False,
+        commutative: bool = False,
+        inline_param: str | None = None,
+        transparent: bool = False,
     ) -> None:
         self.name = name
         self.multiple_results = multiple_results
@@ -59,6 +75,23 @@ class Primitive:
         # The implementation runs only when the program runs, never while the backend
         # optimises it (a user's callback): never constant-folded.
         self.run_time_only = run_time_only or effectful
+        # Linear in some of its inputs, the others held fixed (add, mul, reshape...): reverse
+        # mode transposes it, so it has a transpose rule (deflinear/defbilinear declare it).
+        self.linear = linear
+        # A binary primitive whose result does not depend on the order of its operands, bit
+        # for bit: the backend's common-subexpression pass merges ``f(x, y)`` and ``f(y, x)``.
+        self.commutative = commutative
+        # The parameter holding a ClosedJaxpr that the primitive evaluates on its inputs, when
+        # the backend may inline it in the program that runs (jit, the custom-rule calls).
+        self.inline_param = inline_param
+        # Inlining it changes nothing for any transformation, not even derivatives (jit): the
+        # backend may inline it before every transformation is done with the IR too.
+        self.transparent = transparent
+        self.emit: EmitRule | None = None
+        self.simplify: SimplifyRule | None = None
+        # The name PyTorch gives the backward node of the matching op (the Tensor shim's
+        # ``grad_fn`` under create_graph), where it is not derived from ``name``.
+        self.grad_fn_name: str | None = None
         self.impl: ImplRule | None = None
         self.abstract_eval: AbstractEvalRule | None = None
         self.jvp: JvpRule | None = None
@@ -86,6 +119,12 @@ class Primitive:
 
     def def_partial_eval(self, rule: PartialEvalRule) -> None:
         self.partial_eval = rule
+
+    def def_emit(self, rule: EmitRule) -> None:
+        self.emit = rule
+
+    def def_simplify(self, rule: SimplifyRule) -> None:
+        self.simplify = rule
 
     def __repr__(self) -> str:
         return self.name

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.backend import algebra, emitters
 from tracegrad.core import (
     DTypeError,
     Primitive,
@@ -40,6 +41,7 @@ def _comparison(name: str, impl: Any) -> Primitive:
 
 eq_p = _comparison("eq", np.equal)
 ne_p = _comparison("ne", np.not_equal)
+eq_p.commutative = ne_p.commutative = True
 lt_p = _comparison("lt", np.less)
 le_p = _comparison("le", np.less_equal)
 gt_p = _comparison("gt", np.greater)
@@ -153,9 +155,12 @@ def _select_n_transpose(ct: Any, which: Any, *cases: Any) -> list[Any]:
     return outs
 
 
-select_n_p = Primitive("select_n")
+select_n_p = Primitive("select_n", linear=True)
 select_n_p.def_impl(_select_n_impl)
 select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.def_jvp(_select_n_jvp)
 select_n_p.def_transpose(_select_n_transpose)
 defbroadcasting(select_n_p)
+select_n_p.def_emit(emitters.select_n)
+select_n_p.def_simplify(algebra.select_n)
+select_n_p.grad_fn_name = "WhereBackward0"

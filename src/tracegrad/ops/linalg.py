@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.backend import algebra, emitters
 from tracegrad.core import Primitive, ShapedArray, ShapeError, get_aval
 from tracegrad.ops.combinators import defbilinear
 from tracegrad.ops.rules import same_dtype
@@ -171,6 +172,9 @@ defbilinear(
     lambda ct, x, y, *, dimension_numbers: _transpose_rhs(ct, x, y.aval, dimension_numbers),
 )
 dot_general_p.def_batch(_dot_general_batch)
+dot_general_p.def_emit(emitters.dot_general)
+dot_general_p.def_simplify(algebra.dot_general)
+dot_general_p.grad_fn_name = "MmBackward0"
 
 
 # ---- diagonals: composites of reshape and strided slice / pad ------------------

@@ -134,6 +134,7 @@ def deflinear(prim: Primitive, transpose_rule: Callable[..., Sequence[Any]]) -> 
 
     prim.def_jvp(jvp)
     prim.def_transpose(transpose_rule)
+    prim.linear = True
 
 
 # ---- batching ---------------------------------------------------------------
