@@ -20,9 +20,11 @@ BINARY = [tnp.add, tnp.subtract, tnp.multiply, tnp.divide, tnp.maximum, tnp.powe
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Chunks of 64 elements from 128 on: many chunk boundaries in small arrays."""
+    """Chunks of 64 elements from 128 on, and kernels from two operations: many chunk
+    boundaries in small arrays, and kernels in small programs."""
     monkeypatch.setattr(chunking, "CHUNK", 64)
     monkeypatch.setattr(chunking, "MIN_SIZE", 128)
+    monkeypatch.setattr(chunking, "MIN_LENGTH", 2)
 
 
 def chain(unary: list, binary: list):
@@ -81,7 +83,7 @@ def test_gradient_of_a_long_chain_at_full_size() -> None:
             x = tnp.exp(tnp.tanh(tnp.sin(x) * 0.9 + 0.1))
         return tnp.sum(x)
 
-    x = np.linspace(-1.0, 1.0, 5 * chunking.CHUNK + 3)
+    x = np.linspace(-1.0, 1.0, chunking.MIN_SIZE + 3)
     g = tg.jit(tg.grad(f))
     source = check_against_eager(lambda x: [tg.grad(f)(x)], x)
     assert source.count("chunk by chunk") == 1 and "np_cos" in source
@@ -107,6 +109,16 @@ def test_kernels_stop_at_other_operations_and_shapes() -> None:
     assert "np_add_reduce" in program and "np_dot" in program
 
 
+def test_short_runs_are_not_chunked() -> None:
+    x = np.ones(chunking.MIN_SIZE)
+    assert "chunk by chunk" not in check_against_eager(lambda x: [tnp.sin(x) * 2.0 - x], x)
+    assert "chunk by chunk" in check_against_eager(lambda x: [tnp.sin(x) * 2.0 - x + 1.0], x)
+    small = np.ones(chunking.MIN_SIZE - 1)
+    assert "chunk by chunk" not in check_against_eager(
+        lambda x: [tnp.sin(x) * 2.0 - x + 1.0], small
+    )
+
+
 @pytest.mark.usefixtures("small_chunks")
 def test_small_arrays_and_single_operations_are_not_chunked() -> None:
     assert "chunk by chunk" not in check_against_eager(lambda x: [tnp.sin(x) * 2.0], np.ones(100))
@@ -119,11 +131,11 @@ def test_small_arrays_and_single_operations_are_not_chunked() -> None:
 
 
 def test_rules_in_the_jaxpr() -> None:
-    closed = tg.make_jaxpr(lambda x: tnp.sum(tnp.exp(tnp.sin(x) * 2.0)))(np.ones(10))
+    closed = tg.make_jaxpr(lambda x: tnp.sum(tnp.exp(tnp.sin(x) * 2.0 + x)))(np.ones(10))
     eqns = chunking.regions(closed.eqns, closed.jaxpr.outvars, min_size=8)
     assert [e.primitive.name for e in eqns] == ["chunked_kernel", "reduce_sum"]
     body = eqns[0].params["body"]
-    assert [e.primitive.name for e in body.eqns] == ["sin", "mul", "exp"]
+    assert [e.primitive.name for e in body.eqns] == ["sin", "mul", "add", "exp"]
     assert len(body.jaxpr.outvars) == 1  # only exp's result is read after the kernel
     assert chunking.regions(closed.eqns, closed.jaxpr.outvars, min_size=11) == list(closed.eqns)
 

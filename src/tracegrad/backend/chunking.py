@@ -13,8 +13,8 @@ The rules (``regions``):
   at anything else (a reduction, a matrix product, a broadcast, a reshape, an
   implementation called as is, an equation of another shape). What the equations before
   it computed is its input; what the equations after it (or the program's outputs) read is
-  its output, allocated at full size and filled chunk by chunk. A run of a single equation
-  stays as it is.
+  its output, allocated at full size and filled chunk by chunk. A run of fewer than
+  ``MIN_LENGTH`` equations stays as it is.
 - Each chunk is a slice of every input flattened in C order (a copy, once, for an input
   that is not C-contiguous), ``CHUNK`` elements long.
 
@@ -37,7 +37,10 @@ from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Primitive, Var
 from tracegrad.core.ir import Atom
 
 CHUNK = 8192  # elements per chunk: 64 KiB of float64, a few dozen of them fit in L2
-MIN_SIZE = 4 * CHUNK  # below this, one call over the whole array is as fast
+MIN_SIZE = 16 * CHUNK  # below this, one call over the whole array is as fast
+# Shorter runs are left whole: they save little memory (the code generator already writes
+# a dying operand's buffer in place) and pay a copy of each output and a loop of calls.
+MIN_LENGTH = 4
 
 
 class Kernel:
@@ -69,7 +72,7 @@ def regions(
     ``Kernel`` equation (its ``body`` the run's program).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
-    >>> closed = tg.make_jaxpr(lambda x: tnp.sum(tnp.exp(tnp.sin(x) * 2.0)))(np.ones(10))
+    >>> closed = tg.make_jaxpr(lambda x: tnp.sum(tnp.exp(tnp.sin(x) * 2.0 + 1.0)))(np.ones(10))
     >>> [e.primitive.name for e in regions(closed.eqns, closed.jaxpr.outvars, min_size=8)]
     ['chunked_kernel', 'reduce_sum']
     """
@@ -82,7 +85,7 @@ def regions(
         j = i + 1
         while key is not None and j < len(eqns) and _fits(eqns[j], min_size) == key:
             j += 1
-        if key is None or j - i < 2:
+        if key is None or j - i < MIN_LENGTH:
             out.extend(eqns[i:j])
         else:
             out.append(_kernel(eqns[i:j], read_later, j))

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import chunking, emitters, scalar
+from tracegrad.backend import chunking, emitters, products, scalar
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
@@ -247,17 +247,39 @@ class _Generator:
         lines: list[str] = []
         dels: list[list[str]] = []
         freed: list[_Freed] = []
+        chains = products.chains(eqns, j.outvars) if self.reuse else []
+        rows = products.row_of(chains)
+        ends = {c.eqns[-1]: n for n, c in enumerate(chains)}
+        dropped = {k for c in chains for k in c.eqns[:-1]}
+        never = {v for c in chains for v in c.products}  # the products a reduction replaces
+        row_arrays = [self.ns.glob(object(), "rows") for _ in chains]  # locals: names reserved
+        prologue = [
+            f"{name} = {self.ns.glob(c.template, 'rows_template')}.copy()"
+            for name, c in zip(row_arrays, chains, strict=True)
+        ]
         for i, eqn in enumerate(eqns):
-            args = self.operands(eqn)
-            if eqn.primitive is chunking.Kernel.primitive:
-                emission = self._chunked(eqn, args)
-            else:
-                emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
             dying = [
                 v
                 for v in dict.fromkeys(a for a in eqn.invars if isinstance(a, Var))
-                if last_use.get(v) == i and v not in inputs
+                if last_use.get(v) == i and v not in inputs and v not in never
             ]
+            if i in dropped:  # a product computed by its chain's reduction
+                lines.append("")
+                dels.append(self._release(dying, freed, i))
+                continue
+            args = self.operands(eqn)
+            if eqn.primitive is chunking.Kernel.primitive:
+                emission = self._chunked(eqn, args)
+            elif i in ends:
+                emission = self._reduction(row_arrays[ends[i]])
+            else:
+                emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
+            row = rows.get(eqn.outvars[0]) if len(eqn.outvars) == 1 else None
+            if row is not None:
+                lines.append(self._into_row(eqn, emission, f"{row_arrays[row[0]]}[{row[1]}]"))
+                self.plan.record(eqn, emission.kind, emission.scalar_result)
+                dels.append(self._release(dying, freed, i))
+                continue
             buffer = self._pick_buffer(eqn, emission, dying, freed, i)
             expr = emission.expr
             names: list[str] = []
@@ -265,18 +287,21 @@ class _Generator:
                 assert emission.out_template is not None
                 expr = self._positional_out(emission.out_template).replace(OUT, buffer.handle)
                 names.append(buffer.handle)  # the output's name takes over the array
-            lines.append(self._assign(eqn, expr, last_use))
+            lines.append(self._assign(eqn, expr))
             self._track(eqn, emission, buffer)
             self.plan.record(eqn, emission.kind, emission.scalar_result)
             unused = [v for v in eqn.outvars if v not in last_use]
             names += self._release([*dying, *unused], freed, i)
+            if i in ends:
+                names.append(row_arrays[ends[i]])
             dels.append(names)
         for f in freed:
             if not f.reused:  # never reused: free it where it died
                 dels[f.at].append(f.storage.handle)
-        body: list[str] = []
+        body: list[str] = list(prologue)
         for line, names in zip(lines, dels, strict=True):
-            body.append(line)
+            if line:
+                body.append(line)
             if names:
                 body.append("del " + ", ".join(dict.fromkeys(names)))
         params = ", ".join(self.ns.var(v) for v in j.invars)
@@ -301,6 +326,22 @@ class _Generator:
         name = self.ns.glob(runner, "chunked")
         self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
         return Emission(f"{name}({', '.join(args)})", FRESH)
+
+    def _reduction(self, rows: str) -> Emission:
+        """The product of a chain's rows (products.py)."""
+        reduce = self.ns.glob(np.multiply.reduce, "np_multiply_reduce")
+        template = f"{reduce}({rows}, 0, None, {OUT})"
+        return Emission(f"{reduce}({rows}, 0)", FRESH, template, scalar_result=True)
+
+    def _into_row(self, eqn: JaxprEqn, emission: Emission, row: str) -> str:
+        """The line computing a factor of a chain into its row (which nothing else may then
+        write into: the value holds no storage of the buffer plan)."""
+        (v,) = eqn.outvars
+        self.refs[v] = []
+        self.with_methods.add(v)
+        if emission.out_template is None:  # computed, then copied
+            return f"{self._assign(eqn, emission.expr)}; {row}[...] = {self.ns.var(v)}"
+        return self._assign(eqn, self._positional_out(emission.out_template).replace(OUT, row))
 
     def _positional_out(self, template: str) -> str:
         """A ufunc's ``out=`` passed by position: NumPy parses it faster (about 40 ns of a
@@ -344,7 +385,7 @@ class _Generator:
             notes += [f"# {line}".rstrip() for line in text.splitlines()]
         return "".join(f"{n}\n" for n in notes)
 
-    def _assign(self, eqn: JaxprEqn, expr: str, last_use: dict[Var, int]) -> str:
+    def _assign(self, eqn: JaxprEqn, expr: str) -> str:
         if not eqn.primitive.multiple_results:
             return f"{self.ns.var(eqn.outvars[0])} = {expr}"
         if not eqn.outvars:
