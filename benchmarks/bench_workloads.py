@@ -124,7 +124,8 @@ def w1(col: str) -> Case | None:
 
         return by_hand
     if col == "jax jit":
-        return accumulated(jax.jit(jax.grad(square_at), static_argnums=(1, 2)), jnp.asarray(SEED))
+        jg = accumulated(jax.jit(jax.grad(square_at), static_argnums=(1, 2)), jnp.asarray(SEED))
+        return lambda: block(jg())
     if col == "autograd":
         return accumulated(autograd.grad(square_at), SEED)
     if col == "tg eager":
@@ -174,7 +175,7 @@ def w4(col: str) -> Case | None:
         jstep = make_jax_step()
         pj = {k: jnp.asarray(v) for k, v in p.items()}
         xj, yj = jnp.asarray(x), jnp.asarray(y)
-        return lambda: block(jstep(pj, xj, yj))
+        return lambda: jax.block_until_ready(jstep(pj, xj, yj))  # every leaf
     if col == "autograd":
         loss = mlp_loss(anp, lambda o: o - logsumexp(o, axis=1, keepdims=True))
         agrad = autograd.grad(loss)
@@ -470,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in WORKLOADS:
         if name not in only:
             continue
-        rounds = (3 if q else 11) if name != "W3" else (2 if q else 7)
+        rounds = (2 if name == "W3" else 3) if q else 11
         t = interleaved_s(cases(name), rounds, 0.005 if q else 0.03)
         timed[name] = t
         cells = [fmt_time(t[c]) if c in t else "-" for c in shown]
