@@ -136,7 +136,8 @@ def chain_grad_numpy(x: np.ndarray) -> np.ndarray:
     return g
 
 
-def chain_torch_grad(x: Any) -> Any:
+def chain_torch_grad(x: Any, torch: Any = torch) -> Any:
+    """The chain's gradient in PyTorch eager (or ``tracegrad.torch`` passed as ``torch``)."""
     x = x.detach().requires_grad_(True)
     y = x
     for _ in range(BLOCKS):
@@ -191,15 +192,14 @@ def mlp_loss(m: Any, log_softmax: Callable[[Any], Any]) -> Callable[..., Any]:
     return loss
 
 
-def make_tracegrad_step() -> Callable[..., Any]:
+def make_tracegrad_step(jitted: bool = True) -> Callable[..., Any]:
     loss = mlp_loss(tnp, lambda o: tg.nn.log_softmax(o, axis=1))
 
-    @tg.jit
     def step(p: dict[str, Any], x: Any, y: Any) -> dict[str, Any]:
         g = tg.grad(loss)(p, x, y)
         return {k: p[k] - LR * g[k] for k in p}
 
-    return step
+    return tg.jit(step) if jitted else step
 
 
 def numpy_step(p: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
@@ -236,7 +236,9 @@ def make_jax_step() -> Callable[..., Any]:
     return jax.jit(step)
 
 
-def make_torch_step() -> Callable[..., Any]:
+def make_torch_step(torch: Any = torch) -> Callable[..., Any]:
+    """The step in PyTorch eager, or in ``tracegrad.torch`` when that is ``torch``."""
+
     def step(p: dict[str, Any], x: Any, y: Any) -> dict[str, Any]:
         for v in p.values():
             v.grad = None

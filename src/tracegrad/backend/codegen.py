@@ -14,6 +14,7 @@ is the buffer itself rather than a view of it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import keyword
 import linecache
@@ -25,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.backend import emitters
+from tracegrad.backend import chunking, emitters, products, scalar
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
-from tracegrad.backend.rewrite import literal_key, paused_gc
+from tracegrad.backend.rewrite import last_uses, literal_key, paused_gc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
@@ -63,13 +64,13 @@ def compile_program(closed: ClosedJaxpr, own_outputs: bool = False) -> Program:
     # lit0 = 2.0 (float64)
     def program(a):
         b = np_sin(a)
-        c = np_multiply(b, lit0, out=b)
+        c = np_multiply(b, lit0, b)
         del b
         return [c]
     >>> program(np.zeros(3))
     [array([0., 0., 0.])]
     """
-    return generate(optimize(closed, execution=True), own_outputs=own_outputs)
+    return generate(optimize(closed, execution=True), own_outputs=own_outputs, chunks=True)
 
 
 def compile_jaxpr(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
@@ -165,10 +166,15 @@ class _Freed:
 
 
 class _Generator:
-    def __init__(self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool) -> None:
+    def __init__(
+        self, closed: ClosedJaxpr, reuse_buffers: bool, own_outputs: bool, chunks: bool = False
+    ) -> None:
         self.jaxpr = closed.jaxpr
+        self.ns_closed = closed
         self.ns = _Namespace()
         self.reuse = reuse_buffers
+        self.chunks = chunks
+        self.kernels: list[str] = []  # the legend of the chunked kernels' code
         self.own_outputs = own_outputs
         self.plan = OutputPlan(closed.jaxpr.invars, closed.jaxpr.constvars, closed.consts)
         self.with_methods: set[Var] = set()
@@ -200,47 +206,158 @@ class _Generator:
             text = self.literals[key] = emitters.literal_text(self, a)
         return text
 
+    def operands(self, eqn: JaxprEqn) -> list[str]:
+        """The source text of the operands of ``eqn``. A literal operand of a ufunc called on
+        arrays is a read-only 0-d array of the operands' dtype: NumPy converts a scalar
+        operand (Python or NumPy) at every call, which costs as much again as the call on
+        a small array, and gives the same result as with the 0-d array."""
+        if not isinstance(eqn.primitive.impl, np.ufunc) or not any(
+            isinstance(a, Var) and a.aval.ndim for a in eqn.invars
+        ):
+            return [self.atom(a) for a in eqn.invars]
+        dtypes = {a.aval.dtype for a in eqn.invars}
+        return [
+            self.array_literal(a) if isinstance(a, Literal) and len(dtypes) == 1 else self.atom(a)
+            for a in eqn.invars
+        ]
+
+    def array_literal(self, lit: Literal) -> str:
+        key = ("array", literal_key(lit))
+        text = self.literals.get(key)
+        if text is None:
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.array(lit.val, lit.aval.dtype)
+                    finite = np.isfinite(value) == np.isfinite(lit.val)
+            except (OverflowError, ValueError, TypeError):  # not a value of its dtype
+                return self.atom(lit)
+            if value.shape != () or not finite:
+                return self.atom(lit)  # it overflows: leave the conversion (and warning) to NumPy
+            value.flags.writeable = False
+            text = self.literals[key] = self.ns.glob(value, "lit")
+        return text
+
     def generate(self, name: str) -> str:
         j = self.jaxpr
         eqns = _fuse_broadcasts(list(j.eqns), j.outvars)
-        last_use = _last_uses(eqns, j.outvars)
+        if self.chunks:
+            eqns = chunking.regions(eqns, j.outvars)
+        last_use = last_uses(eqns, j.outvars)
         inputs = set(j.invars) | set(j.constvars)
         lines: list[str] = []
         dels: list[list[str]] = []
         freed: list[_Freed] = []
+        chains = products.chains(eqns, j.outvars) if self.reuse else []
+        rows = products.row_of(chains)
+        ends = {c.eqns[-1]: n for n, c in enumerate(chains)}
+        dropped = {k for c in chains for k in c.eqns[:-1]}
+        never = {v for c in chains for v in c.products}  # the products a reduction replaces
+        row_arrays = [self.ns.glob(object(), "rows") for _ in chains]  # locals: names reserved
+        prologue = [
+            f"{name} = {self.ns.glob(c.template, 'rows_template')}.copy()"
+            for name, c in zip(row_arrays, chains, strict=True)
+        ]
         for i, eqn in enumerate(eqns):
-            args = [self.atom(a) for a in eqn.invars]
-            emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
             dying = [
                 v
                 for v in dict.fromkeys(a for a in eqn.invars if isinstance(a, Var))
-                if last_use.get(v) == i and v not in inputs
+                if last_use.get(v) == i and v not in inputs and v not in never
             ]
+            if i in dropped:  # a product computed by its chain's reduction
+                lines.append("")
+                dels.append(self._release(dying, freed, i))
+                continue
+            args = self.operands(eqn)
+            if eqn.primitive is chunking.Kernel.primitive:
+                emission = self._chunked(eqn, args)
+            elif i in ends:
+                emission = self._reduction(row_arrays[ends[i]])
+            else:
+                emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
+            row = rows.get(eqn.outvars[0]) if len(eqn.outvars) == 1 else None
+            if row is not None:
+                lines.append(self._into_row(eqn, emission, f"{row_arrays[row[0]]}[{row[1]}]"))
+                self.plan.record(eqn, emission.kind, emission.scalar_result)
+                dels.append(self._release(dying, freed, i))
+                continue
             buffer = self._pick_buffer(eqn, emission, dying, freed, i)
             expr = emission.expr
             names: list[str] = []
             if buffer is not None:
                 assert emission.out_template is not None
-                expr = emission.out_template.replace(OUT, buffer.handle)
+                expr = self._positional_out(emission.out_template).replace(OUT, buffer.handle)
                 names.append(buffer.handle)  # the output's name takes over the array
-            lines.append(self._assign(eqn, expr, last_use))
+            lines.append(self._assign(eqn, expr))
             self._track(eqn, emission, buffer)
             self.plan.record(eqn, emission.kind, emission.scalar_result)
             unused = [v for v in eqn.outvars if v not in last_use]
             names += self._release([*dying, *unused], freed, i)
+            if i in ends:
+                names.append(row_arrays[ends[i]])
             dels.append(names)
         for f in freed:
             if not f.reused:  # never reused: free it where it died
                 dels[f.at].append(f.storage.handle)
-        body: list[str] = []
+        body: list[str] = list(prologue)
         for line, names in zip(lines, dels, strict=True):
-            body.append(line)
+            if line:
+                body.append(line)
             if names:
                 body.append("del " + ", ".join(dict.fromkeys(names)))
         params = ", ".join(self.ns.var(v) for v in j.invars)
         text = "".join(f"    {ln}\n" for ln in body)
         outs_text = ", ".join(self._outputs())
         return self._legend() + f"def {name}({params}):\n{text}    return [{outs_text}]"
+
+    def generate_scalar(self, name: str) -> str:
+        """The program on Python floats (scalar.py)."""
+        body = scalar.scalar_body(self.ns_closed, self.ns.var, self.ns.glob)
+        params = ", ".join(self.ns.var(v) for v in self.jaxpr.invars)
+        return f"def {name}({params}):\n" + "".join(f"    {ln}\n" for ln in body)
+
+    def _chunked(self, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+        """A call of a chunked kernel (chunking.py): its code is generated as a program of
+        its own, over whole arrays, and run on chunks."""
+        kernel = generate(eqn.params["body"], name="kernel")
+        dtypes = tuple(v.aval.dtype for v in eqn.outvars)
+        runner = functools.partial(
+            chunking.run_chunked, kernel.run, eqn.outvars[0].aval.shape, dtypes
+        )
+        name = self.ns.glob(runner, "chunked")
+        self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
+        return Emission(f"{name}({', '.join(args)})", FRESH)
+
+    def _reduction(self, rows: str) -> Emission:
+        """The product of a chain's rows (products.py)."""
+        reduce = self.ns.glob(np.multiply.reduce, "np_multiply_reduce")
+        template = f"{reduce}({rows}, 0, None, {OUT})"
+        return Emission(f"{reduce}({rows}, 0)", FRESH, template, scalar_result=True)
+
+    def _into_row(self, eqn: JaxprEqn, emission: Emission, row: str) -> str:
+        """The line computing a factor of a chain into its row (which nothing else may then
+        write into: the value holds no storage of the buffer plan)."""
+        (v,) = eqn.outvars
+        self.refs[v] = []
+        self.with_methods.add(v)
+        if emission.out_template is None:  # computed, then copied
+            return f"{self._assign(eqn, emission.expr)}; {row}[...] = {self.ns.var(v)}"
+        return self._assign(eqn, self._positional_out(emission.out_template).replace(OUT, row))
+
+    def _positional_out(self, template: str) -> str:
+        """A ufunc's ``out=`` passed by position: NumPy parses it faster (about 40 ns of a
+        300 ns call on a small array)."""
+        keyword = f", out={OUT})"
+        callee = self.ns.globals.get(template.partition("(")[0])
+        # (np.maximum and np.minimum deprecate it: a third operand may be meant as an input)
+        if (
+            isinstance(callee, np.ufunc)
+            and callee not in (np.maximum, np.minimum)
+            and template.endswith(keyword)
+        ):
+            args = template[: -len(keyword)]
+            if args.count(",") + 1 == callee.nin:  # all the inputs, nothing else, before out
+                return f"{args}, {OUT})"
+        return template
 
     def _outputs(self) -> list[str]:
         """The text of each output (outputs.py: what may be returned as it is)."""
@@ -264,9 +381,11 @@ class _Generator:
         for key, value in self.ns.globals.items():
             if key.startswith("lit") and isinstance(value, np.ndarray | np.generic):
                 notes.append(f"# {key} = {_describe(value)}")
+        for text in self.kernels:
+            notes += [f"# {line}".rstrip() for line in text.splitlines()]
         return "".join(f"{n}\n" for n in notes)
 
-    def _assign(self, eqn: JaxprEqn, expr: str, last_use: dict[Var, int]) -> str:
+    def _assign(self, eqn: JaxprEqn, expr: str) -> str:
         if not eqn.primitive.multiple_results:
             return f"{self.ns.var(eqn.outvars[0])} = {expr}"
         if not eqn.outvars:
@@ -356,19 +475,6 @@ def _describe(value: np.ndarray | np.generic) -> str:
     return f"{dtype}[{','.join(str(int(d)) for d in value.shape)}]"
 
 
-def _last_uses(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> dict[Var, int]:
-    """The index of the last equation reading each variable; outputs are read at the end."""
-    last: dict[Var, int] = {}
-    for i, eqn in enumerate(eqns):
-        for a in eqn.invars:
-            if isinstance(a, Var):
-                last[a] = i
-    for a in outvars:
-        if isinstance(a, Var):
-            last[a] = len(eqns)
-    return last
-
-
 # ---- broadcasts left to NumPy -------------------------------------------------------------
 
 
@@ -432,6 +538,7 @@ def generate(
     *,
     reuse_buffers: bool = True,
     own_outputs: bool = False,
+    chunks: bool = False,
     name: str = "program",
 ) -> Program:
     """Generate and compile the code of ``closed`` as it is (no optimisation).
@@ -445,9 +552,9 @@ def generate(
         return [c]
     """
     with paused_gc():
-        gen = _Generator(closed, reuse_buffers, own_outputs)
+        gen = _Generator(closed, reuse_buffers, own_outputs, chunks)
         name = emitters.identifier(name)
-        source = gen.generate(name)
+        source = gen.generate_scalar(name) if scalar.qualifies(closed) else gen.generate(name)
         filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
         # Registered with linecache so that tracebacks show the generated lines.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

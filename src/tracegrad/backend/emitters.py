@@ -64,12 +64,28 @@ def _call(ctx: Context, fn: Any, stem: str, args: Sequence[str], *extra: str) ->
     return f"{ctx.glob(fn, stem)}({', '.join([*args, *extra])})"
 
 
-def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
-    """A direct call of the ufunc that is the primitive's implementation."""
+def plain_ufunc(eqn: JaxprEqn) -> np.ufunc | None:
+    """The ufunc ``eqn`` calls as it is, with one output (its primitive's implementation,
+    with no parameters), or None."""
     ufunc = eqn.primitive.impl
-    if not isinstance(ufunc, np.ufunc) or ufunc.nout != 1 or ufunc.nin != len(args):
+    if not isinstance(ufunc, np.ufunc) or ufunc.nout != 1 or ufunc.nin != len(eqn.invars):
         return None
     if eqn.params or eqn.primitive.multiple_results:
+        return None
+    return ufunc
+
+
+def integer_power(eqn: JaxprEqn) -> int | None:
+    """The exponent of an equation emitted as ``integer_pow`` (below), or None."""
+    if eqn.primitive.emit is not integer_pow:
+        return None
+    return operator.index(eqn.params["y"])
+
+
+def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+    """A direct call of the ufunc that is the primitive's implementation."""
+    ufunc = plain_ufunc(eqn)
+    if ufunc is None:
         return None
     name = f"np_{identifier(ufunc.__name__)}"
     expr = _call(ctx, ufunc, name, args)

@@ -15,6 +15,19 @@ from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, T
 from tracegrad.core.ir import Atom
 
 
+def last_uses(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> dict[Var, int]:
+    """The index of the last equation reading each variable; outputs are read at the end."""
+    last: dict[Var, int] = {}
+    for i, eqn in enumerate(eqns):
+        for a in eqn.invars:
+            if isinstance(a, Var):
+                last[a] = i
+    for a in outvars:
+        if isinstance(a, Var):
+            last[a] = len(eqns)
+    return last
+
+
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while a pass runs: the passes build many long-lived small

@@ -91,13 +91,20 @@ class Lowered:
 
 
 def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
-    """The signature of a pytree of NumPy arrays in plain tuples, lists and dicts (appending
-    its leaves in pytree order), or None for anything else (scalars, tracers, other nodes):
-    those take the general path."""
+    """The signature of a pytree of NumPy arrays, NumPy scalars and Python floats in plain
+    tuples, lists and dicts (appending its leaves in pytree order, a float as the 0-d array
+    the general path makes of it), or None for anything else (other Python scalars, tracers,
+    other nodes): those take the general path."""
     t = type(tree)
     if t is np.ndarray:
         leaves.append(tree)
         return (tree.shape, tree.dtype)
+    if t is float:  # weakly typed float64 (SPEC 3)
+        leaves.append(np.asarray(tree, np.float64))
+        return "float"
+    if isinstance(tree, np.generic):  # its type is its dtype
+        leaves.append(tree)
+        return (t,)
     if t is tuple or t is list:
         parts = []
         for x in tree:
@@ -308,8 +315,16 @@ def jit(
             return fun(*args, **kwargs)
         key = None
         if fast_ok and not kwargs and is_eager():
-            flat: list[Any] = []
-            key = _array_signature(args, flat)
+            flat: Sequence[Any] = args
+            parts = []
+            for x in args:  # the commonest call, arrays only, with its own cheaper key
+                if type(x) is not np.ndarray:
+                    flat = []
+                    key = _array_signature(args, flat)
+                    break
+                parts.append((x.shape, x.dtype))
+            else:
+                key = tuple(parts)
             entry = fast.get(key) if key is not None else None
             if entry is not None:
                 run, out_tree = entry

@@ -1,0 +1,119 @@
+"""Chains of products as one reduction (backend/products.py): jitted programs whose
+products run as ``np.multiply.reduce`` over rows give eager's results bit for bit, and no
+row is written over before the reduction reads it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tracegrad as tg
+import tracegrad.numpy as tnp
+from tracegrad.backend import products
+
+FACTORS = {
+    "sin": tnp.sin,
+    "cos": tnp.cos,
+    "exp": tnp.exp,
+    "tanh": tnp.tanh,
+    "square": lambda x: tnp.power(x, 2),
+    "one_minus": lambda x: 1.0 - x,
+    "lit": None,  # a literal factor
+    "input": None,  # the argument itself (not computed into a row)
+    "aux": None,  # a value computed from an earlier one between the products, not a factor
+}
+
+
+def program(steps: list[tuple[str, int]]):
+    """x -> a product of factors of x and of earlier values, the values also read between
+    the products and after them."""
+
+    def f(x):
+        values = [x]
+        extras = [x]
+        acc = tnp.cos(x)
+        for name, i in steps:
+            v = values[i % len(values)]
+            if name == "aux":  # where v dies, its buffer could be written in place
+                extras.append(tnp.sin(v) + 1.0)
+                continue
+            if name == "lit":
+                factor = 0.75
+            elif name == "input":
+                factor = x
+            else:
+                factor = FACTORS[name](v)
+                values.append(factor)
+            acc = acc * factor
+        # the factors are read again after the chain, and may die there (in place)
+        return acc, tnp.sin(values[-1]) + values[len(values) // 2] * 2.0, sum(extras)
+
+    return f
+
+
+def same_as_eager(f, *args) -> str:
+    jf = tg.jit(f)
+    with np.errstate(all="ignore"):
+        want = f(*args)
+        jf(*args)
+        got = jf(*args)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        assert np.asarray(g).tobytes() == np.asarray(w).tobytes()
+    return jf.lower(*args).as_text()
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(FACTORS)), st.integers(0, 9)), min_size=2, max_size=14
+    ),
+    st.sampled_from([(2,), (10,), (3, 4), (1, 5), (64,)]),
+    st.sampled_from([np.float64, np.float32]),
+)
+def test_chains_of_products_match_eager_bit_for_bit(steps, shape, dtype) -> None:
+    x = np.linspace(-1.5, 1.5, int(np.prod(shape))).reshape(shape).astype(dtype)
+    same_as_eager(program(steps), x)
+
+
+def test_the_gradient_of_a_chain_is_one_reduction() -> None:
+    def f(x):
+        for _ in range(4):
+            x = tnp.exp(tnp.tanh(tnp.sin(x) * 0.9 + 0.1))
+        return tnp.sum(x)
+
+    source = same_as_eager(lambda x: [tg.grad(f)(x)], np.linspace(-1.0, 1.0, 10))
+    assert source.count("np_multiply_reduce(") == 1
+    assert "np_multiply(" in source  # the forward's own products stay
+    assert "= np_cos(a, rows" in source  # a factor computed into its row
+
+
+@pytest.mark.parametrize(
+    ("f", "why"),
+    [
+        (lambda x: x * x * x * x * x * x * x, "a factor twice"),
+        (lambda x: tnp.sin(x) * 2.0 * x * x * 3.0 * x * x, "inputs are not rows"),
+        (lambda x: tnp.sin(x) * tnp.cos(x) * tnp.exp(x) * 2.0 * tnp.tan(x), "too short"),
+        (
+            lambda x: tnp.sin(x) * tnp.cos(x) * tnp.exp(x) * 2.0 * tnp.tan(x) * tnp.sinh(x) * 3.0,
+            "ok",
+        ),
+    ],
+)
+def test_which_chains_qualify(f, why) -> None:
+    closed = tg.make_jaxpr(f)(np.ones(4))
+    found = products.chains(closed.eqns, closed.jaxpr.outvars)
+    assert bool(found) == (why == "ok"), why
+    big = tg.make_jaxpr(f)(np.ones(products.MAX_SIZE + 1))
+    assert not products.chains(big.eqns, big.jaxpr.outvars)  # large arrays: as they are
+
+
+def test_a_product_read_twice_ends_the_chain() -> None:
+    def f(x):
+        p = tnp.sin(x) * tnp.cos(x) * tnp.exp(x)
+        q = p * tnp.tan(x) * tnp.sinh(x) * tnp.cosh(x) * 2.0 * tnp.tanh(x) * 3.0
+        return q, p  # p is also an output
+
+    same_as_eager(f, np.linspace(0.1, 0.9, 6))
