@@ -1,0 +1,190 @@
+"""Running a jaxpr with the array namespace of its inputs (the Python array API standard):
+finding the namespace, mapping dtypes, and an evaluator that calls one namespace rule per
+equation. NumPy programs never come here; ``array_api_compat`` is imported only when an
+input is an array of another library (Dask, CuPy, ``array_api_strict``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from tracegrad.core import ClosedJaxpr, Literal, Primitive, ShapedArray, Tracer, Var
+
+# (xp, *inputs, **params) -> output (or a list of them for multiple results)
+NamespaceRule = Callable[..., Any]
+
+# The dtypes of the standard (float16 and bfloat16 are not in it), by NumPy's names.
+STANDARD_DTYPES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+)
+
+_NATIVE = (np.ndarray, np.generic, bool, int, float, complex, Tracer)
+
+
+class UnsupportedInNamespaceError(NotImplementedError):
+    """A primitive of the program has no implementation with the array namespace of the
+    inputs (the standard lacks it, and no composed form exists)."""
+
+
+def is_native(x: Any) -> bool:
+    """Whether ``x`` runs on tracegrad's NumPy path: anything but an array of another
+    array-API library (one with ``__array_namespace__``) or a Dask array. Other array-likes
+    (lists, PyTorch tensors, ...) are converted to NumPy as before.
+
+    >>> is_native(np.ones(2)), is_native(1.5), is_native([1.0])
+    (True, True, True)
+    """
+    if isinstance(x, _NATIVE):
+        return True
+    t = type(x)
+    return not (hasattr(t, "__array_namespace__") or t.__module__.startswith("dask."))
+
+
+def foreign_namespace(leaves: Iterable[Any]) -> Any | None:
+    """The array-API namespace of the leaves that are arrays of another library than NumPy,
+    or None when there are none (the NumPy path; nothing is imported then).
+
+    >>> foreign_namespace([np.ones(2), 1.0]) is None
+    True
+    """
+    foreign = [x for x in leaves if not is_native(x)]
+    if not foreign:
+        return None
+    import array_api_compat  # an optional dependency: only arrays of other libraries need it
+
+    try:
+        return array_api_compat.array_namespace(*foreign)
+    except TypeError as e:
+        kinds = sorted({f"{type(x).__module__}.{type(x).__qualname__}" for x in foreign})
+        raise TypeError(
+            f"A traced function was called with arrays of several libraries: {kinds} "
+            f"({e}). One program runs with one array namespace: convert the arguments to "
+            f"one library (NumPy arrays may be mixed with any one other library)."
+        ) from None
+
+
+def numpy_dtype(xp: Any, dtype: Any) -> np.dtype[Any]:
+    """The NumPy dtype of a namespace's dtype (by the standard's names).
+
+    >>> numpy_dtype(np, np.dtype("float32"))
+    dtype('float32')
+    """
+    for name in STANDARD_DTYPES:
+        if dtype == getattr(xp, name, None):
+            return np.dtype(name)
+    raise TypeError(
+        f"The array dtype {dtype!r} of the namespace {namespace_name(xp)!r} is not "
+        f"one of the array API standard's dtypes {STANDARD_DTYPES}: tracegrad runs other "
+        f"libraries' arrays only with these. Cast the array (xp.astype) first."
+    )
+
+
+def namespace_dtype(xp: Any, dtype: np.dtype[Any]) -> Any:
+    """The namespace's dtype for a NumPy dtype.
+
+    >>> namespace_dtype(np, np.dtype("int32")) is np.int32
+    True
+    """
+    found = getattr(xp, dtype.name, None) if dtype.name in STANDARD_DTYPES else None
+    if found is None:
+        raise TypeError(
+            f"The dtype {dtype} has no counterpart in the array namespace "
+            f"{namespace_name(xp)!r} (the standard's dtypes are {STANDARD_DTYPES}). "
+            f"Compute in one of these dtypes, or run the program on NumPy arrays."
+        )
+    return found
+
+
+def foreign_aval(xp: Any, x: Any) -> ShapedArray:
+    """The abstract value of an array of another library (a strong type, as for a NumPy
+    array)."""
+    shape = tuple(x.shape)
+    if any(s is None for s in shape):
+        raise ValueError(
+            f"An array of unknown shape {shape} (type {type(x).__name__}) was passed to a "
+            f"traced function: tracegrad traces programs for known shapes. Compute the "
+            f"shape first (for Dask: x.compute_chunk_sizes())."
+        )
+    return ShapedArray(shape, numpy_dtype(xp, x.dtype))
+
+
+def to_namespace(xp: Any, value: Any) -> Any:
+    """``value`` (a NumPy array or scalar, a Python number, or an array of ``xp``) as an
+    array of ``xp``, with the same dtype."""
+    if not is_native(value):
+        return value
+    arr = np.asarray(value)
+    return xp.asarray(arr, dtype=namespace_dtype(xp, arr.dtype))
+
+
+def evaluate_in_namespace(
+    closed: ClosedJaxpr,
+    args: Iterable[Any],
+    xp: Any,
+    rules: Mapping[Primitive, NamespaceRule],
+) -> list[Any]:
+    """The outputs of ``closed`` at ``args``, computed with the array namespace ``xp``: each
+    equation calls ``rules[primitive](xp, *inputs, **params)``. Constants, literals and
+    NumPy arguments become arrays of ``xp`` first, so only ``xp``'s functions run.
+
+    >>> import tracegrad as tg, tracegrad.numpy as tnp
+    >>> from tracegrad.ops import elementwise as ew
+    >>> closed = tg.make_jaxpr(lambda x: tnp.sin(x) * 2.0)(np.zeros(2))
+    >>> rules = {ew.sin_p: lambda xp, x: xp.sin(x), ew.mul_p: lambda xp, x, y: x * y}
+    >>> evaluate_in_namespace(closed, [np.zeros(2)], np, rules)
+    [array([0., 0.])]
+    """
+    jaxpr = closed.jaxpr
+    env: dict[Var, Any] = {
+        v: to_namespace(xp, c) for v, c in zip(jaxpr.constvars, closed.consts, strict=True)
+    }
+    env.update((v, to_namespace(xp, a)) for v, a in zip(jaxpr.invars, args, strict=True))
+
+    def read(a: Var | Literal) -> Any:
+        return to_namespace(xp, a.val) if isinstance(a, Literal) else env[a]
+
+    for eqn in jaxpr.eqns:
+        rule = rules.get(eqn.primitive)
+        if rule is None:
+            raise UnsupportedInNamespaceError(unsupported_message(eqn.primitive, xp))
+        out = rule(xp, *map(read, eqn.invars), **eqn.params)
+        if eqn.primitive.multiple_results:
+            env.update(zip(eqn.outvars, out, strict=True))
+        else:
+            env[eqn.outvars[0]] = out
+    return [read(a) for a in jaxpr.outvars]
+
+
+def namespace_name(xp: Any) -> str:
+    """The name of an array namespace, for messages.
+
+    >>> namespace_name(np)
+    'numpy'
+    """
+    return str(getattr(xp, "__name__", type(xp).__name__))
+
+
+def unsupported_message(prim: Primitive, xp: Any) -> str:
+    """The error for a primitive with no rule for a namespace: what, which library, the fix."""
+    return (
+        f"The primitive {prim.name!r} has no implementation with the array namespace "
+        f"{namespace_name(xp)!r}: the array API standard has no such function and tracegrad has no "
+        f"composed form for it (docs/beyond_one_machine.md lists what runs where). Run this "
+        f"program on NumPy arrays (np.asarray / .compute() the inputs), or write the "
+        f"computation with the primitives that run on every array-API library."
+    )
