@@ -121,7 +121,7 @@ def main() -> None:
             processes=True,
             memory_limit=limit,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -36,11 +36,6 @@ STANDARD_DTYPES = (
 _NATIVE = (np.ndarray, np.generic, bool, int, float, complex, Tracer)
 
 
-class UnsupportedInNamespaceError(NotImplementedError):
-    """A primitive of the program has no implementation with the array namespace of the
-    inputs (the standard lacks it, and no composed form exists)."""
-
-
 def is_native(x: Any) -> bool:
     """Whether ``x`` runs on tracegrad's NumPy path: anything but an array of another
     array-API library (one with ``__array_namespace__``) or a Dask array. Other array-likes
@@ -129,7 +124,13 @@ def to_namespace(xp: Any, value: Any) -> Any:
     if not is_native(value):
         return value
     arr = np.asarray(value)
-    return xp.asarray(arr, dtype=namespace_dtype(xp, arr.dtype))
+    dtype = namespace_dtype(xp, arr.dtype)
+    if 0 in arr.strides and arr.size > 1:
+        # A broadcast constant (a folded seed of reverse mode, say) goes over as its one row
+        # and is broadcast there: a Dask graph would otherwise carry the whole array.
+        row = arr[tuple(slice(0, 1) if st == 0 else slice(None) for st in arr.strides)]
+        return xp.broadcast_to(xp.asarray(np.ascontiguousarray(row), dtype=dtype), arr.shape)
+    return xp.asarray(arr, dtype=dtype)
 
 
 def evaluate_in_namespace(
@@ -161,7 +162,7 @@ def evaluate_in_namespace(
     for eqn in jaxpr.eqns:
         rule = rules.get(eqn.primitive)
         if rule is None:
-            raise UnsupportedInNamespaceError(unsupported_message(eqn.primitive, xp))
+            raise NotImplementedError(unsupported_message(eqn.primitive, xp))
         out = rule(xp, *map(read, eqn.invars), **eqn.params)
         if eqn.primitive.multiple_results:
             env.update(zip(eqn.outvars, out, strict=True))

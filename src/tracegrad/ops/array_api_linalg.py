@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracegrad.backend.namespace import NamespaceRule, UnsupportedInNamespaceError, namespace_name
+from tracegrad.backend.namespace import NamespaceRule, namespace_name
 from tracegrad.core import Primitive
 from tracegrad.ops import linalg_decomp as ld
 from tracegrad.ops import linalg_svd as ls
@@ -16,7 +16,7 @@ def _linalg(xp: Any, prim: Primitive, name: str) -> Any:
     """``xp.linalg.<name>``, or an error naming the primitive and the library."""
     fn = getattr(getattr(xp, "linalg", None), name, None)
     if fn is None:
-        raise UnsupportedInNamespaceError(
+        raise NotImplementedError(
             f"The primitive {prim.name!r} needs linalg.{name} of the array API's linalg "
             f"extension, which the namespace {namespace_name(xp)!r} does not have. "
             f"Run this program on NumPy arrays, or on a library that implements the extension."
@@ -46,7 +46,7 @@ def _svd(xp: Any, a: Any, *, full_matrices: bool, compute_uv: bool) -> list[Any]
 
 def _qr(xp: Any, a: Any, *, mode: str) -> list[Any]:
     if mode not in ("reduced", "complete"):
-        raise UnsupportedInNamespaceError(
+        raise NotImplementedError(
             f"The primitive 'qr' with mode={mode!r} has no array API form (the standard's qr "
             f"takes mode='reduced' or 'complete'). Use one of those, or NumPy arrays."
         )
