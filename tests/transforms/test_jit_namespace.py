@@ -54,6 +54,8 @@ def test_array_of_an_unsupported_primitive_names_it_and_the_library() -> None:
     x = da.ones((4,), chunks=2)
     with pytest.raises(NotImplementedError, match=r"'erf'.*dask"):
         tg.jit(tg.scipy.special.erf)(x)
+    with pytest.raises(NotImplementedError, match=r"'sort' of 2 operands.*take_along_axis.*dask"):
+        tg.jit(tnp.argsort)(x)  # Dask's namespace has no take_along_axis
 
 
 def test_arrays_of_two_libraries_are_refused() -> None:

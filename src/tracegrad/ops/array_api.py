@@ -19,6 +19,7 @@ from tracegrad.backend.namespace import (
     NamespaceRule,
     evaluate_in_namespace,
     namespace_dtype,
+    namespace_name,
     numpy_dtype,
 )
 from tracegrad.backend.passes import inline_calls
@@ -356,8 +357,16 @@ def _dot_general(
 def _sort(xp: Any, *operands: Any, dimension: int) -> list[Any]:
     if len(operands) == 1:
         return [xp.sort(operands[0], axis=dimension, stable=True)]
+    take_along_axis = getattr(xp, "take_along_axis", None)  # new in the 2024.12 standard
+    if take_along_axis is None:
+        raise NotImplementedError(
+            f"The primitive 'sort' of {len(operands)} operands (a sort by key: argsort, "
+            f"lexsort, sort_key_val, ...) needs take_along_axis, which the array namespace "
+            f"{namespace_name(xp)!r} does not have. Sort one array at a time, or run this "
+            f"program on NumPy arrays."
+        )
     perm = xp.argsort(operands[0], axis=dimension, stable=True)
-    return [xp.take_along_axis(x, perm, axis=dimension) for x in operands]
+    return [take_along_axis(x, perm, axis=dimension) for x in operands]
 
 
 RULES[linalg.dot_general_p] = _dot_general
