@@ -173,3 +173,11 @@ def test_a_broadcast_constant_enters_a_dask_graph_as_one_row() -> None:
     x = to_namespace(xp, big)
     assert len(pickle.dumps(dict(x.__dask_graph__()))) < 10_000
     np.testing.assert_array_equal(x.compute(scheduler="sync"), big)
+
+
+def test_jax_and_torch_arrays_still_run_on_numpy() -> None:
+    """Arrays of the peers are converted to NumPy as before (JAX's namespace would compute
+    float64 arguments in float32)."""
+    jnp = pytest.importorskip("jax.numpy")
+    got = tg.jit(lambda x: x * 2.0)(jnp.ones(2))
+    assert type(got) is np.ndarray

@@ -39,7 +39,9 @@ _NATIVE = (np.ndarray, np.generic, bool, int, float, complex, Tracer)
 def is_native(x: Any) -> bool:
     """Whether ``x`` runs on tracegrad's NumPy path: anything but an array of another
     array-API library (one with ``__array_namespace__``) or a Dask array. Other array-likes
-    (lists, PyTorch tensors, ...) are converted to NumPy as before.
+    (lists, PyTorch tensors, ...) are converted to NumPy as before, and so are JAX arrays:
+    JAX is a peer whose programs tracegrad runs on NumPy (with float64, where JAX's default
+    namespace would turn float64 arguments into float32).
 
     >>> is_native(np.ones(2)), is_native(1.5), is_native([1.0])
     (True, True, True)
@@ -47,7 +49,10 @@ def is_native(x: Any) -> bool:
     if isinstance(x, _NATIVE):
         return True
     t = type(x)
-    return not (hasattr(t, "__array_namespace__") or t.__module__.startswith("dask."))
+    module = t.__module__
+    if module.startswith("dask."):
+        return False
+    return not hasattr(t, "__array_namespace__") or module.startswith(("jax", "jaxlib"))
 
 
 def foreign_namespace(leaves: Iterable[Any]) -> Any | None:
