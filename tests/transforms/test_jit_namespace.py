@@ -181,3 +181,18 @@ def test_jax_and_torch_arrays_still_run_on_numpy() -> None:
     jnp = pytest.importorskip("jax.numpy")
     got = tg.jit(lambda x: x * 2.0)(jnp.ones(2))
     assert type(got) is np.ndarray
+
+
+def test_a_constant_as_long_as_the_data_is_chunked_as_the_data() -> None:
+    """A broadcast constant longer than what constant folding materialises (1 MiB) enters as
+    one chunk; it is aligned with the argument's chunks before anything computes with it,
+    so no operation runs on one chunk as long as the data (backend/namespace.py, aligned)."""
+    da = pytest.importorskip("dask.array")
+    pytest.importorskip("array_api_compat")
+    x = da.ones(400_000, chunks=100_000)
+    y = tg.jit(lambda x: x * tnp.exp(tnp.full(x.shape, 2.0)))(x)
+    for name, layer in y.__dask_graph__().layers.items():
+        info = layer.collection_annotations or {}
+        if info.get("shape") == x.shape and not name.startswith(("array-", "broadcast_to")):
+            assert info["chunks"] == x.chunks, name
+    np.testing.assert_allclose(y.compute(scheduler="sync"), np.exp(2.0))

@@ -156,10 +156,13 @@ def evaluate_in_namespace(
     [array([0., 0.])]
     """
     jaxpr = closed.jaxpr
+    args = [to_namespace(xp, a) for a in args]
+    hints = chunk_hints(args)
     env: dict[Var, Any] = {
-        v: to_namespace(xp, c) for v, c in zip(jaxpr.constvars, closed.consts, strict=True)
+        v: aligned(to_namespace(xp, c), hints)
+        for v, c in zip(jaxpr.constvars, closed.consts, strict=True)
     }
-    env.update((v, to_namespace(xp, a)) for v, a in zip(jaxpr.invars, args, strict=True))
+    env.update(zip(jaxpr.invars, args, strict=True))
 
     def read(a: Var | Literal) -> Any:
         return to_namespace(xp, a.val) if isinstance(a, Literal) else env[a]
@@ -169,11 +172,38 @@ def evaluate_in_namespace(
         if rule is None:
             raise NotImplementedError(unsupported_message(eqn.primitive, xp))
         out = rule(xp, *map(read, eqn.invars), **eqn.params)
-        if eqn.primitive.multiple_results:
-            env.update(zip(eqn.outvars, out, strict=True))
-        else:
-            env[eqn.outvars[0]] = out
+        outs = out if eqn.primitive.multiple_results else [out]
+        env.update(zip(eqn.outvars, (aligned(o, hints) for o in outs), strict=True))
     return [read(a) for a in jaxpr.outvars]
+
+
+def chunk_hints(values: Iterable[Any]) -> dict[int, tuple[int, ...]]:
+    """For chunked arrays (Dask's ``.chunks``): the chunks of each dimension length that an
+    argument splits into several chunks. Empty for other libraries."""
+    hints: dict[int, tuple[int, ...]] = {}
+    for v in values:
+        for n, c in zip(v.shape, getattr(v, "chunks", ()), strict=False):
+            if len(c) > 1:
+                hints.setdefault(n, tuple(c))
+    return hints
+
+
+def aligned(value: Any, hints: Mapping[int, tuple[int, ...]]) -> Any:
+    """``value``, rechunked where a dimension of an argument's length is in one chunk (a
+    broadcast of a scalar to the length of the data, say). Dask makes a broadcast one chunk
+    as long as the data, and the next operation with the data would materialise that whole
+    chunk on one worker before splitting it.
+
+    >>> aligned(np.ones(3), {3: (1, 2)}).shape   # not chunked: as it is
+    (3,)
+    """
+    chunks = getattr(value, "chunks", None)
+    if not hints or chunks is None:
+        return value
+    want = tuple(
+        hints.get(n, c) if len(c) == 1 else c for n, c in zip(value.shape, chunks, strict=True)
+    )
+    return value if want == tuple(chunks) else value.rechunk(want)
 
 
 def namespace_name(xp: Any) -> str:
