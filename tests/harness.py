@@ -4,6 +4,8 @@ in both modes."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tracegrad as tg
+from tracegrad.core import Primitive
 from tracegrad.test_util import check_grads
 
 F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
@@ -185,6 +188,48 @@ def record_tests(records: Sequence[OpRecord]) -> tuple[Callable[..., None], Call
         check_derivatives(rec, rec.draw_args(seed, shape_index, dtype))
 
     return test_value, test_derivatives
+
+
+def every_primitive() -> list[Primitive]:
+    """The primitives of every module of tracegrad (the demo and ``__main__`` aside), each
+    module imported."""
+    found: dict[int, Primitive] = {}
+    for info in pkgutil.walk_packages(tg.__path__, "tracegrad."):
+        if info.name.split(".")[1] in ("demo", "__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, Primitive):
+                found[id(value)] = value
+    return list(found.values())
+
+
+# Primitives that carry a jaxpr and whose transpose rule transposes it: linear exactly
+# where their body is, so not declared linear (docs/adding_a_primitive.md, "Exemptions").
+TRANSPOSES_ITS_BODY = frozenset({"jit", "checkpoint", "cond", "while", "scan", "custom_lin"})
+
+
+def missing_rules(prim: Primitive) -> list[str]:
+    """What ``prim`` lacks of the checklist's rules (empty when it is complete)."""
+    missing = [
+        slot for slot in ("impl", "abstract_eval", "jvp", "batch") if getattr(prim, slot) is None
+    ]
+    if prim.linear and prim.transpose is None:
+        missing.append("transpose (declared linear)")
+    if prim.transpose is not None and not prim.linear and prim.name not in TRANSPOSES_ITS_BODY:
+        missing.append("linear=True (has a transpose rule)")
+    if prim.emit is not None and isinstance(prim.impl, np.ufunc):
+        missing.append("no emit (a ufunc implementation is emitted as a ufunc call)")
+    if prim.commutative and prim.multiple_results:
+        missing.append("one result (commutative)")
+    return missing
+
+
+def on_tracer(f: Callable[..., Any], *args: Any) -> Any:
+    """Run ``f`` with its arguments as staged tracers, and evaluate the result."""
+    closed = tg.make_jaxpr(lambda *a: f(*a))(*args)
+    out = tg.eval_jaxpr(closed, *args)
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 def jit_calls(f: Callable[..., Any], *args: Any) -> list[Any]:

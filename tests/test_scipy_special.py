@@ -142,6 +142,28 @@ def _erfc_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rel, np.abs(got[~normal] - want[~normal]) / _SUBNORMAL
 
 
+def test_erf_kernel_is_its_interpolants_bit_for_bit() -> None:
+    # The kernel evaluates every piece in one Clenshaw recurrence over a zero-padded table;
+    # NumPy's Chebyshev objects, piece by piece, must give the very same bits.
+    over_x, pieces = ops_special._erf_interpolants()
+    rng = np.random.default_rng(4)
+    edges = np.array([0.0, 1.0, 2.0, 3.5, 6.0])
+    ax = np.concatenate([rng.uniform(0, 6, 20000), edges[:-1], np.nextafter(edges[1:], 0)])
+    want = np.where(ax < 1, ax * over_x(np.minimum(ax, 1.0)), 0.0)
+    for piece, lo, hi in zip(pieces, edges[1:-1], edges[2:], strict=True):
+        inside = (ax >= lo) & (ax < hi)
+        want[inside] = piece(ax[inside])
+    for sign in (1.0, -1.0):
+        got = ops_special.erf_kernel(sign * ax)
+        np.testing.assert_array_equal(got.view(np.uint64), (sign * want).view(np.uint64))
+    np.testing.assert_array_equal(
+        ops_special.erf_kernel(np.array([6.0, -6.0, 1e300, -np.inf, -0.0])),
+        [1.0, -1.0, 1.0, -1.0, -0.0],
+    )
+    assert np.signbit(ops_special.erf_kernel(np.array(-0.0)))
+    assert ops_special.erf_kernel(np.zeros((2, 0, 3))).shape == (2, 0, 3)
+
+
 def test_erfc_accuracy_against_math_erfc() -> None:
     # A dense grid over [-28, 28] with the edges of the kernel's pieces and tiny arguments;
     # math.erfc is itself within about 2.5 ulp (5e-16) of the true values.

@@ -46,7 +46,9 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
     ),
     (
         "roots and logs",
-        lambda x: tnp.sqrt(x) + tnp.cbrt(x) + tnp.log2(x) + tnp.log10(x) + tnp.log1p(x),
+        lambda x: (
+            tnp.sqrt(x) + tnp.cbrt(x) + tnp.log2(x) + tnp.log10(x) + tnp.log1p(x) + tg.lax.rsqrt(x)
+        ),
         (P,),
         True,
     ),

@@ -208,6 +208,50 @@ def test_fold_constants_skips_tracers_large_results_and_errors() -> None:
     assert names(fold_constants(closed)) == ["failing"]
 
 
+def test_fold_constants_lets_a_bug_propagate() -> None:
+    # Only what an implementation raises for its values is left to run time; an error of
+    # the program's structure (a parameter the implementation does not take) is a bug.
+    wrong = Primitive("wrong_params")
+    wrong.def_impl(lambda x, *, axes: x)
+    wrong.def_abstract_eval(lambda x, **params: x)
+    bad = eqn(wrong, [lit(1.0)], aval(), axis=0)
+    closed = program([], [bad], [bad.outvars[0]])
+    with pytest.raises(TypeError, match="axis"):
+        fold_constants(closed)
+
+
+def test_simplify_lets_a_failing_rule_propagate() -> None:
+    def rule(rb, eqn, ins):
+        return ins[0] if eqn.params["y"] == 1 else None
+
+    prim = Primitive("with_rule")
+    prim.def_impl(lambda x, **params: x)
+    prim.def_abstract_eval(lambda x, **params: x)
+    prim.def_simplify(rule)
+    x = Var(aval())
+    good = program([x], [e := eqn(prim, [x], aval(), y=1)], [e.outvars[0]])
+    assert names(dce(simplify(good))) == []
+    bad = program([x], [e := eqn(prim, [x], aval(), z=1)], [e.outvars[0]])
+    with pytest.raises(KeyError, match="y"):
+        simplify(bad)
+
+
+def test_a_primitive_named_like_a_builtin_one_gets_no_rules() -> None:
+    # Rules are the primitive's, not its name's: a user's own "reduce_sum" (other params)
+    # is neither simplified nor emitted as NumPy's sum.
+    mine = Primitive("reduce_sum")
+    mine.def_impl(lambda x, *, axis: np.sum(x, axis=axis))
+    mine.def_abstract_eval(lambda x, *, axis: ShapedArray((), x.dtype))
+    x = Var(aval(3))
+    closed = program([x], [e := eqn(mine, [x], aval(), axis=0)], [e.outvars[0]])
+    assert optimize(closed) is closed
+    from tracegrad.backend.codegen import compile_program
+
+    program_ = compile_program(closed)
+    assert "reduce_sum_impl(a, axis=0)" in program_.source
+    assert program_(np.arange(3.0)) == [3.0]
+
+
 def test_fold_constants_leaves_tracer_constants_alone() -> None:
     seen = []
 

@@ -21,8 +21,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.peers import jnp
-from conformance.test_jax_differential import (
+from conformance.differential import (
     ANY,
     F32,
     F64,
@@ -34,6 +33,7 @@ from conformance.test_jax_differential import (
     seeded,
     uniform,
 )
+from conformance.peers import jnp
 
 Spec = tuple[str, Callable[..., Any], list[np.ndarray], int]
 

@@ -7,9 +7,6 @@ next call works."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,141 +14,20 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from conformance.peers import api, jax, jnp, missing, require
-from tracegrad.core import is_eager
-
-
-@dataclass(frozen=True)
-class ErrorCase:
-    """The same mistake made with JAX and with tracegrad.
-
-    ``phrases``: regular expressions (case-insensitive) found in both messages: JAX's key
-    phrases. ``tg_phrases``: found in tracegrad's (the values it must name). ``numpy``:
-    NumPy's class where it differs from JAX's (tracegrad's error must be both).
-    ``namesake``: tracegrad's error must also be its class named as JAX's (jax.errors.X).
-    """
-
-    name: str
-    with_jax: Callable[[], Any]
-    with_tg: Callable[[], Any]
-    phrases: tuple[str, ...] = ()
-    tg_phrases: tuple[str, ...] = ()
-    numpy: tuple[type[BaseException], ...] = ()
-    needs: tuple[str, ...] = ()
-    xfail: str = ""
-    namesake: bool = True
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def raised(fn: Callable[[], Any]) -> BaseException | None:
-    try:
-        with np.errstate(all="ignore"):
-            fn()
-    except Exception as e:
-        return e
-    return None
-
-
-def builtin_bases(cls: type) -> list[type]:
-    return [
-        c
-        for c in cls.__mro__
-        if c.__module__ == "builtins" and c not in (Exception, BaseException, object)
-    ]
-
-
-def expected_classes(jax_error: BaseException, case: ErrorCase) -> list[type]:
-    """JAX's built-in bases, tracegrad's namesake of a jax.errors class, NumPy's class."""
-    want = builtin_bases(type(jax_error))
-    namesake = getattr(tg, type(jax_error).__name__, None)
-    if (
-        case.namesake
-        and type(jax_error).__module__.startswith("jax")
-        and isinstance(namesake, type)
-    ):
-        want.append(namesake)
-    return want + list(case.numpy)
-
-
-def assert_next_call_works() -> None:
-    """No state left behind: no trace active, and transformations work again."""
-    assert is_eager()
-    x = np.linspace(0.1, 1.0, 3)
-    np.testing.assert_allclose(
-        tg.grad(lambda x: tnp.sum(tnp.sin(x) * x))(x), np.sin(x) + x * np.cos(x)
-    )
-    assert len(tg.make_jaxpr(lambda x: tnp.sin(x) * x)(x).eqns) == 2
-    assert type(tnp.sin(x)) is np.ndarray
-
-
-def _escape(transform: Callable[..., Any]) -> Any:
-    box: list[Any] = []
-
-    def f(x: Any) -> Any:
-        box.append(x * 2.0)
-        return x * 3.0
-
-    transform(f)(1.0)
-    return box[0]
-
-
-def _escaped_grad_tracer(jax_side: bool) -> Any:
-    return _escape(jax.grad if jax_side else tg.grad)
-
-
-def _escaped_staged_tracer(jax_side: bool) -> Any:
-    return _escape(jax.make_jaxpr if jax_side else tg.make_jaxpr)
-
-
-def _custom_vjp(t: Any, fwd_out: Any = None, bwd_out: Any = None) -> Any:
-    """``a * 2`` as a custom_vjp of ``t`` whose fwd / bwd return what the callers give."""
-
-    @t.custom_vjp
-    def f(a: Any) -> Any:
-        return a * 2.0
-
-    def fwd(a: Any) -> Any:
-        return (a * 2.0, a) if fwd_out is None else fwd_out(a)
-
-    def bwd(res: Any, g: Any) -> Any:
-        return (g * 2.0,) if bwd_out is None else bwd_out(g)
-
-    f.defvjp(fwd, bwd)
-    return f
-
-
-def _custom_jvp(t: Any, rule: Any) -> Any:
-    """``a * 2`` as a custom_jvp of ``t`` with the rule ``rule(primal, tangent)``."""
-
-    @t.custom_jvp
-    def f(a: Any) -> Any:
-        return a * 2.0
-
-    f.defjvp(lambda primals, tangents: rule(primals[0], tangents[0]))
-    return f
-
-
-def _grad_through(t: Any, xp: Any, f: Any) -> Any:
-    return t.grad(lambda a: xp.sum(f(a)))(ONES3)
-
-
-def both(fn: Callable[[Any, Any], Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    """The same mistake as a function of (transformations module, numpy module)."""
-    return (lambda: fn(jax, jnp)), (lambda: fn(tg, tnp))
-
-
-def case(name: str, fn: Callable[[Any, Any], Any], **kw: Any) -> ErrorCase:
-    return ErrorCase(name, *both(fn), **kw)
-
-
-ONES3, ONES4 = np.ones(3), np.ones(4)
-OBJECTS3 = np.array([2.0, 2.0, 2.0], dtype=object)
-NOT_TYPE_ERROR = (
-    "tracegrad's {cls} is not a TypeError, while JAX's is (and NumPy's, where "
-    "NumPy has one, is TypeError too)"
+from conformance.error_cases import (
+    OBJECTS3,
+    ONES3,
+    ONES4,
+    ErrorCase,
+    assert_next_call_works,
+    builtin_bases,
+    case,
+    check_error_conforms,
+    escaped_grad_tracer,
+    escaped_staged_tracer,
+    parametrized,
 )
+from conformance.peers import jax, jnp
 
 CASES = [
     # grad's contract
@@ -428,14 +304,14 @@ CASES = [
     # escaped tracers
     ErrorCase(
         "an escaped tracer from grad, used later",
-        lambda: _escaped_grad_tracer(True) + 1,
-        lambda: _escaped_grad_tracer(False) + 1,
+        lambda: escaped_grad_tracer(True) + 1,
+        lambda: escaped_grad_tracer(False) + 1,
         phrases=("Encountered an unexpected tracer",),
     ),
     ErrorCase(
         "an escaped tracer from make_jaxpr, used later",
-        lambda: jnp.sin(_escaped_staged_tracer(True)),
-        lambda: tnp.sin(_escaped_staged_tracer(False)),
+        lambda: jnp.sin(escaped_staged_tracer(True)),
+        lambda: tnp.sin(escaped_staged_tracer(False)),
         phrases=("Encountered an unexpected tracer",),
     ),
     # unsupported functions: JAX TracerArrayConversionError (TypeError); NumPy's protocol
@@ -464,253 +340,12 @@ CASES = [
         "vjp cotangent of the wrong structure",
         lambda t, xp: t.vjp(lambda x: (x, x), np.ones(2))[1](np.ones(2)),
     ),
-    # user rules (custom_jvp, custom_vjp) checked against the function's own types
-    case(
-        "custom_vjp bwd cotangent of the wrong shape",
-        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: (xp.sum(g),))),
-        phrases=(
-            "Custom VJP bwd rule must produce an output with the same type as the args tuple "
-            "of the primal function, but at output\\[0\\] the bwd rule produced an output of type",
-            "so the shapes do not match",
-        ),
-        tg_phrases=(r"f64\[\] corresponding to an input of type f64\[3\]",),
-    ),
-    case(
-        "custom_vjp bwd cotangent of a broadcastable shape",
-        lambda t, xp: _grad_through(
-            t, xp, _custom_vjp(t, bwd_out=lambda g: (xp.sum(g, keepdims=True),))
-        ),
-        phrases=("so the shapes do not match",),
-    ),
-    case(
-        "custom_vjp bwd not returning a tuple",
-        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: g)),
-        phrases=(
-            r"Custom VJP bwd rule must produce an output with the same container \(pytree\) "
-            "structure as the args tuple of the primal function",
-        ),
-    ),
-    case(
-        "custom_vjp bwd returning too many cotangents",
-        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, bwd_out=lambda g: (g, g))),
-        phrases=(r"but got bwd output structure PyTreeDef\(\(\*, \*\)\)",),
-    ),
-    case(
-        "custom_vjp fwd not returning a pair",
-        lambda t, xp: _grad_through(t, xp, _custom_vjp(t, fwd_out=lambda a: a)),
-        phrases=(
-            r"Custom VJP fwd rule fwd for function f must produce a pair \(list or tuple of "
-            "length two\\) where the first element represents the primal output",
-        ),
-    ),
-    case(
-        "custom_vjp fwd primal output of the wrong structure",
-        lambda t, xp: t.grad(lambda a: xp.sum(_custom_vjp(t, fwd_out=lambda a: ((a,), a))(a)))(
-            ONES3
-        ),
-        tg_phrases=("Custom VJP fwd rule fwd for function f", "container/pytree structure"),
-    ),
-    case(
-        "custom_jvp rule not returning a pair",
-        lambda t, xp: t.jvp(_custom_jvp(t, lambda p, tan: p * 2.0), (ONES3,), (ONES3,)),
-        phrases=(
-            r"Custom JVP rule <lambda> for function f must produce a pair \(list or tuple of "
-            r"length two\) representing primal and tangent outputs",
-        ),
-    ),
-    case(
-        "custom_jvp primal output of the wrong shape (under jit)",
-        lambda t, xp: _grad_through(t, xp, t.jit(_custom_jvp(t, lambda p, tan: (xp.sum(p), tan)))),
-        phrases=(
-            "Custom JVP rule <lambda> for function f must produce a pair",
-            "in particular with leaves of the same shape/dtype",
-        ),
-    ),
-    case(
-        "custom_jvp primal and tangent of different structures",
-        lambda t, xp: t.jvp(_custom_jvp(t, lambda p, tan: ((p * 2.0,), tan)), (ONES3,), (ONES3,)),
-        phrases=("must produce primal and tangent outputs with equal container",),
-    ),
-    case(
-        "custom_jvp tangent of the wrong shape",
-        lambda t, xp: t.jvp(
-            _custom_jvp(t, lambda p, tan: (p * 2.0, xp.sum(tan))), (ONES3,), (ONES3,)
-        ),
-        phrases=(
-            "Custom JVP rule must produce primal and tangent outputs with corresponding shapes "
-            "and dtypes",
-        ),
-        tg_phrases=(r"Expected f64\[3\] \(tangent type of f64\[3\]\) but got f64\[\]",),
-    ),
-    case(
-        "custom_jvp tangent of the wrong dtype (grad)",
-        lambda t, xp: _grad_through(
-            t, xp, _custom_jvp(t, lambda p, tan: (p * 2.0, tan.astype(np.float32)))
-        ),
-        phrases=(
-            "Custom JVP rule must produce primal and tangent outputs with corresponding shapes "
-            "and dtypes",
-        ),
-        tg_phrases=(r"but got f32\[3\]",),
-    ),
-    case(
-        "vjp cotangent of the wrong dtype",
-        lambda t, xp: t.vjp(xp.sin, ONES3)[1](np.ones(3, np.float32)),
-        phrases=(r"unexpected JAX type \(e\.g\. shape/dtype\) for argument to VJP function",),
-        tg_phrases=(r"got f32\[3\], but expected f64\[3\]",),
-    ),
-    case(
-        "vjp cotangent of an integer dtype",
-        lambda t, xp: t.vjp(xp.sin, ONES3)[1](np.ones(3, np.int64)),
-        phrases=(r"unexpected JAX type \(e\.g\. shape/dtype\) for argument to VJP function",),
-    ),
-    case(
-        "jvp tangent of the wrong shape",
-        lambda t, xp: t.jvp(xp.sin, (np.ones(2),), (ONES3,)),
-        phrases=("jvp called with different primal and tangent shapes",),
-    ),
-    case(
-        "jvp tangent of the wrong dtype",
-        lambda t, xp: t.jvp(xp.sin, (np.ones(2),), (np.ones(2, np.float32),)),
-        phrases=("primal and tangent arguments to (jax\\.)?jvp do not match",),
-    ),
-    case(
-        "jvp with non-tuple primals",
-        lambda t, xp: t.jvp(xp.sin, np.ones(2), np.ones(2)),
-        phrases=("primal and tangent arguments to (jax\\.)?jvp must be tuples or lists",),
-    ),
-    case(
-        "vmap over axes of different sizes",
-        lambda t, xp: t.vmap(xp.add)(np.ones(2), ONES3),
-        phrases=("vmap got inconsistent sizes for array axes to be mapped",),
-    ),
-    case(
-        "vmap with in_axes of the wrong length",
-        lambda t, xp: t.vmap(xp.add, in_axes=(0,))(np.ones(2), np.ones(2)),
-        phrases=(r"len\(in_axes\)=1, len\(args\)=2",),
-    ),
-    case(
-        "vmap over an axis out of range",
-        lambda t, xp: t.vmap(xp.sin, in_axes=2)(np.ones(2)),
-        phrases=("vmap was requested to map its argument along axis 2",),
-    ),
-    case(
-        "vmap with nothing mapped",
-        lambda t, xp: t.vmap(xp.sin, in_axes=None)(np.ones(2)),
-        phrases=("vmap must have at least one non-None value in in_axes",),
-    ),
-    case(
-        "vmap with out_axes=None for a mapped output",
-        lambda t, xp: t.vmap(xp.sin, out_axes=None)(np.ones(2)),
-        tg_phrases=("out_axes",),
-    ),
-    case(
-        "linearized function called on a tangent of the wrong shape",
-        lambda t, xp: t.linearize(xp.sin, np.ones(2))[1](ONES3),
-        tg_phrases=(r"\(3,\)", r"\(2,\)"),
-    ),
-    case(
-        "grad of a tuple output",
-        lambda t, xp: t.grad(lambda x: (x, x))(1.0),
-        phrases=("Gradient only defined for scalar-output functions",),
-    ),
-    # control flow (SPEC 4)
-    case(
-        "reverse mode through while_loop",
-        lambda t, xp: t.grad(
-            lambda x: api(xp, "lax.while_loop")(lambda c: c < 3, lambda c: c * x, 1.0)
-        )(2.0),
-        phrases=("Reverse-mode differentiation does not work for lax.while_loop",),
-        needs=("tg.lax.while_loop",),
-    ),
-    case(
-        "cond branches with different structures",
-        lambda t, xp: api(xp, "lax.cond")(True, lambda x: x, lambda x: (x, x), 1.0),
-        needs=("tg.lax.cond",),
-    ),
-    case(
-        "scan carry changing type",
-        lambda t, xp: api(xp, "lax.scan")(lambda c, x: (c * np.ones(2), x), 1.0, ONES3),
-        phrases=("scan body function carry input and carry output must have equal types",),
-        needs=("tg.lax.scan",),
-    ),
-    # jit (SPEC 5)
-    case(
-        "Python if on a traced value (jit)",
-        lambda t, xp: t.jit(lambda x: 1.0 if x > 0 else 2.0)(1.0),
-        phrases=("Attempted boolean conversion of traced array", r"argument '?x'?"),
-        needs=("tg.jit",),
-    ),
-    case(
-        "float() of a traced value (jit)",
-        lambda t, xp: t.jit(lambda x: float(x))(1.0),
-        phrases=("Abstract tracer value encountered where concrete value is expected",),
-        needs=("tg.jit",),
-    ),
-    case(
-        "a non-hashable static argument (jit)",
-        lambda t, xp: t.jit(lambda x, n: x * n[0], static_argnums=1)(1.0, [2]),
-        phrases=("Non-hashable static arguments are not supported",),
-        needs=("tg.jit",),
-    ),
-    case(
-        "static_argnums beyond the positional parameters (jit)",
-        lambda t, xp: t.jit(lambda x, y=1: x, static_argnums=3),
-        phrases=(
-            r"Jitted function has static_argnums=\(3,\), but only accepts 2 positional "
-            r"arguments",
-        ),
-        tg_phrases=(r"\(x, y=1\)",),
-        needs=("tg.jit",),
-    ),
-    case(
-        "negative static_argnums beyond the positional parameters (jit)",
-        lambda t, xp: t.jit(lambda x, y=1: x, static_argnums=(0, -3)),
-        phrases=(r"static_argnums=\(0, -3\), but only accepts 2 positional arguments",),
-        needs=("tg.jit",),
-    ),
-    case(
-        "static_argnames naming no parameter (jit)",
-        lambda t, xp: t.jit(lambda x, y=1: x, static_argnames=("y", "z")),
-        phrases=(
-            r"Jitted function has invalid argnames \{'z'\} in static_argnames\. Function "
-            r"does not take these args",
-        ),
-        tg_phrases=(r"\(x, y=1\)",),
-        needs=("tg.jit",),
-    ),
 ]
 
 
-@pytest.mark.parametrize(
-    "ecase",
-    [
-        pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else [])
-        for c in CASES
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("ecase", parametrized(CASES), ids=str)
 def test_error_conforms(ecase: ErrorCase) -> None:
-    if missing(ecase.needs):
-        require(*ecase.needs)
-    jax_error = raised(ecase.with_jax)
-    assert jax_error is not None, f"JAX no longer raises for {ecase}"
-    for phrase in ecase.phrases:  # the phrases are JAX's: check they still are
-        assert re.search(phrase, str(jax_error), re.IGNORECASE), (phrase, str(jax_error))
-    tg_error = raised(ecase.with_tg)
-    assert_next_call_works()
-    assert tg_error is not None, (
-        f"tracegrad raises nothing for {ecase}; JAX raises {type(jax_error).__name__}: {jax_error}"
-    )
-    for cls in expected_classes(jax_error, ecase):
-        assert isinstance(tg_error, cls), (
-            f"{ecase}: tracegrad raises {type(tg_error).__mro__}, not an instance of "
-            f"{cls.__name__} (JAX raises {type(jax_error).__mro__})"
-        )
-    for phrase in ecase.phrases + ecase.tg_phrases:
-        assert re.search(phrase, str(tg_error), re.IGNORECASE), (
-            f"{ecase}: {phrase!r} not in tracegrad's message {str(tg_error)!r}"
-        )
+    check_error_conforms(ecase)
 
 
 def test_allow_int_gives_float0_as_jax() -> None:

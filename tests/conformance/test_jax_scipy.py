@@ -16,8 +16,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance.differential import ANY, F32, F64, POS, UNIT, Call, check, seeded
 from conformance.peers import api
-from conformance.test_jax_differential import ANY, F32, F64, POS, UNIT, Call, check, seeded
 
 Dom = tuple[float, float]
 PROB = (0.1, 0.9)

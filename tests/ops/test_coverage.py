@@ -1,60 +1,51 @@
-"""Every primitive has the rules every transformation needs."""
+"""Every primitive has the rules that docs/adding_a_primitive.md's checklist requires: the
+rules of every transformation, a transpose rule exactly where it is declared linear, and
+backend rules only where the backend reads them."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import numpy as np
 
-import tracegrad.ops
+from harness import TRANSPOSES_ITS_BODY, every_primitive, missing_rules
 from tracegrad.core import Primitive
 
 
-def all_primitives() -> list[Primitive]:
-    prims: dict[int, Primitive] = {}
-    for info in pkgutil.iter_modules(tracegrad.ops.__path__):
-        module = importlib.import_module(f"tracegrad.ops.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, Primitive):
-                prims[id(value)] = value
-    return list(prims.values())
+def test_every_primitive_has_the_rules_of_the_checklist() -> None:
+    prims = every_primitive()
+    assert len(prims) > 100
+    gaps = [f"{p.name}: {gap}" for p in prims for gap in missing_rules(p)]
+    assert not gaps, "primitives missing rules:\n" + "\n".join(gaps)
+    assert TRANSPOSES_ITS_BODY <= {p.name for p in prims if p.transpose is not None}
 
 
-def test_every_primitive_has_impl_abstract_eval_jvp_and_batch() -> None:
-    prims = all_primitives()
-    assert len(prims) > 20
-    missing = [
-        f"{p.name}: {slot}"
-        for p in prims
-        for slot in ("impl", "abstract_eval", "jvp", "batch")
-        if getattr(p, slot) is None
+def test_the_checklist_check_sees_each_gap() -> None:
+    bare = Primitive("bare", linear=True)
+    assert missing_rules(bare) == [
+        "impl",
+        "abstract_eval",
+        "jvp",
+        "batch",
+        "transpose (declared linear)",
     ]
-    assert not missing, "primitives missing rules:\n" + "\n".join(missing)
-
-
-def test_linear_primitives_have_transposes() -> None:
-    names = {p.name: p for p in all_primitives()}
-    linear = [
-        "add_any",
-        "add",
-        "sub",
-        "neg",
-        "mul",
-        "div",
-        "reduce_sum",
-        "broadcast_in_dim",
-        "reshape",
-        "transpose",
-        "convert_element_type",
-        "concatenate",
-        "slice",
-        "pad",
-        "select_n",
+    undeclared = Primitive("undeclared")
+    undeclared.def_transpose(lambda ct, x: [ct])
+    undeclared.def_emit(lambda ctx, eqn, args: None)
+    undeclared.def_impl(np.negative)
+    assert missing_rules(undeclared)[-2:] == [
+        "linear=True (has a transpose rule)",
+        "no emit (a ufunc implementation is emitted as a ufunc call)",
     ]
-    missing = [n for n in linear if n in names and names[n].transpose is None]
-    assert not missing
-    assert all(n in names for n in linear)
+
+
+def test_linear_primitives_are_declared() -> None:
+    # ``linear`` is declared in the op's block (or by deflinear/defbilinear); reverse mode
+    # transposes exactly the linear primitives.
+    linear = {p.name for p in every_primitive() if p.linear}
+    assert len(linear) > 20
+    assert {"add", "mul", "reduce_sum", "select_n", "dot_general"} <= linear
+    assert not linear & {"sin", "exp", "max", "jit"}
 
 
 def test_primitive_names_are_unique() -> None:
-    names = [p.name for p in all_primitives()]
+    names = [p.name for p in every_primitive()]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -13,6 +13,7 @@ import pytest
 import tracegrad.numpy as tnp
 import tracegrad.torch as torch
 from tracegrad.torch import graph
+from tracegrad.transforms.staged_vjp import PlanCache
 from tracegrad.transforms.vjp import grad
 
 
@@ -98,7 +99,7 @@ def test_vjp_staged_once_per_signature(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(op, *args)
 
     monkeypatch.setattr(graph, "_stage_vjp", counting)
-    monkeypatch.setattr(graph, "_PLANS", {})
+    monkeypatch.setattr(graph, "PLANS", PlanCache(8192))
     X = torch.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
     for i in range(3):
         for j in range(3):

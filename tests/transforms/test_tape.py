@@ -7,6 +7,7 @@ sighting (interpretive route), its second (the plan is built) and after (compile
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -20,13 +21,14 @@ import tracegrad.numpy as tnp
 from backend.test_jit_catalogue import CATALOGUE, close, sum_of
 from tracegrad.errors import ConcretizationTypeError, UnexpectedTracerError
 from tracegrad.transforms import tape
+from tracegrad.transforms.staged_vjp import PLANS, VjpPlan
 
 DIFFERENTIABLE = [c for c in CATALOGUE if c[3]]
 
 
 @pytest.fixture(autouse=True)
 def fresh_plans() -> None:
-    tape._PLANS.clear()
+    PLANS.clear()
 
 
 @pytest.mark.parametrize("name, f, args, diff", DIFFERENTIABLE, ids=[c[0] for c in DIFFERENTIABLE])
@@ -38,7 +40,7 @@ def test_tape_matches_staged_reverse_mode(
         want = tg.jit(tg.value_and_grad(g))(*args)
         for _ in range(3):  # cold, plan built, plan compiled and reused
             close(tg.value_and_grad(g)(*args), want, rtol=1e-10)
-    assert any(type(p) is tape.Plan for p in tape._PLANS.values())
+    assert any(type(p) is VjpPlan for _, p in PLANS.items())
 
 
 def chain(x: Any) -> Any:
@@ -122,3 +124,36 @@ def test_errors_as_before() -> None:
         tnp.sin(saved[0])
     # `if` on a traced value is allowed (its primal is concrete), as in JAX
     assert tg.grad(lambda x: x * 2.0 if x > 0 else -x)(1.0) == 2.0
+
+
+# ---- memory: the tape keeps the residuals, not the forward's intermediates -------------------
+
+
+def test_tape_keeps_residuals_and_drops_other_intermediates() -> None:
+    dropped: list[weakref.ref[Any]] = []  # values no backward pass reads
+    kept: list[weakref.ref[Any]] = []  # residuals: exp's output, log's argument
+
+    def value_refs(ts: list[Any], into: list[weakref.ref[Any]]) -> None:
+        if type(ts[0]) is tape.TapeTracer:  # not under the reference jit(grad) below
+            into.extend(weakref.ref(t.value) for t in ts)
+
+    def f(x: Any) -> Any:
+        for _ in range(3):
+            s = tnp.sin(x) * 0.9  # sin's residual is cos(x); s itself is read by nothing
+            e = tnp.exp(s)
+            a = e + 1.0
+            x = tnp.log(a)
+            value_refs([s], dropped)
+            value_refs([e, a], kept)
+        value_refs([x], dropped)
+        return tnp.sum(x)
+
+    x = np.linspace(-1.0, 1.0, 5)
+    want = tg.jit(tg.grad(f))(x)
+    for sighting in range(3):  # interpretive, then plans built, then compiled plans run
+        dropped.clear()
+        kept.clear()
+        _y, f_vjp = tg.vjp(f, x)
+        assert len(dropped) == 4 and all(r() is None for r in dropped), sighting
+        assert len(kept) == 6 and all(r() is not None for r in kept), sighting
+        np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], want, rtol=1e-12)

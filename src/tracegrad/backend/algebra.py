@@ -2,9 +2,12 @@
 movements of data (``x * 1``, ``x + 0``, ``neg(neg(x))``, a transpose of a transpose, a
 reshape of a reshape, no-op broadcasts and casts, ``add_any`` of zeros).
 
-Rules are keyed by primitive name: the backend may not import ``tracegrad.ops``. Each rule
-looks at one equation (and at the equations that defined its inputs) and returns an atom
-that stands for its output, a replacement equation, or None to keep it.
+Each primitive carries its rule in its ``simplify`` slot, set in the op's block in
+``tracegrad.ops`` to one of the rules below (the backend may not import ``tracegrad.ops``
+and knows no primitive by name: where a rule looks for another primitive, it knows it by
+that primitive's rule). Each rule looks at one equation (and at the equations that defined
+its inputs) and returns an atom that stands for its output, a replacement equation, or
+None to keep it.
 
 Every rule gives the same values as the equation it replaces, with one exception written
 down in docs/jit.md: ``x + 0.0`` becomes ``x``, which keeps the sign of a zero ``x`` (-0.0)
@@ -38,7 +41,7 @@ def splat(rb: Rebuilder, a: Atom) -> np.ndarray | None:
         if value is not None:
             return _uniform_value(value)
         eqn = rb.defs.get(a)
-        if eqn is None or eqn.primitive.name != "broadcast_in_dim":
+        if eqn is None or eqn.primitive.simplify is not broadcast_in_dim:
             return None
         a = eqn.invars[0]
     return None
@@ -70,7 +73,7 @@ def _fills(eqn: JaxprEqn, a: Atom) -> bool:
 # ---- arithmetic ---------------------------------------------------------------------------
 
 
-def _mul(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def mul(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     x, y = ins
     if eqn.outvars[0].aval.dtype.kind not in "iuf":  # complex: (inf + 0j) * 1 has a NaN part
         return None
@@ -96,7 +99,7 @@ def _is_zero(rb: Rebuilder, a: Atom, negative: bool) -> bool:
     return all(bool(np.signbit(p)) == negative for p in parts)
 
 
-def _add(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def add(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     x, y = ins
     for a, b in ((x, y), (y, x)):
         if _is_zero(rb, b, negative=True) and _fills(eqn, a):
@@ -104,7 +107,7 @@ def _add(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     return None
 
 
-def _add_any(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def add_any(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     # add_any accumulates cotangents; a zero operand is an instantiated symbolic zero,
     # whose accumulation eager reverse mode skips altogether: dropping it, whatever its
     # sign, gives eager's bits.
@@ -115,32 +118,32 @@ def _add_any(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     return None
 
 
-def _sub(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def sub(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     x, y = ins
     if _is_zero(rb, y, negative=False) and _fills(eqn, x):
         return x
     return None
 
 
-def _div(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def div(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     x, y = ins
     if eqn.outvars[0].aval.dtype.kind == "f" and _is(rb, y, 1) and _fills(eqn, x):
         return x
     return None
 
 
-def _neg(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def neg(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     inner = rb.defs.get(ins[0]) if isinstance(ins[0], Var) else None
     if inner is not None and inner.primitive is eqn.primitive:
         return inner.invars[0]
     return None
 
 
-def _integer_pow(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def integer_pow(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     return ins[0] if eqn.params.get("y") == 1 else None
 
 
-def _select_n(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def select_n(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     cases = ins[1:]
     first = cases[0]
     if all(c is first for c in cases) and _fills(eqn, first):
@@ -154,7 +157,7 @@ def _select_n(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
 def _matrix_product(eqn: JaxprEqn | None) -> tuple[int, int] | None:
     """For a product of two matrices (dot_general, one contracting dimension each, no
     batch), the two contracting dimensions."""
-    if eqn is None or eqn.primitive.name != "dot_general":
+    if eqn is None or eqn.primitive.simplify is not dot_general:
         return None
     (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
     x, y = eqn.invars
@@ -163,7 +166,7 @@ def _matrix_product(eqn: JaxprEqn | None) -> tuple[int, int] | None:
     return int(lc[0]), int(rc[0])
 
 
-def _dot_general(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> JaxprEqn | None:
+def dot_general(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> JaxprEqn | None:
     # A matrix operand that is a transpose: contract the untransposed matrix instead (the
     # product reads it transposed anyway; one view fewer).
     dims = _matrix_product(eqn)
@@ -172,7 +175,7 @@ def _dot_general(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> JaxprEqn 
     new_ins, new_dims, changed = list(ins), list(dims), False
     for k, a in enumerate(ins):
         inner = rb.defs.get(a) if isinstance(a, Var) else None
-        if inner is not None and inner.primitive.name == "transpose" and a.aval.ndim == 2:
+        if inner is not None and inner.primitive.simplify is transpose and a.aval.ndim == 2:
             new_ins[k], new_dims[k], changed = inner.invars[0], 1 - dims[k], True
     if not changed:
         return None
@@ -182,7 +185,7 @@ def _dot_general(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> JaxprEqn 
     )
 
 
-def _transpose(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
+def transpose(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
     (x,) = ins
     perm = tuple(eqn.params["permutation"])
     inner = rb.defs.get(x) if isinstance(x, Var) else None
@@ -210,7 +213,7 @@ def _transpose(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | Jaxp
     return JaxprEqn(eqn.primitive, (x,), eqn.outvars, {**eqn.params, "permutation": perm})
 
 
-def _reshape(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
+def reshape(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
     (x,) = ins
     inner = rb.defs.get(x) if isinstance(x, Var) else None
     if inner is not None and inner.primitive is eqn.primitive:
@@ -222,7 +225,7 @@ def _reshape(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprE
     return JaxprEqn(eqn.primitive, (x,), eqn.outvars, eqn.params)
 
 
-def _broadcast_in_dim(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
+def broadcast_in_dim(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | JaxprEqn | None:
     (x,) = ins
     shape = tuple(eqn.params["shape"])
     dims = tuple(eqn.params["broadcast_dimensions"])
@@ -239,34 +242,16 @@ def _broadcast_in_dim(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom
     return JaxprEqn(eqn.primitive, (x,), eqn.outvars, params)
 
 
-def _convert_element_type(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def convert_element_type(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     (x,) = ins
     return x if x.aval.dtype == eqn.params["new_dtype"] else None
 
 
-def _reduce_sum(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
+def reduce_sum(rb: Rebuilder, eqn: JaxprEqn, ins: Sequence[Atom]) -> Atom | None:
     return ins[0] if not tuple(eqn.params["axes"]) else None
 
 
-RULES: dict[str, Rule] = {
-    "mul": _mul,
-    "add": _add,
-    "add_any": _add_any,
-    "sub": _sub,
-    "div": _div,
-    "neg": _neg,
-    "integer_pow": _integer_pow,
-    "select_n": _select_n,
-    "transpose": _transpose,
-    "dot_general": _dot_general,
-    "reshape": _reshape,
-    "broadcast_in_dim": _broadcast_in_dim,
-    "convert_element_type": _convert_element_type,
-    "reduce_sum": _reduce_sum,
-}
-
-
-def simplify(closed: ClosedJaxpr, rules: dict[str, Rule] | None = None) -> ClosedJaxpr:
+def simplify(closed: ClosedJaxpr) -> ClosedJaxpr:
     """Apply the algebraic rewrite rules once, front to back (what a rule makes dead is left
     for ``dce``).
 
@@ -279,12 +264,11 @@ def simplify(closed: ClosedJaxpr, rules: dict[str, Rule] | None = None) -> Close
         c:f64[2] = add a b
       in (c,) }
     """
-    table = RULES if rules is None else rules
     rb = Rebuilder(closed)
     for eqn in closed.jaxpr.eqns:
         invars = rb.read_all(eqn.invars)
-        rule = table.get(eqn.primitive.name)
-        result = _apply(rule, rb, eqn, invars) if rule is not None else None
+        rule: Rule | None = eqn.primitive.simplify
+        result = None if rule is None else rule(rb, eqn, invars)
         if result is None:
             rb.emit(eqn, invars)
         elif isinstance(result, JaxprEqn):
@@ -295,12 +279,3 @@ def simplify(closed: ClosedJaxpr, rules: dict[str, Rule] | None = None) -> Close
         else:
             rb.emit(eqn, invars)
     return rb.finish()
-
-
-def _apply(rule: Rule, rb: Rebuilder, eqn: JaxprEqn, invars: Sequence[Atom]) -> Any:
-    if eqn.primitive.multiple_results or len(eqn.outvars) != 1:
-        return None
-    try:
-        return rule(rb, eqn, invars)
-    except (KeyError, ValueError, TypeError, IndexError):  # unexpected parameters: keep it
-        return None

@@ -29,7 +29,7 @@ from tracegrad.backend import emitters
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
-from tracegrad.backend.rewrite import EXECUTION_CALLS, literal_key, paused_gc
+from tracegrad.backend.rewrite import literal_key, paused_gc
 from tracegrad.core import ClosedJaxpr, JaxprEqn, Literal, Var, per_jaxpr
 from tracegrad.core.ir import Atom, _var_name
 
@@ -69,7 +69,7 @@ def compile_program(closed: ClosedJaxpr, own_outputs: bool = False) -> Program:
     >>> program(np.zeros(3))
     [array([0., 0., 0.])]
     """
-    return generate(optimize(closed, EXECUTION_CALLS), own_outputs=own_outputs)
+    return generate(optimize(closed, execution=True), own_outputs=own_outputs)
 
 
 def compile_jaxpr(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
@@ -407,10 +407,7 @@ def _fuse_broadcasts(eqns: list[JaxprEqn], outvars: Sequence[Atom]) -> list[Jaxp
 
 def _broadcast_operand(eqn: JaxprEqn) -> Atom | None:
     """The operand of a broadcast_in_dim equation."""
-    if (
-        eqn.primitive.name != "broadcast_in_dim"
-        or getattr(eqn.primitive.impl, "__module__", None) != "tracegrad.ops.structural"
-    ):
+    if eqn.primitive.emit is not emitters.broadcast_in_dim:
         return None
     return eqn.invars[0]
 

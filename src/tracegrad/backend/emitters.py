@@ -4,9 +4,9 @@ call for call (so that jit results equal eager ones bit for bit), and what the r
 (a fresh array, a view of an input, or unknown).
 
 Primitives whose implementation is a NumPy ufunc are emitted as a direct call of that
-ufunc, and may write into a dead buffer (``out=``). Other primitives are looked up by name,
-guarded by the module their implementation comes from (the backend may not import
-``tracegrad.ops``, and a same-named primitive elsewhere must not get a wrong emitter).
+ufunc, and may write into a dead buffer (``out=``). Other primitives carry their emitter
+in their ``emit`` slot, set in the op's block in ``tracegrad.ops`` to one of the emitters
+below (the backend may not import ``tracegrad.ops``, and knows no primitive by name).
 Everything else calls the primitive's implementation, bound as a global.
 """
 
@@ -81,10 +81,10 @@ def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission
     return Emission(expr, FRESH, template, elementwise=True, scalar_result=True)
 
 
-# ---- named emitters -----------------------------------------------------------------------
+# ---- emitters for the ``emit`` slot -----------------------------------------------------
 
 
-def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+def integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     (x,), y = args, operator.index(eqn.params["y"])
     dtype = eqn.invars[0].aval.dtype
     if y == 2 and dtype.kind in "fiu":
@@ -101,8 +101,10 @@ def _integer_pow(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission |
     return None  # the implementation (binary exponentiation), so jit gives eager's bits
 
 
-def _reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:
-    # np.sum / np.prod / np.max / np.min on an array are ufunc.reduce with these arguments.
+def reduction(ufunc: np.ufunc, with_dtype: bool) -> Emitter:
+    """The emitter of a reduction over ``params["axes"]`` that is ``ufunc.reduce`` (as np.sum,
+    np.prod, np.max and np.min on an array are), with the input's dtype if ``with_dtype``."""
+
     def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
         axes = ints(eqn.params["axes"])
         if not axes:
@@ -138,7 +140,7 @@ def _reshape_text(ctx: Context, a: Atom, x: str, shape: tuple[int, ...]) -> str:
     return _call(ctx, np.reshape, "np_reshape", [x, repr(shape)])
 
 
-def _broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     shape = ints(eqn.params["shape"])
     a = eqn.invars[0]
     expanded = expanded_shape(a.aval.shape, shape, ints(eqn.params["broadcast_dimensions"]))
@@ -150,11 +152,11 @@ def _broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emiss
     return Emission(_call(ctx, np.broadcast_to, "np_broadcast_to", [inner, repr(shape)]), VIEW)
 
 
-def _reshape(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def reshape(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     return Emission(_reshape_text(ctx, eqn.invars[0], args[0], ints(eqn.params["new_sizes"])), VIEW)
 
 
-def _transpose(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def transpose(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     perm = ints(eqn.params["permutation"])
     if not ctx.has_methods(eqn.invars[0]):
         return Emission(_call(ctx, np.transpose, "np_transpose", [args[0], repr(perm)]), VIEW)
@@ -163,7 +165,7 @@ def _transpose(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     return Emission(f"{args[0]}.transpose({perm!r})", VIEW)
 
 
-def _convert_element_type(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+def convert_element_type(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     new_dtype = np.dtype(eqn.params["new_dtype"])
     a = eqn.invars[0]
     if a.aval.dtype.kind == "c" and new_dtype.kind != "c":
@@ -175,7 +177,7 @@ def _convert_element_type(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> E
     return Emission(f"{_call(ctx, np.asarray, 'np_asarray', args[:1])}.astype({dt})", FRESH)
 
 
-def _dot_general(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+def dot_general(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
     x, y = eqn.invars
     if lb or rb:
@@ -196,13 +198,13 @@ def _transposed(ctx: Context, a: Atom, x: str) -> str:
     return f"{x}.T" if ctx.has_methods(a) else _call(ctx, np.transpose, "np_transpose", [x])
 
 
-def _select_n(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
+def select_n(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     if len(args) != 3 or eqn.invars[0].aval.dtype != np.bool_:
         return None
     return Emission(_call(ctx, np.where, "np_where", [args[0], args[2], args[1]]), FRESH)
 
 
-def _slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     a = eqn.invars[0]
     parts = []
     for lo, hi, st, n in zip(
@@ -221,29 +223,10 @@ def _slice(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     return Emission(f"{x}[{index}]" if parts else f"{x}[()]", VIEW)
 
 
-def _concatenate(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
+def concatenate(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:
     items = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
     dim = operator.index(eqn.params["dimension"])
     return Emission(_call(ctx, np.concatenate, "np_concatenate", [items], f"axis={dim}"), FRESH)
-
-
-# name -> (emitter, the module the primitive's implementation must come from)
-_STRUCTURAL = "tracegrad.ops.structural"
-NAMED: dict[str, tuple[Emitter, str]] = {
-    "integer_pow": (_integer_pow, "tracegrad.ops.elementwise"),
-    "broadcast_in_dim": (_broadcast_in_dim, _STRUCTURAL),
-    "reshape": (_reshape, _STRUCTURAL),
-    "transpose": (_transpose, _STRUCTURAL),
-    "reduce_sum": (_reduction(np.add, True), _STRUCTURAL),
-    "convert_element_type": (_convert_element_type, _STRUCTURAL),
-    "concatenate": (_concatenate, _STRUCTURAL),
-    "slice": (_slice, _STRUCTURAL),
-    "reduce_max": (_reduction(np.maximum, False), "tracegrad.ops.reductions"),
-    "reduce_min": (_reduction(np.minimum, False), "tracegrad.ops.reductions"),
-    "reduce_prod": (_reduction(np.multiply, True), "tracegrad.ops.reductions"),
-    "dot_general": (_dot_general, "tracegrad.ops.linalg"),
-    "select_n": (_select_n, "tracegrad.ops.elementwise_select"),
-}
 
 
 def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
@@ -251,10 +234,8 @@ def emit(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission | None:
     prim = eqn.primitive
     if isinstance(prim.impl, np.ufunc):
         return ufunc_emission(ctx, eqn, args)
-    entry = NAMED.get(prim.name)
-    if entry is None or getattr(prim.impl, "__module__", None) != entry[1]:
-        return None
-    return entry[0](ctx, eqn, args)
+    rule: Emitter | None = prim.emit
+    return None if rule is None else rule(ctx, eqn, args)
 
 
 def fallback(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:

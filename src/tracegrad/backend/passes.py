@@ -14,14 +14,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.backend.algebra import simplify
-from tracegrad.backend.rewrite import (
-    CALL_PRIMITIVES,
-    Rebuilder,
-    call_body,
-    eqn_key,
-    is_concrete,
-    paused_gc,
-)
+from tracegrad.backend.rewrite import Rebuilder, call_body, eqn_key, is_concrete, paused_gc
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, check_jaxpr
 from tracegrad.core.ir import Atom, eqn_effects
 
@@ -52,11 +45,12 @@ def _dce(closed: ClosedJaxpr, memo: dict[int, ClosedJaxpr]) -> ClosedJaxpr:
         if not any(v in live for v in eqn.outvars) and not eqn_effects(eqn):
             changed = True
             continue
-        body = call_body(eqn, CALL_PRIMITIVES)
+        body = call_body(eqn)
         if body is not None:
             new_body = _dce(body, memo)
             if new_body is not body:
-                param = CALL_PRIMITIVES[eqn.primitive.name]
+                param = eqn.primitive.inline_param
+                assert param is not None  # call_body found the body there
                 eqn = JaxprEqn(
                     eqn.primitive, eqn.invars, eqn.outvars, {**eqn.params, param: new_body}
                 )
@@ -120,6 +114,12 @@ def cse(closed: ClosedJaxpr) -> ClosedJaxpr:
 
 
 # ---- constant folding ---------------------------------------------------------------------
+
+# What an implementation raises for the values it is given (a division by zero, a singular
+# matrix, an index out of bounds): an error of the program, left to run time. Any other
+# exception while folding (a TypeError from parameters the implementation does not take...)
+# is a bug, and propagates.
+VALUE_ERRORS = (ArithmeticError, ValueError, IndexError)
 
 
 def _owner(arr: np.ndarray) -> Any:
@@ -200,7 +200,7 @@ def _try_fold(
     try:
         with np.errstate(all="ignore"):
             out = prim.impl(*vals, **eqn.params)
-    except Exception:  # the program raises when it runs, as it would have without folding
+    except VALUE_ERRORS:  # the program raises when it runs, as it would have without folding
         return None
     outs = list(out) if prim.multiple_results else [out]
     if len(outs) != len(eqn.outvars):
@@ -218,11 +218,11 @@ def _try_fold(
 # ---- inlining -----------------------------------------------------------------------------
 
 
-def inline_calls(closed: ClosedJaxpr, calls: Mapping[str, str] = CALL_PRIMITIVES) -> ClosedJaxpr:
-    """Replace each call equation (by default ``jit``; ``calls`` maps primitive names to the
-    parameter holding the body) by the equations of its body, recursively, so that the
-    program becomes one straight-line body. Other primitives with inner jaxprs stay as they
-    are.
+def inline_calls(closed: ClosedJaxpr, *, execution: bool = False) -> ClosedJaxpr:
+    """Replace each call equation (``jit``; with ``execution``, for the program that runs,
+    the custom-rule calls too: ``rewrite.call_body``) by the equations of its body,
+    recursively, so that the program becomes one straight-line body. Other primitives with
+    inner jaxprs stay as they are.
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
     >>> inner = tg.jit(lambda x: tnp.sin(x) + 1.0)
@@ -232,16 +232,16 @@ def inline_calls(closed: ClosedJaxpr, calls: Mapping[str, str] = CALL_PRIMITIVES
     >>> [e.primitive.name for e in inline_calls(closed).eqns]
     ['sin', 'add', 'mul']
     """
-    if not any(call_body(e, dict(calls)) is not None for e in closed.jaxpr.eqns):
+    if not any(call_body(e, execution) is not None for e in closed.jaxpr.eqns):
         return closed
     rb = Rebuilder(closed)
     for eqn in closed.jaxpr.eqns:
         invars = rb.read_all(eqn.invars)
-        body = call_body(eqn, dict(calls))
+        body = call_body(eqn, execution)
         if body is None or not _inlinable(rb, eqn, body, invars):
             rb.emit(eqn, invars)
             continue
-        outs = _inline(rb, body, invars, calls)
+        outs = _inline(rb, body, invars, execution)
         for v, o in zip(eqn.outvars, outs, strict=True):
             if not rb.substitute(v, o):  # pragma: no cover - types agree by construction
                 raise AssertionError(f"inlining {eqn.primitive.name}: output types changed")
@@ -260,9 +260,7 @@ def _inlinable(rb: Rebuilder, eqn: JaxprEqn, body: ClosedJaxpr, args: Sequence[A
     return True
 
 
-def _inline(
-    rb: Rebuilder, body: ClosedJaxpr, args: Sequence[Atom], calls: Mapping[str, str]
-) -> list[Atom]:
+def _inline(rb: Rebuilder, body: ClosedJaxpr, args: Sequence[Atom], execution: bool) -> list[Atom]:
     j = body.jaxpr
     env: dict[Var, Atom] = {}
     for v, c in zip(j.constvars, body.consts, strict=True):
@@ -274,9 +272,9 @@ def _inline(
 
     for eqn in j.eqns:
         invars = tuple(read(a) for a in eqn.invars)
-        inner = call_body(eqn, dict(calls))
+        inner = call_body(eqn, execution)
         if inner is not None:
-            env.update(zip(eqn.outvars, _inline(rb, inner, invars, calls), strict=True))
+            env.update(zip(eqn.outvars, _inline(rb, inner, invars, execution), strict=True))
             continue
         # Fresh variables: the same body may be inlined more than once.
         outvars = tuple(Var(v.aval) for v in eqn.outvars)
@@ -289,14 +287,11 @@ def _inline(
 
 
 def optimize(
-    closed: ClosedJaxpr,
-    calls: Mapping[str, str] = CALL_PRIMITIVES,
-    *,
-    max_rounds: int = 4,
-    check: bool = True,
+    closed: ClosedJaxpr, *, execution: bool = False, max_rounds: int = 4, check: bool = True
 ) -> ClosedJaxpr:
-    """Inline calls, then simplify, fold constants, merge common subexpressions and remove
-    dead code until nothing changes (at most ``max_rounds`` rounds).
+    """Inline calls (with ``execution``, as ``inline_calls``), then simplify, fold constants,
+    merge common subexpressions and remove dead code until nothing changes (at most
+    ``max_rounds`` rounds).
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
     >>> closed = tg.make_jaxpr(lambda x: -(-(x * 1.0)) + tnp.sin(x) * 0.0 + tnp.cos(x))(1.0)
@@ -310,11 +305,11 @@ def optimize(
       in (f,) }
     """
     if closed.derived.get(_FIXED_POINT) and not any(
-        call_body(e, dict(calls)) is not None for e in closed.jaxpr.eqns
+        call_body(e, execution) is not None for e in closed.jaxpr.eqns
     ):
         return closed  # a round of the passes changes nothing, and there is nothing to inline
     with paused_gc():
-        out = inline_calls(closed, calls)
+        out = inline_calls(closed, execution=execution)
         for _ in range(max_rounds):
             before = out
             out = dce(cse(fold_constants(simplify(out))))

@@ -1,6 +1,6 @@
 """Shared machinery of the IR passes: rebuilding a jaxpr under a substitution, the keys that
-decide when two values or equations are the same, and what the backend knows about
-primitives by name (it may not import ``tracegrad.ops``)."""
+decide when two values or equations are the same, and which calls may be inlined (read
+from the primitives' slots: the backend may not import ``tracegrad.ops``)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,6 @@ import numpy as np
 
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Tracer, Var
 from tracegrad.core.ir import Atom
-
-# Primitives that mean "evaluate the ClosedJaxpr in this parameter on my inputs" and that
-# every transformation sees through, so inlining them changes nothing, not even derivatives.
-CALL_PRIMITIVES: dict[str, str] = {"jit": "jaxpr"}
-
-# Primitives that evaluate an inner ClosedJaxpr on their inputs but whose derivatives are
-# their own (custom rules): inlined only in the program that runs, after every
-# transformation is done with the IR. Not ``checkpoint``: inlined, its recomputation would
-# be merged with the computation it repeats (CSE), keeping alive what it exists to free.
-EXECUTION_CALLS: dict[str, str] = {
-    **CALL_PRIMITIVES,
-    "custom_jvp_call": "call_jaxpr",
-    "custom_vjp_call": "call_jaxpr",
-}
 
 
 @contextlib.contextmanager
@@ -43,10 +29,18 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def call_body(eqn: JaxprEqn, calls: dict[str, str]) -> ClosedJaxpr | None:
-    """The inner program of ``eqn`` if it is a call that may be inlined, else None."""
-    param = calls.get(eqn.primitive.name)
-    if param is None:
+def call_body(eqn: JaxprEqn, execution: bool = False) -> ClosedJaxpr | None:
+    """The inner program of ``eqn`` if it is a call that may be inlined, else None.
+
+    A primitive that every transformation sees through (``transparent``: ``jit``) may always
+    be inlined. One whose derivatives are its own (the custom-rule calls) only with
+    ``execution``: in the program that runs, after every transformation is done with the IR.
+    Never ``checkpoint``: inlined, its recomputation would be merged with the computation it
+    repeats (CSE), keeping alive what it exists to free.
+    """
+    prim = eqn.primitive
+    param = prim.inline_param
+    if param is None or not (execution or prim.transparent):
         return None
     body = eqn.params.get(param)
     if not isinstance(body, ClosedJaxpr) or len(body.jaxpr.invars) != len(eqn.invars):
@@ -100,16 +94,11 @@ def param_key(value: Any) -> Hashable:
     return ("id", id(value))
 
 
-# Binary primitives whose result does not depend on the order of the operands, bit for bit
-# (not max/min: NumPy's maximum(-0.0, 0.0) depends on the order).
-COMMUTATIVE = frozenset({"add", "add_any", "mul", "eq", "ne", "and", "or", "xor"})
-
-
 def eqn_key(eqn: JaxprEqn, invars: Sequence[Atom]) -> Hashable:
     """Equal for two equations exactly when they compute the same values."""
     params = tuple(sorted((k, param_key(v)) for k, v in eqn.params.items()))
     keys = tuple(atom_key(a) for a in invars)
-    if eqn.primitive.name in COMMUTATIVE and len(keys) == 2:
+    if eqn.primitive.commutative and len(keys) == 2:
         # An order that does not depend on the order written (on a tie of hashes, two
         # equal equations may be missed, never two different ones merged).
         keys = tuple(sorted(keys, key=hash))

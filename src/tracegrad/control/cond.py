@@ -17,7 +17,6 @@ from tracegrad.control.jaxprs import (
     flatten_args,
     join_hoisted,
     join_weak,
-    prune,
     stage,
     types_match,
 )
@@ -42,6 +41,7 @@ from tracegrad.ops.elementwise_select import ne, select_n
 from tracegrad.ops.structural import bdim_at_front, broadcast_in_dim, convert_element_type
 from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.staged_vjp import dce_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 from tracegrad.transforms.vmap import batch_jaxpr
 
@@ -171,7 +171,7 @@ def _cond_partial_eval(
         known_bs = [_known_branch(k, n_known, slots, a) for (k, *_), a in zip(splits, assign)]
     else:
         slots, assign = [], [[] for _ in splits]
-        known_bs = [prune(k, [True] * n_known + [False] * r) for k, _, _, r in splits]
+        known_bs = [dce_jaxpr(k, [True] * n_known + [False] * r)[0] for k, _, _, r in splits]
     known_args = (index, *(x for x, u in zip(ops, unknowns, strict=True) if not u))
     assert trace.parent is not None
     res = trace.parent.process_primitive(cond_p, known_args, {"branches": tuple(known_bs)})

@@ -52,7 +52,7 @@ def _batch_setup(
 
 # ---- custom_jvp ---------------------------------------------------------------------------
 
-custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
+custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True, inline_param="call_jaxpr")
 
 
 def _custom_jvp_jvp(
@@ -189,7 +189,7 @@ class custom_jvp:
 
 # ---- custom_vjp ---------------------------------------------------------------------------
 
-custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True)
+custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True, inline_param="call_jaxpr")
 custom_lin_p = Primitive("custom_lin", multiple_results=True)
 
 

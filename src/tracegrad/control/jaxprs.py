@@ -183,20 +183,6 @@ def promote_weak_carry(
 # ---- jaxpr surgery ------------------------------------------------------------------------
 
 
-def prune(closed: ClosedJaxpr, keep: Sequence[bool]) -> ClosedJaxpr:
-    """Keep only the outputs flagged in ``keep``, and drop the equations nothing then needs."""
-    j = closed.jaxpr
-    outvars = tuple(v for v, k in zip(j.outvars, keep, strict=True) if k)
-    live = {v for v in outvars if isinstance(v, Var)}
-    eqns = []
-    for eqn in reversed(j.eqns):
-        if any(v in live for v in eqn.outvars):
-            eqns.append(eqn)
-            live.update(a for a in eqn.invars if isinstance(a, Var))
-    eqns.reverse()
-    return ClosedJaxpr(Jaxpr(j.constvars, j.invars, outvars, tuple(eqns)), closed.consts)
-
-
 def permute(
     closed: ClosedJaxpr,
     in_order: Sequence[int] | None = None,

@@ -21,7 +21,6 @@ from tracegrad.control.jaxprs import (
     moved_to_front,
     permute,
     promote_weak_carry,
-    prune,
     stage,
     types_match,
 )
@@ -46,6 +45,7 @@ from tracegrad.ops.reductions import reduce_or
 from tracegrad.ops.structural import broadcast_in_dim, convert_element_type
 from tracegrad.transforms.jvp import jvp_jaxpr
 from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
+from tracegrad.transforms.staged_vjp import dce_jaxpr
 from tracegrad.transforms.vmap import batch_jaxpr
 
 Staged = tuple[ClosedJaxpr, list[Any], pytree.PyTreeDef]
@@ -184,8 +184,8 @@ def _while_partial_eval(
     # per-iteration residuals, so the unknown carries come from the whole loop, staged.
     body_known, _, _, body_res = partial_eval_jaxpr(body_jaxpr, (*b_uk, *carry_uk), tuple(carry_uk))
     n_known = len(carry_uk) - sum(carry_uk)
-    cond_known = prune(cond_known, [True] + [False] * cond_res)
-    body_known = prune(body_known, [True] * n_known + [False] * body_res)
+    cond_known = dce_jaxpr(cond_known, [True] + [False] * cond_res)[0]
+    body_known = dce_jaxpr(body_known, [True] * n_known + [False] * body_res)[0]
     cconsts, bconsts, init = _split(args, cond_nconsts, body_nconsts)
     known = [
         [x for x, u in zip(group, uks, strict=True) if not u]

@@ -20,7 +20,6 @@ from tracegrad.control.jaxprs import (
     moved_to_front,
     permute,
     promote_weak_carry,
-    prune,
     stage,
     types_match,
 )
@@ -48,6 +47,7 @@ from tracegrad.core.flags import jit_disabled
 from tracegrad.ops.structural import add_any, moveaxis
 from tracegrad.transforms.jvp import jvp_jaxpr, zeros
 from tracegrad.transforms.partial_eval import partial_eval_jaxpr
+from tracegrad.transforms.staged_vjp import dce_jaxpr
 from tracegrad.transforms.transpose import backward_pass, match_dtype
 from tracegrad.transforms.vmap import batch_jaxpr
 
@@ -235,7 +235,7 @@ def _scan_partial_eval(
     n_k_carry = len(k_init)
 
     if not any(out_uk):  # nothing is unknown downstream: no residuals, no staged loop
-        body = prune(known, [True] * n_k_out + [False] * n_res)
+        body = dce_jaxpr(known, [True] * n_k_out + [False] * n_res)[0]
         params = _params(body, length, reverse, len(k_consts), n_k_carry, unroll)
         assert trace.parent is not None
         return list(trace.parent.process_primitive(scan_p, (*k_consts, *k_init, *k_xs), params))
@@ -253,13 +253,13 @@ def _scan_partial_eval(
     assert trace.parent is not None
     hoisted: list[Any] = []
     if any(invariant):
-        pre = prune(known, [False] * n_k_out + invariant)
+        pre = dce_jaxpr(known, [False] * n_k_out + invariant)[0]
         pj = pre.jaxpr
         pre = ClosedJaxpr(
             Jaxpr(pj.constvars, pj.invars[: len(k_consts)], pj.outvars, pj.eqns), pre.consts
         )
         hoisted = list(run_in_trace(trace.parent, eval_jaxpr, pre, *k_consts))
-    known_body = prune(known, [True] * n_k_out + stacked)
+    known_body = dce_jaxpr(known, [True] * n_k_out + stacked)[0]
     k_outs: Sequence[Any] = []
     if known_body.out_avals:  # a known loop with no outputs need not run
         k_outs = trace.parent.process_primitive(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +20,39 @@ BatchRule = Callable[..., tuple[Any, Any]]
 # (trace, args, **params) -> outputs: a partial-evaluation trace met the primitive with some
 # inputs known and some not (only primitives that carry inner jaxprs need this rule).
 PartialEvalRule = Callable[..., Any]
+# Backend rules, with the backend's own types (backend/emitters.py, backend/algebra.py):
+# (ctx, eqn, arg_texts) -> Emission or None, the Python that computes an equation with NumPy;
+EmitRule = Callable[..., Any]
+# (rebuilder, eqn, inputs) -> an atom standing for the output, a new equation, or None.
+SimplifyRule = Callable[..., Any]
+
+
+class BackendRule:
+    """A rule of ``tracegrad.backend`` named in an op's block as ``"module:attribute"`` (for
+    a rule factory, with its arguments), imported the first time the backend reads the
+    slot: ``import tracegrad.numpy`` loads no backend (docs/imports.md).
+
+    >>> rule = BackendRule("tracegrad.backend.emitters:reduction", np.add, with_dtype=True)
+    >>> rule.resolve().__module__
+    'tracegrad.backend.emitters'
+    """
+
+    __slots__ = ("args", "kwargs", "target")
+
+    def __init__(self, target: str, *args: Any, **kwargs: Any) -> None:
+        self.target, self.args, self.kwargs = target, args, kwargs
+
+    def resolve(self) -> Callable[..., Any]:
+        module, _, attr = self.target.partition(":")
+        value: Callable[..., Any] = getattr(importlib.import_module(module), attr)
+        return value(*self.args, **self.kwargs) if self.args or self.kwargs else value
+
+    def __repr__(self) -> str:
+        return f"BackendRule({self.target!r})"
+
+
+def _resolved(rule: Callable[..., Any] | BackendRule | None) -> Callable[..., Any] | None:
+    return rule.resolve() if isinstance(rule, BackendRule) else rule
 
 
 class Primitive:
@@ -31,15 +65,22 @@ class Primitive:
     """
 
     __slots__ = (
+        "_emit",
+        "_simplify",
         "abstract_eval",
         "batch",
+        "commutative",
         "effectful",
+        "grad_fn_name",
         "impl",
+        "inline_param",
         "jvp",
+        "linear",
         "multiple_results",
         "name",
         "partial_eval",
         "run_time_only",
+        "transparent",
         "transpose",
     )
 
@@ -50,6 +91,10 @@ class Primitive:
         multiple_results: bool = False,
         effectful: bool = False,
         run_time_only: bool = False,
+        linear: bool = False,
+        commutative: bool = False,
+        inline_param: str | None = None,
+        transparent: bool = False,
     ) -> None:
         self.name = name
         self.multiple_results = multiple_results
@@ -59,6 +104,23 @@ class Primitive:
         # The implementation runs only when the program runs, never while the backend
         # optimises it (a user's callback): never constant-folded.
         self.run_time_only = run_time_only or effectful
+        # Linear in some of its inputs, the others held fixed (add, mul, reshape...): reverse
+        # mode transposes it, so it has a transpose rule (deflinear/defbilinear declare it).
+        self.linear = linear
+        # A binary primitive whose result does not depend on the order of its operands, bit
+        # for bit: the backend's common-subexpression pass merges ``f(x, y)`` and ``f(y, x)``.
+        self.commutative = commutative
+        # The parameter holding a ClosedJaxpr that the primitive evaluates on its inputs, when
+        # the backend may inline it in the program that runs (jit, the custom-rule calls).
+        self.inline_param = inline_param
+        # Inlining it changes nothing for any transformation, not even derivatives (jit): the
+        # backend may inline it before every transformation is done with the IR too.
+        self.transparent = transparent
+        self._emit: EmitRule | BackendRule | None = None
+        self._simplify: SimplifyRule | BackendRule | None = None
+        # The name PyTorch gives the backward node of the matching op (the Tensor shim's
+        # ``grad_fn`` under create_graph), where it is not derived from ``name``.
+        self.grad_fn_name: str | None = None
         self.impl: ImplRule | None = None
         self.abstract_eval: AbstractEvalRule | None = None
         self.jvp: JvpRule | None = None
@@ -86,6 +148,24 @@ class Primitive:
 
     def def_partial_eval(self, rule: PartialEvalRule) -> None:
         self.partial_eval = rule
+
+    @property
+    def emit(self) -> EmitRule | None:
+        """How the code generator writes the primitive with NumPy (backend/emitters.py)."""
+        rule = self._emit = _resolved(self._emit)
+        return rule
+
+    def def_emit(self, rule: EmitRule | BackendRule) -> None:
+        self._emit = rule
+
+    @property
+    def simplify(self) -> SimplifyRule | None:
+        """The primitive's algebraic rewrite (backend/algebra.py)."""
+        rule = self._simplify = _resolved(self._simplify)
+        return rule
+
+    def def_simplify(self, rule: SimplifyRule | BackendRule) -> None:
+        self._simplify = rule
 
     def __repr__(self) -> str:
         return self.name

@@ -82,6 +82,7 @@ expm1 = _lax("expm1", tr.expm1, INEXACT)
 log = _lax("log", ew.log, INEXACT)
 log1p = _lax("log1p", tr.log1p, INEXACT)
 sqrt = _lax("sqrt", tr.sqrt, INEXACT)
+rsqrt = _lax("rsqrt", tr.rsqrt, INEXACT)
 cbrt = _lax("cbrt", tr.cbrt, FLOAT)
 sin = _lax("sin", ew.sin, INEXACT)
 cos = _lax("cos", ew.cos, INEXACT)
@@ -229,16 +230,6 @@ def reciprocal(x: Any) -> Any:
     """
     check_operands("reciprocal", (x,), INEXACT)
     return ew.integer_pow(x, -1)
-
-
-def rsqrt(x: Any) -> Any:
-    """``1 / sqrt(x)``, as ``jax.lax.rsqrt``.
-
-    >>> rsqrt(np.array([4.0, 0.25]))
-    array([0.5, 2. ])
-    """
-    check_operands("rsqrt", (x,), INEXACT)
-    return ew.integer_pow(tr.sqrt(x), -1)
 
 
 def complex(x: Any, y: Any) -> Any:

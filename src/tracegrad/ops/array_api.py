@@ -23,7 +23,6 @@ from tracegrad.backend.namespace import (
     numpy_dtype,
 )
 from tracegrad.backend.passes import inline_calls
-from tracegrad.backend.rewrite import EXECUTION_CALLS
 from tracegrad.core import ClosedJaxpr, Primitive
 from tracegrad.ops import dynamic_slicing as ds
 from tracegrad.ops import elementwise as ew
@@ -188,6 +187,7 @@ RULES.update(
         special.xlogy_p: _xlogy,
         es.select_n_p: _select_n,
         structural.stop_gradient_p: lambda xp, x: x,
+        et.rsqrt_p: lambda xp, x: 1.0 / xp.sqrt(x),  # the NumPy implementation's two steps
     }
 )
 
@@ -376,10 +376,6 @@ RULES.update(LINALG_RULES)
 
 # ---- running a program --------------------------------------------------------------------
 
-# What runs inline on another library: calls, custom rules (their derivatives are done with)
-# and checkpoints (recomputation is Dask's scheduler's business there).
-_INLINED = {**EXECUTION_CALLS, "checkpoint": "jaxpr"}
-
 
 def run_in_namespace(closed: ClosedJaxpr, args: Sequence[Any], xp: Any) -> list[Any]:
     """The outputs of ``closed`` at ``args`` (arrays of ``xp``, NumPy values, numbers),
@@ -390,9 +386,10 @@ def run_in_namespace(closed: ClosedJaxpr, args: Sequence[Any], xp: Any) -> list[
     >>> run_in_namespace(closed, [np.zeros(3)], np)
     [np.float64(0.0)]
     """
+    # Nested jit and the custom-rule calls (their derivatives are done with) run inline.
     program = closed.derived.get(_INLINED_KEY)
     if program is None:
-        program = closed.derived.setdefault(_INLINED_KEY, inline_calls(closed, _INLINED))
+        program = closed.derived.setdefault(_INLINED_KEY, inline_calls(closed, execution=True))
     return evaluate_in_namespace(program, args, xp, RULES)
 
 

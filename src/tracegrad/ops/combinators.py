@@ -80,6 +80,7 @@ def defbilinear(
         return [None, rhs_transpose(ct, x, y, **params)]
 
     prim.def_transpose(transpose)
+    prim.linear = True
 
 
 def defbroadcasting(prim: Primitive) -> None:

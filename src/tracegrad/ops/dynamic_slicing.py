@@ -157,7 +157,7 @@ def _dynamic_slice_batch(
     return gather(x, *_mesh(clamped, slice_sizes), mode="clip"), 0
 
 
-dynamic_slice_p = Primitive("dynamic_slice")
+dynamic_slice_p = Primitive("dynamic_slice", linear=True)
 dynamic_slice_p.def_impl(_dynamic_slice_impl)
 dynamic_slice_p.def_abstract_eval(_dynamic_slice_abstract_eval)
 dynamic_slice_p.def_jvp(_dynamic_slice_jvp)
@@ -233,7 +233,7 @@ def _dynamic_update_slice_batch(args: Sequence[Any], dims: Sequence[int | None])
     return scatter(x, update, *_mesh(clamped, sizes), mode="clip"), 0
 
 
-dynamic_update_slice_p = Primitive("dynamic_update_slice")
+dynamic_update_slice_p = Primitive("dynamic_update_slice", linear=True)
 dynamic_update_slice_p.def_impl(_dynamic_update_slice_impl)
 dynamic_update_slice_p.def_abstract_eval(_dynamic_update_slice_abstract_eval)
 dynamic_update_slice_p.def_jvp(_dynamic_update_slice_jvp)

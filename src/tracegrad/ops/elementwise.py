@@ -45,8 +45,10 @@ from tracegrad.ops.rules import (
     broadcasting_abstract_eval,
     deflinear,
     defvectorized,
+    emitter,
     inexact_unop_abstract_eval,
     same_aval,
+    simplifier,
 )
 from tracegrad.ops.structural import convert_element_type, unbroadcast
 
@@ -64,8 +66,8 @@ def _unop(name: str, impl: Any, *, inexact_only: bool = True) -> Primitive:
     return p
 
 
-def _binop(name: str, impl: Any) -> Primitive:
-    p = Primitive(name)
+def _binop(name: str, impl: Any, *, linear: bool = False, commutative: bool = False) -> Primitive:
+    p = Primitive(name, linear=linear, commutative=commutative)
     p.def_impl(impl)
     p.def_abstract_eval(broadcasting_abstract_eval(name))
     defbroadcasting(p)
@@ -82,7 +84,7 @@ def add(x: Any, y: Any) -> Any:
     return add_p.bind(x, y)
 
 
-add_p = _binop("add", np.add)
+add_p = _binop("add", np.add, linear=True, commutative=True)
 defjvp(add_p, lambda t, x, y: t, lambda t, x, y: t)
 
 
@@ -92,6 +94,8 @@ def _linear_ct(ct: Any, x: Any) -> Any:
 
 
 add_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(ct, y)])
+add_p.def_simplify(simplifier("add"))
+add_p.grad_fn_name = "AddBackward0"
 
 
 # ---- sub --------------------------------------------------------------------
@@ -104,9 +108,11 @@ def sub(x: Any, y: Any) -> Any:
     return sub_p.bind(x, y)
 
 
-sub_p = _binop("sub", np.subtract)
+sub_p = _binop("sub", np.subtract, linear=True)
 defjvp(sub_p, lambda t, x, y: t, lambda t, x, y: neg(t))
 sub_p.def_transpose(lambda ct, x, y: [_linear_ct(ct, x), _linear_ct(neg(ct), y)])
+sub_p.def_simplify(simplifier("sub"))
+sub_p.grad_fn_name = "SubBackward0"
 
 
 # ---- neg --------------------------------------------------------------------
@@ -121,6 +127,8 @@ def neg(x: Any) -> Any:
 
 neg_p = _unop("neg", np.negative, inexact_only=False)
 deflinear(neg_p, lambda ct, x: [neg(ct)])
+neg_p.def_simplify(simplifier("neg"))
+neg_p.grad_fn_name = "NegBackward0"
 
 
 # ---- mul --------------------------------------------------------------------
@@ -133,12 +141,14 @@ def mul(x: Any, y: Any) -> Any:
     return mul_p.bind(x, y)
 
 
-mul_p = _binop("mul", np.multiply)
+mul_p = _binop("mul", np.multiply, commutative=True)
 defbilinear(
     mul_p,
     lambda ct, x, y: unbroadcast(mul(ct, y), x.aval),
     lambda ct, x, y: unbroadcast(mul(x, ct), y.aval),
 )
+mul_p.def_simplify(simplifier("mul"))
+mul_p.grad_fn_name = "MulBackward0"
 
 
 # ---- div --------------------------------------------------------------------
@@ -151,13 +161,15 @@ def div(x: Any, y: Any) -> Any:
     return div_p.bind(x, y)
 
 
-div_p = _binop("div", np.true_divide)
+div_p = _binop("div", np.true_divide, linear=True)
 defjvp_using_output(
     div_p,
     lambda t, out, x, y: div(t, y),
     lambda t, out, x, y: neg(mul(t, div(out, y))),
 )
 div_p.def_transpose(lambda ct, x, y: [_linear_ct(div(ct, y), x), None])
+div_p.def_simplify(simplifier("div"))
+div_p.grad_fn_name = "DivBackward0"
 
 
 # ---- sin, cos ---------------------------------------------------------------
@@ -172,6 +184,7 @@ def sin(x: Any) -> Any:
 
 sin_p = _unop("sin", np.sin)
 defjvp(sin_p, lambda t, x: mul(t, cos(x)))
+sin_p.grad_fn_name = "SinBackward0"
 
 
 def cos(x: Any) -> Any:
@@ -185,6 +198,7 @@ def cos(x: Any) -> Any:
 
 cos_p = _unop("cos", np.cos)
 defjvp(cos_p, lambda t, x: neg(mul(t, sin(x))))
+cos_p.grad_fn_name = "CosBackward0"
 
 
 # ---- exp, log ---------------------------------------------------------------
@@ -199,6 +213,7 @@ def exp(x: Any) -> Any:
 
 exp_p = _unop("exp", np.exp)
 defjvp_using_output(exp_p, lambda t, out, x: mul(t, out))
+exp_p.grad_fn_name = "ExpBackward0"
 
 
 def log(x: Any) -> Any:
@@ -212,6 +227,7 @@ def log(x: Any) -> Any:
 
 log_p = _unop("log", np.log)
 defjvp(log_p, lambda t, x: div(t, x))
+log_p.grad_fn_name = "LogBackward0"
 
 
 # ---- integer_pow ------------------------------------------------------------
@@ -285,6 +301,9 @@ integer_pow_p.def_impl(lambda x, *, y: integer_power(x, y))
 integer_pow_p.def_abstract_eval(_integer_pow_abstract_eval)
 integer_pow_p.def_jvp(_integer_pow_jvp)
 defvectorized(integer_pow_p)
+integer_pow_p.def_emit(emitter("integer_pow"))
+integer_pow_p.def_simplify(simplifier("integer_pow"))
+integer_pow_p.grad_fn_name = "PowBackward0"
 
 
 # ---- pow --------------------------------------------------------------------
@@ -319,6 +338,7 @@ def _pow_jvp_y(t: Any, out: Any, x: Any, y: Any) -> Any:
 
 pow_p = _binop("pow", np.power)
 defjvp_using_output(pow_p, _pow_jvp_x, _pow_jvp_y)
+pow_p.grad_fn_name = "PowBackward1"
 
 
 # ---- abs, sign --------------------------------------------------------------
@@ -559,3 +579,4 @@ conj_p.def_impl(np.conj)
 conj_p.def_abstract_eval(lambda x: _require_complex("conj", x))
 deflinear(conj_p, lambda ct, x: [conj(ct)])
 defvectorized(conj_p)
+conj_p.grad_fn_name = "ConjBackward0"

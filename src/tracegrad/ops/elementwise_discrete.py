@@ -224,4 +224,5 @@ or_p = _zero_derivative_binop(
 xor_p = _zero_derivative_binop(
     "xor", np.bitwise_xor, integer_only("xor", broadcasting_abstract_eval("xor"))
 )
+and_p.commutative = or_p.commutative = xor_p.commutative = True
 not_p = _zero_derivative_unop("not", np.invert, integer_only("not", same_aval))

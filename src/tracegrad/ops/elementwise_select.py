@@ -22,8 +22,10 @@ from tracegrad.ops.combinators import defbroadcasting
 from tracegrad.ops.rules import (
     broadcast_shapes,
     defjvp_zero,
+    emitter,
     predicate_abstract_eval,
     same_dtype,
+    simplifier,
 )
 from tracegrad.ops.structural import unbroadcast
 
@@ -40,6 +42,7 @@ def _comparison(name: str, impl: Any) -> Primitive:
 
 eq_p = _comparison("eq", np.equal)
 ne_p = _comparison("ne", np.not_equal)
+eq_p.commutative = ne_p.commutative = True
 lt_p = _comparison("lt", np.less)
 le_p = _comparison("le", np.less_equal)
 gt_p = _comparison("gt", np.greater)
@@ -153,9 +156,12 @@ def _select_n_transpose(ct: Any, which: Any, *cases: Any) -> list[Any]:
     return outs
 
 
-select_n_p = Primitive("select_n")
+select_n_p = Primitive("select_n", linear=True)
 select_n_p.def_impl(_select_n_impl)
 select_n_p.def_abstract_eval(_select_n_abstract_eval)
 select_n_p.def_jvp(_select_n_jvp)
 select_n_p.def_transpose(_select_n_transpose)
 defbroadcasting(select_n_p)
+select_n_p.def_emit(emitter("select_n"))
+select_n_p.def_simplify(simplifier("select_n"))
+select_n_p.grad_fn_name = "WhereBackward0"

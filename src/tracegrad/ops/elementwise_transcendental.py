@@ -1,5 +1,6 @@
 """Elementwise transcendental primitives: trigonometric, hyperbolic, exponential and
-logarithmic functions, roots, ``atan2``, ``hypot`` and ``logaddexp``.
+logarithmic functions, roots (``sqrt``, ``rsqrt``, ``cbrt``), ``atan2``, ``hypot`` and
+``logaddexp``.
 
 ``sin``, ``cos``, ``exp`` and ``log`` live in ``tracegrad.ops.elementwise``, which the
 rules here build on. Every jvp rule is written with primitives, so it is itself
@@ -65,7 +66,7 @@ def _one_plus_square(x: Any) -> Any:
     return add(scalar_like(x, 1), integer_pow(x, 2))
 
 
-# ---- sqrt, cbrt -------------------------------------------------------------
+# ---- sqrt, rsqrt, cbrt ------------------------------------------------------
 def sqrt(x: Any) -> Any:
     """Elementwise square root (its derivative is ``inf`` at 0).
 
@@ -73,6 +74,15 @@ def sqrt(x: Any) -> Any:
     array([2., 3.])
     """
     return sqrt_p.bind(x)
+
+
+def rsqrt(x: Any) -> Any:
+    """Elementwise ``1 / sqrt(x)``, as ``jax.lax.rsqrt`` (``inf`` at 0; complex too).
+
+    >>> rsqrt(np.array([4.0, 0.25]))
+    array([0.5, 2. ])
+    """
+    return rsqrt_p.bind(x)
 
 
 def cbrt(x: Any) -> Any:
@@ -86,6 +96,12 @@ def cbrt(x: Any) -> Any:
 
 sqrt_p = _unop("sqrt", np.sqrt)
 defjvp_using_output(sqrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 2), out)))
+sqrt_p.grad_fn_name = "SqrtBackward0"
+# The reciprocal of NumPy's square root (no NumPy function computes 1 / sqrt at once); its
+# derivative -x ** -1.5 / 2 is -out / (2 x), from the output: -inf at 0, as JAX's.
+rsqrt_p = _unop("rsqrt", lambda x: np.reciprocal(np.sqrt(x)))
+defjvp_using_output(rsqrt_p, lambda t, out, x: mul(t, div(out, mul(scalar_like(x, -2), x))))
+rsqrt_p.grad_fn_name = "RsqrtBackward0"
 cbrt_p = _unop("cbrt", np.cbrt, complex_ok=False)
 defjvp_using_output(cbrt_p, lambda t, out, x: div(t, mul(scalar_like(x, 3), integer_pow(out, 2))))
 
@@ -258,6 +274,7 @@ cosh_p = _unop("cosh", np.cosh)
 defjvp(cosh_p, lambda t, x: mul(t, sinh(x)))
 tanh_p = _unop("tanh", np.tanh)
 defjvp_using_output(tanh_p, lambda t, out, x: mul(t, _one_minus_square(out)))
+tanh_p.grad_fn_name = "TanhBackward0"
 asinh_p = _unop("asinh", np.arcsinh)
 defjvp(asinh_p, lambda t, x: div(t, sqrt(_one_plus_square(x))))
 acosh_p = _unop("acosh", np.arccosh)

@@ -209,7 +209,7 @@ def _gather_batch(args: Sequence[Any], dims: Sequence[int | None], *, mode: str)
     return gather(x, *_batch_indices(indices, dis, size, nb), mode=mode), 0
 
 
-gather_p = Primitive("gather")
+gather_p = Primitive("gather", linear=True)
 gather_p.def_impl(_gather_impl)
 gather_p.def_abstract_eval(_gather_abstract_eval)
 gather_p.def_jvp(_gather_jvp)
@@ -323,6 +323,7 @@ def _scatter_add_transpose(
 
 scatter_add_p = _new_scatter("scatter_add", np.add.at)
 scatter_add_p.def_jvp(_scatter_add_jvp)
+scatter_add_p.linear = True
 scatter_add_p.def_transpose(_scatter_add_transpose)
 
 
@@ -377,6 +378,7 @@ def _scatter_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode:
 
 scatter_p = _new_scatter("scatter", _set)
 scatter_p.def_jvp(_scatter_jvp)
+scatter_p.linear = True
 scatter_p.def_transpose(_scatter_transpose)
 
 

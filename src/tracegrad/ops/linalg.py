@@ -11,7 +11,7 @@ import numpy as np
 
 from tracegrad.core import Primitive, ShapedArray, ShapeError, get_aval
 from tracegrad.ops.combinators import defbilinear
-from tracegrad.ops.rules import same_dtype
+from tracegrad.ops.rules import emitter, same_dtype, simplifier
 from tracegrad.ops.structural import (
     broadcast_in_dim,
     canonical_axis,
@@ -171,6 +171,9 @@ defbilinear(
     lambda ct, x, y, *, dimension_numbers: _transpose_rhs(ct, x, y.aval, dimension_numbers),
 )
 dot_general_p.def_batch(_dot_general_batch)
+dot_general_p.def_emit(emitter("dot_general"))
+dot_general_p.def_simplify(simplifier("dot_general"))
+dot_general_p.grad_fn_name = "MmBackward0"
 
 
 # ---- diagonals: composites of reshape and strided slice / pad ------------------

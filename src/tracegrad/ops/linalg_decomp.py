@@ -168,7 +168,7 @@ def _solve_transpose(ct: Any, a: Any, b: Any) -> list[Any]:
     return [None, solve(mT(a), ct)]
 
 
-solve_p = Primitive("solve")
+solve_p = Primitive("solve", linear=True)
 solve_p.def_impl(np.linalg.solve)
 solve_p.def_abstract_eval(_solve_abstract_eval)
 defjvp_using_output(
@@ -240,7 +240,7 @@ def _adjugate_jvp(primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any,
     return out, ew.div(num, expand_last(det(a)))
 
 
-adjugate_p = Primitive("adjugate")
+adjugate_p = Primitive("adjugate", linear=True)
 adjugate_p.def_impl(_adjugate_impl)
 adjugate_p.def_abstract_eval(lambda a: matrix_aval("adjugate", a, square=True))
 adjugate_p.def_jvp(_adjugate_jvp)

@@ -10,7 +10,7 @@ import numpy as np
 
 from tracegrad.core import DTypeError, Primitive, ShapedArray, Zero, get_aval
 from tracegrad.ops.elementwise import div, eq, mul, scalar_like
-from tracegrad.ops.rules import defjvp_zero, deflinear
+from tracegrad.ops.rules import defjvp_zero, deflinear, emitter
 from tracegrad.ops.structural import (
     add_any,
     broadcast_in_dim,
@@ -130,12 +130,14 @@ reduce_max_p.def_impl(lambda x, *, axes: np.max(x, axis=axes))
 reduce_max_p.def_abstract_eval(_minmax_abstract_eval("maximum"))
 _defminmax_jvp(reduce_max_p)
 _defreducer_batch(reduce_max_p)
+reduce_max_p.def_emit(emitter("reduction", np.maximum, with_dtype=False))
 
 reduce_min_p = Primitive("reduce_min")
 reduce_min_p.def_impl(lambda x, *, axes: np.min(x, axis=axes))
 reduce_min_p.def_abstract_eval(_minmax_abstract_eval("minimum"))
 _defminmax_jvp(reduce_min_p)
 _defreducer_batch(reduce_min_p)
+reduce_min_p.def_emit(emitter("reduction", np.minimum, with_dtype=False))
 
 
 # ---- reduce_prod --------------------------------------------------------------
@@ -207,6 +209,7 @@ reduce_prod_p.def_impl(_reduce_prod_impl)
 reduce_prod_p.def_abstract_eval(_reduce_prod_abstract_eval)
 reduce_prod_p.def_jvp(_reduce_prod_jvp)
 _defreducer_batch(reduce_prod_p)
+reduce_prod_p.def_emit(emitter("reduction", np.multiply, with_dtype=True))
 
 
 # ---- reduce_and, reduce_or ----------------------------------------------------

@@ -1,4 +1,5 @@
-"""Rule helpers that need no primitive: abstract evaluation, linear and vectorized rules."""
+"""Rule helpers that need no primitive: abstract evaluation, linear and vectorized rules,
+and the backend rules an op's block names."""
 
 from __future__ import annotations
 
@@ -18,6 +19,24 @@ from tracegrad.core import (
     instantiate,
 )
 from tracegrad.core.dtypes import is_inexact
+from tracegrad.core.primitive import BackendRule
+
+
+# ---- backend rules ------------------------------------------------------------
+def emitter(name: str, *args: Any, **kwargs: Any) -> BackendRule:
+    """The emitter ``name`` of ``backend/emitters.py`` (called with ``args`` if it is a
+    factory), for an ``emit`` slot: imported when ``jit`` first generates code.
+
+    >>> emitter("reduction", np.maximum, with_dtype=False)
+    BackendRule('tracegrad.backend.emitters:reduction')
+    """
+    return BackendRule(f"tracegrad.backend.emitters:{name}", *args, **kwargs)
+
+
+def simplifier(name: str) -> BackendRule:
+    """The rewrite rule ``name`` of ``backend/algebra.py``, for a ``simplify`` slot."""
+    return BackendRule(f"tracegrad.backend.algebra:{name}")
+
 
 # ---- abstract evaluation ----------------------------------------------------
 
@@ -134,6 +153,7 @@ def deflinear(prim: Primitive, transpose_rule: Callable[..., Sequence[Any]]) -> 
 
     prim.def_jvp(jvp)
     prim.def_transpose(transpose_rule)
+    prim.linear = True
 
 
 # ---- batching ---------------------------------------------------------------

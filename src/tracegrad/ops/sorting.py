@@ -123,7 +123,7 @@ def _sort_batch(
     return outs, [0] * len(outs)
 
 
-sort_p = Primitive("sort", multiple_results=True)
+sort_p = Primitive("sort", multiple_results=True, linear=True)
 sort_p.def_impl(_sort_impl)
 sort_p.def_abstract_eval(_sort_abstract_eval)
 sort_p.def_jvp(_sort_jvp)
@@ -209,7 +209,7 @@ def _tie_average_batch(
     return tie_average(t, keys, dimension + 1), 0
 
 
-tie_average_p = Primitive("tie_average")
+tie_average_p = Primitive("tie_average", linear=True)
 tie_average_p.def_impl(_tie_average_impl)
 tie_average_p.def_abstract_eval(_tie_average_abstract_eval)
 tie_average_p.def_jvp(_tie_average_jvp)

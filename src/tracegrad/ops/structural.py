@@ -25,7 +25,7 @@ from tracegrad.core import (
     pytree,
 )
 from tracegrad.core.dtypes import is_inexact, real_dtype
-from tracegrad.ops.rules import broadcasting_abstract_eval, deflinear
+from tracegrad.ops.rules import broadcasting_abstract_eval, deflinear, emitter, simplifier
 
 Shape = tuple[int, ...]
 
@@ -53,7 +53,7 @@ def add_any(x: Any, y: Any) -> Any:
     return add_any_p.bind(x, y)
 
 
-add_any_p = Primitive("add_any")
+add_any_p = Primitive("add_any", commutative=True)
 add_any_p.def_impl(np.add)
 add_any_p.def_abstract_eval(broadcasting_abstract_eval("add_any"))
 deflinear(add_any_p, lambda ct, x, y: [ct, ct])
@@ -66,6 +66,8 @@ def _add_any_batch(args: Sequence[Any], dims: Sequence[int | None]) -> tuple[Any
 
 
 add_any_p.def_batch(_add_any_batch)
+add_any_p.def_simplify(simplifier("add_any"))
+add_any_p.grad_fn_name = "AddBackward0"
 
 
 # ---- broadcast_in_dim -------------------------------------------------------
@@ -146,6 +148,9 @@ broadcast_in_dim_p.def_impl(_broadcast_in_dim_impl)
 broadcast_in_dim_p.def_abstract_eval(_broadcast_in_dim_abstract_eval)
 deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
 broadcast_in_dim_p.def_batch(_broadcast_in_dim_batch)
+broadcast_in_dim_p.def_emit(emitter("broadcast_in_dim"))
+broadcast_in_dim_p.def_simplify(simplifier("broadcast_in_dim"))
+broadcast_in_dim_p.grad_fn_name = "ExpandBackward0"
 
 
 def unbroadcast(ct: Any, aval: ShapedArray) -> Any:
@@ -189,6 +194,9 @@ reshape_p.def_impl(lambda x, *, new_sizes: np.reshape(x, new_sizes))
 reshape_p.def_abstract_eval(_reshape_abstract_eval)
 deflinear(reshape_p, lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)])
 reshape_p.def_batch(_reshape_batch)
+reshape_p.def_emit(emitter("reshape"))
+reshape_p.def_simplify(simplifier("reshape"))
+reshape_p.grad_fn_name = "ViewBackward0"
 
 
 # ---- transpose --------------------------------------------------------------
@@ -235,6 +243,9 @@ deflinear(
     lambda ct, x, *, permutation: [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))],
 )
 transpose_p.def_batch(_transpose_batch)
+transpose_p.def_emit(emitter("transpose"))
+transpose_p.def_simplify(simplifier("transpose"))
+transpose_p.grad_fn_name = "PermuteBackward0"
 
 
 # ---- reduce_sum -------------------------------------------------------------
@@ -283,6 +294,9 @@ reduce_sum_p.def_impl(_reduce_sum_impl)
 reduce_sum_p.def_abstract_eval(_reduce_abstract_eval)
 deflinear(reduce_sum_p, _reduce_sum_transpose)
 reduce_sum_p.def_batch(_reduce_sum_batch)
+reduce_sum_p.def_emit(emitter("reduction", np.add, with_dtype=True))
+reduce_sum_p.def_simplify(simplifier("reduce_sum"))
+reduce_sum_p.grad_fn_name = "SumBackward1"
 
 
 # ---- convert_element_type ---------------------------------------------------
@@ -325,7 +339,7 @@ def _convert_transpose(ct: Any, x: Any, *, new_dtype: np.dtype[Any]) -> list[Any
     return [convert_element_type(ct, old)]
 
 
-convert_element_type_p = Primitive("convert_element_type")
+convert_element_type_p = Primitive("convert_element_type", linear=True)
 convert_element_type_p.def_impl(_convert_impl)
 convert_element_type_p.def_abstract_eval(_convert_abstract_eval)
 convert_element_type_p.def_jvp(_convert_jvp)
@@ -333,6 +347,9 @@ convert_element_type_p.def_transpose(_convert_transpose)
 convert_element_type_p.def_batch(
     lambda args, dims, *, new_dtype: (convert_element_type(args[0], new_dtype), dims[0])
 )
+convert_element_type_p.def_emit(emitter("convert_element_type"))
+convert_element_type_p.def_simplify(simplifier("convert_element_type"))
+convert_element_type_p.grad_fn_name = "ToCopyBackward0"
 
 
 # ---- concatenate ------------------------------------------------------------
@@ -399,6 +416,8 @@ concatenate_p.def_impl(lambda *xs, dimension: np.concatenate(xs, axis=dimension)
 concatenate_p.def_abstract_eval(_concatenate_abstract_eval)
 deflinear(concatenate_p, _concatenate_transpose)
 concatenate_p.def_batch(_concatenate_batch)
+concatenate_p.def_emit(emitter("concatenate"))
+concatenate_p.grad_fn_name = "CatBackward0"
 
 
 # ---- slice ------------------------------------------------------------------
@@ -484,6 +503,7 @@ slice_p.def_impl(_slice_impl)
 slice_p.def_abstract_eval(_slice_abstract_eval)
 deflinear(slice_p, _slice_transpose)
 slice_p.def_batch(_slice_batch)
+slice_p.def_emit(emitter("slice"))
 
 
 # ---- pad --------------------------------------------------------------------
@@ -569,6 +589,7 @@ pad_p.def_impl(_pad_impl)
 pad_p.def_abstract_eval(_pad_abstract_eval)
 deflinear(pad_p, _pad_transpose)
 pad_p.def_batch(_pad_batch)
+pad_p.grad_fn_name = "ConstantPadNdBackward0"
 
 
 # ---- stop_gradient ----------------------------------------------------------

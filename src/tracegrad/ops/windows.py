@@ -318,7 +318,7 @@ def _gather_transpose(ct: Any, t: Any, x: Any, **p: Any) -> list[Any]:
     return [select_and_scatter_add(ct, x, **p), None]
 
 
-select_and_gather_add_p = Primitive("select_and_gather_add")
+select_and_gather_add_p = Primitive("select_and_gather_add", linear=True)
 select_and_gather_add_p.def_impl(_gather_impl)
 select_and_gather_add_p.def_abstract_eval(_gather_abstract_eval)
 # The selection is piecewise constant in ``x``: no derivative through it.
@@ -385,7 +385,7 @@ def _scatter_transpose(t: Any, ct: Any, x: Any, **p: Any) -> list[Any]:
     return [select_and_gather_add(t, x, **p), None]
 
 
-select_and_scatter_add_p = Primitive("select_and_scatter_add")
+select_and_scatter_add_p = Primitive("select_and_scatter_add", linear=True)
 select_and_scatter_add_p.def_impl(_scatter_impl)
 select_and_scatter_add_p.def_abstract_eval(_scatter_abstract_eval)
 defjvp(

@@ -1,6 +1,6 @@
 """Matrix functions and constructors of ``tracegrad.scipy.linalg`` written with
-``tracegrad.numpy``: ``expm`` (Padé 13 with scaling and squaring), ``polar`` (from the SVD),
-``block_diag`` and ``toeplitz``."""
+``tracegrad.numpy``: ``expm`` (Padé 13 with scaling and squaring), ``sqrtm`` (from the
+complex Schur form), ``polar`` (from the SVD), ``block_diag`` and ``toeplitz``."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy._dispatch import promote_inexact
+from tracegrad.ops.linalg_schur import schur
 from tracegrad.ops.structural import stop_gradient
 
-__all__ = ["block_diag", "expm", "polar", "toeplitz"]
+__all__ = ["block_diag", "expm", "polar", "sqrtm", "toeplitz"]
 
 # Higham (2005): the Padé [13/13] coefficients of exp, and the largest 1-norm for which the
 # approximant is exact to double precision.
@@ -65,6 +66,50 @@ def expm(A: Any, *, upper_triangular: bool = False, max_squarings: int = 16) -> 
             if known is not None and np.all(known > i)
             else tnp.where((s > i)[..., None, None], r @ r, r)
         )
+    return r
+
+
+def sqrtm(A: Any, blocksize: int = 1) -> Any:
+    """The principal square root of a square matrix, by Björck and Hammarling's recurrence on
+    its complex Schur form: always complex, as ``jax.scipy.linalg.sqrtm`` (complex64 from
+    float32 or complex64, complex128 otherwise). Where no square root exists (a nilpotent
+    block) the result is nan, as JAX's. Not differentiable, as in JAX (docs/decisions.md).
+
+    >>> sqrtm(np.array([[4.0, 1.0], [0.0, 9.0]]))
+    array([[2. +0.j, 0.2+0.j],
+           [0. +0.j, 3. +0.j]])
+    """
+    if blocksize > 1:
+        raise NotImplementedError("Blocked version is not implemented yet.")
+    (a,) = promote_inexact(A)
+    shape = get_aval(a).shape
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ValueError(
+            f"sqrtm: the input must be a square matrix of shape (N, N), got shape {shape}; "
+            "for a stack of matrices, use tracegrad.vmap(sqrtm)."
+        )
+    t, z = schur(a, output="complex")
+    r = _sqrtm_upper(t)
+    with np.errstate(invalid="ignore"):  # inf * 0 where no square root exists: nan, as JAX
+        return z @ r @ tnp.conj(tnp.transpose(z))
+
+
+def _sqrtm_upper(t: Any) -> Any:
+    """The upper-triangular square root ``r`` of the upper-triangular ``t``, one
+    superdiagonal after the other: ``r[i, j] = (t[i, j] - r[i, i+1:j] @ r[i+1:j, j]) /
+    (r[i, i] + r[j, j])``, 0 where the numerator is (as JAX: a zero block stays zero)."""
+    n = get_aval(t).shape[0]
+    root = tnp.sqrt(tnp.diagonal(t))
+    r = tnp.diag(root)
+    for k in range(1, n):
+        i = np.arange(n - k)
+        j = i + k
+        between = i[:, None] + np.arange(1, k)[None, :]
+        done = tnp.sum(r[i[:, None], between] * r[between, j[:, None]], axis=1)
+        numerator = t[i, j] - done
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = tnp.where(numerator == 0, 0, numerator / (root[i] + root[j]))
+        r = tnp.at(r)[i, j].set(value)
     return r
 
 

@@ -15,11 +15,13 @@ from tracegrad.numpy._dispatch import promote_inexact
 from tracegrad.ops import linalg_svd as ls
 from tracegrad.ops.linalg_lu import lu as lu_primitive
 from tracegrad.ops.linalg_lu import permutation_matrix
-from tracegrad.scipy._matrices import block_diag, expm, polar, toeplitz
+from tracegrad.ops.linalg_schur import schur as schur_primitive
+from tracegrad.scipy._matrices import block_diag, expm, polar, sqrtm, toeplitz
 
 __all__ = [
     "block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "expm", "inv", "lu",
-    "lu_factor", "lu_solve", "polar", "qr", "solve", "solve_triangular", "svd", "toeplitz",
+    "lu_factor", "lu_solve", "polar", "qr", "schur", "solve", "solve_triangular", "sqrtm", "svd",
+    "toeplitz",
 ]  # fmt: skip
 
 
@@ -190,6 +192,42 @@ def eigh(
         )
     w, v = tnp.linalg.eigh(_square("eigh", a), UPLO="L" if lower else "U")
     return w if eigvals_only else (w, v)
+
+
+def schur(a: Any, output: str = "real") -> tuple[Any, Any]:
+    """The Schur decomposition ``a = z @ t @ z^H`` of each square matrix: ``(t, z)``, ``z``
+    unitary, ``t`` upper triangular (``output='complex'``, or a complex ``a``) or, for real
+    ``a`` and ``output='real'``, real and quasi upper triangular with a 2 x 2 block for each
+    pair of complex eigenvalues. Not differentiable, as in JAX (docs/decisions.md).
+
+    >>> t, z = schur(np.array([[0.0, -1.0], [1.0, 0.0]]))
+    >>> t
+    array([[ 0., -1.],
+           [ 1.,  0.]])
+    >>> schur(np.array([[2.0, 1.0], [0.0, 3.0]]), output="complex")[0]
+    array([[2.+0.j, 1.+0.j],
+           [0.+0.j, 3.+0.j]])
+    """
+    if output not in ("real", "complex"):
+        raise ValueError(f"Expected 'output' to be either 'real' or 'complex', got {output=!r}.")
+    aval = get_aval(a)
+    if aval.ndim < 2:
+        raise TypeError(
+            f"Input 0 to schur must have rank at least 2, but got shape={aval.shape}: pass a "
+            "(stack of) square matrix."
+        )
+    if aval.shape[-1] != aval.shape[-2]:
+        raise ValueError(
+            f"The input to schur must be a square matrix. Got shape {aval.shape}: pass an "
+            "(N, N) matrix or a stack of them."
+        )
+    if aval.dtype.kind not in "fc":
+        raise TypeError(
+            f"schur does not accept dtype {aval.dtype.name} at position 0. Accepted dtypes at "
+            "position 0 are subtypes of floating, complexfloating: convert with astype first."
+        )
+    t, z = schur_primitive(a, output=output)
+    return t, z
 
 
 def svd(

@@ -20,7 +20,7 @@ import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.torch.grad_mode import STATE
-from tracegrad.torch.graph import V_META, V_OP, V_SEEN, Node, Op, apply
+from tracegrad.torch.graph import V_META, V_OP, V_SEEN, GradFn, Op, apply
 from tracegrad.torch.tensor import VIEW_HOOKS, Tensor
 from tracegrad.transforms.vjp import vjp
 
@@ -281,7 +281,7 @@ def _modified(
     )
 
 
-def modified_error(node: Node) -> RuntimeError:
+def modified_error(node: GradFn) -> RuntimeError:
     """PyTorch's error for a tensor ``node`` saved (or its result, when PyTorch saves it)
     that was changed in place since (the engine checks the versions before the vjp runs)."""
     for t, expected in node.versions:

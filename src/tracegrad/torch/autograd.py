@@ -21,7 +21,7 @@ from tracegrad.torch import grad_mode
 from tracegrad.torch._data import type_name
 from tracegrad.torch._views import modified_error
 from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
-from tracegrad.torch.graph import Node, Op, apply, grad_fn_of, saved_tensor
+from tracegrad.torch.graph import GradFn, Op, apply, grad_fn_of, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
 
 SECOND_BACKWARD = (
@@ -93,22 +93,22 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
     return out
 
 
-def _collect(roots: list[Node]) -> list[Node]:
+def _collect(roots: list[GradFn]) -> list[GradFn]:
     """Every node reachable from ``roots``, children before parents (iterative DFS)."""
-    order: list[Node] = []
+    order: list[GradFn] = []
     seen: set[int] = set()
     for root in roots:
         if id(root) in seen:
             continue
         seen.add(id(root))
-        stack: list[tuple[Node, int]] = [(root, 0)]
+        stack: list[tuple[GradFn, int]] = [(root, 0)]
         while stack:
             node, i = stack[-1]
             edges = node.next
             while i < len(edges):
                 e = edges[i]
                 i += 1
-                if isinstance(e, Node) and id(e) not in seen:
+                if isinstance(e, GradFn) and id(e) not in seen:
                     seen.add(id(e))
                     stack[-1] = (node, i)
                     stack.append((e, 0))
@@ -164,7 +164,7 @@ class _Targets:
     of a non-leaf input is taken where it arrives at that input's node.
     """
 
-    def __init__(self, order: list[Node], inputs: list[Tensor] | None) -> None:
+    def __init__(self, order: list[GradFn], inputs: list[Tensor] | None) -> None:
         self.inputs = inputs
         self.leaves: dict[int, int] = {}
         self.nodes: dict[int, int] = {}
@@ -203,7 +203,7 @@ class _Targets:
             return False
         return self.wants_leaf(edge) if isinstance(edge, Tensor) else self.wants_node(edge)
 
-    def runs_node(self, node: Node) -> bool:
+    def runs_node(self, node: GradFn) -> bool:
         return self.runs is None or id(node) in self.runs
 
 
@@ -292,7 +292,7 @@ def run_backward(
 
 
 def _node_vjp(
-    node: Node, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
+    node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
 ) -> list[Any]:
     """The cotangents of the node's differentiable inputs (None where not wanted)."""
     plan = node.plan

@@ -23,7 +23,7 @@ import numpy as np
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch import grad_mode
 from tracegrad.torch.autograd import SECOND_BACKWARD
-from tracegrad.torch.graph import Node
+from tracegrad.torch.graph import GradFn
 from tracegrad.torch.tensor import Tensor, wrap
 
 
@@ -57,7 +57,7 @@ class _Slots:
         return _Slots(merged)
 
 
-class FunctionCtx(Node):
+class FunctionCtx(GradFn):
     """The ``ctx`` of a Function and the ``grad_fn`` of its outputs."""
 
     _function: type[Function]
@@ -107,7 +107,7 @@ class FunctionCtx(Node):
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        edges = Node.next_functions.fget(self)  # type: ignore[attr-defined]
+        edges = GradFn.next_functions.fget(self)  # type: ignore[attr-defined]
         return tuple(e for e, d in zip(edges, self.input_dtypes, strict=True) if d is not None)
 
     def __repr__(self) -> str:
@@ -177,7 +177,7 @@ def _fit(g: Tensor, shape: tuple[int, ...], dtype: Any, name: str, i: int) -> Te
     return g
 
 
-class OutputNode(Node):
+class OutputNode(GradFn):
     """The ``grad_fn`` of output ``k`` of a multi-output function: tags its gradient."""
 
     def __init__(self, ctx: FunctionCtx, k: int) -> None:

@@ -1,27 +1,36 @@
-"""The recorded graph: ``Op`` (a torch-level operation as a function on arrays), ``Plan`` (its
-vjp at one signature, staged once from the functional core and cached), ``Node`` (a
-``grad_fn``), and ``apply``, which runs an operation on tensors and records it.
+"""The recorded graph: ``Op`` (a torch-level operation as a function on arrays),
+``GradFnPlan`` (its vjp at one signature, staged once by the staged-vjp service of
+``transforms/staged_vjp.py`` and cached there), ``GradFn`` (a ``grad_fn``), and ``apply``,
+which runs an operation on tensors and records it.
 
-No derivative is written here: a plan stages ``vjp`` of the operation's function, written
+No derivative is written here: a plan stages the vjp of the operation's function, written
 with ``tracegrad.numpy``, so every derivative comes from the primitives' rules.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 import tracegrad.numpy as tnp
 from tracegrad.backend import compile_jaxpr
-from tracegrad.core import ClosedJaxpr, Jaxpr, Literal, ShapedArray, Tracer, Var, eval_jaxpr
+from tracegrad.core import (
+    ClosedJaxpr,
+    ConcretizationTypeError,
+    Literal,
+    ShapedArray,
+    Tracer,
+    Var,
+    eval_jaxpr,
+)
 from tracegrad.core import trace_to_jaxpr as _trace_to_jaxpr
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.tensor import VIEW_HOOKS, Tensor, wrap
-from tracegrad.transforms.vjp import vjp
+from tracegrad.transforms.staged_vjp import PLANS, PlanCache, VjpPlan, dce_jaxpr
+from tracegrad.transforms.transpose import match_dtype
 
 
 class Op:
@@ -65,7 +74,7 @@ class Op:
         return f"Op({self.name})"
 
 
-class Node:
+class GradFn:
     """A ``grad_fn``: one recorded operation, its inputs' edges and its saved arrays.
 
     ``next`` holds, per input, the input's node, the input itself if it is a leaf that
@@ -78,8 +87,8 @@ class Node:
         "versions",
     )  # fmt: skip
 
-    plan: Plan
-    next: tuple[Node | Tensor | None, ...]
+    plan: GradFnPlan
+    next: tuple[GradFn | Tensor | None, ...]
     saved: tuple[Any, ...]
     hooks: dict[int, Callable[..., Any]] | None
     retained: Any
@@ -91,8 +100,8 @@ class Node:
 
     def __init__(
         self,
-        plan: Plan,
-        next_: tuple[Node | Tensor | None, ...],
+        plan: GradFnPlan,
+        next_: tuple[GradFn | Tensor | None, ...],
         saved: tuple[np.ndarray[Any, Any], ...],
     ) -> None:
         self.plan = plan
@@ -130,48 +139,19 @@ class Node:
 
 
 _NO_VERSIONS: list[tuple[Tensor, int]] = []  # shared, never appended to
-_NODE_CLASSES: dict[str, type[Node]] = {}
+_GRAD_FN_CLASSES: dict[str, type[GradFn]] = {}
 
 
-def node_class(name: str) -> type[Node]:
-    """The Node subclass named ``name`` (``MulBackward0``), made once."""
-    cls = _NODE_CLASSES.get(name)
+def grad_fn_class(name: str) -> type[GradFn]:
+    """The GradFn subclass named ``name`` (``MulBackward0``), made once."""
+    cls = _GRAD_FN_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = cast(type[Node], type(name, (Node,), {"__slots__": ()}))
+        cls = type(name, (GradFn,), {"__slots__": ()})
+        _GRAD_FN_CLASSES[name] = cls
     return cls
 
 
 # ---- plans: the staged vjp of an operation at one signature -----------------------------------
-
-
-def compile_vjp(closed: ClosedJaxpr) -> Callable[..., list[Any]]:
-    """Make a staged vjp callable on arrays: the one place a faster backend plugs in."""
-    return compile_jaxpr(closed)
-
-
-def prune(
-    closed: ClosedJaxpr, keep: Sequence[int], *, drop_inputs: bool
-) -> tuple[ClosedJaxpr, tuple[int, ...]]:
-    """Keep the outputs ``keep`` and the equations they need (all primitives are pure).
-
-    The last input (the cotangent) always stays. With ``drop_inputs`` the other inputs that
-    nothing reads are dropped too; returns the jaxpr and the indices of the inputs kept.
-    """
-    j = closed.jaxpr
-    outvars = tuple(j.outvars[i] for i in keep)
-    live = {a for a in outvars if type(a) is Var}
-    eqns = []
-    for eqn in reversed(j.eqns):
-        if any(v in live for v in eqn.outvars):
-            eqns.append(eqn)
-            live.update(a for a in eqn.invars if type(a) is Var)
-    eqns.reverse()
-    n = len(j.invars) - 1
-    used = tuple(i for i in range(n) if j.invars[i] in live) if drop_inputs else tuple(range(n))
-    invars = (*(j.invars[i] for i in used), j.invars[-1])
-    kept = [(v, c) for v, c in zip(j.constvars, closed.consts, strict=True) if v in live]
-    jaxpr = Jaxpr(tuple(v for v, _ in kept), invars, outvars, tuple(eqns))
-    return ClosedJaxpr(jaxpr, tuple(c for _, c in kept)), used
 
 
 def _stage_vjp(
@@ -180,33 +160,33 @@ def _stage_vjp(
     in_avals: list[ShapedArray],
     out_aval: ShapedArray,
     diff_idx: tuple[int, ...],
-) -> ClosedJaxpr:
-    """The jaxpr of ``(*primals, ct) -> cotangents of the inputs diff_idx``, PyTorch's
-    convention: for complex values that is ``conj(vjp(conj(ct)))`` of the JAX-convention vjp."""
+) -> tuple[ClosedJaxpr, tuple[int, ...]]:
+    """The jaxpr of ``(*read inputs, ct) -> cotangents of the inputs diff_idx``, PyTorch's
+    convention: for complex values that is ``conj(vjp(conj(ct)))`` of the JAX-convention vjp;
+    and the indices of the inputs it reads."""
     complex_out = out_aval.dtype.kind == "c"
 
-    def vjp_flat(*args: Any) -> list[Any]:
-        primals, ct = list(args[:-1]), args[-1]
+    def fn(*arrays: Any) -> list[Any]:
+        return [op.fn(*arrays, **params)]
 
-        def f(*diff: Any) -> Any:
-            full = list(primals)
-            for i, v in zip(diff_idx, diff, strict=True):
-                full[i] = v
-            return op.fn(*full, **params)
+    def finish(k: int, ct: Any) -> Any:
+        aval = in_avals[diff_idx[k]]
+        ct = match_dtype(ct, aval)
+        return tnp.conj(ct) if aval.dtype.kind == "c" else ct
 
-        _, pullback = vjp(f, *(primals[i] for i in diff_idx))
-        cts = pullback(tnp.conj(ct) if complex_out else ct)
-        return [
-            tnp.conj(c) if in_avals[i].dtype.kind == "c" else c
-            for i, c in zip(diff_idx, cts, strict=True)
-        ]
-
-    return _trace_to_jaxpr(vjp_flat, [*in_avals, out_aval])
+    plan = VjpPlan(fn, in_avals, diff_idx)
+    closed, used = plan.fused(tnp.conj if complex_out else _same, finish)
+    return closed, tuple(i for i, u in enumerate(used) if u)
 
 
-class Plan:
-    """How to differentiate ``op`` at one signature (params, input shapes and dtypes, which
-    inputs require grad): the staged vjp, the inputs it reads, and the compiled runner."""
+def _same(x: Any) -> Any:
+    return x
+
+
+class GradFnPlan:
+    """How the grad_fn nodes of ``op`` at one signature (params, input shapes and dtypes,
+    which inputs require grad) are made and run: their class, the staged vjp (a fused
+    ``VjpPlan``), the inputs it reads and its compiled runner."""
 
     __slots__ = (
         "alias",
@@ -232,7 +212,7 @@ class Plan:
         needs: tuple[bool, ...],
     ) -> None:
         self.op = op
-        self.node_cls = node_class(op.name)
+        self.node_cls = grad_fn_class(op.name)
         self.diff_idx = tuple(i for i, n in enumerate(needs) if n)
         self.out_aval = ShapedArray(out.shape, out.dtype)
         self.vjp_ops: dict[int, Op | int] = {}
@@ -247,17 +227,16 @@ class Plan:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
             return
         try:
-            full = _stage_vjp(op, params, in_avals, self.out_aval, self.diff_idx)
-        except Exception as e:  # e.g. no derivative rule: raise it at backward, as PyTorch
+            staged = _stage_vjp(op, params, in_avals, self.out_aval, self.diff_idx)
+        except NotImplementedError as e:  # no derivative rule: raised at backward, as PyTorch
             self.error = RuntimeError(
                 f"the derivative for {op.name} could not be formed from tracegrad's rules: "
                 f"{type(e).__name__}: {e}"
             )
             self.error.__cause__ = e
             return
-        outputs = list(range(len(self.diff_idx)))
-        self.vjp_jaxpr, self.saved_idx = prune(full, outputs, drop_inputs=True)
-        self.run = compile_vjp(self.vjp_jaxpr)
+        self.vjp_jaxpr, self.saved_idx = staged
+        self.run = compile_jaxpr(self.vjp_jaxpr)
         meta = len(arrays) if op.meta_from is None else op.meta_from
         self.saved_meta = tuple(i >= meta for i in self.saved_idx)
         self.saves_tensors = not all(self.saved_meta)
@@ -271,7 +250,8 @@ class Plan:
         tensors under create_graph; an int ``i`` means "the i-th argument itself"."""
         spec = self.vjp_ops.get(k)
         if spec is None:
-            one, _ = prune(self.vjp_jaxpr, [k], drop_inputs=False)
+            keep = [i == k for i in range(len(self.diff_idx))]
+            one, _ = dce_jaxpr(self.vjp_jaxpr, keep)
             out = one.jaxpr.outvars[0]
             if type(out) is Var and out in one.jaxpr.invars:
                 spec = one.jaxpr.invars.index(out)
@@ -282,33 +262,15 @@ class Plan:
         return spec
 
 
-_PRIMITIVE_NAMES = {
-    "add": "AddBackward0", "add_any": "AddBackward0", "sub": "SubBackward0",
-    "mul": "MulBackward0", "div": "DivBackward0", "neg": "NegBackward0",
-    "integer_pow": "PowBackward0", "pow": "PowBackward1", "exp": "ExpBackward0",
-    "log": "LogBackward0", "sin": "SinBackward0", "cos": "CosBackward0",
-    "tanh": "TanhBackward0", "sqrt": "SqrtBackward0", "reduce_sum": "SumBackward1",
-    "broadcast_in_dim": "ExpandBackward0", "reshape": "ViewBackward0",
-    "transpose": "PermuteBackward0", "dot_general": "MmBackward0", "matmul": "MmBackward0",
-    "convert_element_type": "ToCopyBackward0", "select_n": "WhereBackward0",
-    "conj": "ConjBackward0", "concatenate": "CatBackward0", "pad": "ConstantPadNdBackward0",
-}  # fmt: skip
-
-
 def _backward_name(closed: ClosedJaxpr) -> str:
     """A PyTorch-like node name for a vjp run under create_graph: its last primitive's."""
     eqns = closed.jaxpr.eqns
     if not eqns:
         return "AliasBackward0"
-    prim = eqns[-1].primitive.name
-    return _PRIMITIVE_NAMES.get(prim) or "".join(p.capitalize() for p in prim.split("_")) + (
+    prim = eqns[-1].primitive
+    return prim.grad_fn_name or "".join(p.capitalize() for p in prim.name.split("_")) + (
         "Backward0"
     )
-
-
-_PLANS: dict[tuple[Any, ...], Plan] = {}
-_MAX_PLANS = 8192
-_PLANS_LOCK = threading.Lock()
 
 
 def _plan(
@@ -317,29 +279,20 @@ def _plan(
     arrays: Sequence[np.ndarray[Any, Any]],
     out: np.ndarray[Any, Any],
     needs: tuple[bool, ...],
-) -> Plan:
+) -> GradFnPlan:
+    """The cached plan for this signature (in the one cache of staged vjps)."""
     key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]), needs)
-    plan = _PLANS.get(key)
+    plan = PLANS.get(key)
     if plan is None:
-        plan = Plan(op, params, arrays, out, needs)
-        with _PLANS_LOCK:  # threads may stage the same plan twice, but never corrupt the cache
-            if len(_PLANS) >= _MAX_PLANS:  # forget the oldest signature
-                del _PLANS[next(iter(_PLANS))]
-            _PLANS[key] = plan
-    return plan
+        plan = GradFnPlan(op, params, arrays, out, needs)
+        PLANS.put(key, plan)
+    return plan  # type: ignore[no-any-return]
 
 
 # ---- forwards: a composite operation's forward, staged and compiled at one signature ----------
 
 _SEEN, _EAGER = object(), object()  # called once at this signature; cannot be staged
-_FORWARDS: dict[tuple[Any, ...], Any] = {}
-
-
-def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
-    with _PLANS_LOCK:  # threads may stage twice, but never corrupt the cache
-        if len(cache) >= _MAX_PLANS:  # forget the oldest signature
-            del cache[next(iter(cache))]
-        cache[key] = value
+_FORWARDS = PlanCache(8192)
 
 
 def staged_forward(op: Op, arrays: list[Any], params: dict[str, Any]) -> Any:
@@ -358,11 +311,11 @@ def staged_forward(op: Op, arrays: list[Any], params: dict[str, Any]) -> Any:
         return op.fn(*arrays, **params)
     if run is None or run is _EAGER:
         if run is None:
-            _remember(_FORWARDS, key, _SEEN)
+            _FORWARDS.put(key, _SEEN)
         return op.fn(*arrays, **params)
     if run is _SEEN:
         out = op.fn(*arrays, **params)
-        _remember(_FORWARDS, key, _compile_forward(op, params, arrays, out))
+        _FORWARDS.put(key, _compile_forward(op, params, arrays, out))
         return out
     return run(*arrays)[0]
 
@@ -374,7 +327,7 @@ def _compile_forward(
         closed = _trace_to_jaxpr(
             lambda *xs: [op.fn(*xs, **params)], [ShapedArray(a.shape, a.dtype) for a in arrays]
         )
-    except Exception:
+    except ConcretizationTypeError:  # value-dependent Python code
         return _EAGER
     j = closed.jaxpr
     ref = np.asarray(out)
@@ -468,7 +421,7 @@ def grad_fn_of(t: Tensor) -> Any:
 V_PARENT, V_OP, V_ARRAYS, V_PARAMS, V_SEEN, V_META = range(6)
 
 
-def saved_tensor(node: Node, i: int, value: np.ndarray[Any, Any]) -> Tensor:
+def saved_tensor(node: GradFn, i: int, value: np.ndarray[Any, Any]) -> Tensor:
     """Input ``i`` of ``node`` as a tensor connected to the graph (for create_graph)."""
     edge = node.next[i]
     if edge is None:

@@ -32,7 +32,7 @@ from tracegrad.transforms.partial_eval import merge_outputs, partial_eval_jaxpr
 
 # ---- the primitive ------------------------------------------------------------------------
 
-jit_p = Primitive("jit", multiple_results=True)
+jit_p = Primitive("jit", multiple_results=True, inline_param="jaxpr", transparent=True)
 
 
 def _compiled(closed: ClosedJaxpr, for_caller: bool = False) -> Program:

@@ -17,13 +17,12 @@ so a signature seen only once never pays for staging and compiling.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tracegrad.backend import compile_jaxpr
 from tracegrad.core import (
     EVAL_TRACE,
+    ConcretizationTypeError,
     Primitive,
     ShapedArray,
     Trace,
@@ -31,18 +30,16 @@ from tracegrad.core import (
     UndefinedPrimal,
     Zero,
     check_alive,
-    eval_jaxpr,
     get_aval,
-    instantiate,
     is_eager,
     new_trace,
     run_in_trace,
     tangent_aval,
-    trace_to_jaxpr,
 )
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.ops.structural import add_any
 from tracegrad.transforms.linearize import linearize_flat
+from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, partial_fn
 from tracegrad.transforms.transpose import backward_pass
 
 
@@ -79,12 +76,13 @@ class Node:
         self,
         pull: Callable[[Sequence[Any], list[Any], bool], list[Any]],
         residuals: Sequence[Any],
-        parents: Sequence[TapeTracer],
+        parents: Sequence[tuple[Node, int]],
         n_out: int,
     ) -> None:
         self.pull = pull
         self.residuals = residuals
-        # Per differentiated input: the tracer it was (its node and output index).
+        # Per differentiated input: the node and output index of the tracer it was (not the
+        # tracer, whose value no backward pass reads unless a residual holds it too).
         self.parents = parents
         self.n_out = n_out
 
@@ -126,18 +124,18 @@ class TapeTrace(Trace):
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
         elif not prim.multiple_results:
-            results = plan.known(*vals)
-            node = Node(plan.pull, results[1:], [args[i] for i in diff], 1)
+            results = plan.known(*vals)  # type: ignore[misc]
+            node = Node(plan.pull, results[1:], [(args[i].node, args[i].index) for i in diff], 1)
             self.nodes.append(node)
             if plan.nonzero[0]:
                 return TapeTracer(self, results[0], plan.out_avals[0], node, 0)
             return results[0]
         else:
-            results = plan.known(*vals)
+            results = plan.known(*vals)  # type: ignore[misc]
             n = plan.n_out
             outs, residuals = results[:n], results[n:]
             pull, nonzero, out_avals = plan.pull, plan.nonzero, plan.out_avals
-        node = Node(pull, residuals, [args[i] for i in diff], len(outs))
+        node = Node(pull, residuals, [(args[i].node, args[i].index) for i in diff], len(outs))
         self.nodes.append(node)
         if not prim.multiple_results:
             return TapeTracer(self, outs[0], out_avals[0], node, 0) if nonzero[0] else outs[0]
@@ -151,16 +149,11 @@ def _no_pull(residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[A
     return []
 
 
-def _primitive_fn(
-    prim: Primitive, params: dict[str, Any], vals: Sequence[Any], diff: Sequence[int]
-) -> Callable[..., list[Any]]:
-    """``prim`` as a function of its differentiated inputs, the others fixed to ``vals``."""
+def _bind_fn(prim: Primitive, params: dict[str, Any]) -> Callable[..., list[Any]]:
+    """``prim`` bound with ``params``, as a function to a list of outputs."""
 
-    def fn(*d: Any) -> list[Any]:
-        full = list(vals)
-        for i, v in zip(diff, d, strict=True):
-            full[i] = v
-        out = prim.bind(*full, **params)
+    def fn(*args: Any) -> list[Any]:
+        out = prim.bind(*args, **params)
         return list(out) if prim.multiple_results else [out]
 
     return fn
@@ -170,7 +163,7 @@ def _linearize_now(
     prim: Primitive, params: dict[str, Any], vals: list[Any], diff: list[int]
 ) -> tuple[list[Any], Callable[..., list[Any]], list[Any], list[bool], list[ShapedArray]]:
     """The interpretive route: linearize ``prim`` at the concrete ``vals``."""
-    fn = _primitive_fn(prim, params, vals, diff)
+    fn = partial_fn(_bind_fn(prim, params), vals, diff)
     outs, linear, nonzero = run_in_trace(EVAL_TRACE, linearize_flat, fn, [vals[i] for i in diff])
     jaxpr = linear.jaxpr
     undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
@@ -183,95 +176,35 @@ def _linearize_now(
     return outs, pull, list(linear.consts), nonzero, [get_aval(o) for o in outs]
 
 
-class Plan:
-    """The linearization of one primitive at one signature, staged and compiled: ``known``
-    maps the primal inputs to the outputs and the residuals; ``pull`` maps the residuals and
-    the output cotangents to the cotangents of the differentiated inputs."""
-
-    __slots__ = (
-        "backward", "backward_jaxpr", "ct_avals", "known", "n_out", "nonzero", "out_avals",
-    )  # fmt: skip
-
-    def __init__(
-        self,
-        prim: Primitive,
-        params: dict[str, Any],
-        avals: list[ShapedArray],
-        diff: tuple[int, ...],
-    ) -> None:
-        staged: list[Any] = []
-
-        def known(*primals: Any) -> list[Any]:
-            fn = _primitive_fn(prim, params, primals, diff)
-            outs, linear, nonzero = linearize_flat(fn, [primals[i] for i in diff])
-            staged.extend([linear, nonzero])
-            return [*outs, *linear.consts]
-
-        known_jaxpr = trace_to_jaxpr(known, avals)
-        linear, nonzero = staged
-        self.nonzero: list[bool] = nonzero
-        self.n_out = len(nonzero)
-        # As the interpretive route gives them: the avals of concrete values (never weak).
-        self.out_avals = [a.strip_weak_type() for a in known_jaxpr.out_avals[: self.n_out]]
-        jaxpr = linear.jaxpr
-        res_avals = [v.aval for v in jaxpr.constvars]
-        n_res = len(res_avals)
-        undefined = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
-
-        def backward(*args: Any) -> list[Any]:
-            cts = backward_pass(jaxpr, args[:n_res], undefined, list(args[n_res:]))
-            return [instantiate(c) for c in cts]
-
-        self.ct_avals = [v.aval for v in jaxpr.outvars]
-        self.backward_jaxpr = trace_to_jaxpr(backward, [*res_avals, *self.ct_avals])
-        self.known = compile_jaxpr(known_jaxpr)
-        self.backward = compile_jaxpr(self.backward_jaxpr)
-
-    def pull(self, residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[Any]:
-        if len(cts) > 1 and any(c is None for c in cts):  # an output nothing depended on
-            cts = [
-                instantiate(Zero(a)) if c is None else c
-                for c, a in zip(cts, self.ct_avals, strict=True)
-            ]
-        if concrete:
-            return self.backward(*residuals, *cts)
-        # Pulled back under a transformation (vmap of the vjp, grad of it): by bind.
-        return eval_jaxpr(self.backward_jaxpr, *residuals, *cts)
-
-
-# Per signature: the number of times it was seen (an int) until its plan is built, then the
-# Plan, or None if the primitive cannot be linearized abstractly at that signature (its rule
-# needs concrete values, as a custom_jvp rule with Python control flow may).
-_PLANS: dict[tuple[Any, ...], Plan | int | None] = {}
-_MAX_PLANS = 8192
-_LOCK = threading.Lock()
+# Per signature, in the one cache of staged vjps: the number of times it was seen (an int)
+# until its plan is built, then the plan, or None if the primitive cannot be linearized
+# abstractly at that signature (its rule needs concrete values, as a custom_jvp rule with
+# Python control flow may).
 
 
 def _plan_for(
     prim: Primitive, params: dict[str, Any], avals: tuple[ShapedArray, ...], diff: tuple[int, ...]
-) -> Plan | None:
+) -> VjpPlan | None:
     """The cached plan for this signature, built on its second sighting; None means: take
     the interpretive route this time."""
     if prim.partial_eval is not None:
         return None  # carries inner jaxprs, made afresh on each call: nothing to share
     try:
         key = (prim, avals, diff, *params.items())
-        entry = _PLANS.get(key, 0)
+        entry = PLANS.get(key, 0)
     except TypeError:  # a parameter that cannot be hashed
         return None
-    if type(entry) is Plan or entry is None:
+    if type(entry) is VjpPlan or entry is None:
         return entry
     if entry == 0:
-        with _LOCK:
-            if len(_PLANS) >= _MAX_PLANS:  # forget the oldest signature
-                del _PLANS[next(iter(_PLANS))]
-            _PLANS[key] = 1
+        PLANS.put(key, 1)
         return None
+    plan: VjpPlan | None
     try:
-        plan: Plan | None = run_in_trace(EVAL_TRACE, Plan, prim, params, list(avals), diff)
-    except Exception:  # e.g. a concretization error: this signature stays interpretive
+        plan = run_in_trace(EVAL_TRACE, VjpPlan, _bind_fn(prim, params), avals, diff).compile()
+    except ConcretizationTypeError:  # the rule needs values: this signature stays interpretive
         plan = None
-    _PLANS[key] = plan
+    PLANS.put(key, plan)
     return plan
 
 
@@ -327,13 +260,13 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
             inputs[node] = slot
             continue
         cts_in = node.pull(node.residuals, slot, concrete)
-        for parent, ct in zip(node.parents, cts_in, strict=True):
+        for (parent, k), ct in zip(node.parents, cts_in, strict=True):
             if type(ct) is Zero:
                 continue
             # give(parent, ct), inlined: this loop runs once per recorded operation
-            into = ct_env.get(parent.node)
+            into = ct_env.get(parent)
             if into is None:
-                into = ct_env[parent.node] = [None] * parent.node.n_out
-            prev = into[parent.index]
-            into[parent.index] = ct if prev is None else add_any(prev, ct)
+                into = ct_env[parent] = [None] * parent.n_out
+            prev = into[k]
+            into[k] = ct if prev is None else add_any(prev, ct)
     return inputs

@@ -9,18 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.torch.optim._kernels import addcdiv_, addcmul_, fma, lerp_, mul_, scalar
 from tracegrad.torch.optim.optimizer import (
     Array,
     Optimizer,
-    addcdiv_,
-    addcmul_,
     arr,
     bump,
     count_step,
-    fma,
-    lerp_,
-    mul_,
-    scalar,
     state_tensor,
     step_tensor,
 )
@@ -80,7 +75,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = state_tensor(zeros)
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
-        x = arr(p)
+        x, ws = arr(p), self._workspace
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         step_t, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
         step = count_step(step_t)
@@ -89,9 +84,9 @@ class Adam(Optimizer):
                 mul_(x, 1 - lr * wd)
                 bump(p)
             else:
-                grad = fma(grad, wd, x)
-        lerp_(arr(exp_avg), grad, 1 - beta1)
-        sq = addcmul_(mul_(arr(exp_avg_sq), beta2), grad, grad, 1 - beta2)
+                grad = fma(grad, wd, x, ws)
+        lerp_(arr(exp_avg), grad, 1 - beta1, ws)
+        sq = addcmul_(mul_(arr(exp_avg_sq), beta2), grad, grad, 1 - beta2, ws)
         bump(exp_avg, exp_avg_sq, exp_avg_sq)
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
@@ -99,10 +94,10 @@ class Adam(Optimizer):
             top = state["max_exp_avg_sq"]
             sq = np.maximum(arr(top), sq, out=arr(top))
             bump(top)
-        denom = np.sqrt(sq)
+        denom = np.sqrt(sq, out=ws.take("denom", sq.shape, sq.dtype))
         np.divide(denom, scalar(bias_correction2_sqrt, sq), out=denom)
         np.add(denom, scalar(group["eps"], sq), out=denom)
-        addcdiv_(x, arr(exp_avg), denom, -step_size)
+        addcdiv_(x, arr(exp_avg), denom, -step_size, ws)
         bump(p)
 
 

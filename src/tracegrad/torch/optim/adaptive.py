@@ -8,19 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from tracegrad.torch.optim._kernels import addcdiv_, addcmul_, fma, fma_, lerp_, mul_, scalar
 from tracegrad.torch.optim.optimizer import (
     Array,
     Optimizer,
-    addcdiv_,
-    addcmul_,
     arr,
     bump,
     count_step,
-    fma,
-    fma_,
-    lerp_,
-    mul_,
-    scalar,
     state_tensor,
     step_tensor,
 )
@@ -74,28 +68,28 @@ class RMSprop(Optimizer):
             state["grad_avg"] = state_tensor(zeros)
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
-        x = arr(p)
+        x, ws = arr(p), self._workspace
         alpha, lr = group["alpha"], group["lr"]
         count_step(state["step"])
         if group["weight_decay"] != 0:
-            grad = fma(grad, group["weight_decay"], x)
+            grad = fma(grad, group["weight_decay"], x, ws)
         square_avg = state["square_avg"]
-        sq = addcmul_(mul_(arr(square_avg), alpha), grad, grad, 1 - alpha)
+        sq = addcmul_(mul_(arr(square_avg), alpha), grad, grad, 1 - alpha, ws)
         bump(square_avg, square_avg)
         if group["centered"]:
-            g_avg = lerp_(arr(state["grad_avg"]), grad, 1 - alpha)
+            g_avg = lerp_(arr(state["grad_avg"]), grad, 1 - alpha, ws)
             bump(state["grad_avg"])
-            avg = np.sqrt(fma(sq, np.multiply(g_avg, scalar(-1, g_avg)), g_avg))
+            avg = np.sqrt(fma(sq, np.multiply(g_avg, scalar(-1, g_avg)), g_avg, ws))
         else:
             avg = np.sqrt(sq)
         np.add(avg, scalar(group["eps"], avg), out=avg)
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]
-            b = addcdiv_(mul_(arr(buf), group["momentum"]), grad, avg, 1)
+            b = addcdiv_(mul_(arr(buf), group["momentum"]), grad, avg, 1, ws)
             bump(buf, buf)
-            fma_(x, x, -lr, b)
+            fma_(x, x, -lr, b, ws)
         else:
-            addcdiv_(x, grad, avg, -lr)
+            addcdiv_(x, grad, avg, -lr, ws)
         bump(p)
 
 
@@ -150,14 +144,14 @@ class Adagrad(Optimizer):
         )
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
-        x = arr(p)
+        x, ws = arr(p), self._workspace
         step = count_step(state["step"])
         if group["weight_decay"] != 0:
-            grad = fma(grad, group["weight_decay"], x)
+            grad = fma(grad, group["weight_decay"], x, ws)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        s = addcmul_(arr(state["sum"]), grad, grad, 1)
+        s = addcmul_(arr(state["sum"]), grad, grad, 1, ws)
         bump(state["sum"])
         std = np.sqrt(s)
         np.add(std, scalar(group["eps"], s), out=std)
-        addcdiv_(x, grad, std, -clr)
+        addcdiv_(x, grad, std, -clr, ws)
         bump(p)

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from tracegrad.torch.grad_mode import enable_grad, no_grad
+from tracegrad.torch.optim._kernels import fma
 from tracegrad.torch.optim._wolfe import Directional, strong_wolfe
-from tracegrad.torch.optim.optimizer import Array, Optimizer, arr, fma, write
+from tracegrad.torch.optim.optimizer import Array, Optimizer, arr, write
 from tracegrad.torch.optim.sgd import check_non_negative
 from tracegrad.torch.tensor import Tensor, wrap
 

@@ -1,11 +1,12 @@
 """``torch.optim.Optimizer``: parameter groups, per-parameter state, ``zero_grad``,
 ``state_dict``/``load_state_dict`` in PyTorch's layout, and the one loop every optimizer's
-``step`` runs; plus the float32 arithmetic of PyTorch's CPU kernels the updates are written in.
+``step`` runs.
 
-An update is NumPy arithmetic on the parameters' arrays under ``no_grad``, written into
-their storage (and the state tensors') in place with ``out=``, as PyTorch's in-place kernels
-are, so a step allocates only temporaries; each in-place operation PyTorch's update runs on a
-tensor bumps that tensor's version counter once (:func:`bump`).
+An update is NumPy arithmetic on the parameters' arrays under ``no_grad`` (the kernels of
+``optim/_kernels.py``), written into their storage (and the state tensors') in place with
+``out=``, as PyTorch's in-place kernels are; scratch arrays come from the optimizer's
+``Workspace``, so a step allocates nothing once warm. Each in-place operation PyTorch's
+update runs on a tensor bumps that tensor's version counter once (:func:`bump`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from tracegrad.torch import dtypes
 from tracegrad.torch.grad_mode import enable_grad, no_grad
+from tracegrad.torch.optim._kernels import Workspace
 from tracegrad.torch.tensor import Tensor, wrap
 
 Array = np.ndarray[Any, Any]
@@ -76,70 +78,10 @@ def count_step(step: Tensor) -> float:
     return float(v)
 
 
-# PyTorch's CPU kernels compute float16, bfloat16 and float32 in float32 (their "opmath"
-# type), casting a Python scalar to it; some of them fuse a multiply and an add (one rounding).
-# The kernels below write into their first argument, as PyTorch's in-place methods do; the
-# caller bumps the version counter of the tensor it wrote (``bump``).
-
-
-def scalar(x: Any, a: Array) -> Any:
-    """``x`` as the scalar type PyTorch's kernel on ``a`` computes with."""
-    return np.float64(x) if a.dtype == np.float64 else np.float32(x)
-
-
 def bump(*tensors: Tensor) -> None:
     """Count one in-place write into each of ``tensors`` (their version counters)."""
     for t in tensors:
         t._vc[0] += 1
-
-
-def fma_(out: Array, a: Array, x: Any, y: Any) -> Array:
-    """``out[...] = a + x * y`` rounded once (``x``, ``y`` arrays or scalars; ``out`` may
-    be ``a``), as PyTorch's kernels of ``a.add(y, alpha=x)``, ``lerp`` and ``addcmul``
-    compute it: in float64, where a product of two float32 is exact, rounded to ``out``."""
-    if out.dtype == np.float64:
-        np.add(a, np.multiply(y, x), out=out)
-        return out
-    # Whole-array passes of one dtype each: NumPy's mixed-dtype loops cast in small buffers
-    # and are several times slower.
-    wide = y.astype(np.float64)
-    np.multiply(wide, np.float64(np.float32(x)) if np.ndim(x) == 0 else x, out=wide)
-    np.add(wide, a, out=wide)
-    np.copyto(out, wide, casting="unsafe")
-    return out
-
-
-def fma(a: Array, x: Any, y: Any) -> Array:
-    """``a + x * y`` rounded once, in a new array (:func:`fma_`)."""
-    return fma_(np.empty_like(a), a, x, y)
-
-
-def mul_(a: Array, x: Any) -> Array:
-    """``a.mul_(x)`` for a scalar ``x``, in opmath."""
-    np.multiply(a, scalar(x, a), out=a, casting="unsafe")
-    return a
-
-
-def lerp_(a: Array, b: Array, weight: float) -> Array:
-    """``a.lerp_(b, weight)``: PyTorch's two-sided formula, fused."""
-    w = scalar(weight, a)
-    diff = np.subtract(b, a)
-    if abs(w) < 0.5:
-        return fma_(a, a, w, diff)
-    return fma_(a, b, w - 1, diff)
-
-
-def addcmul_(a: Array, b: Array, c: Array, value: float) -> Array:
-    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
-    return fma_(a, a, np.multiply(b, scalar(value, b)), c)
-
-
-def addcdiv_(a: Array, b: Array, c: Array, value: float) -> Array:
-    """``a.addcdiv_(b, c, value=value)``: ``a + (value * b) / c``."""
-    quotient = np.multiply(b, scalar(value, a))
-    np.divide(quotient, c, out=quotient, casting="unsafe")
-    np.add(a, quotient, out=a, casting="unsafe")
-    return a
 
 
 # ---- the base class ------------------------------------------------------------------------------
@@ -171,6 +113,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
+        self._workspace = Workspace()  # the updates' scratch arrays, reused from step to step
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "

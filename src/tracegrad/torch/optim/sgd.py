@@ -6,16 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tracegrad.torch.optim.optimizer import (
-    Array,
-    Optimizer,
-    arr,
-    bump,
-    fma,
-    fma_,
-    mul_,
-    state_tensor,
-)
+from tracegrad.torch.optim._kernels import fma, fma_, mul_
+from tracegrad.torch.optim.optimizer import Array, Optimizer, arr, bump, state_tensor
 from tracegrad.torch.tensor import Tensor
 
 
@@ -70,9 +62,9 @@ class SGD(Optimizer):
         pass  # the momentum buffer starts as the first gradient
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Array, state: dict[str, Any]) -> None:
-        x = arr(p)
+        x, ws = arr(p), self._workspace
         if group["weight_decay"] != 0:
-            grad = fma(grad, group["weight_decay"], x)
+            grad = fma(grad, group["weight_decay"], x, ws)
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -80,9 +72,9 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = state_tensor(grad)
             else:
                 b = mul_(arr(buf), momentum)
-                fma_(b, b, 1 - group["dampening"], grad)
+                fma_(b, b, 1 - group["dampening"], grad, ws)
                 bump(buf, buf)
             b = arr(buf)
-            grad = fma(grad, momentum, b) if group["nesterov"] else b
-        fma_(x, x, -group["lr"], grad)
+            grad = fma(grad, momentum, b, ws) if group["nesterov"] else b
+        fma_(x, x, -group["lr"], grad, ws)
         bump(p)
