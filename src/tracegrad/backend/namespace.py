@@ -62,7 +62,8 @@ def foreign_namespace(leaves: Iterable[Any]) -> Any | None:
     >>> foreign_namespace([np.ones(2), 1.0]) is None
     True
     """
-    foreign = [x for x in leaves if not is_native(x)]
+    # isinstance first: jit's general path calls this on every call's leaves
+    foreign = [x for x in leaves if not isinstance(x, _NATIVE) and not is_native(x)]
     if not foreign:
         return None
     import array_api_compat  # an optional dependency: only arrays of other libraries need it
