@@ -5,6 +5,9 @@ Run: ``python benchmarks/bench_torch_shim.py`` (``--quick`` for a short smoke ru
 (a) SPEC section 8's first example: the loop of six ``output = X[i,j] * X[i,j];
     output.backward()`` on a fresh 3x3 leaf. Median time of the loop, and per recorded
     node (12 nodes: six ``SelectBackward0`` and six ``MulBackward0``).
+(c) Issue 15's W2 through the shim: the gradient of bench_memory.py's 20-op elementwise chain
+    (sin, a scale, exp, a shift, log; four times; then a sum) of a float64 leaf of 10
+    elements: forward and ``backward()``.
 (b) One training step of an MLP 784-256-256-10 (tanh, batch 128, cross-entropy, float32):
     forward, ``loss.backward()`` and an update: by hand under ``no_grad`` (``p -= lr *
     p.grad``), by ``torch.optim.SGD`` or by ``torch.optim.Adam``. Median time of each, the
@@ -20,7 +23,8 @@ Run: ``python benchmarks/bench_torch_shim.py`` (``--quick`` for a short smoke ru
       allocator statistics on the CPU (``torch.cuda.memory_stats`` is CUDA only), hence
       RSS for it.
 Targets (issue 10): (b) no slower than PyTorch eager (issue 3: its memory within 1.5x of
-PyTorch's); (a) report the figure and the cost per node.
+PyTorch's); (a) report the figure and the cost per node. Issue 15: (a) at most 0.5x PyTorch
+eager, (c) at most 1.0x.
 """
 
 from __future__ import annotations
@@ -91,6 +95,20 @@ def spec8_loop(torch: ModuleType) -> Callable[[], Any]:
                 output = X[i, j] * X[i, j]
                 output.backward()
         return X.grad
+
+    return run
+
+
+def w2_chain(torch: ModuleType) -> Callable[[], Any]:
+    """(c): the gradient of bench_memory.py's chain at n = 10, through ``torch``."""
+    from bench_memory import chain  # imported here: bench_memory imports this module
+
+    x0 = np.linspace(-1.0, 1.0, 10)
+
+    def run() -> Any:
+        x = torch.tensor(x0, requires_grad=True)
+        chain(torch, x).backward()
+        return x.grad
 
     return run
 
@@ -215,6 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--cpu-time", action="store_true", help="time by process CPU time")
+    parser.add_argument("--small", action="store_true", help="(a) and (c) only, not the MLP")
     parser.add_argument("--rss-child", choices=("tracegrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.cpu_time:
@@ -228,6 +247,31 @@ def main(argv: list[str] | None = None) -> None:
     present = {n: m for n, m in mods.items() if m is not None}
     loop: dict[str, float | None] = {n: None for n in names}
     loop.update(medians_s({n: spec8_loop(m) for n, m in present.items()}, repeat * 4))
+    w2: dict[str, float | None] = {n: None for n in names}
+    w2.update(medians_s({n: w2_chain(m) for n, m in present.items()}, repeat * 4))
+    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}", end="")
+    torch = mods["torch"]
+    print(f", torch {torch.__version__}" if torch is not None else ", torch not installed")
+    clock = "process CPU time" if args.cpu_time else "wall time"
+    print(f"medians of {repeat} runs ((a), (c): {repeat * 4}), one thread, {clock}\n")
+    print("(a) SPEC 8 loop, six backward calls, 12 nodes")
+    print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
+
+    def us(v: float | None, scale: float = 1.0) -> str:
+        return "-" if v is None else f"{v * 1e6 / scale:.1f} µs"
+
+    print(
+        f"| loop | {us(loop['tracegrad'])} | {us(loop['torch'])} | "
+        f"{ratio(loop['tracegrad'], loop['torch'])} |"
+    )
+    print(f"| per node | {us(loop['tracegrad'], 12)} | {us(loop['torch'], 12)} | |")
+    print(f"| per backward call | {us(loop['tracegrad'], 6)} | {us(loop['torch'], 6)} | |")
+    print("\n(c) W2: grad of a 20-op elementwise chain, n = 10, float64")
+    print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
+    ours, theirs = w2["tracegrad"], w2["torch"]
+    print(f"| forward + backward | {us(ours)} | {us(theirs)} | {ratio(ours, theirs)} |")
+    if args.small:
+        return
     train: dict[tuple[str, str], float | None] = {(n, u): None for n in names for u in UPDATES}
     alone: dict[tuple[str, str], float | None] = {(n, u): None for n in names for u in UPDATES}
     for u in UPDATES:
@@ -241,23 +285,6 @@ def main(argv: list[str] | None = None) -> None:
     traced = tracemalloc_peak(mlp(tg_torch)[1])
     rss = {n: rss_growth(n) if mods[n] is not None else None for n in names}
 
-    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}", end="")
-    torch = mods["torch"]
-    print(f", torch {torch.__version__}" if torch is not None else ", torch not installed")
-    clock = "process CPU time" if args.cpu_time else "wall time"
-    print(f"medians of {repeat} runs ((a): {repeat * 4}), one thread, {clock}\n")
-    print("(a) SPEC 8 loop, six backward calls, 12 nodes")
-    print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
-
-    def us(v: float | None, scale: float = 1.0) -> str:
-        return "-" if v is None else f"{v * 1e6 / scale:.1f} µs"
-
-    print(
-        f"| loop | {us(loop['tracegrad'])} | {us(loop['torch'])} | "
-        f"{ratio(loop['tracegrad'], loop['torch'])} |"
-    )
-    print(f"| per node | {us(loop['tracegrad'], 12)} | {us(loop['torch'], 12)} | |")
-    print(f"| per backward call | {us(loop['tracegrad'], 6)} | {us(loop['torch'], 6)} | |")
     print("\n(b) MLP 784-256-256-10, tanh, batch 128, cross-entropy, float32, one step")
     print("| | tracegrad.torch | PyTorch | ratio |\n|---|---:|---:|---:|")
 

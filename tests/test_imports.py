@@ -50,7 +50,9 @@ LAZY_FOR_NUMPY = (
 )
 
 # Optional packages: none is imported by importing tracegrad, its numpy or its torch shim
-# (ml_dtypes on the first request for bfloat16, the others never by tracegrad itself).
+# (ml_dtypes on the first request for bfloat16, SciPy when installed on the first float32
+# factorisation in tg.random, which uses its single-precision LAPACK as JAX does; the
+# others never by tracegrad itself).
 OPTIONAL = ("ml_dtypes", "scipy", "jax", "torch", "autograd", "mpmath")
 
 

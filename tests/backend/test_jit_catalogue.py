@@ -144,6 +144,7 @@ CATALOGUE: list[tuple[str, Callable[..., Any], tuple[Any, ...], bool]] = [
         (M,),
         True,
     ),
+    ("schur", lambda m: tsl.schur(m)[0] + tsl.schur(m)[1], (M,), False),
     ("norm", lambda x: tnp.linalg.norm(x) + tnp.linalg.norm(x, axis=0).sum(), (V,), True),
     (
         "reshape transpose",

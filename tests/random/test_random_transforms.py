@@ -16,6 +16,14 @@ from tracegrad.test_util import check_grads
 
 KEY = tr.PRNGKey(11)
 
+COV = np.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.2], [0.1, 0.2, 0.5]])
+
+
+def _mvn32(method: str) -> Callable[[Any], Any]:
+    mean, cov = np.zeros(3, np.float32), COV.astype(np.float32)
+    return lambda k: tr.multivariate_normal(k, mean, cov, (2,), np.float32, method)
+
+
 SAMPLERS: list[tuple[str, Callable[[Any], Any]]] = [
     ("split", lambda k: tr.split(k, 3)),
     ("fold_in", lambda k: tr.fold_in(k, 5)),
@@ -42,6 +50,11 @@ SAMPLERS: list[tuple[str, Callable[[Any], Any]]] = [
     ("poisson", lambda k: tr.poisson(k, np.array([2.0, 30.0]))),
     ("multivariate_normal", lambda k: tr.multivariate_normal(k, np.zeros(2), np.eye(2), (3,))),
     ("orthogonal", lambda k: tr.orthogonal(k, 3)),
+    ("orthogonal32", lambda k: tr.orthogonal(k, 3, (2,), np.float32, m=4)),
+    *[
+        (f"multivariate_normal32_{method}", _mvn32(method))
+        for method in ("cholesky", "eigh", "svd")
+    ],
 ]
 
 
@@ -135,3 +148,33 @@ def test_multivariate_normal_grad_in_mean_and_cov():
     # cov = l @ l.T keeps every perturbation symmetric (cholesky reads one triangle).
     mean, factor = np.array([0.5, -1.0]), np.array([[1.4, 0.0], [0.2, 0.9]])
     check_grads(lambda m, f: tr.multivariate_normal(KEY, m, f @ f.T, (3,)), (mean, factor), order=1)
+
+
+@pytest.mark.parametrize("method", ["cholesky", "eigh", "svd"])
+def test_float32_factors_differentiate_as_numpys(method: str, monkeypatch: pytest.MonkeyPatch):
+    """float32 covariances are factored by LAPACK's single-precision routines; their
+    derivatives are tracegrad's rules, as for NumPy's factors (within float32 rounding)."""
+    from tracegrad.random import _lapack32
+
+    def grad(cov: Any) -> Any:
+        mean = tnp.zeros(3, np.float32)
+        draw = lambda c: tnp.sum(tr.multivariate_normal(KEY, mean, c, (4,), np.float32, method))
+        return tg.grad(draw)(cov)
+
+    cov = COV.astype(np.float32)
+    lapacks = grad(cov)
+    monkeypatch.setattr(_lapack32, "_scipy_lapack", lambda: None)
+    numpys = grad(cov)
+    assert lapacks.dtype == np.float32
+    np.testing.assert_allclose(lapacks, numpys, rtol=1e-5, atol=1e-6)
+
+
+def test_float32_factors_without_scipy_are_numpys(monkeypatch: pytest.MonkeyPatch):
+    from tracegrad.random import _lapack32
+
+    z = np.asarray(tr.normal(KEY, (2, 5, 3), np.float32))
+    spd = np.einsum("bij,bkj->bik", z[:, :3], z[:, :3]) + np.eye(3, dtype=np.float32)
+    monkeypatch.setattr(_lapack32, "_scipy_lapack", lambda: None)
+    for ours, theirs in zip(_lapack32.qr(z), np.linalg.qr(z), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(_lapack32.cholesky(spd), np.linalg.cholesky(spd))

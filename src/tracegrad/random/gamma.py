@@ -16,7 +16,7 @@ import tracegrad.scipy.special as tsp
 from tracegrad.core import DTypeError, Primitive, ShapedArray, ShapeError, Zero, get_aval
 from tracegrad.ops.structural import bdim_at_front
 from tracegrad.random._fma import fma
-from tracegrad.random._xla_math import exp, log1p_impl, log_impl, pow_impl
+from tracegrad.random._xla_math import exp, flush_subnormals, log1p_impl, log_impl, pow_impl
 from tracegrad.random.continuous import (
     cast,
     check_shape,
@@ -92,7 +92,8 @@ def _marsaglia_tsang(keys: np.ndarray, alpha: np.ndarray, log_space: bool) -> np
             log_boost = np.where(boost | (log_u == 0), dtype.type(0), log_u * (one / alpha))
             return np.asarray(log_impl(d) + log_impl(V) + log_boost, dtype)
         u = one - _draw_each(subkey, uniform_data, dtype)
-        return np.asarray(d * V * np.where(boost, one, pow_impl(u, one / alpha)), dtype)
+        sample = d * V * np.where(boost, one, pow_impl(u, one / alpha))
+        return np.asarray(flush_subnormals(np.asarray(sample, dtype)))
 
 
 def _random_gamma_impl(keys: Any, a: Any, *, log_space: bool) -> np.ndarray:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
+from tracegrad.random import _lapack32 as lapack
 from tracegrad.random._fma import fma
 from tracegrad.random.continuous import cast, check_shape, float_dtype, normal_data, shape_of
 from tracegrad.random.keys import canonical_shape, unwrap
@@ -58,14 +59,15 @@ def multivariate_normal(
     else:
         shp = canonical_shape(shape, "multivariate_normal")
         check_shape("normal", shp, mshape[:-1], cshape[:-2])
+    # LAPACK's factors as JAX's (float32: not NumPy's, which computes in float64).
     if method == "svd":
-        u, s, _ = tnp.linalg.svd(cov)
+        u, s, _ = lapack.svd(cov)
         factor = u * tnp.sqrt(s[..., None, :])
     elif method == "eigh":
-        w, v = tnp.linalg.eigh(cov)
+        w, v = lapack.eigh(cov)
         factor = v * tnp.sqrt(w[..., None, :])
     else:
-        factor = tnp.linalg.cholesky(cov)
+        factor = lapack.cholesky(cov)
     samples = normal_data(data, (*shp, n), dt)
     return mean + _fused_matvec(factor, samples, np.dtype(np.result_type(promoted, dt)))
 
@@ -94,7 +96,7 @@ def orthogonal(key: Any, n: int, shape: Shape = (), dtype: Any = None, m: int | 
     shp = canonical_shape(shape, "orthogonal")
     cols = n if m is None else m
     z = normal_data(data, (*shp, max(n, cols), min(n, cols)), dt)
-    q, r = tnp.linalg.qr(z)
+    q, r = lapack.qr(z)
     d = tnp.diagonal(r, axis1=-2, axis2=-1)
     x = q * tnp.expand_dims(tnp.sign(d), -2)
     return tnp.swapaxes(x, -1, -2) if n < cols else x

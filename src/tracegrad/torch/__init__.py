@@ -525,9 +525,6 @@ from tracegrad.torch import autograd_functional as _autograd_functional  # noqa:
 from tracegrad.torch import func as func  # noqa: E402
 from tracegrad.torch import function as _function  # noqa: E402
 
-autograd.Function = _function.Function  # type: ignore[attr-defined]
-autograd.function = _function  # type: ignore[attr-defined]
-autograd.functional = _autograd_functional  # type: ignore[attr-defined]
 # Importable under PyTorch's module names too (``from torch.autograd.functional import
 # jacobian``, ``from torch.autograd.function import once_differentiable``).
 _sys.modules[f"{__name__}.autograd.functional"] = _autograd_functional

@@ -83,15 +83,20 @@ def _check_bool(name: str, a: Any, b: Any) -> None:
 
 
 def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
-    if not isinstance(x, Tensor | np.ndarray) and not isinstance(y, Tensor | np.ndarray):
+    if not isinstance(x, _OPERANDS) and not isinstance(y, _OPERANDS):
         raise TypeError("expected at least one Tensor operand")
     d = result_dtype(x, y)
     a, b = operand(x, d), operand(y, d)
     sa = a._value.shape if isinstance(a, Tensor) else a.shape
+    if not sa:  # a 0-d operand broadcasts with anything
+        return a, b, d
     sb = b._value.shape if isinstance(b, Tensor) else b.shape
-    if sa != sb and sa and sb:  # a 0-d operand broadcasts with anything
+    if sa != sb and sb:
         check_broadcast(sa, sb)
     return a, b, d
+
+
+_OPERANDS = (Tensor, np.ndarray)  # isinstance with a tuple: faster than with a union
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -262,10 +267,11 @@ def _unary(
     op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result, staged=staged)
 
     def f(input: Tensor) -> Tensor:
-        d = value_dtype(input)
-        if to_float:
-            d = inexact(d)
-        return apply(op, (input,), dtype=d.np)
+        dt = input._value.dtype if isinstance(input, Tensor) else None
+        if dt is None or dt.kind not in "fc":  # floating and complex inputs keep their dtype
+            d = value_dtype(input)
+            dt = (inexact(d) if to_float else d).np
+        return apply(op, (input,), dtype=dt)
 
     f.__name__ = name
     return f

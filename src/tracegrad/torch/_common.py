@@ -52,14 +52,28 @@ def result_dtype(*xs: Any) -> dtypes.dtype:
 def operand(x: Any, dtype: dtypes.dtype) -> Operand:
     """A tensor passes unchanged; a Python scalar becomes a 0-d array of ``dtype``, so it is
     an input of the recorded operation (not part of its signature)."""
-    if isinstance(x, Tensor | np.ndarray):
+    if isinstance(x, (Tensor, np.ndarray)):
         return x
     if isinstance(x, list | tuple):
         raise TypeError(
             f"expected a Tensor or a number as operand, got {type(x).__name__}; make it a "
             "tensor first with torch.tensor(...)"
         )
+    if (type(x) is float and x != 0.0) or type(x) is int:  # not -0.0 == 0.0
+        key = (x, dtype)
+        a = _NUMBERS.get(key)
+        if a is None:
+            if len(_NUMBERS) >= 1024:
+                _NUMBERS.clear()
+            a = _NUMBERS[key] = np.asarray(x, dtype=dtype.np)
+            a.flags.writeable = False
+        return a
     return np.asarray(x, dtype=dtype.np)
+
+
+# Python numbers as the 0-d arrays of a dtype that operations take, made once (read-only):
+# ``x * lr`` in a loop converts ``lr`` once.
+_NUMBERS: dict[tuple[Any, dtypes.dtype], np.ndarray[Any, Any]] = {}
 
 
 def cast(x: Any, dtype: np.dtype[Any]) -> Any:

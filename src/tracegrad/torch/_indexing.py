@@ -8,6 +8,7 @@ integer arrays of their nonzero positions, as NumPy and PyTorch define them.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import re
 from typing import Any
@@ -20,7 +21,7 @@ from tracegrad.torch._common import cast, value_dtype
 from tracegrad.torch._inplace import copy_
 from tracegrad.torch._views import check_writable, commit, mark_multi, recorded
 from tracegrad.torch.grad_mode import STATE
-from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.graph import Op, apply, record
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
 Template = tuple[tuple[Any, ...], ...]
@@ -130,10 +131,20 @@ def _getitem_fn(x: Any, *arrays: Any, template: Template) -> Any:
     return x[rebuild(template, arrays)]
 
 
+def _getitem_transpose(
+    ct: Any, shape: tuple[int, ...], dtype: np.dtype[Any], arrays: Any, template: Template
+) -> np.ndarray[Any, Any]:
+    """The transpose of basic indexing: zeros with the selected region set to ``ct`` (basic
+    indexing selects each element at most once, so setting is adding)."""
+    g = np.zeros(shape, dtype)
+    g[rebuild(template, arrays, eager=True)] = ct
+    return g
+
+
 # Basic indexing keeps its integers as metadata and returns a view; advanced indexing (and a
 # boolean scalar, which NumPy treats as advanced) saves its index tensors and copies.
 _GETITEM_OPS = {
-    name: Op(name, _getitem_fn, meta_from=None if name == "IndexBackward0" else 1, view=True)
+    name: Op(name, _getitem_fn, meta_from=1, view=True, transpose=_getitem_transpose)
     for name in (
         "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0", "AliasBackward0",
         "UnbindBackward0",
@@ -167,11 +178,49 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     >>> X[:, 1], X[[1, 0]].grad_fn.name()
     (tensor([4., 8.], grad_fn=<SelectBackward0>), 'IndexBackward0')
     """
-    template, arrays, name = parse(index)
+    value = self._value
+    key = (index, *map(type, index)) if type(index) is tuple else (index, type(index))
     try:
-        return apply(_GETITEM_OPS[name], (self, *arrays), template=template)
+        known = _PARSED.get(key)
+    except TypeError:  # unhashable: slices (before Python 3.12), lists, arrays
+        known = None
+    try:
+        if known is None or type(value) is not np.ndarray:
+            template, arrays, name = parse(index)
+            if name == "IndexBackward0" or name == "bool" or type(value) is not np.ndarray:
+                return apply(_GETITEM_OPS[name], (self, *arrays), template=template)
+            known = (
+                _GETITEM_OPS[name],
+                arrays,
+                {"template": template},
+                rebuild(template, tuple(arrays), eager=True),
+            )
+            if len(_PARSED) >= 4096:
+                _PARSED.clear()
+            if _static(index):
+                with contextlib.suppress(TypeError):  # slices are unhashable before 3.12
+                    _PARSED[key] = known
+        op, arrays, params, basic = known
+        return record(op, (self, *arrays), [value, *arrays], value[basic], params)
     except IndexError as e:
         raise torch_index_error(e) from None
+
+
+def _static(index: Any) -> bool:
+    """Whether a basic index holds only Python values (no tensor or array whose contents may
+    change), so that its parse can be kept."""
+    for e in index if type(index) is tuple else (index,):
+        if type(e) is slice:
+            if not all(b is None or type(b) is int for b in (e.start, e.stop, e.step)):
+                return False
+        elif not (e is None or e is Ellipsis or type(e) is int):
+            return False
+    return True
+
+
+# Basic indices seen (keyed with their entries' types: True == 1 as a key), parsed once:
+# the operation, the index arrays, the params and the index NumPy takes (a view).
+_PARSED: dict[Any, tuple[Op, list[np.ndarray[Any, Any]], dict[str, Any], tuple[Any, ...]]] = {}
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:

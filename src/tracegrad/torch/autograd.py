@@ -1,15 +1,17 @@
 """The backward pass: ``Tensor.backward``, ``torch.autograd.backward`` and
 ``torch.autograd.grad``, with PyTorch's semantics and error messages.
 
-The traversal is iterative (a depth-first post-order, run in reverse, is a topological
-order), so graphs of any depth work. Each node's vjp is its plan's staged and compiled
-jaxpr; under ``create_graph`` the same jaxpr runs as tensor operations, so the backward pass
-is itself recorded. All or nothing: leaf gradients are summed first and added to ``.grad``
-only once the whole pass has succeeded.
+The traversal is iterative: the reachable nodes are collected and run in decreasing order of
+creation (each node is made after its inputs' nodes: a topological order), so graphs of any
+depth work. Each node's vjp is its plan's compiled runner; under ``create_graph`` the staged
+jaxpr runs as tensor operations, so the backward pass is itself recorded. All or nothing:
+leaf gradients are summed first and added to ``.grad`` only once the whole pass has
+succeeded.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,7 +67,7 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype!r}"
                 )
-            one = np.ones(value.shape, value.dtype)
+            one = np.array(1, value.dtype, ndmin=value.ndim)  # np.ones costs 4x as much
             out.append(wrap(one) if create_graph else one)
             continue
         if not isinstance(g, Tensor):
@@ -94,31 +96,19 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
 
 
 def _collect(roots: list[GradFn]) -> list[GradFn]:
-    """Every node reachable from ``roots``, children before parents (iterative DFS)."""
-    order: list[GradFn] = []
-    seen: set[int] = set()
-    for root in roots:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack: list[tuple[GradFn, int]] = [(root, 0)]
-        while stack:
-            node, i = stack[-1]
-            edges = node.next
-            while i < len(edges):
-                e = edges[i]
-                i += 1
-                if isinstance(e, GradFn) and id(e) not in seen:
-                    seen.add(id(e))
-                    stack[-1] = (node, i)
-                    stack.append((e, 0))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
+    """Every node reachable from ``roots``, children before parents (each node is made after
+    its inputs' nodes, so sorting by ``seq`` orders them)."""
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for e in stack.pop().next:
+            if isinstance(e, GradFn) and e not in seen:
+                seen.add(e)
+                stack.append(e)
+    return sorted(seen, key=_SEQ)
 
 
+_SEQ = operator.attrgetter("seq")
 _ADD = Op("AddBackward0", tnp.add)
 _COPY = Op("CopyBackwards", lambda g: np.array(g, copy=True) if isinstance(g, np.ndarray) else g)
 
@@ -207,6 +197,9 @@ class _Targets:
         return self.runs is None or id(node) in self.runs
 
 
+_EVERY = _Targets([], None)
+
+
 def run_backward(
     outputs: Sequence[Tensor],
     grads: Sequence[Any],
@@ -221,57 +214,82 @@ def run_backward(
     cts = _root_grads(outputs, grads, create_graph)
     roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
     order = _collect([r for r in roots if r is not None])
-    targets = _Targets(order, inputs)
-    visit = [n for n in order if targets.wants_node(n)]
+    every = inputs is None  # every node runs, every leaf receives its gradient
+    targets = _EVERY if every else _Targets(order, inputs)
+    visit = order if every else [n for n in order if targets.wants_node(n)]
     for node in visit:
         if node.freed and node.plan.saves_tensors and targets.runs_node(node):
             raise RuntimeError(SECOND_BACKWARD)
 
-    pending: dict[int, Any] = {}
+    pending: dict[GradFn, Any] = {}
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     captured: dict[int, Any] = {}
     retained: list[tuple[Tensor, Any]] = []
     shared: set[int] = set()  # ids of arrays others may hold: copied before landing in .grad
 
-    def send(edge: Any, g: Any) -> None:
-        if isinstance(edge, Tensor):
-            if targets.wants_leaf(edge):
-                prev = leaf_grads.get(id(edge))
-                leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
-        elif targets.wants_node(edge):
-            pending[id(edge)] = _total(pending.get(id(edge)), g)
-
-    for t, r, ct in zip(outputs, roots, cts, strict=True):
-        if not create_graph:
-            shared.add(id(ct))
-        send(r or t, ct)
-
+    if not create_graph:
+        shared.update(map(id, cts))
+    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
+    # the outputs' cotangents to the outputs), then runs the next node that received one.
+    edges: Sequence[Any] = [r or t for t, r in zip(outputs, roots, strict=True)]
+    diff: Sequence[int] = range(len(cts))
+    results: list[Any] = cts
+    nodes = reversed(visit)
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
     try:
-        for node in reversed(visit):
-            ct = pending.pop(id(node), None)
-            if ct is None:
-                continue
-            ct = _run_hooks(node.hooks, ct, create_graph)
-            if node.retained is not None:
-                owner = node.retained()
-                if owner is not None:
-                    retained.append((owner, ct))
-            k = targets.nodes.get(id(node))
-            if k is not None:
-                captured[k] = ct
-            if not targets.runs_node(node):
-                continue
-            results = _node_vjp(node, ct, create_graph, targets, shared)
-            for i, g in zip(node.plan.diff_idx, results, strict=True):
-                if g is not None:
-                    send(node.next[i], g)
-            if not retain_graph:
+        while True:
+            for i, g in zip(diff, results):
+                if g is None:
+                    continue
+                edge = edges[i]
+                if isinstance(edge, Tensor):
+                    if every or targets.wants_leaf(edge):
+                        prev = leaf_grads.get(id(edge))
+                        leaf_grads[id(edge)] = (edge, g if prev is None else _total(prev[1], g))
+                elif every or targets.wants_node(edge):
+                    prev = pending.get(edge)
+                    pending[edge] = g if prev is None else _total(prev, g)
+            for node in nodes:
+                ct = pending.pop(node, None)
+                if ct is None:
+                    continue
+                if node.hooks:
+                    ct = _run_hooks(node.hooks, ct, create_graph)
+                if node.retained is not None:
+                    owner = node.retained()
+                    if owner is not None:
+                        retained.append((owner, ct))
+                if every:
+                    break
+                k = targets.nodes.get(id(node))
+                if k is not None:
+                    captured[k] = ct
+                if targets.runs_node(node):
+                    break
+            else:
+                break
+            plan = node.plan
+            run = plan.run
+            if run is None or create_graph:
+                results = _node_vjp(node, ct, create_graph, targets, shared)
+            else:  # the common case, inline: one call of the compiled vjp
+                if node.versions or node.result is not None:
+                    _check_saved(node)
+                results = run(*node.saved, ct)
+                if plan.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
+                    for k, r in enumerate(results):
+                        if type(r) is not np.ndarray:
+                            results[k] = np.asarray(r, plan.ct_dtypes[k])
+                        elif plan.alias[k]:
+                            shared.add(id(r))
+            edges, diff = node.next, plan.diff_idx
+            if not retain_graph and (plan.saves_tensors or run is None):
                 node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
         finals = [
-            (leaf, _run_hooks(leaf._hooks, g, create_graph)) for leaf, g in leaf_grads.values()
+            (leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g)
+            for leaf, g in leaf_grads.values()
         ]
     finally:
         grad_mode.STATE.enabled = prev_mode
@@ -285,47 +303,43 @@ def run_backward(
         _accumulate(leaf, g, create_graph, shared)
     for owner, g in retained:
         _accumulate(owner, g, create_graph, shared)
-    for k, t in enumerate(inputs or ()):
-        if t._grad_fn is not None and k in captured and not t._retains_grad:
-            _accumulate(t, captured[k], create_graph, shared)
+    if inputs:
+        for k, t in enumerate(inputs):
+            if t._grad_fn is not None and k in captured and not t._retains_grad:
+                _accumulate(t, captured[k], create_graph, shared)
     return []
 
 
-def _node_vjp(
-    node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
-) -> list[Any]:
-    """The cotangents of the node's differentiable inputs (None where not wanted)."""
-    plan = node.plan
-    if plan.error is not None:
-        raise plan.error
+def _check_saved(node: GradFn) -> None:
+    """Raise PyTorch's error if a tensor the node saved was changed in place since."""
     for t, version in node.versions:
         if t._vc[0] != version:
             raise modified_error(node)
     result = node.result
     if result is not None and result[0][0] != result[1]:
         raise modified_error(node)
+
+
+def _node_vjp(
+    node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
+) -> list[Any]:
+    """The cotangents of the node's differentiable inputs (None where not wanted), for a
+    node that runs user code or has no derivative, or under create_graph (recorded)."""
+    plan = node.plan
+    if plan.error is not None:
+        raise plan.error
+    _check_saved(node)
     if plan.run is None:  # a node that runs user code (torch.autograd.Function)
         return node.run_backward(ct, create_graph, targets.wants, shared)  # type: ignore[attr-defined,no-any-return]
-    saved = node.saved
-    if create_graph:
-        args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, saved, strict=True)]
-        args.append(ct)
-        results: list[Any] = []
-        for k, i in enumerate(plan.diff_idx):
-            if not targets.wants(node.next[i]):
-                results.append(None)
-                continue
-            spec = plan.vjp_op(k)
-            results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
-        return results
-    assert plan.run is not None
-    results = plan.run(*saved, ct)
-    outvars = plan.vjp_jaxpr.jaxpr.outvars
-    for k, r in enumerate(results):
-        if type(r) is not np.ndarray:
-            results[k] = np.asarray(r, outvars[k].aval.dtype)
-        elif plan.alias[k]:
-            shared.add(id(r))
+    args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, node.saved, strict=True)]
+    args.append(ct)
+    results: list[Any] = []
+    for k, i in enumerate(plan.diff_idx):
+        if not targets.wants(node.next[i]):
+            results.append(None)
+            continue
+        spec = plan.vjp_op(k)
+        results.append(args[spec] if isinstance(spec, int) else apply(spec, args))
     return results
 
 
@@ -492,7 +506,35 @@ def tensor_backward(
     >>> A.grad
     tensor(4.)
     """
+    if inputs is None and (gradient is None or isinstance(gradient, Tensor)):
+        keep = create_graph if retain_graph is None else bool(retain_graph)
+        run_backward(
+            (self,),
+            (gradient,),
+            retain_graph=keep,
+            create_graph=create_graph,
+            inputs=None,
+            accumulate=True,
+        )
+        return
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 TENSOR_METHODS: dict[str, Any] = {"backward": tensor_backward}
+
+
+def __getattr__(name: str) -> Any:
+    """``torch.autograd.Function``, ``.function`` and ``.functional``: modules of their own
+    that import this one, so they are found on first use (which also survives a re-import
+    of this module, as pytest's importlib mode does when it collects its doctests).
+
+    >>> from tracegrad.torch import autograd
+    >>> autograd.Function.__name__, autograd.functional.__name__
+    ('Function', 'tracegrad.torch.autograd_functional')
+    """
+    from tracegrad.torch import autograd_functional, function
+
+    found = dict(Function=function.Function, function=function, functional=autograd_functional)
+    if name in found:
+        return found[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -101,7 +101,7 @@ def from_numpy_dtype(np_dtype: Any) -> dtype:
     >>> from_numpy_dtype(np.dtype(np.int32))
     torch.int32
     """
-    d = _FROM_NUMPY.get(np.dtype(np_dtype))
+    d = _FROM_NUMPY.get(np_dtype) or _FROM_NUMPY.get(np.dtype(np_dtype))
     if d is None:
         if core_dtypes.is_bfloat16(np.dtype(np_dtype)):
             return bfloat16

@@ -9,6 +9,8 @@ with ``tracegrad.numpy``, so every derivative comes from the primitives' rules.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,7 +42,9 @@ class Op:
     on NumPy arrays in the forward pass and on tracers when its vjp is staged.
     """
 
-    __slots__ = ("fn", "meta_from", "name", "saves_result", "staged", "undefined", "view")
+    __slots__ = (
+        "fn", "meta_from", "name", "saves_result", "staged", "transpose", "undefined", "view",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class Op:
         view: bool = False,
         saves_result: bool = False,
         staged: bool = False,
+        transpose: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.fn = fn
@@ -69,6 +74,10 @@ class Op:
         # fn composes several primitives and checks no input values (its wrapper does): from
         # the second call at a signature on, the forward runs as staged, compiled code.
         self.staged = staged
+        # For a view that is linear in input 0 (the others metadata) and selects each element
+        # at most once: ``transpose(ct, shape, dtype, metadata, **params)``, the input's
+        # cotangent (zeros, the view's region set to ``ct``), run without staging a vjp.
+        self.transpose = transpose
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -83,7 +92,7 @@ class GradFn:
     """
 
     __slots__ = (
-        "__weakref__", "freed", "hooks", "next", "plan", "result", "retained", "saved",
+        "__weakref__", "freed", "hooks", "next", "plan", "result", "retained", "saved", "seq",
         "versions",
     )  # fmt: skip
 
@@ -97,6 +106,9 @@ class GradFn:
     # runs), and (version counter, version) of the result when PyTorch saves it.
     versions: list[tuple[Tensor, int]]
     result: tuple[list[int], int] | None
+    # When the node was made: its inputs' nodes were made before it, so backward runs the
+    # nodes in decreasing ``seq`` (a topological order, as PyTorch's sequence numbers).
+    seq: int
 
     def __init__(
         self,
@@ -112,13 +124,15 @@ class GradFn:
         self.freed = False
         self.versions = _NO_VERSIONS
         self.result = None
+        self.seq = _next_seq()
 
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
         self.freed = True
-        self.versions = _NO_VERSIONS
-        keep = self.plan.saved_meta
-        self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
+        if self.plan.saves_tensors:
+            self.versions = _NO_VERSIONS
+            keep = self.plan.saved_meta
+            self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
 
     def name(self) -> str:
         name = type(self).__name__
@@ -139,6 +153,7 @@ class GradFn:
 
 
 _NO_VERSIONS: list[tuple[Tensor, int]] = []  # shared, never appended to
+_next_seq = itertools.count().__next__
 _GRAD_FN_CLASSES: dict[str, type[GradFn]] = {}
 
 
@@ -190,8 +205,10 @@ class GradFnPlan:
 
     __slots__ = (
         "alias",
+        "ct_dtypes",
         "diff_idx",
         "error",
+        "lazy",
         "node_cls",
         "op",
         "out_aval",
@@ -223,8 +240,15 @@ class GradFnPlan:
         self.saves_tensors = False
         self.run: Callable[..., list[Any]] | None = None
         self.alias: tuple[bool, ...] = ()
+        # The cotangents' dtypes; empty when the runner returns fresh arrays only.
+        self.ct_dtypes: tuple[np.dtype[Any], ...] = ()
+        self.lazy: tuple[dict[str, Any], list[ShapedArray]] | None = None
         if op.undefined is not None:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
+            return
+        if op.transpose is not None and self.diff_idx == (0,):
+            self.lazy = (params, in_avals)
+            self._transposed(op.transpose, params, arrays[0], len(arrays))
             return
         try:
             staged = _stage_vjp(op, params, in_avals, self.out_aval, self.diff_idx)
@@ -244,22 +268,57 @@ class GradFnPlan:
         passthrough = set(j.invars) | set(j.constvars)
         # Outputs that are inputs or constants of the vjp: arrays that others may hold too.
         self.alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
+        self.ct_dtypes = tuple(v.aval.dtype for v in j.outvars)
+
+    def _transposed(
+        self,
+        transpose: Callable[..., Any],
+        params: dict[str, Any],
+        x: np.ndarray[Any, Any],
+        n_in: int,
+    ) -> None:
+        """A plan that runs its op's ``transpose``: it saves the metadata inputs and stages
+        the vjp only when a backward pass is recorded (``vjp_op``)."""
+        shape, dtype = x.shape, x.dtype
+
+        def run(*args: Any) -> list[Any]:  # (*metadata, ct)
+            return [transpose(args[-1], shape, dtype, args[:-1], **params)]
+
+        self.run = run
+        self.saved_idx = tuple(range(1, n_in))
+        self.saved_meta = (True,) * (n_in - 1)
+        self.alias = (False,)  # ct_dtypes stays empty: the cotangent is a fresh array
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
         tensors under create_graph; an int ``i`` means "the i-th argument itself"."""
         spec = self.vjp_ops.get(k)
         if spec is None:
-            keep = [i == k for i in range(len(self.diff_idx))]
-            one, _ = dce_jaxpr(self.vjp_jaxpr, keep)
-            out = one.jaxpr.outvars[0]
-            if type(out) is Var and out in one.jaxpr.invars:
-                spec = one.jaxpr.invars.index(out)
+            if self.lazy is not None:
+                spec = self._staged_vjp_op()
             else:
-                name = _backward_name(one)
-                spec = Op(name, lambda *args, _j=one: eval_jaxpr(_j, *args)[0])
+                keep = [i == k for i in range(len(self.diff_idx))]
+                one, _ = dce_jaxpr(self.vjp_jaxpr, keep)
+                out = one.jaxpr.outvars[0]
+                if type(out) is Var and out in one.jaxpr.invars:
+                    spec = one.jaxpr.invars.index(out)
+                else:
+                    name = _backward_name(one)
+                    spec = Op(name, lambda *args, _j=one: eval_jaxpr(_j, *args)[0])
             self.vjp_ops[k] = spec
         return spec
+
+    def _staged_vjp_op(self) -> Op:
+        """The staged vjp of a plan that runs its op's transpose, on its saved inputs."""
+        assert self.lazy is not None
+        params, in_avals = self.lazy
+        staged, used = _stage_vjp(self.op, params, in_avals, self.out_aval, self.diff_idx)
+        pick = [self.saved_idx.index(i) for i in used]
+
+        def fn(*args: Any) -> Any:  # (*saved, ct)
+            return eval_jaxpr(staged, *[args[i] for i in pick], args[-1])[0]
+
+        return Op(_backward_name(staged), fn)
 
 
 def _backward_name(closed: ClosedJaxpr) -> str:
@@ -271,22 +330,6 @@ def _backward_name(closed: ClosedJaxpr) -> str:
     return prim.grad_fn_name or "".join(p.capitalize() for p in prim.name.split("_")) + (
         "Backward0"
     )
-
-
-def _plan(
-    op: Op,
-    params: dict[str, Any],
-    arrays: Sequence[np.ndarray[Any, Any]],
-    out: np.ndarray[Any, Any],
-    needs: tuple[bool, ...],
-) -> GradFnPlan:
-    """The cached plan for this signature (in the one cache of staged vjps)."""
-    key = (op, tuple(params.items()), tuple([(a.shape, a.dtype) for a in arrays]), needs)
-    plan = PLANS.get(key)
-    if plan is None:
-        plan = GradFnPlan(op, params, arrays, out, needs)
-        PLANS.put(key, plan)
-    return plan  # type: ignore[no-any-return]
 
 
 # ---- forwards: a composite operation's forward, staged and compiled at one signature ----------
@@ -354,6 +397,21 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
             return wrap(out)  # type: ignore[arg-type]
         out = np.asarray(out)
+    return record(op, args, arrays, out, params)
+
+
+_SHAPE_DTYPE = operator.attrgetter("shape", "dtype")
+
+
+def record(
+    op: Op,
+    args: Sequence[Any],
+    arrays: list[Any],
+    out: np.ndarray[Any, Any],
+    params: dict[str, Any],
+) -> Tensor:
+    """The tensor holding ``out``, the result of ``op`` on ``args`` (whose arrays are
+    ``arrays``), with its node recorded if grad mode is on and an input requires grad."""
     t = wrap(out)
     enabled = STATE.enabled
     if op.view:
@@ -366,29 +424,32 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
         t._view = (src, op, arrays, params, src._vc[0], meta)
     if not enabled:
         return t
-    needs = tuple(
-        [
-            isinstance(a, Tensor)
-            and (a._requires_grad or (a._base is not None and a._base._requires_grad))
-            for a in args
-        ]
-    )
+    edges: list[Any] = []
+    needs: list[bool] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            base = a._base
+            if a._requires_grad or (base is not None and base._requires_grad):
+                view = a._view
+                node = a._grad_fn if view is None or view[V_SEEN] == a._vc[0] else grad_fn_of(a)
+                edges.append(node or a)
+                needs.append(True)
+                continue
+        edges.append(None)
+        needs.append(False)
     if True not in needs or not is_inexact(out.dtype):
         return t
-    plan = _plan(op, params, arrays, out, needs)
-    edges = tuple(
-        [
-            ((a._grad_fn if a._view is None or a._view[V_SEEN] == a._vc[0] else grad_fn_of(a)) or a)
-            if n
-            else None
-            for a, n in zip(args, needs, strict=True)
-        ]
-    )
-    saved = tuple([arrays[i] for i in plan.saved_idx])
-    node = t._grad_fn = plan.node_cls(plan, edges, saved)
+    # The plan of this signature, in the one cache of staged vjps.
+    key = (op, tuple(params.items()), tuple(map(_SHAPE_DTYPE, arrays)), tuple(needs))
+    plan = PLANS.get(key)
+    if plan is None:
+        plan = GradFnPlan(op, params, arrays, out, key[3])
+        PLANS.put(key, plan)
+    idx = plan.saved_idx
+    saved = tuple(map(arrays.__getitem__, idx)) if idx else ()
+    node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:
-        idx = plan.saved_idx
         target = STATE.writing
         if target is not None and args[0] is target and idx[0] == 0:
             # The input an in-place operation overwrites: saved as a copy, as PyTorch's
