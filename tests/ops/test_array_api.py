@@ -38,7 +38,8 @@ NUMPY_ONLY = set(
     schur select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
     tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p
     cond while scan checkpoint custom_lin pure_callback debug_callback debug_print
-    threefry2x32 random_gamma random_gamma_grad random_gamma_grad_second""".split()
+    threefry2x32 random_gamma random_gamma_grad random_gamma_grad_second
+    cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
 )
 # Calls whose body runs inline in the program that runs: they run wherever their body does.
 INLINED = {"jit", "custom_jvp_call", "custom_vjp_call"}
