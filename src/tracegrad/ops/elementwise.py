@@ -274,15 +274,26 @@ def integer_power(x: Any, y: int) -> Any:
     """
     if np.result_type(x).kind in "biu" or y == 1:
         return np.power(x, y)
-    n, acc = abs(y), None
+    acc = power_by_squaring(x, abs(y))
+    out = np.ones_like(x) if acc is None else acc
+    return np.reciprocal(out) if y < 0 else out
+
+
+def power_by_squaring(x: Any, n: int) -> Any:
+    """``x ** n`` for ``n >= 1`` with ``*`` only, in JAX's order; None for ``n == 0``. Any
+    array type with ``*`` will do (the array-API backend uses it too).
+
+    >>> power_by_squaring(3, 5), power_by_squaring(3, 0)
+    (243, None)
+    """
+    acc = None
     while n:
         if n & 1:
             acc = x if acc is None else acc * x
         n >>= 1
         if n:
             x = x * x
-    out = np.ones_like(x) if acc is None else acc
-    return np.reciprocal(out) if y < 0 else out
+    return acc
 
 
 integer_pow_p = Primitive("integer_pow")

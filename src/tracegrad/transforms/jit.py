@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.backend import Program, compile_program, optimize, own_results
+from tracegrad.backend.namespace import foreign_aval, foreign_namespace, is_native, namespace_name
 from tracegrad.core import (
     ClosedJaxpr,
     Primitive,
@@ -126,6 +127,34 @@ def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
             parts.append(part)
         return (dict, keys, tuple(parts))
     return None
+
+
+def _foreign_leaves(
+    xp: Any, raw: Sequence[Any], fname: str
+) -> tuple[list[Any], tuple[ShapedArray, ...]]:
+    """The leaves and abstract values of a call with arrays of another library ``xp``
+    (NumPy values and Python numbers may be mixed in; they become arrays of ``xp``)."""
+    if not is_eager():
+        raise TypeError(
+            f"The jitted function {fname!r} was called inside a transformation with arrays "
+            f"of {namespace_name(xp)!r}: tracegrad transforms programs on such arrays "
+            f"only from outside. Put the transformation inside jit, as in "
+            f"tg.jit(tg.grad(f))(params, X), with the other library's arrays as arguments."
+        )
+    leaves = [x if not is_native(x) else as_value(x) for x in raw]
+    avals = tuple(
+        _leaf_aval(x, v) if is_native(x) else foreign_aval(xp, x)
+        for x, v in zip(raw, leaves, strict=True)
+    )
+    return leaves, avals
+
+
+def _run_in_namespace(closed: ClosedJaxpr, leaves: list[Any], xp: Any) -> list[Any]:
+    # The array-API rules (and the linalg and special modules they cover) load only when
+    # another library's arrays arrive.
+    from tracegrad.ops.array_api import run_in_namespace
+
+    return run_in_namespace(closed, leaves, xp)
 
 
 def _leaf_aval(raw: Any, value: Any) -> ShapedArray:
@@ -288,11 +317,15 @@ def jit(
 
     def prepare(
         args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[_Traced, list[Any], list[Any]]:
+    ) -> tuple[_Traced, list[Any], list[Any], Any]:
         static_pos, static, static_kw, dyn_args, dyn_kwargs = split(args, kwargs)
         raw, in_tree = pytree.tree_flatten((dyn_args, dyn_kwargs))
-        leaves = [as_value(x) for x in raw]
-        avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
+        xp = foreign_namespace(raw)  # None: NumPy (and Python numbers) only
+        if xp is None:
+            leaves = [as_value(x) for x in raw]
+            avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
+        else:
+            leaves, avals = _foreign_leaves(xp, raw, fname)
         key = (in_tree, avals, static, static_kw)
         entry = cache.get(key)
         hoisted: list[Any] = []
@@ -302,7 +335,7 @@ def jit(
             entry = _Traced(closed, out_tree)
             if not hoisted:  # a program closed over tracers is only valid for this call
                 cache.put(key, entry)
-        return entry, hoisted, leaves
+        return entry, hoisted, leaves, xp
 
     # The common call: positional NumPy arrays only, outside every transformation. Its
     # signature is just the shapes and dtypes, and the compiled program runs directly.
@@ -330,7 +363,10 @@ def jit(
                 run, out_tree = entry
                 outs = run(*flat)
                 return outs[0] if out_tree.node_type is None else out_tree.unflatten(outs)
-        traced, hoisted, leaves = prepare(args, kwargs)
+        traced, hoisted, leaves, xp = prepare(args, kwargs)
+        if xp is not None:  # another library's arrays: its namespace runs the program
+            outs = _run_in_namespace(traced.optimized(), [*hoisted, *leaves], xp)
+            return pytree.tree_unflatten(traced.out_tree, outs)
         if hoisted or not is_eager():
             outs = jit_p.bind(*hoisted, *leaves, jaxpr=traced.optimized(), name=fname)
             return pytree.tree_unflatten(traced.out_tree, outs)
