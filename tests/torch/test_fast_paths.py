@@ -1,7 +1,8 @@
 """The shim's fast paths give what the general machinery gives: basic indexing's backward
 (its transpose, run without a staged vjp) against the core's vjp of the same indexing and
 against PyTorch; recorded backward passes through it; the engine's gradients of shared
-subgraphs."""
+subgraphs; the operations that call NumPy directly on arrays against their staged
+functions."""
 
 from __future__ import annotations
 
@@ -110,3 +111,43 @@ def test_parsed_indices_are_told_apart_by_type_and_not_kept_for_tensors() -> Non
     assert x[i, 1].item() == 4.0
     with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0"):
         x[5, 0]
+
+
+UNARY = ["sin", "exp", "log", "tanh", "sqrt", "abs", "neg"]
+
+
+def _cases() -> list[tuple[str, Any, int, dict[str, Any]]]:
+    """(name, Op, number of array inputs, params) of the operations that call NumPy
+    directly on arrays."""
+    from tracegrad.torch import _arith, _reduce
+
+    x = torch.tensor([1.0], requires_grad=True)
+    cases = [(n, getattr(torch, n)(x).grad_fn.plan.op, 1, {}) for n in UNARY]
+    cases += [(n, getattr(_arith, n), 2, {}) for n in ("MUL", "DIV", "MAXIMUM")]
+    cases += [("ADD", _arith.ADD, 2, {"alpha": 1})]
+    cases += [("SUM_ALL", _reduce.SUM_ALL, 1, {"axes": None, "keepdims": False})]
+    cases += [("SUM_DIM", _reduce.SUM_DIM, 1, {"axes": (0,), "keepdims": True})]
+    return cases
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c[0])
+def test_numpy_called_directly_gives_the_staged_functions_bits(case: Any, dtype: Any) -> None:
+    """On arrays the operations call NumPy's function directly; staged (on tracers) they run
+    tracegrad.numpy's. Both give the same bits and dtype."""
+    from tracegrad.core import ShapedArray, eval_jaxpr, trace_to_jaxpr
+
+    name, op, n, params = case
+    if dtype is np.complex64 and name == "MAXIMUM":
+        pytest.skip("maximum takes real tensors")
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(0.1, 2.0, (3, 4)).astype(dtype) for _ in range(n)]
+    if dtype is np.complex64:
+        arrays = [a + np.complex64(0.5j) * a[::-1] for a in arrays]
+    params = {**params, "dtype": np.dtype(dtype)}
+    eager = np.asarray(op.fn(*arrays, **params))
+    closed = trace_to_jaxpr(
+        lambda *xs: [op.fn(*xs, **params)], [ShapedArray(a.shape, a.dtype) for a in arrays]
+    )
+    staged = np.asarray(eval_jaxpr(closed, *arrays)[0])
+    np.testing.assert_array_equal(eager, staged, strict=True)

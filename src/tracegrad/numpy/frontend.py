@@ -60,6 +60,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
                 return dispatch(*args, **kwargs)
 
         dispatch.__wrapped_traced__ = traced  # type: ignore[attr-defined]
+        dispatch.__wrapped_numpy__ = np_fn  # type: ignore[attr-defined]
         return dispatch  # type: ignore[return-value]
 
     return wrap

@@ -18,6 +18,7 @@ from tracegrad.torch._common import (
     cast,
     check_broadcast,
     inexact,
+    numpy_of,
     operand,
     result_dtype,
     value_dtype,
@@ -29,15 +30,22 @@ from tracegrad.torch.tensor import Tensor, wrap
 
 
 def _binary(name: str, np_fn: Any) -> Op:
+    direct = numpy_of(np_fn)
+
     def fn(x: Any, y: Any, dtype: np.dtype[Any]) -> Any:
-        return np_fn(cast(x, dtype), cast(y, dtype))
+        x, y = cast(x, dtype), cast(y, dtype)
+        if type(x) is np.ndarray and type(y) is np.ndarray:
+            return direct(x, y)
+        return np_fn(x, y)
 
     return Op(name, fn)
 
 
 def _add_fn(x: Any, y: Any, dtype: np.dtype[Any], alpha: Any) -> Any:
-    y = cast(y, dtype)
-    return tnp.add(cast(x, dtype), y if alpha == 1 else tnp.multiply(y, alpha))
+    x, y = cast(x, dtype), cast(y, dtype)
+    if alpha == 1 and type(x) is np.ndarray and type(y) is np.ndarray:
+        return np.add(x, y)
+    return tnp.add(x, y if alpha == 1 else tnp.multiply(y, alpha))
 
 
 def _sub_fn(x: Any, y: Any, dtype: np.dtype[Any], alpha: Any) -> Any:
@@ -264,7 +272,13 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 def _unary(
     name: str, fn: Any, *, to_float: bool, saves_result: bool = False, staged: bool = False
 ) -> Callable[[Tensor], Tensor]:
-    op = Op(name, lambda x, dtype: fn(cast(x, dtype)), saves_result=saves_result, staged=staged)
+    direct = numpy_of(fn)
+
+    def run(x: Any, dtype: np.dtype[Any]) -> Any:
+        x = cast(x, dtype)
+        return direct(x) if type(x) is np.ndarray else fn(x)
+
+    op = Op(name, run, saves_result=saves_result, staged=staged)
 
     def f(input: Tensor) -> Tensor:
         dt = input._value.dtype if isinstance(input, Tensor) else None

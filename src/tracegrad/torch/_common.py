@@ -81,6 +81,18 @@ def cast(x: Any, dtype: np.dtype[Any]) -> Any:
     return x if x.dtype == dtype else x.astype(dtype)
 
 
+def numpy_of(fn: Any) -> Any:
+    """The NumPy function a ``tracegrad.numpy`` function calls when no transformation is
+    active (``fn`` itself for other functions): operations call it directly on NumPy
+    arrays, saving the dispatch.
+
+    >>> import tracegrad.numpy as tnp
+    >>> numpy_of(tnp.sin) is np.sin, numpy_of(abs) is abs
+    (True, True)
+    """
+    return getattr(fn, "__wrapped_numpy__", fn)
+
+
 def inexact(d: dtypes.dtype) -> dtypes.dtype:
     """``d``, or the default float dtype for integer and boolean ``d`` (as ``torch.sin``)."""
     return d if d.category >= dtypes.FLOAT else dtypes.get_default_dtype()

@@ -26,7 +26,13 @@ from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
 
 def _sum_fn(x: Any, axes: tuple[int, ...] | None, keepdims: bool, dtype: np.dtype[Any]) -> Any:
-    return tnp.sum(cast(x, dtype), axis=axes, keepdims=keepdims)
+    x = cast(x, dtype)
+    if type(x) is np.ndarray:  # NumPy's reduce itself: np.sum's Python wrapper costs 1 µs
+        return _ADD_REDUCE(x, axis=axes, keepdims=keepdims)
+    return tnp.sum(x, axis=axes, keepdims=keepdims)
+
+
+_ADD_REDUCE: Any = np.add.reduce
 
 
 def _mean_fn(x: Any, axes: tuple[int, ...] | None, keepdims: bool, dtype: np.dtype[Any]) -> Any:

@@ -437,13 +437,14 @@ def record(
                 continue
         edges.append(None)
         needs.append(False)
-    if True not in needs or not is_inexact(out.dtype):
+    if True not in needs or (out.dtype.kind not in "fc" and not is_inexact(out.dtype)):
         return t
-    # The plan of this signature, in the one cache of staged vjps.
-    key = (op, tuple(params.items()), tuple(map(_SHAPE_DTYPE, arrays)), tuple(needs))
+    # The plan of this signature, in the one cache of staged vjps (a flat key: params are
+    # (name, value) pairs, then (shape, dtype) per input, then which inputs need grad).
+    key = (op, *params.items(), *map(_SHAPE_DTYPE, arrays), *needs)
     plan = PLANS.get(key)
     if plan is None:
-        plan = GradFnPlan(op, params, arrays, out, key[3])
+        plan = GradFnPlan(op, params, arrays, out, tuple(needs))
         PLANS.put(key, plan)
     idx = plan.saved_idx
     saved = tuple(map(arrays.__getitem__, idx)) if idx else ()
