@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any as _Any
 
-from tracegrad._lazy import public_names as _public_names
 from tracegrad.control.cond import cond as cond
 from tracegrad.control.cond import switch as switch
 from tracegrad.control.loops import fori_loop as fori_loop
@@ -19,6 +18,7 @@ from tracegrad.control.scan import scan as scan
 from tracegrad.core import DTypeError as _DTypeError
 from tracegrad.core import ShapeError as _ShapeError
 from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.lax._control import associative_scan as associative_scan
 from tracegrad.lax._convolution import ConvDimensionNumbers as ConvDimensionNumbers
 from tracegrad.lax._convolution import conv as conv
