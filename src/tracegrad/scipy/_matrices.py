@@ -14,8 +14,6 @@ from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops.linalg_schur import schur
 from tracegrad.ops.structural import stop_gradient
 
-__all__ = ["block_diag", "expm", "polar", "sqrtm", "toeplitz"]
-
 # Higham (2005): the Padé [13/13] coefficients of exp, and the largest 1-norm for which the
 # approximant is exact to double precision.
 _PADE13 = (
