@@ -231,6 +231,8 @@ from tracegrad.ops.special import lgamma_p as lgamma_p
 from tracegrad.ops.special import logistic_p as logistic_p
 from tracegrad.ops.special_igamma import igamma_p as igamma_p
 from tracegrad.ops.special_igamma import igammac_p as igammac_p
+from tracegrad.ops.stop_gradient import stop_gradient as stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient_p as stop_gradient_p
 from tracegrad.ops.structural import broadcast_in_dim_p as broadcast_in_dim_p
 from tracegrad.ops.structural import concatenate_p as concatenate_p
 from tracegrad.ops.structural import convert_element_type_p as convert_element_type_p
@@ -238,8 +240,6 @@ from tracegrad.ops.structural import pad_p as pad_p
 from tracegrad.ops.structural import reduce_sum_p as reduce_sum_p
 from tracegrad.ops.structural import reshape_p as reshape_p
 from tracegrad.ops.structural import slice_p as slice_p
-from tracegrad.ops.structural import stop_gradient as stop_gradient
-from tracegrad.ops.structural import stop_gradient_p as stop_gradient_p
 from tracegrad.ops.structural import transpose_p as transpose_p
 
 
