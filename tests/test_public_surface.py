@@ -101,3 +101,44 @@ def test_torch_all_is_what_it_imports() -> None:
     modules = {"autograd", "nn", "optim", "random"}
     assert modules <= set(torch.__all__) <= public
     assert {"clip", "concat", "swapaxes", "float", "Tensor", "no_grad"} <= set(torch.__all__)
+
+
+def _recorded_all() -> dict[str, set[str]]:
+    recorded: dict[str, set[str]] = {}
+    path = Path(__file__).parent / "public_all_recorded.txt"
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#"):
+            module, name = line.split()
+            recorded.setdefault(module, set()).add(name)
+    return recorded
+
+
+RECORDED_ALL = _recorded_all()
+
+
+@pytest.mark.parametrize("module", sorted(RECORDED_ALL))
+def test_converted_module_keeps_its_all_and_builds_it(module: str) -> None:
+    """random, core, scipy (special, linalg, stats, integrate, optimize, signal) and
+    torch.nn.functional kept every name of the hand-written ``__all__`` they had (recorded
+    before the change), list no new one (their helpers are bound under an underscore), and
+    compute ``__all__`` from their imports."""
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == RECORDED_ALL[module]
+    assert RECORDED_ALL[module] <= set(dir(mod))
+    tree = ast.parse(_source(module).read_text())
+    (built,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    ]
+    assert isinstance(built, ast.Call), f"{module}.__all__ is a hand-written list"
+
+
+def test_the_recording_covers_the_converted_modules() -> None:
+    assert {"tracegrad.random", "tracegrad.core", "tracegrad.scipy.special"} <= set(RECORDED_ALL)
+    assert {"tracegrad.scipy.linalg", "tracegrad.scipy.stats", "tracegrad.scipy.stats.norm"} <= (
+        set(RECORDED_ALL)
+    )
+    assert "tracegrad.torch.nn.functional" in RECORDED_ALL
+    assert len(RECORDED_ALL) == 28

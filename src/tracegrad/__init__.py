@@ -22,7 +22,7 @@ from tracegrad.core import (
     eval_jaxpr,
     make_jaxpr,
 )
-from tracegrad.ops.structural import stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
 
 # Lazy (docs/imports.md): the transformations, control flow and the other public faces are
 # imported on first access, so that `import tracegrad` costs little more than NumPy.

@@ -1,5 +1,5 @@
-"""A package's public names: lazy ones (PEP 562), whose module is imported on first access,
-and the package's ``__all__``, built from what it imports.
+"""A package's lazy public names (PEP 562), whose module is imported on first access (its
+``__all__`` is built by ``tracegrad.core.exports.public_names``).
 
 A package lists ``{public name: "module"}`` (a submodule) or ``{public name: "module:attr"}``
 (an attribute of one) and binds the two functions returned by :func:`lazy_names` as its
@@ -9,12 +9,10 @@ see the names through imports under ``if TYPE_CHECKING:`` in the package.
 """
 
 from __future__ import annotations
-import __future__
 
 import importlib
 import sys
-import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -38,24 +36,3 @@ def lazy_names(
         return sorted(set(vars(sys.modules[package])) | set(names))
 
     return __getattr__, __dir__
-
-
-def public_names(namespace: Mapping[str, Any], submodules: Iterable[str] = ()) -> list[str]:
-    """A package's ``__all__``: its names without a leading underscore, and ``submodules``.
-
-    The package binds what it uses for itself under a leading underscore, so the names it
-    imports or defines without one are exactly the names it re-exports (one list, not two).
-    Modules are left out unless named in ``submodules`` (importing a package's submodule
-    binds it in the package as a side effect), and so is ``from __future__ import annotations``.
-
-    >>> import types
-    >>> public_names({"sin": abs, "_helper": abs, "np": types, "pi": 3.14}, ["fft"])
-    ['fft', 'pi', 'sin']
-    """
-    names = {
-        name
-        for name, value in namespace.items()
-        if not name.startswith("_")
-        and not isinstance(value, types.ModuleType | __future__._Feature)
-    }
-    return sorted(names | set(submodules))

@@ -24,6 +24,7 @@ from tracegrad.core import ClosedJaxpr
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import structural as sx
+from tracegrad.ops.stop_gradient import stop_gradient
 
 SHAPES = [(2, 3), (3,), (), (3, 2), (6,)]
 DTYPES = [np.dtype(np.float64), np.dtype(np.float32)]
@@ -37,7 +38,7 @@ UNARY = {
     "cube": lambda x: ew.integer_pow(x, 3),
     "abs": ew.abs,
     "sqrt_abs": lambda x: et.sqrt(ew.abs(x)),
-    "stop": sx.stop_gradient,
+    "stop": stop_gradient,
 }
 BINARY = {
     "add": ew.add,

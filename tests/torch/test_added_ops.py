@@ -127,3 +127,29 @@ def test_more_ops_as_pytorch(name: str, conform: Any) -> None:
             rec(g)
 
     conform(program)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rsqrt_is_the_rsqrt_primitive(dtype: Any) -> None:
+    """``torch.rsqrt`` binds ``rsqrt_p`` (not ``1 / sqrt``): its gradient is the
+    primitive's, bit for bit; values equal PyTorch's bit for bit, the gradient within
+    an ulp (PyTorch computes ``-0.5 * grad * result**3``), the node ``RsqrtBackward0``."""
+    import tracegrad as tg
+    import tracegrad.torch as T
+
+    values = np.abs(np.random.default_rng(0).standard_normal(200)).astype(dtype) * 10 + 1e-3
+    x = T.tensor(values, requires_grad=True)
+    y = T.rsqrt(x)
+    y.sum().backward()
+    primitive_grad = tg.grad(lambda v: tg.numpy.sum(tg.lax.rsqrt(v)))(values)
+    np.testing.assert_array_equal(x.grad.numpy(), primitive_grad)
+    assert y.grad_fn.name() == "RsqrtBackward0"
+
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(values, requires_grad=True)
+    yt = torch.rsqrt(xt)
+    yt.sum().backward()
+    assert yt.grad_fn.name() == y.grad_fn.name()
+    np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=2 * eps, atol=0)

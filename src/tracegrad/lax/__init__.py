@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any as _Any
 
-from tracegrad._lazy import public_names as _public_names
 from tracegrad.control.cond import cond as cond
 from tracegrad.control.cond import switch as switch
 from tracegrad.control.loops import fori_loop as fori_loop
@@ -19,6 +18,7 @@ from tracegrad.control.scan import scan as scan
 from tracegrad.core import DTypeError as _DTypeError
 from tracegrad.core import ShapeError as _ShapeError
 from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.lax._control import associative_scan as associative_scan
 from tracegrad.lax._convolution import ConvDimensionNumbers as ConvDimensionNumbers
 from tracegrad.lax._convolution import conv as conv
@@ -231,6 +231,8 @@ from tracegrad.ops.special import lgamma_p as lgamma_p
 from tracegrad.ops.special import logistic_p as logistic_p
 from tracegrad.ops.special_igamma import igamma_p as igamma_p
 from tracegrad.ops.special_igamma import igammac_p as igammac_p
+from tracegrad.ops.stop_gradient import stop_gradient as stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient_p as stop_gradient_p
 from tracegrad.ops.structural import broadcast_in_dim_p as broadcast_in_dim_p
 from tracegrad.ops.structural import concatenate_p as concatenate_p
 from tracegrad.ops.structural import convert_element_type_p as convert_element_type_p
@@ -238,8 +240,6 @@ from tracegrad.ops.structural import pad_p as pad_p
 from tracegrad.ops.structural import reduce_sum_p as reduce_sum_p
 from tracegrad.ops.structural import reshape_p as reshape_p
 from tracegrad.ops.structural import slice_p as slice_p
-from tracegrad.ops.structural import stop_gradient as stop_gradient
-from tracegrad.ops.structural import stop_gradient_p as stop_gradient_p
 from tracegrad.ops.structural import transpose_p as transpose_p
 
 

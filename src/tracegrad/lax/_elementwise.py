@@ -21,7 +21,8 @@ from tracegrad.ops.elementwise_bits import nextafter as _nextafter
 from tracegrad.ops.special_ibeta import ibeta
 from tracegrad.ops.special_igamma import igamma as _igamma
 from tracegrad.ops.special_igamma import igammac as _igammac
-from tracegrad.ops.structural import convert_element_type, stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
+from tracegrad.ops.structural import convert_element_type
 
 _KIND_NAMES = {"b": "bool", "i": "integer", "u": "integer", "f": "floating", "c": "complexfloating"}
 NUMBER, INEXACT, FLOAT, INTEGER, ANY = "iufc", "fc", "f", "biu", "biufc"

@@ -10,7 +10,7 @@ array([0., 2.])
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from tracegrad._lazy import lazy_names as _lazy_names
-from tracegrad._lazy import public_names as _public_names
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.nn._activations import celu as celu
 from tracegrad.nn._activations import elu as elu
 from tracegrad.nn._activations import glu as glu

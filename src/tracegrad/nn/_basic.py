@@ -15,6 +15,7 @@ from tracegrad.core import get_aval, is_python_scalar
 from tracegrad.core.dtypes import canonical_dtype
 from tracegrad.numpy.frontend import (
     asarray_or_tracer,
+    finite_max,
     normalize_axis_tuple,
     promote_dtypes,
     promote_inexact,
@@ -31,7 +32,6 @@ from tracegrad.ops.structural import (
     reduce_sum,
     reshape,
 )
-from tracegrad.scipy.special import finite_max
 
 Axis = int | Sequence[int] | None
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from tracegrad._lazy import lazy_names as _lazy_names
-from tracegrad._lazy import public_names as _public_names
 from tracegrad.core.dtypes import bfloat16 as _bfloat16_dtype
 from tracegrad.core.errors import MissingExtraError as _MissingExtraError
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.numpy import (
     _creation,
     _indexing,

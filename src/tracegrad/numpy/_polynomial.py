@@ -17,7 +17,7 @@ from tracegrad.numpy._manipulation import atleast_1d, broadcast_to
 from tracegrad.numpy._reductions import cumprod
 from tracegrad.numpy._ufuncs import real
 from tracegrad.numpy.frontend import numpy_when_eager, promote_dtypes
-from tracegrad.ops.structural import stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
 
 
 def _vector(p: Any) -> Any:

@@ -27,7 +27,7 @@ from tracegrad.numpy.frontend import (
     promote_inexact,
 )
 from tracegrad.ops import elementwise_bits as eb
-from tracegrad.ops.structural import stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
 
 
 def _integers(name: str, *args: Any) -> list[Any]:

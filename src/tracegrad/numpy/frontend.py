@@ -15,7 +15,17 @@ import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_eager, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
-from tracegrad.ops.structural import canonical_axis, concatenate, convert_element_type, reshape
+from tracegrad.ops import elementwise as ew
+from tracegrad.ops import elementwise_discrete as ewd
+from tracegrad.ops import reductions as red
+from tracegrad.ops.elementwise import scalar_like
+from tracegrad.ops.structural import (
+    broadcast_in_dim,
+    canonical_axis,
+    concatenate,
+    convert_element_type,
+    reshape,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -239,3 +249,22 @@ def check_ufunc_args(name: str, out: Any, where: Any, kwargs: dict[str, Any]) ->
                 f"tracegrad.numpy.{name}: {key}={value!r} is not supported under a "
                 f"transformation; only the default {key}={default!r} is.{hint}"
             )
+
+
+def finite_max(x: Any, axes: Sequence[int]) -> Any:
+    """The maximum of ``x`` over ``axes``, replaced by 0 where it is not finite or where the
+    axes are empty: the shift that keeps ``exp`` in range in logsumexp and softmax.
+
+    The shift cancels exactly in those functions, so derivatives flow through it without
+    ``stop_gradient`` and come out right (its own derivative cancels too).
+
+    >>> finite_max(np.array([[1.0, 3.0], [np.inf, 2.0]]), (1,))
+    array([3., 0.])
+    """
+    aval = get_aval(x)
+    out_shape = tuple(s for i, s in enumerate(aval.shape) if i not in axes)
+    zero = scalar_like(x, 0)
+    if any(aval.shape[a] == 0 for a in axes):
+        return broadcast_in_dim(zero, out_shape, ())
+    m = red.reduce_max(x, axes)
+    return ew.select_n(ewd.isfinite(m), zero, m)

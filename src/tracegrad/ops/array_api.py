@@ -30,7 +30,7 @@ from tracegrad.ops import elementwise_bits as eb
 from tracegrad.ops import elementwise_discrete as ed
 from tracegrad.ops import elementwise_select as es
 from tracegrad.ops import elementwise_transcendental as et
-from tracegrad.ops import linalg, reductions, shapes, sorting, special, structural
+from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 
 RULES: dict[Primitive, NamespaceRule] = {}
@@ -186,7 +186,7 @@ RULES.update(
         special.logistic_p: _logistic,
         special.xlogy_p: _xlogy,
         es.select_n_p: _select_n,
-        structural.stop_gradient_p: lambda xp, x: x,
+        stop_gradient.stop_gradient_p: lambda xp, x: x,
         et.rsqrt_p: lambda xp, x: 1.0 / xp.sqrt(x),  # the NumPy implementation's two steps
     }
 )

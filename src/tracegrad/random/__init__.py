@@ -14,70 +14,37 @@ dtype('float32')
 
 from __future__ import annotations
 
-from tracegrad.random.continuous import (
-    exponential,
-    gumbel,
-    laplace,
-    logistic,
-    normal,
-    truncated_normal,
-    uniform,
-)
-from tracegrad.random.discrete import (
-    bernoulli,
-    categorical,
-    choice,
-    permutation,
-    rademacher,
-    randint,
-)
-from tracegrad.random.gamma import beta, dirichlet, gamma, loggamma
-from tracegrad.random.keys import (
-    PRNGKey,
-    PRNGKeyArray,
-    bits,
-    clone,
-    fold_in,
-    key,
-    key_data,
-    key_impl,
-    split,
-    wrap_key_data,
-)
-from tracegrad.random.multivariate import multivariate_normal, orthogonal
-from tracegrad.random.poisson import poisson
-from tracegrad.random.threefry import threefry2x32_p
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.random.continuous import exponential as exponential
+from tracegrad.random.continuous import gumbel as gumbel
+from tracegrad.random.continuous import laplace as laplace
+from tracegrad.random.continuous import logistic as logistic
+from tracegrad.random.continuous import normal as normal
+from tracegrad.random.continuous import truncated_normal as truncated_normal
+from tracegrad.random.continuous import uniform as uniform
+from tracegrad.random.discrete import bernoulli as bernoulli
+from tracegrad.random.discrete import categorical as categorical
+from tracegrad.random.discrete import choice as choice
+from tracegrad.random.discrete import permutation as permutation
+from tracegrad.random.discrete import rademacher as rademacher
+from tracegrad.random.discrete import randint as randint
+from tracegrad.random.gamma import beta as beta
+from tracegrad.random.gamma import dirichlet as dirichlet
+from tracegrad.random.gamma import gamma as gamma
+from tracegrad.random.gamma import loggamma as loggamma
+from tracegrad.random.keys import PRNGKey as PRNGKey
+from tracegrad.random.keys import PRNGKeyArray as PRNGKeyArray
+from tracegrad.random.keys import bits as bits
+from tracegrad.random.keys import clone as clone
+from tracegrad.random.keys import fold_in as fold_in
+from tracegrad.random.keys import key as key
+from tracegrad.random.keys import key_data as key_data
+from tracegrad.random.keys import key_impl as key_impl
+from tracegrad.random.keys import split as split
+from tracegrad.random.keys import wrap_key_data as wrap_key_data
+from tracegrad.random.multivariate import multivariate_normal as multivariate_normal
+from tracegrad.random.multivariate import orthogonal as orthogonal
+from tracegrad.random.poisson import poisson as poisson
+from tracegrad.random.threefry import threefry2x32_p as threefry2x32_p
 
-__all__ = [
-    "PRNGKey",
-    "PRNGKeyArray",
-    "bernoulli",
-    "beta",
-    "bits",
-    "categorical",
-    "choice",
-    "clone",
-    "dirichlet",
-    "exponential",
-    "fold_in",
-    "gamma",
-    "gumbel",
-    "key",
-    "key_data",
-    "key_impl",
-    "laplace",
-    "loggamma",
-    "logistic",
-    "multivariate_normal",
-    "normal",
-    "orthogonal",
-    "permutation",
-    "poisson",
-    "rademacher",
-    "randint",
-    "split",
-    "threefry2x32_p",
-    "truncated_normal",
-    "uniform",
-    "wrap_key_data",
-]
+__all__ = _public_names(globals())

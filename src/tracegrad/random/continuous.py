@@ -12,7 +12,7 @@ import numpy as np
 import tracegrad.numpy as tnp
 from tracegrad.core import Tracer, get_aval
 from tracegrad.ops.elementwise_bits import nextafter
-from tracegrad.ops.structural import stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
 from tracegrad.random._erfinv import erfinv
 from tracegrad.random._fma import fma
 from tracegrad.random._xla_math import erf, log, log1p

@@ -9,8 +9,6 @@ from typing import Any
 import tracegrad.numpy as uf
 from tracegrad.numpy.frontend import promote_inexact
 
-__all__ = ["entr", "kl_div", "rel_entr", "xlog1py"]
-
 
 def xlog1py(x: Any, y: Any) -> Any:
     """``x * log1p(y)``, 0 where ``x == 0`` (unless ``y`` is nan); derivatives ``log1p(y)``

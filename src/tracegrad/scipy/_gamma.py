@@ -14,8 +14,6 @@ from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import special as sp
 
-__all__ = ["beta", "betaln", "gamma", "gammasgn", "multigammaln", "psi", "rgamma"]
-
 
 def psi(x: Any) -> Any:
     """SciPy's other name of ``digamma``.

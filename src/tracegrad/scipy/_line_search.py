@@ -14,8 +14,6 @@ from tracegrad.control.loops import while_loop
 from tracegrad.core import get_aval
 from tracegrad.transforms.vjp import value_and_grad
 
-__all__ = ["LineSearchResults", "line_search"]
-
 
 class LineSearchResults(NamedTuple):
     """The outcome of ``line_search`` (the fields of JAX's ``_LineSearchResults``)."""

@@ -12,9 +12,7 @@ import tracegrad.numpy as tnp
 from tracegrad.core import Tracer, get_aval
 from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops.linalg_schur import schur
-from tracegrad.ops.structural import stop_gradient
-
-__all__ = ["block_diag", "expm", "polar", "sqrtm", "toeplitz"]
+from tracegrad.ops.stop_gradient import stop_gradient
 
 # Higham (2005): the Padé [13/13] coefficients of exp, and the largest 1-norm for which the
 # approximant is exact to double precision.

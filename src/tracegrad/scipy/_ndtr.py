@@ -10,8 +10,6 @@ import tracegrad.numpy as uf
 from tracegrad.numpy.frontend import promote_inexact
 from tracegrad.ops import special as sp
 
-__all__ = ["log_ndtr", "ndtr", "ndtri"]
-
 _SQRT_HALF = math.sqrt(0.5)
 # Below this, log(ndtr(x)) is taken from its asymptotic series (its second derivative through
 # ndtr would overflow below about -26); with _SERIES_TERMS terms, the first omitted term is

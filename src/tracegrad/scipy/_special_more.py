@@ -19,12 +19,6 @@ from tracegrad.ops import special_expint as ei
 from tracegrad.ops import special_zeta_bessel as zb
 from tracegrad.scipy._gamma import gamma, gammasgn
 
-__all__ = [
-    "bernoulli", "boxcox", "boxcox1p", "comb", "exp1", "expi", "factorial", "i0", "i0e", "i1",
-    "i1e", "spence",
-    "loggamma", "poch", "zeta",
-]  # fmt: skip
-
 
 def zeta(x: Any, q: Any = None) -> Any:
     """The Hurwitz zeta function ``sum_k (q + k)**-x`` (Riemann's for ``q`` None, i.e. 1):

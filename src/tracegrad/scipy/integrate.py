@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import tracegrad.numpy as tnp
-from tracegrad.core import get_aval
-from tracegrad.numpy.frontend import promote_inexact
+from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.numpy.frontend import promote_inexact as _promote_inexact
 
-__all__ = ["cumulative_trapezoid", "trapezoid"]
 
-
-def _areas(y: Any, x: Any, dx: Any, axis: int) -> Any:
+def _areas(y: _Any, x: _Any, dx: _Any, axis: int) -> _Any:
     """The trapezoids' areas along ``axis`` (one fewer than the samples)."""
-    (y,) = promote_inexact(y)
+    (y,) = _promote_inexact(y)
     y = tnp.moveaxis(y, axis, -1)
     if x is None:
-        widths: Any = dx
+        widths: _Any = dx
     else:
-        (x,) = promote_inexact(x)
-        x = tnp.moveaxis(x, axis, -1) if get_aval(x).ndim > 1 else x
+        (x,) = _promote_inexact(x)
+        x = tnp.moveaxis(x, axis, -1) if _get_aval(x).ndim > 1 else x
         widths = tnp.diff(x, axis=-1)
     return widths * (y[..., 1:] + y[..., :-1]) / 2
 
 
-def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+def trapezoid(y: _Any, x: _Any = None, dx: _Any = 1.0, axis: int = -1) -> _Any:
     """The integral of ``y`` along ``axis`` by the trapezoidal rule, at sample points ``x``
     (1-D, or of ``y``'s shape) or evenly spaced by ``dx``.
 
@@ -35,8 +34,8 @@ def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
 
 
 def cumulative_trapezoid(
-    y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1, initial: Any = None
-) -> Any:
+    y: _Any, x: _Any = None, dx: _Any = 1.0, axis: int = -1, initial: _Any = None
+) -> _Any:
     """The running integrals of ``trapezoid`` along ``axis``; ``initial`` (0 only, as SciPy)
     is prepended if given.
 
@@ -49,3 +48,6 @@ def cumulative_trapezoid(
             raise ValueError("`initial` must be `None` or `0`.")
         out = tnp.concatenate([tnp.zeros_like(out[..., :1]), out], axis=-1)
     return tnp.moveaxis(out, -1, axis)
+
+
+__all__ = _public_names(globals())

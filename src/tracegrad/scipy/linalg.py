@@ -5,54 +5,53 @@ function is differentiable, batched and staged (docs/decisions.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.core import get_aval
-from tracegrad.numpy.frontend import promote_inexact
+from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.numpy.frontend import promote_inexact as _promote_inexact
 from tracegrad.ops import linalg_svd as ls
-from tracegrad.ops.linalg_lu import lu as lu_primitive
-from tracegrad.ops.linalg_lu import permutation_matrix
-from tracegrad.ops.linalg_schur import schur as schur_primitive
-from tracegrad.scipy._matrices import block_diag, expm, polar, sqrtm, toeplitz
-
-__all__ = [
-    "block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "expm", "inv", "lu",
-    "lu_factor", "lu_solve", "polar", "qr", "schur", "solve", "solve_triangular", "sqrtm", "svd",
-    "toeplitz",
-]  # fmt: skip
+from tracegrad.ops.linalg_lu import lu as _lu_primitive
+from tracegrad.ops.linalg_lu import permutation_matrix as _permutation_matrix
+from tracegrad.ops.linalg_schur import schur as _schur_primitive
+from tracegrad.scipy._matrices import block_diag as block_diag
+from tracegrad.scipy._matrices import expm as expm
+from tracegrad.scipy._matrices import polar as polar
+from tracegrad.scipy._matrices import sqrtm as sqrtm
+from tracegrad.scipy._matrices import toeplitz as toeplitz
 
 
-def _square(name: str, a: Any) -> Any:
-    (a,) = promote_inexact(a)
-    shape = get_aval(a).shape
+def _square(name: str, a: _Any) -> _Any:
+    (a,) = _promote_inexact(a)
+    shape = _get_aval(a).shape
     if len(shape) < 2 or shape[-1] != shape[-2]:
         raise ValueError(f"{name}: expected a (stack of) square matrix, got shape {shape}.")
     return a
 
 
-def _triangle(a: Any, lower: bool, unit_diagonal: bool = False) -> Any:
+def _triangle(a: _Any, lower: bool, unit_diagonal: bool = False) -> _Any:
     """The ``lower`` (or upper) triangle of ``a``, with ones on the diagonal if
     ``unit_diagonal``; the other entries are not read (their derivative is 0)."""
-    m, n = get_aval(a).shape[-2:]
+    m, n = _get_aval(a).shape[-2:]
     below = -1 if unit_diagonal else 0
     keep = (
         np.tril(np.ones((m, n), bool), below) if lower else np.triu(np.ones((m, n), bool), -below)
     )
     out = tnp.where(keep, a, 0)
-    return out + np.eye(m, n, dtype=get_aval(a).dtype) if unit_diagonal else out
+    return out + np.eye(m, n, dtype=_get_aval(a).dtype) if unit_diagonal else out
 
 
-def _solve(a: Any, b: Any) -> Any:
+def _solve(a: _Any, b: _Any) -> _Any:
     """``a^-1 b`` for ``b`` of shape (n,) or (..., n, k)."""
-    return tnp.linalg.solve(*promote_inexact(a, b))
+    return tnp.linalg.solve(*_promote_inexact(a, b))
 
 
 def cholesky(
-    a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
-) -> Any:
+    a: _Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
+) -> _Any:
     """The Cholesky factor of a Hermitian positive-definite matrix: upper ``u`` with
     ``a = u^H u`` by default (as SciPy), lower ``l`` with ``a = l l^H`` if ``lower``.
 
@@ -64,8 +63,8 @@ def cholesky(
 
 
 def cho_factor(
-    a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
-) -> tuple[Any, bool]:
+    a: _Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
+) -> tuple[_Any, bool]:
     """``(c, lower)`` for ``cho_solve``: ``c`` is ``cholesky(a, lower)`` (zeros in the other
     triangle, as JAX; SciPy leaves arbitrary values there).
 
@@ -77,8 +76,8 @@ def cho_factor(
 
 
 def cho_solve(
-    c_and_lower: tuple[Any, bool], b: Any, overwrite_b: bool = False, check_finite: bool = True
-) -> Any:
+    c_and_lower: tuple[_Any, bool], b: _Any, overwrite_b: bool = False, check_finite: bool = True
+) -> _Any:
     """Solve ``a x = b`` given ``cho_factor(a)``; only the factor's triangle is read.
 
     >>> a = np.array([[4.0, 2.0], [2.0, 5.0]])
@@ -91,15 +90,15 @@ def cho_solve(
 
 
 def solve_triangular(
-    a: Any,
-    b: Any,
+    a: _Any,
+    b: _Any,
     trans: int | str = 0,
     lower: bool = False,
     unit_diagonal: bool = False,
     overwrite_b: bool = False,
-    debug: Any = None,
+    debug: _Any = None,
     check_finite: bool = True,
-) -> Any:
+) -> _Any:
     """Solve ``op(a) x = b`` for triangular ``a``, ``op`` given by ``trans``: 0 or 'N' (``a``),
     1 or 'T' (``a^T``), 2 or 'C' (``a^H``). Only the ``lower`` (or upper) triangle is read;
     ``unit_diagonal`` takes the diagonal as ones.
@@ -119,15 +118,15 @@ def solve_triangular(
 
 
 def solve(
-    a: Any,
-    b: Any,
+    a: _Any,
+    b: _Any,
     lower: bool = False,
     overwrite_a: bool = False,
     overwrite_b: bool = False,
     debug: bool = False,
     check_finite: bool = True,
     assume_a: str = "gen",
-) -> Any:
+) -> _Any:
     """Solve ``a x = b``; ``assume_a`` 'gen', 'sym', 'her' or 'pos' (for 'sym', 'her' and
     'pos' only the ``lower`` or upper triangle of ``a`` is read; 'pos' solves by Cholesky).
 
@@ -140,7 +139,7 @@ def solve(
     if assume_a == "gen":
         return _solve(a, b)
     tri = _triangle(a, lower)
-    strict = _triangle(a, lower, unit_diagonal=True) - np.eye(get_aval(a).shape[-1])
+    strict = _triangle(a, lower, unit_diagonal=True) - np.eye(_get_aval(a).shape[-1])
     mirrored = tnp.swapaxes(strict, -1, -2)
     full = tri + (tnp.conj(mirrored) if assume_a in ("her", "pos") else mirrored)
     if assume_a == "pos":
@@ -148,7 +147,7 @@ def solve(
     return _solve(full, b)
 
 
-def inv(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
+def inv(a: _Any, overwrite_a: bool = False, check_finite: bool = True) -> _Any:
     """The inverse of a square matrix.
 
     >>> inv(np.array([[2.0, 0.0], [0.0, 4.0]]))
@@ -158,7 +157,7 @@ def inv(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
     return tnp.linalg.inv(_square("inv", a))
 
 
-def det(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
+def det(a: _Any, overwrite_a: bool = False, check_finite: bool = True) -> _Any:
     """The determinant of a square matrix.
 
     >>> det(np.array([[1.0, 2.0], [3.0, 4.0]]))
@@ -168,8 +167,8 @@ def det(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any:
 
 
 def eigh(
-    a: Any,
-    b: Any = None,
+    a: _Any,
+    b: _Any = None,
     lower: bool = True,
     eigvals_only: bool = False,
     overwrite_a: bool = False,
@@ -178,7 +177,7 @@ def eigh(
     eigvals: None = None,
     type: int = 1,
     check_finite: bool = True,
-) -> Any:
+) -> _Any:
     """Eigenvalues (ascending) and eigenvectors (columns) of a Hermitian matrix read from
     its ``lower`` (or upper) triangle; ``eigvals_only`` returns the eigenvalues alone.
 
@@ -194,7 +193,7 @@ def eigh(
     return w if eigvals_only else (w, v)
 
 
-def schur(a: Any, output: str = "real") -> tuple[Any, Any]:
+def schur(a: _Any, output: str = "real") -> tuple[_Any, _Any]:
     """The Schur decomposition ``a = z @ t @ z^H`` of each square matrix: ``(t, z)``, ``z``
     unitary, ``t`` upper triangular (``output='complex'``, or a complex ``a``) or, for real
     ``a`` and ``output='real'``, real and quasi upper triangular with a 2 x 2 block for each
@@ -210,7 +209,7 @@ def schur(a: Any, output: str = "real") -> tuple[Any, Any]:
     """
     if output not in ("real", "complex"):
         raise ValueError(f"Expected 'output' to be either 'real' or 'complex', got {output=!r}.")
-    aval = get_aval(a)
+    aval = _get_aval(a)
     if aval.ndim < 2:
         raise TypeError(
             f"Input 0 to schur must have rank at least 2, but got shape={aval.shape}: pass a "
@@ -226,18 +225,18 @@ def schur(a: Any, output: str = "real") -> tuple[Any, Any]:
             f"schur does not accept dtype {aval.dtype.name} at position 0. Accepted dtypes at "
             "position 0 are subtypes of floating, complexfloating: convert with astype first."
         )
-    t, z = schur_primitive(a, output=output)
+    t, z = _schur_primitive(a, output=output)
     return t, z
 
 
 def svd(
-    a: Any,
+    a: _Any,
     full_matrices: bool = True,
     compute_uv: bool = True,
     overwrite_a: bool = False,
     check_finite: bool = True,
     lapack_driver: str = "gesdd",
-) -> Any:
+) -> _Any:
     """The singular value decomposition ``a = u @ diag(s) @ vh``: ``(u, s, vh)``, or ``s``
     alone if not ``compute_uv``.
 
@@ -249,13 +248,13 @@ def svd(
 
 
 def qr(
-    a: Any,
+    a: _Any,
     overwrite_a: bool = False,
-    lwork: Any = None,
+    lwork: _Any = None,
     mode: str = "full",
     pivoting: bool = False,
     check_finite: bool = True,
-) -> Any:
+) -> _Any:
     """The QR decomposition: ``(q, r)`` for ``mode`` 'full' (square ``q``) or 'economic',
     ``(r,)`` for 'r' (a one-tuple, as SciPy and JAX).
 
@@ -269,29 +268,29 @@ def qr(
     modes = {"full": "complete", "economic": "reduced", "r": "r"}
     if mode not in modes:
         raise ValueError(f"qr: mode must be 'full', 'r' or 'economic', got {mode!r}.")
-    (a,) = promote_inexact(a)
+    (a,) = _promote_inexact(a)
     if mode == "r":
         return (ls.qr(a, "complete")[1],)
     q, r = ls.qr(a, modes[mode])
     return q, r
 
 
-def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> tuple[Any, Any]:
+def lu_factor(a: _Any, overwrite_a: bool = False, check_finite: bool = True) -> tuple[_Any, _Any]:
     """``(lu, piv)``: ``L`` (unit diagonal not stored) and ``U`` packed into one matrix, and
     the row interchanges (row ``i`` was swapped with row ``piv[i]``), for ``lu_solve``.
 
     >>> lu_factor(np.array([[1.0, 2.0], [3.0, 4.0]]))[1]
     array([1, 1], dtype=int32)
     """
-    (a,) = promote_inexact(a)
-    packed, pivots, _ = lu_primitive(a)
+    (a,) = _promote_inexact(a)
+    packed, pivots, _ = _lu_primitive(a)
     return packed, pivots
 
 
-def _pivots_to_permutation(piv: Any, m: int) -> Any:
+def _pivots_to_permutation(piv: _Any, m: int) -> _Any:
     """The row order ``perm`` (``a[perm] = L U``) from LAPACK's interchanges ``piv``."""
-    perm: Any = np.arange(m, dtype=np.int32)
-    for i in range(get_aval(piv).shape[-1]):
+    perm: _Any = np.arange(m, dtype=np.int32)
+    for i in range(_get_aval(piv).shape[-1]):
         j = piv[..., i]
         at_i, at_j = perm[..., i], tnp.take_along_axis(perm, j[..., None], axis=-1)[..., 0]
         perm = tnp.where(np.arange(m) == i, at_j[..., None], perm)
@@ -300,12 +299,12 @@ def _pivots_to_permutation(piv: Any, m: int) -> Any:
 
 
 def lu_solve(
-    lu_and_piv: tuple[Any, Any],
-    b: Any,
+    lu_and_piv: tuple[_Any, _Any],
+    b: _Any,
     trans: int = 0,
     overwrite_b: bool = False,
     check_finite: bool = True,
-) -> Any:
+) -> _Any:
     """Solve ``a x = b`` (``trans`` 0), ``a^T x = b`` (1) or ``a^H x = b`` (2) given
     ``lu_factor(a)``.
 
@@ -314,10 +313,10 @@ def lu_solve(
     array([1., 2.])
     """
     packed, piv = lu_and_piv
-    (packed,) = promote_inexact(packed)
-    n = get_aval(packed).shape[-1]
-    p_t = permutation_matrix(_pivots_to_permutation(piv, n), get_aval(packed).dtype)
-    vector = get_aval(b).ndim == 1
+    (packed,) = _promote_inexact(packed)
+    n = _get_aval(packed).shape[-1]
+    p_t = _permutation_matrix(_pivots_to_permutation(piv, n), _get_aval(packed).dtype)
+    vector = _get_aval(b).ndim == 1
     rhs = b[:, None] if vector else b
     if trans == 0:
         x = solve_triangular(packed, p_t @ rhs, lower=True, unit_diagonal=True)
@@ -332,8 +331,8 @@ def lu_solve(
 
 
 def lu(
-    a: Any, permute_l: bool = False, overwrite_a: bool = False, check_finite: bool = True
-) -> Any:
+    a: _Any, permute_l: bool = False, overwrite_a: bool = False, check_finite: bool = True
+) -> _Any:
     """``(p, l, u)`` with ``a = p @ l @ u``: ``p`` a permutation matrix, ``l`` unit lower
     triangular (trapezoidal), ``u`` upper; ``(p @ l, u)`` if ``permute_l``.
 
@@ -342,12 +341,15 @@ def lu(
     array([[0., 1.],
            [1., 0.]])
     """
-    (a,) = promote_inexact(a)
-    packed, _, perm = lu_primitive(a)
-    m, n = get_aval(a).shape[-2:]
+    (a,) = _promote_inexact(a)
+    packed, _, perm = _lu_primitive(a)
+    m, n = _get_aval(a).shape[-2:]
     k = min(m, n)
-    dtype = get_aval(a).dtype
+    dtype = _get_aval(a).dtype
     lower = _triangle(packed[..., :, :k], lower=True, unit_diagonal=True)
     upper = _triangle(packed[..., :k, :], lower=False)
-    p = tnp.swapaxes(permutation_matrix(perm, dtype), -1, -2)
+    p = tnp.swapaxes(_permutation_matrix(perm, dtype), -1, -2)
     return (p @ lower, upper) if permute_l else (p, lower, upper)
+
+
+__all__ = _public_names(globals())

@@ -3,55 +3,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable as _Callable
+from collections.abc import Mapping as _Mapping
+from typing import Any as _Any
+from typing import NamedTuple as _NamedTuple
 
 import numpy as np
 
 import tracegrad.numpy as tnp
-from tracegrad.control.loops import while_loop
-from tracegrad.core import get_aval
-from tracegrad.scipy._line_search import LineSearchResults, line_search
-from tracegrad.transforms.vjp import value_and_grad
+from tracegrad.control.loops import while_loop as _while_loop
+from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.scipy._line_search import LineSearchResults as LineSearchResults
+from tracegrad.scipy._line_search import line_search as line_search
+from tracegrad.transforms.vjp import value_and_grad as _value_and_grad
 
-__all__ = ["LineSearchResults", "OptimizeResults", "line_search", "minimize"]
 
-
-class OptimizeResults(NamedTuple):
+class OptimizeResults(_NamedTuple):
     """The result of ``minimize`` (JAX's fields). ``status``: 0 converged, 1 ``maxiter``
     reached, 3 the line search failed (no descent direction: 4), -1 otherwise."""
 
-    x: Any
-    success: Any
-    status: Any
-    fun: Any
-    jac: Any
-    hess_inv: Any
-    nfev: Any
-    njev: Any
-    nit: Any
+    x: _Any
+    success: _Any
+    status: _Any
+    fun: _Any
+    jac: _Any
+    hess_inv: _Any
+    nfev: _Any
+    njev: _Any
+    nit: _Any
 
 
-class _BFGSState(NamedTuple):
-    converged: Any
-    failed: Any
-    k: Any
-    nfev: Any
-    x: Any
-    f: Any
-    g: Any
-    h: Any
-    search_status: Any
+class _BFGSState(_NamedTuple):
+    converged: _Any
+    failed: _Any
+    k: _Any
+    nfev: _Any
+    x: _Any
+    f: _Any
+    g: _Any
+    h: _Any
+    search_status: _Any
 
 
 def minimize(
-    fun: Callable[..., Any],
-    x0: Any,
-    args: tuple[Any, ...] = (),
+    fun: _Callable[..., _Any],
+    x0: _Any,
+    args: tuple[_Any, ...] = (),
     *,
     method: str,
     tol: float | None = None,
-    options: Mapping[str, Any] | None = None,
+    options: _Mapping[str, _Any] | None = None,
 ) -> OptimizeResults:
     """Minimize the scalar ``fun(x, *args)`` over the 1-D ``x`` from ``x0``. ``method`` must
     be 'BFGS' (as in JAX); ``options``: ``maxiter`` (default ``200 * len(x0)``), ``norm``
@@ -69,7 +71,7 @@ def minimize(
     unknown = set(opts) - {"maxiter", "norm", "gtol", "line_search_maxiter"}
     if unknown:
         raise TypeError(f"minimize: unexpected options {sorted(unknown)} for method 'BFGS'.")
-    aval = get_aval(x0)
+    aval = _get_aval(x0)
     if aval.ndim != 1:
         raise ValueError(f"x0 must be one-dimensional, got shape {aval.shape}.")
     n = aval.shape[0]
@@ -80,10 +82,10 @@ def minimize(
     dtype = np.result_type(aval.dtype, np.float32)
     x0 = tnp.asarray(x0, dtype)
 
-    def objective(x: Any) -> Any:
+    def objective(x: _Any) -> _Any:
         return fun(x, *args)
 
-    f0, g0 = value_and_grad(objective)(x0)
+    f0, g0 = _value_and_grad(objective)(x0)
     eye = np.eye(n, dtype=dtype)
 
     def body(s: _BFGSState) -> _BFGSState:
@@ -122,7 +124,7 @@ def minimize(
         h=eye,
         search_status=tnp.asarray(0, np.int32),
     )
-    s = while_loop(lambda s: ~s.converged & ~s.failed & (s.k < maxiter), body, init)
+    s = _while_loop(lambda s: ~s.converged & ~s.failed & (s.k < maxiter), body, init)
     status = tnp.where(
         s.converged,
         0,
@@ -139,3 +141,6 @@ def minimize(
         njev=s.nfev,
         nit=s.k,
     )
+
+
+__all__ = _public_names(globals())

@@ -12,7 +12,7 @@ tensor(4.)
 import builtins as _builtins
 import sys as _sys
 
-from tracegrad._lazy import public_names as _public_names
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.torch import (
     _arith,
     _indexing,

@@ -13,6 +13,7 @@ import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
 import tracegrad.scipy.special as tsp
 from tracegrad.core import Tracer
+from tracegrad.ops.elementwise_transcendental import rsqrt as _rsqrt
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import (
     cast,
@@ -338,9 +339,7 @@ atanh = _unary("AtanhBackward0", tnp.arctanh, to_float=True)
 erf = _unary("ErfBackward0", tsp.erf, to_float=True, staged=True)  # composites
 erfinv = _unary("ErfinvBackward0", tsp.erfinv, to_float=True, staged=True)
 reciprocal = _unary("ReciprocalBackward0", tnp.reciprocal, to_float=True, saves_result=True)
-rsqrt = _unary(
-    "RsqrtBackward0", lambda x: tnp.reciprocal(tnp.sqrt(x)), to_float=True, saves_result=True
-)
+rsqrt = _unary("RsqrtBackward0", _rsqrt, to_float=True, saves_result=True)
 _ROUND = Op("RoundBackward1", lambda x, decimals: tnp.round(x, decimals))
 
 

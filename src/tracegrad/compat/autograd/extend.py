@@ -30,7 +30,7 @@ from tracegrad.control.custom import custom_jvp, custom_vjp
 from tracegrad.core import pytree
 from tracegrad.core.aval import ShapeDtypeStruct
 from tracegrad.core.trace import Tracer
-from tracegrad.ops.structural import stop_gradient
+from tracegrad.ops.stop_gradient import stop_gradient
 
 Fn = Callable[..., Any]
 __getattr__ = module_getattr("autograd.extend")

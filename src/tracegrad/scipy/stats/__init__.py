@@ -2,6 +2,7 @@
 conventions of ``jax.scipy.stats``, composed from ``tracegrad.numpy`` and
 ``tracegrad.scipy.special`` (so every function is differentiable to any order)."""
 
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.scipy.stats import bernoulli as bernoulli
 from tracegrad.scipy.stats import beta as beta
 from tracegrad.scipy.stats import binom as binom
@@ -22,8 +23,4 @@ from tracegrad.scipy.stats import t as t
 from tracegrad.scipy.stats import truncnorm as truncnorm
 from tracegrad.scipy.stats import uniform as uniform
 
-__all__ = [
-    "bernoulli", "beta", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma", "geom",
-    "laplace", "logistic", "multivariate_normal", "nbinom", "norm", "pareto", "poisson", "t",
-    "truncnorm", "uniform",
-]  # fmt: skip
+__all__ = _public_names(globals(), modules=True)

@@ -10,10 +10,6 @@ from tracegrad.numpy.frontend import promote_inexact
 
 _LOG2 = math.log(2)
 
-__all__ = [
-    "keep_nan", "log1mexp", "log_diff_exp", "log_of", "off_integers", "promote", "standardize",
-]  # fmt: skip
-
 
 def promote(*args: Any) -> list[Any]:
     """The arguments as arrays of one inexact dtype (integers become the default float)."""

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any as _Any
 
 import tracegrad.numpy as uf
-from tracegrad.scipy.stats._common import promote, standardize
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.scipy.stats._common import promote as _promote
+from tracegrad.scipy.stats._common import standardize as _standardize
 
-__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
-
-def logpdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logpdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The log density ``-log(pi scale) - log1p(y**2)``, ``y = (x - loc) / scale``.
 
     >>> logpdf(np.array([0.0, 2.0]))
     array([-1.14472989, -2.7541678 ])
     """
-    x, loc, scale = promote(x, loc, scale)
-    y = standardize(x, loc, scale)
+    x, loc, scale = _promote(x, loc, scale)
+    y = _standardize(x, loc, scale)
     return uf.negative(uf.add(uf.log(uf.multiply(math.pi, scale)), uf.log1p(uf.square(y))))
 
 
-def pdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def pdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The density, ``exp(logpdf)``.
 
     >>> pdf(np.array([0.0]))
@@ -31,17 +31,17 @@ def pdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.exp(logpdf(x, loc, scale))
 
 
-def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def cdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The distribution function ``1/2 + arctan(y) / pi``.
 
     >>> cdf(np.array([0.0, 1.0]))
     array([0.5 , 0.75])
     """
-    x, loc, scale = promote(x, loc, scale)
-    return uf.add(0.5, uf.divide(uf.arctan(standardize(x, loc, scale)), math.pi))
+    x, loc, scale = _promote(x, loc, scale)
+    return uf.add(0.5, uf.divide(uf.arctan(_standardize(x, loc, scale)), math.pi))
 
 
-def logcdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logcdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """``log(cdf)``.
 
     >>> logcdf(np.array([0.0]))
@@ -50,17 +50,17 @@ def logcdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.log(cdf(x, loc, scale))
 
 
-def sf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def sf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The survival function, ``cdf`` mirrored about ``loc``.
 
     >>> sf(np.array([0.0, 1.0]))
     array([0.5 , 0.25])
     """
-    x, loc, scale = promote(x, loc, scale)
+    x, loc, scale = _promote(x, loc, scale)
     return cdf(uf.negative(x), uf.negative(loc), scale)
 
 
-def logsf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logsf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """``log(sf)``.
 
     >>> logsf(np.array([1.0]))
@@ -69,7 +69,7 @@ def logsf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.log(sf(x, loc, scale))
 
 
-def _standard_ppf(q: Any) -> Any:
+def _standard_ppf(q: _Any) -> _Any:
     """``tan(pi (q - 1/2))``, as ``-1 / tan(pi q)`` and ``1 / tan(pi (1 - q))`` in the tails,
     where ``q - 1/2`` would round away the distance to the pole (``1 - q`` is exact there)."""
     low, high = uf.less(q, 0.25), uf.greater(q, 0.75)
@@ -82,21 +82,24 @@ def _standard_ppf(q: Any) -> Any:
     return uf.where(inside, uf.where(low, below, uf.where(high, above, mid)), uf.nan)
 
 
-def ppf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def ppf(q: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The quantile function ``loc + scale * tan(pi (q - 1/2))`` (nan outside [0, 1]).
 
     >>> ppf(np.array([0.5, 0.75]))
     array([0., 1.])
     """
-    q, loc, scale = promote(q, loc, scale)
+    q, loc, scale = _promote(q, loc, scale)
     return uf.add(loc, uf.multiply(scale, _standard_ppf(q)))
 
 
-def isf(q: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def isf(q: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The inverse survival function ``loc - scale * tan(pi (q - 1/2))``.
 
     >>> isf(np.array([0.5, 0.25]))
     array([0., 1.])
     """
-    q, loc, scale = promote(q, loc, scale)
+    q, loc, scale = _promote(q, loc, scale)
     return uf.subtract(loc, uf.multiply(scale, _standard_ppf(q)))
+
+
+__all__ = _public_names(globals())

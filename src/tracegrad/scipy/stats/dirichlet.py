@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import tracegrad.numpy as uf
-from tracegrad.core import get_aval
+from tracegrad.core import get_aval as _get_aval
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.ops import special as sp
-from tracegrad.scipy.stats._common import promote
-
-__all__ = ["logpdf", "pdf"]
+from tracegrad.scipy.stats._common import promote as _promote
 
 
-def logpdf(x: Any, alpha: Any) -> Any:
+def logpdf(x: _Any, alpha: _Any) -> _Any:
     """The log density ``sum(xlogy(alpha - 1, x)) - sum(gammaln(alpha)) +
     gammaln(sum(alpha))`` on the simplex (all ``x > 0``, sum within 1e-6 of 1), -inf off it.
     ``x`` may leave out the last category (it is ``1 - sum(x)``); axis 0 holds the categories,
@@ -22,8 +21,8 @@ def logpdf(x: Any, alpha: Any) -> Any:
     >>> logpdf(np.array([0.2, 0.3, 0.5]), np.array([1.0, 2.0, 3.0]))
     array(1.5040774)
     """
-    x, alpha = promote(x, alpha)
-    x_shape, a_shape = get_aval(x).shape, get_aval(alpha).shape
+    x, alpha = _promote(x, alpha)
+    x_shape, a_shape = _get_aval(x).shape, _get_aval(alpha).shape
     if len(a_shape) != 1:
         raise ValueError(f"`alpha` must be one-dimensional; got alpha.shape={a_shape}")
     if not x_shape or x_shape[0] not in (a_shape[0], a_shape[0] - 1):
@@ -42,10 +41,13 @@ def logpdf(x: Any, alpha: Any) -> Any:
     return uf.where(simplex, value, -uf.inf)
 
 
-def pdf(x: Any, alpha: Any) -> Any:
+def pdf(x: _Any, alpha: _Any) -> _Any:
     """The density, ``exp(logpdf)``.
 
     >>> round(float(pdf(np.array([0.5, 0.5]), np.array([2.0, 2.0]))), 12)
     1.5
     """
     return uf.exp(logpdf(x, alpha))
+
+
+__all__ = _public_names(globals())

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import tracegrad.numpy as uf
-from tracegrad.scipy.stats._common import promote, standardize
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.scipy.stats._common import promote as _promote
+from tracegrad.scipy.stats._common import standardize as _standardize
 
-__all__ = ["cdf", "logpdf", "pdf"]
 
-
-def logpdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logpdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The log density ``-|y| - log(2 scale)``, ``y = (x - loc) / scale``.
 
     >>> logpdf(np.array([0.0, -2.0]))
     array([-0.69314718, -2.69314718])
     """
-    x, loc, scale = promote(x, loc, scale)
-    y = standardize(x, loc, scale)
+    x, loc, scale = _promote(x, loc, scale)
+    y = _standardize(x, loc, scale)
     return uf.negative(uf.add(uf.abs(y), uf.log(uf.multiply(2.0, scale))))
 
 
-def pdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def pdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The density, ``exp(logpdf)``.
 
     >>> pdf(np.array([0.0]))
@@ -30,16 +30,19 @@ def pdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.exp(logpdf(x, loc, scale))
 
 
-def cdf(x: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def cdf(x: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The distribution function: ``exp(y) / 2`` for ``y <= 0``, ``1 - exp(-y) / 2`` above.
 
     >>> cdf(np.array([-1.0, 0.0, 1.0]))
     array([0.18393972, 0.5       , 0.81606028])
     """
-    x, loc, scale = promote(x, loc, scale)
-    y = standardize(x, loc, scale)
+    x, loc, scale = _promote(x, loc, scale)
+    y = _standardize(x, loc, scale)
     lower = uf.less_equal(y, 0)
     # Each branch on its own side (not on -|y|, whose slope at 0 is 0), so the slope at 0 is 1/2.
     below = uf.multiply(0.5, uf.exp(uf.where(lower, y, 0.0)))
     above = uf.subtract(1.0, uf.multiply(0.5, uf.exp(uf.negative(uf.where(lower, 0.0, y)))))
     return uf.where(lower, below, above)
+
+
+__all__ = _public_names(globals())

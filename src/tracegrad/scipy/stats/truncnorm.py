@@ -4,17 +4,20 @@ standard units), as ``jax.scipy.stats.truncnorm``."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any as _Any
 
 import tracegrad.numpy as uf
-from tracegrad.scipy._ndtr import log_ndtr, ndtr
+from tracegrad.core.exports import public_names as _public_names
+from tracegrad.scipy._ndtr import log_ndtr as _log_ndtr
+from tracegrad.scipy._ndtr import ndtr as _ndtr
 from tracegrad.scipy.stats import norm
-from tracegrad.scipy.stats._common import log1mexp, log_diff_exp, promote, standardize
+from tracegrad.scipy.stats._common import log1mexp as _log1mexp
+from tracegrad.scipy.stats._common import log_diff_exp as _log_diff_exp
+from tracegrad.scipy.stats._common import promote as _promote
+from tracegrad.scipy.stats._common import standardize as _standardize
 
-__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
-
-def _log_mass(lo: Any, hi: Any) -> Any:
+def _log_mass(lo: _Any, hi: _Any) -> _Any:
     """``log(ndtr(hi) - ndtr(lo))`` for ``lo <= hi``: from the lower tail where both are
     negative, the upper tail where both are positive, and ``1 - both tails`` between."""
     left = uf.less_equal(hi, 0)
@@ -25,13 +28,13 @@ def _log_mass(lo: Any, hi: Any) -> Any:
     central = uf.logical_not(uf.logical_or(left, right))
     tail_hi = uf.where(central, -1.0, tail_hi)
     tail_lo = uf.where(central, -2.0, tail_lo)
-    tail = log_diff_exp(log_ndtr(tail_hi), log_ndtr(tail_lo))
+    tail = _log_diff_exp(_log_ndtr(tail_hi), _log_ndtr(tail_lo))
     mid_lo, mid_hi = uf.where(central, lo, -1.0), uf.where(central, hi, 1.0)
-    mid = uf.log1p(uf.negative(uf.add(ndtr(mid_lo), ndtr(uf.negative(mid_hi)))))
+    mid = uf.log1p(uf.negative(uf.add(_ndtr(mid_lo), _ndtr(uf.negative(mid_hi)))))
     return uf.where(central, mid, tail)
 
 
-def _middle(a: Any, b: Any) -> Any:
+def _middle(a: _Any, b: _Any) -> _Any:
     """A finite point inside ``(a, b)`` (a stand-in where ``y`` is outside)."""
     finite_a, finite_b = uf.isfinite(a), uf.isfinite(b)
     lo = uf.where(finite_a, a, uf.where(finite_b, uf.subtract(b, 2.0), -1.0))
@@ -39,21 +42,21 @@ def _middle(a: Any, b: Any) -> Any:
     return uf.multiply(0.5, uf.add(lo, hi))
 
 
-def logpdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logpdf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The log density ``norm.logpdf(y) - log(scale) - log(ndtr(b) - ndtr(a))`` on
     ``[a, b]`` (``y = (x - loc) / scale``), -inf outside, nan where ``a >= b``.
 
     >>> logpdf(np.array([-2.0, 0.0, 1.0]), -1.0, 1.0)
     array([       -inf, -0.53722339, -1.03722339])
     """
-    x, a, b, loc, scale = promote(x, a, b, loc, scale)
-    y = standardize(x, loc, scale)
+    x, a, b, loc, scale = _promote(x, a, b, loc, scale)
+    y = _standardize(x, loc, scale)
     value = uf.subtract(norm.logpdf(y), uf.add(uf.log(scale), _log_mass(a, b)))
     value = uf.where(uf.logical_or(uf.less(y, a), uf.greater(y, b)), -uf.inf, value)
     return uf.where(uf.greater_equal(a, b), uf.nan, value)
 
 
-def pdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def pdf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The density, ``exp(logpdf)``.
 
     >>> pdf(np.array([0.0]), -1.0, 1.0)
@@ -62,15 +65,15 @@ def pdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.exp(logpdf(x, a, b, loc, scale))
 
 
-def logcdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logcdf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """``log(mass(a, y) / mass(a, b))`` with ``y`` clipped to ``[a, b]``: -inf below ``a``,
     0 above ``b``, nan where ``a >= b``.
 
     >>> logcdf(np.array([-2.0, 0.0, 2.0]), -1.0, 1.0)
     array([       -inf, -0.69314718,  0.        ])
     """
-    x, a, b, loc, scale = promote(x, a, b, loc, scale)
-    y = standardize(x, loc, scale)
+    x, a, b, loc, scale = _promote(x, a, b, loc, scale)
+    y = _standardize(x, loc, scale)
     below, above = uf.less_equal(y, a), uf.greater_equal(y, b)
     # Stand-ins inside (a, b) keep the masses of the clipped branches off 0.
     y_in = uf.where(uf.logical_or(below, above), _middle(a, b), y)
@@ -78,12 +81,12 @@ def logcdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
     direct = uf.subtract(_log_mass(a, y_in), log_total)
     # Near 1, log(cdf) = log1p(-sf) keeps the digits the difference of masses loses.
     log_sf = uf.subtract(_log_mass(y_in, b), log_total)
-    value = uf.where(uf.less(log_sf, -math.log(2)), log1mexp(log_sf), direct)
+    value = uf.where(uf.less(log_sf, -math.log(2)), _log1mexp(log_sf), direct)
     value = uf.where(below, -uf.inf, uf.where(above, 0.0, value))
     return uf.where(uf.greater_equal(a, b), uf.nan, value)
 
 
-def cdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def cdf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The distribution function, ``exp(logcdf)``.
 
     >>> cdf(np.array([-2.0, 0.0, 2.0]), -1.0, 1.0)
@@ -92,20 +95,23 @@ def cdf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
     return uf.exp(logcdf(x, a, b, loc, scale))
 
 
-def logsf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def logsf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The log survival function, ``logcdf`` of the mirrored distribution.
 
     >>> logsf(np.array([-2.0, 0.0, 2.0]), -1.0, 1.0)
     array([ 0.        , -0.69314718,        -inf])
     """
-    x, a, b, loc, scale = promote(x, a, b, loc, scale)
+    x, a, b, loc, scale = _promote(x, a, b, loc, scale)
     return logcdf(uf.negative(x), uf.negative(b), uf.negative(a), uf.negative(loc), scale)
 
 
-def sf(x: Any, a: Any, b: Any, loc: Any = 0, scale: Any = 1) -> Any:
+def sf(x: _Any, a: _Any, b: _Any, loc: _Any = 0, scale: _Any = 1) -> _Any:
     """The survival function, ``exp(logsf)``.
 
     >>> sf(np.array([-2.0, 0.0, 2.0]), -1.0, 1.0)
     array([1. , 0.5, 0. ])
     """
     return uf.exp(logsf(x, a, b, loc, scale))
+
+
+__all__ = _public_names(globals())

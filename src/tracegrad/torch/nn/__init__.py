@@ -1,6 +1,6 @@
 """``torch.nn``: ``functional``, ``Parameter``, ``Module`` and a few layers and losses."""
 
-from tracegrad._lazy import public_names as _public_names
+from tracegrad.core.exports import public_names as _public_names
 from tracegrad.torch.nn import functional as functional
 from tracegrad.torch.nn import init as init
 from tracegrad.torch.nn import utils as utils

@@ -1,6 +1,7 @@
-"""More ``torch.nn.functional`` losses: ``binary_cross_entropy`` (and ``_with_logits``),
-``l1_loss``, ``smooth_l1_loss``, ``huber_loss`` and ``kl_div``, each one node named as
-PyTorch names it, its function written with ``tracegrad.numpy``."""
+"""``torch.nn.functional``'s elementwise losses: ``mse_loss``, ``l1_loss``,
+``smooth_l1_loss``, ``huber_loss``, ``kl_div`` and ``binary_cross_entropy`` (and
+``_with_logits``), each one node named as PyTorch names it, its function written with
+``tracegrad.numpy``; and the checks every loss shares (``check_reduction``, ...)."""
 
 from __future__ import annotations
 
@@ -281,3 +282,36 @@ def kl_div(
     d = result_dtype(input, target)
     op = _KL_OPS[("none", bool(log_target)) if reduction == "none" else reduction]
     return apply(op, (input, target), dtype=d.np, log_target=bool(log_target), reduction=reduction)
+
+
+def _mse_fn(x: Any, y: Any, dtype: np.dtype[Any], reduction: str) -> Any:
+    d = tnp.subtract(cast(x, dtype), cast(y, dtype))
+    sq = tnp.multiply(d, d)
+    if reduction == "none":
+        return sq
+    return tnp.sum(sq) if reduction == "sum" else tnp.mean(sq)
+
+
+MSE_LOSS = Op("MseLossBackward0", _mse_fn)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
+    """The mean (or sum, or elementwise) squared difference of ``input`` and ``target``.
+
+    >>> import tracegrad.torch as torch
+    >>> mse_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 4.0]))
+    tensor(2.)
+    """
+    reduction = check_reduction(reduction, size_average, reduce)
+    if weight is not None:
+        raise NotImplementedError("tracegrad.torch.nn.functional.mse_loss: weight=")
+    size_warning(input, target)
+    d = result_dtype(input, target)
+    return apply(MSE_LOSS, (input, target), dtype=d.np, reduction=reduction)

@@ -18,7 +18,7 @@ import tracegrad.numpy as tnp
 from tracegrad.torch._common import cast
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.nn._losses import _reduced, check_reduction
-from tracegrad.torch.nn._misc_functional import _norm
+from tracegrad.torch.nn._similarity import _norm
 from tracegrad.torch.tensor import Tensor, wrap
 
 
