@@ -35,3 +35,15 @@ def test_numpy_power_with_an_integer_exponent_is_jaxs_eagerly_and_traced(y: floa
     np.testing.assert_array_equal(tnp.power(x, y), staged)
     if isinstance(y, int):  # JAX takes integer_pow for Python ints only
         np.testing.assert_array_equal(staged, np.asarray(jax.numpy.power(jax.numpy.asarray(x), y)))
+
+
+@pytest.mark.parametrize("y", [-2, 2, 3, 5])
+def test_complex_power_with_a_python_integer_is_integer_pow_eagerly_and_traced(y: int) -> None:
+    import tracegrad.numpy as tnp
+
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal(500) + 1j * rng.standard_normal(500)
+    power = tg.jit(lambda v: tnp.power(v, y))
+    assert "integer_pow" in str(tg.make_jaxpr(lambda v: tnp.power(v, y))(z))  # as JAX's
+    power(z)  # the second call runs the generated code
+    np.testing.assert_array_equal(power(z), tnp.power(z, y))

@@ -136,8 +136,10 @@ def _static_integer(y: Any) -> int | None:
 
 
 def _power(x1: Any, x2: Any) -> Any:
-    x1, x2 = _no_bool_loop(*promote_dtypes(x1, x2))
+    # The exponent as given, before promotion makes ``2`` into ``2+0j`` for a complex base
+    # (JAX, too, takes integer_pow for a Python integer whatever the base).
     exponent = _static_integer(x2)
+    x1, x2 = _no_bool_loop(*promote_dtypes(x1, x2))
     if exponent is not None:
         return ew.integer_pow(x1, exponent)
     return ew.pow(x1, x2)
