@@ -191,35 +191,48 @@ def _status_kib(field: str) -> int:
     raise RuntimeError(f"/proc/self/status has no {field}")
 
 
+def peak_rss_growth(run: Callable[[], Any]) -> int:
+    """The peak RSS while ``run()`` runs above the RSS before it, in bytes (Linux: the
+    high-water mark VmHWM is reset through /proc/self/clear_refs first)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # VmHWM := VmRSS
+    before = _status_kib("VmRSS")
+    run()
+    return (_status_kib("VmHWM") - before) * 1024
+
+
+def json_from_child(script: str, *args: str) -> Any:
+    """Run ``script`` with ``args`` in a fresh interpreter (glibc's mmap threshold fixed at
+    64 KiB so that freed arrays leave the RSS) and return the JSON of its last line, or None
+    if it failed (its last error line goes to stderr)."""
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    proc = subprocess.run(
+        [sys.executable, script, *args], capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        print(f"{args}: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def rss_child(name: str) -> None:
     """In a fresh process: the peak RSS over three steady-state steps above the RSS before
-    them (Linux: the high-water mark VmHWM is reset through /proc/self/clear_refs after a
-    warm-up step). Prints the bytes as JSON."""
+    them (after a warm-up step). Prints the bytes as JSON."""
     torch = load(name)
     assert torch is not None
     _, step = mlp(torch)
     step()  # warm up: staged plans, lazy imports
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM to the current RSS
-    before = _status_kib("VmRSS")
-    for _ in range(3):
-        step()
-    print(json.dumps({"growth": (_status_kib("VmHWM") - before) * 1024}))
+
+    def three_steps() -> None:
+        for _ in range(3):
+            step()
+
+    print(json.dumps({"growth": peak_rss_growth(three_steps)}))
 
 
 def rss_growth(name: str) -> int | None:
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--rss-child", name],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if proc.returncode != 0:
-        return None
-    growth: int = json.loads(proc.stdout.strip().splitlines()[-1])["growth"]
-    return growth
+    found = json_from_child(__file__, "--rss-child", name)
+    return None if found is None else int(found["growth"])
 
 
 # ---- report -------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@ import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -66,7 +65,7 @@ from bench_jit import (  # noqa: E402
     numpy_step,
     torch,
 )
-from bench_torch_shim import _status_kib, spec8_loop  # noqa: E402
+from bench_torch_shim import json_from_child, peak_rss_growth, spec8_loop  # noqa: E402
 
 import tracegrad as tg  # noqa: E402
 import tracegrad.numpy as tnp  # noqa: E402
@@ -409,29 +408,13 @@ def memory_child(col: str) -> None:
     fn()  # compiled, caches warm
     gc.collect()
     time.sleep(0.2)  # JAX frees the last result's buffer asynchronously
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # VmHWM := VmRSS
-    before = _status_kib("VmRSS")
-    out = fn()
-    growth = (_status_kib("VmHWM") - before) * 1024
-    del out
+    growth = peak_rss_growth(fn)  # the high-water mark keeps the peak after fn returns
     print(json.dumps({"multiple": growth / (1_000_000 * 8)}))
 
 
 def memory_multiple(col: str) -> float | None:
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--memory-child", col],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if proc.returncode != 0:
-        print(f"W8 {col} failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
-        return None
-    multiple: float = json.loads(proc.stdout.strip().splitlines()[-1])["multiple"]
-    return multiple
+    found = json_from_child(__file__, "--memory-child", col)
+    return None if found is None else float(found["multiple"])
 
 
 # ---- report --------------------------------------------------------------------------------
