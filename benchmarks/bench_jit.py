@@ -281,6 +281,20 @@ def mlp_rows(number: int, repeat: int) -> dict[str, float]:
 # ---- (3) the 4th derivative of tanh --------------------------------------------------------
 
 
+def torch_fourth_derivative(mod: Any, x: float) -> Callable[[], Any]:
+    """The 4th derivative of tanh at ``x`` by ``torch.autograd.grad`` with ``create_graph``
+    (``mod``: PyTorch or the Tensor shim)."""
+
+    def torch_d4() -> Any:
+        xt = mod.tensor(x, dtype=mod.float64, requires_grad=True)
+        y = mod.tanh(xt)
+        for _ in range(4):
+            (y,) = mod.autograd.grad(y, xt, create_graph=True)
+        return y
+
+    return torch_d4
+
+
 def d4_rows(number: int, repeat: int) -> dict[str, float]:
     def nest(grad: Callable[..., Any], f: Callable[..., Any]) -> Callable[..., Any]:
         return grad(grad(grad(grad(f))))
@@ -295,14 +309,7 @@ def d4_rows(number: int, repeat: int) -> dict[str, float]:
         "tracegrad eager": median_us(lambda: eager(x), max(1, number // 20), repeat),
     }
     if torch is not None:
-
-        def torch_d4() -> Any:
-            xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-            y = torch.tanh(xt)
-            for _ in range(4):
-                (y,) = torch.autograd.grad(y, xt, create_graph=True)
-            return y
-
+        torch_d4 = torch_fourth_derivative(torch, x)
         assert abs(float(torch_d4().detach()) - want) < 1e-10
         times["torch eager"] = median_us(torch_d4, max(1, number // 20), repeat)
     if autograd is not None:

@@ -64,6 +64,7 @@ from bench_jit import (  # noqa: E402
     mlp_loss,
     numpy_step,
     torch,
+    torch_fourth_derivative,
 )
 from bench_torch_shim import json_from_child, peak_rss_growth, spec8_loop  # noqa: E402
 
@@ -252,16 +253,7 @@ def w6(col: str) -> Case | None:
         td4 = nest4(tg.grad, tnp.tanh)
         td4 = tg.jit(td4) if col == "tg jit" else td4
         return lambda: td4(X6)
-    mod = torch if col == "torch eager" else tt
-
-    def torch_d4() -> Any:
-        xt = mod.tensor(X6, dtype=mod.float64, requires_grad=True)
-        y = mod.tanh(xt)
-        for _ in range(4):
-            (y,) = mod.autograd.grad(y, xt, create_graph=True)
-        return y
-
-    return torch_d4
+    return torch_fourth_derivative(torch if col == "torch eager" else tt, X6)
 
 
 # ---- W7: per-example gradients ---------------------------------------------------------------
