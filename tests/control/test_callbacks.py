@@ -138,6 +138,43 @@ def test_effects_survive_the_passes_in_order(capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().out == "a 1.0\na 1.0\nc 2.0\ninner 1.0\n"
 
 
+def _scan_print(x: Any) -> Any:
+    def body(c: Any, xi: Any) -> Any:
+        tg.debug.print("c={c}", c=c)
+        return c * xi, None
+
+    return tg.lax.scan(body, 1.0, x)[0]
+
+
+def _cond_fori_print(x: Any) -> Any:
+    def loop(i: Any, c: Any) -> Any:
+        tg.debug.print("i={} c={}", i, c)
+        return c * x
+
+    def neg(y: Any) -> Any:
+        tg.debug.print("neg {}", y)
+        return -y
+
+    return tg.lax.cond(x > 0, lambda y: tg.lax.fori_loop(0, 2, loop, y), neg, x)
+
+
+def test_effects_in_control_flow_run_once_under_transformations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The loop and the branch split into a known part and a staged tangent part: their
+    # prints stay with the known part, on the primal values, once per iteration, as in JAX.
+    xs = np.array([1.0, 2.0, 3.0])
+    for transform in (tg.grad, lambda f: tg.jit(tg.grad(f))):
+        np.testing.assert_allclose(transform(_scan_print)(xs), [6.0, 3.0, 2.0])
+        assert capsys.readouterr().out == "c=1.0\nc=1.0\nc=2.0\n"
+    assert tg.grad(_cond_fori_print)(1.5) == 6.75
+    assert capsys.readouterr().out == "i=0 c=1.5\ni=1 c=2.25\n"
+    assert tg.grad(tg.grad(_cond_fori_print))(-0.5) == 0.0
+    assert capsys.readouterr().out == "neg -0.5\n"
+    tg.jvp(_cond_fori_print, (1.5,), (1.0,))
+    assert capsys.readouterr().out == "i=0 c=1.5\ni=1 c=2.25\n"
+
+
 def test_debug_callback_and_format_errors(capsys: pytest.CaptureFixture[str]) -> None:
     seen: list[Any] = []
     f = tg.jit(lambda x, y: tg.debug.callback(lambda a, b: seen.append((a, b)), x, b=y) or x)

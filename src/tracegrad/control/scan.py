@@ -253,7 +253,7 @@ def _scan_partial_eval(
     assert trace.parent is not None
     hoisted: list[Any] = []
     if any(invariant):
-        pre = dce_jaxpr(known, [False] * n_k_out + invariant)[0]
+        pre = dce_jaxpr(known, [False] * n_k_out + invariant, effects=False)[0]
         pj = pre.jaxpr
         pre = ClosedJaxpr(
             Jaxpr(pj.constvars, pj.invars[: len(k_consts)], pj.outvars, pj.eqns), pre.consts
@@ -261,7 +261,7 @@ def _scan_partial_eval(
         hoisted = list(run_in_trace(trace.parent, eval_jaxpr, pre, *k_consts))
     known_body = dce_jaxpr(known, [True] * n_k_out + stacked)[0]
     k_outs: Sequence[Any] = []
-    if known_body.out_avals:  # a known loop with no outputs need not run
+    if known_body.out_avals or known_body.effects:  # else the known loop need not run
         k_outs = trace.parent.process_primitive(
             scan_p,
             (*k_consts, *k_init, *k_xs),

@@ -26,6 +26,7 @@ from tracegrad.core import (
     instantiate,
     trace_to_jaxpr,
 )
+from tracegrad.core.ir import eqn_effects
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.transpose import backward_pass
 
@@ -33,15 +34,19 @@ from tracegrad.transforms.transpose import backward_pass
 
 
 def dce_jaxpr(
-    closed: ClosedJaxpr, keep: Sequence[bool], instantiate: bool | Sequence[bool] = True
+    closed: ClosedJaxpr,
+    keep: Sequence[bool],
+    instantiate: bool | Sequence[bool] = True,
+    effects: bool = True,
 ) -> tuple[ClosedJaxpr, list[bool]]:
     """Keep the outputs flagged in ``keep`` and the equations they need; drop the constants
     nothing reads. Inputs stay where ``instantiate`` says so (all of them by default); the
     others stay only if something reads them. Returns the pruned jaxpr and, per input,
     whether it was kept.
 
-    Effects are not considered: an effectful equation no kept output needs is dropped too
-    (the backend's ``dce``, which runs on whole programs, keeps it).
+    An effectful equation (a ``debug.print``, a callback, or a loop or branch holding one)
+    stays with what it reads, unless ``effects`` is false: for a slice of a program whose
+    effects run elsewhere.
 
     >>> import tracegrad as tg, tracegrad.numpy as tnp
     >>> closed = tg.make_jaxpr(lambda x, y: (tnp.sin(x), tnp.cos(y)))(1.0, 2.0)
@@ -58,7 +63,7 @@ def dce_jaxpr(
     live = {v for v in outvars if type(v) is Var}
     eqns = []
     for eqn in reversed(j.eqns):
-        if any(v in live for v in eqn.outvars):
+        if any(v in live for v in eqn.outvars) or (effects and eqn_effects(eqn)):
             eqns.append(eqn)
             live.update(a for a in eqn.invars if type(a) is Var)
     eqns.reverse()
@@ -213,5 +218,6 @@ class VjpPlan:
 
         closed = trace_to_jaxpr(vjp_flat, [*self.known_jaxpr.in_avals, *self.ct_avals])
         keep = [True] * len(closed.jaxpr.outvars)
-        pruned, used = dce_jaxpr(closed, keep, [False] * n_in + [True] * len(self.ct_avals))
+        inst = [False] * n_in + [True] * len(self.ct_avals)
+        pruned, used = dce_jaxpr(closed, keep, inst, effects=False)  # the forward printed
         return pruned, used[:n_in]
