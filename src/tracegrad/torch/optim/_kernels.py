@@ -33,8 +33,10 @@ from tracegrad.torch.optim._axpy import axpy_
 
 Array = np.ndarray[Any, Any]
 
-_LOW_BITS = np.uint64(0x1FFFFFFF)  # the bits of a float64 mantissa below float32's
-_HALFWAY = np.uint64(0x10000000)  # ... when the float64 is halfway between two float32
+U64 = np.uint64
+_SHIFT = U64(35)  # the bits of a float64 mantissa below float32's, shifted to the top
+_TOP_BIT = U64(1 << 63)  # ... when the float64 is halfway between two float32
+_INT64_MIN = int(np.iinfo(np.int64).min)
 _TINY32 = float(np.finfo(np.float32).tiny)
 
 
@@ -105,12 +107,10 @@ def emulated_fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = N
     np.copyto(wide, y)
     np.multiply(wide, x, out=wide)  # exact: 24 + 24 bits fit in 53
     np.add(wide, a, out=wide)
-    bits = _scratch(ws, "bits", out.shape, np.uint64)
-    np.bitwise_and(wide.view(np.uint64), _LOW_BITS, out=bits)
-    halfway = _scratch(ws, "halfway", out.shape, np.bool_)
-    np.equal(bits, _HALFWAY, out=halfway)
-    if halfway.any():
-        _settle_ties(wide, halfway, a, x, y)
+    # A midpoint has the low 29 bits 1000...0: shifted to the top, the smallest int64.
+    bits = np.left_shift(wide.view(np.uint64), _SHIFT, out=_scratch(ws, "bits", out.shape, U64))
+    if bits.view(np.int64).min(initial=0) == _INT64_MIN:
+        _settle_ties(wide, np.equal(bits, _TOP_BIT), a, x, y)
     # float16 and bfloat16 are rounded to float32 first, as PyTorch's opmath rounds them.
     with np.errstate(over="ignore"):  # to infinity, as PyTorch's kernels round, silently
         np.copyto(
@@ -159,7 +159,7 @@ def mul_(a: Array, x: Any) -> Array:
 def lerp_(a: Array, b: Array, weight: float, ws: Workspace | None = None) -> Array:
     """``a.lerp_(b, weight)``: PyTorch's two-sided formula, fused."""
     w = scalar(weight, a)
-    diff = np.subtract(b, a, out=_scratch(ws, "diff", a.shape, a.dtype))
+    diff = np.subtract(b, a, out=_scratch(ws, "float", a.shape, a.dtype))
     if abs(w) < 0.5:
         return fma_(a, a, w, diff, ws)
     return fma_(a, b, w - 1, diff, ws)
@@ -167,13 +167,13 @@ def lerp_(a: Array, b: Array, weight: float, ws: Workspace | None = None) -> Arr
 
 def addcmul_(a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None) -> Array:
     """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
-    scaled = np.multiply(b, scalar(value, b), out=_scratch(ws, "scaled", b.shape, b.dtype))
+    scaled = np.multiply(b, scalar(value, b), out=_scratch(ws, "float", b.shape, b.dtype))
     return fma_(a, a, scaled, c, ws)
 
 
 def addcdiv_(a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None) -> Array:
     """``a.addcdiv_(b, c, value=value)``: ``a + (value * b) / c``."""
-    quotient = np.multiply(b, scalar(value, a), out=_scratch(ws, "quotient", b.shape, b.dtype))
+    quotient = np.multiply(b, scalar(value, a), out=_scratch(ws, "float", b.shape, b.dtype))
     np.divide(quotient, c, out=quotient, casting="unsafe")
     np.add(a, quotient, out=a, casting="unsafe")
     return a
