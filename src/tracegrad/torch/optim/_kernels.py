@@ -17,19 +17,20 @@ bits of ``s`` and moved one float64 step towards the exact sum (whose error the 
 two-sum gives exactly); e.g. ``1 + 2**-23 + (2**-24 - 2**-70)`` rounds to ``1 + 2**-23``
 fused, and to ``1 + 2**-22`` through float64 unrepaired.
 
-A scalar multiplier (``add(alpha=)``, ``lerp``) goes to BLAS's ``axpy`` instead where SciPy's
-rounds once, as it does on CPUs with FMA (:mod:`._axpy`): one pass instead of seven.
+Where the CPU's fused multiply-add can be reached (:mod:`._fused`), it computes instead: a
+scalar multiplier (``add(alpha=)``, ``lerp``) through BLAS's ``axpy``, one pass; an array
+multiplier (``addcmul``) through NumPy's complex multiply, five passes of one dtype.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from tracegrad.torch._random_math import fma64
-from tracegrad.torch.optim._axpy import axpy_
+from tracegrad.torch.optim._fused import axpy_, cmul_fma_
+from tracegrad.torch.optim._workspace import Workspace
 
 Array = np.ndarray[Any, Any]
 
@@ -38,35 +39,6 @@ _SHIFT = U64(35)  # the bits of a float64 mantissa below float32's, shifted to t
 _TOP_BIT = U64(1 << 63)  # ... when the float64 is halfway between two float32
 _INT64_MIN = int(np.iinfo(np.int64).min)
 _TINY32 = float(np.finfo(np.float32).tiny)
-
-
-class Workspace:
-    """Named scratch arrays reused from step to step (grown to the largest request).
-
-    >>> ws = Workspace()
-    >>> a = ws.take("wide", (2, 3), np.float64)
-    >>> a.shape, ws.take("wide", (4,), np.float64).base is a.base
-    ((2, 3), True)
-    """
-
-    def __init__(self) -> None:
-        self._buffers: dict[str, Array] = {}
-        self._views: dict[tuple[str, tuple[int, ...], Any], Array] = {}
-
-    def take(self, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
-        """A C-contiguous array of ``shape`` and ``dtype``, its values undefined; the one
-        taken before under the same ``name`` stops being valid."""
-        key = (name, shape, dtype)
-        view = self._views.get(key)
-        if view is not None:
-            return view
-        n = math.prod(shape)
-        buf = self._buffers.get(name)
-        if buf is None or buf.size < n or buf.dtype != dtype:
-            buf = self._buffers[name] = np.empty(max(n, 1), dtype)
-            self._views = {k: v for k, v in self._views.items() if k[0] != name}
-        view = self._views[key] = buf[:n].reshape(shape)
-        return view
 
 
 def _scratch(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
@@ -87,6 +59,8 @@ def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> A
     array([ True])
     """
     if np.ndim(x) == 0 and isinstance(a, np.ndarray) and axpy_(out, a, x, y):
+        return out
+    if cmul_fma_(out, a, x, y, ws):
         return out
     return emulated_fma_(out, a, x, y, ws)
 
@@ -165,9 +139,22 @@ def lerp_(a: Array, b: Array, weight: float, ws: Workspace | None = None) -> Arr
     return fma_(a, b, w - 1, diff, ws)
 
 
-def addcmul_(a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None) -> Array:
-    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
-    scaled = np.multiply(b, scalar(value, b), out=_scratch(ws, "float", b.shape, b.dtype))
+def addcmul_(
+    a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None, decay: Any = None
+) -> Array:
+    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused; with a
+    ``decay``, ``a.mul_(decay).addcmul_(...)`` (the running averages' update).
+
+    >>> two = np.full(2, 2, np.float32)
+    >>> addcmul_(np.ones(2, np.float32), two, two, 0.25, decay=0.5)
+    array([1.5, 1.5], dtype=float32)
+    """
+    scales = (None if decay is None else scalar(decay, a), scalar(value, b))
+    if cmul_fma_(a, a, b, c, ws, scales):
+        return a
+    if decay is not None:
+        mul_(a, decay)
+    scaled = np.multiply(b, scales[1], out=_scratch(ws, "float", b.shape, b.dtype))
     return fma_(a, a, scaled, c, ws)
 
 
