@@ -28,12 +28,14 @@ def fused_routine(dtype: Any) -> Any:
     return routine
 
 
-def multiply_then_add(y: Any, out: Any, n: int, a: Any, offx: int, offy: int) -> Any:
+def multiply_then_add(
+    y: Any, out: Any, n: int, a: Any, offx: int, _: int, offy: int, __: int
+) -> Any:
     out[offy : offy + n] += a * y[offx : offx + n]
     return out
 
 
-def through_float64(y: Any, out: Any, n: int, a: Any, offx: int, offy: int) -> Any:
+def through_float64(y: Any, out: Any, n: int, a: Any, offx: int, _: int, offy: int, __: int) -> Any:
     wide = out[offy : offy + n].astype(np.float64) + np.float64(a) * y[offx : offx + n]
     out[offy : offy + n] = wide
     return out

@@ -58,10 +58,14 @@ def axpy_(out: Array, a: Array, alpha: Any, y: Array) -> bool:
     >>> if axpy_(out, a, (1 - u) * u / 2, a):  # otherwise the caller emulates
     ...     assert (out == a).all()
     """
-    routine = _blas(out.dtype)
+    dtype, shape = out.dtype, out.shape
+    routine = _blas(dtype)
     if (
         routine is None
-        or not all(v.dtype == out.dtype and v.shape == out.shape for v in (a, y))
+        or a.dtype != dtype
+        or y.dtype != dtype
+        or a.shape != shape
+        or y.shape != shape
         or not (out.flags.c_contiguous and y.flags.c_contiguous and out.flags.writeable)
         or np.may_share_memory(out, y)
     ):
@@ -98,8 +102,7 @@ def cmul_fma_(
         cdtype is None
         or out.size < MIN_COMPLEX
         or not all(
-            v.dtype == out.dtype if isinstance(v, np.ndarray) else np.ndim(v) == 0
-            for v in (a, x, y)
+            v.dtype == out.dtype if isinstance(v, np.ndarray) else is_scalar(v) for v in (a, x, y)
         )
         or not _complex_fused(out.dtype)
     ):
@@ -118,6 +121,11 @@ def cmul_fma_(
     return True
 
 
+def is_scalar(v: Any) -> bool:
+    """Whether ``v`` is 0-d (a Python number, a NumPy scalar or a 0-d array)."""
+    return getattr(v, "ndim", 0) == 0  # np.ndim converts a Python float to an array first
+
+
 def _complex_multiply(lhs: Array, rhs: Array) -> None:
     with np.errstate(all="ignore"):  # the real parts are scratch
         np.multiply(lhs, rhs, out=lhs)
@@ -127,7 +135,7 @@ def _blas_run(routine: Callable[..., Array]) -> Run:
     def run(out: Array, alpha: Any, y: Array) -> None:
         for start in range(0, out.size, CHUNK):
             n = min(CHUNK, out.size - start)
-            result = routine(y, out, n=n, a=alpha, offx=start, offy=start)
+            result = routine(y, out, n, alpha, start, 1, start, 1)  # n a offx incx offy incy
             if result is not out:  # SciPy writes in place when it need not copy
                 np.copyto(out[start : start + n], result[start : start + n])
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.torch._random_math import fma64
-from tracegrad.torch.optim._fused import axpy_, cmul_fma_
+from tracegrad.torch.optim._fused import axpy_, cmul_fma_, is_scalar
 from tracegrad.torch.optim._workspace import Workspace
 
 Array = np.ndarray[Any, Any]
@@ -58,7 +58,7 @@ def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> A
     >>> fma_(np.empty_like(a), a, np.float32((1 - 2**-23) * 2**-24), y) == a
     array([ True])
     """
-    if np.ndim(x) == 0 and isinstance(a, np.ndarray) and axpy_(out, a, x, y):
+    if is_scalar(x) and isinstance(a, np.ndarray) and axpy_(out, a, x, y):
         return out
     if cmul_fma_(out, a, x, y, ws):
         return out
@@ -75,7 +75,7 @@ def emulated_fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = N
                 exact = np.where(np.isfinite(exact), exact, np.add(np.multiply(y, x), a))
         np.copyto(out, exact)
         return out
-    if np.ndim(x) == 0:
+    if is_scalar(x):
         x = np.float64(np.float32(x))
     wide = _scratch(ws, "wide", out.shape, np.float64)
     np.copyto(wide, y)
