@@ -86,10 +86,11 @@ def cmul_fma_(
 ) -> bool:
     """``out[...] = a + x * y`` rounded once per entry (``x`` an array or a scalar; any of
     them may be ``out``), through NumPy's complex multiply, if it is fused here and the
-    arrays suit it (of ``out``'s dtype, float32 or float64, broadcasting to its shape, at
-    least ``MIN_COMPLEX`` entries); returns False, ``out`` untouched, otherwise. ``scales``
-    (scalars of ``out``'s dtype, or None) first multiply ``a`` and ``x``, rounded, in the
-    passes that gather the operands (``a.mul_(s).addcmul_(b, c, value=v)``).
+    operands suit it (arrays of ``out``'s dtype, float32 or float64, broadcasting to its
+    shape, at least ``MIN_COMPLEX`` entries; ``x`` may be a scalar); returns False, ``out``
+    untouched, otherwise. ``scales`` (scalars of ``out``'s dtype, or None) first multiply
+    ``a`` and ``x``, rounded, in the passes that gather the operands
+    (``a.mul_(s).addcmul_(b, c, value=v)``).
 
     >>> u = 2.0**-23
     >>> a = np.full(20, 1 + u, np.float32)
@@ -97,14 +98,15 @@ def cmul_fma_(
     >>> if cmul_fma_(out, a, np.full(20, (1 - u) * u / 2, np.float32), a):
     ...     assert (out == a).all()
     """
-    cdtype = _COMPLEX.get(out.dtype)
+    dtype = out.dtype
+    cdtype = _COMPLEX.get(dtype)
     if (
         cdtype is None
         or out.size < MIN_COMPLEX
-        or not all(
-            v.dtype == out.dtype if isinstance(v, np.ndarray) else is_scalar(v) for v in (a, x, y)
-        )
-        or not _complex_fused(out.dtype)
+        or not (isinstance(a, np.ndarray) and a.dtype == dtype)
+        or not (isinstance(y, np.ndarray) and y.dtype == dtype)
+        or not (x.dtype == dtype if isinstance(x, np.ndarray) else is_scalar(x))
+        or not _complex_fused(dtype)
     ):
         return False
     ws = Workspace() if ws is None else ws
