@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tracegrad.torch as tt
-from tracegrad.torch.optim._kernels import Workspace, fma, fma_
+from tracegrad.torch.optim._kernels import Workspace, emulated_fma_, fma, fma_
 
 
 def rounded(v: Fraction, dtype: Any) -> Any:
@@ -58,8 +58,10 @@ def test_float32_midpoints_round_once() -> None:
     assert (via_float64 != want).any()  # the cases do tell a single rounding from two
     np.testing.assert_array_equal(fma(a, x, y), want)
     np.testing.assert_array_equal(fma(a, x, y, Workspace()), want)
-    for k in range(len(a)):  # scalar multipliers and 0-d arrays take the same path
+    for k in range(len(a)):  # scalar multipliers (BLAS's or emulated) and 0-d arrays
         np.testing.assert_array_equal(fma(a[k : k + 1], x[k], y[k : k + 1]), want[k : k + 1])
+        emulated = emulated_fma_(np.empty(1, np.float32), a[k : k + 1], x[k], y[k : k + 1])
+        np.testing.assert_array_equal(emulated, want[k : k + 1])
         assert fma(a[k], x[k], y[k]) == want[k]
 
 
@@ -75,9 +77,10 @@ def test_random_fused_multiply_adds_round_once(dtype: Any) -> None:
     want = exact_fma(a, x, y, np.dtype(dtype))
     ws = Workspace()
     np.testing.assert_array_equal(fma(a, x, y, ws), want)
-    out = a.copy()
-    fma_(out, out, dtype(0.3), y, ws)  # in place, a scalar multiplier
-    np.testing.assert_array_equal(out, exact_fma(a, dtype(0.3), y, np.dtype(dtype)))
+    for kernel in (fma_, emulated_fma_):  # in place, a scalar multiplier
+        out = a.copy()
+        kernel(out, out, dtype(0.3), y, ws)
+        np.testing.assert_array_equal(out, exact_fma(a, dtype(0.3), y, np.dtype(dtype)))
 
 
 def test_float64_fused_multiply_add_keeps_overflow() -> None:

@@ -16,51 +16,29 @@ same side of every float32 midpoint other than ``s`` itself. Those ties are foun
 bits of ``s`` and moved one float64 step towards the exact sum (whose error the float64
 two-sum gives exactly); e.g. ``1 + 2**-23 + (2**-24 - 2**-70)`` rounds to ``1 + 2**-23``
 fused, and to ``1 + 2**-22`` through float64 unrepaired.
+
+Where the CPU's fused multiply-add can be reached (:mod:`._fused`), it computes instead: a
+scalar multiplier (``add(alpha=)``, ``lerp``) through BLAS's ``axpy``, one pass; an array
+multiplier (``addcmul``) through NumPy's complex multiply, five passes of one dtype.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from tracegrad.torch._random_math import fma64
+from tracegrad.torch.optim._fused import axpy_, cmul_fma_, is_scalar
+from tracegrad.torch.optim._workspace import Workspace
 
 Array = np.ndarray[Any, Any]
 
-_LOW_BITS = np.uint64(0x1FFFFFFF)  # the bits of a float64 mantissa below float32's
-_HALFWAY = np.uint64(0x10000000)  # ... when the float64 is halfway between two float32
+U64 = np.uint64
+_SHIFT = U64(35)  # the bits of a float64 mantissa below float32's, shifted to the top
+_TOP_BIT = U64(1 << 63)  # ... when the float64 is halfway between two float32
+_INT64_MIN = int(np.iinfo(np.int64).min)
 _TINY32 = float(np.finfo(np.float32).tiny)
-
-
-class Workspace:
-    """Named scratch arrays reused from step to step (grown to the largest request).
-
-    >>> ws = Workspace()
-    >>> a = ws.take("wide", (2, 3), np.float64)
-    >>> a.shape, ws.take("wide", (4,), np.float64).base is a.base
-    ((2, 3), True)
-    """
-
-    def __init__(self) -> None:
-        self._buffers: dict[str, Array] = {}
-        self._views: dict[tuple[str, tuple[int, ...], Any], Array] = {}
-
-    def take(self, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
-        """A C-contiguous array of ``shape`` and ``dtype``, its values undefined; the one
-        taken before under the same ``name`` stops being valid."""
-        key = (name, shape, dtype)
-        view = self._views.get(key)
-        if view is not None:
-            return view
-        n = math.prod(shape)
-        buf = self._buffers.get(name)
-        if buf is None or buf.size < n or buf.dtype != dtype:
-            buf = self._buffers[name] = np.empty(max(n, 1), dtype)
-            self._views = {k: v for k, v in self._views.items() if k[0] != name}
-        view = self._views[key] = buf[:n].reshape(shape)
-        return view
 
 
 def _scratch(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype: Any) -> Array:
@@ -80,6 +58,16 @@ def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> A
     >>> fma_(np.empty_like(a), a, np.float32((1 - 2**-23) * 2**-24), y) == a
     array([ True])
     """
+    if is_scalar(x) and isinstance(a, np.ndarray) and axpy_(out, a, x, y):
+        return out
+    if cmul_fma_(out, a, x, y, ws):
+        return out
+    return emulated_fma_(out, a, x, y, ws)
+
+
+def emulated_fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> Array:
+    """:func:`fma_` in NumPy's arithmetic, for any multiplier and layout: float32 through
+    float64 with its midpoints settled, float64 from Dekker's product and Knuth's sum."""
     if out.dtype == np.float64:
         with np.errstate(over="ignore", invalid="ignore"):
             exact = fma64(y, x, a)
@@ -87,20 +75,21 @@ def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> A
                 exact = np.where(np.isfinite(exact), exact, np.add(np.multiply(y, x), a))
         np.copyto(out, exact)
         return out
-    if np.ndim(x) == 0:
+    if is_scalar(x):
         x = np.float64(np.float32(x))
     wide = _scratch(ws, "wide", out.shape, np.float64)
     np.copyto(wide, y)
     np.multiply(wide, x, out=wide)  # exact: 24 + 24 bits fit in 53
     np.add(wide, a, out=wide)
-    bits = _scratch(ws, "bits", out.shape, np.uint64)
-    np.bitwise_and(wide.view(np.uint64), _LOW_BITS, out=bits)
-    halfway = _scratch(ws, "halfway", out.shape, np.bool_)
-    np.equal(bits, _HALFWAY, out=halfway)
-    if halfway.any():
-        _settle_ties(wide, halfway, a, x, y)
+    # A midpoint has the low 29 bits 1000...0: shifted to the top, the smallest int64.
+    bits = np.left_shift(wide.view(np.uint64), _SHIFT, out=_scratch(ws, "bits", out.shape, U64))
+    if bits.view(np.int64).min(initial=0) == _INT64_MIN:
+        _settle_ties(wide, np.equal(bits, _TOP_BIT), a, x, y)
     # float16 and bfloat16 are rounded to float32 first, as PyTorch's opmath rounds them.
-    np.copyto(out, wide if out.dtype == np.float32 else wide.astype(np.float32), casting="unsafe")
+    with np.errstate(over="ignore"):  # to infinity, as PyTorch's kernels round, silently
+        np.copyto(
+            out, wide if out.dtype == np.float32 else wide.astype(np.float32), casting="unsafe"
+        )
     return out
 
 
@@ -144,21 +133,34 @@ def mul_(a: Array, x: Any) -> Array:
 def lerp_(a: Array, b: Array, weight: float, ws: Workspace | None = None) -> Array:
     """``a.lerp_(b, weight)``: PyTorch's two-sided formula, fused."""
     w = scalar(weight, a)
-    diff = np.subtract(b, a, out=_scratch(ws, "diff", a.shape, a.dtype))
+    diff = np.subtract(b, a, out=_scratch(ws, "float", a.shape, a.dtype))
     if abs(w) < 0.5:
         return fma_(a, a, w, diff, ws)
     return fma_(a, b, w - 1, diff, ws)
 
 
-def addcmul_(a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None) -> Array:
-    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused."""
-    scaled = np.multiply(b, scalar(value, b), out=_scratch(ws, "scaled", b.shape, b.dtype))
+def addcmul_(
+    a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None, decay: Any = None
+) -> Array:
+    """``a.addcmul_(b, c, value=value)``: ``a + (value * b) * c``, the last two fused; with a
+    ``decay``, ``a.mul_(decay).addcmul_(...)`` (the running averages' update).
+
+    >>> two = np.full(2, 2, np.float32)
+    >>> addcmul_(np.ones(2, np.float32), two, two, 0.25, decay=0.5)
+    array([1.5, 1.5], dtype=float32)
+    """
+    scales = (None if decay is None else scalar(decay, a), scalar(value, b))
+    if cmul_fma_(a, a, b, c, ws, scales):
+        return a
+    if decay is not None:
+        mul_(a, decay)
+    scaled = np.multiply(b, scales[1], out=_scratch(ws, "float", b.shape, b.dtype))
     return fma_(a, a, scaled, c, ws)
 
 
 def addcdiv_(a: Array, b: Array, c: Array, value: float, ws: Workspace | None = None) -> Array:
     """``a.addcdiv_(b, c, value=value)``: ``a + (value * b) / c``."""
-    quotient = np.multiply(b, scalar(value, a), out=_scratch(ws, "quotient", b.shape, b.dtype))
+    quotient = np.multiply(b, scalar(value, a), out=_scratch(ws, "float", b.shape, b.dtype))
     np.divide(quotient, c, out=quotient, casting="unsafe")
     np.add(a, quotient, out=a, casting="unsafe")
     return a

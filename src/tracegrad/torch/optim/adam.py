@@ -86,7 +86,7 @@ class Adam(Optimizer):
             else:
                 grad = fma(grad, wd, x, ws)
         lerp_(arr(exp_avg), grad, 1 - beta1, ws)
-        sq = addcmul_(mul_(arr(exp_avg_sq), beta2), grad, grad, 1 - beta2, ws)
+        sq = addcmul_(arr(exp_avg_sq), grad, grad, 1 - beta2, ws, decay=beta2)
         bump(exp_avg, exp_avg_sq, exp_avg_sq)
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5

@@ -74,7 +74,7 @@ class RMSprop(Optimizer):
         if group["weight_decay"] != 0:
             grad = fma(grad, group["weight_decay"], x, ws)
         square_avg = state["square_avg"]
-        sq = addcmul_(mul_(arr(square_avg), alpha), grad, grad, 1 - alpha, ws)
+        sq = addcmul_(arr(square_avg), grad, grad, 1 - alpha, ws, decay=alpha)
         bump(square_avg, square_avg)
         if group["centered"]:
             g_avg = lerp_(arr(state["grad_avg"]), grad, 1 - alpha, ws)

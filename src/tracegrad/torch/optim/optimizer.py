@@ -21,7 +21,7 @@ import numpy as np
 
 from tracegrad.torch import dtypes
 from tracegrad.torch.grad_mode import enable_grad, no_grad
-from tracegrad.torch.optim._kernels import Workspace
+from tracegrad.torch.optim._workspace import Workspace
 from tracegrad.torch.tensor import Tensor, wrap
 
 Array = np.ndarray[Any, Any]
