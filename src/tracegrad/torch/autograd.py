@@ -21,9 +21,10 @@ import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_complex
 from tracegrad.torch import grad_mode
 from tracegrad.torch._data import type_name
+from tracegrad.torch._fused import ChainPlan, chain_at, chain_plan
 from tracegrad.torch._views import modified_error
 from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
-from tracegrad.torch.graph import GradFn, Op, apply, grad_fn_of, saved_tensor
+from tracegrad.torch.graph import GradFn, GradFnPlan, Op, apply, grad_fn_of, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
 
 SECOND_BACKWARD = (
@@ -234,7 +235,9 @@ def run_backward(
     edges: Sequence[Any] = [r or t for t, r in zip(outputs, roots, strict=True)]
     diff: Sequence[int] = range(len(cts))
     results: list[Any] = cts
-    nodes = reversed(visit)
+    rev = visit[::-1]
+    pos, n_nodes = 0, len(rev)
+    fuse_from = 0 if every and not create_graph else n_nodes  # chains start at or after it
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
     try:
@@ -250,7 +253,9 @@ def run_backward(
                 elif every or targets.wants_node(edge):
                     prev = pending.get(edge)
                     pending[edge] = g if prev is None else _total(prev, g)
-            for node in nodes:
+            while pos < n_nodes:
+                node = rev[pos]
+                pos += 1
                 ct = pending.pop(node, None)
                 if ct is None:
                     continue
@@ -271,21 +276,40 @@ def run_backward(
                 break
             plan = node.plan
             run = plan.run
+            chain = None
+            facts: GradFnPlan | ChainPlan = plan  # the runner's: its outputs' dtypes, aliases
+            if plan.fuse == 2 and pos >= fuse_from:
+                chain = chain_at(node, rev, pos, pending)
+                fused = chain_plan(chain) if len(chain) > 1 else None
+                if fused is not None:
+                    facts, run, pos = fused, fused.run, pos + len(chain) - 1
+                else:  # first met: node by node, and no shorter chain is tried in it
+                    fuse_from = pos + len(chain) - 1
+                    chain = None
             if run is None or create_graph:
                 results = _node_vjp(node, ct, create_graph, targets, shared)
             else:  # the common case, inline: one call of the compiled vjp
-                if node.versions or node.result is not None:
-                    _check_saved(node)
-                results = run(*node.saved, ct)
-                if plan.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
+                if chain is not None:
+                    results = run(*_chain_args(chain, ct))
+                    node = chain[-1]
+                else:
+                    if node.versions or node.result is not None:
+                        _check_saved(node)
+                    results = run(*node.saved, ct)
+                if facts.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
                     for k, r in enumerate(results):
                         if type(r) is not np.ndarray:
-                            results[k] = np.asarray(r, plan.ct_dtypes[k])
-                        elif plan.alias[k]:
+                            results[k] = np.asarray(r, facts.ct_dtypes[k])
+                        elif facts.alias[k]:
                             shared.add(id(r))
-            edges, diff = node.next, plan.diff_idx
-            if not retain_graph and (plan.saves_tensors or run is None):
-                node.free()
+            edges, diff = node.next, facts.diff_idx
+            if not retain_graph:
+                if chain is not None:
+                    for done in chain:
+                        if done.plan.saves_tensors:
+                            done.free()
+                elif plan.saves_tensors or run is None:
+                    node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
         finals = [
             (leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g)
@@ -308,6 +332,18 @@ def run_backward(
             if t._grad_fn is not None and k in captured and not t._retains_grad:
                 _accumulate(t, captured[k], create_graph, shared)
     return []
+
+
+def _chain_args(chain: list[GradFn], ct: Any) -> list[Any]:
+    """The arguments of a chain's plan: each node's saved arrays (checked first, in the
+    order the nodes would run), then the cotangent."""
+    args: list[Any] = []
+    for node in chain:
+        if node.versions or node.result is not None:
+            _check_saved(node)
+        args.extend(node.saved)
+    args.append(ct)
+    return args
 
 
 def _check_saved(node: GradFn) -> None:

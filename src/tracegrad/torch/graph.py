@@ -208,6 +208,7 @@ class GradFnPlan:
         "ct_dtypes",
         "diff_idx",
         "error",
+        "fuse",
         "lazy",
         "node_cls",
         "op",
@@ -243,6 +244,9 @@ class GradFnPlan:
         # The cotangents' dtypes; empty when the runner returns fresh arrays only.
         self.ct_dtypes: tuple[np.dtype[Any], ...] = ()
         self.lazy: tuple[dict[str, Any], list[ShapedArray]] | None = None
+        # Whether a backward chain (torch/_fused.py) may take the node: 0 no, 1 as its last
+        # node, 2 anywhere (a staged vjp with one differentiable input).
+        self.fuse = 0
         if op.undefined is not None:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
             return
@@ -260,15 +264,11 @@ class GradFnPlan:
             self.error.__cause__ = e
             return
         self.vjp_jaxpr, self.saved_idx = staged
-        self.run = compile_jaxpr(self.vjp_jaxpr)
+        self.run, self.alias, self.ct_dtypes = runner(self.vjp_jaxpr)
         meta = len(arrays) if op.meta_from is None else op.meta_from
         self.saved_meta = tuple(i >= meta for i in self.saved_idx)
         self.saves_tensors = not all(self.saved_meta)
-        j = self.vjp_jaxpr.jaxpr
-        passthrough = set(j.invars) | set(j.constvars)
-        # Outputs that are inputs or constants of the vjp: arrays that others may hold too.
-        self.alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
-        self.ct_dtypes = tuple(v.aval.dtype for v in j.outvars)
+        self.fuse = 2 if len(self.diff_idx) == 1 else 1
 
     def _transposed(
         self,
@@ -319,6 +319,18 @@ class GradFnPlan:
             return eval_jaxpr(staged, *[args[i] for i in pick], args[-1])[0]
 
         return Op(_backward_name(staged), fn)
+
+
+Runner = tuple[Callable[..., list[Any]], tuple[bool, ...], tuple[np.dtype[Any], ...]]
+
+
+def runner(closed: ClosedJaxpr) -> Runner:
+    """A staged vjp compiled, with what the engine needs to know of its outputs: which are
+    inputs or constants of the vjp (arrays that others may hold too), and their dtypes."""
+    j = closed.jaxpr
+    passthrough = set(j.invars) | set(j.constvars)
+    alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
+    return compile_jaxpr(closed), alias, tuple(v.aval.dtype for v in j.outvars)
 
 
 def _backward_name(closed: ClosedJaxpr) -> str:
