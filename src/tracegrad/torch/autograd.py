@@ -63,12 +63,15 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
         if g is None:
             if value.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if is_complex(value.dtype):
+            if value.dtype.kind == "c":
                 raise RuntimeError(
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype!r}"
                 )
-            one = np.array(1, value.dtype, ndmin=value.ndim)  # np.ones costs 4x as much
+            one = _ONES.get((value.dtype, value.ndim))
+            if one is None:
+                one = _ONES[value.dtype, value.ndim] = np.array(1, value.dtype, ndmin=value.ndim)
+            one = one.copy()  # np.ones costs 4x as much, np.array 2x
             out.append(wrap(one) if create_graph else one)
             continue
         if not isinstance(g, Tensor):
@@ -94,6 +97,10 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
             f"grad_tensors has {len(grads)} elements but there are {len(outputs)} tensors"
         )
     return out
+
+
+# The implicit gradient of a scalar output, per dtype and rank (copied for each pass).
+_ONES: dict[tuple[np.dtype[Any], int], np.ndarray[Any, Any]] = {}
 
 
 def _collect(roots: list[GradFn]) -> list[GradFn]:
@@ -213,8 +220,16 @@ def run_backward(
     """The engine. With ``accumulate`` gradients go to ``.grad`` (of ``inputs`` only, when
     given); otherwise the gradients of ``inputs`` are returned (None where unused)."""
     cts = _root_grads(outputs, grads, create_graph)
-    roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
-    order = _collect([r for r in roots if r is not None])
+    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
+    # the outputs' cotangents to the outputs), then runs the next node that received one.
+    first_edges: list[Any] = []
+    roots = []
+    for t in outputs:  # loops, not comprehensions: cheaper for the usual one output
+        r = t._grad_fn if t._view is None else grad_fn_of(t)
+        first_edges.append(r or t)
+        if r is not None:
+            roots.append(r)
+    order = _collect(roots)
     every = inputs is None  # every node runs, every leaf receives its gradient
     targets = _EVERY if every else _Targets(order, inputs)
     visit = order if every else [n for n in order if targets.wants_node(n)]
@@ -226,13 +241,9 @@ def run_backward(
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     captured: dict[int, Any] = {}
     retained: list[tuple[Tensor, Any]] = []
-    shared: set[int] = set()  # ids of arrays others may hold: copied before landing in .grad
-
-    if not create_graph:
-        shared.update(map(id, cts))
-    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
-    # the outputs' cotangents to the outputs), then runs the next node that received one.
-    edges: Sequence[Any] = [r or t for t, r in zip(outputs, roots, strict=True)]
+    # ids of arrays others may hold: copied before landing in .grad
+    shared: set[int] = set() if create_graph else set(map(id, cts))
+    edges: Sequence[Any] = first_edges
     diff: Sequence[int] = range(len(cts))
     results: list[Any] = cts
     rev = visit[::-1]
@@ -311,10 +322,9 @@ def run_backward(
                 elif plan.saves_tensors or run is None:
                     node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
-        finals = [
-            (leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g)
-            for leaf, g in leaf_grads.values()
-        ]
+        finals = []
+        for leaf, g in leaf_grads.values():
+            finals.append((leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g))
     finally:
         grad_mode.STATE.enabled = prev_mode
 

@@ -75,8 +75,9 @@ class Op:
         # the second call at a signature on, the forward runs as staged, compiled code.
         self.staged = staged
         # For a view that is linear in input 0 (the others metadata) and selects each element
-        # at most once: ``transpose(ct, shape, dtype, metadata, **params)``, the input's
-        # cotangent (zeros, the view's region set to ``ct``), run without staging a vjp.
+        # at most once: ``transpose(shape, dtype, **params)`` (input 0's) gives the function
+        # ``(*metadata, ct) -> [input 0's cotangent]`` (zeros, the view's region set to
+        # ``ct``), run without staging a vjp.
         self.transpose = transpose
 
     def __repr__(self) -> str:
@@ -279,12 +280,7 @@ class GradFnPlan:
     ) -> None:
         """A plan that runs its op's ``transpose``: it saves the metadata inputs and stages
         the vjp only when a backward pass is recorded (``vjp_op``)."""
-        shape, dtype = x.shape, x.dtype
-
-        def run(*args: Any) -> list[Any]:  # (*metadata, ct)
-            return [transpose(args[-1], shape, dtype, args[:-1], **params)]
-
-        self.run = run
+        self.run = transpose(x.shape, x.dtype, **params)
         self.saved_idx = tuple(range(1, n_in))
         self.saved_meta = (True,) * (n_in - 1)
         self.alias = (False,)  # ct_dtypes stays empty: the cotangent is a fresh array
