@@ -130,9 +130,13 @@ class GradFn:
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
         self.freed = True
-        if self.plan.saves_tensors:
+        plan = self.plan
+        if plan.saves_tensors:
             self.versions = _NO_VERSIONS
-            keep = self.plan.saved_meta
+            if plan.cleared is not None:
+                self.saved = plan.cleared
+                return
+            keep = plan.saved_meta
             self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
 
     def name(self) -> str:
@@ -206,6 +210,7 @@ class GradFnPlan:
 
     __slots__ = (
         "alias",
+        "cleared",
         "ct_dtypes",
         "diff_idx",
         "error",
@@ -214,6 +219,7 @@ class GradFnPlan:
         "node_cls",
         "op",
         "out_aval",
+        "pick",
         "run",
         "saved_idx",
         "saved_meta",
@@ -240,6 +246,8 @@ class GradFnPlan:
         self.saved_idx: tuple[int, ...] = ()
         self.saved_meta: tuple[bool, ...] = ()
         self.saves_tensors = False
+        self.pick: Callable[[list[Any]], tuple[Any, ...]] = tuple
+        self.cleared: tuple[None, ...] | None = None
         self.run: Callable[..., list[Any]] | None = None
         self.alias: tuple[bool, ...] = ()
         # The cotangents' dtypes; empty when the runner returns fresh arrays only.
@@ -269,6 +277,7 @@ class GradFnPlan:
         meta = len(arrays) if op.meta_from is None else op.meta_from
         self.saved_meta = tuple(i >= meta for i in self.saved_idx)
         self.saves_tensors = not all(self.saved_meta)
+        self._set_pick()
         self.fuse = 2 if len(self.diff_idx) == 1 else 1
 
     def _transposed(
@@ -283,7 +292,20 @@ class GradFnPlan:
         self.run = transpose(x.shape, x.dtype, **params)
         self.saved_idx = tuple(range(1, n_in))
         self.saved_meta = (True,) * (n_in - 1)
+        self._set_pick()
         self.alias = (False,)  # ct_dtypes stays empty: the cotangent is a fresh array
+
+    def _set_pick(self) -> None:
+        """``pick(arrays)``, the saved inputs as a tuple, and ``cleared``, what a freed node
+        keeps of them (None for each saved tensor, the metadata as it is)."""
+        idx = self.saved_idx
+        if len(idx) == 1:
+            i = idx[0]
+            self.pick = lambda arrays: (arrays[i],)
+        elif idx:
+            self.pick = operator.itemgetter(*idx)
+        if not any(self.saved_meta):
+            self.cleared = (None,) * len(idx)
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
@@ -399,7 +421,9 @@ def _compile_forward(
 def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     """Run ``op`` on tensors (and arrays, which never require grad); record a node when grad
     mode is on, some input requires grad and the output can carry a gradient."""
-    arrays = [a._value if isinstance(a, Tensor) else a for a in args]
+    arrays = []
+    for a in args:  # a loop: cheaper than a comprehension for one or two inputs
+        arrays.append(a._value if isinstance(a, Tensor) else a)
     out = staged_forward(op, arrays, params) if op.staged else op.fn(*arrays, **params)
     if type(out) is not np.ndarray:
         if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
@@ -455,7 +479,7 @@ def record(
         plan = GradFnPlan(op, params, arrays, out, tuple(needs))
         PLANS.put(key, plan)
     idx = plan.saved_idx
-    saved = tuple(map(arrays.__getitem__, idx)) if idx else ()
+    saved: tuple[Any, ...] = plan.pick(arrays) if idx else ()
     node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:
