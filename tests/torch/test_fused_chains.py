@@ -155,3 +155,38 @@ def _modified_mid_chain(T: Any) -> None:
 def test_version_counter_error_inside_a_chain() -> None:
     for _ in range(3):  # the second sighting compiles the chain, the third reuses it
         same_error(_modified_mid_chain)
+
+
+_STEPS: list[Callable[[Any, Any, float], Any]] = [
+    lambda T, y, c: y * c,
+    lambda T, y, c: y / c,
+    lambda T, y, c: y + c,
+    lambda T, y, c: y - c,
+    lambda T, y, c: c * y,
+    lambda T, y, c: -y,
+    lambda T, y, c: T.sin(y),
+    lambda T, y, c: T.exp(y * 0.01),
+    lambda T, y, c: T.tanh(y),
+    lambda T, y, c: T.sigmoid(y),
+    lambda T, y, c: y**3,
+    lambda T, y, c: T.sqrt(y * y + 1.0),  # y used twice: the chain stops there
+]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_chains_give_the_walks_bits(seed: int) -> None:
+    """Chains of scalings, shifts and transcendental functions: the backend may not
+    reassociate products or fold constants across the nodes it fuses."""
+    rng = np.random.default_rng(seed)
+    steps = rng.integers(0, len(_STEPS), size=int(rng.integers(3, 25)))
+    consts = rng.uniform(0.3, 3.0, size=len(steps))
+    value = rng.normal(size=7).astype(np.float32 if seed % 2 else np.float64)
+
+    def fn(T: Any, x: Any) -> Any:
+        for k, c in zip(steps, consts, strict=True):
+            x = _STEPS[k](T, x, float(c))
+        return x.sum()
+
+    first, *fused = _grads(fn, value, 3)
+    for g in fused:
+        np.testing.assert_array_equal(g, first)

@@ -3,7 +3,8 @@
 
 The traversal is iterative: the reachable nodes are collected and run in decreasing order of
 creation (each node is made after its inputs' nodes: a topological order), so graphs of any
-depth work. Each node's vjp is its plan's compiled runner; under ``create_graph`` the staged
+depth work. Each node's vjp is its plan's compiled runner, and a chain of single-use nodes
+runs as one (``torch/_fused.py``); under ``create_graph`` the staged
 jaxpr runs as tensor operations, so the backward pass is itself recorded. All or nothing:
 leaf gradients are summed first and added to ``.grad`` only once the whole pass has
 succeeded.
