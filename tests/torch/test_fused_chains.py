@@ -190,3 +190,21 @@ def test_random_chains_give_the_walks_bits(seed: int) -> None:
     first, *fused = _grads(fn, value, 3)
     for g in fused:
         np.testing.assert_array_equal(g, first)
+
+
+def test_a_run_longer_than_one_chain_is_cut_the_same_way_each_pass() -> None:
+    """130 single-use nodes make chains of MAX_CHAIN nodes from the head: the second
+    pass compiles them (the first pass marked the same chains), the third compiles none."""
+    value = np.array([0.3, -0.7])
+
+    def fn(T: Any, x: Any) -> Any:
+        for k in range(129):
+            x = T.sin(x) if k % 2 else x * 1.01
+        return x.sum()
+
+    PLANS.clear()
+    counts = []
+    for _ in range(3):
+        _grads(fn, value, 1)
+        counts.append(_chains_compiled())
+    assert counts == [0, 3, 3]

@@ -295,8 +295,9 @@ def run_backward(
                 fused = chain_plan(chain) if len(chain) > 1 else None
                 if fused is not None:
                     facts, run, pos = fused, fused.run, pos + len(chain) - 1
-                else:  # first met: node by node, and no shorter chain is tried in it
-                    fuse_from = pos + len(chain) - 1
+                else:
+                    if len(chain) > 1:  # first met: node by node, no chain tried inside it
+                        fuse_from = pos + len(chain)
                     chain = None
             if run is None or create_graph:
                 results = _node_vjp(node, ct, create_graph, targets, shared)
