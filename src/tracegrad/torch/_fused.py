@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracegrad.core import ShapedArray, eval_jaxpr, trace_to_jaxpr
+from tracegrad.torch._views import check_saved
 from tracegrad.torch.graph import GradFn, GradFnPlan, Runner, runner
 from tracegrad.transforms.staged_vjp import PLANS
 
@@ -82,3 +83,15 @@ def chain_plan(chain: list[GradFn]) -> ChainPlan | None:
         plan = ChainPlan(key)
         PLANS.put(key, plan)
     return plan  # type: ignore[no-any-return]
+
+
+def chain_args(chain: list[GradFn], ct: Any) -> list[Any]:
+    """The arguments of a chain's plan: each node's saved arrays (checked first, in the
+    order the nodes would run), then the cotangent."""
+    args: list[Any] = []
+    for node in chain:
+        if node.versions or node.result is not None:
+            check_saved(node)
+        args.extend(node.saved)
+    args.append(ct)
+    return args

@@ -22,8 +22,8 @@ import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_complex
 from tracegrad.torch import grad_mode
 from tracegrad.torch._data import type_name
-from tracegrad.torch._fused import ChainPlan, chain_at, chain_plan
-from tracegrad.torch._views import modified_error
+from tracegrad.torch._fused import ChainPlan, chain_args, chain_at, chain_plan
+from tracegrad.torch._views import check_saved
 from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
 from tracegrad.torch.graph import GradFn, GradFnPlan, Op, apply, grad_fn_of, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
@@ -52,6 +52,12 @@ def _shape_str(shape: tuple[int, ...]) -> str:
 def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: bool) -> list[Any]:
     """The gradient given for each output (checked as PyTorch checks it), or the implicit
     1 of a scalar output: arrays, or tensors under create_graph."""
+    if len(outputs) == 1 and len(grads) == 1 and grads[0] is None and not create_graph:
+        t = outputs[0]  # the usual ``loss.backward()``, checked with fewer steps
+        if type(t) is Tensor and t._requires_grad:
+            v = t._value
+            if v.size == 1 and v.dtype.kind != "c":
+                return [_one(v)]
     out: list[Any] = []
     for i, (t, g) in enumerate(zip(outputs, grads, strict=False)):
         if not isinstance(t, Tensor):
@@ -69,10 +75,7 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype!r}"
                 )
-            one = _ONES.get((value.dtype, value.ndim))
-            if one is None:
-                one = _ONES[value.dtype, value.ndim] = np.array(1, value.dtype, ndmin=value.ndim)
-            one = one.copy()  # np.ones costs 4x as much, np.array 2x
+            one = _one(value)
             out.append(wrap(one) if create_graph else one)
             continue
         if not isinstance(g, Tensor):
@@ -100,7 +103,15 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
     return out
 
 
-# The implicit gradient of a scalar output, per dtype and rank (copied for each pass).
+def _one(value: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The implicit gradient of the scalar output ``value``: a new array of 1."""
+    one = _ONES.get((value.dtype, value.ndim))
+    if one is None:
+        one = _ONES[value.dtype, value.ndim] = np.array(1, value.dtype, ndmin=value.ndim)
+    fresh: np.ndarray[Any, Any] = one.copy()  # np.ones costs 4x as much, np.array 2x
+    return fresh
+
+
 _ONES: dict[tuple[np.dtype[Any], int], np.ndarray[Any, Any]] = {}
 
 
@@ -303,11 +314,11 @@ def run_backward(
                 results = _node_vjp(node, ct, create_graph, targets, shared)
             else:  # the common case, inline: one call of the compiled vjp
                 if chain is not None:
-                    results = run(*_chain_args(chain, ct))
+                    results = run(*chain_args(chain, ct))
                     node = chain[-1]
                 else:
                     if node.versions or node.result is not None:
-                        _check_saved(node)
+                        check_saved(node)
                     results = run(*node.saved, ct)
                 if facts.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
                     for k, r in enumerate(results):
@@ -346,28 +357,6 @@ def run_backward(
     return []
 
 
-def _chain_args(chain: list[GradFn], ct: Any) -> list[Any]:
-    """The arguments of a chain's plan: each node's saved arrays (checked first, in the
-    order the nodes would run), then the cotangent."""
-    args: list[Any] = []
-    for node in chain:
-        if node.versions or node.result is not None:
-            _check_saved(node)
-        args.extend(node.saved)
-    args.append(ct)
-    return args
-
-
-def _check_saved(node: GradFn) -> None:
-    """Raise PyTorch's error if a tensor the node saved was changed in place since."""
-    for t, version in node.versions:
-        if t._vc[0] != version:
-            raise modified_error(node)
-    result = node.result
-    if result is not None and result[0][0] != result[1]:
-        raise modified_error(node)
-
-
 def _node_vjp(
     node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
 ) -> list[Any]:
@@ -376,7 +365,7 @@ def _node_vjp(
     plan = node.plan
     if plan.error is not None:
         raise plan.error
-    _check_saved(node)
+    check_saved(node)
     if plan.run is None:  # a node that runs user code (torch.autograd.Function)
         return node.run_backward(ct, create_graph, targets.wants, shared)  # type: ignore[attr-defined,no-any-return]
     args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, node.saved, strict=True)]
