@@ -92,6 +92,17 @@ def _check_bool(name: str, a: Any, b: Any) -> None:
 
 
 def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
+    if isinstance(x, Tensor):  # the common cases first: no promotion, no broadcast check
+        vx = x._value
+        ty = type(y)
+        if ty is float or ty is int:
+            if vx.dtype.kind in "fc":  # a Python number takes a float tensor's dtype
+                d = dtypes.from_numpy_dtype(vx.dtype)
+                return x, operand(y, d), d
+        elif isinstance(y, Tensor):
+            vy = y._value
+            if vx.dtype == vy.dtype and vx.shape == vy.shape:
+                return x, y, dtypes.from_numpy_dtype(vx.dtype)
     if not isinstance(x, _OPERANDS) and not isinstance(y, _OPERANDS):
         raise TypeError("expected at least one Tensor operand")
     d = result_dtype(x, y)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -132,13 +133,24 @@ def _getitem_fn(x: Any, *arrays: Any, template: Template) -> Any:
 
 
 def _getitem_transpose(
-    ct: Any, shape: tuple[int, ...], dtype: np.dtype[Any], arrays: Any, template: Template
-) -> np.ndarray[Any, Any]:
-    """The transpose of basic indexing: zeros with the selected region set to ``ct`` (basic
-    indexing selects each element at most once, so setting is adding)."""
-    g = np.zeros(shape, dtype)
-    g[rebuild(template, arrays, eager=True)] = ct
-    return g
+    shape: tuple[int, ...], dtype: np.dtype[Any], template: Template
+) -> Callable[..., list[Any]]:
+    """The transpose of basic indexing, ``(*index arrays, ct) -> [zeros with the selected
+    region set to ct]`` (basic indexing selects each element at most once, so setting is
+    adding). The index is built from the template once; only its integers are read from the
+    index arrays at each call."""
+    base = list(rebuild(template, (0,) * len(template), eager=True))
+    ints = [(pos, e[1]) for pos, e in enumerate(template) if e[0] == "int"]
+
+    def run(*args: Any) -> list[Any]:
+        index = base.copy()  # not shared: threads may run the same plan
+        for pos, k in ints:
+            index[pos] = int(args[k])
+        g = np.zeros(shape, dtype)
+        g[tuple(index)] = args[-1]
+        return [g]
+
+    return run
 
 
 # Basic indexing keeps its integers as metadata and returns a view; advanced indexing (and a

@@ -281,6 +281,16 @@ def _modified(
     )
 
 
+def check_saved(node: GradFn) -> None:
+    """Raise PyTorch's error if a tensor the node saved was changed in place since."""
+    for t, version in node.versions:
+        if t._vc[0] != version:
+            raise modified_error(node)
+    result = node.result
+    if result is not None and result[0][0] != result[1]:
+        raise modified_error(node)
+
+
 def modified_error(node: GradFn) -> RuntimeError:
     """PyTorch's error for a tensor ``node`` saved (or its result, when PyTorch saves it)
     that was changed in place since (the engine checks the versions before the vjp runs)."""

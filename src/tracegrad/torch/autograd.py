@@ -3,7 +3,8 @@
 
 The traversal is iterative: the reachable nodes are collected and run in decreasing order of
 creation (each node is made after its inputs' nodes: a topological order), so graphs of any
-depth work. Each node's vjp is its plan's compiled runner; under ``create_graph`` the staged
+depth work. Each node's vjp is its plan's compiled runner, and a chain of single-use nodes
+runs as one (``torch/_fused.py``); under ``create_graph`` the staged
 jaxpr runs as tensor operations, so the backward pass is itself recorded. All or nothing:
 leaf gradients are summed first and added to ``.grad`` only once the whole pass has
 succeeded.
@@ -21,9 +22,10 @@ import tracegrad.numpy as tnp
 from tracegrad.core.dtypes import is_complex
 from tracegrad.torch import grad_mode
 from tracegrad.torch._data import type_name
-from tracegrad.torch._views import modified_error
+from tracegrad.torch._fused import ChainPlan, chain_args, chain_at, chain_plan
+from tracegrad.torch._views import check_saved
 from tracegrad.torch.dtypes import from_numpy_dtype, legacy_type_name
-from tracegrad.torch.graph import GradFn, Op, apply, grad_fn_of, saved_tensor
+from tracegrad.torch.graph import GradFn, GradFnPlan, Op, apply, grad_fn_of, saved_tensor
 from tracegrad.torch.tensor import Tensor, wrap
 
 SECOND_BACKWARD = (
@@ -50,6 +52,12 @@ def _shape_str(shape: tuple[int, ...]) -> str:
 def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: bool) -> list[Any]:
     """The gradient given for each output (checked as PyTorch checks it), or the implicit
     1 of a scalar output: arrays, or tensors under create_graph."""
+    if len(outputs) == 1 and len(grads) == 1 and grads[0] is None and not create_graph:
+        t = outputs[0]  # the usual ``loss.backward()``, checked with fewer steps
+        if type(t) is Tensor and t._requires_grad:
+            v = t._value
+            if v.size == 1 and v.dtype.kind != "c":
+                return [_one(v)]
     out: list[Any] = []
     for i, (t, g) in enumerate(zip(outputs, grads, strict=False)):
         if not isinstance(t, Tensor):
@@ -62,12 +70,12 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
         if g is None:
             if value.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if is_complex(value.dtype):
+            if value.dtype.kind == "c":
                 raise RuntimeError(
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype!r}"
                 )
-            one = np.array(1, value.dtype, ndmin=value.ndim)  # np.ones costs 4x as much
+            one = _one(value)
             out.append(wrap(one) if create_graph else one)
             continue
         if not isinstance(g, Tensor):
@@ -93,6 +101,18 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any], create_graph: b
             f"grad_tensors has {len(grads)} elements but there are {len(outputs)} tensors"
         )
     return out
+
+
+def _one(value: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The implicit gradient of the scalar output ``value``: a new array of 1."""
+    one = _ONES.get((value.dtype, value.ndim))
+    if one is None:
+        one = _ONES[value.dtype, value.ndim] = np.array(1, value.dtype, ndmin=value.ndim)
+    fresh: np.ndarray[Any, Any] = one.copy()  # np.ones costs 4x as much, np.array 2x
+    return fresh
+
+
+_ONES: dict[tuple[np.dtype[Any], int], np.ndarray[Any, Any]] = {}
 
 
 def _collect(roots: list[GradFn]) -> list[GradFn]:
@@ -212,8 +232,16 @@ def run_backward(
     """The engine. With ``accumulate`` gradients go to ``.grad`` (of ``inputs`` only, when
     given); otherwise the gradients of ``inputs`` are returned (None where unused)."""
     cts = _root_grads(outputs, grads, create_graph)
-    roots = [t._grad_fn if t._view is None else grad_fn_of(t) for t in outputs]
-    order = _collect([r for r in roots if r is not None])
+    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
+    # the outputs' cotangents to the outputs), then runs the next node that received one.
+    first_edges: list[Any] = []
+    roots = []
+    for t in outputs:  # loops, not comprehensions: cheaper for the usual one output
+        r = t._grad_fn if t._view is None else grad_fn_of(t)
+        first_edges.append(r or t)
+        if r is not None:
+            roots.append(r)
+    order = _collect(roots)
     every = inputs is None  # every node runs, every leaf receives its gradient
     targets = _EVERY if every else _Targets(order, inputs)
     visit = order if every else [n for n in order if targets.wants_node(n)]
@@ -225,16 +253,14 @@ def run_backward(
     leaf_grads: dict[int, tuple[Tensor, Any]] = {}
     captured: dict[int, Any] = {}
     retained: list[tuple[Tensor, Any]] = []
-    shared: set[int] = set()  # ids of arrays others may hold: copied before landing in .grad
-
-    if not create_graph:
-        shared.update(map(id, cts))
-    # Each step sends the cotangents ``results`` to the inputs ``diff`` of ``edges`` (first
-    # the outputs' cotangents to the outputs), then runs the next node that received one.
-    edges: Sequence[Any] = [r or t for t, r in zip(outputs, roots, strict=True)]
+    # ids of arrays others may hold: copied before landing in .grad
+    shared: set[int] = set() if create_graph else set(map(id, cts))
+    edges: Sequence[Any] = first_edges
     diff: Sequence[int] = range(len(cts))
     results: list[Any] = cts
-    nodes = reversed(visit)
+    rev = visit[::-1]
+    pos, n_nodes = 0, len(rev)
+    fuse_from = 0 if every and not create_graph else n_nodes  # chains start at or after it
     prev_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = create_graph
     try:
@@ -250,7 +276,9 @@ def run_backward(
                 elif every or targets.wants_node(edge):
                     prev = pending.get(edge)
                     pending[edge] = g if prev is None else _total(prev, g)
-            for node in nodes:
+            while pos < n_nodes:
+                node = rev[pos]
+                pos += 1
                 ct = pending.pop(node, None)
                 if ct is None:
                     continue
@@ -271,26 +299,45 @@ def run_backward(
                 break
             plan = node.plan
             run = plan.run
+            chain = None
+            facts: GradFnPlan | ChainPlan = plan  # the runner's: its outputs' dtypes, aliases
+            if plan.fuse == 2 and pos >= fuse_from:
+                chain = chain_at(node, rev, pos, pending)
+                fused = chain_plan(chain) if len(chain) > 1 else None
+                if fused is not None:
+                    facts, run, pos = fused, fused.run, pos + len(chain) - 1
+                else:
+                    if len(chain) > 1:  # first met: node by node, no chain tried inside it
+                        fuse_from = pos + len(chain)
+                    chain = None
             if run is None or create_graph:
                 results = _node_vjp(node, ct, create_graph, targets, shared)
             else:  # the common case, inline: one call of the compiled vjp
-                if node.versions or node.result is not None:
-                    _check_saved(node)
-                results = run(*node.saved, ct)
-                if plan.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
+                if chain is not None:
+                    results = run(*chain_args(chain, ct))
+                    node = chain[-1]
+                else:
+                    if node.versions or node.result is not None:
+                        check_saved(node)
+                    results = run(*node.saved, ct)
+                if facts.ct_dtypes:  # not fresh arrays only (a transposed plan's are)
                     for k, r in enumerate(results):
                         if type(r) is not np.ndarray:
-                            results[k] = np.asarray(r, plan.ct_dtypes[k])
-                        elif plan.alias[k]:
+                            results[k] = np.asarray(r, facts.ct_dtypes[k])
+                        elif facts.alias[k]:
                             shared.add(id(r))
-            edges, diff = node.next, plan.diff_idx
-            if not retain_graph and (plan.saves_tensors or run is None):
-                node.free()
+            edges, diff = node.next, facts.diff_idx
+            if not retain_graph:
+                if chain is not None:
+                    for done in chain:
+                        if done.plan.saves_tensors:
+                            done.free()
+                elif plan.saves_tensors or run is None:
+                    node.free()
         # Leaf hooks see the summed gradient; then, all having succeeded, accumulate.
-        finals = [
-            (leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g)
-            for leaf, g in leaf_grads.values()
-        ]
+        finals = []
+        for leaf, g in leaf_grads.values():
+            finals.append((leaf, _run_hooks(leaf._hooks, g, create_graph) if leaf._hooks else g))
     finally:
         grad_mode.STATE.enabled = prev_mode
 
@@ -310,16 +357,6 @@ def run_backward(
     return []
 
 
-def _check_saved(node: GradFn) -> None:
-    """Raise PyTorch's error if a tensor the node saved was changed in place since."""
-    for t, version in node.versions:
-        if t._vc[0] != version:
-            raise modified_error(node)
-    result = node.result
-    if result is not None and result[0][0] != result[1]:
-        raise modified_error(node)
-
-
 def _node_vjp(
     node: GradFn, ct: Any, create_graph: bool, targets: _Targets, shared: set[int]
 ) -> list[Any]:
@@ -328,7 +365,7 @@ def _node_vjp(
     plan = node.plan
     if plan.error is not None:
         raise plan.error
-    _check_saved(node)
+    check_saved(node)
     if plan.run is None:  # a node that runs user code (torch.autograd.Function)
         return node.run_backward(ct, create_graph, targets.wants, shared)  # type: ignore[attr-defined,no-any-return]
     args = [saved_tensor(node, i, v) for i, v in zip(plan.saved_idx, node.saved, strict=True)]

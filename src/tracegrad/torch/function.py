@@ -31,6 +31,7 @@ class FunctionPlan:
     """What the engine reads from a node's plan, for a node that runs user code."""
 
     __slots__ = ("diff_idx", "error", "run", "saved_meta", "saves_tensors")
+    fuse = 0  # never part of a backward chain (torch/_fused.py)
 
     def __init__(self, diff_idx: tuple[int, ...]) -> None:
         self.diff_idx = diff_idx

@@ -75,8 +75,9 @@ class Op:
         # the second call at a signature on, the forward runs as staged, compiled code.
         self.staged = staged
         # For a view that is linear in input 0 (the others metadata) and selects each element
-        # at most once: ``transpose(ct, shape, dtype, metadata, **params)``, the input's
-        # cotangent (zeros, the view's region set to ``ct``), run without staging a vjp.
+        # at most once: ``transpose(shape, dtype, **params)`` (input 0's) gives the function
+        # ``(*metadata, ct) -> [input 0's cotangent]`` (zeros, the view's region set to
+        # ``ct``), run without staging a vjp.
         self.transpose = transpose
 
     def __repr__(self) -> str:
@@ -129,9 +130,13 @@ class GradFn:
     def free(self) -> None:
         """Drop the saved tensors (metadata stays), as backward without retain_graph does."""
         self.freed = True
-        if self.plan.saves_tensors:
+        plan = self.plan
+        if plan.saves_tensors:
             self.versions = _NO_VERSIONS
-            keep = self.plan.saved_meta
+            if plan.cleared is not None:
+                self.saved = plan.cleared
+                return
+            keep = plan.saved_meta
             self.saved = tuple([v if m else None for v, m in zip(self.saved, keep, strict=True)])
 
     def name(self) -> str:
@@ -205,13 +210,16 @@ class GradFnPlan:
 
     __slots__ = (
         "alias",
+        "cleared",
         "ct_dtypes",
         "diff_idx",
         "error",
+        "fuse",
         "lazy",
         "node_cls",
         "op",
         "out_aval",
+        "pick",
         "run",
         "saved_idx",
         "saved_meta",
@@ -238,11 +246,16 @@ class GradFnPlan:
         self.saved_idx: tuple[int, ...] = ()
         self.saved_meta: tuple[bool, ...] = ()
         self.saves_tensors = False
+        self.pick: Callable[[list[Any]], tuple[Any, ...]] = tuple
+        self.cleared: tuple[None, ...] | None = None
         self.run: Callable[..., list[Any]] | None = None
         self.alias: tuple[bool, ...] = ()
         # The cotangents' dtypes; empty when the runner returns fresh arrays only.
         self.ct_dtypes: tuple[np.dtype[Any], ...] = ()
         self.lazy: tuple[dict[str, Any], list[ShapedArray]] | None = None
+        # Whether a backward chain (torch/_fused.py) may take the node: 0 no, 1 as its last
+        # node, 2 anywhere (a staged vjp with one differentiable input).
+        self.fuse = 0
         if op.undefined is not None:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
             return
@@ -260,15 +273,12 @@ class GradFnPlan:
             self.error.__cause__ = e
             return
         self.vjp_jaxpr, self.saved_idx = staged
-        self.run = compile_jaxpr(self.vjp_jaxpr)
+        self.run, self.alias, self.ct_dtypes = runner(self.vjp_jaxpr)
         meta = len(arrays) if op.meta_from is None else op.meta_from
         self.saved_meta = tuple(i >= meta for i in self.saved_idx)
         self.saves_tensors = not all(self.saved_meta)
-        j = self.vjp_jaxpr.jaxpr
-        passthrough = set(j.invars) | set(j.constvars)
-        # Outputs that are inputs or constants of the vjp: arrays that others may hold too.
-        self.alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
-        self.ct_dtypes = tuple(v.aval.dtype for v in j.outvars)
+        self._set_pick()
+        self.fuse = 2 if len(self.diff_idx) == 1 else 1
 
     def _transposed(
         self,
@@ -279,15 +289,23 @@ class GradFnPlan:
     ) -> None:
         """A plan that runs its op's ``transpose``: it saves the metadata inputs and stages
         the vjp only when a backward pass is recorded (``vjp_op``)."""
-        shape, dtype = x.shape, x.dtype
-
-        def run(*args: Any) -> list[Any]:  # (*metadata, ct)
-            return [transpose(args[-1], shape, dtype, args[:-1], **params)]
-
-        self.run = run
+        self.run = transpose(x.shape, x.dtype, **params)
         self.saved_idx = tuple(range(1, n_in))
         self.saved_meta = (True,) * (n_in - 1)
+        self._set_pick()
         self.alias = (False,)  # ct_dtypes stays empty: the cotangent is a fresh array
+
+    def _set_pick(self) -> None:
+        """``pick(arrays)``, the saved inputs as a tuple, and ``cleared``, what a freed node
+        keeps of them (None for each saved tensor, the metadata as it is)."""
+        idx = self.saved_idx
+        if len(idx) == 1:
+            i = idx[0]
+            self.pick = lambda arrays: (arrays[i],)
+        elif idx:
+            self.pick = operator.itemgetter(*idx)
+        if not any(self.saved_meta):
+            self.cleared = (None,) * len(idx)
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
@@ -319,6 +337,18 @@ class GradFnPlan:
             return eval_jaxpr(staged, *[args[i] for i in pick], args[-1])[0]
 
         return Op(_backward_name(staged), fn)
+
+
+Runner = tuple[Callable[..., list[Any]], tuple[bool, ...], tuple[np.dtype[Any], ...]]
+
+
+def runner(closed: ClosedJaxpr) -> Runner:
+    """A staged vjp compiled, with what the engine needs to know of its outputs: which are
+    inputs or constants of the vjp (arrays that others may hold too), and their dtypes."""
+    j = closed.jaxpr
+    passthrough = set(j.invars) | set(j.constvars)
+    alias = tuple(type(v) is Literal or v in passthrough for v in j.outvars)
+    return compile_jaxpr(closed), alias, tuple(v.aval.dtype for v in j.outvars)
 
 
 def _backward_name(closed: ClosedJaxpr) -> str:
@@ -391,7 +421,9 @@ def _compile_forward(
 def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
     """Run ``op`` on tensors (and arrays, which never require grad); record a node when grad
     mode is on, some input requires grad and the output can carry a gradient."""
-    arrays = [a._value if isinstance(a, Tensor) else a for a in args]
+    arrays = []
+    for a in args:  # a loop: cheaper than a comprehension for one or two inputs
+        arrays.append(a._value if isinstance(a, Tensor) else a)
     out = staged_forward(op, arrays, params) if op.staged else op.fn(*arrays, **params)
     if type(out) is not np.ndarray:
         if isinstance(out, Tracer):  # under a tracegrad transformation (torch.func)
@@ -447,7 +479,7 @@ def record(
         plan = GradFnPlan(op, params, arrays, out, tuple(needs))
         PLANS.put(key, plan)
     idx = plan.saved_idx
-    saved = tuple(map(arrays.__getitem__, idx)) if idx else ()
+    saved: tuple[Any, ...] = plan.pick(arrays) if idx else ()
     node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:

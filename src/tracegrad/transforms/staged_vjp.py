@@ -5,7 +5,9 @@ jaxprs and compiled once (``VjpPlan``), the one bounded cache that holds such pl
 
 Eager reverse mode (``transforms/tape.py``, one plan per primitive signature) and the
 Tensor shim (``torch/graph.py``, one plan per torch operation signature) both build on it:
-neither stages a derivative by any other route.
+neither stages a derivative by any other route. The shim's backward chains
+(``torch/_fused.py``) compose its plans' staged vjps and are cached here too, keyed by the
+tuple of those plans.
 """
 
 from __future__ import annotations
