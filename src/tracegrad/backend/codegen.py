@@ -251,12 +251,9 @@ class _Generator:
         rows = products.row_of(chains)
         ends = {c.eqns[-1]: n for n, c in enumerate(chains)}
         dropped = {k for c in chains for k in c.eqns[:-1]}
-        never = {v for c in chains for v in c.products}  # the products a reduction replaces
-        row_arrays = [self.ns.glob(object(), "rows") for _ in chains]  # locals: names reserved
-        prologue = [
-            f"{name} = {self.ns.glob(c.template, 'rows_template')}.copy()"
-            for name, c in zip(row_arrays, chains, strict=True)
-        ]
+        # Neither the products a reduction replaces nor the rows (pooled) are ever deleted.
+        never = {v for c in chains for v in c.products} | set(rows)
+        row_arrays, row_names, prologue, epilogue = self._pooled_rows(chains)
         for i, eqn in enumerate(eqns):
             dying = [
                 v
@@ -276,7 +273,7 @@ class _Generator:
                 emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
             row = rows.get(eqn.outvars[0]) if len(eqn.outvars) == 1 else None
             if row is not None:
-                lines.append(self._into_row(eqn, emission, f"{row_arrays[row[0]]}[{row[1]}]"))
+                lines.append(self._into_row(eqn, emission, row_names[row]))
                 self.plan.record(eqn, emission.kind, emission.scalar_result)
                 dels.append(self._release(dying, freed, i))
                 continue
@@ -292,8 +289,6 @@ class _Generator:
             self.plan.record(eqn, emission.kind, emission.scalar_result)
             unused = [v for v in eqn.outvars if v not in last_use]
             names += self._release([*dying, *unused], freed, i)
-            if i in ends:
-                names.append(row_arrays[ends[i]])
             dels.append(names)
         for f in freed:
             if not f.reused:  # never reused: free it where it died
@@ -304,6 +299,7 @@ class _Generator:
                 body.append(line)
             if names:
                 body.append("del " + ", ".join(dict.fromkeys(names)))
+        body += epilogue
         params = ", ".join(self.ns.var(v) for v in j.invars)
         text = "".join(f"    {ln}\n" for ln in body)
         outs_text = ", ".join(self._outputs())
@@ -326,6 +322,26 @@ class _Generator:
         name = self.ns.glob(runner, "chunked")
         self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
         return Emission(f"{name}({', '.join(args)})", FRESH)
+
+    def _pooled_rows(
+        self, chains: Sequence[products.Chain]
+    ) -> tuple[list[str], dict[tuple[int, int], str], list[str], list[str]]:
+        """For each chain (products.py): the name of its rows array, the names of the rows
+        computed into, and the lines that take them from the chain's pool and give them back."""
+        arrays: list[str] = []
+        names: dict[tuple[int, int], str] = {}
+        prologue: list[str] = []
+        epilogue: list[str] = []
+        for n, c in enumerate(chains):
+            computed = [r for r, a in enumerate(c.rows) if isinstance(a, Var)]
+            pool = products.RowPool(c.template, computed)
+            pooled = self.ns.glob(object(), "pooled")  # locals: names reserved
+            arrays.append(self.ns.glob(object(), "rows"))
+            names.update({(n, r): self.ns.glob(object(), "row") for r in computed})
+            targets = ", ".join([arrays[-1], *(names[n, r] for r in computed)])
+            prologue.append(f"{targets} = {pooled} = {self.ns.glob(pool.take, 'take')}()")
+            epilogue.append(f"{self.ns.glob(pool.give, 'give')}({pooled})")
+        return arrays, names, prologue, epilogue
 
     def _reduction(self, rows: str) -> Emission:
         """The product of a chain's rows (products.py)."""
