@@ -518,7 +518,7 @@ class _Generator:
         return names
 
 
-def _view_key(view: int | slice | None) -> Hashable:
+def _view_key(view: int | slice) -> Hashable:
     """A view of a chain's rows as a dictionary key (slices are hashable only from 3.12)."""
     return (view.start, view.stop, view.step) if isinstance(view, slice) else view
 
