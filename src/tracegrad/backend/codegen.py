@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.backend import chunking, emitters, products, scalar
+from tracegrad.backend.broadcasts import fuse_broadcasts
 from tracegrad.backend.emitters import FRESH, OUT, Emission
 from tracegrad.backend.outputs import OutputPlan, own
 from tracegrad.backend.passes import optimize
@@ -239,7 +240,7 @@ class _Generator:
 
     def generate(self, name: str) -> str:
         j = self.jaxpr
-        eqns = _fuse_broadcasts(list(j.eqns), j.outvars)
+        eqns = fuse_broadcasts(list(j.eqns), j.outvars)
         if self.chunks:
             eqns = chunking.regions(eqns, j.outvars)
         last_use = last_uses(eqns, j.outvars)
@@ -250,20 +251,19 @@ class _Generator:
         chains = products.chains(eqns, j.outvars) if self.reuse else []
         rows = products.row_of(chains)
         ends = {c.eqns[-1]: n for n, c in enumerate(chains)}
-        dropped = {k for c in chains for k in c.eqns[:-1]}
-        never = {v for c in chains for v in c.products}  # the products a reduction replaces
-        row_arrays = [self.ns.glob(object(), "rows") for _ in chains]  # locals: names reserved
-        prologue = [
-            f"{name} = {self.ns.glob(c.template, 'rows_template')}.copy()"
-            for name, c in zip(row_arrays, chains, strict=True)
-        ]
+        dropped = {k for c in chains for k in [*c.eqns[:-1], *c.dropped]}
+        # Neither the products a reduction replaces, the values its batches compute, nor the
+        # rows (pooled) are ever deleted.
+        never = {v for c in chains for v in c.products | c.deferred} | set(rows)
+        row_arrays, row_names, prologue, epilogue = self._pooled_rows(chains)
+        before: dict[int, list[str]] = {}  # the batches' lines, before their reduction
         for i, eqn in enumerate(eqns):
             dying = [
                 v
                 for v in dict.fromkeys(a for a in eqn.invars if isinstance(a, Var))
                 if last_use.get(v) == i and v not in inputs and v not in never
             ]
-            if i in dropped:  # a product computed by its chain's reduction
+            if i in dropped:  # computed by its chain's reduction or a batch
                 lines.append("")
                 dels.append(self._release(dying, freed, i))
                 continue
@@ -272,11 +272,12 @@ class _Generator:
                 emission = self._chunked(eqn, args)
             elif i in ends:
                 emission = self._reduction(row_arrays[ends[i]])
+                before[i] = self._batched(chains[ends[i]], ends[i], row_names, row_arrays)
             else:
                 emission = emitters.emit(self, eqn, args) or emitters.fallback(self, eqn, args)
             row = rows.get(eqn.outvars[0]) if len(eqn.outvars) == 1 else None
             if row is not None:
-                lines.append(self._into_row(eqn, emission, f"{row_arrays[row[0]]}[{row[1]}]"))
+                lines.append(self._into_row(eqn, emission, row_names[row[0], row[1]]))
                 self.plan.record(eqn, emission.kind, emission.scalar_result)
                 dels.append(self._release(dying, freed, i))
                 continue
@@ -292,18 +293,18 @@ class _Generator:
             self.plan.record(eqn, emission.kind, emission.scalar_result)
             unused = [v for v in eqn.outvars if v not in last_use]
             names += self._release([*dying, *unused], freed, i)
-            if i in ends:
-                names.append(row_arrays[ends[i]])
             dels.append(names)
         for f in freed:
             if not f.reused:  # never reused: free it where it died
                 dels[f.at].append(f.storage.handle)
         body: list[str] = list(prologue)
-        for line, names in zip(lines, dels, strict=True):
+        for i, (line, names) in enumerate(zip(lines, dels, strict=True)):
+            body += before.get(i, [])
             if line:
                 body.append(line)
             if names:
                 body.append("del " + ", ".join(dict.fromkeys(names)))
+        body += epilogue
         params = ", ".join(self.ns.var(v) for v in j.invars)
         text = "".join(f"    {ln}\n" for ln in body)
         outs_text = ", ".join(self._outputs())
@@ -326,6 +327,58 @@ class _Generator:
         name = self.ns.glob(runner, "chunked")
         self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
         return Emission(f"{name}({', '.join(args)})", FRESH)
+
+    def _pooled_rows(
+        self, chains: Sequence[products.Chain]
+    ) -> tuple[list[str], dict[tuple[int, Any], str], list[str], list[str]]:
+        """For each chain (products.py): the name of the rows its reduction reads, the names
+        of its views (by chain and row or slice), and the lines that take them from the
+        chain's pool and give them back."""
+        arrays: list[str] = []
+        names: dict[tuple[int, Any], str] = {}
+        prologue: list[str] = []
+        epilogue: list[str] = []
+        for n, c in enumerate(chains):
+            views = c.views()
+            pool = products.RowPool(c.template, views, c.order)
+            pooled = self.ns.glob(object(), "pooled")  # locals: names reserved
+            array = self.ns.glob(object(), "rows")
+            own = [self.ns.glob(object(), "row") for _ in views]
+            names.update({(n, _view_key(v)): m for v, m in zip(views, own, strict=True)})
+            arrays.append(self.ns.glob(object(), "factors"))  # what the reduction reads
+            names[n, "rows"] = array
+            targets = ", ".join([array, arrays[-1], *own])
+            prologue.append(f"{targets} = {pooled} = {self.ns.glob(pool.take, 'take')}()")
+            epilogue.append(f"{self.ns.glob(pool.give, 'give')}({pooled})")
+        return arrays, names, prologue, epilogue
+
+    def _batched(
+        self, chain: products.Chain, n: int, names: dict[tuple[int, Any], str], read: list[str]
+    ) -> list[str]:
+        """The lines computing the batches of factors of ``chain`` (batches.py), each step
+        a call over the rows of all its sources, then putting the rows in the chain's order
+        for the reduction."""
+        lines = []
+        for b in chain.batches:
+            current = names[n, _view_key(b.sources)]
+            for k, eqn in enumerate(b.steps):
+                args = [
+                    current if isinstance(a, Var) else text
+                    for a, text in zip(eqn.invars, self.operands(eqn), strict=True)
+                ]
+                emission = emitters.emit(self, eqn, args)
+                assert emission is not None and emission.out_template is not None
+                if k == len(b.steps) - 1:
+                    out = names[n, _view_key(b.targets)]
+                    lines.append(self._positional_out(emission.out_template).replace(OUT, out))
+                else:
+                    current = self.ns.glob(object(), "batch")
+                    lines.append(f"{current} = {emission.expr}")
+        if chain.order is not None:
+            # (the method: np.take costs four times more on a few rows)
+            order = self.ns.glob(chain.order, "order")
+            lines.append(f"{names[n, 'rows']}.take({order}, 0, {read[n]}, 'clip')")
+        return lines
 
     def _reduction(self, rows: str) -> Emission:
         """The product of a chain's rows (products.py)."""
@@ -465,6 +518,11 @@ class _Generator:
         return names
 
 
+def _view_key(view: int | slice) -> Hashable:
+    """A view of a chain's rows as a dictionary key (slices are hashable only from 3.12)."""
+    return (view.start, view.stop, view.step) if isinstance(view, slice) else view
+
+
 def _describe(value: np.ndarray | np.generic) -> str:
     """``1.0 (float64)`` for a numeric scalar, ``float64[3]`` for an array."""
     dtype = emitters.identifier(value.dtype.name)
@@ -473,64 +531,6 @@ def _describe(value: np.ndarray | np.generic) -> str:
         if type(item) in (bool, int, float, complex):
             return f"{item!r} ({dtype})"
     return f"{dtype}[{','.join(str(int(d)) for d in value.shape)}]"
-
-
-# ---- broadcasts left to NumPy -------------------------------------------------------------
-
-
-def _fuse_broadcasts(eqns: list[JaxprEqn], outvars: Sequence[Atom]) -> list[JaxprEqn]:
-    """A broadcast_in_dim read only by elementwise ufunc calls that broadcast it anyway needs
-    no call of its own: its operand goes in its place."""
-    uses = emitters.uses_of(eqns)
-    outs = {a for a in outvars if isinstance(a, Var)}
-    kept: list[JaxprEqn] = []
-    replaced: dict[Var, Atom] = {}
-    for eqn in eqns:
-        if replaced:
-            invars = tuple(replaced.get(a, a) if isinstance(a, Var) else a for a in eqn.invars)
-            if any(x is not y for x, y in zip(invars, eqn.invars, strict=True)):
-                eqn = JaxprEqn(eqn.primitive, invars, eqn.outvars, eqn.params)
-        x = _broadcast_operand(eqn)
-        if x is not None and eqn.outvars[0] not in outs:
-            b = eqn.outvars[0]
-            shape = tuple(eqn.params["shape"])
-            dims = tuple(eqn.params["broadcast_dimensions"])
-            expanded = emitters.expanded_shape(x.aval.shape, shape, dims)
-            trailing = dims == tuple(range(len(shape) - x.aval.ndim, len(shape)))
-            # NumPy aligns shapes on the right: a trailing operand broadcasts as it is, any
-            # other once reshaped with ones in the new dimensions (a view).
-            reshaped = Var(b.aval.update(shape=expanded))
-            stand_in: Atom = x if trailing else reshaped
-            if all(_absorbs(use, b, stand_in, replaced) for use in uses.get(b, [])):
-                replaced[b] = stand_in
-                if not trailing:
-                    params = {**eqn.params, "shape": expanded}
-                    kept.append(JaxprEqn(eqn.primitive, eqn.invars, (reshaped,), params))
-                continue
-        kept.append(eqn)
-    return kept
-
-
-def _broadcast_operand(eqn: JaxprEqn) -> Atom | None:
-    """The operand of a broadcast_in_dim equation."""
-    if eqn.primitive.emit is not emitters.broadcast_in_dim:
-        return None
-    return eqn.invars[0]
-
-
-def _absorbs(use: JaxprEqn, b: Var, x: Atom, replaced: dict[Var, Atom]) -> bool:
-    """Whether the ufunc call ``use`` gives the same result with ``x`` in place of ``b`` (and
-    the broadcasts already left to NumPy in place of theirs)."""
-    if not isinstance(use.primitive.impl, np.ufunc) or use.params:
-        return False
-    shapes = [
-        x.aval.shape if a is b else (replaced.get(a, a) if isinstance(a, Var) else a).aval.shape
-        for a in use.invars
-    ]
-    try:
-        return tuple(np.broadcast_shapes(*shapes)) == use.outvars[0].aval.shape
-    except ValueError:
-        return False
 
 
 def generate(

@@ -97,6 +97,17 @@ def ufunc_emission(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission
     return Emission(expr, FRESH, template, elementwise=True, scalar_result=True)
 
 
+def writes_into(eqn: JaxprEqn) -> bool:
+    """Whether ``eqn`` is emitted as a ufunc call that can write into a given array (and
+    returns a new one otherwise, never a view of an operand)."""
+    if len(eqn.outvars) != 1:
+        return False
+    dtype = eqn.outvars[0].aval.dtype
+    if any(a.aval.dtype != dtype for a in eqn.invars):
+        return False
+    return plain_ufunc(eqn) is not None or (integer_power(eqn) == 2 and dtype.kind in "fiu")
+
+
 # ---- emitters for the ``emit`` slot -----------------------------------------------------
 
 

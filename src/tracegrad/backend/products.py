@@ -13,7 +13,15 @@ each (after the first) taking the previous product, read nowhere else, as an ope
 least ``MIN_LENGTH`` of them. Every other operand must be a 0-d literal (a row of a
 constant template) or a value of the chain's shape and dtype computed by a ufunc call of
 the program that can write into a row (no input, constant, view or output), used once in
-the chain and in no other chain.
+the chain and in no other chain, and read elsewhere only by elementwise ufunc calls (whose
+results are new arrays: no view of a row outlives the call).
+
+The rows of a chain are one array per running call, taken from the compiled program's
+``RowPool`` and given back before it returns: a call then pays neither the allocation of
+the rows nor the views of each (~80 ns a row), and the literal rows are written once.
+Factors computed by the same steps from different values are computed together
+(batches.py); the array's rows are then in another order, and put in the chain's order
+(one ``take``) for the reduction.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tracegrad.backend.emitters import integer_power, plain_ufunc
+from tracegrad.backend.batches import Batch, Uses, find_batches
+from tracegrad.backend.emitters import plain_ufunc, uses_of, writes_into
 from tracegrad.backend.rewrite import last_uses
 from tracegrad.core import JaxprEqn, Literal, Var
 from tracegrad.core.ir import Atom
@@ -37,22 +46,29 @@ MAX_SIZE = 4096  # elements: beyond, a call's overhead is small next to its work
 @dataclass
 class Chain:
     """One chain: the indices of its equations (the last computes the product), its factors
-    in order (the rows), and the template holding the literal rows."""
+    in order (the rows), and the template of its array, holding the literal rows."""
 
     eqns: list[int]
     rows: list[Atom]
     template: np.ndarray
     products: set[Var] = field(default_factory=set)  # never computed
+    stash: list[Var] = field(default_factory=list)  # sources of batches (batches.py)
+    batches: list[Batch] = field(default_factory=list)
+    dropped: set[int] = field(default_factory=set)  # equations the batches compute
+    deferred: set[Var] = field(default_factory=set)  # values the batches compute
+    layout: list[Atom] | None = None  # the array's rows, when not the chain's order
+    order: np.ndarray | None = None  # then the rows the reduction reads, in order
 
+    def own_rows(self) -> dict[Var, int]:
+        """The values computed into a row by their own equations, and their rows."""
+        rows = self.rows if self.layout is None else self.layout
+        return {a: r for r, a in enumerate(rows) if isinstance(a, Var) and a not in self.deferred}
 
-def _writes_rows(eqn: JaxprEqn) -> bool:
-    """Whether ``eqn`` is emitted as a ufunc call that can write into a given array."""
-    if len(eqn.outvars) != 1:
-        return False
-    dtype = eqn.outvars[0].aval.dtype
-    if any(a.aval.dtype != dtype for a in eqn.invars):
-        return False
-    return plain_ufunc(eqn) is not None or (integer_power(eqn) == 2 and dtype.kind in "fiu")
+    def views(self) -> list[int | slice]:
+        """The views of the array a call takes (``RowPool``): the rows computed one by one,
+        the rows of the batches' sources and results."""
+        sides = [s for b in self.batches for s in (b.sources, b.targets)]
+        return [*self.own_rows().values(), *sides]
 
 
 def _is_product(eqn: JaxprEqn) -> bool:
@@ -72,6 +88,7 @@ def chains(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> list[Chain]:
     [7]
     """
     last = last_uses(eqns, outvars)
+    readers = uses_of(eqns)
     defs: dict[Var, int] = {v: i for i, e in enumerate(eqns) for v in e.outvars}
     outs = {a for a in outvars if isinstance(a, Var)}
     found: list[Chain] = []
@@ -83,11 +100,12 @@ def chains(eqns: Sequence[JaxprEqn], outvars: Sequence[Atom]) -> list[Chain]:
         chain = _grow(eqns, i, last)
         if len(chain) < MIN_LENGTH or used.intersection(chain):
             continue
-        made = _rows(eqns, chain, defs, outs, taken)
+        made = _rows(eqns, chain, defs, outs, taken, readers)
         if made is not None:
             found.append(made)
             taken.update(a for a in made.rows if isinstance(a, Var))
             used.update(chain)
+            find_batches(Uses(eqns, defs, readers, outs), made, taken)
     return found
 
 
@@ -115,6 +133,7 @@ def _rows(
     defs: dict[Var, int],
     outs: set[Var],
     taken: set[Var],
+    readers: dict[Var, list[JaxprEqn]],
 ) -> Chain | None:
     first = eqns[chain[0]]
     rows: list[Atom] = list(first.invars)
@@ -123,6 +142,7 @@ def _rows(
         (p,) = eqns[prev].outvars
         rows += [a for a in eqns[k].invars if a is not p]
     aval = first.outvars[0].aval
+    in_chain = {id(eqns[k]) for k in chain}
     seen: set[Var] = set()
     template = np.zeros((len(rows), *aval.shape), aval.dtype)
     for n, a in enumerate(rows):
@@ -139,7 +159,8 @@ def _rows(
             or a in outs
             or a in products
             or a.aval != aval
-            or not _writes_rows(eqns[d])
+            or not writes_into(eqns[d])
+            or not all(id(e) in in_chain or writes_into(e) for e in readers[a])
         ):
             return None
         seen.add(a)
@@ -148,7 +169,39 @@ def _rows(
 
 
 def row_of(chains_: Sequence[Chain]) -> dict[Var, tuple[int, int]]:
-    """Each factor computed into a row: (the chain's number, the row)."""
-    return {
-        a: (n, r) for n, c in enumerate(chains_) for r, a in enumerate(c.rows) if isinstance(a, Var)
-    }
+    """Each value computed into a row by its own equation: (the chain's number, the row)."""
+    return {a: (n, r) for n, c in enumerate(chains_) for a, r in c.own_rows().items()}
+
+
+class RowPool:
+    """The rows of one chain, one array per running call: ``take()`` returns an array (the
+    template's literal rows written, the others to be written by the call), the array the
+    reduction reads (the same one, or a buffer for its rows put in the chain's order),
+    and the array's ``views``; ``give(taken)`` returns them. Threads and nested calls each
+    take their own (``list.pop`` and ``append`` are atomic).
+
+    >>> pool = RowPool(np.array([[2.0, 2.0], [0.0, 0.0]]), [1], None)
+    >>> rows, same, second = pool.take()
+    >>> second[:] = 3.0
+    >>> np.multiply.reduce(same, 0)
+    array([6., 6.])
+    >>> pool.give((rows, same, second)); pool.take()[0] is rows
+    True
+    """
+
+    def __init__(
+        self, template: np.ndarray, views: Sequence[int | slice], order: np.ndarray | None
+    ) -> None:
+        self.template = template
+        self.views = list(views)
+        self.shape = None if order is None else (len(order), *template.shape[1:])
+        self.free: list[tuple[np.ndarray, ...]] = []
+        self.give = self.free.append
+
+    def take(self) -> tuple[np.ndarray, ...]:
+        try:
+            return self.free.pop()
+        except IndexError:
+            rows = self.template.copy()
+            read = rows if self.shape is None else np.empty(self.shape, rows.dtype)
+            return (rows, read, *(rows[v] for v in self.views))
