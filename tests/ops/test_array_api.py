@@ -21,25 +21,25 @@ array_api = pytest.importorskip("tracegrad.ops.array_api")
 # What runs on any array-API library (docs/beyond_one_machine.md has the same table). A new
 # primitive fails test_the_table_covers_every_primitive until it is listed in one of the two.
 RUNS_ANYWHERE = set(
-    """abs acos acosh add add_any and argmax argmin asin asinh atan atan2 atanh broadcast_in_dim
-    cbrt ceil cholesky concatenate conj convert_element_type copysign cos cosh cumprod cumsum
-    det div dot_general dynamic_slice eigh eq exp exp2 expm1 floor floor_divide fmax fmin ge gt
-    hypot imag integer_pow inv isfinite isinf isnan le log log10 log1p log2 logaddexp logistic
-    lt max min mod mul ne neg nextafter not or pad pinv pow qr real reduce_and reduce_max
-    reduce_min reduce_or reduce_prod reduce_sum rem reshape rev round rsqrt select_n shift_left
-    shift_right_arithmetic sign signbit sin sinh slice slogdet solve sort sqrt stop_gradient sub
-    svd tan tanh transpose trunc xlogy xor""".split()
+    """abs acos acosh add add_any and argmax argmin asin asinh atan atan2 atanh
+    broadcast_in_dim cbrt ceil checkpoint cholesky concatenate cond conj convert_element_type
+    copysign cos cosh cumprod cumsum det div dot_general dynamic_slice dynamic_update_slice
+    eigh eq exp exp2 expm1 floor floor_divide fmax fmin gather ge gt hypot imag integer_pow inv
+    isfinite isinf isnan le log log10 log1p log2 logaddexp logistic lt max min mod mul ne neg
+    nextafter not or pad pinv pow qr real reduce_and reduce_max reduce_min reduce_or
+    reduce_prod reduce_sum rem reshape rev round rsqrt scan scatter scatter_add scatter_max
+    scatter_min scatter_mul select_n shift_left shift_right_arithmetic sign signbit sin sinh
+    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh transpose trunc while xlogy
+    xor""".split()
 )
 NUMPY_ONLY = set(
-    """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma dynamic_update_slice erf
-    erfc erfcinv erfinv exp1 expi fft frexp_exponent gather gcd ibeta ibeta_grad igamma
-    igamma_grad_a igammac lcm lgamma lu polygamma population_count reduce_window_max
-    reduce_window_min reduce_window_sum scatter scatter_add scatter_max scatter_min scatter_mul
-    schur select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
-    tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p
-    cond while scan checkpoint custom_lin pure_callback debug_callback debug_print
-    threefry2x32 random_gamma random_gamma_grad random_gamma_grad_second
-    cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
+    """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma erf erfc erfcinv erfinv
+    exp1 expi fft frexp_exponent gcd ibeta ibeta_grad igamma igamma_grad_a igammac lcm lgamma
+    lu polygamma population_count reduce_window_max reduce_window_min reduce_window_sum schur
+    select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
+    tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin
+    pure_callback debug_callback debug_print threefry2x32 random_gamma random_gamma_grad
+    random_gamma_grad_second cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
 )
 # Calls whose body runs inline in the program that runs: they run wherever their body does.
 INLINED = {"jit", "custom_jvp_call", "custom_vjp_call"}

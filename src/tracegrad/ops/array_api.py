@@ -31,6 +31,8 @@ from tracegrad.ops import elementwise_discrete as ed
 from tracegrad.ops import elementwise_select as es
 from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
+from tracegrad.ops.array_api_control import CONTROL_RULES
+from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 
 RULES: dict[Primitive, NamespaceRule] = {}
@@ -230,11 +232,11 @@ def _pad_axis(xp: Any, x: Any, value: Any, axis: int, lo: int, hi: int, interior
         fill = xp.broadcast_to(value, (*shape[: axis + 1], interior, *shape[axis + 1 :]))
         both = xp.concat([xp.expand_dims(x, axis=axis + 1), fill], axis=axis + 1)
         merged = xp.reshape(both, _with(shape, axis, n * (interior + 1)))
-        x = _take_range(merged, axis, 0, n + (n - 1) * interior)
+        x = take_range(merged, axis, 0, n + (n - 1) * interior)
     if lo < 0:
-        x = _take_range(x, axis, -lo, x.shape[axis])
+        x = take_range(x, axis, -lo, x.shape[axis])
     if hi < 0:
-        x = _take_range(x, axis, 0, x.shape[axis] + hi)
+        x = take_range(x, axis, 0, x.shape[axis] + hi)
     parts = []
     for size in (max(lo, 0), None, max(hi, 0)):
         if size is None:
@@ -242,11 +244,6 @@ def _pad_axis(xp: Any, x: Any, value: Any, axis: int, lo: int, hi: int, interior
         elif size:
             parts.append(xp.broadcast_to(value, _with(x.shape, axis, size)))
     return xp.concat(parts, axis=axis) if len(parts) > 1 else x
-
-
-def _take_range(x: Any, axis: int, start: int, stop: int) -> Any:
-    index = (builtins.slice(None),) * axis + (builtins.slice(start, stop), Ellipsis)
-    return x[index]
 
 
 def _with(shape: Sequence[int], axis: int, size: int) -> tuple[int, ...]:
@@ -372,6 +369,8 @@ def _sort(xp: Any, *operands: Any, dimension: int) -> list[Any]:
 RULES[linalg.dot_general_p] = _dot_general
 RULES[sorting.sort_p] = _sort
 RULES.update(LINALG_RULES)
+RULES.update(CONTROL_RULES)
+RULES.update(INDEXING_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------

@@ -1,0 +1,143 @@
+"""Control flow, gather/scatter and dynamic_update_slice on other libraries' arrays: on
+``array_api_strict`` (only the standard's functions exist) and on Dask (small chunked arrays,
+lazy until computed, then the threaded scheduler), each equal to NumPy's values, with and
+without a gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tracegrad as tg
+import tracegrad.numpy as tnp
+from tracegrad import lax
+from tracegrad.ops import indexing as ix
+
+xs = pytest.importorskip("array_api_strict")
+da = pytest.importorskip("dask.array")
+pytest.importorskip("array_api_compat")
+
+R = np.random.default_rng(3)
+V = R.normal(size=(5, 4))
+I2 = np.array([[4, 0], [2, 2]])
+DUP = np.array([1, 3, 1])
+
+# name, f, whether its gradient runs too, whether building its Dask graph computes nothing
+CASES: list[tuple[str, Callable[..., Any], bool, bool]] = [
+    ("cond", lambda x: lax.cond(tnp.sum(x) > 0, tnp.sin, tnp.cos, x), True, True),
+    (
+        "switch clamped",
+        lambda x: lax.switch(tnp.sum(x > 0) - 3, [tnp.sin, tnp.cos, lambda v: v * v], x),
+        True,
+        True,
+    ),
+    ("fori_loop", lambda x: lax.fori_loop(0, 3, lambda i, v: v * 1.1 + tnp.sin(v), x), True, True),
+    (
+        "scan",
+        lambda x: (lambda c, ys: ys + c)(*lax.scan(lambda c, v: (c + v, c * v), tnp.zeros(4), x)),
+        True,
+        True,
+    ),
+    (
+        "scan reversed",
+        lambda x: lax.scan(lambda c, v: (c * 0.5 + v, tnp.sin(c)), x[0], x, reverse=True)[1],
+        True,
+        True,
+    ),
+    ("scan of length 0", lambda x: lax.scan(lambda c, v: (c, v * c), x[0], x[:0])[1], True, True),
+    # the predicate is computed each turn
+    (
+        "while_loop",
+        lambda x: lax.while_loop(lambda v: tnp.sum(v) < 50.0, lambda v: v * 2.0, x + 3),
+        False,
+        False,
+    ),
+    ("checkpoint", lambda x: tg.checkpoint(lambda v: tnp.sin(tnp.sin(v)) * v)(x), True, True),
+    ("gather", lambda x: x[I2] * 2.0, True, True),
+    ("gather wrap", lambda x: tnp.take(x, np.array([-1, 7, 2]), axis=1, mode="wrap"), True, True),
+    ("gather fill", lambda x: ix.gather(x, np.array([7, 1, -9]), mode="fill"), True, True),
+    (
+        "take_along_axis",
+        lambda x: tnp.take_along_axis(x, np.array([[3], [0], [1], [1], [2]]), axis=1),
+        True,
+        True,
+    ),
+    ("scatter", lambda x: tnp.at(x)[DUP].set(x[:3] * 3.0), True, True),
+    ("scatter_add", lambda x: tnp.at(x)[DUP, 2].add(x[:3, 0]), True, True),
+    ("scatter_add drop", lambda x: ix.scatter_add(x, x[:3], np.array([1, 9, -1])), True, True),
+    ("scatter_mul", lambda x: tnp.at(x)[DUP].multiply(x[:3]), False, True),
+    ("scatter_min", lambda x: tnp.at(x)[DUP].min(x[:3] * 0.5), True, True),
+    ("scatter_max", lambda x: tnp.at(x)[I2, 1].max(-x[:2, :2]), True, True),
+    (
+        "dynamic_update_slice",
+        lambda x: lax.dynamic_update_slice(x, x[:2, 1:3] * 5.0, (np.int32(4), np.int32(1))),
+        True,
+        False,  # the start indices are read
+    ),
+]
+
+
+def close(got: Any, want: Any) -> None:
+    got = np.asarray(got)
+    assert got.shape == np.shape(want) and got.dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def programs(f: Callable[..., Any], diff: bool) -> list[Callable[..., Any]]:
+    return [f, tg.grad(lambda x: tnp.sum(tnp.sin(f(x))))] if diff else [f]
+
+
+@pytest.mark.parametrize("name, f, diff, lazy", CASES, ids=[c[0] for c in CASES])
+def test_on_array_api_strict(name: str, f: Callable[..., Any], diff: bool, lazy: bool) -> None:
+    for g in programs(f, diff):
+        got = tg.jit(g)(xs.asarray(V))
+        assert type(got) is type(xs.asarray(0.0))
+        close(got, g(V))
+
+
+@pytest.mark.parametrize("name, f, diff, lazy", CASES, ids=[c[0] for c in CASES])
+def test_on_dask(name: str, f: Callable[..., Any], diff: bool, lazy: bool) -> None:
+    from dask.callbacks import Callback
+
+    for g in programs(f, diff):
+        ran: list[Any] = []
+        with Callback(pretask=lambda key, dsk, state: ran.append(key)):
+            got = tg.jit(g)(da.from_array(V, chunks=2))
+        assert isinstance(got, da.Array)
+        assert (ran == []) == lazy
+        close(got.compute(scheduler="threads"), g(V))
+
+
+def test_cond_on_an_eager_library_runs_the_chosen_branch_only() -> None:
+    """The index is read: the other branch, a NumPy-only callback, never runs (on Dask,
+    both run and the error names the callback)."""
+    numpy_only = lambda v: tg.pure_callback(np.cos, v, v)
+    f = tg.jit(lambda x: lax.cond(x[0] > -1.0, lambda v: v * 2.0, numpy_only, x))
+    close(f(xs.asarray(np.abs(V[0]))), np.abs(V[0]) * 2.0)
+    with pytest.raises(NotImplementedError, match=r"'pure_callback'.*dask"):
+        f(da.from_array(np.abs(V[0]), chunks=2))
+
+
+def test_scatter_past_the_one_hot_limit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracegrad.ops import array_api_indexing
+
+    monkeypatch.setattr(array_api_indexing, "ONE_HOT_LIMIT", 20)
+    with pytest.raises(
+        NotImplementedError,
+        match=r"'scatter_add'.*array_api_strict.*12 update.*240 elements.*of 20.*NumPy",
+    ):
+        tg.jit(lambda x: tnp.at(x)[DUP].add(1.0))(xs.asarray(V))
+
+
+def test_scatter_of_integers_and_empty_operands() -> None:
+    n = np.array([[7, -2], [0, 5], [3, 3]], np.int32)
+    f = lambda n: (
+        tnp.at(n)[DUP % 3].max(n[:3] * 2),
+        tnp.at(n)[DUP % 3].min(-n[:3]),
+        ix.gather(n[:0], np.array([0, 1]), mode="fill"),
+    )
+    for got, want in zip(tg.jit(f)(xs.asarray(n)), f(n), strict=True):
+        close(got, want)
