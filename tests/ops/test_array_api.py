@@ -24,7 +24,7 @@ RUNS_ANYWHERE = set(
     """abs acos acosh add add_any and argmax argmin asin asinh atan atan2 atanh
     broadcast_in_dim cbrt ceil checkpoint cholesky concatenate cond conj convert_element_type
     copysign cos cosh cumprod cumsum det div dot_general dynamic_slice dynamic_update_slice
-    eigh eq exp exp2 expm1 floor floor_divide fmax fmin gather ge gt hypot imag integer_pow inv
+    eigh eq exp exp2 expm1 floor floor_divide fft fmax fmin gather ge gt hypot imag integer_pow inv
     isfinite isinf isnan le log log10 log1p log2 logaddexp logistic lt max min mod mul ne neg
     nextafter not or pad pinv pow qr real reduce_and reduce_max reduce_min reduce_or
     reduce_prod reduce_sum rem reshape rev round rsqrt scan scatter scatter_add scatter_max
@@ -34,7 +34,7 @@ RUNS_ANYWHERE = set(
 )
 NUMPY_ONLY = set(
     """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma erf erfc erfcinv erfinv
-    exp1 expi fft frexp_exponent gcd ibeta ibeta_grad igamma igamma_grad_a igammac lcm lgamma
+    exp1 expi frexp_exponent gcd ibeta ibeta_grad igamma igamma_grad_a igammac lcm lgamma
     lu polygamma population_count reduce_window_max reduce_window_min reduce_window_sum schur
     select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
     tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin

@@ -1,4 +1,4 @@
-"""Control flow, gather/scatter and dynamic_update_slice on other libraries' arrays: on
+"""Control flow, gather/scatter, dynamic_update_slice and fft on other libraries' arrays: on
 ``array_api_strict`` (only the standard's functions exist) and on Dask (small chunked arrays,
 lazy until computed, then the threaded scheduler), each equal to NumPy's values, with and
 without a gradient."""
@@ -13,6 +13,7 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
+import tracegrad.numpy.fft as tfft
 from tracegrad import lax
 from tracegrad.ops import indexing as ix
 
@@ -71,6 +72,17 @@ CASES: list[tuple[str, Callable[..., Any], bool, bool]] = [
     ("scatter_mul", lambda x: tnp.at(x)[DUP].multiply(x[:3]), False, True),
     ("scatter_min", lambda x: tnp.at(x)[DUP].min(x[:3] * 0.5), True, True),
     ("scatter_max", lambda x: tnp.at(x)[I2, 1].max(-x[:2, :2]), True, True),
+    ("fft", lambda x: tnp.abs(tfft.fft(x)) + tnp.real(tfft.ifft(tfft.rfft(x), n=4)), True, True),
+    (
+        "fft2 and norms",
+        lambda x: (
+            tfft.irfft2(tfft.rfft2(x, norm="ortho"), s=(5, 4), norm="ortho")
+            * tnp.abs(tfft.fftn(x, norm="forward"))
+        ),
+        True,
+        True,
+    ),
+    ("rfft of float32", lambda x: tfft.irfft(tfft.rfft(x.astype(np.float32)), n=5), True, True),
     (
         "dynamic_update_slice",
         lambda x: lax.dynamic_update_slice(x, x[:2, 1:3] * 5.0, (np.int32(4), np.int32(1))),
@@ -141,3 +153,11 @@ def test_scatter_of_integers_and_empty_operands() -> None:
     )
     for got, want in zip(tg.jit(f)(xs.asarray(n)), f(n), strict=True):
         close(got, want)
+
+
+def test_fft_without_the_fft_extension_names_it() -> None:
+    with (
+        xs.ArrayAPIStrictFlags(enabled_extensions=("linalg",)),
+        pytest.raises(NotImplementedError, match=r"'fft' needs fft.fftn .*'array_api_strict'"),
+    ):
+        tg.jit(lambda x: tfft.fft(x))(xs.asarray(V))
