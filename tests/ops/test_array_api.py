@@ -24,16 +24,16 @@ RUNS_ANYWHERE = set(
     """abs acos acosh add add_any and argmax argmin asin asinh atan atan2 atanh
     broadcast_in_dim cbrt ceil checkpoint cholesky concatenate cond conj convert_element_type
     copysign cos cosh cumprod cumsum det div dot_general dynamic_slice dynamic_update_slice
-    eigh eq exp exp2 expm1 floor floor_divide fft fmax fmin gather ge gt hypot imag integer_pow inv
-    isfinite isinf isnan le log log10 log1p log2 logaddexp logistic lt max min mod mul ne neg
-    nextafter not or pad pinv pow qr real reduce_and reduce_max reduce_min reduce_or
-    reduce_prod reduce_sum rem reshape rev round rsqrt scan scatter scatter_add scatter_max
-    scatter_min scatter_mul select_n shift_left shift_right_arithmetic sign signbit sin sinh
-    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh transpose trunc while xlogy
-    xor""".split()
+    eigh eq erf erfc exp exp2 expm1 fft floor floor_divide fmax fmin gather ge gt hypot imag
+    integer_pow inv isfinite isinf isnan le log log10 log1p log2 logaddexp logistic lt max min
+    mod mul ne neg nextafter not or pad pinv pow qr real reduce_and reduce_max reduce_min
+    reduce_or reduce_prod reduce_sum rem reshape rev round rsqrt scan scatter scatter_add
+    scatter_max scatter_min scatter_mul select_n shift_left shift_right_arithmetic sign signbit
+    sin sinh slice slogdet solve sort sqrt stop_gradient sub svd tan tanh transpose trunc while
+    xlogy xor""".split()
 )
 NUMPY_ONLY = set(
-    """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma erf erfc erfcinv erfinv
+    """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma erfcinv erfinv
     exp1 expi frexp_exponent gcd ibeta ibeta_grad igamma igamma_grad_a igammac lcm lgamma
     lu polygamma population_count reduce_window_max reduce_window_min reduce_window_sum schur
     select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
@@ -110,6 +110,7 @@ EXTRA = [
     ),
     ("nextafter", lambda x: tnp.nextafter(x, 0.0) * x, (V,), True),
     ("rsqrt", lambda x: tg.lax.rsqrt(x + 2.0), (np.abs(V),), True),
+    ("erf", lambda x: tg.scipy.special.erf(x) * tg.scipy.special.erfc(x * 3.0), (V,), True),
 ]
 
 

@@ -34,6 +34,7 @@ from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gra
 from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
+from tracegrad.ops.array_api_special import SPECIAL_RULES
 
 RULES: dict[Primitive, NamespaceRule] = {}
 
@@ -371,6 +372,7 @@ RULES[sorting.sort_p] = _sort
 RULES.update(LINALG_RULES)
 RULES.update(CONTROL_RULES)
 RULES.update(INDEXING_RULES)
+RULES.update(SPECIAL_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Control flow, gather/scatter, dynamic_update_slice and fft on other libraries' arrays: on
-``array_api_strict`` (only the standard's functions exist) and on Dask (small chunked arrays,
-lazy until computed, then the threaded scheduler), each equal to NumPy's values, with and
-without a gradient."""
+"""The composed forms of ops/array_api_*.py (control flow, gather/scatter,
+dynamic_update_slice, fft, erf and erfc) on other libraries' arrays: on ``array_api_strict``
+(only the standard's functions exist) and on Dask (small chunked arrays, lazy until
+computed, then the threaded scheduler), each equal to NumPy's values, with and without a
+gradient."""
 
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ CASES: list[tuple[str, Callable[..., Any], bool, bool]] = [
         True,
     ),
     ("rfft of float32", lambda x: tfft.irfft(tfft.rfft(x.astype(np.float32)), n=5), True, True),
+    ("erf", lambda x: tg.scipy.special.erf(x * 2.0) - tg.scipy.special.erfc(x * 5.0), True, True),
     (
         "dynamic_update_slice",
         lambda x: lax.dynamic_update_slice(x, x[:2, 1:3] * 5.0, (np.int32(4), np.int32(1))),
@@ -161,3 +163,17 @@ def test_fft_without_the_fft_extension_names_it() -> None:
         pytest.raises(NotImplementedError, match=r"'fft' needs fft.fftn .*'array_api_strict'"),
     ):
         tg.jit(lambda x: tfft.fft(x))(xs.asarray(V))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_erf_and_erfc_have_numpys_bits(dtype: type) -> None:
+    """The same algorithm as the NumPy implementation: equal to the last bit, at the ends of
+    each interval, far out (erfc down to its underflow), at infinities and nan."""
+    special = tg.scipy.special
+    edges = [0.0, -0.0, 1.0, 2.0, 3.5, 6.0, 3.9999999, 4.0, 27.2, 27.9, 28.0, 1e-300, 5e-324]
+    x = np.concatenate([np.linspace(-30, 30, 6001), edges, [np.nan, np.inf, -np.inf]])
+    x = x.astype(dtype)
+    for f in (special.erf, special.erfc):
+        want = f(x)
+        np.testing.assert_array_equal(np.asarray(tg.jit(f)(xs.asarray(x))), want)
+        np.testing.assert_array_equal(tg.jit(f)(da.from_array(x, chunks=1000)).compute(), want)
