@@ -31,6 +31,7 @@ from tracegrad.ops import elementwise_discrete as ed
 from tracegrad.ops import elementwise_select as es
 from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
+from tracegrad.ops.array_api_bits import BITS_RULES
 from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
@@ -74,8 +75,6 @@ for _prim, _name in [
     (ew.sin_p, "sin"),
     (ew.sub_p, "subtract"),
     (eb.nextafter_p, "nextafter"),
-    (eb.shift_left_p, "bitwise_left_shift"),
-    (eb.shift_right_arithmetic_p, "bitwise_right_shift"),
     (ed.and_p, "bitwise_and"),
     (ed.ceil_p, "ceil"),
     (ed.floor_divide_p, "floor_divide"),
@@ -373,6 +372,7 @@ RULES.update(LINALG_RULES)
 RULES.update(CONTROL_RULES)
 RULES.update(INDEXING_RULES)
 RULES.update(SPECIAL_RULES)
+RULES.update(BITS_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------
