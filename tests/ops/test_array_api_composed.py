@@ -1,8 +1,8 @@
 """The composed forms of ops/array_api_*.py (control flow, gather/scatter,
-dynamic_update_slice, fft, erf and erfc) on other libraries' arrays: on ``array_api_strict``
-(only the standard's functions exist) and on Dask (small chunked arrays, lazy until
-computed, then the threaded scheduler), each equal to NumPy's values, with and without a
-gradient."""
+dynamic_update_slice, fft, erf and erfc, pooling) on other libraries' arrays: on
+``array_api_strict`` (only the standard's functions exist) and on Dask (small chunked
+arrays, lazy until computed, then the threaded scheduler), each equal to NumPy's values,
+with and without a gradient."""
 
 from __future__ import annotations
 
@@ -85,6 +85,36 @@ CASES: list[tuple[str, Callable[..., Any], bool, bool]] = [
     ),
     ("rfft of float32", lambda x: tfft.irfft(tfft.rfft(x.astype(np.float32)), n=5), True, True),
     ("erf", lambda x: tg.scipy.special.erf(x * 2.0) - tg.scipy.special.erfc(x * 5.0), True, True),
+    (
+        "max pool",
+        lambda x: lax.reduce_window(x, -np.inf, lax.max, (3, 2), (2, 2), "SAME"),
+        True,
+        True,
+    ),
+    (
+        "sum pool, dilated and cropped",
+        lambda x: lax.reduce_window(
+            x, 0.0, lax.add, (2, 3), (1, 2), ((1, 2), (-1, 1)), (2, 1), window_dilation=(1, 2)
+        ),
+        True,
+        True,
+    ),
+    (
+        "min pool, dilated",
+        lambda x: lax.reduce_window(x, np.inf, lax.min, (2, 2), (3, 1), "VALID", (1, 2), (2, 1)),
+        True,
+        True,
+    ),
+    (
+        "max pool's jvp, ties",
+        lambda x: tg.jvp(
+            lambda v: lax.reduce_window(v, -np.inf, lax.max, (2, 2), (1, 1), "VALID"),
+            (tnp.round(x),),
+            (x,),
+        )[1],
+        True,
+        True,
+    ),
     (
         "dynamic_update_slice",
         lambda x: lax.dynamic_update_slice(x, x[:2, 1:3] * 5.0, (np.int32(4), np.int32(1))),

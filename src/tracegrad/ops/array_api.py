@@ -36,6 +36,7 @@ from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 from tracegrad.ops.array_api_special import SPECIAL_RULES
+from tracegrad.ops.array_api_windows import WINDOW_RULES
 
 RULES: dict[Primitive, NamespaceRule] = {}
 
@@ -373,6 +374,7 @@ RULES.update(CONTROL_RULES)
 RULES.update(INDEXING_RULES)
 RULES.update(SPECIAL_RULES)
 RULES.update(BITS_RULES)
+RULES.update(WINDOW_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------

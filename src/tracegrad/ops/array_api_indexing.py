@@ -105,8 +105,7 @@ def _combined(kind: str) -> NamespaceRule:
         rest = (1,) * (x.ndim - 1)
         hot = xp.reshape(hot, (*hot.shape, *rest))
         u = xp.expand_dims(u, axis=1)
-        neutral = xp.asarray(_neutral(xp, kind, x.dtype), dtype=x.dtype)
-        spread = xp.where(hot, u, neutral)
+        spread = xp.where(hot, u, xp.asarray(neutral(xp, kind, x.dtype), dtype=x.dtype))
         if kind == "add":
             out = x + xp.sum(spread, axis=0, dtype=x.dtype)
         elif kind == "mul":
@@ -120,7 +119,13 @@ def _combined(kind: str) -> NamespaceRule:
     return rule
 
 
-def _neutral(xp: Any, kind: str, dtype: Any) -> Any:
+def neutral(xp: Any, kind: str, dtype: Any) -> Any:
+    """The value that combining with (``kind``: add, mul, min, max) leaves unchanged.
+
+    >>> import numpy as np
+    >>> neutral(np, "min", np.dtype("int8")), neutral(np, "max", np.dtype("float64"))
+    (127, -inf)
+    """
     if kind in ("add", "mul"):
         return 0 if kind == "add" else 1
     kind_char = numpy_dtype(xp, dtype).kind
