@@ -1,5 +1,5 @@
 """The composed forms of ops/array_api_*.py (control flow, gather/scatter,
-dynamic_update_slice, fft, erf and erfc, pooling) on other libraries' arrays: on
+dynamic_update_slice, fft, erf and erfc, pooling, convolution) on other libraries' arrays: on
 ``array_api_strict`` (only the standard's functions exist) and on Dask (small chunked
 arrays, lazy until computed, then the threaded scheduler), each equal to NumPy's values,
 with and without a gradient."""
@@ -207,3 +207,56 @@ def test_erf_and_erfc_have_numpys_bits(dtype: type) -> None:
         want = f(x)
         np.testing.assert_array_equal(np.asarray(tg.jit(f)(xs.asarray(x))), want)
         np.testing.assert_array_equal(tg.jit(f)(da.from_array(x, chunks=1000)).compute(), want)
+
+
+X4, W4 = R.normal(size=(2, 3, 7, 6)), R.normal(size=(4, 3, 3, 2))
+CONVOLUTIONS: list[tuple[str, Callable[..., Any], tuple[np.ndarray, np.ndarray]]] = [
+    ("SAME", lambda x, w: lax.conv(x, w, (1, 1), "SAME"), (X4, W4)),
+    (
+        "strided, dilated, cropped",
+        lambda x, w: lax.conv_general_dilated(
+            x, w, (2, 1), ((1, 2), (0, -1)), lhs_dilation=(1, 2), rhs_dilation=(2, 1)
+        ),
+        (X4, W4),
+    ),
+    (
+        "feature groups",
+        lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "VALID", feature_group_count=3),
+        (X4, W4[:3, :1]),
+    ),
+    (
+        "channels last",
+        lambda x, w: lax.conv_general_dilated(
+            x, w, (1,), "SAME", dimension_numbers=("NWC", "WIO", "NWC")
+        ),
+        (R.normal(size=(3, 9, 4)), R.normal(size=(3, 4, 2))),
+    ),
+    (
+        "transposed",
+        lambda x, w: lax.conv_transpose(
+            x, w, (2, 2), "SAME", dimension_numbers=("NCHW", "IOHW", "NCHW")
+        ),
+        (X4, W4.transpose(1, 0, 2, 3).copy()),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, f, args", CONVOLUTIONS, ids=[c[0] for c in CONVOLUTIONS])
+def test_convolution(name: str, f: Callable[..., Any], args: tuple[np.ndarray, ...]) -> None:
+    """Values and both gradients (the kernel's is a convolution of few output positions,
+    the other form) on array_api_strict and, lazily, on Dask."""
+    import dask
+    from dask.callbacks import Callback
+
+    both = tg.grad(lambda x, w: tnp.sum(tnp.sin(f(x, w))), argnums=(0, 1))
+    for g in (f, both):
+        want = tg.tree_util.tree_leaves(g(*args))
+        strict = tg.jit(g)(*map(xs.asarray, args))
+        ran: list[Any] = []
+        with Callback(pretask=lambda key, dsk, state: ran.append(key)):
+            lazy = tg.jit(g)(da.from_array(args[0], chunks=2), args[1])
+        assert ran == []
+        (computed,) = dask.compute(lazy, scheduler="threads")
+        for got in (strict, computed):
+            for u, v in zip(tg.tree_util.tree_leaves(got), want, strict=True):
+                np.testing.assert_allclose(np.asarray(u), v, rtol=1e-10, atol=1e-12)

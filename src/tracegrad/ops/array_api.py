@@ -33,6 +33,7 @@ from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
 from tracegrad.ops.array_api_bits import BITS_RULES
 from tracegrad.ops.array_api_control import CONTROL_RULES
+from tracegrad.ops.array_api_convolution import CONVOLUTION_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 from tracegrad.ops.array_api_special import SPECIAL_RULES
@@ -375,6 +376,7 @@ RULES.update(INDEXING_RULES)
 RULES.update(SPECIAL_RULES)
 RULES.update(BITS_RULES)
 RULES.update(WINDOW_RULES)
+RULES.update(CONVOLUTION_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------

@@ -21,7 +21,14 @@ from tracegrad.ops.convolution import window_output_shape
 Shape = tuple[int, ...]
 
 
-def _pad(xp: Any, x: Any, fill: Any, config: Sequence[tuple[int, int, int]]) -> Any:
+def pad(xp: Any, x: Any, fill: Any, config: Sequence[tuple[int, int, int]]) -> Any:
+    """``x`` padded with ``fill`` by the ``pad`` primitive's rule (``(low, high, interior)``
+    per dimension; negative low and high crop).
+
+    >>> import numpy as np
+    >>> pad(np, np.array([1.0, 2.0]), 0, [(1, -1, 1)])
+    array([0., 1., 0.])
+    """
     from tracegrad.ops.array_api import RULES  # that module imports this one
 
     value = xp.asarray(fill, dtype=x.dtype)
@@ -38,7 +45,7 @@ def _offsets(
         p["base_dilation"], p["window_dilation"],
     )  # fmt: skip
     config = [(lo, hi, d - 1) for (lo, hi), d in zip(p["padding"], p["base_dilation"], strict=True)]
-    padded = _pad(xp, x, fill, config)
+    padded = pad(xp, x, fill, config)
 
     def slices() -> Iterator[Any]:
         for offset in itertools.product(*map(range, p["window_dimensions"])):
@@ -116,10 +123,10 @@ def _select_and_scatter_add(xp: Any, ct: Any, x: Any, *, select: str, **p: Any) 
             ):
                 start = o * d
                 config.append((start, size - start - (n - 1) * s - 1, s - 1))
-            acc = acc + _pad(xp, mine, 0, config)
+            acc = acc + pad(xp, mine, 0, config)
     # back from the dilated and padded shape to the operand's: regrow what padding cropped,
     # drop the padding, keep every dilation-th element
-    acc = _pad(xp, acc, 0, [(max(-lo, 0), max(-hi, 0), 0) for lo, hi in padding])
+    acc = pad(xp, acc, 0, [(max(-lo, 0), max(-hi, 0), 0) for lo, hi in padding])
     index = tuple(
         slice(max(lo, 0), max(lo, 0) + (0 if n == 0 else 1 + d * (n - 1)), d)
         for (lo, _), n, d in zip(padding, x.shape, dilation, strict=True)
