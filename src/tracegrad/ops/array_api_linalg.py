@@ -71,6 +71,22 @@ def _fft(xp: Any, x: Any, *, fft_type: str, fft_lengths: tuple[int, ...], norm: 
     return fn(x, axes=axes, norm=norm)
 
 
+def _adjugate(xp: Any, a: Any) -> Any:
+    # The NumPy implementation's form, defined at singular matrices too: with a = u s vh,
+    # adj(a) = det(u) det(vh) vh^H diag(prod_{j != i} s_j) u^H.
+    if a.shape[-1] == 0:
+        return a
+    u, s, vh = _linalg(xp, ld.adjugate_p, "svd")(a, full_matrices=False)
+    det = _linalg(xp, ld.adjugate_p, "det")
+    ones = xp.ones_like(s[..., :1])
+    before = xp.cumulative_prod(xp.concat([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = xp.cumulative_prod(xp.concat([ones, xp.flip(s[..., 1:], axis=-1)], axis=-1), axis=-1)
+    others = xp.astype(before * xp.flip(after, axis=-1), a.dtype)
+    phase = xp.reshape(det(u) * det(vh), (*a.shape[:-2], 1, 1))
+    vh_h, u_h = (xp.conj(xp.matrix_transpose(m)) for m in (vh, u))
+    return xp.astype(phase * xp.matmul(vh_h * others[..., None, :], u_h), a.dtype)
+
+
 LINALG_RULES: dict[Primitive, NamespaceRule] = {
     ld.inv_p: _simple(ld.inv_p, "inv"),
     ld.det_p: _simple(ld.det_p, "det"),
@@ -82,4 +98,5 @@ LINALG_RULES: dict[Primitive, NamespaceRule] = {
     ls.qr_p: _qr,
     ls.pinv_p: _pinv,
     fft_p: _fft,
+    ld.adjugate_p: _adjugate,
 }

@@ -17,6 +17,7 @@ from typing import Any
 
 from tracegrad.backend.namespace import NamespaceRule
 from tracegrad.core import Primitive
+from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import special
 
 
@@ -101,7 +102,12 @@ def _in_float64(kernel: Callable[[Any, Any], Any]) -> NamespaceRule:
     return rule
 
 
+def _sinc_taylor(xp: Any, x: Any, *, k: int) -> Any:
+    return xp.full(x.shape, et._sinc_taylor_value(k), dtype=x.dtype)
+
+
 SPECIAL_RULES: dict[Primitive, NamespaceRule] = {
     special.erf_p: _in_float64(_erf64),
     special.erfc_p: _in_float64(_erfc64),
+    et.sinc_taylor_p: _sinc_taylor,
 }
