@@ -34,6 +34,7 @@ from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gra
 from tracegrad.ops.array_api_bits import BITS_RULES
 from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_convolution import CONVOLUTION_RULES
+from tracegrad.ops.array_api_gamma import GAMMA_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 from tracegrad.ops.array_api_special import SPECIAL_RULES
@@ -377,6 +378,7 @@ RULES.update(SPECIAL_RULES)
 RULES.update(BITS_RULES)
 RULES.update(WINDOW_RULES)
 RULES.update(CONVOLUTION_RULES)
+RULES.update(GAMMA_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------

@@ -38,6 +38,19 @@ def clenshaw(xp: Any, rows: Sequence[Any], t: Any) -> Any:
     return c0 + c1 * t
 
 
+def chebyshev(xp: Any, series: Any, x: Any) -> Any:
+    """A ``numpy.polynomial.Chebyshev`` at ``x``, as its ``__call__`` computes it (the domain
+    mapped by ``off + scl * x``, then ``chebval``).
+
+    >>> import numpy as np
+    >>> c = np.polynomial.Chebyshev([1.0, 2.0, 3.0], domain=[1, 3])
+    >>> bool(chebyshev(np, c, np.float64(2.5)) == c(2.5))
+    True
+    """
+    off, scl = map(float, series.mapparms())
+    return clenshaw(xp, [float(c) for c in series.coef[::-1]], off + scl * x)
+
+
 def _erf64(xp: Any, x: Any) -> Any:
     """``special.erf_kernel`` with ``xp``: x * (erf(x) / x) below 1, a piece of erf on each
     interval between the edges, 1 from the last edge on."""
@@ -66,10 +79,7 @@ def _erfcx64(xp: Any, a: Any) -> Any:
     out = xp.zeros_like(a)
     for k, piece in enumerate(special._erfcx_pieces()):
         inside = (a >= k) & (a < k + 1)
-        off, scl = map(float, piece.mapparms())
-        out = xp.where(
-            inside, clenshaw(xp, [float(c) for c in piece.coef[::-1]], off + scl * a), out
-        )
+        out = xp.where(inside, chebyshev(xp, piece, a), out)
     far = a >= special._ERFCX_CF_FROM
     z = xp.where(far, a, xp.full_like(a, special._ERFCX_CF_FROM))
     t = z
@@ -92,7 +102,7 @@ def _erfc64(xp: Any, x: Any) -> Any:
     return xp.where(xp.isnan(x), xp.full_like(x, float("nan")), out)
 
 
-def _in_float64(kernel: Callable[[Any, Any], Any]) -> NamespaceRule:
+def in_float64(kernel: Callable[[Any, Any], Any]) -> NamespaceRule:
     """The rule that runs a float64 kernel and gives its result the dtype of the argument,
     as the NumPy implementation does."""
 
@@ -107,7 +117,7 @@ def _sinc_taylor(xp: Any, x: Any, *, k: int) -> Any:
 
 
 SPECIAL_RULES: dict[Primitive, NamespaceRule] = {
-    special.erf_p: _in_float64(_erf64),
-    special.erfc_p: _in_float64(_erfc64),
+    special.erf_p: in_float64(_erf64),
+    special.erfc_p: in_float64(_erfc64),
     et.sinc_taylor_p: _sinc_taylor,
 }
