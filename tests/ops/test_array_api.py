@@ -24,22 +24,22 @@ RUNS_ANYWHERE = set(
     """abs acos acosh add add_any adjugate and argmax argmin asin asinh atan atan2 atanh
     broadcast_in_dim cbrt ceil checkpoint cholesky clz concatenate cond conj
     conv_general_dilated convert_element_type copysign cos cosh cumprod cumsum det digamma div
-    dot_general dynamic_slice dynamic_update_slice eigh eq erf erfc exp exp2 expm1 fft floor
-    floor_divide fmax fmin frexp_exponent gather gcd ge gt hypot imag integer_pow inv isfinite
-    isinf isnan lcm le lgamma log log10 log1p log2 logaddexp logistic lt max min mod mul ne neg
-    nextafter not or pad pinv polygamma population_count pow qr real reduce_and reduce_max
-    reduce_min reduce_or reduce_prod reduce_sum reduce_window_max reduce_window_min
-    reduce_window_sum rem reshape rev round rsqrt scan scatter scatter_add scatter_max
-    scatter_min scatter_mul select_and_gather_add select_and_scatter_add select_n shift_left
-    shift_right_arithmetic shift_right_logical sign signbit sin sinc_taylor sinh slice slogdet
-    solve sort sqrt stop_gradient sub svd tan tanh transpose trunc while xlogy xor""".split()
+    dot_general dynamic_slice dynamic_update_slice eigh eq erf erfc erfcinv erfinv exp exp2
+    expm1 fft floor floor_divide fmax fmin frexp_exponent gather gcd ge gt hypot imag
+    integer_pow inv isfinite isinf isnan lcm le lgamma log log10 log1p log2 logaddexp logistic
+    lt max min mod mul ne neg nextafter not or pad pinv polygamma population_count pow qr real
+    reduce_and reduce_max reduce_min reduce_or reduce_prod reduce_sum reduce_window_max
+    reduce_window_min reduce_window_sum rem reshape rev round rsqrt scan scatter scatter_add
+    scatter_max scatter_min scatter_mul select_and_gather_add select_and_scatter_add select_n
+    shift_left shift_right_arithmetic shift_right_logical sign signbit sin sinc_taylor sinh
+    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh transpose trunc while xlogy
+    xor""".split()
 )
 NUMPY_ONLY = set(
-    """bessel_i0e bessel_i1e erfcinv erfinv exp1 expi ibeta ibeta_grad igamma igamma_grad_a
-    igammac lu schur spence tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log
-    xla_log1p custom_lin pure_callback debug_callback debug_print threefry2x32 random_gamma
-    random_gamma_grad random_gamma_grad_second cholesky_lapack32 eigh_lapack32 qr_lapack32
-    svd_lapack32""".split()
+    """bessel_i0e bessel_i1e exp1 expi ibeta ibeta_grad igamma igamma_grad_a igammac lu schur
+    spence tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin
+    pure_callback debug_callback debug_print threefry2x32 random_gamma random_gamma_grad
+    random_gamma_grad_second cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
 )
 # Calls whose body runs inline in the program that runs: they run wherever their body does.
 INLINED = {"jit", "custom_jvp_call", "custom_vjp_call"}

@@ -25,6 +25,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "digamma": special.digamma,
     "polygamma 1": lambda x: special.polygamma(1, x),
     "polygamma 3": lambda x: special.polygamma(3, x),
+    "erfinv": special.erfinv,
+    "erfcinv": special.erfcinv,
 }
 EDGES = [0.0, -0.0, 0.5, 0.49999999, 1.0, 2.0, 3.0, 3.5, 6.0, 3.9999999, 4.0, 11.999, 12.0]
 FAR = [27.2, 27.9, 28.0, 171.7, 1e-300, -1e-300, 5e-324, 1e300, -1e300, -1.0, -2.0, -7.5]
@@ -38,6 +40,7 @@ def test_numpys_bits(name: str, dtype: type) -> None:
     with np.errstate(all="ignore"):
         want = f(x)
     np.testing.assert_array_equal(np.asarray(tg.jit(f)(xs.asarray(x))), want)
-    lazy = tg.jit(f)(da.from_array(x, chunks=1000))
-    with np.errstate(all="ignore"):
-        np.testing.assert_array_equal(lazy.compute(scheduler="threads"), want)
+    if dtype is np.float64:  # the same graph but for a cast: Dask's build costs seconds
+        lazy = tg.jit(f)(da.from_array(x, chunks=x.size // 2 + 1))  # two chunks
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(lazy.compute(scheduler="threads"), want)

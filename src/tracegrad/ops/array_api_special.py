@@ -12,6 +12,7 @@ short rational or series form would not be accurate to NumPy's values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,6 +103,51 @@ def _erfc64(xp: Any, x: Any) -> Any:
     return xp.where(xp.isnan(x), xp.full_like(x, float("nan")), out)
 
 
+def _erf_solve(xp: Any, a: Any, c: Any) -> Any:
+    """``special._erf_solve`` with ``xp``: Winitzki's approximation, then five Newton steps
+    on erf (on log erfc in the tail), with the erf and erfc above."""
+    log_term = xp.log(c * (1.0 + a))
+    k = 0.147
+    b = 2.0 / (math.pi * k) + log_term / 2.0
+    y = xp.sqrt(xp.sqrt(b * b - log_term / k) - b)
+    tail = a >= 0.5
+    log_c = xp.log(xp.where(tail, c, xp.ones_like(c)))
+    for _ in range(5):
+        slope = (2.0 / special._SQRT_PI) * xp.exp(-y * y)
+        y_tail = xp.minimum(y, xp.full_like(y, 27.0))
+        tail_c = _erfc64(xp, y_tail)
+        step_tail = (
+            (xp.log(tail_c) - log_c) * tail_c / (2.0 / special._SQRT_PI) / xp.exp(-y_tail * y_tail)
+        )
+        y = xp.where(tail, y_tail + step_tail, y - (_erf64(xp, y) - a) / slope)
+    return xp.where(a == 0.0, xp.zeros_like(y), y)
+
+
+def _at_the_ends(xp: Any, inside: Any, y: Any, ends: Any) -> Any:
+    """``y`` inside the domain, inf at its ends, nan beyond."""
+    edge = xp.where(ends, xp.full_like(y, math.inf), xp.full_like(y, math.nan))
+    return xp.where(inside, y, edge)
+
+
+def _erfinv64(xp: Any, x: Any) -> Any:
+    a = xp.abs(x)
+    inside = a < 1.0
+    y = _erf_solve(
+        xp, xp.where(inside, a, xp.zeros_like(a)), xp.where(inside, 1.0 - a, xp.ones_like(a))
+    )
+    return xp.copysign(_at_the_ends(xp, inside, y, a == 1.0), x)
+
+
+def _erfcinv64(xp: Any, x: Any) -> Any:
+    upper = x <= 1.0
+    a = xp.where(upper, 1.0 - x, x - 1.0)
+    c = xp.where(upper, x, 2.0 - x)
+    inside = (x > 0.0) & (x < 2.0)
+    y = _erf_solve(xp, xp.where(inside, a, xp.zeros_like(a)), xp.where(inside, c, xp.ones_like(c)))
+    out = _at_the_ends(xp, inside, y, (x == 0.0) | (x == 2.0))
+    return xp.where(upper, out, -out)
+
+
 def in_float64(kernel: Callable[[Any, Any], Any]) -> NamespaceRule:
     """The rule that runs a float64 kernel and gives its result the dtype of the argument,
     as the NumPy implementation does."""
@@ -119,5 +165,7 @@ def _sinc_taylor(xp: Any, x: Any, *, k: int) -> Any:
 SPECIAL_RULES: dict[Primitive, NamespaceRule] = {
     special.erf_p: in_float64(_erf64),
     special.erfc_p: in_float64(_erfc64),
+    special.erfinv_p: in_float64(_erfinv64),
+    special.erfcinv_p: in_float64(_erfcinv64),
     et.sinc_taylor_p: _sinc_taylor,
 }
