@@ -246,3 +246,25 @@ def test_convolution(name: str, f: Callable[..., Any], args: tuple[np.ndarray, .
         for got in (strict, computed):
             for u, v in zip(tg.tree_util.tree_leaves(got), want, strict=True):
                 np.testing.assert_allclose(np.asarray(u), v, rtol=1e-10, atol=1e-12)
+
+
+KEY = tg.random.PRNGKey(3)
+RANDOM: list[tuple[str, Callable[..., Any]]] = [
+    ("bits", lambda k, x: x + tg.random.bits(k, x.shape).astype(np.float64)),
+    ("split and uniform", lambda k, x: x * tg.random.uniform(tg.random.split(k)[1], x.shape)),
+    ("randint", lambda k, x: x + tg.random.randint(k, x.shape, 0, 10)),
+    ("dropout", lambda k, x: tnp.where(tg.random.bernoulli(k, 0.3, x.shape), x / 0.3, 0.0)),
+    ("permutation", lambda k, x: x[tg.random.permutation(k, x.shape[0])]),
+    ("argsort on both axes", lambda k, x: tnp.argsort(x, axis=0) + tnp.argsort(x, axis=1)),
+]
+
+
+@pytest.mark.parametrize("name, f", RANDOM, ids=[c[0] for c in RANDOM])
+def test_random_bits_and_sorts_by_key(name: str, f: Callable[..., Any]) -> None:
+    """The Threefry hash is integer arithmetic, so the samplers built on bits alone give
+    NumPy's values exactly; a sort by key takes along an axis without the namespace's
+    take_along_axis (Dask has none)."""
+    want = f(KEY, V)
+    np.testing.assert_array_equal(np.asarray(tg.jit(f)(KEY, xs.asarray(V))), want)
+    lazy = tg.jit(f)(KEY, da.from_array(V, chunks=2))
+    np.testing.assert_array_equal(lazy.compute(scheduler="threads"), want)

@@ -19,7 +19,6 @@ from tracegrad.backend.namespace import (
     NamespaceRule,
     evaluate_in_namespace,
     namespace_dtype,
-    namespace_name,
     numpy_dtype,
 )
 from tracegrad.backend.passes import inline_calls
@@ -35,7 +34,7 @@ from tracegrad.ops.array_api_bits import BITS_RULES
 from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_convolution import CONVOLUTION_RULES
 from tracegrad.ops.array_api_gamma import GAMMA_RULES
-from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_range
+from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_along_axis, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
 from tracegrad.ops.array_api_special import SPECIAL_RULES
 from tracegrad.ops.array_api_windows import WINDOW_RULES
@@ -357,16 +356,8 @@ def _dot_general(
 def _sort(xp: Any, *operands: Any, dimension: int) -> list[Any]:
     if len(operands) == 1:
         return [xp.sort(operands[0], axis=dimension, stable=True)]
-    take_along_axis = getattr(xp, "take_along_axis", None)  # new in the 2024.12 standard
-    if take_along_axis is None:
-        raise NotImplementedError(
-            f"The primitive 'sort' of {len(operands)} operands (a sort by key: argsort, "
-            f"lexsort, sort_key_val, ...) needs take_along_axis, which the array namespace "
-            f"{namespace_name(xp)!r} does not have. Sort one array at a time, or run this "
-            f"program on NumPy arrays."
-        )
     perm = xp.argsort(operands[0], axis=dimension, stable=True)
-    return [take_along_axis(x, perm, axis=dimension) for x in operands]
+    return [take_along_axis(xp, x, perm, dimension) for x in operands]
 
 
 RULES[linalg.dot_general_p] = _dot_general

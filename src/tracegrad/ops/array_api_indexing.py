@@ -170,6 +170,28 @@ def _replace_block(xp: Any, x: Any, update: Any, starts: Sequence[int], axis: in
     return xp.concat(parts, axis=axis) if len(parts) > 1 else parts[0]
 
 
+def take_along_axis(xp: Any, x: Any, indices: Any, axis: int) -> Any:
+    """The standard's ``take_along_axis`` (2024.12) where the namespace has it; else one
+    ``take`` from the flattened ``x`` (Dask's namespace has none).
+
+    >>> import numpy as np
+    >>> take_along_axis(np, np.array([[5, 6], [7, 8]]), np.array([[1, 0], [1, 1]]), 1)
+    array([[6, 5],
+           [8, 8]])
+    """
+    native = getattr(xp, "take_along_axis", None)
+    if native is not None:
+        return native(x, indices, axis=axis)
+    order = (*(d for d in range(x.ndim) if d != axis), axis)
+    moved, idx = xp.permute_dims(x, order), xp.permute_dims(indices, order)
+    n, rows = moved.shape[-1], math.prod(moved.shape[:-1])
+    starts = xp.reshape(xp.arange(rows, dtype=xp.int64) * n, (*moved.shape[:-1], 1))
+    flat = xp.reshape(starts + xp.astype(idx, xp.int64), (-1,))
+    out = xp.reshape(xp.take(xp.reshape(moved, (-1,)), flat), tuple(idx.shape))
+    back = tuple(sorted(range(x.ndim), key=order.__getitem__))
+    return xp.permute_dims(out, back)
+
+
 def take_range(x: Any, axis: int, start: int, stop: int) -> Any:
     """``x[start:stop]`` along ``axis``.
 
