@@ -11,6 +11,7 @@ another library's arrays.
 from __future__ import annotations
 
 import builtins
+import importlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +32,6 @@ from tracegrad.ops import elementwise_select as es
 from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
 from tracegrad.ops.array_api_bits import BITS_RULES
-from tracegrad.ops.array_api_control import CONTROL_RULES
 from tracegrad.ops.array_api_convolution import CONVOLUTION_RULES
 from tracegrad.ops.array_api_gamma import GAMMA_RULES
 from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_along_axis, take_range
@@ -363,7 +363,6 @@ def _sort(xp: Any, *operands: Any, dimension: int) -> list[Any]:
 RULES[linalg.dot_general_p] = _dot_general
 RULES[sorting.sort_p] = _sort
 RULES.update(LINALG_RULES)
-RULES.update(CONTROL_RULES)
 RULES.update(INDEXING_RULES)
 RULES.update(SPECIAL_RULES)
 RULES.update(BITS_RULES)
@@ -392,3 +391,10 @@ def run_in_namespace(closed: ClosedJaxpr, args: Sequence[Any], xp: Any) -> list[
 
 
 _INLINED_KEY = "namespace program"
+
+# The rules of primitives defined in layers above ``ops`` (control flow, tracegrad.random)
+# live there and join the table by name, as a BackendRule names its backend function.
+_ABOVE = ("tracegrad.control.array_api:CONTROL_RULES", "tracegrad.random.array_api:THREEFRY_RULES")
+for _target in _ABOVE:
+    _module, _table = _target.split(":")
+    RULES.update(getattr(importlib.import_module(_module), _table))

@@ -1,9 +1,8 @@
 """The array-API implementations of the primitives on the bits of numbers
 (``ops/elementwise_bits.py``): the shifts with XLA's out-of-range amounts, ``population_count``
 and ``clz`` from one shift per bit, ``gcd``/``lcm`` by Euclid's algorithm for as many turns
-as the dtype's worst case needs, the exponent of ``frexp`` from ``log2``, corrected
-exactly with powers of two, and the Threefry hash of ``tracegrad.random``. Integer results
-are exact, so equal to NumPy's.
+as the dtype's worst case needs, and the exponent of ``frexp`` from ``log2``, corrected
+exactly with powers of two. Integer results are exact, so equal to NumPy's.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 from tracegrad.backend.namespace import NamespaceRule, numpy_dtype
 from tracegrad.core import Primitive
 from tracegrad.ops import elementwise_bits as eb
-from tracegrad.random import threefry
 
 
 def _width(xp: Any, x: Any) -> int:
@@ -95,24 +93,6 @@ def _frexp_exponent(xp: Any, x: Any) -> Any:
     return xp.astype(xp.where(ok, k + 1, xp.zeros_like(k)), xp.int32)
 
 
-def _threefry2x32(xp: Any, *args: Any) -> list[Any]:
-    """``random.threefry._hash`` with ``xp``: uint32 arithmetic wraps modulo 2**32."""
-
-    def u32(v: int) -> Any:
-        return xp.asarray(v, dtype=xp.uint32)
-
-    k1, k2, x1, x2 = xp.broadcast_arrays(*(xp.astype(a, xp.uint32) for a in args))
-    keys = (k1, k2, k1 ^ k2 ^ u32(int(threefry._PARITY)))
-    a, b = x1 + keys[0], x2 + keys[1]
-    for i in range(5):
-        for r in threefry._ROTATIONS[i % 2]:
-            a = a + b
-            b = ((b << u32(r)) | (b >> u32(32 - r))) ^ a
-        a = a + keys[(i + 1) % 3]
-        b = b + keys[(i + 2) % 3] + u32(i + 1)
-    return [a, b]
-
-
 BITS_RULES: dict[Primitive, NamespaceRule] = {
     eb.shift_left_p: _shift_left,
     eb.shift_right_arithmetic_p: _shift_right_arithmetic,
@@ -122,5 +102,4 @@ BITS_RULES: dict[Primitive, NamespaceRule] = {
     eb.gcd_p: _gcd,
     eb.lcm_p: _lcm,
     eb.frexp_exponent_p: _frexp_exponent,
-    threefry.threefry2x32_p: _threefry2x32,
 }

@@ -1,7 +1,8 @@
 """The array-API implementations of the control-flow primitives (``cond``, ``while``,
 ``scan``, and ``checkpoint``): Python control flow around the inner jaxprs, each run by the
 same namespace evaluator as the program (``run_in_namespace``), so that only the namespace's
-functions compute (see ``ops/array_api.py``).
+functions compute. ``ops/array_api.py`` loads this table with its own (by name: the control
+primitives are a layer above ``ops``).
 
 What needs a value to decide (the index of a ``cond`` on an eager library, the predicate of
 each turn of a ``while``) is read from the array: ``int()``/``bool()`` of a 0-d array, which
