@@ -32,14 +32,14 @@ RUNS_ANYWHERE = set(
     reduce_window_min reduce_window_sum rem reshape rev round rsqrt scan scatter scatter_add
     scatter_max scatter_min scatter_mul select_and_gather_add select_and_scatter_add select_n
     shift_left shift_right_arithmetic shift_right_logical sign signbit sin sinc_taylor sinh
-    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh threefry2x32 transpose trunc
-    while xlogy xor""".split()
+    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh threefry2x32 tie_average
+    transpose trunc while xlogy xor""".split()
 )
 NUMPY_ONLY = set(
     """bessel_i0e bessel_i1e exp1 expi ibeta ibeta_grad igamma igamma_grad_a igammac lu schur
-    spence tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin
-    pure_callback debug_callback debug_print random_gamma random_gamma_grad
-    random_gamma_grad_second cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
+    spence zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin pure_callback
+    debug_callback debug_print random_gamma random_gamma_grad random_gamma_grad_second
+    cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
 )
 # Calls whose body runs inline in the program that runs: they run wherever their body does.
 INLINED = {"jit", "custom_jvp_call", "custom_vjp_call"}

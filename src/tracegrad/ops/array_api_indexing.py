@@ -14,7 +14,7 @@ from typing import Any
 from tracegrad.backend.namespace import NamespaceRule, namespace_name, numpy_dtype
 from tracegrad.core import Primitive
 from tracegrad.ops import dynamic_slicing as ds
-from tracegrad.ops import indexing
+from tracegrad.ops import indexing, sorting
 
 ONE_HOT_LIMIT = 2**24
 """The most elements a scatter's one-hot form may hold (updates x operand positions x the
@@ -67,6 +67,37 @@ def _gather(xp: Any, x: Any, *indices: Any, mode: str) -> Any:
     return xp.reshape(rows, (*shape, *rest))
 
 
+def check_one_hot(xp: Any, name: str, size: int, what: str, shape: Sequence[int]) -> None:
+    """The error for a one-hot form of ``size`` elements past ``ONE_HOT_LIMIT``."""
+    if size > ONE_HOT_LIMIT:
+        raise NotImplementedError(
+            f"The primitive {name!r} runs on the array namespace {namespace_name(xp)!r} as a "
+            f"one-hot comparison of {what} of shape {tuple(shape)}: {size} elements, more "
+            f"than its limit of {ONE_HOT_LIMIT} (tracegrad.ops.array_api_indexing."
+            f"ONE_HOT_LIMIT). Run this program on NumPy arrays, or index fewer positions at "
+            f"a time."
+        )
+
+
+def _tie_average(xp: Any, t: Any, keys: Any, *, dimension: int) -> Any:
+    # Each entry's mean over its run of equal sorted keys: the keys are sorted, so equal
+    # keys are one run (and a nan, equal to nothing, is a run of its own).
+    n = t.shape[dimension]
+    order = (*(d for d in range(t.ndim) if d != dimension), dimension)
+    tm, km = xp.permute_dims(t, order), xp.permute_dims(keys, order)
+    what = f"the {n} sorted keys of each row with each other"
+    check_one_hot(xp, "tie_average", math.prod(tm.shape) * n, what, t.shape)
+    eye = xp.reshape(xp.arange(n), (n, 1)) == xp.reshape(xp.arange(n), (1, n))
+    same = (xp.expand_dims(km, axis=-1) == xp.expand_dims(km, axis=-2)) | eye
+    zero = xp.zeros((), dtype=t.dtype)
+    total = xp.sum(xp.where(same, xp.expand_dims(tm, axis=-2), zero), axis=-1, dtype=t.dtype)
+    # As NumPy's: the sum in the dtype of t divided by the integer counts in double width.
+    wide = xp.complex128 if numpy_dtype(xp, t.dtype).kind == "c" else xp.float64
+    count = xp.astype(xp.sum(xp.astype(same, xp.int64), axis=-1), xp.float64)
+    mean = xp.astype(xp.astype(total, wide) / count, t.dtype)
+    return xp.permute_dims(mean, tuple(sorted(range(t.ndim), key=order.__getitem__)))
+
+
 def _one_hot(
     xp: Any, name: str, operand: Any, updates: Any, indices: Sequence[Any], mode: str
 ) -> tuple[Any, Any, Any] | None:
@@ -78,15 +109,8 @@ def _one_hot(
     m, n = flat.shape[0], math.prod(lead)
     if m == 0 or n == 0:
         return None
-    size = m * n * math.prod(rest)
-    if size > ONE_HOT_LIMIT:
-        raise NotImplementedError(
-            f"The primitive {name!r} runs on the array namespace {namespace_name(xp)!r} as a "
-            f"one-hot comparison of its {m} update positions with the {n} positions of the "
-            f"operand of shape {tuple(operand.shape)}: {size} elements, more than its limit "
-            f"of {ONE_HOT_LIMIT} (tracegrad.ops.array_api_indexing.ONE_HOT_LIMIT). Run this "
-            f"program on NumPy arrays, or index fewer positions at a time."
-        )
+    what = f"its {m} update positions with the {n} positions of the operand"
+    check_one_hot(xp, name, m * n * math.prod(rest), what, operand.shape)
     hot = xp.reshape(flat, (m, 1)) == xp.reshape(xp.arange(n, dtype=flat.dtype), (1, n))
     if valid is not None:
         hot = hot & xp.reshape(valid, (m, 1))
@@ -211,4 +235,5 @@ INDEXING_RULES: dict[Primitive, NamespaceRule] = {
     indexing.scatter_min_p: _combined("min"),
     indexing.scatter_max_p: _combined("max"),
     ds.dynamic_update_slice_p: _dynamic_update_slice,
+    sorting.tie_average_p: _tie_average,
 }
