@@ -24,7 +24,12 @@ from tracegrad.core import ClosedJaxpr, Primitive
 
 
 def run(closed: ClosedJaxpr, args: Sequence[Any], xp: Any) -> list[Any]:
-    """An inner jaxpr, run as the program is (its calls inlined, with ``xp`` only)."""
+    """An inner jaxpr, run as the program is (its calls inlined, with ``xp`` only).
+
+    >>> import numpy as np, tracegrad as tg, tracegrad.numpy as tnp
+    >>> run(tg.make_jaxpr(lambda x: tnp.cos(x) * 2.0)(0.0), [np.float64(0.0)], np)
+    [np.float64(2.0)]
+    """
     from tracegrad.ops.array_api import run_in_namespace  # that module imports this one
 
     return run_in_namespace(closed, args, xp)

@@ -68,7 +68,11 @@ def _gather(xp: Any, x: Any, *indices: Any, mode: str) -> Any:
 
 
 def check_one_hot(xp: Any, name: str, size: int, what: str, shape: Sequence[int]) -> None:
-    """The error for a one-hot form of ``size`` elements past ``ONE_HOT_LIMIT``."""
+    """The error for a one-hot form of ``size`` elements past ``ONE_HOT_LIMIT``.
+
+    >>> import numpy as np
+    >>> check_one_hot(np, "scatter", 10, "3 updates with 3 positions", (3,))  # within it
+    """
     if size > ONE_HOT_LIMIT:
         raise NotImplementedError(
             f"The primitive {name!r} runs on the array namespace {namespace_name(xp)!r} as a "

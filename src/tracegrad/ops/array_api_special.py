@@ -150,7 +150,12 @@ def _erfcinv64(xp: Any, x: Any) -> Any:
 
 def in_float64(kernel: Callable[[Any, Any], Any]) -> NamespaceRule:
     """The rule that runs a float64 kernel and gives its result the dtype of the argument,
-    as the NumPy implementation does."""
+    as the NumPy implementation does.
+
+    >>> import numpy as np
+    >>> in_float64(lambda xp, x: x / 3.0)(np, np.ones(1, np.float32))
+    array([0.33333334], dtype=float32)
+    """
 
     def rule(xp: Any, x: Any) -> Any:
         return xp.astype(kernel(xp, xp.astype(x, xp.float64)), x.dtype)
