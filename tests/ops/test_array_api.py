@@ -21,24 +21,24 @@ array_api = pytest.importorskip("tracegrad.ops.array_api")
 # What runs on any array-API library (docs/beyond_one_machine.md has the same table). A new
 # primitive fails test_the_table_covers_every_primitive until it is listed in one of the two.
 RUNS_ANYWHERE = set(
-    """abs acos acosh add add_any and argmax argmin asin asinh atan atan2 atanh broadcast_in_dim
-    cbrt ceil cholesky concatenate conj convert_element_type copysign cos cosh cumprod cumsum
-    det div dot_general dynamic_slice eigh eq exp exp2 expm1 floor floor_divide fmax fmin ge gt
-    hypot imag integer_pow inv isfinite isinf isnan le log log10 log1p log2 logaddexp logistic
-    lt max min mod mul ne neg nextafter not or pad pinv pow qr real reduce_and reduce_max
-    reduce_min reduce_or reduce_prod reduce_sum rem reshape rev round rsqrt select_n shift_left
-    shift_right_arithmetic sign signbit sin sinh slice slogdet solve sort sqrt stop_gradient sub
-    svd tan tanh transpose trunc xlogy xor""".split()
+    """abs acos acosh add add_any adjugate and argmax argmin asin asinh atan atan2 atanh
+    broadcast_in_dim cbrt ceil checkpoint cholesky clz concatenate cond conj
+    conv_general_dilated convert_element_type copysign cos cosh cumprod cumsum det digamma div
+    dot_general dynamic_slice dynamic_update_slice eigh eq erf erfc erfcinv erfinv exp exp2
+    expm1 fft floor floor_divide fmax fmin frexp_exponent gather gcd ge gt hypot imag
+    integer_pow inv isfinite isinf isnan lcm le lgamma log log10 log1p log2 logaddexp logistic
+    lt max min mod mul ne neg nextafter not or pad pinv polygamma population_count pow qr real
+    reduce_and reduce_max reduce_min reduce_or reduce_prod reduce_sum reduce_window_max
+    reduce_window_min reduce_window_sum rem reshape rev round rsqrt scan scatter scatter_add
+    scatter_max scatter_min scatter_mul select_and_gather_add select_and_scatter_add select_n
+    shift_left shift_right_arithmetic shift_right_logical sign signbit sin sinc_taylor sinh
+    slice slogdet solve sort sqrt stop_gradient sub svd tan tanh threefry2x32 tie_average
+    transpose trunc while xlogy xor""".split()
 )
 NUMPY_ONLY = set(
-    """adjugate bessel_i0e bessel_i1e clz conv_general_dilated digamma dynamic_update_slice erf
-    erfc erfcinv erfinv exp1 expi fft frexp_exponent gather gcd ibeta ibeta_grad igamma
-    igamma_grad_a igammac lcm lgamma lu polygamma population_count reduce_window_max
-    reduce_window_min reduce_window_sum scatter scatter_add scatter_max scatter_min scatter_mul
-    schur select_and_gather_add select_and_scatter_add shift_right_logical sinc_taylor spence
-    tie_average zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p
-    cond while scan checkpoint custom_lin pure_callback debug_callback debug_print
-    threefry2x32 random_gamma random_gamma_grad random_gamma_grad_second
+    """bessel_i0e bessel_i1e exp1 expi ibeta ibeta_grad igamma igamma_grad_a igammac lu schur
+    spence zeta zeta_ds xla_erf xla_erf_inv xla_exp xla_log xla_log1p custom_lin pure_callback
+    debug_callback debug_print random_gamma random_gamma_grad random_gamma_grad_second
     cholesky_lapack32 eigh_lapack32 qr_lapack32 svd_lapack32""".split()
 )
 # Calls whose body runs inline in the program that runs: they run wherever their body does.
@@ -110,6 +110,22 @@ EXTRA = [
     ),
     ("nextafter", lambda x: tnp.nextafter(x, 0.0) * x, (V,), True),
     ("rsqrt", lambda x: tg.lax.rsqrt(x + 2.0), (np.abs(V),), True),
+    ("erf", lambda x: tg.scipy.special.erf(x) * tg.scipy.special.erfc(x * 3.0), (V,), True),
+    (
+        "gamma family",
+        lambda x: tg.scipy.special.gammaln(x) * tg.scipy.special.digamma(x),
+        (V,),
+        True,
+    ),
+    (
+        "random bits",
+        lambda x, k: x * tg.random.uniform(k, x.shape),
+        (V, tg.random.PRNGKey(0)),
+        True,
+    ),
+    ("sinc at 0", lambda x: tnp.sinc(x * (x > 0)), (V,), True),
+    # det's derivative is the adjugate, here of a singular matrix too
+    ("adjugate", lambda a: tnp.linalg.det(a), (np.stack([V[:, :3], V[[0, 0, 1], :3]]),), True),
 ]
 
 

@@ -11,6 +11,7 @@ another library's arrays.
 from __future__ import annotations
 
 import builtins
+import importlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +20,6 @@ from tracegrad.backend.namespace import (
     NamespaceRule,
     evaluate_in_namespace,
     namespace_dtype,
-    namespace_name,
     numpy_dtype,
 )
 from tracegrad.backend.passes import inline_calls
@@ -31,7 +31,13 @@ from tracegrad.ops import elementwise_discrete as ed
 from tracegrad.ops import elementwise_select as es
 from tracegrad.ops import elementwise_transcendental as et
 from tracegrad.ops import linalg, reductions, shapes, sorting, special, stop_gradient, structural
+from tracegrad.ops.array_api_bits import BITS_RULES
+from tracegrad.ops.array_api_convolution import CONVOLUTION_RULES
+from tracegrad.ops.array_api_gamma import GAMMA_RULES
+from tracegrad.ops.array_api_indexing import INDEXING_RULES, take_along_axis, take_range
 from tracegrad.ops.array_api_linalg import LINALG_RULES
+from tracegrad.ops.array_api_special import SPECIAL_RULES
+from tracegrad.ops.array_api_windows import WINDOW_RULES
 
 RULES: dict[Primitive, NamespaceRule] = {}
 
@@ -71,8 +77,6 @@ for _prim, _name in [
     (ew.sin_p, "sin"),
     (ew.sub_p, "subtract"),
     (eb.nextafter_p, "nextafter"),
-    (eb.shift_left_p, "bitwise_left_shift"),
-    (eb.shift_right_arithmetic_p, "bitwise_right_shift"),
     (ed.and_p, "bitwise_and"),
     (ed.ceil_p, "ceil"),
     (ed.floor_divide_p, "floor_divide"),
@@ -230,11 +234,11 @@ def _pad_axis(xp: Any, x: Any, value: Any, axis: int, lo: int, hi: int, interior
         fill = xp.broadcast_to(value, (*shape[: axis + 1], interior, *shape[axis + 1 :]))
         both = xp.concat([xp.expand_dims(x, axis=axis + 1), fill], axis=axis + 1)
         merged = xp.reshape(both, _with(shape, axis, n * (interior + 1)))
-        x = _take_range(merged, axis, 0, n + (n - 1) * interior)
+        x = take_range(merged, axis, 0, n + (n - 1) * interior)
     if lo < 0:
-        x = _take_range(x, axis, -lo, x.shape[axis])
+        x = take_range(x, axis, -lo, x.shape[axis])
     if hi < 0:
-        x = _take_range(x, axis, 0, x.shape[axis] + hi)
+        x = take_range(x, axis, 0, x.shape[axis] + hi)
     parts = []
     for size in (max(lo, 0), None, max(hi, 0)):
         if size is None:
@@ -242,11 +246,6 @@ def _pad_axis(xp: Any, x: Any, value: Any, axis: int, lo: int, hi: int, interior
         elif size:
             parts.append(xp.broadcast_to(value, _with(x.shape, axis, size)))
     return xp.concat(parts, axis=axis) if len(parts) > 1 else x
-
-
-def _take_range(x: Any, axis: int, start: int, stop: int) -> Any:
-    index = (builtins.slice(None),) * axis + (builtins.slice(start, stop), Ellipsis)
-    return x[index]
 
 
 def _with(shape: Sequence[int], axis: int, size: int) -> tuple[int, ...]:
@@ -357,21 +356,19 @@ def _dot_general(
 def _sort(xp: Any, *operands: Any, dimension: int) -> list[Any]:
     if len(operands) == 1:
         return [xp.sort(operands[0], axis=dimension, stable=True)]
-    take_along_axis = getattr(xp, "take_along_axis", None)  # new in the 2024.12 standard
-    if take_along_axis is None:
-        raise NotImplementedError(
-            f"The primitive 'sort' of {len(operands)} operands (a sort by key: argsort, "
-            f"lexsort, sort_key_val, ...) needs take_along_axis, which the array namespace "
-            f"{namespace_name(xp)!r} does not have. Sort one array at a time, or run this "
-            f"program on NumPy arrays."
-        )
     perm = xp.argsort(operands[0], axis=dimension, stable=True)
-    return [take_along_axis(x, perm, axis=dimension) for x in operands]
+    return [take_along_axis(xp, x, perm, dimension) for x in operands]
 
 
 RULES[linalg.dot_general_p] = _dot_general
 RULES[sorting.sort_p] = _sort
 RULES.update(LINALG_RULES)
+RULES.update(INDEXING_RULES)
+RULES.update(SPECIAL_RULES)
+RULES.update(BITS_RULES)
+RULES.update(WINDOW_RULES)
+RULES.update(CONVOLUTION_RULES)
+RULES.update(GAMMA_RULES)
 
 
 # ---- running a program --------------------------------------------------------------------
@@ -394,3 +391,10 @@ def run_in_namespace(closed: ClosedJaxpr, args: Sequence[Any], xp: Any) -> list[
 
 
 _INLINED_KEY = "namespace program"
+
+# The rules of primitives defined in layers above ``ops`` (control flow, tracegrad.random)
+# live there and join the table by name, as a BackendRule names its backend function.
+_ABOVE = ("tracegrad.control.array_api:CONTROL_RULES", "tracegrad.random.array_api:THREEFRY_RULES")
+for _target in _ABOVE:
+    _module, _table = _target.split(":")
+    RULES.update(getattr(importlib.import_module(_module), _table))
