@@ -15,6 +15,7 @@ import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_eager, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
+from tracegrad.core.trace import is_foreign
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
@@ -55,7 +56,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
-                if is_eager():
+                if is_eager() and numpy_takes(args):
                     try:
                         return np_fn(*args, **kwargs)
                     except ValueError:
@@ -95,6 +96,29 @@ def numpy_unless(np_fn: Callable[..., Any] | None, *jax_only: str) -> Callable[[
     return wrap
 
 
+# Argument types that NumPy's fast path takes without a closer look.
+_PLAIN_TYPES = frozenset({np.ndarray, np.float64, float, int, bool, complex})
+
+
+def numpy_takes(args: tuple[Any, ...]) -> bool:
+    """Whether the eager fast path may hand ``args`` to NumPy: no argument is (or is a list
+    or tuple holding) an array of another array-API library (Dask, CuPy,
+    ``array_api_strict``, ...), which the tracegrad implementation computes with that
+    library's namespace, primitive by primitive (ops/array_api_eager.py).
+
+    >>> numpy_takes((np.ones(2), [1.0, np.ones(2)]))
+    True
+    """
+    for a in args:
+        if type(a) not in _PLAIN_TYPES:
+            if isinstance(a, list | tuple):
+                if any(is_foreign(y) for y in a):
+                    return False
+            elif is_foreign(a):
+                return False
+    return True
+
+
 def contains_tracer(x: Any) -> bool:
     if isinstance(x, Tracer):
         return True
@@ -112,7 +136,7 @@ def asarray_or_tracer(x: Any) -> Any:
         return np.asarray(x)
     if isinstance(x, list | tuple) and contains_tracer(x):
         return stack_nested(x)
-    return np.asarray(x)
+    return x if is_foreign(x) else np.asarray(x)
 
 
 def stack_nested(x: Any) -> Any:
