@@ -26,7 +26,17 @@ def _dask(x: np.ndarray) -> Any:
     return da.from_array(x, chunks=2)
 
 
-LIBRARIES = {"array_api_strict": _strict, "dask": _dask}
+def _cupy(x: np.ndarray) -> Any:
+    cp = pytest.importorskip("cupy")
+    try:
+        if cp.cuda.runtime.getDeviceCount() < 1:
+            pytest.skip("no GPU")
+    except Exception as e:  # no driver, no device
+        pytest.skip(f"no GPU: {e}")
+    return cp.asarray(x)
+
+
+LIBRARIES = {"array_api_strict": _strict, "dask": _dask, "cupy": _cupy}
 
 
 @pytest.fixture(params=sorted(LIBRARIES))
@@ -47,6 +57,8 @@ def is_lib_array(value: Any, make: Callable[[np.ndarray], Any]) -> bool:
 def numpy_of(value: Any) -> np.ndarray:
     if hasattr(value, "compute"):
         value = value.compute()
+    if hasattr(value, "get"):  # CuPy
+        value = value.get()
     return np.asarray(value)
 
 
@@ -104,6 +116,13 @@ def test_grad_of_grad_and_per_example_grads(lib: Callable[[np.ndarray], Any]) ->
     per_example = tg.vmap(tg.grad(lambda p, x, t: loss(p, x[None], t[None])), in_axes=(None, 0, 0))
     got = per_example(PARAMS, lib(X_NP), lib(Y_NP))
     want = per_example(PARAMS, X_NP, Y_NP)
+    assert_lib_close(got["w"], want["w"], lib)
+
+
+def test_jit_inside_an_eager_transformation(lib: Callable[[np.ndarray], Any]) -> None:
+    jitted = tg.jit(loss)
+    got = tg.grad(jitted)(PARAMS, lib(X_NP), lib(Y_NP))
+    want = tg.grad(loss)(PARAMS, X_NP, Y_NP)
     assert_lib_close(got["w"], want["w"], lib)
 
 
