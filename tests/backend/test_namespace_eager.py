@@ -126,6 +126,16 @@ def test_jit_inside_an_eager_transformation(lib: Callable[[np.ndarray], Any]) ->
     assert_lib_close(got["w"], want["w"], lib)
 
 
+def test_numpy_forward_pass_pulled_back_with_a_foreign_cotangent(
+    lib: Callable[[np.ndarray], Any],
+) -> None:
+    x = np.array([0.5, 1.0, -2.0])
+    for _ in range(3):  # the third call's forward runs the tape's compiled plans
+        _, pull = tg.vjp(lambda v: tnp.sin(v) * 2.0, x)
+        (ct,) = pull(lib(np.array([1.0, 2.0, 3.0])))
+        assert_lib_close(ct, np.array([1.0, 2.0, 3.0]) * 2.0 * np.cos(x), lib)
+
+
 def test_tracegrad_numpy_called_directly(lib: Callable[[np.ndarray], Any]) -> None:
     x_np = np.arange(6.0).reshape(2, 3) - 2.0
     x = lib(x_np)
