@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.core import ClosedJaxpr, Literal, Primitive, ShapedArray, Tracer, Var
+from tracegrad.core.trace import is_foreign
 
 # (xp, *inputs, **params) -> output (or a list of them for multiple results)
 NamespaceRule = Callable[..., Any]
@@ -38,21 +39,13 @@ _NATIVE = (np.ndarray, np.generic, bool, int, float, complex, Tracer)
 
 def is_native(x: Any) -> bool:
     """Whether ``x`` runs on tracegrad's NumPy path: anything but an array of another
-    array-API library (one with ``__array_namespace__``) or a Dask array. Other array-likes
-    (lists, PyTorch tensors, ...) are converted to NumPy as before, and so are JAX arrays:
-    JAX is a peer whose programs tracegrad runs on NumPy (with float64, where JAX's default
-    namespace would turn float64 arguments into float32).
+    array-API library (``core.trace.is_foreign``: JAX arrays, lists and PyTorch tensors are
+    converted to NumPy as before).
 
     >>> is_native(np.ones(2)), is_native(1.5), is_native([1.0])
     (True, True, True)
     """
-    if isinstance(x, _NATIVE):
-        return True
-    t = type(x)
-    module = t.__module__
-    if module.startswith("dask."):
-        return False
-    return not hasattr(t, "__array_namespace__") or module.startswith(("jax", "jaxlib"))
+    return not is_foreign(x)
 
 
 def foreign_namespace(leaves: Iterable[Any]) -> Any | None:

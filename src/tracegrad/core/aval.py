@@ -246,6 +246,11 @@ def concrete_aval(x: Any) -> ShapedArray:
             if isinstance(x, int) and not _INT64_MIN <= x <= _INT64_MAX:
                 raise int_overflow_error(x)
             return ShapedArray((), dtype, base is not bool)
+    from tracegrad.core.trace import foreign_evaluator, is_foreign  # trace imports aval
+
+    if is_foreign(x):  # an array of another array-API library (Dask, CuPy, ...)
+        foreign: ShapedArray = foreign_evaluator().value_aval(x)
+        return foreign
     raise TypeError(
         f"Argument {reprlib.repr(x)} of type {t} is not a valid JAX type: tracegrad, as JAX, "
         "expected a NumPy array, a NumPy scalar or a Python bool/int/float/complex."

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
 
 from tracegrad.core import errors
 from tracegrad.core.aval import ShapedArray, concrete_aval
@@ -36,7 +39,9 @@ class Trace:
 
 
 class EvalTrace(Trace):
-    """The bottom of every trace chain: runs primitives on concrete NumPy values."""
+    """The bottom of every trace chain: runs primitives on concrete values, with NumPy, or
+    with the array namespace of another library's arrays among the inputs (Dask, CuPy,
+    ``array_api_strict``, ...: ``ops/array_api_eager.py``)."""
 
     __slots__ = ()
 
@@ -44,8 +49,11 @@ class EvalTrace(Trace):
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
         for x in args:
-            if isinstance(x, Tracer):
-                raise errors.escaped_tracer_error(x)
+            if not isinstance(x, _PLAIN):
+                if isinstance(x, Tracer):
+                    raise errors.escaped_tracer_error(x)
+                if is_foreign(x):
+                    return foreign_evaluator().apply_in_namespace(prim, args, params)
         if prim.impl is None:
             raise NotImplementedError(f"Primitive {prim.name!r} has no evaluation rule.")
         try:
@@ -56,6 +64,52 @@ class EvalTrace(Trace):
             if prim.abstract_eval is not None:
                 prim.abstract_eval(*(get_aval(x) for x in args), **params)
             raise
+
+
+# What NumPy's path takes as it is, checked first (one isinstance for the common argument).
+_PLAIN = (np.ndarray, np.generic, bool, int, float, complex)
+
+
+def is_foreign(x: Any) -> bool:
+    """Whether ``x`` is an array of another array-API library than NumPy (a type with
+    ``__array_namespace__``, or a Dask array), which tracegrad computes with that library's
+    namespace. Other array-likes (lists, PyTorch tensors, ...) are converted to NumPy, and
+    so are JAX arrays: JAX is a peer whose programs tracegrad runs on NumPy (with float64,
+    where JAX's default namespace would turn float64 arguments into float32).
+
+    >>> is_foreign(np.ones(2)), is_foreign(1.5), is_foreign([1.0])
+    (False, False, False)
+    """
+    if isinstance(x, (*_PLAIN, Tracer)):
+        return False
+    t = type(x)
+    module = t.__module__
+    if module.startswith("dask."):
+        return True
+    return hasattr(t, "__array_namespace__") and not module.startswith(("jax", "jaxlib"))
+
+
+# The module that evaluates primitives on other libraries' arrays, named by ``tracegrad.ops``
+# (the core depends on no higher layer) and imported on the first such array.
+_FOREIGN_EVALUATOR = [""]
+
+
+def set_foreign_evaluator(module: str) -> None:
+    """Name the module whose ``apply_in_namespace(prim, args, params)`` and
+    ``value_aval(x)`` the eval trace and ``concrete_aval`` use for arrays of other
+    libraries."""
+    _FOREIGN_EVALUATOR[0] = module
+
+
+def foreign_evaluator() -> Any:
+    """The module named by ``set_foreign_evaluator``, imported."""
+    name = _FOREIGN_EVALUATOR[0]
+    if not name:
+        raise TypeError(
+            "An array of another array-API library reached tracegrad's core before "
+            "tracegrad.ops was imported. Import tracegrad (or tracegrad.numpy) first."
+        )
+    return importlib.import_module(name)
 
 
 EVAL_TRACE = EvalTrace(None)

@@ -10,6 +10,7 @@ import numpy as np
 
 from tracegrad.core import ConcretizationTypeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.errors import concretization_error
+from tracegrad.core.trace import is_foreign
 from tracegrad.numpy.frontend import contains_tracer, promote_dtypes, stack_nested
 from tracegrad.ops import structural as st
 
@@ -31,7 +32,7 @@ def operand(x: Any) -> Any:
         return x
     if isinstance(x, list | tuple) and contains_tracer(x):
         return stack_nested(strong(x))
-    return np.asarray(x)
+    return x if is_foreign(x) else np.asarray(x)
 
 
 def operands(xs: Any) -> list[Any]:

@@ -20,6 +20,7 @@ from tracegrad.numpy._reductions import sum as _sum
 from tracegrad.numpy.frontend import (
     asarray_or_tracer,
     cast,
+    numpy_takes,
     numpy_when_eager,
     promote_dtypes,
 )
@@ -40,7 +41,7 @@ def eager_numpy(np_fn: Callable[..., Any]) -> Callable[[F], F]:
     def wrap(traced: F) -> F:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
-            if not is_eager():
+            if not (is_eager() and numpy_takes(args)):
                 return traced(*args, **kwargs)
             try:
                 return np_fn(*args, **kwargs)

@@ -14,6 +14,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
+from tracegrad.core.trace import is_foreign
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -504,7 +505,9 @@ def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwar
 
 # ---- Tracer operators and methods -------------------------------------------
 def _is_operand(x: Any) -> bool:
-    return isinstance(x, Tracer | np.ndarray | np.generic | list | tuple) or is_python_scalar(x)
+    if isinstance(x, Tracer | np.ndarray | np.generic | list | tuple) or is_python_scalar(x):
+        return True
+    return is_foreign(x)  # another library's array (``dask_y * x`` under grad)
 
 
 def _method(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

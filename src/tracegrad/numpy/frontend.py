@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from tracegrad.core import ShapeError, Tracer, get_aval, is_eager, is_python_scalar
+from tracegrad.core import ShapeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
+from tracegrad.core.trace import EVAL_TRACE, _current, is_foreign
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
@@ -30,6 +31,8 @@ from tracegrad.ops.structural import (
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FLOAT_OF_KIND = np.dtype(np.float16)
+_trace_now = _current.get
+_NDARRAY = np.ndarray
 
 
 def numpy_named(name: str) -> Callable[..., Any] | None:
@@ -55,7 +58,11 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
-                if is_eager():
+                if _trace_now() is EVAL_TRACE:  # is_eager(), inlined on this hot path
+                    for a in args:  # numpy_takes(args), inlined on this hot path
+                        c = a.__class__
+                        if c is not _NDARRAY and c not in _PLAIN_TYPES and holds_foreign(a):
+                            return traced(*args, **kwargs)  # in the array's namespace
                     try:
                         return np_fn(*args, **kwargs)
                     except ValueError:
@@ -95,6 +102,33 @@ def numpy_unless(np_fn: Callable[..., Any] | None, *jax_only: str) -> Callable[[
     return wrap
 
 
+# Argument types that NumPy's fast path takes without a closer look.
+_PLAIN_TYPES = frozenset({np.ndarray, np.float64, float, int, bool, complex})
+
+
+def numpy_takes(args: tuple[Any, ...]) -> bool:
+    """Whether the eager fast path may hand ``args`` to NumPy: none is (or is a list or
+    tuple holding) an array of another array-API library (Dask, CuPy, ``array_api_strict``,
+    ...), which the tracegrad implementation computes with that library's namespace,
+    primitive by primitive (ops/array_api_eager.py).
+
+    >>> numpy_takes((np.ones(2), [1.0, np.ones(2)]))
+    True
+    """
+    for a in args:
+        c = a.__class__
+        if c is not _NDARRAY and c not in _PLAIN_TYPES and holds_foreign(a):
+            return False
+    return True
+
+
+def holds_foreign(x: Any) -> bool:
+    """Whether ``x`` is, or is a list or tuple holding, an array of another library."""
+    if isinstance(x, list | tuple):
+        return any(is_foreign(y) for y in x)
+    return is_foreign(x)
+
+
 def contains_tracer(x: Any) -> bool:
     if isinstance(x, Tracer):
         return True
@@ -112,7 +146,7 @@ def asarray_or_tracer(x: Any) -> Any:
         return np.asarray(x)
     if isinstance(x, list | tuple) and contains_tracer(x):
         return stack_nested(x)
-    return np.asarray(x)
+    return x if is_foreign(x) else np.asarray(x)
 
 
 def stack_nested(x: Any) -> Any:

@@ -15,6 +15,7 @@ import numpy as np
 from tracegrad.core import Tracer, get_aval, pytree
 from tracegrad.core.aval import concrete_aval, invalid_value_error, is_traceable_dtype
 from tracegrad.core.dtypes import is_complex, is_inexact
+from tracegrad.core.trace import is_foreign
 
 
 def split_aux(out: Any, name: str) -> tuple[Any, Any]:
@@ -86,6 +87,8 @@ def as_value(x: Any) -> Any:
         return x
     if isinstance(x, bool | int | float | complex):
         return np.asarray(x, concrete_aval(x).dtype)  # an int beyond int64: OverflowError
+    if is_foreign(x):  # another library's array: computed with its namespace
+        return x
     try:
         value = np.asarray(x)
     except Exception as e:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.backend import Program, compile_program, optimize, own_results
-from tracegrad.backend.namespace import foreign_aval, foreign_namespace, is_native, namespace_name
+from tracegrad.backend.namespace import foreign_aval, foreign_namespace, is_native
 from tracegrad.core import (
     ClosedJaxpr,
     Primitive,
@@ -129,18 +129,9 @@ def _array_signature(tree: Any, leaves: list[Any]) -> Hashable | None:
     return None
 
 
-def _foreign_leaves(
-    xp: Any, raw: Sequence[Any], fname: str
-) -> tuple[list[Any], tuple[ShapedArray, ...]]:
+def _foreign_leaves(xp: Any, raw: Sequence[Any]) -> tuple[list[Any], tuple[ShapedArray, ...]]:
     """The leaves and abstract values of a call with arrays of another library ``xp``
     (NumPy values and Python numbers may be mixed in; they become arrays of ``xp``)."""
-    if not is_eager():
-        raise TypeError(
-            f"The jitted function {fname!r} was called inside a transformation with arrays "
-            f"of {namespace_name(xp)!r}: tracegrad transforms programs on such arrays "
-            f"only from outside. Put the transformation inside jit, as in "
-            f"tg.jit(tg.grad(f))(params, X), with the other library's arrays as arguments."
-        )
     leaves = [x if not is_native(x) else as_value(x) for x in raw]
     avals = tuple(
         _leaf_aval(x, v) if is_native(x) else foreign_aval(xp, x)
@@ -325,7 +316,7 @@ def jit(
             leaves = [as_value(x) for x in raw]
             avals = tuple(_leaf_aval(x, v) for x, v in zip(raw, leaves, strict=True))
         else:
-            leaves, avals = _foreign_leaves(xp, raw, fname)
+            leaves, avals = _foreign_leaves(xp, raw)
         key = (in_tree, avals, static, static_kw)
         entry = cache.get(key)
         hoisted: list[Any] = []
@@ -364,7 +355,7 @@ def jit(
                 outs = run(*flat)
                 return outs[0] if out_tree.node_type is None else out_tree.unflatten(outs)
         traced, hoisted, leaves, xp = prepare(args, kwargs)
-        if xp is not None:  # another library's arrays: its namespace runs the program
+        if xp is not None and is_eager():  # another library's arrays: its namespace runs it
             outs = _run_in_namespace(traced.optimized(), [*hoisted, *leaves], xp)
             return pytree.tree_unflatten(traced.out_tree, outs)
         if hoisted or not is_eager():

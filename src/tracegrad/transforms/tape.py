@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from tracegrad.core import (
     EVAL_TRACE,
     ConcretizationTypeError,
@@ -37,6 +39,7 @@ from tracegrad.core import (
     tangent_aval,
 )
 from tracegrad.core.dtypes import is_inexact
+from tracegrad.core.trace import is_foreign
 from tracegrad.ops.structural import add_any
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, partial_fn
@@ -91,14 +94,18 @@ class TapeTrace(Trace):
     """Runs primitives on concrete values, recording a node for each one that touches a
     traced value. Its parent is always the eval trace."""
 
-    __slots__ = ("nodes",)
+    __slots__ = ("foreign", "nodes")
 
     def __init__(self) -> None:
         super().__init__(EVAL_TRACE)
         self.nodes: list[Node] = []
+        # Arrays of another library met (ops/array_api_eager.py): then every node is
+        # linearized by bind, as the compiled plans run NumPy.
+        self.foreign = False
 
     def new_input(self, value: Any) -> TapeTracer:
         aval = get_aval(value)
+        self.foreign = self.foreign or is_foreign(value)
         node = Node(_no_pull, (), (), 1)
         self.nodes.append(node)
         return TapeTracer(self, value, aval, node, 0)
@@ -118,9 +125,11 @@ class TapeTrace(Trace):
                 check_alive(x)
                 vals.append(x)
                 avals.append(get_aval(x))
+                if type(x) is not np.ndarray and is_foreign(x):
+                    self.foreign = True
         if not diff:
             return EVAL_TRACE.process_primitive(prim, args, params)
-        plan = _plan_for(prim, params, tuple(avals), tuple(diff))
+        plan = None if self.foreign else _plan_for(prim, params, tuple(avals), tuple(diff))
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
         elif not prim.multiple_results:
@@ -239,7 +248,8 @@ def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict
     ct_env: dict[Node, list[Any]] = {}
     # Outside transformations with array cotangents, every plan runs its compiled backward;
     # otherwise (vmap or grad of a pullback) the backward runs by bind.
-    concrete = is_eager() and not any(isinstance(c, Tracer) for c in cts)
+    concrete = is_eager() and not trace.foreign
+    concrete = concrete and not any(isinstance(c, Tracer) or is_foreign(c) for c in cts)
 
     def give(t: TapeTracer, ct: Any) -> None:
         slot = ct_env.get(t.node)
