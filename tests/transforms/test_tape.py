@@ -157,3 +157,40 @@ def test_tape_keeps_residuals_and_drops_other_intermediates() -> None:
         assert len(dropped) == 4 and all(r() is None for r in dropped), sighting
         assert len(kept) == 6 and all(r() is not None for r in kept), sighting
         np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], want, rtol=1e-12)
+
+
+def test_grad_frees_each_residual_once_its_node_has_run() -> None:
+    refs: list[weakref.ref[Any]] = []
+    alive_in_bwd: list[bool] = []
+
+    @tg.custom_vjp
+    def watch(x: Any) -> Any:
+        return x
+
+    def watch_fwd(x: Any) -> Any:
+        return x, None
+
+    def watch_bwd(_res: Any, ct: Any) -> Any:
+        # runs after exp's node in the backward pass: exp's residual (its output) is read
+        # by nothing later
+        alive_in_bwd.append(refs[-1]() is not None)
+        return (ct,)
+
+    watch.defvjp(watch_fwd, watch_bwd)
+
+    def f(x: Any) -> Any:
+        e = tnp.exp(watch(x) * 2.0)
+        if type(e) is tape.TapeTracer:
+            refs.append(weakref.ref(e.value))
+        return tnp.sum(e)
+
+    x = np.linspace(-1.0, 1.0, 5)
+    for sighting in range(3):  # interpretive, then plans built, then compiled plans run
+        np.testing.assert_allclose(tg.grad(f)(x), 2.0 * np.exp(2.0 * x), rtol=1e-12)
+        np.testing.assert_allclose(tg.grad(f)(np.arange(5.0))[1], 2.0 * np.exp(2.0))
+        assert alive_in_bwd[-2:] == [False, False], sighting
+    # vjp's pullback may run again: it keeps every residual
+    _y, f_vjp = tg.vjp(f, x)
+    for _ in range(2):
+        np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], 2.0 * np.exp(2.0 * x), rtol=1e-12)
+        assert alive_in_bwd[-1] is True

@@ -47,14 +47,15 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 
 def vjp_flat_fun(
-    flat_fun: FlatFun, leaves: Sequence[Any]
+    flat_fun: FlatFun, leaves: Sequence[Any], once: bool = False
 ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """``vjp`` of a function of flat leaves: ``(output, vjp_fn, aux)`` (``aux`` is None
     without ``has_aux``). ``grad`` and ``jacrev`` call it with their own ``FlatFun``, so that
-    the user's function is reached through no wrapper of ``vjp``'s."""
+    the user's function is reached through no wrapper of ``vjp``'s. With ``once``, the
+    caller calls ``vjp_fn`` once only (eager reverse mode then frees residuals as it goes)."""
     leaves = [as_value(x) for x in leaves]
     if is_eager():
-        all_outs, pull = linearize_eager(flat_fun, leaves)
+        all_outs, pull = linearize_eager(flat_fun, leaves, once)
     else:
         all_outs, linear, _ = linearize_flat(flat_fun, leaves)
         undefined = [
@@ -187,7 +188,8 @@ def _gradient(
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
         d = diff_args(fun, args, kwargs, argnums, "grad", holomorphic, allow_int)
-        ans, vjp_fn, aux = vjp_flat_fun(FlatFun(d.fun, d.in_tree, has_aux, "grad"), d.leaves)
+        flat_fun = FlatFun(d.fun, d.in_tree, has_aux, "grad")
+        ans, vjp_fn, aux = vjp_flat_fun(flat_fun, d.leaves, once=True)
         _check_output(ans, holomorphic)
         grads = vjp_fn(np.ones((), get_aval(ans).dtype))
         g = grads[0] if isinstance(argnums, int) else at_positions(grads, d.unique, d.nums)
