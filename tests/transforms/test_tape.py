@@ -194,3 +194,50 @@ def test_grad_frees_each_residual_once_its_node_has_run() -> None:
     for _ in range(2):
         np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], 2.0 * np.exp(2.0 * x), rtol=1e-12)
         assert alive_in_bwd[-1] is True
+
+
+# grad of one float array outside transformations runs the tape directly (no pytrees, no
+# pullback object); argnums=(i,) takes the general route: the two must agree, errors included.
+ONE_ARRAY_CASES: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+    ("chain", chain, (np.linspace(-1.0, 1.0, 4),), {}),
+    ("float32", lambda x: tnp.sum(tnp.tanh(x) * x), (np.ones(3, np.float32),), {}),
+    ("second argument", lambda a, x: tnp.sum(a * x), (2.0, np.ones(3)), {}),
+    ("keywords", lambda x, *, s=1.0: tnp.sum(x * s), (np.ones(2),), {"s": 3.0}),
+    ("constant output", lambda x: np.float64(2.0), (np.ones(2),), {}),
+    ("output unrelated to x", lambda x: tnp.sum(tnp.ones(2)), (np.ones(2),), {}),
+    ("0-d input", lambda x: x * x, (np.array(3.0),), {}),
+]
+
+
+@pytest.mark.parametrize(
+    "name, f, args, kwargs", ONE_ARRAY_CASES, ids=[c[0] for c in ONE_ARRAY_CASES]
+)
+def test_grad_of_one_array_matches_the_general_route(
+    name: str, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    i = len(args) - 1
+    for _ in range(3):
+        got = tg.value_and_grad(f, argnums=i)(*args, **kwargs)
+        (value, (want,)) = tg.value_and_grad(f, argnums=(i,))(*args, **kwargs)
+        assert type(got[0]) is type(value) and got[0] == value
+        assert type(got[1]) is type(want) and got[1].dtype == want.dtype
+        np.testing.assert_array_equal(got[1], want)
+        np.testing.assert_array_equal(tg.grad(f, argnums=i)(*args, **kwargs), want)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x * 2.0,  # not a scalar
+        lambda x: (tnp.sum(x),),  # a tuple
+        lambda x: tnp.sum(x) > 0,  # not a float
+        lambda x: "text",
+    ],
+)
+def test_grad_of_one_array_raises_as_the_general_route(f: Callable[..., Any]) -> None:
+    x = np.ones(3)
+    with pytest.raises(TypeError) as general:
+        tg.grad(f, argnums=(0,))(x)
+    with pytest.raises(TypeError) as direct:
+        tg.grad(f)(x)
+    assert str(direct.value) == str(general.value)

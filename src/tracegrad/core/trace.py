@@ -107,6 +107,16 @@ def new_trace(trace: T) -> Iterator[T]:
         _current.reset(token)
 
 
+def run_in_new_trace(trace: Trace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` inside ``new_trace(trace)``: the hot-path form (eager ``grad``)."""
+    token = _current.set(trace)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        trace.alive = False
+        _current.reset(token)
+
+
 def check_alive(x: Any) -> None:
     """Raise if ``x`` is a tracer whose transformation has already returned."""
     if isinstance(x, Tracer) and not x._trace.alive:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from tracegrad.core import (
     EVAL_TRACE,
     ConcretizationTypeError,
@@ -33,10 +35,12 @@ from tracegrad.core import (
     get_aval,
     is_eager,
     new_trace,
+    pytree,
     run_in_trace,
     tangent_aval,
 )
 from tracegrad.core.dtypes import is_inexact
+from tracegrad.core.trace import run_in_new_trace
 from tracegrad.ops.structural import add_any
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, partial_fn
@@ -212,6 +216,37 @@ def linearize_eager(
         return [Zero(a) if found[s] is None else found[s] for s, a in zip(slots, avals)]
 
     return values, pull
+
+
+def grad_eager(
+    fun: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    i: int,
+    check: Callable[[Any], None],
+) -> tuple[Any, Any]:
+    """``grad``'s common case outside transformations: the value of ``fun(*args, **kwargs)``
+    and the cotangent at ``args[i]`` (an array of inexact dtype) of a one at the output (None
+    where nothing flowed back). ``check(value)`` runs before the backward pass (``grad``'s
+    checks of the output). The same tape as ``linearize_eager``'s, without the pytree and
+    pullback machinery a single array input and a scalar output do not need."""
+    trace = TapeTrace()
+    x = trace.new_input(args[i])
+    out = run_in_new_trace(trace, fun, *args[:i], x, *args[i + 1 :], **kwargs)
+    if type(out) is not TapeTracer or out._trace is not trace:  # a constant or a pytree
+        leaves, tree = pytree.tree_flatten(out)
+        values = [o.value if type(o) is TapeTracer and o._trace is trace else o for o in leaves]
+        for v in values:
+            check_alive(v)
+        for v in values:
+            get_aval(v)  # raises for what is no array (as vjp's output types do)
+        value = pytree.tree_unflatten(tree, values)
+        check(value)
+        return value, None
+    value = out.value
+    check(value)
+    ct = np.ones((), out.aval.dtype)
+    return value, backward(trace, [out], [ct], True)[x.slot]
 
 
 def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bool) -> list[Any]:
