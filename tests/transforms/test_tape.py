@@ -122,6 +122,13 @@ def test_errors_as_before() -> None:
     tg.grad(lambda x: saved.append(x) or x * 2.0)(1.0)
     with pytest.raises(UnexpectedTracerError):
         tnp.sin(saved[0])
+    for _ in range(3):  # a dead tape's value in another tape, at every sighting of a signature
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: tnp.sin(saved[0]) * y)(np.float64(1.0))
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: saved[0] * y)(np.float64(1.0))
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: y * saved[0])(np.float64(1.0))
     # `if` on a traced value is allowed (its primal is concrete), as in JAX
     assert tg.grad(lambda x: x * 2.0 if x > 0 else -x)(1.0) == 2.0
 

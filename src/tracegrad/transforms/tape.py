@@ -39,6 +39,7 @@ from tracegrad.core import (
     run_in_trace,
     tangent_aval,
 )
+from tracegrad.core.aval import concrete_aval
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.core.trace import run_in_new_trace
 from tracegrad.ops.structural import add_any
@@ -92,6 +93,43 @@ class TapeTrace(Trace):
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
+        # A signature's key: (prim, the positions differentiated, the avals of the operands,
+        # the parameters' items). One and two operands, the common cases, are read inline.
+        n_args = len(args)
+        x = args[0] if n_args else None
+        if n_args == 1 and type(x) is TapeTracer and x._trace is self:
+            vals: tuple[Any, ...] = (x.value,)
+            parents = [x.slot]
+            key: tuple[Any, ...] = (prim, _ONE[0], x.aval, *params.items())
+        elif n_args == 2 and type(y := args[1]) is np.ndarray and type(x) is TapeTracer:
+            vals, parents = (x.value, y), [x.slot]
+            key = (prim, _ONE[0], x.aval, concrete_aval(y), *params.items())
+            if x._trace is not self:
+                return self._general(prim, args, params)
+        elif n_args == 2 and type(x) is TapeTracer and type(y) is TapeTracer:
+            vals, parents = (x.value, y.value), [x.slot, y.slot]
+            key = (prim, _BOTH, x.aval, y.aval, *params.items())
+            if x._trace is not self or y._trace is not self:
+                return self._general(prim, args, params)
+        else:
+            return self._general(prim, args, params)
+        if prim.partial_eval is None:
+            try:
+                plan = PLANS.get(key, 0)
+            except TypeError:  # a parameter that cannot be hashed
+                return self._general(prim, args, params)
+            if type(plan) is VjpPlan and not prim.multiple_results:
+                results = plan.known(*vals)  # type: ignore[misc]
+                slot = self.n_slots
+                self.n_slots = slot + 1
+                self.nodes.append((plan, results[1:], parents, slot, 1))
+                if plan.nonzero[0]:
+                    return TapeTracer(self, results[0], plan.out_avals[0], slot)
+                return results[0]
+        return self._general(prim, args, params)
+
+    def _general(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        """Any operation: operands of any kind and number, a plan to build or none."""
         vals: list[Any] = []
         avals: list[ShapedArray] = []
         diff: list[int] = []
@@ -112,12 +150,12 @@ class TapeTrace(Trace):
         plan: Any = None
         if prim.partial_eval is None:  # else: inner jaxprs, made afresh on each call
             try:
-                key = (prim, tuple(avals), tuple(diff), *params.items())
+                key = (prim, tuple(diff), *avals, *params.items())
                 plan = PLANS.get(key, 0)
             except TypeError:  # a parameter that cannot be hashed
                 key = None
             if type(plan) is not VjpPlan and key is not None:
-                plan = _plan_for(key, plan, prim, params)
+                plan = _plan_for(key, plan, prim, params, avals, diff)
         slot = self.n_slots
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
@@ -126,13 +164,8 @@ class TapeTrace(Trace):
         else:
             results = plan.known(*vals)
             n = plan.n_out
-            self.nodes.append((plan, results[n:], parents, slot, n))
-            if not prim.multiple_results:
-                self.n_slots = slot + 1
-                if plan.nonzero[0]:
-                    return TapeTracer(self, results[0], plan.out_avals[0], slot)
-                return results[0]
             outs, nonzero, out_avals = results[:n], plan.nonzero, plan.out_avals
+            self.nodes.append((plan, results[n:], parents, slot, n))
         self.n_slots = slot + n
         if not prim.multiple_results:
             return TapeTracer(self, outs[0], out_avals[0], slot) if nonzero[0] else outs[0]
@@ -140,6 +173,11 @@ class TapeTrace(Trace):
             TapeTracer(self, o, a, slot + k) if nz else o
             for k, (o, a, nz) in enumerate(zip(outs, out_avals, nonzero, strict=True))
         ]
+
+
+# The positions differentiated, as they appear in keys: the first operand; both.
+_ONE = ((0,), (1,))
+_BOTH = (0, 1)
 
 
 def _bind_fn(prim: Primitive, params: dict[str, Any]) -> Callable[..., list[Any]]:
@@ -175,15 +213,22 @@ def _linearize_now(
 # Python control flow may).
 
 
-def _plan_for(key: Any, entry: Any, prim: Primitive, params: dict[str, Any]) -> VjpPlan | None:
-    """The plan of signature ``key`` (a primitive's, found in ``PLANS`` as ``entry``), built on
-    its second sighting; None means: take the interpretive route this time."""
+def _plan_for(
+    key: Any,
+    entry: Any,
+    prim: Primitive,
+    params: dict[str, Any],
+    avals: Sequence[ShapedArray],
+    diff: Sequence[int],
+) -> VjpPlan | None:
+    """The plan of signature ``key`` (``prim`` at ``avals``, differentiated in ``diff``; found
+    in ``PLANS`` as ``entry``), built on its second sighting; None means: take the
+    interpretive route this time."""
     if entry is None:
         return None
     if entry == 0:
         PLANS.put(key, 1)
         return None
-    _, avals, diff, *_ = key
     plan: VjpPlan | None
     try:
         plan = run_in_trace(EVAL_TRACE, VjpPlan, _bind_fn(prim, params), avals, diff).compile()
