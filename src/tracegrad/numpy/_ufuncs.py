@@ -504,7 +504,7 @@ def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwar
 
 # ---- Tracer operators and methods -------------------------------------------
 def _is_operand(x: Any) -> bool:
-    return isinstance(x, Tracer | np.ndarray | np.generic | list | tuple) or is_python_scalar(x)
+    return is_python_scalar(x) or isinstance(x, Tracer | np.ndarray | np.generic | list | tuple)
 
 
 def _method(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

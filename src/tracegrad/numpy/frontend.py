@@ -149,26 +149,28 @@ def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
     dtype = None
     scalars = False
     for a in args:
-        if type(a) is np.ndarray:
+        t = type(a)
+        if t is np.ndarray:
             d = a.dtype
+        elif t in _WEAK_KEEPS_KIND:
+            scalars = True
+            continue
         elif isinstance(a, Tracer):
             aval = a.aval
             if aval.weak_type:
                 return None
             d = aval.dtype
-        elif type(a) in _WEAK_KEEPS_KIND:
-            scalars = True
-            continue
         else:
             return None
         if dtype is None:
             dtype = d
-        elif d != dtype:
+        elif d is not dtype and d != dtype:
             return None
     if scalars and dtype is not None:
+        kind = dtype.kind
         for a in args:
             kinds = _WEAK_KEEPS_KIND.get(type(a))
-            if kinds is not None and dtype.kind not in kinds:
+            if kinds is not None and kind not in kinds:
                 return None
     return dtype
 
@@ -188,6 +190,14 @@ def promote_dtypes(*args: Any) -> list[Any]:
 
 def promote_inexact(*args: Any) -> list[Any]:
     """As ``promote_dtypes``, then to a floating dtype if integer or boolean (as np.sin does)."""
+    if len(args) == 1:  # one operand of an inexact dtype, strongly typed: nothing to do
+        (a,) = args
+        if isinstance(a, Tracer):
+            aval = a.aval
+            if not aval.weak_type and aval.dtype.kind in "fc":
+                return [a]
+        elif type(a) is np.ndarray and a.dtype.kind in "fc":
+            return [a]
     common = _common_strong_dtype(args)
     if common is not None and common.kind in "fc":
         return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]
