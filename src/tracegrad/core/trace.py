@@ -65,6 +65,11 @@ _current: ContextVar[Trace] = ContextVar("tracegrad_current_trace", default=EVAL
 name_stack: ContextVar[str] = ContextVar("tracegrad_name_stack", default="")
 
 
+# ``current_trace`` without a Python frame (the context variable's own ``get``), for the
+# hottest paths: tracegrad.numpy's dispatch, once per operation.
+fast_current_trace: Callable[[], Trace] = _current.get
+
+
 def current_trace() -> Trace:
     """The innermost active trace of this thread (the eval trace outside transformations)."""
     return _current.get()

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from tracegrad.core import ShapeError, Tracer, get_aval, is_eager, is_python_scalar
+from tracegrad.core import ShapeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
+from tracegrad.core.trace import EVAL_TRACE, fast_current_trace
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
@@ -55,7 +56,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
-                if is_eager():
+                if fast_current_trace() is EVAL_TRACE:  # is_eager(), inline
                     try:
                         return np_fn(*args, **kwargs)
                     except ValueError:

@@ -100,7 +100,9 @@ class TapeTrace(Trace):
         if n_args == 1 and type(x) is TapeTracer and x._trace is self:
             vals: tuple[Any, ...] = (x.value,)
             parents = [x.slot]
-            key: tuple[Any, ...] = (prim, _ONE[0], x.aval, *params.items())
+            key: tuple[Any, ...] = (prim, _ONE[0], x.aval)
+            if params:
+                key = (*key, *params.items())
         elif n_args == 2 and type(y := args[1]) is np.ndarray and type(x) is TapeTracer:
             vals, parents = (x.value, y), [x.slot]
             key = (prim, _ONE[0], x.aval, concrete_aval(y), *params.items())
