@@ -308,20 +308,19 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
         if type(o) is TapeTracer and o._trace is trace and type(ct) is not Zero:
             prev = ct_of[o.slot]
             ct_of[o.slot] = ct if prev is None else add_any(prev, ct)
-    nodes = trace.nodes
-    for i in range(len(nodes) - 1, -1, -1):
-        node = nodes[i]
-        if once:
-            nodes[i] = None
-        assert node is not None, "a one-off pullback ran twice"
-        pull, residuals, parents, first, n = node
-        del node
+    compiled = VjpPlan if concrete else None  # the plans whose compiled backward runs
+    # Popped from the end: with ``once`` from the tape itself, so that each node (and its
+    # residuals) goes as soon as it has run; else from a copy, the tape kept for next time.
+    nodes = trace.nodes if once else list(trace.nodes)
+    pop = nodes.pop
+    while nodes:
+        pull, residuals, parents, first, n = pop()  # type: ignore[misc]
         if n == 1:
             ct = ct_of[first]
             if ct is None:
                 continue
             ct_of[first] = None
-            if concrete and type(pull) is VjpPlan:
+            if type(pull) is compiled:
                 cts_in = pull.backward(*residuals, ct)  # type: ignore[misc]
             else:
                 cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, [ct], concrete)
@@ -331,6 +330,13 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
                 continue
             ct_of[first : first + n] = [None] * n
             cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, slot_cts, concrete)
+        if len(parents) == 1:  # the common case, without a zip
+            ct = cts_in[0]
+            if type(ct) is not Zero:
+                p = parents[0]
+                prev = ct_of[p]
+                ct_of[p] = ct if prev is None else add_any(prev, ct)
+            continue
         for p, ct in zip(parents, cts_in, strict=True):
             if type(ct) is Zero:
                 continue
