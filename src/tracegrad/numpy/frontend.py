@@ -182,6 +182,12 @@ def promote_dtypes(*args: Any) -> list[Any]:
     Python scalars become 0-d arrays of the common dtype (weak typing)."""
     common = _common_strong_dtype(args)
     if common is not None:
+        if len(args) == 2:  # the common case, without a comprehension's frame
+            a, b = args
+            return [
+                np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a,
+                np.asarray(b, common) if type(b) in _WEAK_KEEPS_KIND else b,
+            ]
         return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
