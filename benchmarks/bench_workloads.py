@@ -480,8 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     clock = "process CPU time" if args.cpu_time else "wall time"
     print(f"one thread; interleaved rounds, medians of {clock}; ratios to the numpy column\n")
     shown = [c for c in COLUMNS if c not in PEERS or PEERS[c] is not None]
-    print("| workload | " + " | ".join(shown) + " | tg jit / numpy | tg jit / jax jit |")
-    print("|---|" + "---:|" * (len(shown) + 2))
+    ratios = "tg jit / numpy | tg jit / jax jit | tg eager / torch eager"
+    print("| workload | " + " | ".join(shown) + f" | {ratios} |")
+    print("|---|" + "---:|" * (len(shown) + 3))
     timed: dict[str, dict[str, float]] = {}
     notes: list[str] = []
     for name in WORKLOADS:
@@ -497,11 +498,18 @@ def main(argv: list[str] | None = None) -> int:
         cells = [fmt_time(t[c]) if c in t else "-" for c in shown]
         ratio = t["tg jit"] / t["numpy"]
         vs_jax = f"{t['tg jit'] / t['jax jit']:.2f}" if "jax jit" in t else "-"
-        print(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} | {vs_jax} |", flush=True)
+        # issue 15 item 5: eager W2 at most 0.5x torch eager
+        vs_torch = (
+            f"{t['tg eager'] / t['torch eager']:.2f}"
+            if "torch eager" in t and "tg eager" in t
+            else "-"
+        )
+        row = " | ".join(cells) + f" | {ratio:.2f} | {vs_jax} | {vs_torch} |"
+        print(f"| {name} | {row}", flush=True)
     if "W8" in only:
         mem = {c: memory_multiple(c) for c in shown if c != "tg.torch"}
         cells = ["-" if mem.get(c) is None else f"{mem[c]:.1f}x" for c in shown]
-        print("| W8 memory | " + " | ".join(cells) + " | | |")
+        print("| W8 memory | " + " | ".join(cells) + " | | | |")
     print("".join(f"\n{n}" for n in notes))
     print("\nfirst call of a new jitted function (tracegrad: first call; first + second)\n")
     print("| workload | tg jit first | tg jit first + second | jax jit first | tg / jax |")

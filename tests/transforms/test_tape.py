@@ -122,6 +122,13 @@ def test_errors_as_before() -> None:
     tg.grad(lambda x: saved.append(x) or x * 2.0)(1.0)
     with pytest.raises(UnexpectedTracerError):
         tnp.sin(saved[0])
+    for _ in range(3):  # a dead tape's value in another tape, at every sighting of a signature
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: tnp.sin(saved[0]) * y)(np.float64(1.0))
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: saved[0] * y)(np.float64(1.0))
+        with pytest.raises(UnexpectedTracerError):
+            tg.grad(lambda y: y * saved[0])(np.float64(1.0))
     # `if` on a traced value is allowed (its primal is concrete), as in JAX
     assert tg.grad(lambda x: x * 2.0 if x > 0 else -x)(1.0) == 2.0
 
@@ -157,3 +164,87 @@ def test_tape_keeps_residuals_and_drops_other_intermediates() -> None:
         assert len(dropped) == 4 and all(r() is None for r in dropped), sighting
         assert len(kept) == 6 and all(r() is not None for r in kept), sighting
         np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], want, rtol=1e-12)
+
+
+def test_grad_frees_each_residual_once_its_node_has_run() -> None:
+    refs: list[weakref.ref[Any]] = []
+    alive_in_bwd: list[bool] = []
+
+    @tg.custom_vjp
+    def watch(x: Any) -> Any:
+        return x
+
+    def watch_fwd(x: Any) -> Any:
+        return x, None
+
+    def watch_bwd(_res: Any, ct: Any) -> Any:
+        # runs after exp's node in the backward pass: exp's residual (its output) is read
+        # by nothing later
+        alive_in_bwd.append(refs[-1]() is not None)
+        return (ct,)
+
+    watch.defvjp(watch_fwd, watch_bwd)
+
+    def f(x: Any) -> Any:
+        e = tnp.exp(watch(x) * 2.0)
+        if type(e) is tape.TapeTracer:
+            refs.append(weakref.ref(e.value))
+        return tnp.sum(e)
+
+    x = np.linspace(-1.0, 1.0, 5)
+    for sighting in range(3):  # interpretive, then plans built, then compiled plans run
+        np.testing.assert_allclose(tg.grad(f)(x), 2.0 * np.exp(2.0 * x), rtol=1e-12)
+        np.testing.assert_allclose(tg.grad(f)(np.arange(5.0))[1], 2.0 * np.exp(2.0))
+        assert alive_in_bwd[-2:] == [False, False], sighting
+    # vjp's pullback may run again: it keeps every residual
+    _y, f_vjp = tg.vjp(f, x)
+    for _ in range(2):
+        np.testing.assert_allclose(f_vjp(np.float64(1.0))[0], 2.0 * np.exp(2.0 * x), rtol=1e-12)
+        assert alive_in_bwd[-1] is True
+
+
+# grad of one float array outside transformations runs the tape directly (no pytrees, no
+# pullback object); argnums=(i,) takes the general route: the two must agree, errors included.
+ONE_ARRAY_CASES: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+    ("chain", chain, (np.linspace(-1.0, 1.0, 4),), {}),
+    ("float32", lambda x: tnp.sum(tnp.tanh(x) * x), (np.ones(3, np.float32),), {}),
+    ("second argument", lambda a, x: tnp.sum(a * x), (2.0, np.ones(3)), {}),
+    ("keywords", lambda x, *, s=1.0: tnp.sum(x * s), (np.ones(2),), {"s": 3.0}),
+    ("constant output", lambda x: np.float64(2.0), (np.ones(2),), {}),
+    ("output unrelated to x", lambda x: tnp.sum(tnp.ones(2)), (np.ones(2),), {}),
+    ("0-d input", lambda x: x * x, (np.array(3.0),), {}),
+]
+
+
+@pytest.mark.parametrize(
+    "name, f, args, kwargs", ONE_ARRAY_CASES, ids=[c[0] for c in ONE_ARRAY_CASES]
+)
+def test_grad_of_one_array_matches_the_general_route(
+    name: str, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    i = len(args) - 1
+    for _ in range(3):
+        got = tg.value_and_grad(f, argnums=i)(*args, **kwargs)
+        (value, (want,)) = tg.value_and_grad(f, argnums=(i,))(*args, **kwargs)
+        assert type(got[0]) is type(value) and got[0] == value
+        assert type(got[1]) is type(want) and got[1].dtype == want.dtype
+        np.testing.assert_array_equal(got[1], want)
+        np.testing.assert_array_equal(tg.grad(f, argnums=i)(*args, **kwargs), want)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x * 2.0,  # not a scalar
+        lambda x: (tnp.sum(x),),  # a tuple
+        lambda x: tnp.sum(x) > 0,  # not a float
+        lambda x: "text",
+    ],
+)
+def test_grad_of_one_array_raises_as_the_general_route(f: Callable[..., Any]) -> None:
+    x = np.ones(3)
+    with pytest.raises(TypeError) as general:
+        tg.grad(f, argnums=(0,))(x)
+    with pytest.raises(TypeError) as direct:
+        tg.grad(f)(x)
+    assert str(direct.value) == str(general.value)

@@ -119,6 +119,11 @@ _current: ContextVar[Trace] = ContextVar("tracegrad_current_trace", default=EVAL
 name_stack: ContextVar[str] = ContextVar("tracegrad_name_stack", default="")
 
 
+# ``current_trace`` without a Python frame (the context variable's own ``get``), for the
+# hottest paths: tracegrad.numpy's dispatch, once per operation.
+fast_current_trace: Callable[[], Trace] = _current.get
+
+
 def current_trace() -> Trace:
     """The innermost active trace of this thread (the eval trace outside transformations)."""
     return _current.get()
@@ -156,6 +161,16 @@ def new_trace(trace: T) -> Iterator[T]:
     token = _current.set(trace)
     try:
         yield trace
+    finally:
+        trace.alive = False
+        _current.reset(token)
+
+
+def run_in_new_trace(trace: Trace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` inside ``new_trace(trace)``: the hot-path form (eager ``grad``)."""
+    token = _current.set(trace)
+    try:
+        return fn(*args, **kwargs)
     finally:
         trace.alive = False
         _current.reset(token)

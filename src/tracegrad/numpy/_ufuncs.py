@@ -510,14 +510,22 @@ def _is_operand(x: Any) -> bool:
     return is_foreign(x)  # another library's array (``dask_y * x`` under grad)
 
 
+# Operand types decided without a call (a set lookup): Python numbers and NumPy arrays.
+_PLAIN_OPERANDS = frozenset({bool, int, float, complex, np.ndarray})
+
+
 def _method(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """``x.__op__(other)``: NotImplemented for operands NumPy would not take either, so
     that Python tries the other operand (``x == None`` is then simply False)."""
-    return lambda self, other: f(self, other) if _is_operand(other) else NotImplemented
+    return lambda self, other: (
+        f(self, other) if type(other) in _PLAIN_OPERANDS or _is_operand(other) else NotImplemented
+    )
 
 
 def _reflected(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    return lambda self, other: f(other, self) if _is_operand(other) else NotImplemented
+    return lambda self, other: (
+        f(other, self) if type(other) in _PLAIN_OPERANDS or _is_operand(other) else NotImplemented
+    )
 
 
 def _pow_method(self: Any, other: Any, modulo: Any = None) -> Any:

@@ -15,7 +15,7 @@ import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
-from tracegrad.core.trace import EVAL_TRACE, _current, is_foreign
+from tracegrad.core.trace import EVAL_TRACE, fast_current_trace, is_foreign
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
@@ -31,7 +31,6 @@ from tracegrad.ops.structural import (
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FLOAT_OF_KIND = np.dtype(np.float16)
-_trace_now = _current.get
 _NDARRAY = np.ndarray
 
 
@@ -58,7 +57,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
-                if _trace_now() is EVAL_TRACE:  # is_eager(), inlined on this hot path
+                if fast_current_trace() is EVAL_TRACE:  # is_eager(), inlined on this hot path
                     for a in args:  # numpy_takes(args), inlined on this hot path
                         c = a.__class__
                         if c is not _NDARRAY and c not in _PLAIN_TYPES and holds_foreign(a):
@@ -183,26 +182,28 @@ def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
     dtype = None
     scalars = False
     for a in args:
-        if type(a) is np.ndarray:
+        t = type(a)
+        if t is np.ndarray:
             d = a.dtype
+        elif t in _WEAK_KEEPS_KIND:
+            scalars = True
+            continue
         elif isinstance(a, Tracer):
             aval = a.aval
             if aval.weak_type:
                 return None
             d = aval.dtype
-        elif type(a) in _WEAK_KEEPS_KIND:
-            scalars = True
-            continue
         else:
             return None
         if dtype is None:
             dtype = d
-        elif d != dtype:
+        elif d is not dtype and d != dtype:
             return None
     if scalars and dtype is not None:
+        kind = dtype.kind
         for a in args:
             kinds = _WEAK_KEEPS_KIND.get(type(a))
-            if kinds is not None and dtype.kind not in kinds:
+            if kinds is not None and kind not in kinds:
                 return None
     return dtype
 
@@ -213,6 +214,12 @@ def promote_dtypes(*args: Any) -> list[Any]:
     Python scalars become 0-d arrays of the common dtype (weak typing)."""
     common = _common_strong_dtype(args)
     if common is not None:
+        if len(args) == 2:  # the common case, without a comprehension's frame
+            a, b = args
+            return [
+                np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a,
+                np.asarray(b, common) if type(b) in _WEAK_KEEPS_KIND else b,
+            ]
         return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
@@ -222,6 +229,14 @@ def promote_dtypes(*args: Any) -> list[Any]:
 
 def promote_inexact(*args: Any) -> list[Any]:
     """As ``promote_dtypes``, then to a floating dtype if integer or boolean (as np.sin does)."""
+    if len(args) == 1:  # one operand of an inexact dtype, strongly typed: nothing to do
+        (a,) = args
+        if isinstance(a, Tracer):
+            aval = a.aval
+            if not aval.weak_type and aval.dtype.kind in "fc":
+                return [a]
+        elif type(a) is np.ndarray and a.dtype.kind in "fc":
+            return [a]
     common = _common_strong_dtype(args)
     if common is not None and common.kind in "fc":
         return [np.asarray(a, common) if type(a) in _WEAK_KEEPS_KIND else a for a in args]

@@ -35,11 +35,13 @@ from tracegrad.core import (
     get_aval,
     is_eager,
     new_trace,
+    pytree,
     run_in_trace,
     tangent_aval,
 )
+from tracegrad.core.aval import concrete_aval
 from tracegrad.core.dtypes import is_inexact
-from tracegrad.core.trace import is_foreign
+from tracegrad.core.trace import is_foreign, run_in_new_trace
 from tracegrad.ops.structural import add_any
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, partial_fn
@@ -47,115 +49,143 @@ from tracegrad.transforms.transpose import backward_pass
 
 
 class TapeTracer(Tracer):
-    """A concrete value that carries a derivative: the output ``index`` of tape ``node``."""
+    """A concrete value that carries a derivative: the output in cotangent slot ``slot`` of
+    its tape (each output of a recorded operation, and each input, has one slot)."""
 
-    __slots__ = ("_aval", "index", "node", "value")
+    __slots__ = ("aval", "slot", "value")
+    aval: ShapedArray  # an attribute, not the base class's property: read on every operation
     numbers_are_constant = False  # float(x) would cut the derivative: JAX raises there too
 
-    def __init__(
-        self, trace: TapeTrace, value: Any, aval: ShapedArray, node: Node, index: int
-    ) -> None:
+    def __init__(self, trace: TapeTrace, value: Any, aval: ShapedArray, slot: int) -> None:
         self._trace = trace
         self.value = value
-        self._aval = aval
-        self.node = node
-        self.index = index
-
-    @property
-    def aval(self) -> ShapedArray:
-        return self._aval
+        self.aval = aval
+        self.slot = slot
 
     def to_concrete_value(self) -> Any:
         return self.value
 
 
-class Node:
-    """One recorded operation: where its differentiated inputs came from, and how to pull
-    cotangents of its outputs back to them (``pull(residuals, cts)``)."""
-
-    __slots__ = ("n_out", "parents", "pull", "residuals")
-
-    def __init__(
-        self,
-        pull: Callable[[Sequence[Any], list[Any], bool], list[Any]],
-        residuals: Sequence[Any],
-        parents: Sequence[tuple[Node, int]],
-        n_out: int,
-    ) -> None:
-        self.pull = pull
-        self.residuals = residuals
-        # Per differentiated input: the node and output index of the tracer it was (not the
-        # tracer, whose value no backward pass reads unless a residual holds it too).
-        self.parents = parents
-        self.n_out = n_out
+# One recorded operation: (pull, residuals, parents, first, n_out). ``pull`` is the plan
+# (a VjpPlan) or the interpretive route's ``pull(residuals, cts, concrete)``; ``parents``
+# the slots of its differentiated inputs (slots, not tracers: an input's value is kept
+# only if a residual holds it too); its outputs have the slots ``first`` to
+# ``first + n_out - 1``. A tuple, so that recording it runs no Python frame.
+Node = tuple[Any, Sequence[Any], list[int], int, int]
 
 
 class TapeTrace(Trace):
     """Runs primitives on concrete values, recording a node for each one that touches a
     traced value. Its parent is always the eval trace."""
 
-    __slots__ = ("foreign", "nodes")
+    __slots__ = ("foreign", "n_slots", "nodes")
 
     def __init__(self) -> None:
         super().__init__(EVAL_TRACE)
-        self.nodes: list[Node] = []
+        self.nodes: list[Node | None] = []
+        self.n_slots = 0
         # Arrays of another library met (ops/array_api_eager.py): then every node is
         # linearized by bind, as the compiled plans run NumPy.
         self.foreign = False
 
     def new_input(self, value: Any) -> TapeTracer:
-        aval = get_aval(value)
         self.foreign = self.foreign or is_foreign(value)
-        node = Node(_no_pull, (), (), 1)
-        self.nodes.append(node)
-        return TapeTracer(self, value, aval, node, 0)
+        slot = self.n_slots
+        self.n_slots = slot + 1
+        return TapeTracer(self, value, get_aval(value), slot)
 
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
+        # A signature's key: (prim, the positions differentiated, the avals of the operands,
+        # the parameters' items). One and two operands, the common cases, are read inline.
+        n_args = len(args)
+        x = args[0] if n_args else None
+        if n_args == 1 and type(x) is TapeTracer and x._trace is self:
+            vals: tuple[Any, ...] = (x.value,)
+            parents = [x.slot]
+            key: tuple[Any, ...] = (prim, _ONE[0], x.aval)
+            if params:
+                key = (*key, *params.items())
+        elif n_args == 2 and type(y := args[1]) is np.ndarray and type(x) is TapeTracer:
+            vals, parents = (x.value, y), [x.slot]
+            key = (prim, _ONE[0], x.aval, concrete_aval(y), *params.items())
+            if x._trace is not self:
+                return self._general(prim, args, params)
+        elif n_args == 2 and type(x) is TapeTracer and type(y) is TapeTracer:
+            vals, parents = (x.value, y.value), [x.slot, y.slot]
+            key = (prim, _BOTH, x.aval, y.aval, *params.items())
+            if x._trace is not self or y._trace is not self:
+                return self._general(prim, args, params)
+        else:
+            return self._general(prim, args, params)
+        if prim.partial_eval is None and not self.foreign:
+            try:
+                plan = PLANS.get(key, 0)
+            except TypeError:  # a parameter that cannot be hashed
+                return self._general(prim, args, params)
+            if type(plan) is VjpPlan and not prim.multiple_results:
+                results = plan.known(*vals)  # type: ignore[misc]
+                slot = self.n_slots
+                self.n_slots = slot + 1
+                self.nodes.append((plan, results[1:], parents, slot, 1))
+                if plan.nonzero[0]:
+                    return TapeTracer(self, results[0], plan.out_avals[0], slot)
+                return results[0]
+        return self._general(prim, args, params)
+
+    def _general(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        """Any operation: operands of any kind and number, a plan to build or none."""
         vals: list[Any] = []
         avals: list[ShapedArray] = []
         diff: list[int] = []
+        parents: list[int] = []
         for i, x in enumerate(args):
             if type(x) is TapeTracer and x._trace is self:
                 vals.append(x.value)
-                avals.append(x._aval)
+                avals.append(x.aval)
                 diff.append(i)
+                parents.append(x.slot)
             else:
-                check_alive(x)
+                if isinstance(x, Tracer):
+                    check_alive(x)
                 vals.append(x)
                 avals.append(get_aval(x))
                 if type(x) is not np.ndarray and is_foreign(x):
                     self.foreign = True
         if not diff:
             return EVAL_TRACE.process_primitive(prim, args, params)
-        plan = None if self.foreign else _plan_for(prim, params, tuple(avals), tuple(diff))
+        plan: Any = None
+        if prim.partial_eval is None and not self.foreign:  # else: by bind
+            try:
+                key = (prim, tuple(diff), *avals, *params.items())
+                plan = PLANS.get(key, 0)
+            except TypeError:  # a parameter that cannot be hashed
+                key = None
+            if type(plan) is not VjpPlan and key is not None:
+                plan = _plan_for(key, plan, prim, params, avals, diff)
+        slot = self.n_slots
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
-        elif not prim.multiple_results:
-            results = plan.known(*vals)  # type: ignore[misc]
-            node = Node(plan.pull, results[1:], [(args[i].node, args[i].index) for i in diff], 1)
-            self.nodes.append(node)
-            if plan.nonzero[0]:
-                return TapeTracer(self, results[0], plan.out_avals[0], node, 0)
-            return results[0]
+            n = len(outs)
+            self.nodes.append((pull, residuals, parents, slot, n))
         else:
-            results = plan.known(*vals)  # type: ignore[misc]
+            results = plan.known(*vals)
             n = plan.n_out
-            outs, residuals = results[:n], results[n:]
-            pull, nonzero, out_avals = plan.pull, plan.nonzero, plan.out_avals
-        node = Node(pull, residuals, [(args[i].node, args[i].index) for i in diff], len(outs))
-        self.nodes.append(node)
+            outs, nonzero, out_avals = results[:n], plan.nonzero, plan.out_avals
+            self.nodes.append((plan, results[n:], parents, slot, n))
+        self.n_slots = slot + n
         if not prim.multiple_results:
-            return TapeTracer(self, outs[0], out_avals[0], node, 0) if nonzero[0] else outs[0]
+            return TapeTracer(self, outs[0], out_avals[0], slot) if nonzero[0] else outs[0]
         return [
-            TapeTracer(self, o, a, node, k) if nz else o
+            TapeTracer(self, o, a, slot + k) if nz else o
             for k, (o, a, nz) in enumerate(zip(outs, out_avals, nonzero, strict=True))
         ]
 
 
-def _no_pull(residuals: Sequence[Any], cts: list[Any], concrete: bool) -> list[Any]:
-    return []
+# The positions differentiated, as they appear in keys: the first operand; both.
+_ONE = ((0,), (1,))
+_BOTH = (0, 1)
 
 
 def _bind_fn(prim: Primitive, params: dict[str, Any]) -> Callable[..., list[Any]]:
@@ -192,19 +222,18 @@ def _linearize_now(
 
 
 def _plan_for(
-    prim: Primitive, params: dict[str, Any], avals: tuple[ShapedArray, ...], diff: tuple[int, ...]
+    key: Any,
+    entry: Any,
+    prim: Primitive,
+    params: dict[str, Any],
+    avals: Sequence[ShapedArray],
+    diff: Sequence[int],
 ) -> VjpPlan | None:
-    """The cached plan for this signature, built on its second sighting; None means: take
-    the interpretive route this time."""
-    if prim.partial_eval is not None:
-        return None  # carries inner jaxprs, made afresh on each call: nothing to share
-    try:
-        key = (prim, avals, diff, *params.items())
-        entry = PLANS.get(key, 0)
-    except TypeError:  # a parameter that cannot be hashed
+    """The plan of signature ``key`` (``prim`` at ``avals``, differentiated in ``diff``; found
+    in ``PLANS`` as ``entry``), built on its second sighting; None means: take the
+    interpretive route this time."""
+    if entry is None:
         return None
-    if type(entry) is VjpPlan or entry is None:
-        return entry
     if entry == 0:
         PLANS.put(key, 1)
         return None
@@ -218,65 +247,106 @@ def _plan_for(
 
 
 def linearize_eager(
-    fun: Callable[..., Sequence[Any]], primals: Sequence[Any]
+    fun: Callable[..., Sequence[Any]], primals: Sequence[Any], once: bool = False
 ) -> tuple[list[Any], Callable[[list[Any]], list[Any]]]:
     """Reverse mode's half of ``linearize_flat`` outside transformations: ``fun`` at
     ``primals`` and a function pulling output cotangents back to the inexact inputs (one
-    cotangent per such input, in order; a symbolic Zero where nothing flowed back)."""
+    cotangent per such input, in order; a symbolic Zero where nothing flowed back).
+
+    With ``once``, the pullback may be called once only: it frees each node's residuals as
+    soon as the node has run (``grad`` calls it once; ``vjp``'s may be called again)."""
     with new_trace(TapeTrace()) as trace:
         ins = [trace.new_input(p) if is_inexact(get_aval(p).dtype) else p for p in primals]
         outs = list(fun(*ins))
     values = [o.value if type(o) is TapeTracer and o._trace is trace else o for o in outs]
     for v in values:
         check_alive(v)
-    leaves = [x for x in ins if type(x) is TapeTracer]
+    slots = [x.slot for x in ins if type(x) is TapeTracer]
+    avals = [tangent_aval(x.aval) for x in ins if type(x) is TapeTracer]
 
     def pull(cts: list[Any]) -> list[Any]:
-        found = _backward(trace, outs, cts)
-        results = []
-        for x in leaves:
-            slot = found.get(x.node)
-            results.append(Zero(tangent_aval(get_aval(x.value))) if slot is None else slot[0])
-        return results
+        found = backward(trace, outs, cts, once)
+        return [Zero(a) if found[s] is None else found[s] for s, a in zip(slots, avals)]
 
     return values, pull
 
 
-def _backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any]) -> dict[Node, list[Any]]:
+def grad_eager(
+    fun: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    i: int,
+    check: Callable[[Any], None],
+) -> tuple[Any, Any]:
+    """``grad``'s common case outside transformations: the value of ``fun(*args, **kwargs)``
+    and the cotangent at ``args[i]`` (an array of inexact dtype) of a one at the output (None
+    where nothing flowed back). ``check(value)`` runs before the backward pass (``grad``'s
+    checks of the output). The same tape as ``linearize_eager``'s, without the pytree and
+    pullback machinery a single array input and a scalar output do not need."""
+    trace = TapeTrace()
+    x = trace.new_input(args[i])
+    out = run_in_new_trace(trace, fun, *args[:i], x, *args[i + 1 :], **kwargs)
+    if type(out) is not TapeTracer or out._trace is not trace:  # a constant or a pytree
+        leaves, tree = pytree.tree_flatten(out)
+        values = [o.value if type(o) is TapeTracer and o._trace is trace else o for o in leaves]
+        for v in values:
+            check_alive(v)
+        for v in values:
+            get_aval(v)  # raises for what is no array (as vjp's output types do)
+        value = pytree.tree_unflatten(tree, values)
+        check(value)
+        return value, None
+    value = out.value
+    check(value)
+    ct = np.ones((), out.aval.dtype)
+    return value, backward(trace, [out], [ct], True)[x.slot]
+
+
+def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bool) -> list[Any]:
     """Pull the cotangents ``cts`` of the outputs ``outs`` back through the tape; returns the
-    cotangent lists by node (an input's node holds the input's cotangent at index 0)."""
-    ct_env: dict[Node, list[Any]] = {}
+    cotangent of every slot that has one (the inputs' among them), None elsewhere. With
+    ``once``, each node is dropped from the tape, its residuals with it, once it has run."""
+    ct_of: list[Any] = [None] * trace.n_slots
     # Outside transformations with array cotangents, every plan runs its compiled backward;
     # otherwise (vmap or grad of a pullback) the backward runs by bind.
     concrete = is_eager() and not trace.foreign
     concrete = concrete and not any(isinstance(c, Tracer) or is_foreign(c) for c in cts)
-
-    def give(t: TapeTracer, ct: Any) -> None:
-        slot = ct_env.get(t.node)
-        if slot is None:
-            slot = ct_env[t.node] = [None] * t.node.n_out
-        prev = slot[t.index]
-        slot[t.index] = ct if prev is None else add_any(prev, ct)
-
     for o, ct in zip(outs, cts, strict=True):
         if type(o) is TapeTracer and o._trace is trace and type(ct) is not Zero:
-            give(o, ct)
-    inputs: dict[Node, list[Any]] = {}
-    for node in reversed(trace.nodes):
-        slot = ct_env.pop(node, None)
-        if slot is None:
+            prev = ct_of[o.slot]
+            ct_of[o.slot] = ct if prev is None else add_any(prev, ct)
+    compiled = VjpPlan if concrete else None  # the plans whose compiled backward runs
+    # Popped from the end: with ``once`` from the tape itself, so that each node (and its
+    # residuals) goes as soon as it has run; else from a copy, the tape kept for next time.
+    nodes = trace.nodes if once else list(trace.nodes)
+    pop = nodes.pop
+    while nodes:
+        pull, residuals, parents, first, n = pop()  # type: ignore[misc]
+        if n == 1:
+            ct = ct_of[first]
+            if ct is None:
+                continue
+            ct_of[first] = None
+            if type(pull) is compiled:
+                cts_in = pull.backward(*residuals, ct)  # type: ignore[misc]
+            else:
+                cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, [ct], concrete)
+        else:
+            slot_cts = ct_of[first : first + n]
+            if all(c is None for c in slot_cts):
+                continue
+            ct_of[first : first + n] = [None] * n
+            cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, slot_cts, concrete)
+        if len(parents) == 1:  # the common case, without a zip
+            ct = cts_in[0]
+            if type(ct) is not Zero:
+                p = parents[0]
+                prev = ct_of[p]
+                ct_of[p] = ct if prev is None else add_any(prev, ct)
             continue
-        if not node.parents:
-            inputs[node] = slot
-            continue
-        cts_in = node.pull(node.residuals, slot, concrete)
-        for (parent, k), ct in zip(node.parents, cts_in, strict=True):
+        for p, ct in zip(parents, cts_in, strict=True):
             if type(ct) is Zero:
                 continue
-            # give(parent, ct), inlined: this loop runs once per recorded operation
-            into = ct_env.get(parent)
-            if into is None:
-                into = ct_env[parent] = [None] * parent.n_out
-            prev = into[k]
-            into[k] = ct if prev is None else add_any(prev, ct)
-    return inputs
+            prev = ct_of[p]
+            ct_of[p] = ct if prev is None else add_any(prev, ct)
+    return ct_of

@@ -12,7 +12,7 @@ from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree, ta
 from tracegrad.core.dtypes import float0, is_complex, is_float
 from tracegrad.transforms.arguments import FlatFun, as_value, at_positions, diff_args
 from tracegrad.transforms.linearize import linearize_flat
-from tracegrad.transforms.tape import linearize_eager
+from tracegrad.transforms.tape import grad_eager, linearize_eager
 from tracegrad.transforms.transpose import backward_pass, fit_to_aval, match_dtype
 
 
@@ -47,14 +47,15 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
 
 
 def vjp_flat_fun(
-    flat_fun: FlatFun, leaves: Sequence[Any]
+    flat_fun: FlatFun, leaves: Sequence[Any], once: bool = False
 ) -> tuple[Any, Callable[[Any], tuple[Any, ...]], Any]:
     """``vjp`` of a function of flat leaves: ``(output, vjp_fn, aux)`` (``aux`` is None
     without ``has_aux``). ``grad`` and ``jacrev`` call it with their own ``FlatFun``, so that
-    the user's function is reached through no wrapper of ``vjp``'s."""
+    the user's function is reached through no wrapper of ``vjp``'s. With ``once``, the
+    caller calls ``vjp_fn`` once only (eager reverse mode then frees residuals as it goes)."""
     leaves = [as_value(x) for x in leaves]
     if is_eager():
-        all_outs, pull = linearize_eager(flat_fun, leaves)
+        all_outs, pull = linearize_eager(flat_fun, leaves, once)
     else:
         all_outs, linear, _ = linearize_flat(flat_fun, leaves)
         undefined = [
@@ -184,10 +185,26 @@ def _gradient(
     """``grad`` (``with_value=False``) or ``value_and_grad``: one closure between the
     caller and ``vjp_flat_fun``."""
 
+    def check(ans: Any) -> None:
+        _check_output(ans, holomorphic)
+
+    # The position of the one argument differentiated, where the tape can be run directly
+    # for a float array there (no pytree, no has_aux); -1 otherwise.
+    simple = type(argnums) is int and argnums >= 0 and not (has_aux or holomorphic)
+    at = int(argnums) if simple else -1  # type: ignore[arg-type]
+
     @functools.wraps(fun)
     def grad_f(*args: Any, **kwargs: Any) -> Any:
+        if 0 <= at < len(args):
+            x = args[at]
+            if type(x) is np.ndarray and x.dtype.kind == "f" and is_eager():
+                ans, ct = grad_eager(fun, args, kwargs, at, check)
+                aval = get_aval(x)  # a float array's tangent type is its own
+                g = _finish(Zero(aval) if ct is None else ct, aval)
+                return (ans, g) if with_value else g
         d = diff_args(fun, args, kwargs, argnums, "grad", holomorphic, allow_int)
-        ans, vjp_fn, aux = vjp_flat_fun(FlatFun(d.fun, d.in_tree, has_aux, "grad"), d.leaves)
+        flat_fun = FlatFun(d.fun, d.in_tree, has_aux, "grad")
+        ans, vjp_fn, aux = vjp_flat_fun(flat_fun, d.leaves, once=True)
         _check_output(ans, holomorphic)
         grads = vjp_fn(np.ones((), get_aval(ans).dtype))
         g = grads[0] if isinstance(argnums, int) else at_positions(grads, d.unique, d.nums)
