@@ -5,6 +5,7 @@
 array([0., 0.])
 """
 
+import warnings
 from typing import TYPE_CHECKING
 
 # Eager: tracegrad.numpy installs the Tracer's operators, methods and NumPy interop, which
@@ -23,6 +24,16 @@ from tracegrad.core import (
     make_jaxpr,
 )
 from tracegrad.ops.stop_gradient import stop_gradient
+
+# Floating-point exceptions inside tracegrad (log(0), 1/0, overflow) give inf and nan
+# silently, as in JAX and PyTorch; the user's own NumPy calls keep NumPy's warnings
+# (docs/decisions.md, "Floating-point exceptions are silent").
+warnings.filterwarnings(
+    "ignore",
+    r"(divide by zero|overflow|invalid value|underflow) encountered",
+    RuntimeWarning,
+    r"tracegrad(\.|$)",
+)
 
 # Lazy (docs/imports.md): the transformations, control flow and the other public faces are
 # imported on first access, so that `import tracegrad` costs little more than NumPy.

@@ -560,6 +560,7 @@ def generate(
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         code = compile(source, filename, "exec")
     namespace = dict(gen.ns.globals)
+    namespace["__name__"] = "tracegrad.backend.generated"  # its warnings are tracegrad's
     exec(code, namespace)
     run = namespace[name]
     weakref.finalize(run, linecache.cache.pop, filename, None)  # the lines go with the code
