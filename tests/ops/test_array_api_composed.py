@@ -215,6 +215,13 @@ def scatter_add_cases() -> list[tuple[str, np.ndarray, np.ndarray, tuple[np.ndar
         ),
         ("int32", n, r.integers(-9, 9, size=(30, 2)).astype(np.int32), (r.integers(0, 5, 30),)),
         ("complex with inf", c, uc, (r.integers(0, 4, 9),)),
+        (
+            "uint8, wrapping",
+            n.astype(np.uint8) * 30,
+            n[:4].astype(np.uint8) * 70,
+            (DUP[[0, 1, 2, 0]],),
+        ),
+        ("bool: or", n[:, 0] > 3, n[:, 1] > 0, (np.array([0, 0, 4, 1, 4]),)),
     ]
 
 

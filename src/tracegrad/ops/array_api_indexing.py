@@ -163,11 +163,15 @@ def _scatter_add(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str, 
     m, n, r = flat.shape[0], math.prod(lead), math.prod(operand.shape[k:])
     if m == 0 or n == 0:
         return operand
+    if operand.dtype == xp.bool:  # adding booleans is or: count the true updates
+        count = xp.astype(updates, xp.int64)
+        zeros = xp.zeros(tuple(operand.shape), dtype=xp.int64)
+        return operand | (_scatter_add(xp, zeros, count, *indices, mode=mode) > 0)
     if valid is not None:  # a skipped update's position is none of the operand's
         flat = xp.where(valid, flat, xp.full_like(flat, -1))
     u = xp.reshape(updates, (m, r))
     kind = numpy_dtype(xp, operand.dtype).kind
-    step = max(1, ONE_HOT_LIMIT // max(1, n * r if kind in "bc" else n))
+    step = max(1, ONE_HOT_LIMIT // max(1, n * r if kind == "c" else n))
     parts = (_added(xp, flat[a:b], take_range(u, 0, a, b), n, kind) for a, b in pieces(flat, step))
     total = tree_sum(parts)
     return xp.reshape(xp.reshape(operand, (n, r)) + total, tuple(operand.shape))
@@ -176,9 +180,9 @@ def _scatter_add(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str, 
 def _added(xp: Any, flat: Any, u: Any, n: int, kind: str) -> Any:
     """The sums (n, r) of the updates ``u`` (c, r) at each of ``n`` positions, the position
     of each update in ``flat`` (c,) (-1: none). Integers and floats by one ``matmul`` of the
-    (n, c) one-hot mask; complex numbers and booleans by ``where`` and ``sum``."""
+    (n, c) one-hot mask; complex numbers by ``where`` and ``sum``."""
     positions = xp.arange(n, dtype=flat.dtype)
-    if kind in "bc":
+    if kind == "c":
         hot = xp.reshape(flat, (-1, 1)) == xp.reshape(positions, (1, n))
         return xp.sum(_spread(xp, "add", hot, u), axis=0, dtype=u.dtype)
     hot = xp.astype(xp.reshape(positions, (n, 1)) == xp.reshape(flat, (1, -1)), u.dtype)
