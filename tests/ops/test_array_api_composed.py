@@ -169,14 +169,113 @@ def test_cond_on_an_eager_library_runs_the_chosen_branch_only() -> None:
 
 
 def test_scatter_past_the_one_hot_limit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit, the scatters but scatter_add stop (scatter_add runs by chunks)."""
     from tracegrad.ops import array_api_indexing
 
     monkeypatch.setattr(array_api_indexing, "ONE_HOT_LIMIT", 20)
     with pytest.raises(
         NotImplementedError,
-        match=r"'scatter_add'.*array_api_strict.*12 update.*\(5, 4\): 240 elements.*20.*NumPy",
+        match=r"'scatter_max'.*array_api_strict.*12 update.*\(5, 4\): 240 elements.*20.*NumPy",
     ):
-        tg.jit(lambda x: tnp.at(x)[DUP].add(1.0))(xs.asarray(V))
+        tg.jit(lambda x: tnp.at(x)[DUP].max(1.0))(xs.asarray(V))
+    close(tg.jit(lambda x: tnp.at(x)[DUP].add(1.0))(xs.asarray(V)), tnp.at(V)[DUP].add(1.0))
+
+
+def added_at(x: np.ndarray, u: np.ndarray, *indices: np.ndarray) -> np.ndarray:
+    """NumPy's np.add.at on a copy of x, the out-of-bounds updates dropped."""
+    keep = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(indices, x.shape)])
+    out = x.copy()
+    with np.errstate(invalid="ignore"):
+        np.add.at(out, tuple(i[keep] for i in indices), u[keep])
+    return out
+
+
+def scatter_add_cases() -> list[tuple[str, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]]:
+    r = np.random.default_rng(5)
+    x, u = r.normal(size=(7, 3)), r.normal(size=(40, 3))
+    i = r.integers(0, 7, size=40)
+    i[:6] = 2  # repeated: +inf, -inf, nan and finite values at one position
+    u[:6, 0] = [np.inf, -np.inf, 1.0, 2.0, 3.0, 4.0]  # -> nan
+    u[:6, 1] = [np.inf, np.inf, 1.0, 2.0, 3.0, 4.0]  # -> inf
+    u[:6, 2] = [np.nan, -np.inf, 1.0, 2.0, 3.0, 4.0]  # -> nan
+    u[20, 1], i[20] = -np.inf, 5  # one -inf alone
+    x[0, 0] = np.inf  # an infinite operand under finite updates
+    j = r.integers(-2, 5, size=(4, 6))  # out of bounds: dropped
+    n = r.integers(-9, 9, size=(5, 2)).astype(np.int32)
+    c = (r.normal(size=(4, 2)) + 1j * r.normal(size=(4, 2))).astype(np.complex128)
+    uc = r.normal(size=(9, 2)) + 1j * r.normal(size=(9, 2))
+    uc[3, 1] = complex(np.inf, 1.0)
+    return [
+        ("floats with inf and nan", x, u, (i,)),
+        (
+            "float32, two index arrays",
+            x.astype(np.float32),
+            r.normal(size=(4, 6)).astype(np.float32),
+            (j, j[::-1] % 3),
+        ),
+        ("int32", n, r.integers(-9, 9, size=(30, 2)).astype(np.int32), (r.integers(0, 5, 30),)),
+        ("complex with inf", c, uc, (r.integers(0, 4, 9),)),
+        (
+            "uint8, wrapping",
+            n.astype(np.uint8) * 30,
+            n[:4].astype(np.uint8) * 70,
+            (DUP[[0, 1, 2, 0]],),
+        ),
+        ("bool: or", n[:, 0] > 3, n[:, 1] > 0, (np.array([0, 0, 4, 1, 4]),)),
+    ]
+
+
+SCATTER_ADD = scatter_add_cases()
+
+
+@pytest.mark.parametrize("limit", [2**24, 5, 1])
+@pytest.mark.parametrize("name, x, u, indices", SCATTER_ADD, ids=[c[0] for c in SCATTER_ADD])
+def test_scatter_add_by_chunks_is_np_add_at(
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int,
+    name: str,
+    x: np.ndarray,
+    u: np.ndarray,
+    indices: tuple[np.ndarray, ...],
+) -> None:
+    """scatter_add at any size: each chunk's one-hot mask within ONE_HOT_LIMIT (lowered
+    here: chunks of one update and more), exact at infinities and nans (no 0 * inf), on
+    array_api_strict and lazily on Dask (chunked index arrays), against np.add.at."""
+    from dask.callbacks import Callback
+
+    from tracegrad.ops import array_api_indexing
+
+    monkeypatch.setattr(array_api_indexing, "ONE_HOT_LIMIT", limit)
+    want = added_at(x, u, *indices)
+    f = tg.jit(lambda x, u, *i: ix.scatter_add(x, u, *i))
+    strict = f(xs.asarray(x), xs.asarray(u), *map(xs.asarray, indices))
+    ran: list[Any] = []
+    with Callback(pretask=lambda key, dsk, state: ran.append(key)):
+        lazy = f(x, da.from_array(u, chunks=3), *(da.from_array(i, chunks=3) for i in indices))
+    assert ran == [] and isinstance(lazy, da.Array)
+    rtol = 1e-6 if x.dtype == np.float32 else 1e-12  # sums in another order than add.at's
+    parts = lambda a: np.stack([a.real, a.imag])  # an infinite complex: each part compared
+    for got in (np.asarray(strict), lazy.compute(scheduler="threads")):
+        assert got.dtype == x.dtype
+        np.testing.assert_allclose(parts(got), parts(want), rtol=rtol, atol=rtol)
+
+
+def test_embedding_gradient_past_the_old_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gradient of a table lookup over a chunked index array, with the one-hot
+    form of the whole (updates x rows x columns) many times ONE_HOT_LIMIT: lazy on Dask,
+    equal to NumPy's."""
+    from tracegrad.ops import array_api_indexing
+
+    monkeypatch.setattr(array_api_indexing, "ONE_HOT_LIMIT", 100)
+    table, rows = R.normal(size=(30, 4)), R.integers(0, 30, size=600)
+    y = R.normal(size=600)
+    loss = lambda t, i, y: tnp.mean((tnp.sum(t[i] * t[i], axis=1) - y) ** 2)
+    g = tg.jit(tg.grad(loss))(table, da.from_array(rows, chunks=150), da.from_array(y, 150))
+    assert isinstance(g, da.Array) and g.shape == table.shape
+    want = tg.grad(loss)(table, rows, y)
+    np.testing.assert_allclose(g.compute(scheduler="threads"), want, rtol=1e-12, atol=1e-14)
+    strict = tg.jit(tg.grad(loss))(table, xs.asarray(rows), xs.asarray(y))
+    np.testing.assert_allclose(np.asarray(strict), want, rtol=1e-12, atol=1e-14)
 
 
 def test_scatter_of_integers_and_empty_operands() -> None:

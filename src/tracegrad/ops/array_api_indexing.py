@@ -1,6 +1,7 @@
 """The array-API implementations of the indexing primitives the standard has no function for:
 ``gather`` (a ``take`` along the flattened indexed dimensions), the scatter family (composed
-from a one-hot comparison of the update positions with the operand's positions, within
+from a one-hot comparison of the update positions with the operand's positions: for
+``scatter_add`` chunk by chunk of updates, of any size; for the others within
 ``ONE_HOT_LIMIT``), and ``dynamic_update_slice`` (concatenations around the block). See
 ``ops/array_api.py``; the canonical form of the indexing primitives is in ``ops/indexing.py``.
 """
@@ -8,7 +9,7 @@ from a one-hot comparison of the update positions with the operand's positions, 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from tracegrad.backend.namespace import NamespaceRule, namespace_name, numpy_dtype
@@ -18,7 +19,9 @@ from tracegrad.ops import indexing, sorting
 
 ONE_HOT_LIMIT = 2**24
 """The most elements a scatter's one-hot form may hold (updates x operand positions x the
-elements each position holds): past it, an error says to run the program on NumPy."""
+elements each position holds): past it, an error says to run the program on NumPy. A
+``scatter_add`` is never refused: it runs chunk by chunk of updates, each chunk's mask
+within this many elements."""
 
 
 def flat_positions(
@@ -122,7 +125,7 @@ def _one_hot(
 
 
 def _combined(kind: str) -> NamespaceRule:
-    """A scatter that combines the updates of each position (add, mul, min, max): the
+    """A scatter that combines the updates of each position (mul, min, max): the
     updates spread over (updates, positions, *rest) by the one-hot mask, then reduced."""
 
     def rule(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str, **_: Any) -> Any:
@@ -130,13 +133,8 @@ def _combined(kind: str) -> NamespaceRule:
         if parts is None:
             return operand
         x, u, hot = parts
-        rest = (1,) * (x.ndim - 1)
-        hot = xp.reshape(hot, (*hot.shape, *rest))
-        u = xp.expand_dims(u, axis=1)
-        spread = xp.where(hot, u, xp.asarray(neutral(xp, kind, x.dtype), dtype=x.dtype))
-        if kind == "add":
-            out = x + xp.sum(spread, axis=0, dtype=x.dtype)
-        elif kind == "mul":
+        spread = _spread(xp, kind, hot, u)
+        if kind == "mul":
             out = x * xp.prod(spread, axis=0, dtype=x.dtype)
         elif kind == "min":
             out = xp.minimum(x, xp.min(spread, axis=0))
@@ -145,6 +143,96 @@ def _combined(kind: str) -> NamespaceRule:
         return xp.reshape(out, tuple(operand.shape))
 
     return rule
+
+
+def _spread(xp: Any, kind: str, hot: Any, u: Any) -> Any:
+    """The updates ``u`` (updates, *rest) at their positions of the one-hot mask ``hot``
+    (updates, positions): (updates, positions, *rest), the neutral value of ``kind``
+    elsewhere."""
+    hot = xp.reshape(hot, (*hot.shape, *(1,) * (u.ndim - 1)))
+    fill = xp.asarray(neutral(xp, kind, u.dtype), dtype=u.dtype)
+    return xp.where(hot, xp.expand_dims(u, axis=1), fill)
+
+
+def _scatter_add(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str, **_: Any) -> Any:
+    # Chunk by chunk of updates (on Dask: within each block of the index array), each
+    # chunk's one-hot mask within ONE_HOT_LIMIT elements; the chunks' sums added as a tree.
+    k = len(indices)
+    lead = tuple(operand.shape[:k])
+    flat, valid = flat_positions(xp, indices, lead, mode)[:2]
+    m, n, r = flat.shape[0], math.prod(lead), math.prod(operand.shape[k:])
+    if m == 0 or n == 0:
+        return operand
+    if operand.dtype == xp.bool:  # adding booleans is or: count the true updates
+        count = xp.astype(updates, xp.int64)
+        zeros = xp.zeros(tuple(operand.shape), dtype=xp.int64)
+        return operand | (_scatter_add(xp, zeros, count, *indices, mode=mode) > 0)
+    if valid is not None:  # a skipped update's position is none of the operand's
+        flat = xp.where(valid, flat, xp.full_like(flat, -1))
+    u = xp.reshape(updates, (m, r))
+    kind = numpy_dtype(xp, operand.dtype).kind
+    step = max(1, ONE_HOT_LIMIT // max(1, n * r if kind == "c" else n))
+    parts = (_added(xp, flat[a:b], take_range(u, 0, a, b), n, kind) for a, b in pieces(flat, step))
+    total = tree_sum(parts)
+    return xp.reshape(xp.reshape(operand, (n, r)) + total, tuple(operand.shape))
+
+
+def _added(xp: Any, flat: Any, u: Any, n: int, kind: str) -> Any:
+    """The sums (n, r) of the updates ``u`` (c, r) at each of ``n`` positions, the position
+    of each update in ``flat`` (c,) (-1: none). Integers and floats by one ``matmul`` of the
+    (n, c) one-hot mask; complex numbers by ``where`` and ``sum``."""
+    positions = xp.arange(n, dtype=flat.dtype)
+    if kind == "c":
+        hot = xp.reshape(flat, (-1, 1)) == xp.reshape(positions, (1, n))
+        return xp.sum(_spread(xp, "add", hot, u), axis=0, dtype=u.dtype)
+    hot = xp.astype(xp.reshape(positions, (n, 1)) == xp.reshape(flat, (1, -1)), u.dtype)
+    if kind != "f":
+        return xp.matmul(hot, u)
+    # 0 * inf is nan: the finite updates are summed by the product; the infinities are
+    # counted by sign (a nan counts as both signs), and a position with both is nan.
+    r, zero, nan = u.shape[1], xp.zeros((), dtype=u.dtype), xp.isnan(u)
+    signs = [xp.astype((u == s) | nan, u.dtype) for s in (math.inf, -math.inf)]
+    both = xp.matmul(hot, xp.concat([xp.where(xp.isfinite(u), u, zero), *signs], axis=1))
+    up, down = both[:, r : 2 * r] > 0, both[:, 2 * r :] > 0
+    inf = xp.asarray(math.inf, dtype=u.dtype)
+    total = xp.where(up, inf, xp.where(down, -inf, both[:, :r]))
+    return xp.where(up & down, xp.asarray(math.nan, dtype=u.dtype), total)
+
+
+def pieces(flat: Any, step: int) -> Iterator[tuple[int, int]]:
+    """The (start, stop) of consecutive pieces of the 1-D ``flat`` of at most ``step``
+    elements, within its chunks where it has them (Dask's ``.chunks``: each piece reads one
+    block).
+
+    >>> import numpy as np
+    >>> list(pieces(np.arange(5), 2))
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    start = 0
+    for size in getattr(flat, "chunks", (flat.shape,))[0]:
+        for a in range(start, start + size, step):
+            yield a, min(a + step, start + size)
+        start += size
+
+
+def tree_sum(parts: Iterable[Any]) -> Any:
+    """The sum of the (non-empty) ``parts``, added pairwise as a balanced tree (a graph of
+    logarithmic depth on Dask), holding one partial sum per level of the tree at most.
+
+    >>> tree_sum(iter([1, 2, 3, 4, 5]))
+    15
+    """
+    stack: list[tuple[int, Any]] = []
+    for part in parts:
+        level = 0
+        while stack and stack[-1][0] == level:
+            part = stack.pop()[1] + part
+            level += 1
+        stack.append((level, part))
+    total = stack.pop()[1]
+    while stack:
+        total = stack.pop()[1] + total
+    return total
 
 
 def neutral(xp: Any, kind: str, dtype: Any) -> Any:
@@ -234,7 +322,7 @@ def take_range(x: Any, axis: int, start: int, stop: int) -> Any:
 INDEXING_RULES: dict[Primitive, NamespaceRule] = {
     indexing.gather_p: _gather,
     indexing.scatter_p: _scatter,
-    indexing.scatter_add_p: _combined("add"),
+    indexing.scatter_add_p: _scatter_add,
     indexing.scatter_mul_p: _combined("mul"),
     indexing.scatter_min_p: _combined("min"),
     indexing.scatter_max_p: _combined("max"),
