@@ -151,3 +151,33 @@ def test_numpy_called_directly_gives_the_staged_functions_bits(case: Any, dtype:
     )
     staged = np.asarray(eval_jaxpr(closed, *arrays)[0])
     np.testing.assert_array_equal(eager, staged, strict=True)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize(
+    "data",
+    [
+        [[2, 4, 6], [2, 7, 9]],
+        [2**60 + 2**36 + 1, -(2**60) - 2**36 - 1, 3],  # rounds to a double first
+        [[0.1, 2**60 + 2**36 + 1], [True, -0.3]],
+        [[1.5, 2.5], (3, 4.0)],
+        [True, False],
+    ],
+)
+def test_tensor_of_nested_numbers_converts_each_number_once(data: Any, dtype: Any) -> None:
+    """torch.tensor(data, dtype=...) converts the data once and casts: the numbers come out
+    as NumPy and PyTorch convert each one straight to the dtype (through a double)."""
+    got = torch.tensor(data, dtype=dtype).numpy()
+    expected = np.array(data, dtype=dtype.np)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype
+    peer = pytest.importorskip("torch")
+    ref = peer.tensor(data, dtype=getattr(peer, str(dtype).split(".")[1]))
+    np.testing.assert_array_equal(got, ref.numpy())
+
+
+def test_tensor_of_tensors_and_tuples_replaces_them_by_numbers() -> None:
+    x = torch.tensor(2.5, requires_grad=True)
+    got = torch.tensor([(1, x), [np.float32(3.0), torch.tensor(4)]], dtype=torch.float64)
+    np.testing.assert_array_equal(got.numpy(), [[1.0, 2.5], [3.0, 4.0]])
+    assert torch.tensor(((1, 2), (3, 4))).dtype is torch.int64

@@ -15,6 +15,9 @@ _MAX_DIMS = 64
 _NUMBERS = (bool, int, float, complex, np.number, np.bool_)
 _KINDS = "bifc"  # the order of promotion among inferred kinds
 _WIDEST = {"b": np.bool_, "i": np.int64, "f": np.float64, "c": np.complex128}
+# Dtypes NumPy and PyTorch convert Python numbers to through a double (2**60 + 2**36 + 1
+# becomes 2**60 as float32, where int64 -> float32 would round it up).
+_VIA_DOUBLE = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
 
 
@@ -53,7 +56,13 @@ def nested_array(data: Any, dtype: np.dtype[Any] | None) -> np.ndarray[Any, Any]
             value = np.array(data, dtype=_WIDEST.get(kind, np.float64))
         except ValueError as e:
             raise ValueError(f"expected a rectangular nested sequence of numbers: {e}") from None
-    return value if dtype is None else np.array(data, dtype=dtype)
+    if dtype is None or value.dtype == dtype:
+        return value
+    if dtype in _VIA_DOUBLE and value.dtype.kind in "bif":
+        # Converting the data again would round each number to a double, then to dtype:
+        # so does this, without a second pass over the Python objects.
+        return value.astype(np.float64, copy=False).astype(dtype)
+    return np.array(data, dtype=dtype)
 
 
 def check_data(data: Any, dtype: np.dtype[Any] | None) -> str:

@@ -137,15 +137,15 @@ def _getitem_transpose(
 ) -> Callable[..., list[Any]]:
     """The transpose of basic indexing, ``(*index arrays, ct) -> [zeros with the selected
     region set to ct]`` (basic indexing selects each element at most once, so setting is
-    adding). The index is built from the template once; only its integers are read from the
-    index arrays at each call."""
+    adding). The index is built from the template once; at each call its integers are the
+    index arrays themselves (NumPy reads a 0-d integer array in an index as its integer)."""
     base = list(rebuild(template, (0,) * len(template), eager=True))
     ints = [(pos, e[1]) for pos, e in enumerate(template) if e[0] == "int"]
 
     def run(*args: Any) -> list[Any]:
         index = base.copy()  # not shared: threads may run the same plan
         for pos, k in ints:
-            index[pos] = int(args[k])
+            index[pos] = args[k]
         g = np.zeros(shape, dtype)
         g[tuple(index)] = args[-1]
         return [g]

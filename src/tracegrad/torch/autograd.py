@@ -116,16 +116,25 @@ _ONES: dict[tuple[np.dtype[Any], int], np.ndarray[Any, Any]] = {}
 
 
 def _collect(roots: list[GradFn]) -> list[GradFn]:
-    """Every node reachable from ``roots``, children before parents (each node is made after
-    its inputs' nodes, so sorting by ``seq`` orders them)."""
-    seen = set(roots)
-    stack = list(seen)
+    """Every node reachable from ``roots``, parents before children, the order the engine
+    runs them in (each node is made after its inputs' nodes: sorting by ``seq``, decreasing,
+    orders them)."""
+    if len(roots) == 1:  # the usual one output: no set of the roots to build
+        stack = roots.copy()
+        seen = {roots[0]}
+    else:
+        seen = set(roots)
+        stack = list(seen)
+    order = stack.copy()
     while stack:
         for e in stack.pop().next:
             if isinstance(e, GradFn) and e not in seen:
                 seen.add(e)
                 stack.append(e)
-    return sorted(seen, key=_SEQ)
+                order.append(e)
+    if len(order) > 1:
+        order.sort(key=_SEQ, reverse=True)
+    return order
 
 
 _SEQ = operator.attrgetter("seq")
@@ -188,7 +197,7 @@ class _Targets:
                 self.nodes.setdefault(id(t._grad_fn), k)
         reaches: set[int] = set()  # nodes from which some input is reachable
         self.runs = set()
-        for node in order:  # children first
+        for node in reversed(order):  # children first
             feeds = False
             for e in node.next:
                 if e is None:
@@ -241,11 +250,12 @@ def run_backward(
         first_edges.append(r or t)
         if r is not None:
             roots.append(r)
-    order = _collect(roots)
+    rev = _collect(roots)
     every = inputs is None  # every node runs, every leaf receives its gradient
-    targets = _EVERY if every else _Targets(order, inputs)
-    visit = order if every else [n for n in order if targets.wants_node(n)]
-    for node in visit:
+    targets = _EVERY if every else _Targets(rev, inputs)
+    if not every:
+        rev = [n for n in rev if targets.wants_node(n)]
+    for node in rev:
         if node.freed and node.plan.saves_tensors and targets.runs_node(node):
             raise RuntimeError(SECOND_BACKWARD)
 
@@ -258,7 +268,6 @@ def run_backward(
     edges: Sequence[Any] = first_edges
     diff: Sequence[int] = range(len(cts))
     results: list[Any] = cts
-    rev = visit[::-1]
     pos, n_nodes = 0, len(rev)
     fuse_from = 0 if every and not create_graph else n_nodes  # chains start at or after it
     prev_mode = grad_mode.STATE.enabled

@@ -47,10 +47,16 @@ def _plain(data: Any) -> Any:
     if isinstance(data, Tensor):
         return data._value.tolist() if data._value.dtype.kind in "biufc" else data.tolist()
     if isinstance(data, list | tuple):
-        return [_plain(d) for d in data]
+        for d in data:
+            if type(d) not in _NUMBERS:
+                return [_plain(d) for d in data]
+        return data  # numbers only (the innermost rows, usually): nothing to replace
     if isinstance(data, np.ndarray):
         return data.tolist()
     return data
+
+
+_NUMBERS = frozenset([int, float, bool, complex])
 
 
 def _data_array(data: Any, dtype: np.dtype[Any] | None = None) -> np.ndarray[Any, Any]:
