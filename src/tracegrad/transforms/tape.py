@@ -39,7 +39,7 @@ from tracegrad.core import (
     run_in_trace,
     tangent_aval,
 )
-from tracegrad.core.aval import concrete_aval
+from tracegrad.core.aval import _INTERNED, concrete_aval
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.core.trace import is_foreign, run_in_new_trace
 from tracegrad.ops.structural import add_any
@@ -98,41 +98,47 @@ class TapeTrace(Trace):
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
         # A signature's key: (prim, the positions differentiated, the avals of the operands,
-        # the parameters' items). One and two operands, the common cases, are read inline.
+        # the parameters' items). One operand, or two (both traced, or traced and an array),
+        # the common cases, are read inline; a compiled plan for the key runs at once.
         n_args = len(args)
-        x = args[0] if n_args else None
-        if n_args == 1 and type(x) is TapeTracer and x._trace is self:
-            vals: tuple[Any, ...] = (x.value,)
-            parents = [x.slot]
-            key: tuple[Any, ...] = (prim, _ONE[0], x.aval)
+        if n_args == 1:
+            x = args[0]
+            if type(x) is not TapeTracer or x._trace is not self:
+                return self._general(prim, args, params)
+            key: tuple[Any, ...] = (prim, _FIRST, x.aval)
             if params:
                 key = (*key, *params.items())
-        elif n_args == 2 and type(y := args[1]) is np.ndarray and type(x) is TapeTracer:
-            vals, parents = (x.value, y), [x.slot]
-            key = (prim, _ONE[0], x.aval, concrete_aval(y), *params.items())
-            if x._trace is not self:
+            vals: tuple[Any, ...] = (x.value,)
+            parents = [x.slot]
+        elif n_args == 2:
+            x, y = args
+            if type(x) is not TapeTracer or x._trace is not self:
                 return self._general(prim, args, params)
-        elif n_args == 2 and type(x) is TapeTracer and type(y) is TapeTracer:
-            vals, parents = (x.value, y.value), [x.slot, y.slot]
-            key = (prim, _BOTH, x.aval, y.aval, *params.items())
-            if x._trace is not self or y._trace is not self:
+            if type(y) is np.ndarray:
+                # concrete_aval(y) without its call, for the interned (traceable) dtypes
+                y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
+                key = (prim, _FIRST, x.aval, y_aval, *params.items())
+                vals, parents = (x.value, y), [x.slot]
+            elif type(y) is TapeTracer and y._trace is self:
+                key = (prim, _BOTH, x.aval, y.aval, *params.items())
+                vals, parents = (x.value, y.value), [x.slot, y.slot]
+            else:
                 return self._general(prim, args, params)
         else:
             return self._general(prim, args, params)
-        if prim.partial_eval is None and not self.foreign:
-            try:
-                plan = PLANS.get(key, 0)
-            except TypeError:  # a parameter that cannot be hashed
-                return self._general(prim, args, params)
-            if type(plan) is VjpPlan and not prim.multiple_results:
-                results = plan.known(*vals)  # type: ignore[misc]
-                slot = self.n_slots
-                self.n_slots = slot + 1
-                self.nodes.append((plan, results[1:], parents, slot, 1))
-                if plan.nonzero[0]:
-                    return TapeTracer(self, results[0], plan.out_avals[0], slot)
-                return results[0]
-        return self._general(prim, args, params)
+        try:  # a plan is only ever built for a primitive without partial_eval (_general)
+            plan = PLANS.get(key, 0)
+        except TypeError:  # a parameter that cannot be hashed
+            return self._general(prim, args, params)
+        if type(plan) is not VjpPlan or self.foreign or prim.multiple_results:
+            return self._general(prim, args, params)
+        results = plan.known(*vals)  # type: ignore[misc]
+        slot = self.n_slots
+        self.n_slots = slot + 1
+        self.nodes.append((plan, results[1:], parents, slot, 1))
+        if plan.nonzero[0]:
+            return TapeTracer(self, results[0], plan.out_avals[0], slot)
+        return results[0]
 
     def _general(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """Any operation: operands of any kind and number, a plan to build or none."""
@@ -184,7 +190,7 @@ class TapeTrace(Trace):
 
 
 # The positions differentiated, as they appear in keys: the first operand; both.
-_ONE = ((0,), (1,))
+_FIRST = (0,)
 _BOTH = (0, 1)
 
 
