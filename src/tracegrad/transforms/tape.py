@@ -68,9 +68,10 @@ class TapeTracer(Tracer):
 
 # One recorded operation: (pull, residuals, parents, first, n_out). ``pull`` is the plan
 # (a VjpPlan) or the interpretive route's ``pull(residuals, cts, concrete)``; ``parents``
-# the slots of its differentiated inputs (slots, not tracers: an input's value is kept
-# only if a residual holds it too); its outputs have the slots ``first`` to
-# ``first + n_out - 1``. A tuple, so that recording it runs no Python frame.
+# the slots of its differentiated inputs, an int for one, a list for several (slots, not
+# tracers: an input's value is kept only if a residual holds it too); its outputs have the
+# slots ``first`` to ``first + n_out - 1``. A tuple, so that recording it runs no Python
+# frame.
 Node = tuple[Any, Sequence[Any], list[int], int, int]
 
 
@@ -109,7 +110,7 @@ class TapeTrace(Trace):
             if params:
                 key = (*key, *params.items())
             vals: tuple[Any, ...] = (x.value,)
-            parents = [x.slot]
+            parents: Any = x.slot
         elif n_args == 2:
             x, y = args
             if type(x) is not TapeTracer or x._trace is not self:
@@ -118,7 +119,7 @@ class TapeTrace(Trace):
                 # concrete_aval(y) without its call, for the interned (traceable) dtypes
                 y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
                 key = (prim, _FIRST, x.aval, y_aval, *params.items())
-                vals, parents = (x.value, y), [x.slot]
+                vals, parents = (x.value, y), x.slot
             elif type(y) is TapeTracer and y._trace is self:
                 key = (prim, _BOTH, x.aval, y.aval, *params.items())
                 vals, parents = (x.value, y.value), [x.slot, y.slot]
@@ -133,12 +134,15 @@ class TapeTrace(Trace):
         if type(plan) is not VjpPlan or self.foreign or prim.multiple_results:
             return self._general(prim, args, params)
         results = plan.known(*vals)  # type: ignore[misc]
+        if not plan.nonzero[0]:
+            return results[0]
+        if not plan.n_res and type(parents) is int and _passes_through(key, plan):
+            # its cotangent is its operand's: the output shares the operand's slot, no node
+            return TapeTracer(self, results[0], plan.out_avals[0], parents)
         slot = self.n_slots
         self.n_slots = slot + 1
         self.nodes.append((plan, results[1:], parents, slot, 1))
-        if plan.nonzero[0]:
-            return TapeTracer(self, results[0], plan.out_avals[0], slot)
-        return results[0]
+        return TapeTracer(self, results[0], plan.out_avals[0], slot)
 
     def _general(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """Any operation: operands of any kind and number, a plan to build or none."""
@@ -171,15 +175,16 @@ class TapeTrace(Trace):
             if type(plan) is not VjpPlan and key is not None:
                 plan = _plan_for(key, plan, prim, params, avals, diff)
         slot = self.n_slots
+        from_: Any = parents[0] if len(parents) == 1 else parents
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
             n = len(outs)
-            self.nodes.append((pull, residuals, parents, slot, n))
+            self.nodes.append((pull, residuals, from_, slot, n))
         else:
             results = plan.known(*vals)
             n = plan.n_out
             outs, nonzero, out_avals = results[:n], plan.nonzero, plan.out_avals
-            self.nodes.append((plan, results[n:], parents, slot, n))
+            self.nodes.append((plan, results[n:], from_, slot, n))
         self.n_slots = slot + n
         if not prim.multiple_results:
             return TapeTracer(self, outs[0], out_avals[0], slot) if nonzero[0] else outs[0]
@@ -188,6 +193,22 @@ class TapeTrace(Trace):
             for k, (o, a, nz) in enumerate(zip(outs, out_avals, nonzero, strict=True))
         ]
 
+
+def _passes_through(key: tuple[Any, ...], plan: VjpPlan) -> bool:
+    """Whether ``plan``, of signature ``key``, has a backward that returns its one output
+    cotangent as it is (``x + c``)."""
+    found = _PASSES.get(key)
+    if found is None:
+        if len(_PASSES) >= 4096:
+            _PASSES.clear()
+        jaxpr = plan.backward_jaxpr.jaxpr
+        found = _PASSES[key] = not jaxpr.eqns and list(jaxpr.outvars) == list(jaxpr.invars)
+    return found
+
+
+# Per signature whose plan has no residuals, whether its backward is the identity (by key,
+# not by plan: a plan evicted from the cache and built again is the same).
+_PASSES: dict[tuple[Any, ...], bool] = {}
 
 # The positions differentiated, as they appear in keys: the first operand; both.
 _FIRST = (0,)
@@ -343,12 +364,11 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
                 continue
             ct_of[first : first + n] = [None] * n
             cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, slot_cts, concrete)
-        if len(parents) == 1:  # the common case, without a zip
+        if type(parents) is int:  # one parent, the common case
             ct = cts_in[0]
             if type(ct) is not Zero:
-                p = parents[0]
-                prev = ct_of[p]
-                ct_of[p] = ct if prev is None else add_any(prev, ct)
+                prev = ct_of[parents]
+                ct_of[parents] = ct if prev is None else add_any(prev, ct)
             continue
         for p, ct in zip(parents, cts_in, strict=True):
             if type(ct) is Zero:
