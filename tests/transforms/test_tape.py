@@ -104,6 +104,29 @@ def test_constant_outputs_carry_no_derivative() -> None:
         np.testing.assert_array_equal(tg.grad(f)(x), [0.0, 2.0, 0.0])
 
 
+def test_pass_through_shares_its_operands_slot() -> None:
+    """``x + c`` (a backward that returns its cotangent as it is) records no node: its
+    output takes ``x``'s slot, which then gathers the cotangents of both."""
+
+    def f(x: Any) -> Any:
+        y = x + 0.5
+        return (x, y, y * x, tnp.sin(-y - 1.0))  # neg: no residual, not the identity
+
+    x = np.array([0.25, -1.0, 2.0])
+    cts = tuple(np.array([1.0, 2.0, 3.0]) * k for k in (1.0, -2.0, 0.5, 3.0))
+    want = tg.jit(lambda x: tg.vjp(f, x)[1](cts))(x)
+    for _ in range(3):
+        _, f_vjp = tg.vjp(f, x)
+        for _ in range(2):  # the pullback again: the tape is kept
+            np.testing.assert_allclose(f_vjp(cts)[0], want[0], rtol=1e-14)
+    with tg.core.new_trace(tape.TapeTrace()) as trace:
+        t = trace.new_input(x)
+        y = t + 0.5
+        assert y.slot == t.slot and not trace.nodes
+        z = y * 2.0
+        assert z.slot != t.slot and len(trace.nodes) == 1
+
+
 def test_unused_and_repeated_outputs() -> None:
     def f(x: Any) -> Any:
         q, _r = tnp.linalg.qr(x)  # r unused: its cotangent is filled with zeros

@@ -175,8 +175,31 @@ def broadcast_in_dim(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emissi
         if ctx.has_methods(a):
             return Emission(_reshape_text(ctx, a, args[0], shape), VIEW)
         return Emission(_call(ctx, np.reshape, "np_reshape", [args[0], repr(shape)]), VIEW)
-    inner = _reshape_text(ctx, a, args[0], expanded)
+    # NumPy's broadcasting adds leading dimensions itself; others need the reshape.
+    leading = expanded == (1,) * (len(shape) - len(a.aval.shape)) + a.aval.shape
+    inner = args[0] if leading else _reshape_text(ctx, a, args[0], expanded)
+    if math.prod(shape) <= _FILL_AT_MOST:
+        dtype = _dtype_name(ctx, eqn.outvars[0].aval.dtype)
+        return Emission(_call(ctx, filled, "np_filled", [repr(shape), dtype, inner]), FRESH)
     return Emission(_call(ctx, np.broadcast_to, "np_broadcast_to", [inner, repr(shape)]), VIEW)
+
+
+# Broadcasts to at most this many elements are written out (``filled``): np.broadcast_to,
+# a Python function, costs about 2 µs, more than copying that many elements (the backward
+# pass of a sum over a small array, eager or jitted).
+_FILL_AT_MOST = 1024
+
+
+def filled(shape: tuple[int, ...], dtype: np.dtype[Any], x: Any) -> np.ndarray:
+    """A new array of ``shape`` holding ``x`` broadcast to it (NumPy's rules), bit for bit.
+
+    >>> filled((2, 3), np.dtype(np.float64), np.array([-0.0, 1.0, 2.0]))
+    array([[-0.,  1.,  2.],
+           [-0.,  1.,  2.]])
+    """
+    out = np.empty(shape, dtype)
+    out[...] = x
+    return out
 
 
 def identity(ctx: Context, eqn: JaxprEqn, args: Sequence[str]) -> Emission:

@@ -14,7 +14,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.core.trace import is_foreign
+from tracegrad.core.trace import EVAL_TRACE, fast_current_trace, is_foreign
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -514,18 +514,41 @@ def _is_operand(x: Any) -> bool:
 _PLAIN_OPERANDS = frozenset({bool, int, float, complex, np.ndarray})
 
 
-def _method(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """``x.__op__(other)``: NotImplemented for operands NumPy would not take either, so
-    that Python tries the other operand (``x == None`` is then simply False)."""
-    return lambda self, other: (
-        f(self, other) if type(other) in _PLAIN_OPERANDS or _is_operand(other) else NotImplemented
-    )
+def _method(
+    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None, swap: bool = False
+) -> Callable[[Any, Any], Any]:
+    """``x.__op__(other)`` (with ``swap``, ``x.__rop__(other)``: ``f(other, x)``):
+    NotImplemented for operands NumPy would not take either, so that Python tries the other
+    operand (``x == None`` is then simply False).
+
+    Under a transformation the operator calls ``traced`` (by default ``f``'s traced route)
+    without ``f``'s dispatch; outside every one (a tracer that escaped, or one used in
+    another thread) ``f`` decides, as ``f(x, other)`` would."""
+    traced_f = getattr(f, "__wrapped_traced__", f) if traced is None else traced
+
+    def method(self: Any, other: Any) -> Any:
+        if type(other) in _PLAIN_OPERANDS or _is_operand(other):
+            fn = f if fast_current_trace() is EVAL_TRACE else traced_f
+            return fn(other, self) if swap else fn(self, other)
+        return NotImplemented
+
+    return method
 
 
-def _reflected(f: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    return lambda self, other: (
-        f(other, self) if type(other) in _PLAIN_OPERANDS or _is_operand(other) else NotImplemented
-    )
+def _reflected(
+    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None
+) -> Callable[[Any, Any], Any]:
+    return _method(f, traced, swap=True)
+
+
+# ``+`` and ``*`` on tracers: add and multiply without the checks of keyword arguments
+# (an operator passes none), the commonest operations of traced code.
+def _add_operands(x1: Any, x2: Any) -> Any:
+    return ew.add(*promote_dtypes(x1, x2))
+
+
+def _multiply_operands(x1: Any, x2: Any) -> Any:
+    return ew.mul(*promote_dtypes(x1, x2))
 
 
 def _pow_method(self: Any, other: Any, modulo: Any = None) -> Any:
@@ -548,9 +571,10 @@ def _round_method(self: Any, decimals: int = 0, out: Any = None) -> Any:
 
 
 TRACER_METHODS: dict[str, Any] = {
-    "__add__": _method(add), "__radd__": _reflected(add),
+    "__add__": _method(add, _add_operands), "__radd__": _reflected(add, _add_operands),
     "__sub__": _method(subtract), "__rsub__": _reflected(subtract),
-    "__mul__": _method(multiply), "__rmul__": _reflected(multiply),
+    "__mul__": _method(multiply, _multiply_operands),
+    "__rmul__": _reflected(multiply, _multiply_operands),
     "__truediv__": _method(divide), "__rtruediv__": _reflected(divide),
     "__floordiv__": _method(floor_divide), "__rfloordiv__": _reflected(floor_divide),
     "__mod__": _method(remainder), "__rmod__": _reflected(remainder),

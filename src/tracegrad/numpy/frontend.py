@@ -212,6 +212,15 @@ def promote_dtypes(*args: Any) -> list[Any]:
     """Convert operands to their common dtype, as NumPy 2 promotes them (NEP 50).
 
     Python scalars become 0-d arrays of the common dtype (weak typing)."""
+    if len(args) == 2:  # a strongly typed tracer and a Python number it keeps: ``x * 0.5``
+        a, b = args
+        t, s = (b, a) if type(a) in _WEAK_KEEPS_KIND else (a, b)
+        kinds = _WEAK_KEEPS_KIND.get(type(s))
+        if kinds is not None and isinstance(t, Tracer):
+            aval = t.aval
+            if not aval.weak_type and aval.dtype.kind in kinds:
+                s = np.asarray(s, aval.dtype)
+                return [t, s] if t is a else [s, t]
     common = _common_strong_dtype(args)
     if common is not None:
         if len(args) == 2:  # the common case, without a comprehension's frame

@@ -39,7 +39,7 @@ from tracegrad.core import (
     run_in_trace,
     tangent_aval,
 )
-from tracegrad.core.aval import concrete_aval
+from tracegrad.core.aval import _INTERNED, concrete_aval
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.core.trace import is_foreign, run_in_new_trace
 from tracegrad.ops.structural import add_any
@@ -68,9 +68,10 @@ class TapeTracer(Tracer):
 
 # One recorded operation: (pull, residuals, parents, first, n_out). ``pull`` is the plan
 # (a VjpPlan) or the interpretive route's ``pull(residuals, cts, concrete)``; ``parents``
-# the slots of its differentiated inputs (slots, not tracers: an input's value is kept
-# only if a residual holds it too); its outputs have the slots ``first`` to
-# ``first + n_out - 1``. A tuple, so that recording it runs no Python frame.
+# the slots of its differentiated inputs, an int for one, a list for several (slots, not
+# tracers: an input's value is kept only if a residual holds it too); its outputs have the
+# slots ``first`` to ``first + n_out - 1``. A tuple, so that recording it runs no Python
+# frame.
 Node = tuple[Any, Sequence[Any], list[int], int, int]
 
 
@@ -98,41 +99,50 @@ class TapeTrace(Trace):
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Any:
         # A signature's key: (prim, the positions differentiated, the avals of the operands,
-        # the parameters' items). One and two operands, the common cases, are read inline.
+        # the parameters' items). One operand, or two (both traced, or traced and an array),
+        # the common cases, are read inline; a compiled plan for the key runs at once.
         n_args = len(args)
-        x = args[0] if n_args else None
-        if n_args == 1 and type(x) is TapeTracer and x._trace is self:
-            vals: tuple[Any, ...] = (x.value,)
-            parents = [x.slot]
-            key: tuple[Any, ...] = (prim, _ONE[0], x.aval)
+        if n_args == 1:
+            x = args[0]
+            if type(x) is not TapeTracer or x._trace is not self:
+                return self._general(prim, args, params)
+            key: tuple[Any, ...] = (prim, _FIRST, x.aval)
             if params:
                 key = (*key, *params.items())
-        elif n_args == 2 and type(y := args[1]) is np.ndarray and type(x) is TapeTracer:
-            vals, parents = (x.value, y), [x.slot]
-            key = (prim, _ONE[0], x.aval, concrete_aval(y), *params.items())
-            if x._trace is not self:
+            vals: tuple[Any, ...] = (x.value,)
+            parents: Any = x.slot
+        elif n_args == 2:
+            x, y = args
+            if type(x) is not TapeTracer or x._trace is not self:
                 return self._general(prim, args, params)
-        elif n_args == 2 and type(x) is TapeTracer and type(y) is TapeTracer:
-            vals, parents = (x.value, y.value), [x.slot, y.slot]
-            key = (prim, _BOTH, x.aval, y.aval, *params.items())
-            if x._trace is not self or y._trace is not self:
+            if type(y) is np.ndarray:
+                # concrete_aval(y) without its call, for the interned (traceable) dtypes
+                y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
+                key = (prim, _FIRST, x.aval, y_aval, *params.items())
+                vals, parents = (x.value, y), x.slot
+            elif type(y) is TapeTracer and y._trace is self:
+                key = (prim, _BOTH, x.aval, y.aval, *params.items())
+                vals, parents = (x.value, y.value), [x.slot, y.slot]
+            else:
                 return self._general(prim, args, params)
         else:
             return self._general(prim, args, params)
-        if prim.partial_eval is None and not self.foreign:
-            try:
-                plan = PLANS.get(key, 0)
-            except TypeError:  # a parameter that cannot be hashed
-                return self._general(prim, args, params)
-            if type(plan) is VjpPlan and not prim.multiple_results:
-                results = plan.known(*vals)  # type: ignore[misc]
-                slot = self.n_slots
-                self.n_slots = slot + 1
-                self.nodes.append((plan, results[1:], parents, slot, 1))
-                if plan.nonzero[0]:
-                    return TapeTracer(self, results[0], plan.out_avals[0], slot)
-                return results[0]
-        return self._general(prim, args, params)
+        try:  # a plan is only ever built for a primitive without partial_eval (_general)
+            plan = PLANS.get(key, 0)
+        except TypeError:  # a parameter that cannot be hashed
+            return self._general(prim, args, params)
+        if type(plan) is not VjpPlan or self.foreign or prim.multiple_results:
+            return self._general(prim, args, params)
+        results = plan.known(*vals)  # type: ignore[misc]
+        if not plan.nonzero[0]:
+            return results[0]
+        if not plan.n_res and type(parents) is int and _passes_through(key, plan):
+            # its cotangent is its operand's: the output shares the operand's slot, no node
+            return TapeTracer(self, results[0], plan.out_avals[0], parents)
+        slot = self.n_slots
+        self.n_slots = slot + 1
+        self.nodes.append((plan, results[1:], parents, slot, 1))
+        return TapeTracer(self, results[0], plan.out_avals[0], slot)
 
     def _general(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """Any operation: operands of any kind and number, a plan to build or none."""
@@ -165,15 +175,16 @@ class TapeTrace(Trace):
             if type(plan) is not VjpPlan and key is not None:
                 plan = _plan_for(key, plan, prim, params, avals, diff)
         slot = self.n_slots
+        from_: Any = parents[0] if len(parents) == 1 else parents
         if plan is None:
             outs, pull, residuals, nonzero, out_avals = _linearize_now(prim, params, vals, diff)
             n = len(outs)
-            self.nodes.append((pull, residuals, parents, slot, n))
+            self.nodes.append((pull, residuals, from_, slot, n))
         else:
             results = plan.known(*vals)
             n = plan.n_out
             outs, nonzero, out_avals = results[:n], plan.nonzero, plan.out_avals
-            self.nodes.append((plan, results[n:], parents, slot, n))
+            self.nodes.append((plan, results[n:], from_, slot, n))
         self.n_slots = slot + n
         if not prim.multiple_results:
             return TapeTracer(self, outs[0], out_avals[0], slot) if nonzero[0] else outs[0]
@@ -183,8 +194,24 @@ class TapeTrace(Trace):
         ]
 
 
+def _passes_through(key: tuple[Any, ...], plan: VjpPlan) -> bool:
+    """Whether ``plan``, of signature ``key``, has a backward that returns its one output
+    cotangent as it is (``x + c``)."""
+    found = _PASSES.get(key)
+    if found is None:
+        if len(_PASSES) >= 4096:
+            _PASSES.clear()
+        jaxpr = plan.backward_jaxpr.jaxpr
+        found = _PASSES[key] = not jaxpr.eqns and list(jaxpr.outvars) == list(jaxpr.invars)
+    return found
+
+
+# Per signature whose plan has no residuals, whether its backward is the identity (by key,
+# not by plan: a plan evicted from the cache and built again is the same).
+_PASSES: dict[tuple[Any, ...], bool] = {}
+
 # The positions differentiated, as they appear in keys: the first operand; both.
-_ONE = ((0,), (1,))
+_FIRST = (0,)
 _BOTH = (0, 1)
 
 
@@ -298,7 +325,7 @@ def grad_eager(
         return value, None
     value = out.value
     check(value)
-    ct = np.ones((), out.aval.dtype)
+    ct = np.array(1, out.aval.dtype)  # np.ones, a Python function, costs 4 times more
     return value, backward(trace, [out], [ct], True)[x.slot]
 
 
@@ -337,12 +364,11 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
                 continue
             ct_of[first : first + n] = [None] * n
             cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, slot_cts, concrete)
-        if len(parents) == 1:  # the common case, without a zip
+        if type(parents) is int:  # one parent, the common case
             ct = cts_in[0]
             if type(ct) is not Zero:
-                p = parents[0]
-                prev = ct_of[p]
-                ct_of[p] = ct if prev is None else add_any(prev, ct)
+                prev = ct_of[parents]
+                ct_of[parents] = ct if prev is None else add_any(prev, ct)
             continue
         for p, ct in zip(parents, cts_in, strict=True):
             if type(ct) is Zero:

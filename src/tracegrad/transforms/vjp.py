@@ -10,6 +10,7 @@ import numpy as np
 
 from tracegrad.core import UndefinedPrimal, Zero, get_aval, is_eager, pytree, tangent_aval
 from tracegrad.core.dtypes import float0, is_complex, is_float
+from tracegrad.core.trace import EVAL_TRACE, fast_current_trace
 from tracegrad.transforms.arguments import FlatFun, as_value, at_positions, diff_args
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.tape import grad_eager, linearize_eager
@@ -197,7 +198,7 @@ def _gradient(
     def grad_f(*args: Any, **kwargs: Any) -> Any:
         if 0 <= at < len(args):
             x = args[at]
-            if type(x) is np.ndarray and x.dtype.kind == "f" and is_eager():
+            if type(x) is np.ndarray and x.dtype.kind == "f" and fast_current_trace() is EVAL_TRACE:
                 ans, ct = grad_eager(fun, args, kwargs, at, check)
                 aval = get_aval(x)  # a float array's tangent type is its own
                 g = _finish(Zero(aval) if ct is None else ct, aval)
@@ -206,7 +207,7 @@ def _gradient(
         flat_fun = FlatFun(d.fun, d.in_tree, has_aux, "grad")
         ans, vjp_fn, aux = vjp_flat_fun(flat_fun, d.leaves, once=True)
         _check_output(ans, holomorphic)
-        grads = vjp_fn(np.ones((), get_aval(ans).dtype))
+        grads = vjp_fn(np.array(1, get_aval(ans).dtype))
         g = grads[0] if isinstance(argnums, int) else at_positions(grads, d.unique, d.nums)
         if with_value:
             return ((ans, aux), g) if has_aux else (ans, g)
