@@ -22,6 +22,7 @@ DTYPES = [np.float32, np.float64]
 
 
 def fused_routine(dtype: Any) -> Any:
+    pytest.importorskip("scipy.linalg.blas")  # the BLAS route is SciPy's
     routine = _fused._blas(np.dtype(dtype))
     if routine is None:
         pytest.skip("no BLAS axpy that rounds once here (SciPy missing, or no FMA)")
