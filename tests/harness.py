@@ -19,6 +19,20 @@ from tracegrad.core import Primitive
 from tracegrad.test_util import check_grads
 
 F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
+
+# Every dtype family a primitive meets, for the per-dtype checks of tests/ops.
+EVERY_DTYPE = [
+    np.bool_,
+    np.int8,
+    np.uint8,
+    np.int32,
+    np.int64,
+    np.float16,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+]
 C128 = np.dtype(np.complex128)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
+from harness import EVERY_DTYPE
 
 grad = tg.grad
 
@@ -36,18 +37,7 @@ def test_weak_python_scalars() -> None:
     assert grad(lambda x: tnp.sum(x * 2.0))(x32).dtype == np.float32
 
 
-DTYPES = [
-    np.bool_,
-    np.int8,
-    np.uint8,
-    np.int32,
-    np.int64,
-    np.float16,
-    np.float32,
-    np.float64,
-    np.complex64,
-    np.complex128,
-]
+DTYPES = EVERY_DTYPE
 SCALARS = [True, 3, 2.5, 1j]
 PROMOTING = [
     "add",

@@ -11,7 +11,7 @@ import pytest
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from harness import F32, F64, OpRecord, record_tests
+from harness import EVERY_DTYPE, F32, F64, OpRecord, record_tests
 from tracegrad.core.dtypes import float0
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import reductions as red
@@ -265,18 +265,7 @@ def test_argmax_has_no_gradient() -> None:
 
 
 # ---- dtypes -----------------------------------------------------------------------
-DTYPES = [
-    np.bool_,
-    np.int8,
-    np.uint8,
-    np.int32,
-    np.int64,
-    np.float16,
-    np.float32,
-    np.float64,
-    np.complex64,
-    np.complex128,
-]
+DTYPES = EVERY_DTYPE
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
