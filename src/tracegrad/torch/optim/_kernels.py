@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tracegrad.torch._random_math import fma64
-from tracegrad.torch.optim._fused import axpy_, cmul_fma_, is_scalar
+from tracegrad.torch.optim._hardware_fma import axpy_, cmul_fma_, is_scalar
 from tracegrad.torch.optim._workspace import Workspace
 
 Array = np.ndarray[Any, Any]

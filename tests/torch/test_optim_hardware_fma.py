@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from tests.torch.test_optim_fma import exact_fma, midpoint_cases
 
-from tracegrad.torch.optim import _fused
-from tracegrad.torch.optim._fused import CHUNK, MIN_COMPLEX, axpy_, cmul_fma_
+from tracegrad.torch.optim import _hardware_fma as hw
+from tracegrad.torch.optim._hardware_fma import CHUNK, MIN_COMPLEX, axpy_, cmul_fma_
 from tracegrad.torch.optim._kernels import Workspace, emulated_fma_, fma_
 
 DTYPES = [np.float32, np.float64]
@@ -23,7 +23,7 @@ DTYPES = [np.float32, np.float64]
 
 def fused_routine(dtype: Any) -> Any:
     pytest.importorskip("scipy.linalg.blas")  # the BLAS route is SciPy's
-    routine = _fused._blas(np.dtype(dtype))
+    routine = hw._blas(np.dtype(dtype))
     if routine is None:
         pytest.skip("no BLAS axpy that rounds once here (SciPy missing, or no FMA)")
     return routine
@@ -44,9 +44,9 @@ def through_float64(y: Any, out: Any, n: int, a: Any, offx: int, _: int, offy: i
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_check_rejects_routines_that_round_twice(dtype: Any) -> None:
-    assert not _fused.rounds_once(_fused._blas_run(multiply_then_add), np.dtype(dtype))
+    assert not hw.rounds_once(hw._blas_run(multiply_then_add), np.dtype(dtype))
     if dtype == np.float32:
-        assert not _fused.rounds_once(_fused._blas_run(through_float64), np.dtype(dtype))
+        assert not hw.rounds_once(hw._blas_run(through_float64), np.dtype(dtype))
 
 
 def test_midpoints_round_once_through_blas() -> None:
@@ -112,7 +112,7 @@ def test_blas_and_emulation_agree_on_drawn_arrays(ay: Any, alpha: Any) -> None:
 
 
 def complex_fused(dtype: Any) -> None:
-    if not _fused._complex_fused(np.dtype(dtype)):
+    if not hw._complex_fused(np.dtype(dtype)):
         pytest.skip("NumPy's complex multiply does not round once here (no FMA)")
 
 
