@@ -68,6 +68,9 @@ class EvalTrace(Trace):
 
 # What NumPy's path takes as it is, checked first (one isinstance for the common argument).
 _PLAIN = (np.ndarray, np.generic, bool, int, float, complex)
+# The commonest of them by exact type, for the hot paths' set lookups (``type(x) in ...``):
+# none is another library's array.
+NATIVE_TYPES = frozenset({np.ndarray, np.float64, float, int, bool, complex})
 
 
 def is_foreign(x: Any) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 
 from tracegrad.core import Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.core.trace import EVAL_TRACE, fast_current_trace, is_foreign
+from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -510,10 +510,6 @@ def _is_operand(x: Any) -> bool:
     return is_foreign(x)  # another library's array (``dask_y * x`` under grad)
 
 
-# Operand types decided without a call (a set lookup): Python numbers and NumPy arrays.
-_PLAIN_OPERANDS = frozenset({bool, int, float, complex, np.ndarray})
-
-
 def _method(
     f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None, swap: bool = False
 ) -> Callable[[Any, Any], Any]:
@@ -527,7 +523,7 @@ def _method(
     traced_f = getattr(f, "__wrapped_traced__", f) if traced is None else traced
 
     def method(self: Any, other: Any) -> Any:
-        if type(other) in _PLAIN_OPERANDS or _is_operand(other):
+        if type(other) in NATIVE_TYPES or _is_operand(other):
             fn = f if fast_current_trace() is EVAL_TRACE else traced_f
             return fn(other, self) if swap else fn(self, other)
         return NotImplemented

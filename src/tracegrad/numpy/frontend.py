@@ -15,7 +15,7 @@ import numpy as np
 
 from tracegrad.core import ShapeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
-from tracegrad.core.trace import EVAL_TRACE, fast_current_trace, is_foreign
+from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ewd
 from tracegrad.ops import reductions as red
@@ -60,7 +60,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
                 if fast_current_trace() is EVAL_TRACE:  # is_eager(), inlined on this hot path
                     for a in args:  # numpy_takes(args), inlined on this hot path
                         c = a.__class__
-                        if c is not _NDARRAY and c not in _PLAIN_TYPES and holds_foreign(a):
+                        if c is not _NDARRAY and c not in NATIVE_TYPES and holds_foreign(a):
                             return traced(*args, **kwargs)  # in the array's namespace
                     try:
                         return np_fn(*args, **kwargs)
@@ -101,10 +101,6 @@ def numpy_unless(np_fn: Callable[..., Any] | None, *jax_only: str) -> Callable[[
     return wrap
 
 
-# Argument types that NumPy's fast path takes without a closer look.
-_PLAIN_TYPES = frozenset({np.ndarray, np.float64, float, int, bool, complex})
-
-
 def numpy_takes(args: tuple[Any, ...]) -> bool:
     """Whether the eager fast path may hand ``args`` to NumPy: none is (or is a list or
     tuple holding) an array of another array-API library (Dask, CuPy, ``array_api_strict``,
@@ -116,7 +112,7 @@ def numpy_takes(args: tuple[Any, ...]) -> bool:
     """
     for a in args:
         c = a.__class__
-        if c is not _NDARRAY and c not in _PLAIN_TYPES and holds_foreign(a):
+        if c is not _NDARRAY and c not in NATIVE_TYPES and holds_foreign(a):
             return False
     return True
 
