@@ -12,8 +12,8 @@ import pytest
 
 import tracegrad.numpy as tnp
 import tracegrad.torch as torch
+from tracegrad.core.cache import PlanCache
 from tracegrad.torch import graph
-from tracegrad.transforms.staged_vjp import PlanCache
 from tracegrad.transforms.vjp import grad
 
 

@@ -12,10 +12,11 @@ import tracegrad as tg
 import tracegrad.numpy as tnp
 import tracegrad.torch as torch
 from tracegrad.core import Primitive, ShapedArray
+from tracegrad.core.cache import PlanCache
 from tracegrad.errors import ConcretizationTypeError
 from tracegrad.torch import graph
 from tracegrad.transforms import tape
-from tracegrad.transforms.staged_vjp import PLANS, PlanCache, VjpPlan, dce_jaxpr
+from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, dce_jaxpr
 
 
 def test_dce_keeps_what_the_kept_outputs_need() -> None:

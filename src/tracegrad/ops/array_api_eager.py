@@ -14,6 +14,7 @@ from typing import Any
 
 from tracegrad.backend.namespace import foreign_aval, foreign_namespace
 from tracegrad.core import EVAL_TRACE, ClosedJaxpr, Primitive, ShapedArray, get_aval
+from tracegrad.core.cache import PlanCache
 from tracegrad.core.staging import trace_to_jaxpr
 from tracegrad.core.trace import is_foreign, run_in_trace
 from tracegrad.ops.array_api import run_in_namespace
@@ -21,8 +22,7 @@ from tracegrad.ops.array_api import run_in_namespace
 # The namespace of each foreign array type (array_api_compat's answer depends on the type).
 _NAMESPACES: dict[type, Any] = {}
 # The one-equation program of each (primitive, avals, namespace, parameters).
-_PROGRAMS: dict[Hashable, ClosedJaxpr] = {}
-_MAX_PROGRAMS = 4096
+_PROGRAMS = PlanCache(4096)
 
 
 def namespace_of(x: Any) -> Any:
@@ -76,14 +76,12 @@ def _program(
     can be hashed (a primitive with no rule for ``xp`` fails when it runs, not here)."""
     key: Hashable = (prim, avals, id(xp), *params.items())
     try:
-        closed = _PROGRAMS.get(key)
+        closed: ClosedJaxpr | None = _PROGRAMS.get(key)
     except TypeError:  # a parameter that cannot be hashed (an array): staged each time
         return _stage(prim, params, avals)
     if closed is None:
         closed = _stage(prim, params, avals)
-        if len(_PROGRAMS) >= _MAX_PROGRAMS:
-            _PROGRAMS.clear()
-        _PROGRAMS[key] = closed
+        _PROGRAMS.put(key, closed)
     return closed
 
 

@@ -28,10 +28,11 @@ from tracegrad.core import (
     eval_jaxpr,
 )
 from tracegrad.core import trace_to_jaxpr as _trace_to_jaxpr
+from tracegrad.core.cache import PlanCache
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.tensor import VIEW_HOOKS, Tensor, wrap
-from tracegrad.transforms.staged_vjp import PLANS, PlanCache, VjpPlan, dce_jaxpr
+from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, dce_jaxpr
 from tracegrad.transforms.transpose import match_dtype
 
 
