@@ -138,9 +138,20 @@ def _getitem_transpose(
     """The transpose of basic indexing, ``(*index arrays, ct) -> [zeros with the selected
     region set to ct]`` (basic indexing selects each element at most once, so setting is
     adding). The index is built from the template once; at each call its integers are the
-    index arrays themselves (NumPy reads a 0-d integer array in an index as its integer)."""
+    index arrays themselves (NumPy reads a 0-d integer array in an index as its integer).
+    A trailing Ellipsis is dropped (it selects nothing more, and costs NumPy a step)."""
     base = list(rebuild(template, (0,) * len(template), eager=True))
+    if base and base[-1] is Ellipsis:
+        base.pop()
     ints = [(pos, e[1]) for pos, e in enumerate(template) if e[0] == "int"]
+    if len(ints) == len(base) and all(pos == k for pos, k in ints):
+
+        def run_ints(*args: Any) -> list[Any]:  # x[i, j]: the index is the arrays, in order
+            g = np.zeros(shape, dtype)
+            g[args[:-1]] = args[-1]
+            return [g]
+
+        return run_ints
 
     def run(*args: Any) -> list[Any]:
         index = base.copy()  # not shared: threads may run the same plan
