@@ -124,7 +124,7 @@ def _cases() -> list[tuple[str, Any, int, dict[str, Any]]]:
     x = torch.tensor([1.0], requires_grad=True)
     cases = [(n, getattr(torch, n)(x).grad_fn.plan.op, 1, {}) for n in UNARY]
     cases += [(n, getattr(_arith, n), 2, {}) for n in ("MUL", "DIV", "MAXIMUM")]
-    cases += [("ADD", _arith.ADD, 2, {"alpha": 1})]
+    cases += [("ADD", _arith.ADD, 2, {"alpha": 1}), ("PLUS", _arith.PLUS, 2, {})]
     cases += [("SUM_ALL", _reduce.SUM_ALL, 1, {"axes": None, "keepdims": False})]
     cases += [("SUM_DIM", _reduce.SUM_DIM, 1, {"axes": (0,), "keepdims": True})]
     return cases
@@ -151,6 +151,8 @@ def test_numpy_called_directly_gives_the_staged_functions_bits(case: Any, dtype:
     )
     staged = np.asarray(eval_jaxpr(closed, *arrays)[0])
     np.testing.assert_array_equal(eager, staged, strict=True)
+    if op.direct is not None:  # what graph.apply_numpy calls on arrays of the dtype
+        np.testing.assert_array_equal(np.asarray(op.direct(*arrays)), eager, strict=True)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
@@ -181,3 +183,21 @@ def test_tensor_of_tensors_and_tuples_replaces_them_by_numbers() -> None:
     got = torch.tensor([(1, x), [np.float32(3.0), torch.tensor(4)]], dtype=torch.float64)
     np.testing.assert_array_equal(got.numpy(), [[1.0, 2.5], [3.0, 4.0]])
     assert torch.tensor(((1, 2), (3, 4))).dtype is torch.int64
+
+
+@pytest.mark.parametrize("name", ["mul", "div", "add", "maximum", "minimum"])
+def test_binary_operations_direct_and_general_paths_agree(name: str) -> None:
+    """Two tensors of one dtype take NumPy's function directly (``graph.apply_numpy``); a
+    tensor and an array take the general path: the same values, nodes and gradients."""
+    f = getattr(torch, name)
+    y0 = np.array([0.5, -2.0, 3.0])
+    results = []
+    for other in (torch.tensor(y0), y0):
+        x = torch.tensor([1.5, 2.0, -1.0], dtype=torch.float64, requires_grad=True)
+        out = f(x, other)
+        out.backward(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+        results.append((out.detach().numpy(), out.grad_fn.name(), x.grad.numpy()))
+    (v1, n1, g1), (v2, n2, g2) = results
+    assert n1 == n2
+    np.testing.assert_array_equal(v1, v2, strict=True)
+    np.testing.assert_array_equal(g1, g2, strict=True)

@@ -24,7 +24,7 @@ from tracegrad.torch._common import (
     result_dtype,
     value_dtype,
 )
-from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.graph import Op, apply, apply_numpy
 from tracegrad.torch.tensor import Tensor, wrap
 
 # ---- binary arithmetic ---------------------------------------------------------------------
@@ -39,7 +39,22 @@ def _binary(name: str, np_fn: Any) -> Op:
             return direct(x, y)
         return np_fn(x, y)
 
-    return Op(name, fn)
+    return Op(name, fn, direct=direct)
+
+
+def _run(op: Op, input: Any, other: Any, *, to_float: bool = False) -> Tensor:
+    """``op`` (made by ``_binary``) on two operands at their promoted dtype (the default
+    float dtype for integers if ``to_float``); in the common cases (``_common``) on NumPy
+    arrays, its NumPy function is called directly."""
+    common = _common(input, other)
+    if common is not None:
+        y, dt = common
+        vx, vy = input._value, y._value if isinstance(y, Tensor) else y
+        if type(vx) is np.ndarray and type(vy) is np.ndarray:
+            return apply_numpy(op, (input, y), [vx, vy], dt)
+        return apply(op, (input, y), dtype=dt)
+    x, y, d = _prepare(input, other)
+    return apply(op, (x, y), dtype=(inexact(d) if to_float else d).np)
 
 
 def _add_fn(x: Any, y: Any, dtype: np.dtype[Any], alpha: Any) -> Any:
@@ -55,6 +70,7 @@ def _sub_fn(x: Any, y: Any, dtype: np.dtype[Any], alpha: Any) -> Any:
 
 
 ADD = Op("AddBackward0", _add_fn)
+PLUS = _binary("AddBackward0", tnp.add)  # add without alpha
 SUB = Op("SubBackward0", _sub_fn)
 RSUB = Op("RsubBackward1", lambda x, y, dtype, alpha: _sub_fn(y, x, dtype, alpha))
 MUL = _binary("MulBackward0", tnp.multiply)
@@ -91,18 +107,28 @@ def _check_bool(name: str, a: Any, b: Any) -> None:
         )
 
 
-def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
-    if isinstance(x, Tensor):  # the common cases first: no promotion, no broadcast check
+def _common(x: Any, y: Any) -> tuple[Any, np.dtype[Any]] | None:
+    """``(y as an operand, the dtype)`` in the common cases, which need no promotion, cast
+    or broadcast check: ``x`` a float or complex tensor and ``y`` a Python number (which
+    takes its dtype) or a tensor of the same dtype and shape. None otherwise."""
+    if isinstance(x, Tensor):
         vx = x._value
-        ty = type(y)
-        if ty is float or ty is int:
-            if vx.dtype.kind in "fc":  # a Python number takes a float tensor's dtype
-                d = dtypes.from_numpy_dtype(vx.dtype)
-                return x, operand(y, d), d
-        elif isinstance(y, Tensor):
-            vy = y._value
-            if vx.dtype == vy.dtype and vx.shape == vy.shape:
-                return x, y, dtypes.from_numpy_dtype(vx.dtype)
+        dt = vx.dtype
+        if dt.kind in "fc":
+            ty = type(y)
+            if ty is float or ty is int:
+                return operand(y, dtypes.from_numpy_dtype(dt)), dt
+            if isinstance(y, Tensor):
+                vy = y._value
+                if dt == vy.dtype and vx.shape == vy.shape:
+                    return y, dt
+    return None
+
+
+def _prepare(x: Any, y: Any) -> tuple[Any, Any, dtypes.dtype]:
+    common = _common(x, y)
+    if common is not None:
+        return x, common[0], dtypes.from_numpy_dtype(common[1])
     if not isinstance(x, _OPERANDS) and not isinstance(y, _OPERANDS):
         raise TypeError("expected at least one Tensor operand")
     d = result_dtype(x, y)
@@ -126,6 +152,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     >>> torch.add(torch.tensor([1, 2]), 0.5)
     tensor([1.5000, 2.5000])
     """
+    if type(alpha) is int and alpha == 1:
+        return _run(PLUS, input, other)
     x, y, d = _prepare(input, other)
     return apply(ADD, (x, y), dtype=d.np, alpha=alpha)
 
@@ -161,8 +189,7 @@ def mul(input: Any, other: Any) -> Tensor:
     >>> torch.tensor([1.0, 2.0]) * torch.tensor([3.0, 4.0])
     tensor([3., 8.])
     """
-    x, y, d = _prepare(input, other)
-    return apply(MUL, (x, y), dtype=d.np)
+    return _run(MUL, input, other)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -173,9 +200,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     >>> torch.tensor([3, 4]) / 2, torch.div(torch.tensor([-3, 4]), 2, rounding_mode='floor')
     (tensor([1.5000, 2.0000]), tensor([-2,  2]))
     """
-    x, y, d = _prepare(input, other)
     if rounding_mode is None:
-        return apply(DIV, (x, y), dtype=inexact(d).np)
+        return _run(DIV, input, other, to_float=True)
+    x, y, d = _prepare(input, other)
     if rounding_mode == "floor":
         return apply(FLOOR_DIVIDE, (x, y), dtype=d.np)
     if rounding_mode == "trunc":
@@ -263,8 +290,7 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
     >>> a.grad
     tensor([0.5000, 1.0000])
     """
-    x, y, d = _prepare(input, other)
-    return apply(MAXIMUM, (x, y), dtype=d.np)
+    return _run(MAXIMUM, input, other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
@@ -274,8 +300,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
     >>> torch.minimum(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 5.0]))
     tensor([0., 2.])
     """
-    x, y, d = _prepare(input, other)
-    return apply(MINIMUM, (x, y), dtype=d.np)
+    return _run(MINIMUM, input, other)
 
 
 # ---- unary math ----------------------------------------------------------------------------
@@ -290,13 +315,16 @@ def _unary(
         x = cast(x, dtype)
         return direct(x) if type(x) is np.ndarray else fn(x)
 
-    op = Op(name, run, saves_result=saves_result, staged=staged)
+    op = Op(name, run, saves_result=saves_result, staged=staged, direct=direct)
 
     def f(input: Tensor) -> Tensor:
-        dt = input._value.dtype if isinstance(input, Tensor) else None
+        v = input._value if isinstance(input, Tensor) else None
+        dt = None if v is None else v.dtype
         if dt is None or dt.kind not in "fc":  # floating and complex inputs keep their dtype
             d = value_dtype(input)
             dt = (inexact(d) if to_float else d).np
+        elif type(v) is np.ndarray and not staged:  # no cast: NumPy's function, directly
+            return apply_numpy(op, (input,), [v], dt)
         return apply(op, (input,), dtype=dt)
 
     f.__name__ = name

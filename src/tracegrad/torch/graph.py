@@ -44,7 +44,8 @@ class Op:
     """
 
     __slots__ = (
-        "fn", "meta_from", "name", "saves_result", "staged", "transpose", "undefined", "view",
+        "direct", "fn", "meta_from", "name", "saves_result", "staged", "transpose", "undefined",
+        "view",
     )  # fmt: skip
 
     def __init__(
@@ -58,9 +59,13 @@ class Op:
         saves_result: bool = False,
         staged: bool = False,
         transpose: Callable[..., Any] | None = None,
+        direct: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.fn = fn
+        # The NumPy function ``fn`` calls on NumPy arrays that have the operation's dtype
+        # already (its one param), for ``apply_numpy``.
+        self.direct = direct
         # PyTorch's name of an operation that has no derivative (backward raises).
         self.undefined = undefined
         # Inputs from this position on are metadata (integer indices PyTorch keeps as
@@ -431,6 +436,18 @@ def apply(op: Op, args: Sequence[Any], **params: Any) -> Tensor:
             return wrap(out)  # type: ignore[arg-type]
         out = np.asarray(out)
     return record(op, args, arrays, out, params)
+
+
+def apply_numpy(op: Op, args: Sequence[Any], arrays: list[Any], dtype: Any) -> Tensor:
+    """``apply(op, args, dtype=dtype)`` where ``arrays`` (the args' values) are NumPy arrays
+    of ``dtype`` already: ``op.direct``, the NumPy function ``op.fn`` calls on them, called
+    without ``apply``'s generic steps (the staged forward, the casts)."""
+    direct = op.direct
+    assert direct is not None
+    out = direct(*arrays)
+    if type(out) is not np.ndarray:  # NumPy gives scalars for 0-d operands
+        out = np.asarray(out)
+    return record(op, args, arrays, out, {"dtype": dtype})
 
 
 _SHAPE_DTYPE = operator.attrgetter("shape", "dtype")
