@@ -490,9 +490,9 @@ def record(
     if True not in needs or (out.dtype.kind not in "fc" and not is_inexact(out.dtype)):
         return t
     # The plan of this signature, in the one cache of staged vjps (a flat key: params are
-    # (name, value) pairs, then the shape and dtype of each input (one or two inputs, the
-    # usual arities, written out) or a (shape, dtype) pair per input, then which inputs need
-    # grad: a shape is a tuple of ints, a dtype no tuple, a pair starts with a shape).
+    # (name, value) pairs, then the shape and dtype of each input (one to three inputs, the
+    # usual arities, written out) or a (shape, dtype) pair per input, then which inputs
+    # need grad: a shape is a tuple of ints, a dtype no tuple, a pair starts with a shape).
     n = len(arrays)
     if n == 2:
         a, b = arrays
@@ -500,6 +500,9 @@ def record(
     elif n == 1:
         a = arrays[0]
         key = (op, *params.items(), a.shape, a.dtype, *needs)
+    elif n == 3:  # x[i, j]
+        a, b, c = arrays
+        key = (op, *params.items(), a.shape, a.dtype, b.shape, b.dtype, c.shape, c.dtype, *needs)
     else:
         key = (op, *params.items(), *map(_SHAPE_DTYPE, arrays), *needs)
     plan = PLANS.get(key)
