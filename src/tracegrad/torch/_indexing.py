@@ -202,7 +202,12 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     (tensor([4., 8.], grad_fn=<SelectBackward0>), 'IndexBackward0')
     """
     value = self._value
-    key = (index, *map(type, index)) if type(index) is tuple else (index, type(index))
+    if type(index) is not tuple:
+        key: tuple[Any, ...] = (index, type(index))
+    elif len(index) == 2:  # x[i, j], written out: cheaper than unpacking a map
+        key = (index, type(index[0]), type(index[1]))
+    else:
+        key = (index, *map(type, index))
     try:
         known = _PARSED.get(key)
     except TypeError:  # unhashable: slices (before Python 3.12), lists, arrays
