@@ -39,7 +39,7 @@ def _binary(name: str, np_fn: Any) -> Op:
             return direct(x, y)
         return np_fn(x, y)
 
-    return Op(name, fn, direct=direct)
+    return Op(name, fn, direct=None if direct is np_fn else direct)
 
 
 def _run(op: Op, input: Any, other: Any, *, to_float: bool = False) -> Tensor:
@@ -315,7 +315,10 @@ def _unary(
         x = cast(x, dtype)
         return direct(x) if type(x) is np.ndarray else fn(x)
 
-    op = Op(name, run, saves_result=saves_result, staged=staged, direct=direct)
+    # NumPy's function called directly (graph.apply_numpy) when there is one: not for a
+    # tracegrad function (which may give a tracer under a transformation) or a staged one.
+    fast = direct is not fn and not staged
+    op = Op(name, run, saves_result=saves_result, staged=staged, direct=direct if fast else None)
 
     def f(input: Tensor) -> Tensor:
         v = input._value if isinstance(input, Tensor) else None
@@ -323,7 +326,7 @@ def _unary(
         if dt is None or dt.kind not in "fc":  # floating and complex inputs keep their dtype
             d = value_dtype(input)
             dt = (inexact(d) if to_float else d).np
-        elif type(v) is np.ndarray and not staged:  # no cast: NumPy's function, directly
+        elif fast and type(v) is np.ndarray:  # no cast: NumPy's function, directly
             return apply_numpy(op, (input,), [v], dt)
         return apply(op, (input,), dtype=dt)
 
