@@ -163,3 +163,30 @@ def test_complex_route_declines_untouched() -> None:
         before = out.copy()
         assert not cmul_fma_(out, other, other, y)
         np.testing.assert_array_equal(out, before)
+
+
+def multiply_unfused(lhs: Any, rhs: Any) -> None:
+    real = lhs.real * rhs.real - lhs.imag * rhs.imag
+    lhs.imag = lhs.real * rhs.imag + lhs.imag * rhs.real
+    lhs.real = real
+
+
+def multiply_through_float64(lhs: Any, rhs: Any) -> None:
+    lhs[...] = lhs.astype(np.complex128) * rhs  # products exact, sums rounded (twice)
+
+
+def test_the_complex_check_rejects_an_unfused_multiply(monkeypatch: pytest.MonkeyPatch) -> None:
+    complex_fused(np.float32)
+    monkeypatch.setattr(hw, "_complex_multiply", multiply_unfused)
+    assert not hw._complex_fused.__wrapped__(np.dtype(np.float32))
+
+
+def test_the_complex_check_wants_the_scaled_addend_rounded_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``a.mul_(s)`` is rounded before ``addcmul_`` adds to it: a multiply that rounds
+    ``s * a + x * y`` once (exact in float64 on the check's values) fails the check."""
+    complex_fused(np.float32)
+    assert hw._scaled_first(np.dtype(np.float32))
+    monkeypatch.setattr(hw, "_complex_multiply", multiply_through_float64)
+    assert not hw._scaled_first(np.dtype(np.float32))
