@@ -5,6 +5,7 @@ again), bit for bit the NumPy emulation's results across chunk boundaries, and d
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,37 @@ def test_blas_matches_the_emulation_across_chunks(dtype: Any, n: int) -> None:
     out = np.empty((n, 1), dtype)  # another array, 2-d
     assert axpy_(out, a.reshape(n, 1), alpha, y.reshape(n, 1))
     np.testing.assert_array_equal(out.ravel(), want)
+
+
+@pytest.mark.parametrize(
+    ("env", "chunk"),
+    [
+        ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, sys.maxsize),
+        ({"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "1"}, CHUNK),
+        ({"OPENBLAS_NUM_THREADS": "0", "GOTO_NUM_THREADS": "1"}, sys.maxsize),
+        ({"OPENBLAS_NUM_THREADS": "many", "OMP_NUM_THREADS": "1"}, sys.maxsize),
+        ({"OMP_NUM_THREADS": "8"}, CHUNK),
+    ],
+)
+def test_axpy_goes_whole_when_openblas_has_one_thread(
+    env: dict[str, str], chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in hw._THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert hw._blas_chunk() == chunk
+
+
+@pytest.mark.parametrize("chunk", [CHUNK, sys.maxsize])
+def test_whole_and_chunked_axpy_agree(chunk: int) -> None:
+    fused_routine(np.float32)
+    routine = hw._blas_run(pytest.importorskip("scipy.linalg.blas").saxpy, chunk)
+    rng = np.random.default_rng(5)
+    a, y = rng.standard_normal((2, 3 * CHUNK + 5)).astype(np.float32)
+    out = a.copy()
+    routine(out, np.float32(-0.37), y)
+    np.testing.assert_array_equal(out, emulated_fma_(np.empty_like(a), a, np.float32(-0.37), y))
 
 
 def test_unsuitable_arrays_are_declined_untouched() -> None:

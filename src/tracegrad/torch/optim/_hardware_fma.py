@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -47,8 +48,10 @@ _COMPLEX: dict[np.dtype[Any], np.dtype[Any]] = {
 _TRUNCATE_TO_REAL = sys.byteorder == "little"
 # OpenBLAS runs axpy on several threads above 10,000 entries: on a busy machine its threads
 # spin and take the CPU from the caller (a 200k-entry call cost milliseconds of process time
-# instead of 25 us), so arrays go through in chunks it runs on the calling thread.
+# instead of 25 us), so arrays go through in chunks it runs on the calling thread, unless it
+# has one thread (:func:`_blas_chunk`).
 CHUNK = 8192
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 # NumPy multiplies a single complex number in its scalar loop, unfused: the complex route
 # is for arrays of at least this many entries (much shorter ones cost little emulated).
 MIN_COMPLEX = 16
@@ -154,10 +157,23 @@ def _complex_multiply(lhs: Array, rhs: Array) -> None:
         np.multiply(lhs, rhs, out=lhs)
 
 
-def _blas_run(routine: Callable[..., Array]) -> Run:
+def _blas_chunk() -> int:
+    """The most entries per ``axpy`` call: all of them if OpenBLAS runs on one thread (it
+    reads the first of these variables that is set to a positive number when it loads, and
+    otherwise takes every core the process may use), else ``CHUNK``."""
+    for name in _THREAD_VARIABLES:
+        value = os.environ.get(name, "")
+        if value.strip().isdigit() and int(value) > 0:
+            return sys.maxsize if int(value) == 1 else CHUNK
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
+    return sys.maxsize if cores == 1 else CHUNK
+
+
+def _blas_run(routine: Callable[..., Array], chunk: int = CHUNK) -> Run:
     def run(out: Array, alpha: Any, y: Array) -> None:
-        for start in range(0, out.size, CHUNK):
-            n = min(CHUNK, out.size - start)
+        for start in range(0, out.size, chunk):
+            n = min(chunk, out.size - start)
             result = routine(y, out, n, alpha, start, 1, start, 1)  # n a offx incx offy incy
             if result is not out:  # SciPy writes in place when it need not copy
                 np.copyto(out[start : start + n], result[start : start + n])
@@ -175,9 +191,10 @@ def _blas(dtype: np.dtype[Any]) -> Run | None:
     if name is None:
         return None
     try:
-        run = _blas_run(getattr(importlib.import_module("scipy.linalg.blas"), name))
+        routine = getattr(importlib.import_module("scipy.linalg.blas"), name)
     except ImportError:
         return None
+    run = _blas_run(routine, _blas_chunk())
     return run if rounds_once(run, dtype) else None
 
 
