@@ -44,8 +44,10 @@ _COMPLEX: dict[np.dtype[Any], np.dtype[Any]] = {
 }
 # A complex64 read as a uint64 holds its real part in the low half on a little-endian
 # machine: a truncating cast takes the real parts out in one vectorised pass (a strided
-# copy of ``.real`` takes twice as long; complex128 has no integer that wide).
-_TRUNCATE_TO_REAL = sys.byteorder == "little"
+# copy of ``.real`` takes twice as long; complex128 has no integer that wide). The dtype
+# whose results leave that way (None on a big-endian machine).
+_TRUNCATE_TO_REAL = np.dtype(np.float32) if sys.byteorder == "little" else None
+_SCALE_NAMES: dict[float, str] = {}  # the workspace's names of the operands holding -i * s
 # OpenBLAS runs axpy on several threads above 10,000 entries: on a busy machine its threads
 # spin and take the CPU from the caller (a 200k-entry call cost milliseconds of process time
 # instead of 25 us), so arrays go through in chunks it runs on the calling thread, unless it
@@ -130,10 +132,14 @@ def _complex_fma(
     ``fma(y, x, s * a rounded)``. Three passes gather the operands (a cast, one strided copy
     each for ``a`` and ``x``; ``-s`` stays in the second operand from call to call), then
     the multiply and a truncating cast out."""
-    cdtype = _COMPLEX[out.dtype]
-    s = out.dtype.type(1 if scales[0] is None else scales[0])
+    dtype = out.dtype
+    cdtype = _COMPLEX[dtype]
+    s = 1.0 if scales[0] is None else float(dtype.type(scales[0]))
+    name = _SCALE_NAMES.get(s)
+    if name is None:
+        name = _SCALE_NAMES.setdefault(s, f"complex, -i * {s!r}")
     lhs = ws.take("complex", out.shape, cdtype)  # y + i a
-    rhs = ws.take(f"complex, -i * {float(s)!r}", out.shape, cdtype, fill=complex(0, -s))
+    rhs = ws.take(name, out.shape, cdtype, fill=complex(0, -s))
     np.copyto(lhs, y)  # a cast: the imaginary parts 0
     np.copyto(lhs.imag, a)
     if scales[1] is None:
@@ -141,7 +147,7 @@ def _complex_fma(
     else:
         np.multiply(x, scales[1], out=rhs.real, casting="unsafe")
     _complex_multiply(lhs, rhs)
-    if _TRUNCATE_TO_REAL and out.dtype == np.float32:
+    if dtype is _TRUNCATE_TO_REAL:
         np.copyto(out.view(np.uint32), lhs.view(np.uint64), casting="unsafe")
     else:
         np.copyto(out, lhs.real)
