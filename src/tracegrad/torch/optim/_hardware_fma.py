@@ -47,7 +47,6 @@ _COMPLEX: dict[np.dtype[Any], np.dtype[Any]] = {
 # copy of ``.real`` takes twice as long; complex128 has no integer that wide). The dtype
 # whose results leave that way (None on a big-endian machine).
 _TRUNCATE_TO_REAL = np.dtype(np.float32) if sys.byteorder == "little" else None
-_SCALE_NAMES: dict[float, str] = {}  # the workspace's names of the operands holding -i * s
 # OpenBLAS runs axpy on several threads above 10,000 entries: on a busy machine its threads
 # spin and take the CPU from the caller (a 200k-entry call cost milliseconds of process time
 # instead of 25 us), so arrays go through in chunks it runs on the calling thread, unless it
@@ -130,16 +129,13 @@ def _complex_fma(
 ) -> None:
     """:func:`cmul_fma_` without its checks: ``(y + i a) (x - i s)``, whose real part is
     ``fma(y, x, s * a rounded)``. Three passes gather the operands (a cast, one strided copy
-    each for ``a`` and ``x``; ``-s`` stays in the second operand from call to call), then
-    the multiply and a truncating cast out."""
+    each for ``a`` and ``x``; ``-s`` stays in the second operand from call to call, written
+    again when ``s`` changes), then the multiply and a truncating cast out."""
     dtype = out.dtype
     cdtype = _COMPLEX[dtype]
     s = 1.0 if scales[0] is None else float(dtype.type(scales[0]))
-    name = _SCALE_NAMES.get(s)
-    if name is None:
-        name = _SCALE_NAMES.setdefault(s, f"complex, -i * {s!r}")
     lhs = ws.take("complex", out.shape, cdtype)  # y + i a
-    rhs = ws.take(name, out.shape, cdtype, fill=complex(0, -s))
+    rhs = ws.take("complex, -i s", out.shape, cdtype, fill=complex(0, -s))  # x - i s
     np.copyto(lhs, y)  # a cast: the imaginary parts 0
     np.copyto(lhs.imag, a)
     if scales[1] is None:

@@ -46,13 +46,10 @@ def _scratch(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype: Any
     return np.empty(shape, dtype) if ws is None else ws.take(name, shape, dtype)
 
 
-_OPMATH: dict[np.dtype[Any], type[np.floating[Any]]] = {np.dtype(np.float64): np.float64}
-
-
 def scalar(x: Any, a: Array) -> Any:
     """``x`` as the scalar type PyTorch's kernel on ``a`` computes with (float64 for float64,
     float32 otherwise)."""
-    return _OPMATH.get(a.dtype, np.float32)(x)
+    return np.float64(x) if a.dtype.char == "d" else np.float32(x)
 
 
 def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> Array:
