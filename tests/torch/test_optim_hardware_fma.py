@@ -5,6 +5,7 @@ again), bit for bit the NumPy emulation's results across chunk boundaries, and d
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,37 @@ def test_blas_matches_the_emulation_across_chunks(dtype: Any, n: int) -> None:
     out = np.empty((n, 1), dtype)  # another array, 2-d
     assert axpy_(out, a.reshape(n, 1), alpha, y.reshape(n, 1))
     np.testing.assert_array_equal(out.ravel(), want)
+
+
+@pytest.mark.parametrize(
+    ("env", "chunk"),
+    [
+        ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4"}, sys.maxsize),
+        ({"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "1"}, CHUNK),
+        ({"OPENBLAS_NUM_THREADS": "0", "GOTO_NUM_THREADS": "1"}, sys.maxsize),
+        ({"OPENBLAS_NUM_THREADS": "many", "OMP_NUM_THREADS": "1"}, sys.maxsize),
+        ({"OMP_NUM_THREADS": "8"}, CHUNK),
+    ],
+)
+def test_axpy_goes_whole_when_openblas_has_one_thread(
+    env: dict[str, str], chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in hw._THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert hw._blas_chunk() == chunk
+
+
+@pytest.mark.parametrize("chunk", [CHUNK, sys.maxsize])
+def test_whole_and_chunked_axpy_agree(chunk: int) -> None:
+    fused_routine(np.float32)
+    routine = hw._blas_run(pytest.importorskip("scipy.linalg.blas").saxpy, chunk)
+    rng = np.random.default_rng(5)
+    a, y = rng.standard_normal((2, 3 * CHUNK + 5)).astype(np.float32)
+    out = a.copy()
+    routine(out, np.float32(-0.37), y)
+    np.testing.assert_array_equal(out, emulated_fma_(np.empty_like(a), a, np.float32(-0.37), y))
 
 
 def test_unsuitable_arrays_are_declined_untouched() -> None:
@@ -163,3 +195,30 @@ def test_complex_route_declines_untouched() -> None:
         before = out.copy()
         assert not cmul_fma_(out, other, other, y)
         np.testing.assert_array_equal(out, before)
+
+
+def multiply_unfused(lhs: Any, rhs: Any) -> None:
+    real = lhs.real * rhs.real - lhs.imag * rhs.imag
+    lhs.imag = lhs.real * rhs.imag + lhs.imag * rhs.real
+    lhs.real = real
+
+
+def multiply_through_float64(lhs: Any, rhs: Any) -> None:
+    lhs[...] = lhs.astype(np.complex128) * rhs  # products exact, sums rounded (twice)
+
+
+def test_the_complex_check_rejects_an_unfused_multiply(monkeypatch: pytest.MonkeyPatch) -> None:
+    complex_fused(np.float32)
+    monkeypatch.setattr(hw, "_complex_multiply", multiply_unfused)
+    assert not hw._complex_fused.__wrapped__(np.dtype(np.float32))
+
+
+def test_the_complex_check_wants_the_scaled_addend_rounded_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``a.mul_(s)`` is rounded before ``addcmul_`` adds to it: a multiply that rounds
+    ``s * a + x * y`` once (exact in float64 on the check's values) fails the check."""
+    complex_fused(np.float32)
+    assert hw._scaled_first(np.dtype(np.float32))
+    monkeypatch.setattr(hw, "_complex_multiply", multiply_through_float64)
+    assert not hw._scaled_first(np.dtype(np.float32))

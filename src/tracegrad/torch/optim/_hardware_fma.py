@@ -5,16 +5,19 @@ of the emulation's seven.
 
 - BLAS's ``axpy`` (``y += alpha * x``, a scalar multiplier), as SciPy's OpenBLAS computes
   it on CPUs with FMA instructions (:func:`axpy_`).
-- NumPy's complex multiply, whose vectorised loop computes the imaginary part
-  ``ar * bi + ai * br`` as ``fma(ar, bi, ai * br)`` (AVX2's and AVX-512's ``fmaddsub``): with
-  ``ar = x``, ``ai = a``, ``br = 1``, ``bi = y`` that is ``a + x * y`` rounded once, for
-  arrays ``x`` (:func:`cmul_fma_`).
+- NumPy's complex multiply, whose vectorised loop computes the real part
+  ``zr * wr - zi * wi`` as ``fma(zr, wr, -(zi * wi))``, the second product rounded first
+  (AVX2's and AVX-512's ``fmaddsub``): with ``z = y + i a`` and ``w = x - i s`` that is
+  ``s * a`` rounded, plus ``x * y``, rounded once: PyTorch's ``a.mul_(s).addcmul_(x, y)``
+  (:func:`cmul_fma_`).
 
 Nothing promises either result, so each route is checked once per process before it is
 trusted: at every length up to well past the widest vector loop, at several alignments, and
 on long arrays, it must round ``(1 + u) + ((1 - u) * u / 2) * (1 + u)`` (``u`` the dtype's
 epsilon) back to ``1 + u``, signs mixed. A multiply then add, and a sum computed in a wider
-type and rounded again, both land on ``1 + 2u`` or ``1`` there. Where a route is missing
+type and rounded again, both land on ``1 + 2u`` or ``1`` there. The complex route must
+also round the scaled addend first: ``(1 - u/2) * (1 + u)`` rounds to 1, plus ``u/2`` (a
+tie, to even) is 1, where the sum rounded once would be ``1 + u``. Where a route is missing
 (no SciPy, a CPU without FMA, NumPy's scalar loop) or the check fails, callers emulate.
 """
 
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -37,10 +42,17 @@ _COMPLEX: dict[np.dtype[Any], np.dtype[Any]] = {
     np.dtype(np.float32): np.dtype(np.complex64),
     np.dtype(np.float64): np.dtype(np.complex128),
 }
+# A complex64 read as a uint64 holds its real part in the low half on a little-endian
+# machine: a truncating cast takes the real parts out in one vectorised pass (a strided
+# copy of ``.real`` takes twice as long; complex128 has no integer that wide). The dtype
+# whose results leave that way (None on a big-endian machine).
+_TRUNCATE_TO_REAL = np.dtype(np.float32) if sys.byteorder == "little" else None
 # OpenBLAS runs axpy on several threads above 10,000 entries: on a busy machine its threads
 # spin and take the CPU from the caller (a 200k-entry call cost milliseconds of process time
-# instead of 25 us), so arrays go through in chunks it runs on the calling thread.
+# instead of 25 us), so arrays go through in chunks it runs on the calling thread, unless it
+# has one thread (:func:`_blas_chunk`).
 CHUNK = 8192
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
 # NumPy multiplies a single complex number in its scalar loop, unfused: the complex route
 # is for arrays of at least this many entries (much shorter ones cost little emulated).
 MIN_COMPLEX = 16
@@ -89,8 +101,8 @@ def cmul_fma_(
     operands suit it (arrays of ``out``'s dtype, float32 or float64, broadcasting to its
     shape, at least ``MIN_COMPLEX`` entries; ``x`` may be a scalar); returns False, ``out``
     untouched, otherwise. ``scales`` (scalars of ``out``'s dtype, or None) first multiply
-    ``a`` and ``x``, rounded, in the passes that gather the operands
-    (``a.mul_(s).addcmul_(b, c, value=v)``).
+    ``a`` and ``x``, rounded (``a.mul_(s).addcmul_(b, c, value=v)``): ``x``'s in the pass
+    that gathers it, ``a``'s in the complex multiply.
 
     >>> u = 2.0**-23
     >>> a = np.full(20, 1 + u, np.float32)
@@ -99,9 +111,8 @@ def cmul_fma_(
     ...     assert (out == a).all()
     """
     dtype = out.dtype
-    cdtype = _COMPLEX.get(dtype)
     if (
-        cdtype is None
+        dtype not in _COMPLEX
         or out.size < MIN_COMPLEX
         or not (isinstance(a, np.ndarray) and a.dtype == dtype)
         or not (isinstance(y, np.ndarray) and y.dtype == dtype)
@@ -109,18 +120,33 @@ def cmul_fma_(
         or not _complex_fused(dtype)
     ):
         return False
-    ws = Workspace() if ws is None else ws
-    lhs = ws.take("complex", out.shape, cdtype)  # x + i a
-    rhs = ws.take("unit complex", out.shape, cdtype, fill=1)  # 1 + i y
-    for part, v, scale in ((lhs.real, x, scales[1]), (lhs.imag, a, scales[0])):
-        if scale is None:
-            np.copyto(part, v, casting="unsafe")  # a Python scalar rounded as in opmath
-        else:
-            np.multiply(v, scale, out=part, casting="unsafe")
-    np.copyto(rhs.imag, y)
-    _complex_multiply(lhs, rhs)
-    np.copyto(out, lhs.imag)
+    _complex_fma(out, a, x, y, Workspace() if ws is None else ws, scales)
     return True
+
+
+def _complex_fma(
+    out: Array, a: Array, x: Any, y: Array, ws: Workspace, scales: tuple[Any, Any]
+) -> None:
+    """:func:`cmul_fma_` without its checks: ``(y + i a) (x - i s)``, whose real part is
+    ``fma(y, x, s * a rounded)``. Three passes gather the operands (a cast, one strided copy
+    each for ``a`` and ``x``; ``-s`` stays in the second operand from call to call, written
+    again when ``s`` changes), then the multiply and a truncating cast out."""
+    dtype = out.dtype
+    cdtype = _COMPLEX[dtype]
+    s = 1.0 if scales[0] is None else float(dtype.type(scales[0]))
+    lhs = ws.take("complex", out.shape, cdtype)  # y + i a
+    rhs = ws.take("complex, -i s", out.shape, cdtype, fill=complex(0, -s))  # x - i s
+    np.copyto(lhs, y)  # a cast: the imaginary parts 0
+    np.copyto(lhs.imag, a)
+    if scales[1] is None:
+        np.copyto(rhs.real, x, casting="unsafe")  # a Python scalar rounded as in opmath
+    else:
+        np.multiply(x, scales[1], out=rhs.real, casting="unsafe")
+    _complex_multiply(lhs, rhs)
+    if dtype is _TRUNCATE_TO_REAL:
+        np.copyto(out.view(np.uint32), lhs.view(np.uint64), casting="unsafe")
+    else:
+        np.copyto(out, lhs.real)
 
 
 def is_scalar(v: Any) -> bool:
@@ -129,14 +155,27 @@ def is_scalar(v: Any) -> bool:
 
 
 def _complex_multiply(lhs: Array, rhs: Array) -> None:
-    with np.errstate(all="ignore"):  # the real parts are scratch
+    with np.errstate(all="ignore"):  # the imaginary parts are scratch
         np.multiply(lhs, rhs, out=lhs)
 
 
-def _blas_run(routine: Callable[..., Array]) -> Run:
+def _blas_chunk() -> int:
+    """The most entries per ``axpy`` call: all of them if OpenBLAS runs on one thread (it
+    reads the first of these variables that is set to a positive number when it loads, and
+    otherwise takes every core the process may use), else ``CHUNK``."""
+    for name in _THREAD_VARIABLES:
+        value = os.environ.get(name, "")
+        if value.strip().isdigit() and int(value) > 0:
+            return sys.maxsize if int(value) == 1 else CHUNK
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
+    return sys.maxsize if cores == 1 else CHUNK
+
+
+def _blas_run(routine: Callable[..., Array], chunk: int = CHUNK) -> Run:
     def run(out: Array, alpha: Any, y: Array) -> None:
-        for start in range(0, out.size, CHUNK):
-            n = min(CHUNK, out.size - start)
+        for start in range(0, out.size, chunk):
+            n = min(chunk, out.size - start)
             result = routine(y, out, n, alpha, start, 1, start, 1)  # n a offx incx offy incy
             if result is not out:  # SciPy writes in place when it need not copy
                 np.copyto(out[start : start + n], result[start : start + n])
@@ -145,11 +184,7 @@ def _blas_run(routine: Callable[..., Array]) -> Run:
 
 
 def _complex_run(out: Array, alpha: Any, y: Array) -> None:
-    lhs = np.empty(out.shape, _COMPLEX[out.dtype])
-    rhs = np.ones(out.shape, _COMPLEX[out.dtype])
-    lhs.real, lhs.imag, rhs.imag = alpha, out, y
-    _complex_multiply(lhs, rhs)
-    np.copyto(out, lhs.imag)
+    _complex_fma(out, out, alpha, y, Workspace(), (None, None))
 
 
 @functools.cache
@@ -158,15 +193,27 @@ def _blas(dtype: np.dtype[Any]) -> Run | None:
     if name is None:
         return None
     try:
-        run = _blas_run(getattr(importlib.import_module("scipy.linalg.blas"), name))
+        routine = getattr(importlib.import_module("scipy.linalg.blas"), name)
     except ImportError:
         return None
+    run = _blas_run(routine, _blas_chunk())
     return run if rounds_once(run, dtype) else None
 
 
 @functools.cache
 def _complex_fused(dtype: np.dtype[Any]) -> bool:
-    return rounds_once(_complex_run, dtype, min_length=MIN_COMPLEX)
+    return rounds_once(_complex_run, dtype, min_length=MIN_COMPLEX) and _scaled_first(dtype)
+
+
+def _scaled_first(dtype: np.dtype[Any]) -> bool:
+    """Whether the complex route rounds ``s * a`` before adding ``x * y`` (as PyTorch's
+    ``mul_`` then ``addcmul_``), not the whole sum once."""
+    u = float(np.finfo(dtype).eps)
+    n = 3 * MIN_COMPLEX + 5
+    out = np.empty(n, dtype)
+    a, x, y = np.full(n, 1 + u, dtype), np.ones(n, dtype), np.full(n, u / 2, dtype)
+    _complex_fma(out, a, x, y, Workspace(), (1 - u / 2, None))
+    return bool((out == 1).all())
 
 
 def rounds_once(run: Run, dtype: np.dtype[Any], min_length: int = 1) -> bool:

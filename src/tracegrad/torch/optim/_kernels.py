@@ -17,9 +17,10 @@ bits of ``s`` and moved one float64 step towards the exact sum (whose error the 
 two-sum gives exactly); e.g. ``1 + 2**-23 + (2**-24 - 2**-70)`` rounds to ``1 + 2**-23``
 fused, and to ``1 + 2**-22`` through float64 unrepaired.
 
-Where the CPU's fused multiply-add can be reached (:mod:`._fused`), it computes instead: a
-scalar multiplier (``add(alpha=)``, ``lerp``) through BLAS's ``axpy``, one pass; an array
-multiplier (``addcmul``) through NumPy's complex multiply, five passes of one dtype.
+Where the CPU's fused multiply-add can be reached (:mod:`._hardware_fma`), it computes
+instead: a scalar multiplier (``add(alpha=)``, ``lerp``) through BLAS's ``axpy``, one pass;
+an array multiplier (``addcmul``, with the ``mul_`` before it) through NumPy's complex
+multiply, five passes of one dtype, two of them strided.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def _scratch(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype: Any
 
 
 def scalar(x: Any, a: Array) -> Any:
-    """``x`` as the scalar type PyTorch's kernel on ``a`` computes with."""
-    return np.float64(x) if a.dtype == np.float64 else np.float32(x)
+    """``x`` as the scalar type PyTorch's kernel on ``a`` computes with (float64 for float64,
+    float32 otherwise)."""
+    return np.float64(x) if a.dtype.char == "d" else np.float32(x)
 
 
 def fma_(out: Array, a: Any, x: Any, y: Array, ws: Workspace | None = None) -> Array:
