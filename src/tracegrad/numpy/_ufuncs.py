@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tracegrad.core import Tracer, get_aval, is_python_scalar
+from tracegrad.core import Primitive, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_complex, is_inexact
 from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
 from tracegrad.numpy._ufuncs_compare import (
@@ -37,6 +37,7 @@ from tracegrad.numpy.frontend import (
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
+    weak_number_beside,
 )
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
@@ -511,7 +512,10 @@ def _is_operand(x: Any) -> bool:
 
 
 def _method(
-    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None, swap: bool = False
+    f: Callable[..., Any],
+    traced: Callable[[Any, Any], Any] | None = None,
+    swap: bool = False,
+    binds: Primitive | None = None,
 ) -> Callable[[Any, Any], Any]:
     """``x.__op__(other)`` (with ``swap``, ``x.__rop__(other)``: ``f(other, x)``):
     NotImplemented for operands NumPy would not take either, so that Python tries the other
@@ -519,22 +523,34 @@ def _method(
 
     Under a transformation the operator calls ``traced`` (by default ``f``'s traced route)
     without ``f``'s dispatch; outside every one (a tracer that escaped, or one used in
-    another thread) ``f`` decides, as ``f(x, other)`` would."""
+    another thread) ``f`` decides, as ``f(x, other)`` would. ``binds``: the primitive the
+    traced route binds on its operands once promoted, and all it does for an inexact ``x``
+    and a Python number (``x * 0.9``): such a call converts the number and binds it."""
     traced_f = getattr(f, "__wrapped_traced__", f) if traced is None else traced
 
     def method(self: Any, other: Any) -> Any:
-        if type(other) in NATIVE_TYPES or _is_operand(other):
-            fn = f if fast_current_trace() is EVAL_TRACE else traced_f
-            return fn(other, self) if swap else fn(self, other)
+        t = type(other)
+        if t in NATIVE_TYPES or _is_operand(other):
+            trace = fast_current_trace()
+            if trace is EVAL_TRACE:
+                return f(other, self) if swap else f(self, other)
+            if binds is not None:
+                number = weak_number_beside(self, other)
+                if number is not None:
+                    args = (number, self) if swap else (self, number)
+                    return trace.process_primitive(binds, args, {})
+            return traced_f(other, self) if swap else traced_f(self, other)
         return NotImplemented
 
     return method
 
 
 def _reflected(
-    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None
+    f: Callable[..., Any],
+    traced: Callable[[Any, Any], Any] | None = None,
+    binds: Primitive | None = None,
 ) -> Callable[[Any, Any], Any]:
-    return _method(f, traced, swap=True)
+    return _method(f, traced, swap=True, binds=binds)
 
 
 # ``+`` and ``*`` on tracers: add and multiply without the checks of keyword arguments
@@ -567,11 +583,13 @@ def _round_method(self: Any, decimals: int = 0, out: Any = None) -> Any:
 
 
 TRACER_METHODS: dict[str, Any] = {
-    "__add__": _method(add, _add_operands), "__radd__": _reflected(add, _add_operands),
-    "__sub__": _method(subtract), "__rsub__": _reflected(subtract),
-    "__mul__": _method(multiply, _multiply_operands),
-    "__rmul__": _reflected(multiply, _multiply_operands),
-    "__truediv__": _method(divide), "__rtruediv__": _reflected(divide),
+    "__add__": _method(add, _add_operands, binds=ew.add_p),
+    "__radd__": _reflected(add, _add_operands, ew.add_p),
+    "__sub__": _method(subtract, binds=ew.sub_p), "__rsub__": _reflected(subtract, None, ew.sub_p),
+    "__mul__": _method(multiply, _multiply_operands, binds=ew.mul_p),
+    "__rmul__": _reflected(multiply, _multiply_operands, ew.mul_p),
+    "__truediv__": _method(divide, binds=ew.div_p),
+    "__rtruediv__": _reflected(divide, None, ew.div_p),
     "__floordiv__": _method(floor_divide), "__rfloordiv__": _reflected(floor_divide),
     "__mod__": _method(remainder), "__rmod__": _reflected(remainder),
     "__divmod__": _method(divmod), "__rdivmod__": _reflected(divmod),
