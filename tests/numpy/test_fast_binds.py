@@ -96,3 +96,14 @@ def test_operator_with_a_number_differentiates_as_the_function() -> None:
         got, want = tg.grad(by_operators)(x), tg.grad(by_functions)(x)
         assert got.dtype == want.dtype == np.float32
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [*OPERANDS, np.ones((2, 3), np.float32), np.ones((2, 0)), np.array(1.5)],
+    ids=lambda x: str(np.asarray(x).dtype) + str(np.shape(x)),
+)
+def test_sum_of_a_whole_array_stages_the_full_route(x: Any) -> None:
+    every_axis = tuple(range(np.ndim(x)))  # an explicit axis takes the full route
+    same_program(tnp.sum, lambda v: tnp.sum(v, axis=every_axis), x)
+    same_program(lambda v: tnp.sum(v * 2), lambda v: tnp.sum(v * 2, axis=every_axis), x)
