@@ -325,8 +325,9 @@ def grad_eager(
         return value, None
     value = out.value
     check(value)
-    ct = np.array(1, out.aval.dtype)  # np.ones, a Python function, costs 4 times more
-    return value, backward(trace, [out], [ct], True)[x.slot]
+    ct_of: list[Any] = [None] * trace.n_slots
+    ct_of[out.slot] = np.array(1, out.aval.dtype)  # np.ones, a Python function: 4 times more
+    return value, walk(trace, ct_of, not trace.foreign, True)[x.slot]
 
 
 def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bool) -> list[Any]:
@@ -342,6 +343,13 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
         if type(o) is TapeTracer and o._trace is trace and type(ct) is not Zero:
             prev = ct_of[o.slot]
             ct_of[o.slot] = ct if prev is None else add_any(prev, ct)
+    return walk(trace, ct_of, concrete, once)
+
+
+def walk(trace: TapeTrace, ct_of: list[Any], concrete: bool, once: bool) -> list[Any]:
+    """``backward``'s walk from the cotangents ``ct_of`` of the slots (None where there is
+    none), updated in place and returned; ``concrete``: all are arrays, outside every
+    transformation (the compiled backward programs run)."""
     compiled = VjpPlan if concrete else None  # the plans whose compiled backward runs
     # Popped from the end: with ``once`` from the tape itself, so that each node (and its
     # residuals) goes as soon as it has run; else from a copy, the tape kept for next time.
