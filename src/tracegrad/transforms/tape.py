@@ -66,6 +66,12 @@ class TapeTracer(Tracer):
         return self.value
 
 
+def _array_aval(x: np.ndarray[Any, Any]) -> ShapedArray:
+    """``concrete_aval(x)`` of a NumPy array, without its call for the interned (traceable)
+    dtypes."""
+    return _INTERNED.get((x.shape, x.dtype, False)) or concrete_aval(x)
+
+
 # One recorded operation: (pull, residuals, parents, first, n_out). ``pull`` is the plan
 # (a VjpPlan) or the interpretive route's ``pull(residuals, cts, concrete)``; ``parents``
 # the slots of its differentiated inputs, an int for one, a list for several (slots, not
@@ -90,10 +96,14 @@ class TapeTrace(Trace):
         self.foreign = False
 
     def new_input(self, value: Any) -> TapeTracer:
-        self.foreign = self.foreign or is_foreign(value)
+        if type(value) is np.ndarray:
+            aval = _array_aval(value)
+        else:
+            self.foreign = self.foreign or is_foreign(value)
+            aval = get_aval(value)
         slot = self.n_slots
         self.n_slots = slot + 1
-        return TapeTracer(self, value, get_aval(value), slot)
+        return TapeTracer(self, value, aval, slot)
 
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
@@ -116,8 +126,7 @@ class TapeTrace(Trace):
             if type(x) is not TapeTracer or x._trace is not self:
                 return self._general(prim, args, params)
             if type(y) is np.ndarray:
-                # concrete_aval(y) without its call, for the interned (traceable) dtypes
-                y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
+                y_aval = _array_aval(y)
                 key = (prim, _FIRST, x.aval, y_aval, *params.items())
                 vals, parents = (x.value, y), x.slot
             elif type(y) is TapeTracer and y._trace is self:
@@ -308,7 +317,8 @@ def grad_eager(
     """``grad``'s common case outside transformations: the value of ``fun(*args, **kwargs)``
     and the cotangent at ``args[i]`` (an array of inexact dtype) of a one at the output (None
     where nothing flowed back). ``check(value)`` runs before the backward pass (``grad``'s
-    checks of the output). The same tape as ``linearize_eager``'s, without the pytree and
+    checks of the output, which a 0-d array of a real floating dtype passes: not called
+    for one). The same tape as ``linearize_eager``'s, without the pytree and
     pullback machinery a single array input and a scalar output do not need."""
     trace = TapeTrace()
     x = trace.new_input(args[i])
@@ -324,7 +334,8 @@ def grad_eager(
         check(value)
         return value, None
     value = out.value
-    check(value)
+    if out.aval.shape or out.aval.dtype.kind != "f":  # else it passes grad's checks
+        check(value)
     ct_of: list[Any] = [None] * trace.n_slots
     ct_of[out.slot] = np.array(1, out.aval.dtype)  # np.ones, a Python function: 4 times more
     return value, walk(trace, ct_of, not trace.foreign, True)[x.slot]
