@@ -126,8 +126,8 @@ class TapeTrace(Trace):
             x, y = args
             if type(x) is not TapeTracer or x._trace is not self:
                 return self._general(prim, args, params)
-            if type(y) is np.ndarray:
-                y_aval = _array_aval(y)
+            if type(y) is np.ndarray:  # _array_aval(y), without its call
+                y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
                 key = (prim, _FIRST, x.aval, y_aval, *params.items())
                 vals, parents = (x.value, y), x.slot
             elif type(y) is TapeTracer and y._trace is self:
