@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from tracegrad.core import Primitive, Tracer, get_aval, is_python_scalar
+from tracegrad.core import Tracer, get_aval
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
+from tracegrad.numpy._operators import is_operand as _is_operand
+from tracegrad.numpy._operators import operator_method as _method
+from tracegrad.numpy._operators import reflected_method as _reflected
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -37,7 +38,6 @@ from tracegrad.numpy.frontend import (
     numpy_when_eager,
     promote_dtypes,
     promote_inexact,
-    weak_number_beside,
 )
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_discrete as ed
@@ -505,54 +505,6 @@ def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwar
 
 
 # ---- Tracer operators and methods -------------------------------------------
-def _is_operand(x: Any) -> bool:
-    if isinstance(x, Tracer | np.ndarray | np.generic | list | tuple) or is_python_scalar(x):
-        return True
-    return is_foreign(x)  # another library's array (``dask_y * x`` under grad)
-
-
-def _method(
-    f: Callable[..., Any],
-    traced: Callable[[Any, Any], Any] | None = None,
-    swap: bool = False,
-    binds: Primitive | None = None,
-) -> Callable[[Any, Any], Any]:
-    """``x.__op__(other)`` (with ``swap``, ``x.__rop__(other)``: ``f(other, x)``):
-    NotImplemented for operands NumPy would not take either, so that Python tries the other
-    operand (``x == None`` is then simply False).
-
-    Under a transformation the operator calls ``traced`` (by default ``f``'s traced route)
-    without ``f``'s dispatch; outside every one (a tracer that escaped, or one used in
-    another thread) ``f`` decides, as ``f(x, other)`` would. ``binds``: the primitive the
-    traced route binds on its operands once promoted, and all it does for an inexact ``x``
-    and a Python number (``x * 0.9``): such a call converts the number and binds it."""
-    traced_f = getattr(f, "__wrapped_traced__", f) if traced is None else traced
-
-    def method(self: Any, other: Any) -> Any:
-        t = type(other)
-        if t in NATIVE_TYPES or _is_operand(other):
-            trace = fast_current_trace()
-            if trace is EVAL_TRACE:
-                return f(other, self) if swap else f(self, other)
-            if binds is not None:
-                number = weak_number_beside(self, other)
-                if number is not None:
-                    args = (number, self) if swap else (self, number)
-                    return trace.process_primitive(binds, args, {})
-            return traced_f(other, self) if swap else traced_f(self, other)
-        return NotImplemented
-
-    return method
-
-
-def _reflected(
-    f: Callable[..., Any],
-    traced: Callable[[Any, Any], Any] | None = None,
-    binds: Primitive | None = None,
-) -> Callable[[Any, Any], Any]:
-    return _method(f, traced, swap=True, binds=binds)
-
-
 # ``+`` and ``*`` on tracers: add and multiply without the checks of keyword arguments
 # (an operator passes none), the commonest operations of traced code.
 def _add_operands(x1: Any, x2: Any) -> Any:
