@@ -181,3 +181,18 @@ def test_stop_gradient() -> None:
     np.testing.assert_allclose(tg.grad(f)(x), x * x)
     np.testing.assert_allclose(tg.vmap(tg.grad(lambda v: v * tg.stop_gradient(v)))(x), x)
     assert tg.jvp(tg.stop_gradient, (1.0,), (1.0,))[1] == 0.0
+
+
+def test_grad_of_one_array_is_a_fresh_writeable_array_of_its_type() -> None:
+    big = np.ones(5000)  # sum's backward broadcasts it as a read-only view
+    for f, x in [
+        (lambda v: tnp.sum(v), big),
+        (lambda v: tnp.sum(v * 2.0), big),
+        (lambda v: tnp.sum(v.astype(np.float32)), np.ones(3)),
+        (lambda v: 1.0, np.ones(2)),
+    ]:
+        g = tg.grad(f)(x)
+        assert type(g) is np.ndarray and g.dtype == x.dtype and g.shape == x.shape
+        assert g.flags.writeable
+    g0 = tg.grad(lambda v: tnp.sum(v * v))(np.array(3.0))
+    assert type(g0) is np.float64 and g0 == 6.0  # a 0-d gradient is a NumPy scalar

@@ -127,6 +127,48 @@ def test_pass_through_shares_its_operands_slot() -> None:
         assert z.slot != t.slot and len(trace.nodes) == 1
 
 
+def test_a_product_by_one_residual_runs_in_the_walk_with_the_programs_bits() -> None:
+    """A plan whose backward is ``ct * residual`` (sin, exp, tanh, a product by a constant)
+    is marked _SCALE and its node runs as ``np.multiply(ct, residual)`` in the walk: the
+    same bits as the compiled backward, NaN, infinities and signed zeros included, and the
+    same gradient as jit's."""
+
+    def f(x: Any) -> Any:
+        y = x
+        for _ in range(2):
+            y = tnp.exp(tnp.tanh(tnp.sin(y) * 0.9 + 0.1))
+        return tnp.sum(y * y)  # two traced operands: recorded as the plan
+
+    special = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e308, -1e-320]
+    with np.errstate(all="ignore"):
+        check_scaled(f, special)
+
+
+def check_scaled(f: Callable[..., Any], special: list[float]) -> None:
+    for dtype in (np.float32, np.float64, np.complex128):
+        x = np.linspace(-1.0, 1.0, 7).astype(dtype)
+        want = tg.jit(tg.grad(f))(x) if dtype != np.complex128 else None
+        for _ in range(3):
+            got = tg.grad(f)(x) if want is not None else tg.vjp(f, x)[1](1.0)[0]
+            if want is not None:
+                np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
+        kinds = {
+            (k[0].name, p.tape_node)
+            for k, p in PLANS.items()
+            if type(p) is VjpPlan and k[2].dtype == dtype
+        }
+        assert {("sin", "scale"), ("exp", "scale"), ("tanh", "scale"), ("mul", "scale")} <= kinds
+        assert ("add", "passes") in kinds
+        scaled = [p for k, p in PLANS.items() if type(p) is VjpPlan and p.tape_node == "scale"]
+        rng = np.random.default_rng(0)
+        for plan in scaled:
+            res_aval, ct_aval = (v.aval for v in plan.backward_jaxpr.jaxpr.invars)
+            ct = np.array(rng.choice(special, ct_aval.shape), ct_aval.dtype)
+            res = np.array(rng.choice(special, res_aval.shape), res_aval.dtype)
+            want_bits = plan.backward(res, ct)[0]
+            assert np.multiply(ct, res).tobytes() == want_bits.tobytes()
+
+
 def test_unused_and_repeated_outputs() -> None:
     def f(x: Any) -> Any:
         q, _r = tnp.linalg.qr(x)  # r unused: its cotangent is filled with zeros

@@ -20,7 +20,14 @@ from tracegrad.numpy.frontend import (
 from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as ewt
 from tracegrad.ops import reductions as red
-from tracegrad.ops.structural import broadcast_to, canonical_axis, reduce_sum, reshape, transpose
+from tracegrad.ops.structural import (
+    broadcast_to,
+    canonical_axis,
+    reduce_sum,
+    reduce_sum_p,
+    reshape,
+    transpose,
+)
 
 Axis = int | Sequence[int] | None
 Shape = tuple[int, ...]
@@ -93,6 +100,12 @@ def sum(
     >>> sum(np.ones((2, 3)), axis=1)
     array([3., 3.])
     """
+    if isinstance(a, Tracer) and axis is None and dtype is None and not keepdims:
+        aval = a.aval
+        plain = out is None and initial is None and where is None
+        if plain and aval.shape and aval.dtype.kind in "fc":
+            # the whole of an inexact array, all the lines below do: one bind
+            return reduce_sum_p.bind(a, axes=tuple(range(len(aval.shape))))
     _unsupported("sum", out=out, where=where)
     a, shape, axes = _operand(a, axis)
     dtype = canonical_dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from tracegrad.core import Tracer, get_aval, is_python_scalar
+from tracegrad.core import Tracer, get_aval
 from tracegrad.core.dtypes import is_complex, is_inexact
-from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
+from tracegrad.numpy._operators import is_operand as _is_operand
+from tracegrad.numpy._operators import operator_method as _method
+from tracegrad.numpy._operators import reflected_method as _reflected
 from tracegrad.numpy._ufuncs_compare import (
     as_bool,
     bitwise_and,
@@ -504,39 +505,6 @@ def heaviside(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwar
 
 
 # ---- Tracer operators and methods -------------------------------------------
-def _is_operand(x: Any) -> bool:
-    if isinstance(x, Tracer | np.ndarray | np.generic | list | tuple) or is_python_scalar(x):
-        return True
-    return is_foreign(x)  # another library's array (``dask_y * x`` under grad)
-
-
-def _method(
-    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None, swap: bool = False
-) -> Callable[[Any, Any], Any]:
-    """``x.__op__(other)`` (with ``swap``, ``x.__rop__(other)``: ``f(other, x)``):
-    NotImplemented for operands NumPy would not take either, so that Python tries the other
-    operand (``x == None`` is then simply False).
-
-    Under a transformation the operator calls ``traced`` (by default ``f``'s traced route)
-    without ``f``'s dispatch; outside every one (a tracer that escaped, or one used in
-    another thread) ``f`` decides, as ``f(x, other)`` would."""
-    traced_f = getattr(f, "__wrapped_traced__", f) if traced is None else traced
-
-    def method(self: Any, other: Any) -> Any:
-        if type(other) in NATIVE_TYPES or _is_operand(other):
-            fn = f if fast_current_trace() is EVAL_TRACE else traced_f
-            return fn(other, self) if swap else fn(self, other)
-        return NotImplemented
-
-    return method
-
-
-def _reflected(
-    f: Callable[..., Any], traced: Callable[[Any, Any], Any] | None = None
-) -> Callable[[Any, Any], Any]:
-    return _method(f, traced, swap=True)
-
-
 # ``+`` and ``*`` on tracers: add and multiply without the checks of keyword arguments
 # (an operator passes none), the commonest operations of traced code.
 def _add_operands(x1: Any, x2: Any) -> Any:
@@ -567,11 +535,13 @@ def _round_method(self: Any, decimals: int = 0, out: Any = None) -> Any:
 
 
 TRACER_METHODS: dict[str, Any] = {
-    "__add__": _method(add, _add_operands), "__radd__": _reflected(add, _add_operands),
-    "__sub__": _method(subtract), "__rsub__": _reflected(subtract),
-    "__mul__": _method(multiply, _multiply_operands),
-    "__rmul__": _reflected(multiply, _multiply_operands),
-    "__truediv__": _method(divide), "__rtruediv__": _reflected(divide),
+    "__add__": _method(add, _add_operands, binds=ew.add_p),
+    "__radd__": _reflected(add, _add_operands, ew.add_p),
+    "__sub__": _method(subtract, binds=ew.sub_p), "__rsub__": _reflected(subtract, None, ew.sub_p),
+    "__mul__": _method(multiply, _multiply_operands, binds=ew.mul_p),
+    "__rmul__": _reflected(multiply, _multiply_operands, ew.mul_p),
+    "__truediv__": _method(divide, binds=ew.div_p),
+    "__rtruediv__": _reflected(divide, None, ew.div_p),
     "__floordiv__": _method(floor_divide), "__rfloordiv__": _reflected(floor_divide),
     "__mod__": _method(remainder), "__rmod__": _reflected(remainder),
     "__divmod__": _method(divmod), "__rdivmod__": _reflected(divmod),

@@ -35,7 +35,7 @@ def require_real(name: str, *args: Any) -> None:
 
 
 # ---- roots, exponentials, logarithms ----------------------------------------
-@numpy_when_eager(np.sqrt)
+@numpy_when_eager(np.sqrt, binds=et.sqrt_p)
 def sqrt(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise non-negative square root.
 
@@ -59,7 +59,7 @@ def cbrt(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.cbrt(x)
 
 
-@numpy_when_eager(np.exp)
+@numpy_when_eager(np.exp, binds=ew.exp_p)
 def exp(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise exponential.
 
@@ -70,7 +70,7 @@ def exp(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     return ew.exp(*promote_inexact(x))
 
 
-@numpy_when_eager(np.exp2)
+@numpy_when_eager(np.exp2, binds=et.exp2_p)
 def exp2(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``2 ** x``.
 
@@ -81,7 +81,7 @@ def exp2(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.exp2(*promote_inexact(x))
 
 
-@numpy_when_eager(np.expm1)
+@numpy_when_eager(np.expm1, binds=et.expm1_p)
 def expm1(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``exp(x) - 1``, accurate for small ``x``.
 
@@ -92,7 +92,7 @@ def expm1(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> An
     return et.expm1(*promote_inexact(x))
 
 
-@numpy_when_eager(np.log)
+@numpy_when_eager(np.log, binds=ew.log_p)
 def log(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise natural logarithm.
 
@@ -103,7 +103,7 @@ def log(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     return ew.log(*promote_inexact(x))
 
 
-@numpy_when_eager(np.log2)
+@numpy_when_eager(np.log2, binds=et.log2_p)
 def log2(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise base-2 logarithm.
 
@@ -114,7 +114,7 @@ def log2(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.log2(*promote_inexact(x))
 
 
-@numpy_when_eager(np.log10)
+@numpy_when_eager(np.log10, binds=et.log10_p)
 def log10(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise base-10 logarithm.
 
@@ -125,7 +125,7 @@ def log10(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> An
     return et.log10(*promote_inexact(x))
 
 
-@numpy_when_eager(np.log1p)
+@numpy_when_eager(np.log1p, binds=et.log1p_p)
 def log1p(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise ``log(1 + x)``, accurate for small ``x``.
 
@@ -137,7 +137,7 @@ def log1p(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> An
 
 
 # ---- trigonometric ----------------------------------------------------------
-@numpy_when_eager(np.sin)
+@numpy_when_eager(np.sin, binds=ew.sin_p)
 def sin(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise sine.
 
@@ -148,7 +148,7 @@ def sin(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     return ew.sin(*promote_inexact(x))
 
 
-@numpy_when_eager(np.cos)
+@numpy_when_eager(np.cos, binds=ew.cos_p)
 def cos(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise cosine.
 
@@ -159,7 +159,7 @@ def cos(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     return ew.cos(*promote_inexact(x))
 
 
-@numpy_when_eager(np.tan)
+@numpy_when_eager(np.tan, binds=et.tan_p)
 def tan(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise tangent.
 
@@ -170,7 +170,7 @@ def tan(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     return et.tan(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arcsin)
+@numpy_when_eager(np.arcsin, binds=et.asin_p)
 def arcsin(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse sine, in ``[-pi/2, pi/2]``.
 
@@ -181,7 +181,7 @@ def arcsin(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> A
     return et.asin(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arccos)
+@numpy_when_eager(np.arccos, binds=et.acos_p)
 def arccos(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse cosine, in ``[0, pi]``.
 
@@ -192,7 +192,7 @@ def arccos(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> A
     return et.acos(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arctan)
+@numpy_when_eager(np.arctan, binds=et.atan_p)
 def arctan(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse tangent, in ``(-pi/2, pi/2)``.
 
@@ -218,7 +218,7 @@ def arctan2(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs
 
 
 # ---- hyperbolic -------------------------------------------------------------
-@numpy_when_eager(np.sinh)
+@numpy_when_eager(np.sinh, binds=et.sinh_p)
 def sinh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise hyperbolic sine.
 
@@ -229,7 +229,7 @@ def sinh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.sinh(*promote_inexact(x))
 
 
-@numpy_when_eager(np.cosh)
+@numpy_when_eager(np.cosh, binds=et.cosh_p)
 def cosh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise hyperbolic cosine.
 
@@ -240,7 +240,7 @@ def cosh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.cosh(*promote_inexact(x))
 
 
-@numpy_when_eager(np.tanh)
+@numpy_when_eager(np.tanh, binds=et.tanh_p)
 def tanh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise hyperbolic tangent.
 
@@ -251,7 +251,7 @@ def tanh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any
     return et.tanh(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arcsinh)
+@numpy_when_eager(np.arcsinh, binds=et.asinh_p)
 def arcsinh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse hyperbolic sine.
 
@@ -262,7 +262,7 @@ def arcsinh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> 
     return et.asinh(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arccosh)
+@numpy_when_eager(np.arccosh, binds=et.acosh_p)
 def arccosh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse hyperbolic cosine.
 
@@ -273,7 +273,7 @@ def arccosh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> 
     return et.acosh(*promote_inexact(x))
 
 
-@numpy_when_eager(np.arctanh)
+@numpy_when_eager(np.arctanh, binds=et.atanh_p)
 def arctanh(x: Any, /, out: Any = None, *, where: Any = True, **kwargs: Any) -> Any:
     """Elementwise inverse hyperbolic tangent.
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from tracegrad.core import ShapeError, Tracer, get_aval, is_python_scalar
+from tracegrad.core import Primitive, ShapeError, Tracer, get_aval, is_python_scalar
 from tracegrad.core.dtypes import is_inexact, loaded_bfloat16_for, result_type
 from tracegrad.core.trace import EVAL_TRACE, NATIVE_TYPES, fast_current_trace, is_foreign
 from tracegrad.ops import elementwise as ew
@@ -45,10 +45,16 @@ def numpy_named(name: str) -> Callable[..., Any] | None:
     return fn
 
 
-def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
+def numpy_when_eager(
+    np_fn: Callable[..., Any] | None, binds: Primitive | None = None
+) -> Callable[[F], F]:
     """Outside every transformation, call ``np_fn`` directly (about 0.1 µs of overhead);
     inside one, run the decorated tracegrad implementation. Where NumPy lacks the
-    function (``np_fn`` is None), the tracegrad implementation runs in both cases."""
+    function (``np_fn`` is None), the tracegrad implementation runs in both cases.
+
+    ``binds``: the primitive the implementation binds, and all it does, when called with
+    one traced operand of a strongly typed inexact dtype and nothing else (``sin(x)``);
+    such a call binds it at once, without the implementation's checks and promotion."""
 
     def wrap(traced: F) -> F:
         if np_fn is None:
@@ -57,7 +63,8 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
         @functools.wraps(traced)
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             try:
-                if fast_current_trace() is EVAL_TRACE:  # is_eager(), inlined on this hot path
+                trace = fast_current_trace()
+                if trace is EVAL_TRACE:  # is_eager(), inlined on this hot path
                     for a in args:  # numpy_takes(args), inlined on this hot path
                         c = a.__class__
                         if c is not _NDARRAY and c not in NATIVE_TYPES and holds_foreign(a):
@@ -68,6 +75,12 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
                         # Let the traced path raise tracegrad's typed error (a ShapeError
                         # naming both shapes, which is also a TypeError as in JAX).
                         return traced(*args, **kwargs)
+                if binds is not None and len(args) == 1 and not kwargs:
+                    (x,) = args
+                    if isinstance(x, Tracer):  # promote_inexact's first case, inlined
+                        aval = x.aval
+                        if not aval.weak_type and aval.dtype.kind in "fc":
+                            return trace.process_primitive(binds, args, {})
                 return traced(*args, **kwargs)
             except TypeError as e:
                 # NumPy knows the name 'bfloat16' once ml_dtypes is imported, on first use.
@@ -77,6 +90,7 @@ def numpy_when_eager(np_fn: Callable[..., Any] | None) -> Callable[[F], F]:
 
         dispatch.__wrapped_traced__ = traced  # type: ignore[attr-defined]
         dispatch.__wrapped_numpy__ = np_fn  # type: ignore[attr-defined]
+        dispatch.__binds__ = binds  # type: ignore[attr-defined]
         return dispatch  # type: ignore[return-value]
 
     return wrap
@@ -204,6 +218,21 @@ def _common_strong_dtype(args: tuple[Any, ...]) -> np.dtype[Any] | None:
     return dtype
 
 
+def weak_number_beside(t: Any, s: Any) -> Any:
+    """``s`` as a 0-d array of ``t``'s dtype if ``t`` is a strongly typed tracer and ``s`` a
+    Python number that leaves its dtype alone (``x * 0.5``: NEP 50's weak scalar); else None.
+
+    >>> weak_number_beside(np.ones(2), 0.5) is None
+    True
+    """
+    kinds = _WEAK_KEEPS_KIND.get(type(s))
+    if kinds is not None and isinstance(t, Tracer):
+        aval = t.aval
+        if not aval.weak_type and aval.dtype.kind in kinds:
+            return np.asarray(s, aval.dtype)
+    return None
+
+
 def promote_dtypes(*args: Any) -> list[Any]:
     """Convert operands to their common dtype, as NumPy 2 promotes them (NEP 50).
 
@@ -211,12 +240,9 @@ def promote_dtypes(*args: Any) -> list[Any]:
     if len(args) == 2:  # a strongly typed tracer and a Python number it keeps: ``x * 0.5``
         a, b = args
         t, s = (b, a) if type(a) in _WEAK_KEEPS_KIND else (a, b)
-        kinds = _WEAK_KEEPS_KIND.get(type(s))
-        if kinds is not None and isinstance(t, Tracer):
-            aval = t.aval
-            if not aval.weak_type and aval.dtype.kind in kinds:
-                s = np.asarray(s, aval.dtype)
-                return [t, s] if t is a else [s, t]
+        number = weak_number_beside(t, s)
+        if number is not None:
+            return [t, number] if t is a else [number, t]
     common = _common_strong_dtype(args)
     if common is not None:
         if len(args) == 2:  # the common case, without a comprehension's frame

@@ -115,7 +115,7 @@ class VjpPlan:
 
     __slots__ = (
         "backward", "backward_jaxpr", "ct_avals", "known", "known_jaxpr", "n_out", "n_res",
-        "nonzero", "out_avals",
+        "nonzero", "out_avals", "tape_node",
     )  # fmt: skip
 
     def __init__(
@@ -149,6 +149,9 @@ class VjpPlan:
         self.backward_jaxpr = trace_to_jaxpr(backward, [*res_avals, *self.ct_avals])
         self.known: Callable[..., list[Any]] | None = None
         self.backward: Callable[..., list[Any]] | None = None
+        # What the eager tape records for an application of the plan, decided by
+        # transforms/tape.py on the first one (None until then).
+        self.tape_node: Any = None
 
     def compile(self) -> VjpPlan:
         """Compile ``known`` and ``backward`` (once); returns the plan."""

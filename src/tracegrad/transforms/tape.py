@@ -42,6 +42,7 @@ from tracegrad.core import (
 from tracegrad.core.aval import _INTERNED, concrete_aval
 from tracegrad.core.dtypes import is_inexact
 from tracegrad.core.trace import is_foreign, run_in_new_trace
+from tracegrad.ops.elementwise import mul_p
 from tracegrad.ops.structural import add_any
 from tracegrad.transforms.linearize import linearize_flat
 from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, partial_fn
@@ -66,13 +67,19 @@ class TapeTracer(Tracer):
         return self.value
 
 
+def _array_aval(x: np.ndarray[Any, Any]) -> ShapedArray:
+    """``concrete_aval(x)`` of a NumPy array, without its call for the interned (traceable)
+    dtypes."""
+    return _INTERNED.get((x.shape, x.dtype, False)) or concrete_aval(x)
+
+
 # One recorded operation: (pull, residuals, parents, first, n_out). ``pull`` is the plan
 # (a VjpPlan) or the interpretive route's ``pull(residuals, cts, concrete)``; ``parents``
 # the slots of its differentiated inputs, an int for one, a list for several (slots, not
 # tracers: an input's value is kept only if a residual holds it too); its outputs have the
 # slots ``first`` to ``first + n_out - 1``. A tuple, so that recording it runs no Python
 # frame.
-Node = tuple[Any, Sequence[Any], list[int], int, int]
+Node = tuple[Any, Sequence[Any], Any, int, int]
 
 
 class TapeTrace(Trace):
@@ -90,10 +97,14 @@ class TapeTrace(Trace):
         self.foreign = False
 
     def new_input(self, value: Any) -> TapeTracer:
-        self.foreign = self.foreign or is_foreign(value)
+        if type(value) is np.ndarray:
+            aval = _array_aval(value)
+        else:
+            self.foreign = self.foreign or is_foreign(value)
+            aval = get_aval(value)
         slot = self.n_slots
         self.n_slots = slot + 1
-        return TapeTracer(self, value, get_aval(value), slot)
+        return TapeTracer(self, value, aval, slot)
 
     def process_primitive(
         self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]
@@ -115,8 +126,7 @@ class TapeTrace(Trace):
             x, y = args
             if type(x) is not TapeTracer or x._trace is not self:
                 return self._general(prim, args, params)
-            if type(y) is np.ndarray:
-                # concrete_aval(y) without its call, for the interned (traceable) dtypes
+            if type(y) is np.ndarray:  # _array_aval(y), without its call
                 y_aval = _INTERNED.get((y.shape, y.dtype, False)) or concrete_aval(y)
                 key = (prim, _FIRST, x.aval, y_aval, *params.items())
                 vals, parents = (x.value, y), x.slot
@@ -134,10 +144,10 @@ class TapeTrace(Trace):
         if type(plan) is not VjpPlan or self.foreign or prim.multiple_results:
             return self._general(prim, args, params)
         results = plan.known(*vals)  # type: ignore[misc]
-        if not plan.nonzero[0]:
+        kind = plan.tape_node or _tape_node(plan)
+        if kind is _CONSTANT:
             return results[0]
-        if not plan.n_res and type(parents) is int and _passes_through(key, plan):
-            # its cotangent is its operand's: the output shares the operand's slot, no node
+        if kind is _PASSES and type(parents) is int:  # the output shares its operand's slot
             return TapeTracer(self, results[0], plan.out_avals[0], parents)
         slot = self.n_slots
         self.n_slots = slot + 1
@@ -194,21 +204,42 @@ class TapeTrace(Trace):
         ]
 
 
-def _passes_through(key: tuple[Any, ...], plan: VjpPlan) -> bool:
-    """Whether ``plan``, of signature ``key``, has a backward that returns its one output
-    cotangent as it is (``x + c``)."""
-    found = _PASSES.get(key)
-    if found is None:
-        if len(_PASSES) >= 4096:
-            _PASSES.clear()
-        jaxpr = plan.backward_jaxpr.jaxpr
-        found = _PASSES[key] = not jaxpr.eqns and list(jaxpr.outvars) == list(jaxpr.invars)
-    return found
+def _tape_node(plan: VjpPlan) -> str:
+    """What an application of ``plan`` (of one output) does to the tape, decided on the
+    first one and kept as ``plan.tape_node``:
+
+    - _RECORD: a node;
+    - _SCALE: a node whose backward multiplies the output cotangent (not 0-d) by the one
+      residual, of the output's shape and dtype or 0-d of its dtype (``sin``'s ``cos x``,
+      ``x * c``'s ``c``); the walk runs it as the compiled program would,
+      ``np.multiply(ct, residual)``, without the program's call;
+    - _CONSTANT: nothing, the output does not depend on the differentiated operands;
+    - _PASSES: nothing, the plan has no residuals and its backward returns its one
+      cotangent as it is (``x + c``: with one traced operand, the output shares its slot).
+    """
+    kind = plan.tape_node = _decide_node(plan)
+    return kind
 
 
-# Per signature whose plan has no residuals, whether its backward is the identity (by key,
-# not by plan: a plan evicted from the cache and built again is the same).
-_PASSES: dict[tuple[Any, ...], bool] = {}
+def _decide_node(plan: VjpPlan) -> str:
+    if not plan.nonzero[0]:
+        return _CONSTANT
+    jaxpr = plan.backward_jaxpr.jaxpr
+    if not plan.n_res:
+        return _PASSES if not jaxpr.eqns and jaxpr.outvars == jaxpr.invars else _RECORD
+    if plan.n_res != 1 or len(jaxpr.eqns) != 1 or len(jaxpr.outvars) != 1:
+        return _RECORD
+    (eqn,) = jaxpr.eqns
+    res, ct = jaxpr.invars
+    out = jaxpr.outvars[0]
+    shapes = bool(ct.aval.shape) and out.aval == ct.aval  # 0-d: a scalar program (floats)
+    shapes = shapes and res.aval in (ct.aval, ShapedArray((), ct.aval.dtype))
+    by_residual = tuple(eqn.invars) == (ct, res) and tuple(eqn.outvars) == (out,)
+    return _SCALE if eqn.primitive is mul_p and by_residual and shapes else _RECORD
+
+
+_RECORD, _SCALE, _CONSTANT, _PASSES = "record", "scale", "constant", "passes"
+
 
 # The positions differentiated, as they appear in keys: the first operand; both.
 _FIRST = (0,)
@@ -308,7 +339,8 @@ def grad_eager(
     """``grad``'s common case outside transformations: the value of ``fun(*args, **kwargs)``
     and the cotangent at ``args[i]`` (an array of inexact dtype) of a one at the output (None
     where nothing flowed back). ``check(value)`` runs before the backward pass (``grad``'s
-    checks of the output). The same tape as ``linearize_eager``'s, without the pytree and
+    checks of the output, which a 0-d array of a real floating dtype passes: not called
+    for one). The same tape as ``linearize_eager``'s, without the pytree and
     pullback machinery a single array input and a scalar output do not need."""
     trace = TapeTrace()
     x = trace.new_input(args[i])
@@ -324,9 +356,11 @@ def grad_eager(
         check(value)
         return value, None
     value = out.value
-    check(value)
-    ct = np.array(1, out.aval.dtype)  # np.ones, a Python function, costs 4 times more
-    return value, backward(trace, [out], [ct], True)[x.slot]
+    if out.aval.shape or out.aval.dtype.kind != "f":  # else it passes grad's checks
+        check(value)
+    ct_of: list[Any] = [None] * trace.n_slots
+    ct_of[out.slot] = np.array(1, out.aval.dtype)  # np.ones, a Python function: 4 times more
+    return value, walk(trace, ct_of, not trace.foreign, True)[x.slot]
 
 
 def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bool) -> list[Any]:
@@ -342,7 +376,15 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
         if type(o) is TapeTracer and o._trace is trace and type(ct) is not Zero:
             prev = ct_of[o.slot]
             ct_of[o.slot] = ct if prev is None else add_any(prev, ct)
+    return walk(trace, ct_of, concrete, once)
+
+
+def walk(trace: TapeTrace, ct_of: list[Any], concrete: bool, once: bool) -> list[Any]:
+    """``backward``'s walk from the cotangents ``ct_of`` of the slots (None where there is
+    none), updated in place and returned; ``concrete``: all are arrays, outside every
+    transformation (the compiled backward programs run)."""
     compiled = VjpPlan if concrete else None  # the plans whose compiled backward runs
+    multiply = np.multiply
     # Popped from the end: with ``once`` from the tape itself, so that each node (and its
     # residuals) goes as soon as it has run; else from a copy, the tape kept for next time.
     nodes = trace.nodes if once else list(trace.nodes)
@@ -355,6 +397,11 @@ def backward(trace: TapeTrace, outs: Sequence[Any], cts: Sequence[Any], once: bo
                 continue
             ct_of[first] = None
             if type(pull) is compiled:
+                if pull.tape_node is _SCALE:  # one parent
+                    ct = multiply(ct, residuals[0])
+                    prev = ct_of[parents]
+                    ct_of[parents] = ct if prev is None else add_any(prev, ct)
+                    continue
                 cts_in = pull.backward(*residuals, ct)  # type: ignore[misc]
             else:
                 cts_in = (pull.pull if type(pull) is VjpPlan else pull)(residuals, [ct], concrete)

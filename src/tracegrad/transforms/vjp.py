@@ -199,9 +199,12 @@ def _gradient(
         if 0 <= at < len(args):
             x = args[at]
             if type(x) is np.ndarray and x.dtype.kind == "f" and fast_current_trace() is EVAL_TRACE:
-                ans, ct = grad_eager(fun, args, kwargs, at, check)
-                aval = get_aval(x)  # a float array's tangent type is its own
-                g = _finish(Zero(aval) if ct is None else ct, aval)
+                ans, g = grad_eager(fun, args, kwargs, at, check)
+                if not (type(g) is np.ndarray and g.ndim and g.dtype == x.dtype):
+                    aval = get_aval(x)  # a float array's tangent type is its own
+                    g = _finish(Zero(aval) if g is None else g, aval)
+                elif not g.flags.writeable:  # what _finish leaves of an array of x's type
+                    g = g.copy()
                 return (ans, g) if with_value else g
         d = diff_args(fun, args, kwargs, argnums, "grad", holomorphic, allow_int)
         flat_fun = FlatFun(d.fun, d.in_tree, has_aux, "grad")
