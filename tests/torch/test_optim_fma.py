@@ -183,3 +183,50 @@ def test_second_moments_follow_changed_decays(name: str, dtype: Any) -> None:
     for ours, theirs in zip(second_moments(tt, name, dtype), second_moments(torch, name, dtype)):
         for v, ref in zip(ours, theirs, strict=True):
             np.testing.assert_array_equal(v, ref)
+
+
+# The first step whose bias correction sqrt(1 - 0.999**step) is 1 in the dtype.
+BIAS_CORRECTION_IS_ONE = {np.float32: 16628, np.float64: 36314}
+
+
+def late_adam_step(T: Any, dtype: Any, step: int) -> tuple[Any, Any, Any]:
+    """An Adam step at ``step`` (the count set after a first step) on 64 entries; returns
+    the parameter before it, the optimizer and the parameter."""
+    rng = np.random.default_rng(step)
+    w = T.tensor(rng.standard_normal(64).astype(dtype), requires_grad=True)
+    opt = T.optim.Adam([w], lr=0.01)
+    w.grad = T.tensor(rng.standard_normal(64).astype(dtype))
+    opt.step()
+    opt.state[w]["step"].fill_(step - 1)
+    x0 = w.detach().numpy().copy()
+    w.grad = T.tensor(rng.standard_normal(64).astype(dtype))
+    opt.step()
+    return x0, opt, w
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("late", [-1, 0, 1])
+def test_adam_late_steps_divide_as_written(dtype: Any, late: int) -> None:
+    # Adam skips its division by the bias correction once that is 1 in the dtype: the
+    # parameter must still be PyTorch's formula, the division done, bit for bit (the step
+    # before has a bias correction of 1 - ulp, where skipping would change the result).
+    step = BIAS_CORRECTION_IS_ONE[dtype] + late
+    x0, opt, w = late_adam_step(tt, dtype, step)
+    m, sq = (opt.state[w][k].numpy() for k in ("exp_avg", "exp_avg_sq"))
+    correction = dtype((1 - 0.999**step) ** 0.5)
+    assert (correction == 1) == (late >= 0)
+    denom = np.sqrt(sq) / correction + dtype(1e-8)
+    expected = x0 + (m * dtype(-0.01 / (1 - 0.9**step))) / denom
+    assert np.array_equal(w.detach().numpy(), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_late_steps_as_pytorch(dtype: Any) -> None:
+    torch = pytest.importorskip("torch")
+    for late in (-1, 0):
+        step = BIAS_CORRECTION_IS_ONE[dtype] + late
+        (_, ours, w), (_, theirs, v) = (late_adam_step(T, dtype, step) for T in (tt, torch))
+        for k in ("exp_avg", "exp_avg_sq"):  # no square root in them: bit for bit
+            assert np.array_equal(ours.state[w][k].numpy(), theirs.state[v][k].numpy())
+        # PyTorch's float32 sqrt is not correctly rounded (tests/torch/test_optim.py).
+        np.testing.assert_allclose(w.detach().numpy(), v.detach().numpy(), rtol=1e-6)

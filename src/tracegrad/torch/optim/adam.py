@@ -95,7 +95,11 @@ class Adam(Optimizer):
             sq = np.maximum(arr(top), sq, out=arr(top))
             bump(top)
         denom = np.sqrt(sq, out=ws.take("denom", sq.shape, sq.dtype))
-        np.divide(denom, scalar(bias_correction2_sqrt, sq), out=denom)
+        bias_correction2_sqrt = scalar(bias_correction2_sqrt, sq)
+        # 1 in the dtype once beta2**step is below half its epsilon (float32: from step
+        # 16,628 at beta2=0.999): a division by 1 changes no bit, so the pass is skipped.
+        if bias_correction2_sqrt != 1:
+            np.divide(denom, bias_correction2_sqrt, out=denom)
         np.add(denom, scalar(group["eps"], sq), out=denom)
         addcdiv_(x, arr(exp_avg), denom, -step_size, ws)
         bump(p)
