@@ -92,6 +92,8 @@ from tracegrad.torch._arith import tan as tan
 from tracegrad.torch._arith import tanh as tanh
 from tracegrad.torch._arith import trunc as trunc
 from tracegrad.torch._common import result_dtype as _result_dtype
+from tracegrad.torch._indexing import index_put as index_put
+from tracegrad.torch._indexing import index_put_ as index_put_
 from tracegrad.torch._indexing import unbind as unbind
 from tracegrad.torch._math_ops import addmm as addmm
 from tracegrad.torch._math_ops import angle as angle
