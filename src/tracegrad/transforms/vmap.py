@@ -187,7 +187,11 @@ def vmap(
         user_fun = functools.partial(fun, **kwargs) if kwargs else fun
         flat_fun = FlatFun(user_fun, in_tree, False, "vmap")
         with new_trace(BatchTrace(current_trace(), size)) as trace:
-            tracers = [BatchTracer(trace, x, a) for x, a in zip(leaves, axes, strict=True)]
+            # An unmapped argument enters as it is, as in JAX: Python control flow on it works.
+            tracers = [
+                x if a is None else BatchTracer(trace, x, a)
+                for x, a in zip(leaves, axes, strict=True)
+            ]
             pairs = [trace.unpack(o) for o in flat_fun(*tracers)]
         out_tree = flat_fun.out_tree
         assert out_tree is not None
