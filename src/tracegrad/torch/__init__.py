@@ -15,6 +15,7 @@ import sys as _sys
 from tracegrad.core.exports import public_names as _public_names
 from tracegrad.torch import (
     _arith,
+    _cleanup_ops,
     _indexing,
     _inplace,
     _math_ops,
@@ -91,6 +92,8 @@ from tracegrad.torch._arith import sub as sub
 from tracegrad.torch._arith import tan as tan
 from tracegrad.torch._arith import tanh as tanh
 from tracegrad.torch._arith import trunc as trunc
+from tracegrad.torch._cleanup_ops import nan_to_num as nan_to_num
+from tracegrad.torch._cleanup_ops import unique as unique
 from tracegrad.torch._common import result_dtype as _result_dtype
 from tracegrad.torch._indexing import index_put as index_put
 from tracegrad.torch._indexing import index_put_ as index_put_
@@ -247,6 +250,7 @@ _install_methods(
         _view_ops.TENSOR_METHODS,
         _math_ops.TENSOR_METHODS,
         _select_ops.TENSOR_METHODS,
+        _cleanup_ops.TENSOR_METHODS,
         _random_ops.TENSOR_METHODS,
         _creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
