@@ -55,6 +55,7 @@ from tracegrad.torch._arith import exp2 as exp2
 from tracegrad.torch._arith import expm1 as expm1
 from tracegrad.torch._arith import floor as floor
 from tracegrad.torch._arith import floor_divide as floor_divide
+from tracegrad.torch._arith import fmod as fmod
 from tracegrad.torch._arith import ge as ge
 from tracegrad.torch._arith import gt as gt
 from tracegrad.torch._arith import isfinite as isfinite
@@ -162,6 +163,8 @@ from tracegrad.torch._shape import stack as stack
 from tracegrad.torch._shape import t as t
 from tracegrad.torch._shape import transpose as transpose
 from tracegrad.torch._shape import unsqueeze as unsqueeze
+from tracegrad.torch._type_info import finfo as finfo
+from tracegrad.torch._type_info import iinfo as iinfo
 from tracegrad.torch._view_ops import chunk as chunk
 from tracegrad.torch._view_ops import diagonal as diagonal
 from tracegrad.torch._view_ops import imag as imag
