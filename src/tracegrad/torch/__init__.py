@@ -27,6 +27,7 @@ from tracegrad.torch import (
 )
 from tracegrad.torch import autograd as autograd
 from tracegrad.torch import creation as _creation
+from tracegrad.torch import linalg as linalg
 from tracegrad.torch import nn as nn
 from tracegrad.torch import optim as optim
 from tracegrad.torch import random as random
@@ -216,6 +217,7 @@ from tracegrad.torch.grad_mode import is_grad_enabled as is_grad_enabled
 from tracegrad.torch.grad_mode import is_inference_mode_enabled as is_inference_mode_enabled
 from tracegrad.torch.grad_mode import no_grad as no_grad
 from tracegrad.torch.grad_mode import set_grad_enabled as set_grad_enabled
+from tracegrad.torch.linalg import det as det
 from tracegrad.torch.nn.functional import log_softmax as log_softmax
 from tracegrad.torch.nn.functional import softmax as softmax
 from tracegrad.torch.random import Generator as Generator
@@ -238,6 +240,7 @@ clip = clamp
 concat = cat
 concatenate = cat
 divide = div
+inverse = linalg.inv
 multiply = mul
 subtract = sub
 swapaxes = transpose
@@ -311,4 +314,4 @@ from tracegrad.torch import function as _function  # noqa: E402
 _sys.modules[f"{__name__}.autograd.functional"] = _autograd_functional
 _sys.modules[f"{__name__}.autograd.function"] = _function
 
-__all__ = _public_names(globals(), submodules=("autograd", "nn", "optim", "random"))
+__all__ = _public_names(globals(), submodules=("autograd", "linalg", "nn", "optim", "random"))
