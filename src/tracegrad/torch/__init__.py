@@ -19,6 +19,7 @@ from tracegrad.torch import (
     _indexing,
     _inplace,
     _math_ops,
+    _more_ops,
     _random_ops,
     _reduce,
     _select_ops,
@@ -119,6 +120,17 @@ from tracegrad.torch._math_ops import roll as roll
 from tracegrad.torch._math_ops import tile as tile
 from tracegrad.torch._math_ops import tril as tril
 from tracegrad.torch._math_ops import triu as triu
+from tracegrad.torch._more_ops import clamp_max as clamp_max
+from tracegrad.torch._more_ops import clamp_min as clamp_min
+from tracegrad.torch._more_ops import count_nonzero as count_nonzero
+from tracegrad.torch._more_ops import diag as diag
+from tracegrad.torch._more_ops import isinf as isinf
+from tracegrad.torch._more_ops import isneginf as isneginf
+from tracegrad.torch._more_ops import isposinf as isposinf
+from tracegrad.torch._more_ops import lerp as lerp
+from tracegrad.torch._more_ops import movedim as movedim
+from tracegrad.torch._more_ops import nansum as nansum
+from tracegrad.torch._more_ops import nonzero as nonzero
 from tracegrad.torch._random_ops import bernoulli as bernoulli
 from tracegrad.torch._random_ops import multinomial as multinomial
 from tracegrad.torch._random_ops import normal as normal
@@ -241,6 +253,8 @@ concat = cat
 concatenate = cat
 divide = div
 inverse = linalg.inv
+moveaxis = movedim
+true_divide = div
 multiply = mul
 subtract = sub
 swapaxes = transpose
@@ -257,6 +271,7 @@ _install_methods(
         _math_ops.TENSOR_METHODS,
         _select_ops.TENSOR_METHODS,
         _cleanup_ops.TENSOR_METHODS,
+        _more_ops.TENSOR_METHODS,
         _random_ops.TENSOR_METHODS,
         _creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
