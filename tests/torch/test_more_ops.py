@@ -1,6 +1,6 @@
 """``clamp_min``/``clamp_max``, ``movedim``/``moveaxis``, ``diag``, ``lerp``, ``nansum``,
-``isinf``/``isposinf``/``isneginf``, ``count_nonzero``, ``nonzero`` and ``true_divide``
-against PyTorch: values, dtypes, ``grad_fn`` names and gradients."""
+``isinf``/``isposinf``/``isneginf``, ``count_nonzero``, ``nonzero``, ``bincount`` and
+``true_divide`` against PyTorch: values, dtypes, ``grad_fn`` names and gradients."""
 
 from __future__ import annotations
 
@@ -55,5 +55,28 @@ def test_predicates_and_indices_as_pytorch(conform: Any) -> None:
         rec([T.nonzero(T.tensor(3.0)), T.nonzero(T.tensor(0.0))])
         rec(T.tensor([1, 2, 3]).nansum())
         rec(T.tensor([[1, 2], [3, 4]]).diag())
+
+    conform(program)
+
+
+BINCOUNTS: dict[str, Callable[[Any], Any]] = {
+    "counts": lambda T: T.bincount(T.tensor([0, 2, 2, 5])),
+    "minlength": lambda T: T.tensor([1]).bincount(minlength=3),
+    "empty": lambda T: T.bincount(T.tensor([], dtype=T.long)),
+    "float32 weights": lambda T: T.bincount(T.tensor([0, 2, 2]), T.tensor([0.5, 1.0, 2.0])),
+    "float16 weights": lambda T: T.bincount(T.tensor([0, 2]), T.tensor([1.0, 2.0]).half()),
+    "weights that require grad": lambda T: T.bincount(
+        T.tensor([1, 1]), T.tensor([1.0, 2.0], requires_grad=True)
+    ),
+    "negative": lambda T: T.bincount(T.tensor([-1, 2])),
+    "float input": lambda T: T.bincount(T.tensor([1.0])),
+    "2-d input": lambda T: T.bincount(T.tensor([[1]])),
+}
+
+
+@pytest.mark.parametrize("case", list(BINCOUNTS))
+def test_bincount_as_pytorch(case: str, conform: Any) -> None:
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        rec(BINCOUNTS[case](T))
 
     conform(program)

@@ -120,6 +120,7 @@ from tracegrad.torch._math_ops import roll as roll
 from tracegrad.torch._math_ops import tile as tile
 from tracegrad.torch._math_ops import tril as tril
 from tracegrad.torch._math_ops import triu as triu
+from tracegrad.torch._more_ops import bincount as bincount
 from tracegrad.torch._more_ops import clamp_max as clamp_max
 from tracegrad.torch._more_ops import clamp_min as clamp_min
 from tracegrad.torch._more_ops import count_nonzero as count_nonzero

@@ -168,7 +168,32 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     return wrap(rows.reshape(rows.shape[0], v.ndim))
 
 
+BINCOUNT = Op("NotImplemented", lambda w, counts: counts, undefined="bincount")
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """The number of occurrences of each value of the 1-d non-negative integer ``input``
+    (the sum of their ``weights``: float32 for float32 weights, else float64).
+
+    >>> import tracegrad.torch as torch
+    >>> torch.bincount(torch.tensor([0, 2, 2]), minlength=4)
+    tensor([1, 0, 2, 0])
+    """
+    v = input._value
+    if v.dtype.kind == "f":
+        name = dtypes.scalar_name(input.dtype)
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{name}'")
+    if v.ndim != 1 or v.dtype.kind not in "iu" or (v.size and v.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return wrap(np.bincount(v, minlength=minlength).astype(np.int64))
+    d = np.float32 if weights.dtype is dtypes.float32 else np.float64
+    counts = np.bincount(v, weights._value.astype(d), minlength=minlength).astype(d)
+    return apply(BINCOUNT, (weights, counts))
+
+
 TENSOR_METHODS: dict[str, Any] = {
+    "bincount": bincount,
     "clamp_min": clamp_min, "clamp_max": clamp_max, "movedim": movedim, "moveaxis": movedim,
     "diag": diag, "lerp": lerp, "nansum": nansum, "isinf": isinf, "isposinf": isposinf,
     "isneginf": isneginf, "count_nonzero": count_nonzero, "nonzero": nonzero,
