@@ -229,7 +229,8 @@ def promote_dtypes(*args: Any) -> list[Any]:
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
     dtype = result_type(*((a.dtype, a.weak_type) for a in avals))
-    if all(a.weak_type for a in avals) and any(isinstance(a, Tracer) for a in args):
+    weak = avals[0].weak_type and all(a.weak_type for a in avals)  # the first: a quick no
+    if weak and any(isinstance(a, Tracer) for a in args):
         return [cast_weak(a, dtype) for a in args]
     return [cast(a, dtype) for a in args]
 
