@@ -130,6 +130,68 @@ def final_value(k):
 print("%.6f %.6f" % (final_value(0.3), grad(final_value)(0.3)))
 """
 
+TOOL_BELT = """
+# HIPS autograd's tool belt on a small Bayesian logistic regression: elementwise_grad of a
+# vectorised function, jacobian and hessian, hessian_vector_product / make_hvp in a
+# Newton-CG step, misc.flatten on a dict of parameters, grad with argnum, holomorphic
+# complex derivatives, and autograd.scipy.special / stats.
+import autograd.numpy as np
+import autograd.numpy.random as npr
+import autograd.scipy.stats.norm as norm
+from autograd import elementwise_grad, grad, hessian, hessian_tensor_product, jacobian, make_hvp
+from autograd import value_and_grad
+from autograd.misc import flatten
+from autograd.scipy.special import expit, logsumexp
+
+npr.seed(5)
+X = npr.randn(40, 3)
+true_w = np.array([1.0, -2.0, 0.5])
+y = (npr.rand(40) < expit(X @ true_w)).astype(float)
+
+
+def log_posterior(params):
+    w, b = params["w"], params["b"]
+    logits = X @ w + b
+    log_lik = np.sum(y * logits - np.logaddexp(0.0, logits))
+    return log_lik + np.sum(norm.logpdf(w, 0.0, 2.0)) + norm.logpdf(b, 0.0, 5.0)
+
+
+params = {"w": np.zeros(3), "b": 0.0}
+flat, unflatten = flatten(params)
+print("flat:", flat.shape, sorted(unflatten(flat).keys()))
+objective = lambda v: -log_posterior(unflatten(v))
+g = grad(objective)
+hvp = hessian_tensor_product(objective)
+for it in range(6):
+    # Newton-CG: a few conjugate-gradient steps on H d = -g with Hessian-vector products
+    gv = g(flat)
+    d, r = np.zeros_like(flat), -gv
+    p = r
+    for _ in range(4):
+        Hp = hvp(flat, p)
+        alpha = np.dot(r, r) / np.dot(p, Hp)
+        d, r_new = d + alpha * p, r - alpha * Hp
+        p, r = r_new + np.dot(r_new, r_new) / np.dot(r, r) * p, r_new
+    flat = flat + d
+    print("iter %d  -logp %.8f  |g| %.3e" % (it, objective(flat), np.linalg.norm(gv)))
+print("MAP:", np.round(unflatten(flat)["w"], 6), "%.6f" % unflatten(flat)["b"])
+H = hessian(objective)(flat)
+print("posterior sd:", np.round(np.sqrt(np.diag(np.linalg.inv(H))), 6))
+hvp_fn, grad_at = make_hvp(objective)(flat)
+print("make_hvp:", np.round(grad_at, 6), np.round(hvp_fn(np.ones(4)), 6))
+
+softplus = lambda x: np.log1p(np.exp(x))
+xs = np.linspace(-3, 3, 7)
+print("elementwise_grad:", np.round(elementwise_grad(softplus)(xs), 8))
+print("second:", np.round(elementwise_grad(elementwise_grad(np.tanh))(xs), 8))
+vector_fn = lambda v: np.array([np.sum(v**2), np.prod(v), logsumexp(v)])
+print("jacobian:", np.round(jacobian(vector_fn)(np.array([1.0, 2.0, 0.5])), 8))
+print("argnum:", grad(lambda a, b: a * np.sin(b), argnum=1)(2.0, 0.3))
+val, gr = value_and_grad(lambda z: np.abs(z) ** 2)(1.0 + 2.0j)
+print("complex:", val, gr, grad(lambda z: np.real(z * np.conj(z)))(3.0 - 1.0j))
+print("holomorphic:", grad(lambda z: np.real(np.exp(z)))(1j * np.pi / 2))
+"""
+
 INTERNALS = """
 try:
     from autograd.tracer import trace
@@ -163,8 +225,9 @@ def run(script: str, tmp_path: pathlib.Path, *, compat: bool, args: tuple[str, .
         (MIXTURE_SCIPY, ("3",)),
         (PRIMITIVE_NUMPY_ONLY, ()),
         (SAMPLE_AND_SOLVE, ()),
+        (TOOL_BELT, ()),
     ],
-    ids=["logistic_adam", "mixture_scipy", "primitive_numpy_only", "sample_and_solve"],
+    ids=["logistic_adam", "mixture_scipy", "primitive_numpy_only", "sample_and_solve", "tools"],
 )
 def test_script_prints_what_autograd_prints(script, args, tmp_path):
     pytest.importorskip("autograd")

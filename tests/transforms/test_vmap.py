@@ -32,6 +32,13 @@ def test_in_axes_none_and_pytrees() -> None:
     np.testing.assert_allclose(out2, out)
 
 
+def test_unmapped_python_scalars_enter_as_they_are() -> None:
+    # As in JAX: Python control flow and slicing on an unmapped Python scalar work.
+    xs = np.arange(6.0).reshape(2, 3)
+    flip = lambda x, negate, n: -x[:n] if negate else x[:n]
+    np.testing.assert_array_equal(tg.vmap(flip, in_axes=(0, None, None))(xs, True, 2), -xs[:, :2])
+
+
 def test_unbatched_output_is_broadcast() -> None:
     out = (
         tg.vmap(lambda x: 2.0, axis_size=3)(np.ones(3))

@@ -16,6 +16,7 @@ from tracegrad.core import (
     ClosedJaxpr,
     Primitive,
     ShapedArray,
+    Tracer,
     Zero,
     get_aval,
     instantiate,
@@ -23,7 +24,7 @@ from tracegrad.core import (
     trace_to_jaxpr,
 )
 from tracegrad.ops.structural import broadcast_in_dim, moveaxis
-from tracegrad.transforms.arguments import FlatFun, as_value, without_static
+from tracegrad.transforms.arguments import FlatFun, as_value
 from tracegrad.transforms.vmap import batch_jaxpr, vmap
 
 FlatFn = Callable[..., Any]
@@ -39,6 +40,50 @@ def _stage(
     closed = trace_to_jaxpr(flat, [get_aval(x) for x in leaves])
     assert flat.out_tree is not None
     return closed, leaves, in_tree, flat.out_tree
+
+
+class _NonDiff:
+    """A custom rule's call split at ``nondiff_argnums``: the other arguments, and the
+    non-differentiable ones with their traced leaves taken out. JAX lets those hold
+    tracers (a value under ``jit`` or a mapped one under ``vmap``); they become extra
+    inputs of the call, after the others, so that every transformation sees them, and
+    their tangents are dropped (JAX applies ``stop_gradient`` to them)."""
+
+    def __init__(self, args: Sequence[Any], nondiff_argnums: Sequence[int]) -> None:
+        self.args = list(args)
+        self.static = sorted({i % len(args) for i in nondiff_argnums}) if args else []
+        self.positions = [i for i in range(len(args)) if i not in self.static]
+        leaves, self.tree = pytree.tree_flatten([args[i] for i in self.static])
+        self.leaves = leaves
+        self.where = [k for k, x in enumerate(leaves) if isinstance(x, Tracer)]
+        self.dyn = [args[i] for i in self.positions]
+        self.inputs = [*self.dyn, *(leaves[k] for k in self.where)]
+
+    def static_args(self, lifted: Sequence[Any]) -> list[Any]:
+        """The non-differentiable arguments, ``lifted`` in place of their traced leaves."""
+        leaves = list(self.leaves)
+        for k, value in zip(self.where, lifted, strict=True):
+            leaves[k] = value
+        return list(pytree.tree_unflatten(self.tree, leaves))
+
+    def split(self, values: Sequence[Any]) -> tuple[tuple[Any, ...], list[Any]]:
+        """The differentiable arguments and the non-differentiable ones, from the inputs."""
+        n = len(self.dyn)
+        return tuple(values[:n]), self.static_args(values[n:])
+
+    def call(self, fun: Callable[..., Any]) -> Callable[..., Any]:
+        """``fun`` as a function of the inputs (the arguments, then the lifted leaves)."""
+
+        def of_inputs(*values: Any) -> Any:
+            dyn, static = self.split(values)
+            full = list(self.args)
+            for i, v in zip(self.positions, dyn, strict=True):
+                full[i] = v
+            for i, v in zip(self.static, static, strict=True):
+                full[i] = v
+            return fun(*full)
+
+        return of_inputs
 
 
 def _batch_setup(
@@ -166,16 +211,14 @@ class custom_jvp:
         name = getattr(self.fun, "__name__", "custom_jvp")
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
-        static = {i % len(args) for i in self.nondiff_argnums}
-        dyn, dyn_fun = without_static(self.fun, args, static)
-        closed, leaves, in_tree, out_tree = _stage(dyn_fun, dyn)
+        nondiff = _NonDiff(args, self.nondiff_argnums)
+        closed, leaves, in_tree, out_tree = _stage(nondiff.call(self.fun), nondiff.inputs)
         rule = self.jvp
 
         def flat_jvp(primals: list[Any], tangents: list[Any]) -> tuple[list[Any], list[Any]]:
-            p_args = tuple(pytree.tree_unflatten(in_tree, primals))
-            t_args = tuple(pytree.tree_unflatten(in_tree, tangents))
-            static_args = [args[i] for i in sorted(static)]
-            pair = rule(*static_args, p_args, t_args) if static else rule(p_args, t_args)
+            p_args, static_args = nondiff.split(pytree.tree_unflatten(in_tree, primals))
+            t_args, _ = nondiff.split(pytree.tree_unflatten(in_tree, tangents))
+            pair = rule(*static_args, p_args, t_args)  # no static_args: rule(p, t)
             return jvp_rule_outputs(pair, out_tree, closed.out_avals, rule, name)
 
         outs = custom_jvp_call_p.bind(*leaves, call_jaxpr=closed, jvp=flat_jvp, name=name)
@@ -336,28 +379,33 @@ class custom_vjp:
         name = getattr(self.fun, "__name__", "custom_vjp")
         if self.fwd is None or self.bwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
-        static = {i % len(args) for i in self.nondiff_argnums}
-        static_args = [args[i] for i in sorted(static)]
-        dyn, dyn_fun = without_static(self.fun, args, static)
-        closed, leaves, in_tree, out_tree = _stage(dyn_fun, dyn)
-        in_avals = [get_aval(x) for x in leaves]
+        nondiff = _NonDiff(args, self.nondiff_argnums)
+        closed, leaves, in_tree, out_tree = _stage(nondiff.call(self.fun), nondiff.inputs)
+        dyn_tree = pytree.tree_structure(tuple(nondiff.dyn))
+        n_lifted = len(nondiff.where)
+        in_avals = [get_aval(x) for x in leaves[: len(leaves) - n_lifted]]
         user_fwd, user_bwd = self.fwd, self.bwd
-        _, dyn_fwd = without_static(user_fwd, args, static)
+        dyn_fwd = nondiff.call(user_fwd)
         res_tree: list[pytree.PyTreeDef] = []
 
         # Not a FlatFun: the rule's output is checked as an (output, residuals) pair first.
+        # The lifted leaves of the non-differentiable arguments travel with the residuals,
+        # for the bwd rule.
         def flat_fwd(primals: list[Any]) -> tuple[list[Any], list[Any]]:
             pair = dyn_fwd(*pytree.tree_unflatten(in_tree, primals))
             o_leaves, res = fwd_rule_outputs(pair, out_tree, closed.out_avals, user_fwd, name)
             r_leaves, r_tree = pytree.tree_flatten(res)
             res_tree.append(r_tree)
-            return o_leaves, r_leaves
+            return o_leaves, [*r_leaves, *primals[len(primals) - n_lifted :]]
 
         def flat_bwd(residuals: list[Any], cts: list[Any]) -> list[Any]:
-            res = pytree.tree_unflatten(res_tree[-1], residuals)
+            k = len(residuals) - n_lifted
+            res = pytree.tree_unflatten(res_tree[-1], residuals[:k])
+            static_args = nondiff.static_args(residuals[k:])
             ct = pytree.tree_unflatten(out_tree, cts)
-            cts_in = user_bwd(*static_args, res, ct) if static else user_bwd(res, ct)
-            return bwd_rule_outputs(cts_in, in_tree, in_avals, name)
+            cts_in = user_bwd(*static_args, res, ct)
+            lifted = [None] * n_lifted
+            return [*bwd_rule_outputs(cts_in, dyn_tree, in_avals, name), *lifted]
 
         outs = custom_vjp_call_p.bind(
             *leaves, call_jaxpr=closed, fwd=flat_fwd, bwd=flat_bwd, name=name

@@ -75,7 +75,7 @@ def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Any:
     return _gather(ids, a, v)
 
 
-@numpy_when_eager(np.delete)
+@numpy_unless(np.delete, "assume_unique_indices")
 def delete(
     arr: Any, obj: Any, axis: int | None = None, *, assume_unique_indices: bool = False
 ) -> Any:

@@ -267,7 +267,9 @@ class _IndexUpdateRef:
         >>> at(np.zeros(3))[1:].set(7.0)
         array([0., 7., 7.])
         """
-        return self._scatter(ix.scatter, values, mode, wrap_negative_indices)
+        return self._scatter(
+            ix.scatter, values, mode, wrap_negative_indices, unique_indices=unique_indices
+        )
 
     def add(
         self,

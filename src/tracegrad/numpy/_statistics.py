@@ -23,7 +23,7 @@ from tracegrad.numpy._reductions import average, max, min, sum
 from tracegrad.numpy._sorting import searchsorted
 from tracegrad.numpy._ufuncs import clip, conj, imag, real, where
 from tracegrad.numpy._ufuncs_math import sqrt
-from tracegrad.numpy.frontend import numpy_when_eager
+from tracegrad.numpy.frontend import numpy_unless, numpy_when_eager
 
 
 def _rows(x: Any, rowvar: bool, dtype: Any) -> Any:
@@ -122,7 +122,7 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
     return clip(c, -1, 1)
 
 
-@numpy_when_eager(np.bincount)
+@numpy_unless(np.bincount, "length")
 def bincount(x: Any, weights: Any = None, minlength: int = 0, *, length: int | None = None) -> Any:
     """The number of occurrences of each value in the non-negative integer array ``x``
     (the sum of their ``weights``, as float64). The result has ``max(x) + 1`` entries, at

@@ -101,7 +101,10 @@ def divide(x1: Any, x2: Any, /, out: Any = None, *, where: Any = True, **kwargs:
     check_ufunc_args("divide", out, where, kwargs)
     x1, x2 = promote_dtypes(x1, x2)
     if not is_inexact(get_aval(x1).dtype):
-        x1, x2 = cast(x1, np.dtype(np.float64)), cast(x2, np.dtype(np.float64))
+        if get_aval(x1).weak_type and get_aval(x2).weak_type:  # float64 and weak, as in JAX
+            x1, x2 = promote_inexact(x1, x2)
+        else:
+            x1, x2 = cast(x1, np.dtype(np.float64)), cast(x2, np.dtype(np.float64))
     return ew.div(x1, x2)
 
 

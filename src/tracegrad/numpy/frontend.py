@@ -255,6 +255,9 @@ def promote_dtypes(*args: Any) -> list[Any]:
     args = tuple(asarray_or_tracer(a) for a in args)
     avals = [get_aval(a) for a in args]
     dtype = result_type(*((a.dtype, a.weak_type) for a in avals))
+    weak = avals[0].weak_type and all(a.weak_type for a in avals)  # the first: a quick no
+    if weak and any(isinstance(a, Tracer) for a in args):
+        return [cast_weak(a, dtype) for a in args]
     return [cast(a, dtype) for a in args]
 
 
@@ -276,8 +279,25 @@ def promote_inexact(*args: Any) -> list[Any]:
     if not is_inexact(dtype):
         weak = all(get_aval(a).weak_type for a in args_)
         dtype = np.dtype(np.float64) if weak else np.result_type(dtype, _FLOAT_OF_KIND)
-        args_ = [cast(a, dtype) for a in args_]
+        traced = any(isinstance(a, Tracer) for a in args_)
+        args_ = [cast_weak(a, dtype) if weak and traced else cast(a, dtype) for a in args_]
     return args_
+
+
+# The Python type of a weakly typed value of each dtype kind.
+_PYTHON_OF_KIND: dict[str, type] = {"b": bool, "i": int, "f": float, "c": complex}
+
+
+def cast_weak(x: Any, dtype: np.dtype[Any]) -> Any:
+    """``cast`` for an operand among weakly typed ones only (Python scalars, and values
+    traced from them under ``jit`` or ``vmap``): the result stays weakly typed, as in JAX,
+    so that ``x_f32 / (1 - 0.9 ** step)`` with a traced Python ``step`` stays float32."""
+    if isinstance(x, Tracer):
+        return convert_element_type(x, dtype, weak_type=True)
+    python_type = _PYTHON_OF_KIND.get(dtype.kind)
+    if python_type is not None and is_python_scalar(x) and np.dtype(python_type) == dtype:
+        return python_type(x)
+    return cast(x, dtype)
 
 
 def cast(x: Any, dtype: np.dtype[Any]) -> Any:

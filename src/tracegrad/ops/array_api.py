@@ -208,7 +208,7 @@ def _broadcast_in_dim(
     return xp.broadcast_to(xp.reshape(x, tuple(expanded)), tuple(shape))
 
 
-def _convert(xp: Any, x: Any, *, new_dtype: Any) -> Any:
+def _convert(xp: Any, x: Any, *, new_dtype: Any, weak_type: bool = False) -> Any:
     if numpy_dtype(xp, x.dtype).kind == "c" and new_dtype.kind != "c":
         x = xp.real(x)
     return xp.astype(x, namespace_dtype(xp, new_dtype))

@@ -253,7 +253,7 @@ def neutral(xp: Any, kind: str, dtype: Any) -> Any:
     return math.inf if kind == "min" else -math.inf
 
 
-def _scatter(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str) -> Any:
+def _scatter(xp: Any, operand: Any, updates: Any, *indices: Any, mode: str, **_: Any) -> Any:
     # The last update of each position (in C order) wins, as NumPy's x[idx] = u.
     parts = _one_hot(xp, "scatter", operand, updates, indices, mode)
     if parts is None:

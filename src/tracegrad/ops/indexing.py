@@ -328,24 +328,36 @@ scatter_add_p.def_transpose(_scatter_add_transpose)
 
 
 # ---- scatter (set) ----------------------------------------------------------
-def scatter(operand: Any, updates: Any, *indices: Any, mode: str = "drop") -> Any:
+def scatter(
+    operand: Any, updates: Any, *indices: Any, mode: str = "drop", unique_indices: bool = False
+) -> Any:
     """``operand`` with the values at ``indices`` replaced by ``updates``. Where an index
     repeats, the last of its updates (in C order) wins, as in NumPy's ``x[idx] = u``.
+    ``unique_indices=True`` is JAX's promise that no position repeats: the transpose then
+    reads the cotangent of every update at its position, a repeated one included (as
+    JAX's and PyTorch's ``index_put`` do), instead of only the winner's.
 
     >>> scatter(np.zeros(3), np.array([1.0, 2.0]), np.array([2, 2]))
     array([0., 0., 2.])
     """
+    if unique_indices:  # a param only when set, so that the common IR reads as before
+        return scatter_p.bind(operand, updates, *indices, mode=mode, unique_indices=True)
     return scatter_p.bind(operand, updates, *indices, mode=mode)
 
 
-def _scatter_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tuple[Any, Any]:
+def _scatter_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str, unique_indices: bool = False
+) -> tuple[Any, Any]:
     operand, updates, *indices = primals
-    out = scatter(operand, updates, *indices, mode=mode)
+    out = scatter(operand, updates, *indices, mode=mode, unique_indices=unique_indices)
     t_op, t_upd = tangents[0], tangents[1]
     if type(t_op) is Zero and type(t_upd) is Zero:
         return out, Zero.like_primal(get_aval(out))
     # Linear in (operand, updates) together: the same positions win for the tangents.
-    return out, scatter(instantiate(t_op), instantiate(t_upd), *indices, mode=mode)
+    tangent = scatter(
+        instantiate(t_op), instantiate(t_upd), *indices, mode=mode, unique_indices=unique_indices
+    )
+    return out, tangent
 
 
 def _winners(update_shape: Shape, operand_shape: Shape, indices: Sequence[Any], mode: str) -> Any:
@@ -360,7 +372,9 @@ def _winners(update_shape: Shape, operand_shape: Shape, indices: Sequence[Any], 
     return eq(gather(placed, *indices, mode=_TRANSPOSED_MODE[mode]), ids)
 
 
-def _scatter_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode: str) -> list[Any]:
+def _scatter_transpose(
+    ct: Any, operand: Any, updates: Any, *indices: Any, mode: str, unique_indices: bool = False
+) -> list[Any]:
     _check_linear_indices("scatter", indices)
     if type(ct) is Zero:
         return [None] * (2 + len(indices))
@@ -370,9 +384,10 @@ def _scatter_transpose(ct: Any, operand: Any, updates: Any, *indices: Any, mode:
     if is_undefined_primal(operand):
         ct_op = scatter(ct, full(upd_shape, 0, dtype), *indices, mode=mode)
     if is_undefined_primal(updates):
-        read = gather(ct, *indices, mode=_TRANSPOSED_MODE[mode])
-        winners = _winners(upd_shape, get_aval(ct).shape, indices, mode)
-        ct_upd = select_n(winners, np.zeros((), dtype), read)
+        ct_upd = gather(ct, *indices, mode=_TRANSPOSED_MODE[mode])
+        if not unique_indices:
+            winners = _winners(upd_shape, get_aval(ct).shape, indices, mode)
+            ct_upd = select_n(winners, np.zeros((), dtype), ct_upd)
     return [ct_op, ct_upd] + [None] * len(indices)
 
 

@@ -297,37 +297,43 @@ reduce_sum_p.grad_fn_name = "SumBackward1"
 
 
 # ---- convert_element_type ---------------------------------------------------
-def convert_element_type(x: Any, new_dtype: Any) -> Any:
-    """Cast ``x`` to ``new_dtype`` (complex to real keeps the real part)."""
+def convert_element_type(x: Any, new_dtype: Any, weak_type: bool = False) -> Any:
+    """Cast ``x`` to ``new_dtype`` (complex to real keeps the real part). ``weak_type=True``
+    gives a weakly typed result, as JAX's: the promotion of weakly typed operands (Python
+    scalars, and values traced from them) among themselves."""
     new_dtype = np.dtype(new_dtype)
     aval = get_aval(x)
-    if aval.dtype == new_dtype and not aval.weak_type:
+    if aval.dtype == new_dtype and aval.weak_type == weak_type:
         return x
+    if weak_type:  # a param only when set, so that the common IR reads as before
+        return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=True)
     return convert_element_type_p.bind(x, new_dtype=new_dtype)
 
 
-def _convert_impl(x: Any, *, new_dtype: np.dtype[Any]) -> Any:
+def _convert_impl(x: Any, *, new_dtype: np.dtype[Any], weak_type: bool = False) -> Any:
     x = np.asarray(x)
     if x.dtype.kind == "c" and new_dtype.kind != "c":
         x = x.real
     return x.astype(new_dtype)
 
 
-def _convert_abstract_eval(x: ShapedArray, *, new_dtype: np.dtype[Any]) -> ShapedArray:
-    return ShapedArray(x.shape, new_dtype)
+def _convert_abstract_eval(
+    x: ShapedArray, *, new_dtype: np.dtype[Any], weak_type: bool = False
+) -> ShapedArray:
+    return ShapedArray(x.shape, new_dtype, weak_type)
 
 
 def _convert_jvp(
-    primals: Sequence[Any], tangents: Sequence[Any], *, new_dtype: np.dtype[Any]
+    primals: Sequence[Any], tangents: Sequence[Any], *, new_dtype: np.dtype[Any], **weak: bool
 ) -> tuple[Any, Any]:
     (x,), (t,) = primals, tangents
-    out = convert_element_type_p.bind(x, new_dtype=new_dtype)
+    out = convert_element_type_p.bind(x, new_dtype=new_dtype, **weak)
     if type(t) is Zero or not is_inexact(new_dtype):
         return out, Zero.like_primal(get_aval(out))
-    return out, convert_element_type_p.bind(t, new_dtype=new_dtype)
+    return out, convert_element_type_p.bind(t, new_dtype=new_dtype, **weak)
 
 
-def _convert_transpose(ct: Any, x: Any, *, new_dtype: np.dtype[Any]) -> list[Any]:
+def _convert_transpose(ct: Any, x: Any, *, new_dtype: np.dtype[Any], **_: bool) -> list[Any]:
     if not is_undefined_primal(x):
         raise DTypeError("convert_element_type is transposed only in its linear argument.")
     old = x.aval.dtype
@@ -342,7 +348,10 @@ convert_element_type_p.def_abstract_eval(_convert_abstract_eval)
 convert_element_type_p.def_jvp(_convert_jvp)
 convert_element_type_p.def_transpose(_convert_transpose)
 convert_element_type_p.def_batch(
-    lambda args, dims, *, new_dtype: (convert_element_type(args[0], new_dtype), dims[0])
+    lambda args, dims, *, new_dtype, weak_type=False: (
+        convert_element_type(args[0], new_dtype, weak_type),
+        dims[0],
+    )
 )
 convert_element_type_p.def_emit(emitter("convert_element_type"))
 convert_element_type_p.def_simplify(simplifier("convert_element_type"))

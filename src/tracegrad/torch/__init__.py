@@ -15,9 +15,11 @@ import sys as _sys
 from tracegrad.core.exports import public_names as _public_names
 from tracegrad.torch import (
     _arith,
+    _cleanup_ops,
     _indexing,
     _inplace,
     _math_ops,
+    _more_ops,
     _random_ops,
     _reduce,
     _select_ops,
@@ -26,6 +28,7 @@ from tracegrad.torch import (
 )
 from tracegrad.torch import autograd as autograd
 from tracegrad.torch import creation as _creation
+from tracegrad.torch import linalg as linalg
 from tracegrad.torch import nn as nn
 from tracegrad.torch import optim as optim
 from tracegrad.torch import random as random
@@ -54,6 +57,7 @@ from tracegrad.torch._arith import exp2 as exp2
 from tracegrad.torch._arith import expm1 as expm1
 from tracegrad.torch._arith import floor as floor
 from tracegrad.torch._arith import floor_divide as floor_divide
+from tracegrad.torch._arith import fmod as fmod
 from tracegrad.torch._arith import ge as ge
 from tracegrad.torch._arith import gt as gt
 from tracegrad.torch._arith import isfinite as isfinite
@@ -91,7 +95,11 @@ from tracegrad.torch._arith import sub as sub
 from tracegrad.torch._arith import tan as tan
 from tracegrad.torch._arith import tanh as tanh
 from tracegrad.torch._arith import trunc as trunc
+from tracegrad.torch._cleanup_ops import nan_to_num as nan_to_num
+from tracegrad.torch._cleanup_ops import unique as unique
 from tracegrad.torch._common import result_dtype as _result_dtype
+from tracegrad.torch._indexing import index_put as index_put
+from tracegrad.torch._indexing import index_put_ as index_put_
 from tracegrad.torch._indexing import unbind as unbind
 from tracegrad.torch._math_ops import addmm as addmm
 from tracegrad.torch._math_ops import angle as angle
@@ -112,6 +120,18 @@ from tracegrad.torch._math_ops import roll as roll
 from tracegrad.torch._math_ops import tile as tile
 from tracegrad.torch._math_ops import tril as tril
 from tracegrad.torch._math_ops import triu as triu
+from tracegrad.torch._more_ops import bincount as bincount
+from tracegrad.torch._more_ops import clamp_max as clamp_max
+from tracegrad.torch._more_ops import clamp_min as clamp_min
+from tracegrad.torch._more_ops import count_nonzero as count_nonzero
+from tracegrad.torch._more_ops import diag as diag
+from tracegrad.torch._more_ops import isinf as isinf
+from tracegrad.torch._more_ops import isneginf as isneginf
+from tracegrad.torch._more_ops import isposinf as isposinf
+from tracegrad.torch._more_ops import lerp as lerp
+from tracegrad.torch._more_ops import movedim as movedim
+from tracegrad.torch._more_ops import nansum as nansum
+from tracegrad.torch._more_ops import nonzero as nonzero
 from tracegrad.torch._random_ops import bernoulli as bernoulli
 from tracegrad.torch._random_ops import multinomial as multinomial
 from tracegrad.torch._random_ops import normal as normal
@@ -157,6 +177,8 @@ from tracegrad.torch._shape import stack as stack
 from tracegrad.torch._shape import t as t
 from tracegrad.torch._shape import transpose as transpose
 from tracegrad.torch._shape import unsqueeze as unsqueeze
+from tracegrad.torch._type_info import finfo as finfo
+from tracegrad.torch._type_info import iinfo as iinfo
 from tracegrad.torch._view_ops import chunk as chunk
 from tracegrad.torch._view_ops import diagonal as diagonal
 from tracegrad.torch._view_ops import imag as imag
@@ -208,6 +230,7 @@ from tracegrad.torch.grad_mode import is_grad_enabled as is_grad_enabled
 from tracegrad.torch.grad_mode import is_inference_mode_enabled as is_inference_mode_enabled
 from tracegrad.torch.grad_mode import no_grad as no_grad
 from tracegrad.torch.grad_mode import set_grad_enabled as set_grad_enabled
+from tracegrad.torch.linalg import det as det
 from tracegrad.torch.nn.functional import log_softmax as log_softmax
 from tracegrad.torch.nn.functional import softmax as softmax
 from tracegrad.torch.random import Generator as Generator
@@ -230,6 +253,9 @@ clip = clamp
 concat = cat
 concatenate = cat
 divide = div
+inverse = linalg.inv
+moveaxis = movedim
+true_divide = div
 multiply = mul
 subtract = sub
 swapaxes = transpose
@@ -245,6 +271,8 @@ _install_methods(
         _view_ops.TENSOR_METHODS,
         _math_ops.TENSOR_METHODS,
         _select_ops.TENSOR_METHODS,
+        _cleanup_ops.TENSOR_METHODS,
+        _more_ops.TENSOR_METHODS,
         _random_ops.TENSOR_METHODS,
         _creation.TENSOR_METHODS,
         autograd.TENSOR_METHODS,
@@ -302,4 +330,4 @@ from tracegrad.torch import function as _function  # noqa: E402
 _sys.modules[f"{__name__}.autograd.functional"] = _autograd_functional
 _sys.modules[f"{__name__}.autograd.function"] = _function
 
-__all__ = _public_names(globals(), submodules=("autograd", "nn", "optim", "random"))
+__all__ = _public_names(globals(), submodules=("autograd", "linalg", "nn", "optim", "random"))

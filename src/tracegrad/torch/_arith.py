@@ -82,6 +82,8 @@ POW_TENSOR = _binary("PowBackward1", tnp.power)
 POW_SCALAR_BASE = _binary("PowBackward2", tnp.power)
 REMAINDER = _binary("RemainderBackward1", tnp.remainder)
 REMAINDER_SCALAR = _binary("RemainderBackward0", tnp.remainder)
+FMOD = _binary("FmodBackward1", tnp.fmod)
+FMOD_SCALAR = _binary("FmodBackward0", tnp.fmod)
 FLOOR_DIVIDE = Op(
     "NotImplemented",
     lambda x, y, dtype: tnp.floor_divide(cast(x, dtype), cast(y, dtype)),
@@ -267,6 +269,18 @@ def remainder(input: Any, other: Any) -> Tensor:
     """
     x, y, d = _prepare(input, other)
     op = REMAINDER if isinstance(other, Tensor | np.ndarray) else REMAINDER_SCALAR
+    return apply(op, (x, y), dtype=d.np)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """C's ``fmod``: the remainder with the sign of the dividend.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.fmod(torch.tensor([-3, 5]), 4)
+    tensor([-3,  1])
+    """
+    x, y, d = _prepare(input, other)
+    op = FMOD if isinstance(other, Tensor | np.ndarray) else FMOD_SCALAR
     return apply(op, (x, y), dtype=d.np)
 
 
@@ -525,7 +539,7 @@ TENSOR_METHODS: dict[str, Any] = {
     "__mul__": mul, "__rmul__": _swap(mul), "mul": mul, "multiply": mul,
     "__truediv__": div, "__rtruediv__": _rdiv, "div": div, "divide": div,
     "__pow__": pow, "__rpow__": _swap(pow), "pow": pow,
-    "__mod__": remainder, "__rmod__": _swap(remainder), "remainder": remainder,
+    "__mod__": remainder, "__rmod__": _swap(remainder), "remainder": remainder, "fmod": fmod,
     "__floordiv__": floor_divide, "__rfloordiv__": _swap(floor_divide),
     "floor_divide": floor_divide,
     "__neg__": neg, "neg": neg, "negative": neg, "__pos__": lambda self: self,

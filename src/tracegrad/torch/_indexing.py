@@ -273,27 +273,45 @@ def select_along(input: Tensor, axis: int, index: int, name: str) -> Tensor:
 
 
 def _setitem_fn(x: Any, value: Any, *arrays: Any, template: Template) -> Any:
-    return tnp.at(x)[rebuild(template, arrays)].set(cast(value, x.dtype))
+    # unique_indices: PyTorch's backward gives a repeated index's every value the gradient
+    # at its position (JAX's promise of unique indices has that transpose), not only the
+    # value written last.
+    where = rebuild(template, arrays)
+    return tnp.at(x)[where].set(cast(value, x.dtype), unique_indices=True)
+
+
+def _accumulate_fn(x: Any, value: Any, *arrays: Any, template: Template) -> Any:
+    return tnp.at(x)[rebuild(template, arrays)].add(cast(value, x.dtype))
 
 
 _INDEX_PUT = Op("IndexPutBackward0", _setitem_fn)
+_INDEX_PUT_ACCUMULATE = Op("IndexPutBackward0", _accumulate_fn)
 
 
 def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``self[index] = value``, in place. Where the assignment must be recorded (``self``
     is part of a graph, or ``value`` requires grad), its node is ``CopySlices`` (basic
     indexing) or ``IndexPutBackward0`` (advanced indexing), as in PyTorch."""
+    _put(self, index, value, accumulate=False)
+
+
+def _put(self: Tensor, index: Any, value: Any, *, accumulate: bool) -> None:
     d = value_dtype(self)
     v = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=d.np))
     template, arrays, name = parse(index)
     if name != "IndexBackward0" and STATE.enabled and (self.requires_grad or v.requires_grad):
-        copy_(getitem(self, index), v)  # as PyTorch: recorded through the base (CopySlices)
+        target = getitem(self, index)  # as PyTorch: recorded through the base (CopySlices)
+        target.add_(v) if accumulate else copy_(target, v)  # type: ignore[attr-defined]
         return
     if not recorded(self, v):
         check_writable(self)
         try:
             index = rebuild(template, tuple(arrays), eager=True)
-            self._value[index] = v._value.astype(d.np, copy=False)
+            source = v._value.astype(d.np, copy=False)
+            if accumulate:
+                np.add.at(self._value, index, source)
+            else:
+                self._value[index] = source
         except IndexError as e:
             raise torch_index_error(e) from None
         self._vc[0] += 1
@@ -304,11 +322,53 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
             f"{dtypes.scalar_name(d)} for the destination and "
             f"{dtypes.scalar_name(value_dtype(v))} for the source."
         )
-    commit(self, lambda: apply(_INDEX_PUT, (self, v, *arrays), template=template))
+    op = _INDEX_PUT_ACCUMULATE if accumulate else _INDEX_PUT
+    commit(self, lambda: apply(op, (self, v, *arrays), template=template))
+
+
+def index_put_(self: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """``self[indices] = values`` in place (``indices`` a tuple of index tensors), or
+    ``self[indices] += values`` with ``accumulate=True``, where repeated indices add up.
+
+    >>> import tracegrad.torch as torch
+    >>> i = torch.tensor([0, 0, 2])
+    >>> torch.zeros(3).index_put_((i,), torch.tensor([1.0, 2.0, 3.0]), accumulate=True)
+    tensor([3., 0., 3.])
+    """
+    if not isinstance(indices, tuple | list):
+        raise TypeError("index_put_(): argument 'indices' (position 1) must be tuple of "
+                        f"Tensors, not {type(indices).__name__}")  # fmt: skip
+    for k, i in enumerate(indices):
+        if i is not None and not isinstance(i, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
+                            f"{type(i).__name__}")  # fmt: skip
+    if not isinstance(values, Tensor):
+        raise TypeError("index_put_(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")  # fmt: skip
+    if value_dtype(values) is not value_dtype(self):
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtypes.scalar_name(value_dtype(self))} for the destination and "
+            f"{dtypes.scalar_name(value_dtype(values))} for the source."
+        )
+    _put(self, tuple(indices), values, accumulate=accumulate)
+    return self
+
+
+def index_put(self: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """``index_put_`` on a copy of ``self``.
+
+    >>> import tracegrad.torch as torch
+    >>> torch.zeros(3).index_put((torch.tensor([1]),), torch.tensor(5.0))
+    tensor([0., 5., 0.])
+    """
+    return index_put_(self.clone(), indices, values, accumulate)  # type: ignore[attr-defined]
 
 
 TENSOR_METHODS: dict[str, Any] = {
     "__getitem__": getitem,
     "__setitem__": setitem,
     "unbind": unbind,
+    "index_put_": index_put_,
+    "index_put": index_put,
 }

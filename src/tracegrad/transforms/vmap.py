@@ -35,6 +35,7 @@ from tracegrad.ops.structural import (
 from tracegrad.transforms.arguments import FlatFun, as_value
 
 NOT_MAPPED = None
+_PYTHON_SCALARS = (bool, int, float, complex)
 
 
 class BatchTracer(Tracer):
@@ -153,7 +154,7 @@ def vmap(
         axes = _flatten_axes("vmap in_axes", in_tree, axes_tree)
         # An unmapped Python scalar stays one: it is weakly typed (SPEC 3).
         leaves = [
-            x if a is None and isinstance(x, bool | int | float | complex) else as_value(x)
+            x if a is None and type(x) in _PYTHON_SCALARS else as_value(x)
             for x, a in zip(leaves, axes, strict=True)
         ]
         sizes = {}
@@ -187,7 +188,13 @@ def vmap(
         user_fun = functools.partial(fun, **kwargs) if kwargs else fun
         flat_fun = FlatFun(user_fun, in_tree, False, "vmap")
         with new_trace(BatchTrace(current_trace(), size)) as trace:
-            tracers = [BatchTracer(trace, x, a) for x, a in zip(leaves, axes, strict=True)]
+            # An unmapped Python scalar enters as it is, as in JAX: Python control flow and
+            # slicing with it work. An unmapped array stays a tracer, so that indexing it with
+            # a traced index dispatches to tracegrad (a NumPy array's own indexing would not).
+            tracers = [
+                x if a is None and type(x) in _PYTHON_SCALARS else BatchTracer(trace, x, a)
+                for x, a in zip(leaves, axes, strict=True)
+            ]
             pairs = [trace.unpack(o) for o in flat_fun(*tracers)]
         out_tree = flat_fun.out_tree
         assert out_tree is not None
