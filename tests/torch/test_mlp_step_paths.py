@@ -71,3 +71,83 @@ def test_cross_entropy_gradient_matches_pytorch() -> None:
         m.nn.functional.cross_entropy(zt, m.tensor(y)).backward()
         grads.append(zt.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-8)
+
+
+# ---- operations that save their result: the backward reads it -------------------------------
+
+RESULT_OPS = {
+    "exp": (torch.exp, tnp.exp),
+    "tanh": (torch.tanh, tnp.tanh),
+    "sigmoid": (torch.sigmoid, tnn.sigmoid),
+    "expm1": (torch.expm1, tnp.expm1),
+    "tan": (torch.tan, tnp.tan),
+    "sqrt": (torch.sqrt, tnp.sqrt),
+    "softmax": (lambda x: F.softmax(x, 1), lambda x: tnn.softmax(x, axis=1)),
+}
+
+
+def _positive(dtype: type) -> np.ndarray:
+    return (np.abs(RNG.standard_normal((6, 5))) + 0.5).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(RESULT_OPS))
+def test_a_result_reading_backward_gives_the_cores_bits(name: str, dtype: type) -> None:
+    shim_fn, core_fn = RESULT_OPS[name]
+    x, w = _positive(dtype), RNG.standard_normal((6, 5)).astype(dtype)
+    _, pull = tg.vjp(core_fn, x)
+    (ref,) = pull(w)
+    for _ in range(2):
+        xt = torch.tensor(x, requires_grad=True)
+        y = shim_fn(xt)
+        node = y.grad_fn
+        assert node.plan.reads_result
+        assert node.saved[-1] is y._value  # the forward's array, not a recomputation
+        y.backward(torch.tensor(w))
+        assert xt.grad is not None
+        np.testing.assert_array_equal(xt.grad.numpy(), ref)
+    fwd = {"exp": "exp", "tanh": "tanh", "sigmoid": "logistic", "expm1": "expm1", "tan": "tan"}
+    prims = {e.primitive.name for e in node.plan.vjp_jaxpr.jaxpr.eqns}
+    assert fwd.get(name, "-") not in prims
+
+
+def test_tanh_keeps_its_result_not_its_input() -> None:
+    x = torch.tensor(_positive(np.float64), requires_grad=True)
+    pre = x * 2.0
+    y = torch.tanh(pre)
+    assert all(s is not pre._value for s in y.grad_fn.saved)
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_OPS))
+def test_double_backward_through_the_saved_result(name: str) -> None:
+    shim_fn, core_fn = RESULT_OPS[name]
+    x, w, v = _positive(np.float64), RNG.standard_normal((6, 5)), RNG.standard_normal((6, 5))
+    xt = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad((shim_fn(xt) * torch.tensor(w)).sum(), xt, create_graph=True)
+    (g2,) = torch.autograd.grad((g * torch.tensor(v)).sum(), xt)
+
+    def first(z: np.ndarray) -> np.ndarray:
+        return tg.grad(lambda u: tnp.sum(core_fn(u) * w))(z)
+
+    ref = tg.grad(lambda z: tnp.sum(first(z) * v))(x)
+    np.testing.assert_allclose(g2.numpy(), ref, rtol=1e-10, atol=1e-12)
+
+
+def test_a_result_changed_in_place_still_raises() -> None:
+    x = torch.tensor(_positive(np.float64), requires_grad=True)
+    y = torch.tanh(x)
+    loss = y.sum()
+    with torch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_in_place_tanh_reads_its_result() -> None:
+    a = _positive(np.float64)
+    x = torch.tensor(a, requires_grad=True)
+    y = x * 1.0
+    y.tanh_()
+    y.sum().backward()
+    assert x.grad is not None
+    np.testing.assert_allclose(x.grad.numpy(), 1 - np.tanh(a) ** 2, rtol=1e-14)
