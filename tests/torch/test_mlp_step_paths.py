@@ -151,3 +151,26 @@ def test_in_place_tanh_reads_its_result() -> None:
     y.sum().backward()
     assert x.grad is not None
     np.testing.assert_allclose(x.grad.numpy(), 1 - np.tanh(a) ** 2, rtol=1e-14)
+
+
+# ---- a number on the left: self first, as PyTorch ----------------------------------------
+
+
+@pytest.mark.parametrize("expr", [lambda t: 0.5 * t, lambda t: 2 + t, lambda t: np.float32(3) * t])
+def test_a_number_on_the_left_records_the_tensor_first(expr: object) -> None:
+    pt = pytest.importorskip("torch")
+    names = []
+    for m in (torch, pt):
+        t = m.tensor([1.0, 2.0], requires_grad=True)
+        y = expr(t)  # type: ignore[operator]
+        names.append([None if f is None else type(f).__name__ for f, _ in y.grad_fn.next_functions])
+        assert y.dtype == t.dtype
+    assert names[0] == names[1] == ["AccumulateGrad", None]
+
+
+def test_a_number_on_the_left_gives_the_right_sided_values() -> None:
+    x = RNG.standard_normal(64).astype(np.float32)
+    t = torch.tensor(x)
+    np.testing.assert_array_equal((0.1 * t).numpy(), (t * 0.1).numpy())
+    np.testing.assert_array_equal((0.1 + t).numpy(), (t + 0.1).numpy())
+    np.testing.assert_array_equal((3 * torch.tensor([1, 2])).numpy(), [3, 6])

@@ -520,9 +520,9 @@ def _swap(f: Any) -> Any:
 
 
 TENSOR_METHODS: dict[str, Any] = {
-    "__add__": add, "__radd__": _swap(add), "add": add,
+    "__add__": add, "__radd__": add, "add": add,  # PyTorch: other + self is self.add(other)
     "__sub__": sub, "__rsub__": lambda self, other: rsub(self, other), "sub": sub,
-    "__mul__": mul, "__rmul__": _swap(mul), "mul": mul, "multiply": mul,
+    "__mul__": mul, "__rmul__": mul, "mul": mul, "multiply": mul,
     "__truediv__": div, "__rtruediv__": _rdiv, "div": div, "divide": div,
     "__pow__": pow, "__rpow__": _swap(pow), "pow": pow,
     "__mod__": remainder, "__rmod__": _swap(remainder), "remainder": remainder,
