@@ -174,3 +174,34 @@ def test_a_number_on_the_left_gives_the_right_sided_values() -> None:
     np.testing.assert_array_equal((0.1 * t).numpy(), (t * 0.1).numpy())
     np.testing.assert_array_equal((0.1 + t).numpy(), (t + 0.1).numpy())
     np.testing.assert_array_equal((3 * torch.tensor([1, 2])).numpy(), [3, 6])
+
+
+# ---- tensors of one dtype and different shapes: NumPy called directly --------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex128])
+@pytest.mark.parametrize(
+    ("op", "core"),
+    [("__add__", tnp.add), ("__mul__", tnp.multiply), ("__truediv__", tnp.true_divide)],
+)
+def test_a_broadcast_of_one_dtype_gives_the_cores_bits(op: str, core: object, dtype: type) -> None:
+    x = RNG.standard_normal((5, 4)).astype(dtype) + 2
+    b = RNG.standard_normal(4).astype(dtype) + 2
+    ct = RNG.standard_normal((5, 4)).astype(dtype)
+    out, pull = tg.vjp(core, x, b)  # type: ignore[arg-type]
+    gx, gb = pull(ct)
+    for _ in range(2):
+        xt, bt = torch.tensor(x, requires_grad=True), torch.tensor(b, requires_grad=True)
+        y = getattr(xt, op)(bt)
+        assert y.dtype == xt.dtype
+        np.testing.assert_array_equal(y.detach().numpy(), out)
+        y.backward(torch.tensor(ct))
+        if dtype is np.float32:  # complex: PyTorch's convention conjugates (compared elsewhere)
+            np.testing.assert_array_equal(xt.grad.numpy(), gx)
+            np.testing.assert_allclose(bt.grad.numpy(), gb, rtol=1e-6)
+
+
+def test_shapes_that_do_not_broadcast_raise_pytorchs_error() -> None:
+    a = torch.ones(4, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor"):
+        a + torch.ones(4, requires_grad=True)

@@ -53,6 +53,14 @@ def _run(op: Op, input: Any, other: Any, *, to_float: bool = False) -> Tensor:
         if type(vx) is np.ndarray and type(vy) is np.ndarray:
             return apply_numpy(op, (input, y), [vx, vy], dt)
         return apply(op, (input, y), dtype=dt)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):  # h @ w + b
+        vx, vy = input._value, other._value
+        dt = vx.dtype
+        if dt == vy.dtype and dt.kind in "fc" and type(vx) is type(vy) is np.ndarray:
+            try:
+                return apply_numpy(op, (input, other), [vx, vy], dt)
+            except ValueError:
+                pass  # shapes that do not broadcast: PyTorch's error, from _prepare
     x, y, d = _prepare(input, other)
     return apply(op, (x, y), dtype=(inexact(d) if to_float else d).np)
 
