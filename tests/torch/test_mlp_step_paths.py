@@ -205,3 +205,22 @@ def test_shapes_that_do_not_broadcast_raise_pytorchs_error() -> None:
     a = torch.ones(4, 3, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor"):
         a + torch.ones(4, requires_grad=True)
+
+
+# ---- class targets checked in one pass when all are in range -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "bad"), [([0, 10], 10), ([0, -1], -1), ([3, -5], -5), ([-101, 2], -101)]
+)
+def test_out_of_range_targets_raise_pytorchs_error(target: list[int], bad: int) -> None:
+    with pytest.raises(IndexError, match=f"Target {bad} is out of bounds."):
+        F.cross_entropy(torch.zeros(2, 10), torch.tensor(target))
+
+
+def test_ignored_and_unsigned_targets_pass_the_check() -> None:
+    assert float(F.cross_entropy(torch.zeros(2, 10), torch.tensor([-100, 3]))) == pytest.approx(
+        np.log(10)
+    )
+    target = torch.tensor([1, 9], dtype=torch.uint8)
+    assert float(F.nll_loss(torch.zeros(2, 10), target)) == 0.0

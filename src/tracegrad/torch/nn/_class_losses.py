@@ -110,6 +110,9 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> boo
     n_classes = shape[1] if batched else shape[0]
     if not isinstance(t, np.ndarray):  # traced (torch.func): the values are not known here
         return batched
+    # One pass for the usual targets: read as unsigned, a negative one is above every class.
+    if t.size and (t.view(np.uint64) if t.dtype.kind == "i" else t).max() < n_classes:
+        return batched
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
