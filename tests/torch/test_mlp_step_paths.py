@@ -5,6 +5,8 @@ gradients to rounding, and PyTorch's)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -224,3 +226,33 @@ def test_ignored_and_unsigned_targets_pass_the_check() -> None:
     )
     target = torch.tensor([1, 9], dtype=torch.uint8)
     assert float(F.nll_loss(torch.zeros(2, 10), target)) == 0.0
+
+
+# ---- in-place arithmetic under no_grad with a tensor of its dtype -------------------------
+
+
+def test_an_update_under_no_grad_writes_in_place_and_bumps_the_version() -> None:
+    p = torch.tensor([1.0, 2.0], requires_grad=True)
+    view = p.detach()
+    v0 = p._version
+    with torch.no_grad():
+        p -= 0.5 * torch.tensor([2.0, 2.0])
+        p.add_(torch.tensor([0.25, 0.25]))
+        p *= torch.tensor([2.0, 4.0])
+    assert p._version == v0 + 3
+    np.testing.assert_array_equal(view.numpy(), [0.5, 5.0])
+    assert p.grad_fn is None and p.requires_grad
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (lambda: torch.ones(3), lambda: torch.ones(2), "must match the size"),
+        (lambda: torch.ones(1).expand(3), lambda: torch.ones(3), "more than one element"),
+        (lambda: torch.tensor([True]), lambda: torch.tensor([True]), "two bool tensors"),
+    ],
+)
+def test_an_update_under_no_grad_raises_pytorchs_errors(a: Any, b: Any, message: str) -> None:
+    x, y = a(), b()
+    with torch.no_grad(), pytest.raises(RuntimeError, match=message):
+        x.sub_(y)
