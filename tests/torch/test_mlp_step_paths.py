@@ -256,3 +256,34 @@ def test_an_update_under_no_grad_raises_pytorchs_errors(a: Any, b: Any, message:
     x, y = a(), b()
     with torch.no_grad(), pytest.raises(RuntimeError, match=message):
         x.sub_(y)
+
+
+# ---- the matrix product of two float matrices of one dtype: np.matmul directly ------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_a_matrix_product_gives_the_cores_bits_and_node(dtype: type) -> None:
+    a = RNG.standard_normal((5, 7)).astype(dtype)
+    b = RNG.standard_normal((7, 3)).astype(dtype)
+    ct = RNG.standard_normal((5, 3)).astype(dtype)
+    out, pull = tg.vjp(tnp.matmul, a, b)
+    ga, gb = pull(ct)
+    for _ in range(2):
+        at, bt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        y = at @ bt
+        assert y.grad_fn.name() == "MmBackward0"
+        np.testing.assert_array_equal(y.detach().numpy(), out)
+        y.backward(torch.tensor(ct))
+        if dtype is np.float32:
+            np.testing.assert_array_equal(at.grad.numpy(), ga)
+            np.testing.assert_array_equal(bt.grad.numpy(), gb)
+
+
+def test_matrix_products_off_the_direct_path_keep_pytorchs_errors() -> None:
+    with pytest.raises(RuntimeError, match=r"shapes cannot be multiplied \(2x3 and 2x3\)"):
+        torch.ones(2, 3) @ torch.ones(2, 3)
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        torch.ones(2, 3) @ torch.ones(3, 2, dtype=torch.float64)
+    assert (torch.ones(2, 3, dtype=torch.int64) @ torch.ones(3, 2, dtype=torch.int64)).dtype == (
+        torch.int64
+    )
