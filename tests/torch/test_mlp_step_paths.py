@@ -287,3 +287,27 @@ def test_matrix_products_off_the_direct_path_keep_pytorchs_errors() -> None:
     assert (torch.ones(2, 3, dtype=torch.int64) @ torch.ones(3, 2, dtype=torch.int64)).dtype == (
         torch.int64
     )
+
+
+# ---- nll_loss on (N, C): a gather without the wrap of negative indices --------------------
+
+
+@pytest.mark.parametrize("kw", [{}, {"reduction": "sum"}, {"ignore_index": 2}])
+def test_nll_on_a_matrix_gives_the_bits_of_the_spatial_route(kw: dict[str, Any]) -> None:
+    logp = np.log(RNG.random((16, 5)))
+    target = RNG.integers(0, 5, 16)
+    results = []
+    for lp, t in ((logp, target), (logp[:, :, None], target[:, None])):
+        x = torch.tensor(lp, requires_grad=True)
+        loss = F.nll_loss(x, torch.tensor(t), **kw)
+        loss.backward()
+        assert x.grad is not None
+        results.append((loss.detach().numpy(), x.grad.numpy().reshape(16, 5)))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_nll_on_a_matrix_does_not_wrap_negative_targets() -> None:
+    x = torch.tensor(np.log(RNG.random((6, 4))), requires_grad=True)
+    node = F.nll_loss(x, torch.tensor(RNG.integers(0, 4, 6))).grad_fn
+    assert "lt" not in {e.primitive.name for e in node.plan.vjp_jaxpr.jaxpr.eqns}
