@@ -311,3 +311,17 @@ def test_nll_on_a_matrix_does_not_wrap_negative_targets() -> None:
     x = torch.tensor(np.log(RNG.random((6, 4))), requires_grad=True)
     node = F.nll_loss(x, torch.tensor(RNG.integers(0, 4, 6))).grad_fn
     assert "lt" not in {e.primitive.name for e in node.plan.vjp_jaxpr.jaxpr.eqns}
+
+
+@pytest.mark.parametrize("name", ["tanh", "exp", "sigmoid"])
+def test_a_result_written_through_data_changes_the_gradient_as_in_pytorch(name: str) -> None:
+    pt = pytest.importorskip("torch")
+    a = RNG.standard_normal(5)
+    grads = []
+    for m in (torch, pt):
+        x = m.tensor(a, requires_grad=True)
+        y = getattr(m, name)(x)
+        y.data.mul_(0.5)  # no version counts a write through .data
+        y.sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-14)

@@ -76,7 +76,8 @@ class Op:
         # are integer metadata).
         self.view = view
         # PyTorch's backward reads the result (exp, tanh, ...): changing it in place before
-        # backward raises, as in PyTorch, although the shim's vjp reads only the inputs.
+        # backward raises, as in PyTorch; the vjp reads it where the derivative rule uses
+        # the result (``_saved_result``), else the inputs.
         self.saves_result = saves_result
         # fn composes several primitives and checks no input values (its wrapper does): from
         # the second call at a signature on, the forward runs as staged, compiled code.
