@@ -53,6 +53,14 @@ def _run(op: Op, input: Any, other: Any, *, to_float: bool = False) -> Tensor:
         if type(vx) is np.ndarray and type(vy) is np.ndarray:
             return apply_numpy(op, (input, y), [vx, vy], dt)
         return apply(op, (input, y), dtype=dt)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):  # h @ w + b
+        vx, vy = input._value, other._value
+        dt = vx.dtype
+        if dt == vy.dtype and dt.kind in "fc" and type(vx) is type(vy) is np.ndarray:
+            try:
+                return apply_numpy(op, (input, other), [vx, vy], dt)
+            except ValueError:
+                pass  # shapes that do not broadcast: PyTorch's error, from _prepare
     x, y, d = _prepare(input, other)
     return apply(op, (x, y), dtype=(inexact(d) if to_float else d).np)
 
@@ -534,9 +542,9 @@ def _swap(f: Any) -> Any:
 
 
 TENSOR_METHODS: dict[str, Any] = {
-    "__add__": add, "__radd__": _swap(add), "add": add,
+    "__add__": add, "__radd__": add, "add": add,  # PyTorch: other + self is self.add(other)
     "__sub__": sub, "__rsub__": lambda self, other: rsub(self, other), "sub": sub,
-    "__mul__": mul, "__rmul__": _swap(mul), "mul": mul, "multiply": mul,
+    "__mul__": mul, "__rmul__": mul, "mul": mul, "multiply": mul,
     "__truediv__": div, "__rtruediv__": _rdiv, "div": div, "divide": div,
     "__pow__": pow, "__rpow__": _swap(pow), "pow": pow,
     "__mod__": remainder, "__rmod__": _swap(remainder), "remainder": remainder, "fmod": fmod,

@@ -25,6 +25,7 @@ from tracegrad.torch._common import (
 )
 from tracegrad.torch._shape import expand, to_dtype
 from tracegrad.torch._views import commit, recorded, write
+from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor
 
@@ -42,6 +43,15 @@ def _check_cast(self: Tensor, other: Any) -> dtypes.dtype:
 
 def _binary_inplace(fn: Callable[..., Tensor], np_fn: Any) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, **kwargs: Any) -> Tensor:
+        if not STATE.enabled and np_fn is not None and not kwargs and isinstance(other, Tensor):
+            a, b = self._value, other._value  # p -= lr * p.grad: one dtype, nothing recorded
+            if a.dtype == b.dtype and type(a) is type(b) is np.ndarray:
+                try:
+                    np_fn(a, b, out=a)
+                    self._vc[0] += 1
+                    return self
+                except (ValueError, TypeError):
+                    pass  # PyTorch's errors, from the general path
         d = _check_cast(self, other)
         if recorded(self, other):
 

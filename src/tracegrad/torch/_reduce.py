@@ -18,7 +18,7 @@ from tracegrad.torch._common import (
     np_dtype,
     value_dtype,
 )
-from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.graph import Op, apply, record
 from tracegrad.torch.printing import tensor_repr
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
@@ -332,6 +332,9 @@ def _matmul_op(name: str) -> Op:
     return op
 
 
+_MM = _matmul_op("MmBackward0")
+
+
 def _dims(shape: tuple[int, ...]) -> str:
     return "x".join(str(s) for s in shape)
 
@@ -364,7 +367,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     """
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
-    a, b = input._value.shape, other._value.shape
+    va, vb = input._value, other._value
+    a, b = va.shape, vb.shape
+    # h @ w of one float dtype: np.matmul, which tnp.matmul would call, directly.
+    direct = len(a) == len(b) == 2 and a[1] == b[0] and va.dtype == vb.dtype
+    if direct and va.dtype.kind in "fc" and type(va) is type(vb) is np.ndarray:
+        return record(_MM, (input, other), [va, vb], np.matmul(va, vb), {})
     if len(a) == 0 or len(b) == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {len(a)}D and {len(b)}D"

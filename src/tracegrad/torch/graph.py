@@ -30,6 +30,7 @@ from tracegrad.core import (
 from tracegrad.core import trace_to_jaxpr as _trace_to_jaxpr
 from tracegrad.core.cache import PlanCache
 from tracegrad.core.dtypes import is_inexact
+from tracegrad.torch._saved_result import read_result
 from tracegrad.torch.grad_mode import STATE
 from tracegrad.torch.tensor import VIEW_HOOKS, Tensor, wrap
 from tracegrad.transforms.staged_vjp import PLANS, VjpPlan, dce_jaxpr
@@ -75,7 +76,8 @@ class Op:
         # are integer metadata).
         self.view = view
         # PyTorch's backward reads the result (exp, tanh, ...): changing it in place before
-        # backward raises, as in PyTorch, although the shim's vjp reads only the inputs.
+        # backward raises, as in PyTorch; the vjp reads it where the derivative rule uses
+        # the result (``_saved_result``), else the inputs.
         self.saves_result = saves_result
         # fn composes several primitives and checks no input values (its wrapper does): from
         # the second call at a signature on, the forward runs as staged, compiled code.
@@ -189,7 +191,8 @@ def _stage_vjp(
 ) -> tuple[ClosedJaxpr, tuple[int, ...]]:
     """The jaxpr of ``(*read inputs, ct) -> cotangents of the inputs diff_idx``, PyTorch's
     convention: for complex values that is ``conj(vjp(conj(ct)))`` of the JAX-convention vjp;
-    and the indices of the inputs it reads."""
+    and the indices of the inputs it reads. An operation that saves its result may read it
+    as one more input, after the others (index ``len(in_avals)``; ``_saved_result``)."""
     complex_out = out_aval.dtype.kind == "c"
 
     def fn(*arrays: Any) -> list[Any]:
@@ -201,12 +204,18 @@ def _stage_vjp(
         return tnp.conj(ct) if aval.dtype.kind == "c" else ct
 
     plan = VjpPlan(fn, in_avals, diff_idx)
+    if op.saves_result:
+        read_result(plan)
     closed, used = plan.fused(tnp.conj if complex_out else _same, finish)
     return closed, tuple(i for i, u in enumerate(used) if u)
 
 
 def _same(x: Any) -> Any:
     return x
+
+
+def _none_picked(arrays: Sequence[Any]) -> tuple[Any, ...]:
+    return ()
 
 
 class GradFnPlan:
@@ -226,6 +235,7 @@ class GradFnPlan:
         "op",
         "out_aval",
         "pick",
+        "reads_result",
         "run",
         "saved_idx",
         "saved_meta",
@@ -262,6 +272,8 @@ class GradFnPlan:
         # Whether a backward chain (torch/_fused.py) may take the node: 0 no, 1 as its last
         # node, 2 anywhere (a staged vjp with one differentiable input).
         self.fuse = 0
+        # The vjp reads the result, saved after the inputs saved_idx[:-1] (``_saved_result``).
+        self.reads_result = False
         if op.undefined is not None:
             self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
             return
@@ -279,9 +291,10 @@ class GradFnPlan:
             self.error.__cause__ = e
             return
         self.vjp_jaxpr, self.saved_idx = staged
+        self.reads_result = len(arrays) in self.saved_idx
         self.run, self.alias, self.ct_dtypes = runner(self.vjp_jaxpr)
         meta = len(arrays) if op.meta_from is None else op.meta_from
-        self.saved_meta = tuple(i >= meta for i in self.saved_idx)
+        self.saved_meta = tuple(meta <= i < len(arrays) for i in self.saved_idx)
         self.saves_tensors = not all(self.saved_meta)
         self._set_pick()
         self.fuse = 2 if len(self.diff_idx) == 1 else 1
@@ -304,14 +317,16 @@ class GradFnPlan:
     def _set_pick(self) -> None:
         """``pick(arrays)``, the saved inputs as a tuple, and ``cleared``, what a freed node
         keeps of them (None for each saved tensor, the metadata as it is)."""
-        idx = self.saved_idx
-        if len(idx) == 1:
+        idx = self.saved_idx[:-1] if self.reads_result else self.saved_idx
+        if not idx:
+            self.pick = _none_picked
+        elif len(idx) == 1:
             i = idx[0]
             self.pick = lambda arrays: (arrays[i],)
-        elif idx:
+        else:
             self.pick = operator.itemgetter(*idx)
         if not any(self.saved_meta):
-            self.cleared = (None,) * len(idx)
+            self.cleared = (None,) * len(self.saved_idx)
 
     def vjp_op(self, k: int) -> Op | int:
         """The vjp for input ``diff_idx[k]`` as an operation on (saved..., ct), to run on
@@ -511,11 +526,13 @@ def record(
         PLANS.put(key, plan)
     idx = plan.saved_idx
     saved: tuple[Any, ...] = plan.pick(arrays) if idx else ()
+    if plan.reads_result:
+        saved, idx = (*saved, out), idx[:-1]
     node = t._grad_fn = plan.node_cls(plan, tuple(edges), saved)
     t._requires_grad = True
     if plan.saves_tensors:
         target = STATE.writing
-        if target is not None and args[0] is target and idx[0] == 0:
+        if target is not None and args[0] is target and idx and idx[0] == 0:
             # The input an in-place operation overwrites: saved as a copy, as PyTorch's
             # original_self (other inputs sharing its storage are version-checked).
             node.saved = (saved[0].copy(), *saved[1:])
@@ -548,7 +565,10 @@ V_PARENT, V_OP, V_ARRAYS, V_PARAMS, V_SEEN, V_META = range(6)
 
 def saved_tensor(node: GradFn, i: int, value: np.ndarray[Any, Any]) -> Tensor:
     """Input ``i`` of ``node`` as a tensor connected to the graph (for create_graph)."""
-    edge = node.next[i]
+    if i == len(node.next):  # the result (``_saved_result``): this node's output
+        edge: Any = node
+    else:
+        edge = node.next[i]
     if edge is None:
         return wrap(value)
     if isinstance(edge, Tensor):

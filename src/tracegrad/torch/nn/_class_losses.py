@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
+from tracegrad.ops.indexing import gather
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast
 from tracegrad.torch.graph import Op, apply
@@ -29,7 +30,10 @@ def _class_terms(logp: Any, target: Any, weight: Any, ignore_index: int) -> tupl
     get weight 0. ``logp`` has classes on axis 1."""
     keep = tnp.not_equal(target, ignore_index)
     safe = tnp.where(keep, target, 0)
-    picked = tnp.squeeze(tnp.take_along_axis(logp, tnp.expand_dims(safe, 1), axis=1), axis=1)
+    if logp.ndim == 2:  # (N, C): logp[i, safe[i]], the checked targets need no wrapping
+        picked = gather(logp, np.arange(logp.shape[0]), safe, mode="clip")
+    else:
+        picked = tnp.squeeze(tnp.take_along_axis(logp, tnp.expand_dims(safe, 1), axis=1), axis=1)
     mask = cast(keep, logp.dtype)
     w = mask if weight is None else tnp.multiply(tnp.take(weight, safe), mask)
     return picked, w
@@ -109,6 +113,9 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> boo
         )
     n_classes = shape[1] if batched else shape[0]
     if not isinstance(t, np.ndarray):  # traced (torch.func): the values are not known here
+        return batched
+    # One pass for the usual targets: read as unsigned, a negative one is above every class.
+    if t.size and (t.view(np.uint64) if t.dtype.kind == "i" else t).max() < n_classes:
         return batched
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
     if bad.size:

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
+import tracegrad.lax as lax
 import tracegrad.nn as tnn
 import tracegrad.numpy as tnp
+from tracegrad.numpy.frontend import finite_max
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import cast, value_dtype
 from tracegrad.torch.graph import Op, apply
@@ -27,9 +29,23 @@ SOFTMIN = Op(
     lambda x, axis, dtype: tnn.softmax(tnp.negative(cast(x, dtype)), axis=axis),
     saves_result=True,
 )
+
+
+def _log_softmax(x: Any, axis: int | None, dtype: np.dtype[Any]) -> Any:
+    """``tnn.log_softmax`` with its shift under ``stop_gradient`` (as JAX's): the same
+    values, and a backward that does not differentiate the maximum (whose derivative
+    cancels: the equal/count passes it takes only add rounding), and ``log`` taken before
+    the broadcast."""
+    x = cast(x, dtype)
+    if axis is None:  # a 0-d tensor
+        return tnn.log_softmax(x, axis=axis)
+    shifted = tnp.subtract(x, tnp.expand_dims(lax.stop_gradient(finite_max(x, (axis,))), axis))
+    return tnp.subtract(shifted, tnp.log(tnp.sum(tnp.exp(shifted), axis=axis, keepdims=True)))
+
+
 LOG_SOFTMAX = Op(
     "LogSoftmaxBackward0",
-    lambda x, axis, dtype: tnn.log_softmax(cast(x, dtype), axis=axis),
+    _log_softmax,
     saves_result=True,
     staged=True,
 )
