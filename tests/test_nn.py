@@ -290,3 +290,17 @@ def test_one_hot_against_jax(jax_nn: Any) -> None:
     x = np.array([[0, 3], [2, -1]])
     np.testing.assert_array_equal(nn.one_hot(x, 3), np.asarray(jnn.one_hot(x, 3)))
     np.testing.assert_array_equal(nn.one_hot(x, 3, axis=1), np.asarray(jnn.one_hot(x, 3, axis=1)))
+
+
+@pytest.mark.parametrize("fn", [nn.softmax, nn.log_softmax], ids=["softmax", "log_softmax"])
+def test_softmax_shift_is_not_differentiated(fn: Any) -> None:
+    # The maximum that shifts the inputs cancels out: as in JAX it is a constant to the
+    # derivatives, so no derivative of reduce_max (its tie count, `eq`) is staged.
+    x = np.array([[1.0, 3.0, 3.0], [0.5, -np.inf, 2.0]])
+    t = np.arange(6.0).reshape(2, 3)
+    program = str(tg.make_jaxpr(lambda x, t: tg.jvp(fn, (x,), (t,))[1])(x, t))
+    assert "stop_gradient" in program and " eq " not in program
+    _, tangent = tg.jvp(fn, (x,), (t,))
+    ref = tg.jacfwd(fn)(x)
+    np.testing.assert_allclose(tangent, np.einsum("ijkl,kl->ij", ref, t), rtol=1e-12)
+    check_grads(fn, (x[:1],), order=2, modes=("fwd", "rev"))

@@ -24,6 +24,7 @@ from tracegrad.ops import elementwise as ew
 from tracegrad.ops import elementwise_transcendental as ewt
 from tracegrad.ops import special as sp
 from tracegrad.ops.elementwise import scalar_like
+from tracegrad.ops.stop_gradient import stop_gradient
 from tracegrad.ops.structural import (
     broadcast_in_dim,
     canonical_axis,
@@ -104,10 +105,13 @@ def gelu(x: Any, approximate: bool = True) -> Any:
 
 
 def _shifted(x: Any, axes: tuple[int, ...]) -> Any:
-    """``x`` minus its (finite) maximum over ``axes``."""
+    """``x`` minus its (finite) maximum over ``axes``, the maximum a constant to the
+    derivatives (as in JAX: the shift cancels in softmax and log_softmax, so its
+    derivative is zero and need not be computed)."""
     aval = get_aval(x)
     kept = tuple(i for i in range(aval.ndim) if i not in axes)
-    return ew.sub(x, broadcast_in_dim(finite_max(x, axes), aval.shape, kept))
+    top = finite_max(stop_gradient(x), axes)
+    return ew.sub(x, broadcast_in_dim(top, aval.shape, kept))
 
 
 def _sum_keepdims(x: Any, axes: tuple[int, ...]) -> Any:
