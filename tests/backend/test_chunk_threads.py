@@ -70,7 +70,7 @@ def test_the_first_failing_chunk_raises_and_nothing_is_left_running() -> None:
 
 def _settles() -> bool:
     """The queued helpers of a finished job return at once (they find it closed)."""
-    for _ in range(100):
+    for _ in range(1000):
         if threads.pool.tasks.empty():
             return True
         time.sleep(0.01)
@@ -103,9 +103,13 @@ def test_every_call_runs_in_the_callers_context() -> None:
     seen: dict[int, tuple[str, str]] = {}
 
     names: set[str] = set()
+    helped = threading.Event()
 
     def body(k: int) -> None:
-        time.sleep(0.002)  # long enough for the helpers to take some
+        if threading.current_thread() is threading.main_thread():
+            helped.wait(10.0)  # until a helper has taken a call
+        else:
+            helped.set()
         names.add(threading.current_thread().name)
         seen[k] = (var.get(), np.geterr()["divide"])
 
@@ -191,6 +195,13 @@ def test_the_default_count_from_the_environment(monkeypatch, env, want) -> None:
     assert threads.default_count() == (threads.DEFAULT_LIMIT if want is None else want)
 
 
+def in_fresh_process(program: str, **env: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=":".join(sys.path), **env)
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
+    )
+
+
 def test_a_fresh_process_reads_the_environment_once() -> None:
     program = (
         "import numpy as np, threading, tracegrad as tg, tracegrad.numpy as tnp\n"
@@ -199,8 +210,21 @@ def test_a_fresh_process_reads_the_environment_once() -> None:
         "f(x), f(x)\n"
         "print(tg.config.tracegrad_num_threads, threading.active_count())\n"
     )
-    env = dict(os.environ, TRACEGRAD_NUM_THREADS="1", PYTHONPATH=":".join(sys.path))
-    out = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True
-    )
+    out = in_fresh_process(program, TRACEGRAD_NUM_THREADS="1")
     assert out.stdout.split() == ["1", "1"]  # one thread asked: no thread started
+
+
+def test_floating_point_warnings_stay_silent_on_every_thread() -> None:
+    """The generated kernels' warnings are tracegrad's (silent) whichever thread computes
+    them (a fresh process: pytest replaces the warning filters)."""
+    program = (
+        "import numpy as np, threading, tracegrad as tg, tracegrad.numpy as tnp\n"
+        "from tracegrad.backend import chunking\n"
+        "chunking.THREAD_MIN_CALL = 0.0\n"
+        "f = tg.jit(lambda x: tnp.log(x) * 2.0 + tnp.sqrt(x) - 1.0)\n"
+        "x = np.linspace(-1.0, 1.0, 10**6)\n"
+        "f(x), f(x)\n"
+        "print(threading.active_count())\n"
+    )
+    out = in_fresh_process(program, TRACEGRAD_NUM_THREADS="2")
+    assert out.stdout.split() == ["2"] and out.stderr == ""
