@@ -17,10 +17,14 @@ The rules (``regions``):
   ``MIN_LENGTH`` equations stays as it is.
 - Each chunk is a slice of every input flattened in C order (a copy, once, for an input
   that is not C-contiguous), ``CHUNK`` elements long.
+- The first chunk runs on the calling thread; the others on threads (threads.py) when the
+  kernel's calls took at least ``THREAD_MIN_CALL`` seconds each over the first, each
+  chunk written into its own slice of the outputs.
 
-Every element is computed by the same ufunc calls as without chunks, so the results are the
-same, bit for bit (NumPy's SIMD loops give each element the result they give it in a whole
-array: the differential tests check this on the machine that runs them).
+Every element is computed by the same ufunc calls as without chunks, on whichever thread,
+so the results are the same, bit for bit (NumPy's SIMD loops give each element the result
+they give it in a whole array: the differential tests check this on the machine that runs
+them).
 """
 
 from __future__ import annotations
