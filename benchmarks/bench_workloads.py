@@ -18,7 +18,9 @@ W8  peak memory of W3's gradient, as a multiple of the input's size
 
 Times: one thread everywhere (the thread variables below, XLA's single-thread flags,
 ``torch.set_num_threads(1)``); every column of a workload takes its turn in each round, so
-the load of a shared machine falls on all alike; medians over the rounds. Each column's
+the load of a shared machine falls on all alike; medians over the rounds. Under the table,
+W3 and W8 of tracegrad's jit with its chunked kernels on every core (threads lower wall
+time: time them without ``--cpu-time``), with the cores it and JAX kept busy. Each column's
 result is checked against NumPy's before it is timed. Memory (W8): every column in a fresh
 subprocess, the same method for all: the growth of the resident set over one call (Linux:
 the high-water mark VmHWM, reset through /proc/self/clear_refs after a warm-up call, minus
