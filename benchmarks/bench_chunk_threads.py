@@ -1,13 +1,14 @@
 """Chunked kernels on threads (backend/threads.py): which kernels gain from running their
-chunks on the machine's cores, against the time their NumPy calls take (the rule of
+chunks on the machine's cores, against the time of a step of a chunk: one of its NumPy calls,
+or one of ``chunking.CHUNK_STEPS`` more for the chunk's own work (the rule of
 ``chunking.THREAD_MIN_CALL``).
 
 Run: ``python benchmarks/bench_chunk_threads.py`` (``--quick``: fewer rounds).
 
 Each kernel is a jitted elementwise chain on 2^18 elements: an expensive function (or
-none) followed by products and sums, in float64 and float32. For each, the time of one
-chunk's calls on one thread (from the one-thread time: 32 chunks of 8,192 elements), per
-NumPy call, and the time on every core over the time on one thread, with the rule off
+none) followed by products and sums, in float64 and float32. For each, the time of a
+chunk on one thread (from the one-thread time: 32 chunks of 8,192 elements) per step,
+and the time on every core over the time on one thread, with the rule off
 (``THREAD_MIN_CALL = 0``: every kernel on threads). Interleaved rounds, medians of wall
 time (threads are about wall time); the load of the machine is printed.
 """
@@ -84,15 +85,15 @@ def main() -> None:
     chunking.MIN_LENGTH = 2
     chunks = SIZE // chunking.CHUNK
     print(f"{CORES} cores, load {os.getloadavg()[0]:.1f}; {SIZE} elements, {chunks} chunks")
-    print(f"\n| kernel | dtype | calls | µs a call | {CORES} threads / 1 |")
+    print(f"\n| kernel | dtype | calls | µs a step | {CORES} threads / 1 |")
     print("|---|---|---:|---:|---:|")
     for dtype in (np.float64, np.float32):
         x = np.linspace(0.1, 1.0, SIZE).astype(dtype)
         for name, first, cheap in KERNELS:
             one, many, calls = one_kernel(kernel(first, cheap), x, 3 if args.quick else 9)
-            per_call = one / chunks / max(calls, 1) * 1e6
+            per_step = one / chunks / (calls + chunking.CHUNK_STEPS) * 1e6
             label = name if first is None else f"{name}, then products and sums"
-            print(f"| {label} | {np.dtype(dtype).name} | {calls} | {per_call:.1f} | "
+            print(f"| {label} | {np.dtype(dtype).name} | {calls} | {per_step:.1f} | "
                   f"{many / one:.2f} |", flush=True)  # fmt: skip
 
 

@@ -18,8 +18,8 @@ The rules (``regions``):
 - Each chunk is a slice of every input flattened in C order (a copy, once, for an input
   that is not C-contiguous), ``CHUNK`` elements long.
 - The first chunk runs on the calling thread; the others on threads (threads.py) when the
-  kernel's calls took at least ``THREAD_MIN_CALL`` seconds each over the first, each
-  chunk written into its own slice of the outputs.
+  first took at least ``THREAD_MIN_CALL`` seconds for each of the kernel's calls and
+  ``CHUNK_STEPS`` more, each chunk written into its own slice of the outputs.
 
 Every element is computed by the same ufunc calls as without chunks, on whichever thread,
 so the results are the same, bit for bit (NumPy's SIMD loops give each element the result
@@ -47,10 +47,12 @@ MIN_SIZE = 16 * CHUNK  # below this, one call over the whole array is as fast
 # Shorter runs are left whole: they save little memory (the code generator already writes
 # a dying operand's buffer in place) and pay a copy of each output and a loop of calls.
 MIN_LENGTH = 4
-# The chunks after the first run on threads (threads.py) when the kernel's NumPy calls took
-# this long each, on average, over the first: shorter calls spend their time taking turns
-# at the GIL (a kernel of additions ran 1.3-1.6x slower on two threads).
-THREAD_MIN_CALL = 5e-6
+# The chunks after the first run on threads (threads.py) when the first took this long for
+# each of the kernel's NumPy calls and CHUNK_STEPS more (the chunk's slicing and copies),
+# each step a hold of the GIL: with shorter steps the threads spend their time taking
+# turns at the GIL (a kernel of additions ran 1.2-2.3x slower on two threads).
+THREAD_MIN_CALL = 2.75e-6
+CHUNK_STEPS = 4
 
 
 class Kernel:
@@ -144,7 +146,7 @@ def run_chunked(
     on = threads.count()
     start = time.perf_counter()
     chunk(0)
-    if time.perf_counter() - start < calls * THREAD_MIN_CALL:
+    if time.perf_counter() - start < (calls + CHUNK_STEPS) * THREAD_MIN_CALL:
         on = 1
     threads.parallel_for(-(-size // CHUNK) - 1, lambda k: chunk(k + 1), on)
     return [o.reshape(shape) for o in outs]
