@@ -18,7 +18,9 @@ W8  peak memory of W3's gradient, as a multiple of the input's size
 
 Times: one thread everywhere (the thread variables below, XLA's single-thread flags,
 ``torch.set_num_threads(1)``); every column of a workload takes its turn in each round, so
-the load of a shared machine falls on all alike; medians over the rounds. Each column's
+the load of a shared machine falls on all alike; medians over the rounds. Under the table,
+W3 and W8 of tracegrad's jit with its chunked kernels on every core (threads lower wall
+time: time them without ``--cpu-time``), with the cores it and JAX kept busy. Each column's
 result is checked against NumPy's before it is timed. Memory (W8): every column in a fresh
 subprocess, the same method for all: the growth of the resident set over one call (Linux:
 the high-water mark VmHWM, reset through /proc/self/clear_refs after a warm-up call, minus
@@ -189,15 +191,57 @@ def transcendentals_only(x: np.ndarray) -> Case:
     return run
 
 
+# tracegrad's jit with a chunked kernel's chunks on every core (backend/threads.py): W3 and
+# W8 only, under the table, next to JAX's column. The table itself is one thread for every
+# column, tracegrad's included (OMP_NUM_THREADS=1 above is its default thread count too).
+CORES = os.cpu_count() or 1
+THREADED = f"tg jit, {CORES} threads"
+
+
+def on_cores(fn: Case) -> Case:
+    """``fn`` run with ``tracegrad_num_threads`` set to the cores (one thread again after)."""
+
+    def run() -> Any:
+        tg.config.update("tracegrad_num_threads", CORES)
+        try:
+            return fn()
+        finally:
+            tg.config.update("tracegrad_num_threads", 1)
+
+    return run
+
+
+def cores_used(fn: Case, calls: int = 5) -> float:
+    """The process's CPU time over its wall time during ``calls`` calls of ``fn``: the number
+    of cores it kept busy (the other jobs of a shared machine lower it)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
+def threads_note(name: str, t: dict[str, float], fns: dict[str, Case], clock: str) -> list[str]:
+    """The threaded row against NumPy and JAX, and the cores each kept busy."""
+    vs = f", {t[THREADED] / t['jax jit']:.2f}x jax jit" if "jax jit" in t else ""
+    used = ", ".join(f"{k} {cores_used(fns[k]):.1f}" for k in (THREADED, "jax jit") if k in fns)
+    return [
+        f"{name} {THREADED}: {fmt_time(t[THREADED])} by {clock} ({t[THREADED] / t['numpy']:.2f}x "
+        f"numpy{vs}); cores kept busy (CPU time / wall time): {used}"
+    ]
+
+
 def extra_rows(name: str) -> dict[str, Case]:
     """Timings beside the columns, in the same rounds (W3: how low NumPy's calls can go)."""
     if name != "W3":
         return {}
     x = np.linspace(-1.0, 1.0, 1_000_000)
     assert chain_grad_blocked(x).tobytes() == chain_grad_numpy(x).tobytes()
+    tg_jit = WORKLOADS["W3"]("tg jit")
+    assert tg_jit is not None
     return {
         "NumPy by hand, blocked (8,192 elements)": lambda: chain_grad_blocked(x),
         "its sin, cos, tanh and exp calls alone": transcendentals_only(x),
+        THREADED: on_cores(tg_jit),
     }
 
 
@@ -434,8 +478,9 @@ def first_calls(name: str, repeat: int) -> dict[str, tuple[float, float]]:
 def memory_child(col: str) -> None:
     """In a fresh process: the RSS growth of one call of W3's case of ``col``, over the input's
     bytes, printed as JSON."""
-    fn = WORKLOADS["W3"](col)
+    fn = WORKLOADS["W3"]("tg jit" if col == THREADED else col)
     assert fn is not None
+    fn = on_cores(fn) if col == THREADED else fn
     fn()
     fn()  # compiled, caches warm
     gc.collect()
@@ -493,8 +538,12 @@ def main(argv: list[str] | None = None) -> int:
         t = interleaved_s({**cases(name), **extra}, rounds, 0.005 if q else 0.03)
         timed[name] = t
         notes += [
-            f"{name} {k}: {fmt_time(t[k])} (tg jit / it: {t['tg jit'] / t[k]:.2f})" for k in extra
+            f"{name} {k}: {fmt_time(t[k])} (tg jit / it: {t['tg jit'] / t[k]:.2f})"
+            for k in extra
+            if k != THREADED
         ]
+        if THREADED in t:
+            notes += threads_note(name, t, {THREADED: extra[THREADED], **cases(name)}, clock)
         cells = [fmt_time(t[c]) if c in t else "-" for c in shown]
         ratio = t["tg jit"] / t["numpy"]
         vs_jax = f"{t['tg jit'] / t['jax jit']:.2f}" if "jax jit" in t else "-"
@@ -510,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
         mem = {c: memory_multiple(c) for c in shown if c != "tg.torch"}
         cells = ["-" if mem.get(c) is None else f"{mem[c]:.1f}x" for c in shown]
         print("| W8 memory | " + " | ".join(cells) + " | | | |")
+        threaded = memory_multiple(THREADED)
+        if threaded is not None:
+            notes.append(f"W8 {THREADED}: {threaded:.1f}x")
     print("".join(f"\n{n}" for n in notes))
     print("\nfirst call of a new jitted function (tracegrad: first call; first + second)\n")
     print("| workload | tg jit first | tg jit first + second | jax jit first | tg / jax |")

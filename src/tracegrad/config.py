@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracegrad.backend import threads
 from tracegrad.core import flags
 from tracegrad.core.flags import disable_jit as disable_jit
 
@@ -27,6 +28,9 @@ _DEFAULTS: dict[str, Any] = {
     "jax_debug_nans": False,
     "jax_debug_infs": False,
     "jax_log_compiles": False,
+    # tracegrad's own: the threads of the chunked kernels (backend/threads.py); read from
+    # there, since jit may run before this module is imported.
+    "tracegrad_num_threads": None,
 }
 _ACCEPTED: dict[str, tuple[Any, ...]] = {
     "jax_enable_x64": (True, 1),
@@ -48,6 +52,29 @@ _WHY = {
 }
 
 
+_THREADS = "tracegrad_num_threads"
+
+
+def _thread_count(value: Any) -> int:
+    """The number of threads ``value`` asks for (None: the default, from the environment)."""
+    if value is None:
+        return threads.default_count()
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(
+            f"new int config value must be None or of type int, got {value!r} of type "
+            f"{type(value)}: {_THREADS} is the number of threads of jit's chunked kernels; "
+            "pass an int such as 2, or None for the default (TRACEGRAD_NUM_THREADS, else "
+            "OMP_NUM_THREADS, else the CPUs, at most 8)."
+        )
+    if value < 1:
+        raise ValueError(
+            f"{_THREADS} must be at least 1, got {value}: pass 1 to run every chunked kernel "
+            "on the calling thread (no thread is started), or more to run its chunks on "
+            "that many threads."
+        )
+    return value
+
+
 class Config:
     """The flags: one set for the process, as JAX's (the values tracegrad accepts change
     nothing that a thread could see differently)."""
@@ -62,6 +89,9 @@ class Config:
         accepted = _ACCEPTED.get(name)
         if accepted is not None and value not in accepted:
             raise ValueError(f"tracegrad cannot set {name}={value!r}: {_WHY[name]}.")
+        if name == _THREADS:
+            threads.set_count(_thread_count(value))
+            return
         self.values[name] = value
         if name == "jax_disable_jit":
             flags.PROCESS.disable_jit = bool(value)
@@ -69,12 +99,12 @@ class Config:
     def read(self, name: str) -> Any:
         if name not in self.values:
             raise AttributeError(f"Unrecognized config option: {name}")
-        return self.values[name]
+        return threads.count() if name == _THREADS else self.values[name]
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("values", {})
         if name in values:
-            return values[name]
+            return self.read(name)
         raise AttributeError(f"'Config' object has no attribute {name!r}")
 
 

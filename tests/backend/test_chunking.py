@@ -11,20 +11,11 @@ from hypothesis import strategies as st
 
 import tracegrad as tg
 import tracegrad.numpy as tnp
-from tracegrad.backend import chunking, compile_program
+from tracegrad.backend import chunking, compile_program, threads
 
 UNARY = [tnp.sin, tnp.cos, tnp.tan, tnp.exp, tnp.tanh, tnp.arcsinh, tnp.expm1, tnp.log1p,
          tnp.sqrt, tnp.log, tnp.negative, tnp.square, tnp.reciprocal]  # fmt: skip
 BINARY = [tnp.add, tnp.subtract, tnp.multiply, tnp.divide, tnp.maximum, tnp.power]
-
-
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """Chunks of 64 elements from 128 on, and kernels from two operations: many chunk
-    boundaries in small arrays, and kernels in small programs."""
-    monkeypatch.setattr(chunking, "CHUNK", 64)
-    monkeypatch.setattr(chunking, "MIN_SIZE", 128)
-    monkeypatch.setattr(chunking, "MIN_LENGTH", 2)
 
 
 def chain(unary: list, binary: list):
@@ -38,15 +29,22 @@ def chain(unary: list, binary: list):
     return f
 
 
-def check_against_eager(f, *args) -> str:
+def check_against_eager(f, *args, thread_counts=(1, 3)) -> str:
+    """The generated code of ``jit(f)`` gives eager's bits, run on each number of threads."""
     jf = tg.jit(f)
+    saved = threads.count()
     with np.errstate(all="ignore"):
         want = f(*args)
         jf(*args)  # the traced program
-        got = jf(*args)  # generated code
-    for g, w in zip(got, want, strict=True):
-        assert g.dtype == w.dtype and g.shape == w.shape
-        assert g.tobytes() == np.asarray(w).tobytes()
+        for n in thread_counts:
+            threads.set_count(n)
+            try:
+                got = jf(*args)  # generated code
+            finally:
+                threads.set_count(saved)
+            for g, w in zip(got, want, strict=True):
+                assert g.dtype == w.dtype and g.shape == w.shape
+                assert g.tobytes() == np.asarray(w).tobytes()
     return jf.lower(*args).as_text()
 
 
@@ -58,9 +56,12 @@ def check_against_eager(f, *args) -> str:
     st.integers(128, 700),
     st.integers(0, 7),
     st.sampled_from([np.float64, np.float32]),
-    st.sampled_from(["contiguous", "offset", "strided", "transposed"]),
+    st.sampled_from(["contiguous", "offset", "strided", "transposed", "fortran"]),
+    st.integers(2, 5),
 )
-def test_chunked_kernels_match_eager_bit_for_bit(unary, binary, n, offset, dtype, layout):
+def test_chunked_kernels_match_eager_bit_for_bit(unary, binary, n, offset, dtype, layout, count):
+    """On one thread and on ``count`` threads (threads.py), each chunk written by whichever
+    thread took it."""
     rng = np.random.default_rng(n)
     base = rng.normal(size=2 * n + 16).astype(dtype) * 3
     x = {
@@ -68,9 +69,10 @@ def test_chunked_kernels_match_eager_bit_for_bit(unary, binary, n, offset, dtype
         "offset": base[offset : offset + n],  # not aligned as an allocation is
         "strided": base[: 2 * n : 2],
         "transposed": base[:n].reshape(1, n).T[:, 0],
+        "fortran": np.asfortranarray(base[: n - n % 4].reshape(4, -1)),
     }[layout]
-    y = rng.uniform(0.5, 2.0, n).astype(dtype)
-    source = check_against_eager(chain(unary, binary), x, y)
+    y = rng.uniform(0.5, 2.0, x.shape).astype(dtype)
+    source = check_against_eager(chain(unary, binary), x, y, thread_counts=(1, count))
     assert "chunk by chunk" in source
 
 

@@ -17,20 +17,26 @@ The rules (``regions``):
   ``MIN_LENGTH`` equations stays as it is.
 - Each chunk is a slice of every input flattened in C order (a copy, once, for an input
   that is not C-contiguous), ``CHUNK`` elements long.
+- The first chunk runs on the calling thread; the others on threads (threads.py) when the
+  first took at least ``THREAD_MIN_CALL`` seconds for each of the kernel's calls and
+  ``CHUNK_STEPS`` more, each chunk written into its own slice of the outputs.
 
-Every element is computed by the same ufunc calls as without chunks, so the results are the
-same, bit for bit (NumPy's SIMD loops give each element the result they give it in a whole
-array: the differential tests check this on the machine that runs them).
+Every element is computed by the same ufunc calls as without chunks, on whichever thread,
+so the results are the same, bit for bit (NumPy's SIMD loops give each element the result
+they give it in a whole array: the differential tests check this on the machine that runs
+them).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from tracegrad.backend import threads
 from tracegrad.backend.emitters import integer_power, plain_ufunc
 from tracegrad.backend.rewrite import last_uses
 from tracegrad.core import ClosedJaxpr, Jaxpr, JaxprEqn, Primitive, Var
@@ -41,6 +47,12 @@ MIN_SIZE = 16 * CHUNK  # below this, one call over the whole array is as fast
 # Shorter runs are left whole: they save little memory (the code generator already writes
 # a dying operand's buffer in place) and pay a copy of each output and a loop of calls.
 MIN_LENGTH = 4
+# The chunks after the first run on threads (threads.py) when the first took this long for
+# each of the kernel's NumPy calls and CHUNK_STEPS more (the chunk's slicing and copies),
+# each step a hold of the GIL: with shorter steps the threads spend their time taking
+# turns at the GIL (a kernel of additions ran 1.2-2.3x slower on two threads).
+THREAD_MIN_CALL = 2.75e-6
+CHUNK_STEPS = 4
 
 
 class Kernel:
@@ -107,14 +119,16 @@ def _kernel(run: Sequence[JaxprEqn], read_later: dict[Var, int], end: int) -> Ja
 
 def run_chunked(
     kernel: Callable[..., list[Any]],
+    calls: int,
     shape: tuple[int, ...],
     dtypes: Sequence[np.dtype[Any]],
     *inputs: Any,
 ) -> list[np.ndarray]:
-    """Run ``kernel`` (elementwise, over arrays of ``shape`` and 0-d values) chunk by chunk,
-    its outputs written into arrays of ``shape`` and ``dtypes``.
+    """Run ``kernel`` (elementwise, ``calls`` NumPy calls over arrays of ``shape`` and 0-d
+    values) chunk by chunk, its outputs written into arrays of ``shape`` and ``dtypes``;
+    the chunks after the first on threads, when its calls take long enough.
 
-    >>> run_chunked(lambda x, y: [x * y], (2, 3), [np.dtype(float)], np.ones((2, 3)), 2.0)
+    >>> run_chunked(lambda x, y: [x * y], 1, (2, 3), [np.dtype(float)], np.ones((2, 3)), 2.0)
     [array([[2., 2., 2.],
            [2., 2., 2.]])]
     """
@@ -122,9 +136,17 @@ def run_chunked(
     flat = [np.ravel(x) if np.ndim(x) else x for x in inputs]
     big = [np.ndim(x) != 0 for x in inputs]
     outs = [np.empty(size, dt) for dt in dtypes]
-    for lo in range(0, size, CHUNK):
-        hi = lo + CHUNK
+
+    def chunk(k: int) -> None:
+        lo, hi = k * CHUNK, (k + 1) * CHUNK
         parts = kernel(*[x[lo:hi] if b else x for x, b in zip(flat, big, strict=True)])
         for o, p in zip(outs, parts, strict=True):
             o[lo:hi] = p
+
+    on = threads.count()
+    start = time.perf_counter()
+    chunk(0)
+    if time.perf_counter() - start < (calls + CHUNK_STEPS) * THREAD_MIN_CALL:
+        on = 1
+    threads.parallel_for(-(-size // CHUNK) - 1, lambda k: chunk(k + 1), on)
     return [o.reshape(shape) for o in outs]

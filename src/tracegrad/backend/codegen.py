@@ -321,8 +321,9 @@ class _Generator:
         its own, over whole arrays, and run on chunks."""
         kernel = generate(eqn.params["body"], name="kernel")
         dtypes = tuple(v.aval.dtype for v in eqn.outvars)
+        calls = len(eqn.params["body"].eqns)
         runner = functools.partial(
-            chunking.run_chunked, kernel.run, eqn.outvars[0].aval.shape, dtypes
+            chunking.run_chunked, kernel.run, calls, eqn.outvars[0].aval.shape, dtypes
         )
         name = self.ns.glob(runner, "chunked")
         self.kernels.append(f"{name}: chunk by chunk,\n" + kernel.source)
