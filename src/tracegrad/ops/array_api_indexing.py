@@ -55,7 +55,7 @@ def flat_positions(
     return xp.reshape(flat, (m,)), None if valid is None else xp.reshape(valid, (m,)), shape
 
 
-def _gather(xp: Any, x: Any, *indices: Any, mode: str) -> Any:
+def _gather(xp: Any, x: Any, *indices: Any, mode: str, **_: Any) -> Any:
     k = len(indices)
     if not k:
         return x

@@ -12,7 +12,11 @@ Out-of-bounds indices follow ``mode`` (indices are never wrapped here: the front
 wraps negative ones first, as NumPy and JAX do): gathers ``"clip"`` (clamp into range),
 ``"wrap"`` (modulo the size) or ``"fill"`` (read zeros); scatters ``"clip"``, ``"wrap"``
 or ``"drop"`` (ignore the update). A gather in mode ``"fill"`` transposes to a scatter in
-mode ``"drop"`` and back; ``"clip"`` and ``"wrap"`` transpose to themselves.
+mode ``"drop"`` and back; ``"clip"`` and ``"wrap"`` transpose to themselves. Both also take
+JAX's ``"promise_in_bounds"``: the caller promises every index is in bounds, so none is
+clipped or checked (an index out of bounds is then NumPy's to handle). ``gather`` and
+``scatter_add`` take JAX's ``unique_indices=True``, a promise that no position repeats: a
+gather's transpose then adds into zeros by assignment instead of ``numpy.add.at``.
 """
 
 from __future__ import annotations
@@ -44,9 +48,15 @@ from tracegrad.ops.structural import (
 
 Shape = tuple[int, ...]
 
-GATHER_MODES = ("clip", "wrap", "fill")
-SCATTER_MODES = ("clip", "wrap", "drop")
-_TRANSPOSED_MODE = {"clip": "clip", "wrap": "wrap", "fill": "drop", "drop": "fill"}
+GATHER_MODES = ("clip", "wrap", "fill", "promise_in_bounds")
+SCATTER_MODES = ("clip", "wrap", "drop", "promise_in_bounds")
+_TRANSPOSED_MODE = {
+    "clip": "clip",
+    "wrap": "wrap",
+    "fill": "drop",
+    "drop": "fill",
+    "promise_in_bounds": "promise_in_bounds",
+}
 
 
 def full(shape: Shape, value: Any, dtype: np.dtype[Any]) -> Any:
@@ -79,10 +89,12 @@ def normalize_indices(
 ) -> tuple[tuple[np.ndarray, ...], np.ndarray | None]:
     """Broadcast the index arrays and apply ``mode``; also a validity mask for the modes
     that skip out-of-bounds positions ("fill", "drop"), where invalid indices become 0
-    (None when every index is in bounds).
+    (None when every index is in bounds). ``"promise_in_bounds"`` keeps the indices as given.
 
     >>> normalize_indices([np.array([0, 5])], (3,), "drop")
     ((array([0, 0]),), array([ True, False]))
+    >>> normalize_indices([np.array([0, 2])], (3,), "promise_in_bounds")
+    ((array([0, 2]),), None)
     """
     if not indices:
         return (), None
@@ -92,6 +104,8 @@ def normalize_indices(
         # Only here: broadcast_arrays costs microseconds, and a node's vjp (e.g. tracegrad.torch's
         # X[i, j]) often runs on 0-d indices alone.
         arrays = np.broadcast_arrays(*arrays)
+    if mode == "promise_in_bounds":
+        return tuple(arrays), None
     out: list[np.ndarray] = []
     valid: np.ndarray | None = None
     for i, n in zip(arrays, sizes, strict=True):
@@ -150,19 +164,25 @@ def _unbatched_index_shape(indices: Sequence[Any], dims: Sequence[int | None]) -
 
 
 # ---- gather -----------------------------------------------------------------
-def gather(x: Any, *indices: Any, mode: str = "clip") -> Any:
+def gather(x: Any, *indices: Any, mode: str = "clip", unique_indices: bool = False) -> Any:
     """``x[indices]`` on the leading ``len(indices)`` dimensions of ``x`` (NumPy advanced
     indexing with adjacent leading index arrays); out-of-bounds indices follow ``mode``.
+    ``unique_indices=True`` promises that no position is read twice (see the module docstring).
 
     >>> gather(np.arange(6).reshape(3, 2), np.array([2, 0, 2]))
     array([[4, 5],
            [0, 1],
            [4, 5]])
+    >>> gather(np.arange(6).reshape(3, 2), np.array([2, 0]), np.array([1, 0]),
+    ...        mode="promise_in_bounds", unique_indices=True)
+    array([5, 0])
     """
+    if unique_indices:  # a param only when set, so that the common IR reads as before
+        return gather_p.bind(x, *indices, mode=mode, unique_indices=True)
     return gather_p.bind(x, *indices, mode=mode)
 
 
-def _gather_impl(x: Any, *indices: Any, mode: str) -> Any:
+def _gather_impl(x: Any, *indices: Any, mode: str, unique_indices: bool = False) -> Any:
     x = np.asarray(x)
     k = len(indices)
     idx, valid = normalize_indices(indices, x.shape[:k], mode)
@@ -174,39 +194,53 @@ def _gather_impl(x: Any, *indices: Any, mode: str) -> Any:
     return out
 
 
-def _gather_abstract_eval(x: ShapedArray, *indices: ShapedArray, mode: str) -> ShapedArray:
+def _gather_abstract_eval(
+    x: ShapedArray, *indices: ShapedArray, mode: str, unique_indices: bool = False
+) -> ShapedArray:
     _check_mode("gather", mode, GATHER_MODES)
     batch = _index_shape("gather", x, indices)
     return x.update(shape=batch + x.shape[len(indices) :])
 
 
-def _gather_jvp(primals: Sequence[Any], tangents: Sequence[Any], *, mode: str) -> tuple[Any, Any]:
+def _gather_jvp(
+    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str, unique_indices: bool = False
+) -> tuple[Any, Any]:
     x, *indices = primals
-    out = gather(x, *indices, mode=mode)
+    out = gather(x, *indices, mode=mode, unique_indices=unique_indices)
     if type(tangents[0]) is Zero:
         return out, Zero.like_primal(get_aval(out))
-    return out, gather(tangents[0], *indices, mode=mode)
+    return out, gather(tangents[0], *indices, mode=mode, unique_indices=unique_indices)
 
 
-def _gather_transpose(ct: Any, x: Any, *indices: Any, mode: str) -> list[Any]:
+def _gather_transpose(
+    ct: Any, x: Any, *indices: Any, mode: str, unique_indices: bool = False
+) -> list[Any]:
     if any(is_undefined_primal(i) for i in indices):
         raise TypeError("gather is linear in its operand only, not in its index arrays.")
     if type(ct) is Zero:
         return [None] * (1 + len(indices))
     zeros = full(x.aval.shape, 0, get_aval(ct).dtype)
-    return [scatter_add(zeros, ct, *indices, mode=_TRANSPOSED_MODE[mode])] + [None] * len(indices)
+    ct_x = scatter_add(
+        zeros, ct, *indices, mode=_TRANSPOSED_MODE[mode], unique_indices=unique_indices
+    )
+    return [ct_x] + [None] * len(indices)
 
 
-def _gather_batch(args: Sequence[Any], dims: Sequence[int | None], *, mode: str) -> tuple[Any, int]:
+def _gather_batch(
+    args: Sequence[Any], dims: Sequence[int | None], *, mode: str, unique_indices: bool = False
+) -> tuple[Any, int]:
     (x, *indices), (dx, *dis) = args, dims
     k, nb = len(indices), len(_unbatched_index_shape(indices, dis))
     if all(d is None for d in dis):
         # Only the operand is batched: carry its batch dimension just after the indexed ones.
         assert dx is not None
-        return gather(moveaxis(x, dx, k), *indices, mode=mode), nb
+        out = gather(moveaxis(x, dx, k), *indices, mode=mode, unique_indices=unique_indices)
+        return out, nb
     size = _batch_size(args, dims)
     x = bdim_at_front(x, dx, size)
-    return gather(x, *_batch_indices(indices, dis, size, nb), mode=mode), 0
+    # The batch iota keeps unique positions unique: each member reads its own slice.
+    new_indices = _batch_indices(indices, dis, size, nb)
+    return gather(x, *new_indices, mode=mode, unique_indices=unique_indices), 0
 
 
 gather_p = Primitive("gather", linear=True)
@@ -287,41 +321,79 @@ def _check_linear_indices(name: str, indices: Sequence[Any]) -> None:
 
 
 # ---- scatter_add --------------------------------------------------------------
-def scatter_add(operand: Any, updates: Any, *indices: Any, mode: str = "drop") -> Any:
+def scatter_add(
+    operand: Any, updates: Any, *indices: Any, mode: str = "drop", unique_indices: bool = False
+) -> Any:
     """``operand`` with ``updates`` added at ``indices`` (duplicates accumulate, as
     ``numpy.add.at``); see the module docstring for the canonical form.
+    ``unique_indices=True`` promises that no position repeats.
 
     >>> scatter_add(np.zeros(3), np.ones(4), np.array([0, 2, 2, 2]))
     array([1., 0., 3.])
+    >>> scatter_add(np.zeros(3), np.ones(2), np.array([2, 0]), unique_indices=True)
+    array([1., 0., 1.])
     """
+    if unique_indices:  # a param only when set, so that the common IR reads as before
+        return scatter_add_p.bind(operand, updates, *indices, mode=mode, unique_indices=True)
     return scatter_add_p.bind(operand, updates, *indices, mode=mode)
 
 
+def _add_unique(out: np.ndarray, idx: tuple[np.ndarray, ...], upd: np.ndarray) -> None:
+    """``numpy.add.at`` for positions that never repeat, by assignment (the same bits)."""
+    out[idx] = out[idx] + upd
+
+
+def _scatter_add_impl(
+    operand: Any, updates: Any, *indices: Any, mode: str, unique_indices: bool = False
+) -> Any:
+    operand = np.asarray(operand)
+    if not unique_indices:
+        return _add_at_impl(operand, updates, *indices, mode=mode)
+    if operand.ndim and not any(operand.strides):
+        # A broadcast scalar (a gather's transpose adds into zeros staged so): every position
+        # gets scalar + update; the sum is computed before the copy is written, as add.at would.
+        scalar = operand[(0,) * operand.ndim]
+        out = np.full(operand.shape, scalar, operand.dtype)
+        idx, valid = normalize_indices(indices, out.shape[: len(indices)], mode)
+        upd = np.asarray(updates)
+        if valid is not None:
+            idx, upd = tuple(i[valid] for i in idx), upd[valid]
+        out[idx] = upd + scalar
+        return out
+    return _add_unique_impl(operand, updates, *indices, mode=mode)
+
+
 def _scatter_add_jvp(
-    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str
+    primals: Sequence[Any], tangents: Sequence[Any], *, mode: str, unique_indices: bool = False
 ) -> tuple[Any, Any]:
     operand, updates, *indices = primals
     t_op, t_upd = tangents[0], tangents[1]
-    out = scatter_add(operand, updates, *indices, mode=mode)
+    out = scatter_add(operand, updates, *indices, mode=mode, unique_indices=unique_indices)
     if type(t_upd) is Zero:
         return out, t_op if type(t_op) is not Zero else Zero.like_primal(get_aval(out))
-    return out, scatter_add(instantiate(t_op), t_upd, *indices, mode=mode)
+    tangent = scatter_add(
+        instantiate(t_op), t_upd, *indices, mode=mode, unique_indices=unique_indices
+    )
+    return out, tangent
 
 
 def _scatter_add_transpose(
-    ct: Any, operand: Any, updates: Any, *indices: Any, mode: str
+    ct: Any, operand: Any, updates: Any, *indices: Any, mode: str, unique_indices: bool = False
 ) -> list[Any]:
     _check_linear_indices("scatter_add", indices)
     if type(ct) is Zero:
         return [None] * (2 + len(indices))
     ct_op = ct if is_undefined_primal(operand) else None
-    ct_upd = (
-        gather(ct, *indices, mode=_TRANSPOSED_MODE[mode]) if is_undefined_primal(updates) else None
-    )
+    ct_upd = None
+    if is_undefined_primal(updates):
+        ct_upd = gather(ct, *indices, mode=_TRANSPOSED_MODE[mode], unique_indices=unique_indices)
     return [ct_op, ct_upd] + [None] * len(indices)
 
 
+_add_at_impl = _scatter_impl(np.add.at)
+_add_unique_impl = _scatter_impl(_add_unique)
 scatter_add_p = _new_scatter("scatter_add", np.add.at)
+scatter_add_p.def_impl(_scatter_add_impl)
 scatter_add_p.def_jvp(_scatter_add_jvp)
 scatter_add_p.linear = True
 scatter_add_p.def_transpose(_scatter_add_transpose)

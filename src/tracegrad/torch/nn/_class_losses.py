@@ -25,13 +25,18 @@ def _reduce(losses: Any, weights: Any, reduction: str) -> Any:
     return total if reduction == "sum" else tnp.true_divide(total, tnp.sum(weights))
 
 
-def _class_terms(logp: Any, target: Any, weight: Any, ignore_index: int) -> tuple[Any, Any]:
+def _class_terms(
+    logp: Any, target: Any, weight: Any, ignore_index: int, checked: bool
+) -> tuple[Any, Any]:
     """``(picked log-probabilities, per-sample weights)`` for class targets; ignored samples
-    get weight 0. ``logp`` has classes on axis 1."""
+    get weight 0. ``logp`` has classes on axis 1; ``checked``: the targets' values were
+    checked in bounds."""
     keep = tnp.not_equal(target, ignore_index)
     safe = tnp.where(keep, target, 0)
-    if logp.ndim == 2:  # (N, C): logp[i, safe[i]], the checked targets need no wrapping
-        picked = gather(logp, np.arange(logp.shape[0]), safe, mode="clip")
+    if logp.ndim == 2:  # (N, C): logp[i, safe[i]], one position per row
+        mode = "promise_in_bounds" if checked else "clip"
+        rows = np.arange(logp.shape[0])
+        picked = gather(logp, rows, safe, mode=mode, unique_indices=True)
     else:
         picked = tnp.squeeze(tnp.take_along_axis(logp, tnp.expand_dims(safe, 1), axis=1), axis=1)
     mask = cast(keep, logp.dtype)
@@ -47,11 +52,12 @@ def _nll_fn(
     reduction: str,
     smoothing: float,
     batched: bool,
+    checked: bool,
 ) -> Any:
     if not batched:  # (C,) input and a 0-d target
         logp, target = tnp.expand_dims(logp, 0), tnp.expand_dims(target, 0)
     cw = weight[0] if weight else None
-    picked, w = _class_terms(logp, target, cw, ignore_index)
+    picked, w = _class_terms(logp, target, cw, ignore_index, checked)
     losses = tnp.negative(tnp.multiply(picked, w))
     out = _reduce(losses, w, reduction)
     if smoothing:
@@ -94,8 +100,9 @@ def _check_weight(weight: Tensor | None) -> None:
         )
 
 
-def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> bool:
-    """Check class-index targets as PyTorch does; returns whether the input is batched."""
+def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> tuple[bool, bool]:
+    """Check class-index targets as PyTorch does; returns whether the input is batched and
+    whether the targets' values were checked (not when traced)."""
     t = target._value
     if t.dtype.kind not in "iu" or t.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
@@ -113,14 +120,14 @@ def _check_class_target(input: Tensor, target: Tensor, ignore_index: int) -> boo
         )
     n_classes = shape[1] if batched else shape[0]
     if not isinstance(t, np.ndarray):  # traced (torch.func): the values are not known here
-        return batched
+        return batched, False
     # One pass for the usual targets: read as unsigned, a negative one is above every class.
     if t.size and (t.view(np.uint64) if t.dtype.kind == "i" else t).max() < n_classes:
-        return batched
+        return batched, True
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
-    return batched
+    return batched, True
 
 
 def nll_loss(
@@ -140,7 +147,7 @@ def nll_loss(
     tensor(0.7500)
     """
     reduction = check_reduction(reduction, size_average, reduce)
-    batched = _check_class_target(input, target, ignore_index)
+    batched, checked = _check_class_target(input, target, ignore_index)
     _check_weight(weight)
     args = (input, target) if weight is None else (input, target, weight)
     return apply(
@@ -150,6 +157,7 @@ def nll_loss(
         reduction=reduction,
         smoothing=0.0,
         batched=batched,
+        checked=checked,
     )
 
 
@@ -212,7 +220,7 @@ def cross_entropy(
         return apply(
             _PROB_OPS[reduction], args, reduction=reduction, smoothing=float(label_smoothing)
         )
-    batched = _check_class_target(input, target, ignore_index)
+    batched, checked = _check_class_target(input, target, ignore_index)
     _check_weight(weight)
     args = (logp, target) if weight is None else (logp, target, weight)
     op = SMOOTHED_NLL_LOSS if label_smoothing else _nll_op(input._value.ndim, reduction)
@@ -223,4 +231,5 @@ def cross_entropy(
         reduction=reduction,
         smoothing=float(label_smoothing),
         batched=batched,
+        checked=checked,
     )
