@@ -322,3 +322,20 @@ def test_stop_gradient_is_its_input_when_the_program_runs() -> None:
     # The marker stays in the IR that jit binds: derivatives through jit still stop there.
     g = tg.grad(lambda v: tnp.sum(tg.jit(f)(v)[0]))(x)
     np.testing.assert_allclose(g, np.sin(x) * np.exp(np.sin(x)) * np.cos(x), rtol=1e-15)
+
+
+def test_generated_lines_outlive_a_collection_until_the_next_compilation() -> None:
+    # linecache.checkcache (pdb, doctest) raises KeyError when an entry vanishes while it
+    # walks the cache; a collected program's lines must not vanish inside the collector.
+    import gc
+    import linecache
+
+    closed = tg.make_jaxpr(lambda x: tnp.sin(x) * 2.0)(np.ones(3))
+    program = generate(closed)
+    filename = program.run.__code__.co_filename
+    assert "".join(linecache.getlines(filename)) == program.source
+    del program
+    gc.collect()
+    assert filename in linecache.cache  # a walk begun before the collection still finds it
+    generate(closed)
+    assert filename not in linecache.cache  # and the next compilation forgets it

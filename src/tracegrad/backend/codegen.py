@@ -558,11 +558,24 @@ def generate(
         source = gen.generate_scalar(name) if scalar.qualifies(closed) else gen.generate(name)
         filename = f"<tracegrad-jit-{next(_FILE_NUMBERS)}>"
         # Registered with linecache so that tracebacks show the generated lines.
+        _forget_dead_sources()
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         code = compile(source, filename, "exec")
     namespace = dict(gen.ns.globals)
     namespace["__name__"] = "tracegrad.backend.generated"  # its warnings are tracegrad's
     exec(code, namespace)
     run = namespace[name]
-    weakref.finalize(run, linecache.cache.pop, filename, None)  # the lines go with the code
+    weakref.finalize(run, _DEAD_SOURCES.append, filename)  # the lines go with the code
     return Program(run, source, closed)
+
+
+# The linecache entries of collected programs, removed at the next compilation rather than
+# by the finalizer itself: a finalizer runs inside any allocation (the garbage collector),
+# and linecache.checkcache (pdb, doctest, traceback) fails with a KeyError when an entry
+# disappears while it walks the cache.
+_DEAD_SOURCES: list[str] = []
+
+
+def _forget_dead_sources() -> None:
+    while _DEAD_SOURCES:
+        linecache.cache.pop(_DEAD_SOURCES.pop(), None)
