@@ -28,6 +28,24 @@ def test_nan_to_num_as_pytorch(conform: Any) -> None:
     conform(program)
 
 
+def test_nan_to_num_gradient_multiplies_by_the_mask_as_pytorch(conform: Any) -> None:
+    # PyTorch's rule is grad * isfinite(x): an infinite or NaN incoming gradient gives NaN at
+    # a replaced element (a select would give 0), and stays as it is at a finite one.
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        for g in (INF, NAN, -2.0):
+            x = T.tensor([INF, NAN, -INF, 1.5], requires_grad=True)
+            x.nan_to_num(posinf=3.0).backward(T.full((4,), g))
+            rec(x.grad)
+        x = T.tensor([INF, 2.0], requires_grad=True)
+        (x.nan_to_num() ** 2).sum().backward()
+        rec(x.grad)
+        x = T.tensor([INF, 2.0], dtype=T.float32, requires_grad=True)
+        (gx,) = T.autograd.grad(x.nan_to_num().sum(), x)
+        rec(gx)
+
+    conform(program)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
