@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.torch.conftest import same_error
 
 INF, NAN = float("inf"), float("nan")
 
@@ -24,6 +25,24 @@ def test_nan_to_num_as_pytorch(conform: Any) -> None:
         rec(T.tensor([1, 2]).nan_to_num())
         z = T.tensor([NAN, 1.0])
         rec((z.nan_to_num_(5.0) is z, z))
+
+    conform(program)
+
+
+def test_nan_to_num_gradient_multiplies_by_the_mask_as_pytorch(conform: Any) -> None:
+    # PyTorch's rule is grad * isfinite(x): an infinite or NaN incoming gradient gives NaN at
+    # a replaced element (a select would give 0), and stays as it is at a finite one.
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        for g in (INF, NAN, -2.0):
+            x = T.tensor([INF, NAN, -INF, 1.5], requires_grad=True)
+            x.nan_to_num(posinf=3.0).backward(T.full((4,), g))
+            rec(x.grad)
+        x = T.tensor([INF, 2.0], requires_grad=True)
+        (x.nan_to_num() ** 2).sum().backward()
+        rec(x.grad)
+        x = T.tensor([INF, 2.0], dtype=T.float32, requires_grad=True)
+        (gx,) = T.autograd.grad(x.nan_to_num().sum(), x)
+        rec(gx)
 
     conform(program)
 
@@ -58,14 +77,19 @@ def test_unique_has_no_derivative_as_pytorch(conform: Any) -> None:
     conform(program)
 
 
-def test_backward_through_unique_raises() -> None:
-    # PyTorch raises NotImplementedError("the derivative for '_unique2' is not implemented.");
-    # the shim's nodes without a derivative raise its RuntimeError form (floor_divide's).
-    import tracegrad.torch as tt
+@pytest.mark.parametrize("dim", [None, 0])
+def test_backward_through_unique_raises_as_pytorch(dim: int | None) -> None:
+    # PyTorch's NotImplementedError of a node whose formula is not_implemented("_unique2"),
+    # not the RuntimeError of a ``NotImplemented`` node (floor_divide's).
+    def program(T: Any) -> None:
+        x = T.tensor([[3.0], [1.0], [3.0]], requires_grad=True)
+        T.unique(x, dim=dim).sum().backward()
 
-    u = tt.unique(tt.tensor([3.0, 1.0, 3.0], requires_grad=True))
-    with pytest.raises(RuntimeError, match="_unique2 is not implemented"):
-        u.sum().backward()
+    same_error(program)
+
+
+def test_backward_through_floor_divide_keeps_its_runtime_error() -> None:
+    same_error(lambda T: T.floor_divide(T.tensor([3.0], requires_grad=True), 2.0).backward())
 
 
 def test_stride_as_pytorch(conform: Any) -> None:

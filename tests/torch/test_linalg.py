@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.torch.conftest import same_error
 
 A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
 B = np.array([[1.0, 0.0], [2.0, 1.0], [0.0, -1.0]])
@@ -85,3 +86,32 @@ def test_linalg_errors_as_pytorch(case: str, conform: Any) -> None:
             raise
 
     conform(program)
+
+
+def test_slogdet_real_sign_passes_no_gradient_as_pytorch(conform: Any) -> None:
+    # PyTorch's sign has LinalgSlogdetBackward0 as grad_fn but no derivative for real
+    # input: backward through it alone leaves the input's grad None.
+    def program(T: Any, rec: Callable[[Any], None]) -> None:
+        a = T.tensor(A, requires_grad=True)
+        r = T.linalg.slogdet(a)
+        rec((r.sign, r.sign.requires_grad, type(r.sign.grad_fn).__name__))
+        rec(len(r.sign.grad_fn.next_functions))
+        r.sign.backward()
+        rec(a.grad)
+        r = T.linalg.slogdet(a)
+        (r.sign * 3 + r.logabsdet).backward()
+        rec(a.grad)
+        rec(T.autograd.grad(T.linalg.slogdet(a).sign, a, allow_unused=True))
+        c = T.tensor(A * (1 + 1j), requires_grad=True)  # a complex sign has a derivative
+        (g,) = T.autograd.grad(T.linalg.slogdet(c).sign.real.sum(), c)
+        rec(g)
+
+    conform(program)
+
+
+def test_autograd_grad_of_slogdet_sign_alone_raises_as_pytorch() -> None:
+    def program(T: Any) -> None:
+        a = T.tensor(A, requires_grad=True)
+        T.autograd.grad(T.linalg.slogdet(a).sign, a)
+
+    same_error(program)

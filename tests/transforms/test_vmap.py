@@ -39,6 +39,27 @@ def test_unmapped_python_scalars_enter_as_they_are() -> None:
     np.testing.assert_array_equal(tg.vmap(flip, in_axes=(0, None, None))(xs, True, 2), -xs[:, :2])
 
 
+def test_unmapped_0d_arrays_enter_as_they_are_as_jax() -> None:
+    # JAX passes in_axes=None arguments unbatched: a 0-d array's truth value and its use as
+    # a slice bound are concrete; an unmapped array of higher rank stays a tracer here.
+    jax = pytest.importorskip("jax")
+    xs = np.arange(6.0).reshape(2, 3)
+    f = lambda x, negate, n: -x[:n] if negate else x[:n]
+    for flag, n in [(np.array(True), np.array(2)), (np.bool_(False), np.int64(1))]:
+        want = jax.vmap(f, in_axes=(0, None, None))(xs, flag, n)
+        got = tg.vmap(f, in_axes=(0, None, None))(xs, flag, n)
+        np.testing.assert_array_equal(got, np.asarray(want))
+    g = lambda x, b: x * b.sum() + b[::-1] if b.ndim else x * b - float(b)
+    for b in [np.array(3.0), np.array([1.0, 0.0, 2.0])]:
+        want = np.asarray(jax.vmap(g, in_axes=(0, None))(xs, b))
+        np.testing.assert_allclose(tg.vmap(g, in_axes=(0, None))(xs, b), want)
+    h = lambda x, b: x * b
+    np.testing.assert_allclose(tg.jit(tg.vmap(h, in_axes=(0, None)))(xs, np.array(3.0)), 3 * xs)
+    # under jit the flag is a tracer of jit's: Python control flow on it fails, as in JAX
+    with pytest.raises(tg.errors.TracerBoolConversionError):
+        tg.jit(tg.vmap(f, in_axes=(0, None, None)), static_argnums=2)(xs, np.array(True), 2)
+
+
 def test_unbatched_output_is_broadcast() -> None:
     out = (
         tg.vmap(lambda x: 2.0, axis_size=3)(np.ones(3))

@@ -1,7 +1,8 @@
 """``nan_to_num`` (non-finite values replaced), ``unique`` (the distinct values, with their
 inverse indices and counts) and ``Tensor.stride``. ``nan_to_num``'s derivative comes from
-``tracegrad.numpy.nan_to_num`` (1 at finite elements, 0 at replaced ones, as PyTorch's);
-``unique`` has none, and backward through it raises PyTorch's error."""
+PyTorch's rule, the incoming gradient times ``isfinite(input)`` (so an infinite or NaN
+gradient gives NaN at a replaced element, where ``tracegrad.numpy.nan_to_num``'s select
+gives 0, as JAX's); ``unique`` has none, and backward through it raises PyTorch's error."""
 
 from __future__ import annotations
 
@@ -10,13 +11,36 @@ from typing import Any
 import numpy as np
 
 import tracegrad.numpy as tnp
+from tracegrad.control.custom import custom_jvp
+from tracegrad.core import Tracer
 from tracegrad.torch._inplace import _unary_inplace
 from tracegrad.torch.graph import Op, apply
 from tracegrad.torch.tensor import Tensor, wrap, wrap_dim
 
+
+def _replace(nan: float, posinf: float | None, neginf: float | None, x: Any) -> Any:
+    return tnp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+_replace_masked = custom_jvp(_replace, nondiff_argnums=(0, 1, 2))
+
+
+@_replace_masked.defjvp
+def _replace_jvp(
+    nan: float, posinf: float | None, neginf: float | None, primals: Any, tangents: Any
+) -> tuple[Any, Any]:
+    (x,), (t,) = primals, tangents
+    mask = tnp.isfinite(x).astype(t.dtype)
+    return _replace(nan, posinf, neginf, x), t * mask
+
+
 NAN_TO_NUM = Op(
     "NanToNumBackward0",
-    lambda x, nan, posinf, neginf: tnp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+    lambda x, nan, posinf, neginf: (
+        _replace_masked(nan, posinf, neginf, x)
+        if isinstance(x, Tracer)
+        else _replace(nan, posinf, neginf, x)
+    ),
 )
 
 

@@ -92,6 +92,15 @@ class Op:
         return f"Op({self.name})"
 
 
+def _undefined_error(op: Op) -> Exception:
+    """PyTorch's error for backward through ``op``, which has no derivative: a
+    ``NotImplemented`` node's RuntimeError (floor_divide), else the NotImplementedError of
+    a named node whose formula is ``not_implemented`` (``Unique2Backward0``)."""
+    if op.name == "NotImplemented":
+        return RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
+    return NotImplementedError(f"the derivative for '{op.undefined}' is not implemented.")
+
+
 class GradFn:
     """A ``grad_fn``: one recorded operation, its inputs' edges and its saved arrays.
 
@@ -275,7 +284,7 @@ class GradFnPlan:
         # The vjp reads the result, saved after the inputs saved_idx[:-1] (``_saved_result``).
         self.reads_result = False
         if op.undefined is not None:
-            self.error = RuntimeError(f"derivative for aten::{op.undefined} is not implemented")
+            self.error = _undefined_error(op)
             return
         if op.transpose is not None and self.diff_idx == (0,):
             self.lazy = (params, in_avals)

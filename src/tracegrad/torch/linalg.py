@@ -18,7 +18,7 @@ import tracegrad.numpy as tnp
 from tracegrad.torch import dtypes
 from tracegrad.torch._common import value_dtype
 from tracegrad.torch._reduce import norm as _norm
-from tracegrad.torch.graph import Op, apply
+from tracegrad.torch.graph import Op, apply, grad_fn_class
 from tracegrad.torch.printing import tensor_repr
 from tracegrad.torch.tensor import Tensor
 
@@ -106,6 +106,27 @@ def det(A: Tensor) -> Tensor:
     return apply(DET, (A,))
 
 
+class _NoGradientPlan:
+    """The plan of a node that passes no gradient on (PyTorch's ``LinalgSlogdetBackward0``
+    for a real sign, which has none): its input is reached only through other nodes, so
+    ``autograd.grad`` of the sign alone finds it unused, as PyTorch does."""
+
+    diff_idx: tuple[int, ...] = ()
+    error = None
+    fuse = 0
+    saves_tensors = False
+    ct_dtypes: tuple[Any, ...] = ()
+    alias: tuple[bool, ...] = ()
+    saved_idx: tuple[int, ...] = ()
+
+    @staticmethod
+    def run(*args: Any) -> list[Any]:
+        return []
+
+
+_NO_GRADIENT: Any = _NoGradientPlan()
+
+
 class _Slogdet(tuple[Tensor, Tensor]):
     """``torch.return_types.linalg_slogdet``: ``(sign, logabsdet)``."""
 
@@ -130,7 +151,11 @@ def slogdet(A: Tensor) -> _Slogdet:
     tensor(-1.)
     """
     _check_square("slogdet", A)
-    return _Slogdet((apply(SLOGDET_SIGN, (A,)), apply(SLOGDET_LOG, (A,))))
+    sign = apply(SLOGDET_SIGN, (A,))
+    node = sign._grad_fn
+    if node is not None and A._value.dtype.kind != "c":  # a complex sign has a derivative
+        sign._grad_fn = grad_fn_class(SLOGDET_SIGN.name)(_NO_GRADIENT, node.next, ())
+    return _Slogdet((sign, apply(SLOGDET_LOG, (A,))))
 
 
 def solve(A: Tensor, B: Tensor) -> Tensor:

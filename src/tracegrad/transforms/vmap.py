@@ -122,6 +122,13 @@ def _flatten_axes(name: str, treedef: pytree.PyTreeDef, axes: Any) -> list[Any]:
     return out
 
 
+def _enters_as_is(x: Any) -> bool:
+    """Whether an unmapped input is passed to the function as it is (not as a tracer)."""
+    if type(x) in _PYTHON_SCALARS:
+        return True
+    return isinstance(x, np.ndarray | np.generic) and x.ndim == 0
+
+
 def vmap(
     fun: Callable[..., Any],
     in_axes: Any = 0,
@@ -188,11 +195,12 @@ def vmap(
         user_fun = functools.partial(fun, **kwargs) if kwargs else fun
         flat_fun = FlatFun(user_fun, in_tree, False, "vmap")
         with new_trace(BatchTrace(current_trace(), size)) as trace:
-            # An unmapped Python scalar enters as it is, as in JAX: Python control flow and
-            # slicing with it work. An unmapped array stays a tracer, so that indexing it with
-            # a traced index dispatches to tracegrad (a NumPy array's own indexing would not).
+            # An unmapped Python scalar or 0-d array enters as it is, as in JAX: Python
+            # control flow and slicing with it work. An unmapped array of higher rank stays a
+            # tracer, so that indexing it with a traced index dispatches to tracegrad (a
+            # NumPy array's own indexing would not).
             tracers = [
-                x if a is None and type(x) in _PYTHON_SCALARS else BatchTracer(trace, x, a)
+                x if a is None and _enters_as_is(x) else BatchTracer(trace, x, a)
                 for x, a in zip(leaves, axes, strict=True)
             ]
             pairs = [trace.unpack(o) for o in flat_fun(*tracers)]
