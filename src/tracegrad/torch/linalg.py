@@ -31,17 +31,15 @@ class _LinAlgError(RuntimeError):
 LinAlgError = _LinAlgError
 
 
-def _check_square(name: str, *tensors: Tensor) -> None:
-    for t in tensors:
-        v = t._value
-        if value_dtype(t).category < dtypes.FLOAT:
-            raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor "
-                               f"as input. Got {dtypes.scalar_name(value_dtype(t))}")  # fmt: skip
-        if v.ndim < 2 or v.shape[-1] != v.shape[-2]:
-            shape = v.shape[-2:] if v.ndim >= 2 else v.shape
-            raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they "
-                               f"are {' by '.join(map(str, shape))} matrices")  # fmt: skip
-        return
+def _check_square(name: str, t: Tensor) -> None:
+    v = t._value
+    if value_dtype(t).category < dtypes.FLOAT:
+        raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor "
+                           f"as input. Got {dtypes.scalar_name(value_dtype(t))}")  # fmt: skip
+    if v.ndim < 2 or v.shape[-1] != v.shape[-2]:
+        shape = v.shape[-2:] if v.ndim >= 2 else v.shape
+        raise RuntimeError(f"linalg.{name}: A must be batches of square matrices, but they "
+                           f"are {' by '.join(map(str, shape))} matrices")  # fmt: skip
 
 
 def _zero_pivot(a: np.ndarray[Any, Any]) -> int:
@@ -58,18 +56,27 @@ def _zero_pivot(a: np.ndarray[Any, Any]) -> int:
     return 0
 
 
-def _singular(name: str, a: np.ndarray[Any, Any]) -> None:
-    for m in a.reshape(-1, *a.shape[-2:]):
-        k = _zero_pivot(m)
-        if k and name == "solve":
-            raise LinAlgError(
-                "torch.linalg.solve: The solver failed because the input matrix is singular."
-            )
-        if k:
-            raise LinAlgError(
-                f"linalg.{name}: The diagonal element {k} is zero, the inversion could not be "
-                "completed because the input matrix is singular."
-            )
+def _factorized(name: str, op: Op, args: tuple[Any, ...], **params: Any) -> Tensor:
+    """``apply(op, args, **params)``, where NumPy's LinAlgError (LAPACK met a zero pivot, or
+    a matrix that is not positive-definite) becomes PyTorch's, naming what PyTorch names.
+    The position is worked out only then: a call that succeeds pays nothing for it."""
+    try:
+        return apply(op, args, **params)
+    except np.linalg.LinAlgError:
+        a = args[0]._value
+        matrices = a.reshape(-1, *a.shape[-2:])
+        if name == "cholesky":
+            order = next((k for k in map(_first_failing_minor, matrices) if k), 0)
+            message = ("linalg.cholesky: The factorization could not be completed because the "
+                       f"input is not positive-definite (the leading minor of order {order} "
+                       "is not positive-definite).")  # fmt: skip
+        elif name == "solve":
+            message = "torch.linalg.solve: The solver failed because the input matrix is singular."
+        else:
+            k = next((k for k in map(_zero_pivot, matrices) if k), a.shape[-1])
+            message = (f"linalg.{name}: The diagonal element {k} is zero, the inversion could "
+                       "not be completed because the input matrix is singular.")  # fmt: skip
+        raise LinAlgError(message) from None
 
 
 INV = Op("LinalgInvExBackward0", lambda a: tnp.linalg.inv(a))
@@ -96,8 +103,7 @@ def inv(A: Tensor) -> Tensor:
             [0.0000, 0.2500]])
     """
     _check_square("inv", A)
-    _singular("inv", A._value)
-    return apply(INV, (A,))
+    return _factorized("inv", INV, (A,))
 
 
 def det(A: Tensor) -> Tensor:
@@ -174,33 +180,23 @@ def solve(A: Tensor, B: Tensor) -> Tensor:
         cols = 1 if vector else b.shape[-1]
         raise RuntimeError("linalg.solve: Incompatible shapes of A and B for the equation "
                            f"AX = B ({a.shape[-2]}x{a.shape[-1]} and {rows}x{cols})")  # fmt: skip
-    _singular("solve", a)
-    return apply(SOLVE, (A, B))
+    return _factorized("solve", SOLVE, (A, B))
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The lower Cholesky factor ``L`` of the positive-definite ``A = L L^H`` (``L^H`` with
     ``upper=True``)."""
     _check_square("cholesky", A)
-    try:
-        np.linalg.cholesky(A._value)
-    except np.linalg.LinAlgError:
-        order = _first_failing_minor(A._value)
-        raise LinAlgError(
-            "linalg.cholesky: The factorization could not be completed because the input is "
-            f"not positive-definite (the leading minor of order {order} is not "
-            "positive-definite)."
-        ) from None
-    return apply(CHOLESKY, (A,), upper=bool(upper))
+    return _factorized("cholesky", CHOLESKY, (A,), upper=bool(upper))
 
 
-def _first_failing_minor(a: np.ndarray[Any, Any]) -> int:
-    for m in a.reshape(-1, *a.shape[-2:]):
-        for k in range(1, m.shape[-1] + 1):
-            try:
-                np.linalg.cholesky(m[:k, :k])
-            except np.linalg.LinAlgError:
-                return k
+def _first_failing_minor(m: np.ndarray[Any, Any]) -> int:
+    """The order of ``m``'s first leading minor that is not positive-definite (0 if none)."""
+    for k in range(1, m.shape[-1] + 1):
+        try:
+            np.linalg.cholesky(m[:k, :k])
+        except np.linalg.LinAlgError:
+            return k
     return 0
 
 
